@@ -1,0 +1,1 @@
+"""Foundations: the domain. Plain Python; never imports streamlit."""

@@ -1,0 +1,79 @@
+"""Shared fixtures: a real, migrated database per test.
+
+Without FOUNDATIONS_TEST_DATABASE_URL each test gets a fresh SQLite file; with it
+(a PostgreSQL URL) each test gets its own schema in that database, dropped after.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from assessment import db
+from assessment.bank import Bank
+from assessment.config import get_settings
+from assessment.questions import default_bank
+
+PG_URL = os.environ.get("FOUNDATIONS_TEST_DATABASE_URL")
+
+
+def _pg_schema_url(base: str, schema: str) -> str:
+    url = sa.make_url(base)
+    return url.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
+
+
+@pytest.fixture
+def database_url(tmp_path: Path) -> Iterator[str]:
+    """URL of an empty database for this test (SQLite file, or a PostgreSQL schema)."""
+    if not PG_URL:
+        yield f"sqlite:///{tmp_path / 'test.db'}"
+        return
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(PG_URL)
+    with admin.begin() as conn:
+        conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+    try:
+        yield _pg_schema_url(PG_URL, schema)
+    finally:
+        with admin.begin() as conn:
+            conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
+        admin.dispose()
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    """A SQLite file URL, for tests about SQLite's own behaviour."""
+    return f"sqlite:///{tmp_path / 'sqlite.db'}"
+
+
+@pytest.fixture
+def env_database(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """Point FOUNDATIONS_DATABASE_URL at the test database (for the CLI and the app)."""
+    monkeypatch.setenv("FOUNDATIONS_DATABASE_URL", database_url)
+    get_settings.cache_clear()
+    db.get_engine.cache_clear()
+    yield database_url
+    for engine_url in [database_url]:
+        db.get_engine(engine_url).dispose()
+    get_settings.cache_clear()
+    db.get_engine.cache_clear()
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    """A migrated engine on the test database."""
+    eng = db.make_engine(database_url)
+    db.upgrade(eng)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture(scope="session")
+def bank() -> Bank:
+    return default_bank()
