@@ -15,7 +15,7 @@ from enum import StrEnum
 from typing import Any
 from urllib.parse import urlsplit
 
-from assessment.bank import AnswerType, Bank, ChoiceOption, Question
+from assessment.bank import LEVEL_NAMES, AnswerType, Bank, ChoiceOption, Question
 from assessment.errors import InvalidAnswerError
 
 MAX_TEXT = 5000
@@ -261,6 +261,6 @@ def describe_value(question: Question, answer: AnswerValue) -> str:
     if question.type is AnswerType.NUMBER and question.number:
         return f"{answer.value:g} {question.number.unit}"
     if question.type is AnswerType.LEVEL:
-        return f"level {answer.value}"
+        return f"level {answer.value} ({LEVEL_NAMES[int(answer.value)]})"  # type: ignore[arg-type]
     option = next((o for o in question.options or [] if getattr(o, "key", None) == answer.value), None)
     return option.text if option else str(answer.value)
