@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Set up everything the tests need (Chromium and poppler included) and run the whole suite.
+# With FOUNDATIONS_TEST_DATABASE_URL set to a PostgreSQL URL, database tests run there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+FOUNDATIONS_WITH_BROWSER=1 FOUNDATIONS_EXTRAS="[test]" bash scripts/setup.sh
+exec .venv/bin/python -m pytest "$@"
