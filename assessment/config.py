@@ -6,7 +6,6 @@ Every setting is listed in README.md ("Configuration"); a test checks that.
 from __future__ import annotations
 
 from functools import lru_cache
-from pathlib import Path
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -25,10 +24,6 @@ class Settings(BaseSettings):
     )
     sqlite_busy_timeout_ms: int = Field(
         default=15000, ge=0, description="How long a SQLite writer waits for the lock before failing."
-    )
-    bank_dir: Path | None = Field(
-        default=None,
-        description="Folder of extra question banks (*.yaml) offered next to the shipped one.",
     )
     default_user: str = Field(
         default="local user", description="Name recorded as the author of answers in local mode."
