@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -17,6 +18,7 @@ from typing import Any
 
 import yaml
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 from assessment.bank import MAX_LEVEL, AnswerType, Bank, ChoiceOption, LevelOption, Question
 from assessment.errors import FoundationsError
@@ -96,16 +98,65 @@ def _line_of(root: yaml.Node | None, loc: tuple[int | str, ...]) -> int | None:
     return node.start_mark.line + 1 if node is not None else line
 
 
+def _key_path(root: yaml.Node, mark: yaml.Mark) -> tuple[int | str, ...]:
+    """YAML path of the mapping key starting at `mark` (where a duplicate key was found)."""
+    stack: list[tuple[yaml.Node, tuple[int | str, ...]]] = [(root, ())]
+    seen: set[int] = set()  # aliases can make the node graph cyclic
+    while stack:
+        node, loc = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                if key.start_mark.index == mark.index:
+                    return (*loc, key.value)
+                stack.append((value, (*loc, key.value)))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((value, (*loc, i)) for i, value in enumerate(node.value))
+    return ()
+
+
+_UNION_MEMBER = re.compile(r"^list\[\w+\]$")
+
+
+def _union_member_at(loc: tuple[int | str, ...]) -> int | None:
+    return next((i for i, p in enumerate(loc) if isinstance(p, str) and _UNION_MEMBER.match(p)), None)
+
+
+def _closest_union_member(errors: list[ErrorDetails]) -> list[tuple[tuple[int | str, ...], str]]:
+    """Pydantic reports a failed `list[A] | list[B]` once per member, with the member in the path.
+
+    Keep only the member that came closest (fewest errors) and drop its name, so an
+    empty option text is one issue at `questions[0].options[2].text`, not seventeen.
+    """
+    counts: dict[tuple[int | str, ...], dict[str, int]] = {}
+    for e in errors:
+        if (i := _union_member_at(e["loc"])) is not None:
+            member = counts.setdefault(e["loc"][:i], {})
+            member[str(e["loc"][i])] = member.get(str(e["loc"][i]), 0) + 1
+    kept: list[tuple[tuple[int | str, ...], str]] = []
+    for e in errors:
+        loc, i = tuple(e["loc"]), _union_member_at(e["loc"])
+        if i is None:
+            kept.append((loc, e["msg"]))
+        elif min(counts[loc[:i]].items(), key=lambda kv: kv[1])[0] == loc[i]:
+            kept.append((loc[:i] + loc[i + 1:], e["msg"]))
+    return kept
+
+
 def parse_bank_text(text: str, file: str) -> Bank:
     """Parse and fully check a bank given as YAML text; raise BankError listing all issues."""
+    root: yaml.Node | None = None
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)
+        path = format_path(_key_path(root, mark)) if root is not None and mark else ""
         raise BankError(
-            [BankIssue(file, "", f"not valid YAML: {problem}", mark.line + 1 if mark else None)]
+            [BankIssue(file, path, f"not valid YAML: {problem}", mark.line + 1 if mark else None)]
         ) from None
     if not isinstance(data, dict):
         raise BankError([BankIssue(file, "", "a bank must be a YAML mapping", 1)])
@@ -113,8 +164,8 @@ def parse_bank_text(text: str, file: str) -> Bank:
         bank = Bank.model_validate(data)
     except ValidationError as exc:
         issues = [
-            BankIssue(file, format_path(e["loc"]), e["msg"], _line_of(root, tuple(e["loc"])))
-            for e in exc.errors()
+            BankIssue(file, format_path(loc), msg, _line_of(root, loc))
+            for loc, msg in _closest_union_member(exc.errors())
         ]
         raise BankError(issues) from None
     problems = bank_issues(bank)
