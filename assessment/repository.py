@@ -229,10 +229,15 @@ def save_answer(session: Session, *, assessment_id: int, question_key: str, answ
     stmt = stmt.on_conflict_do_update(
         index_elements=["assessment_id", "question_key"],
         set_={**fields, "answered_at": now, "version": table.c.version + 1, "carried_over": carried_over},
-        where=(table.c.version == expected_version) if expected_version else None,
     ).returning(table.c.version)
     if expected_version == 0:
         stmt = _insert(session)(table).values(**row).on_conflict_do_nothing().returning(table.c.version)
+    elif expected_version:  # an update, not an upsert: if the answer was cleared meanwhile, that is a conflict
+        stmt = sa.update(table).where(
+            table.c.assessment_id == assessment_id, table.c.question_key == question_key,
+            table.c.version == expected_version,
+        ).values(**fields, answered_at=now, version=table.c.version + 1, carried_over=carried_over
+                 ).returning(table.c.version)
     version = session.execute(stmt).scalar_one_or_none()
     if version is None:
         raise ConflictError(f"{question_key}: the answer was changed by someone else since you loaded it")
