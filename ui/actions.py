@@ -1,0 +1,122 @@
+"""Widget callbacks of the Start and Assess pages that change records: one short write each.
+
+Callbacks run before the page is drawn again, so the page always shows what the
+database now holds. Problems become a notice for the next run, never a traceback.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from assessment import db
+from assessment.config import get_settings
+from assessment.demo import DEMO_ORG, load_demo
+from assessment.errors import FoundationsError
+from assessment.questions import default_bank
+from assessment.repository import (
+    create_assessment,
+    ensure_organisation,
+    ensure_team,
+    find_organisation,
+    set_status,
+    store_bank,
+)
+from ui import database, state
+
+ORG_KEY = "start_org"
+TEAM_KEY = "start_team"
+NEW_ORG_KEY = "new_org_name"
+NEW_TEAM_KEY = "new_team_name"
+FIRST_ORG_KEY = "first_org_name"
+FIRST_TEAM_KEY = "first_team_name"
+
+
+def create_organisation() -> None:
+    """Create (or find) the organisation typed in the 'new organisation' field and select it."""
+    try:
+        with db.write_session(database.engine()) as session:
+            org = ensure_organisation(session, name=st.session_state.get(NEW_ORG_KEY, ""))
+            st.session_state[ORG_KEY] = org.id
+    except FoundationsError as exc:
+        state.set_notice("error", _sentence(exc))
+        return
+    st.session_state[NEW_ORG_KEY] = ""
+    st.session_state.pop(TEAM_KEY, None)
+
+
+def create_team(organisation_id: int) -> None:
+    """Create (or find) the team typed in the 'new team' field and select it."""
+    try:
+        with db.write_session(database.engine()) as session:
+            team = ensure_team(session, organisation_id=organisation_id,
+                               name=st.session_state.get(NEW_TEAM_KEY, ""))
+            st.session_state[TEAM_KEY] = team.id
+    except FoundationsError as exc:
+        state.set_notice("error", _sentence(exc))
+        return
+    st.session_state[NEW_TEAM_KEY] = ""
+
+
+def start_round(team_id: int) -> None:
+    """Start the team's next round on the shipped bank and open it."""
+    try:
+        with db.write_session(database.engine()) as session:
+            bank_version = store_bank(session, bank=default_bank())
+            assessment = create_assessment(session, team_id=team_id, bank_version_id=bank_version.id or 0,
+                                           created_by=get_settings().default_user)
+            assessment_id = assessment.id or 0
+    except FoundationsError as exc:
+        state.set_notice("error", _sentence(exc))
+        return
+    state.request_page(state.ASSESS_PAGE, assessment_id)
+
+
+def start_first_assessment() -> None:
+    """First visit: create the organisation, the team and round 1 from the welcome form."""
+    try:
+        with db.write_session(database.engine()) as session:
+            org = ensure_organisation(session, name=st.session_state.get(FIRST_ORG_KEY, ""))
+            team = ensure_team(session, organisation_id=org.id or 0,
+                               name=st.session_state.get(FIRST_TEAM_KEY, ""))
+            org_id, team_id = org.id, team.id or 0
+    except FoundationsError as exc:
+        state.set_notice("error", _sentence(exc))
+        return
+    st.session_state[ORG_KEY], st.session_state[TEAM_KEY] = org_id, team_id
+    start_round(team_id)
+
+
+def load_demo_data() -> None:
+    """Load the demo organisation (idempotent) and select it."""
+    try:
+        with db.write_session(database.engine()) as session:
+            created = load_demo(session, bank=default_bank())
+            org = find_organisation(session, name=DEMO_ORG)
+            st.session_state[ORG_KEY] = org.id if org else None
+    except FoundationsError as exc:
+        state.set_notice("error", _sentence(exc))
+        return
+    st.session_state.pop(TEAM_KEY, None)
+    if created:
+        state.set_notice("success", f"Demo data loaded: {DEMO_ORG}, five teams, {len(created)} rounds.")
+    else:
+        state.set_notice("info", f"The demo organisation {DEMO_ORG} is already loaded.")
+
+
+def set_completed(assessment_id: int, completed: bool) -> None:
+    """Mark a round complete (then show its results) or reopen it."""
+    try:
+        with db.write_session(database.engine()) as session:
+            set_status(session, assessment_id=assessment_id, completed=completed)
+    except FoundationsError as exc:
+        state.set_notice("error", _sentence(exc))
+        return
+    if completed:
+        state.request_page(state.RESULTS_PAGE, assessment_id)
+    else:
+        state.set_notice("success", "Round reopened.")
+
+
+def _sentence(exc: Exception) -> str:
+    text = str(exc)
+    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")

@@ -1,0 +1,34 @@
+"""The app's one engine per database URL, and a friendly stop when the database cannot be used.
+
+The engine is created and its schema checked once per process (`st.cache_resource`);
+every page and callback then opens its own short session on it.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+from sqlalchemy.engine import Engine
+
+from assessment import db
+from assessment.config import get_settings
+from assessment.errors import FoundationsError, SchemaStateError
+
+
+@st.cache_resource(show_spinner=False)
+def _checked_engine(url: str) -> Engine:
+    """Keyed by URL so tests (and a changed environment) get their own engine; errors are not cached."""
+    return db.ready_engine(url)
+
+
+def engine() -> Engine:
+    """The checked engine; on a missing or mismatched schema, explain what to do and stop the page."""
+    try:
+        return _checked_engine(get_settings().database_url)
+    except SchemaStateError as exc:
+        st.error("The database is not ready for this version of Foundations.", icon=":material/database:")
+        st.markdown(f"{exc}.".replace("..", "."))
+        st.markdown("Run this once, then reload the page:")
+        st.code("foundations db upgrade", language="bash")
+    except FoundationsError as exc:
+        st.error(f"The database cannot be opened: {exc}", icon=":material/database:")
+    st.stop()

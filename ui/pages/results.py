@@ -1,0 +1,5 @@
+"""Results: placeholder while the page is built."""
+
+import streamlit as st
+
+st.title("Results")

@@ -1,0 +1,51 @@
+"""Small render helpers shared by the pages: headers, notices, times, progress."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import streamlit as st
+
+from assessment.repository import AssessmentData
+from ui import state
+
+_NOTICE_ICONS = {"success": ":material/check_circle:", "error": ":material/error:", "info": ":material/info:"}
+
+
+def show_notice() -> None:
+    """Show the message a callback left for this run, if any."""
+    notice = state.pop_notice()
+    if notice is None:
+        return
+    kind, message = notice
+    show = {"success": st.success, "error": st.error}.get(kind, st.info)
+    show(message, icon=_NOTICE_ICONS.get(kind, _NOTICE_ICONS["info"]))
+
+
+def assessment_header(data: AssessmentData, page: str) -> None:
+    """Title line naming the team and round, with organisation, label and status underneath."""
+    st.title(f"{page}: {data.team}, round {data.round_number}")
+    status = "complete" if data.status == "completed" else "in progress"
+    parts = [data.organisation, data.label or "", f"{data.bank.bank.title} {data.bank.version}", status]
+    st.caption(" · ".join(p for p in parts if p))
+
+
+def local_time(moment: datetime) -> str:
+    """A stored UTC time in the browser's time zone (UTC when the browser does not say)."""
+    zone_name = st.context.timezone
+    try:
+        zone = ZoneInfo(zone_name) if zone_name else UTC
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = UTC
+    local = moment.astimezone(zone)
+    today = datetime.now(zone).date()
+    suffix = "" if zone is not UTC else " UTC"
+    if local.date() == today:
+        return f"{local:%H:%M:%S}{suffix}"
+    return f"{local:%d %b %Y, %H:%M}{suffix}"
+
+
+def share(done: int, total: int) -> float:
+    """Progress as a 0-1 fraction that never divides by zero."""
+    return done / total if total else 1.0
