@@ -33,6 +33,7 @@ from assessment.repository import (
     save_answer,
     store_bank,
 )
+from assessment.roadmap import build_roadmap, roadmap_to_data
 from assessment.scoring import score_assessment
 from assessment.serialise import score_to_data
 
@@ -170,6 +171,22 @@ def cmd_score(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_roadmap(args: argparse.Namespace) -> int:
+    with db.read_session(_engine()) as session:
+        data = load_assessment(session, assessment_id=args.assessment_id)
+    roadmap = build_roadmap(data.bank, data.answers)
+    if args.json:
+        _print_json({"assessment": {"id": data.id, "organisation": data.organisation, "team": data.team,
+                                    "round_number": data.round_number}, **roadmap_to_data(roadmap)})
+        return 0
+    print(f"{data.organisation} / {data.title}: {len(roadmap.items)} investment(s)")
+    for i in roadmap.items:
+        print(f"  {i.position:>2}. [{i.phase.value:<5}] {i.title} ({i.effort}) - {i.reason}")
+    for e in roadmap.end_states:
+        print(f"  - {e.reason}")
+    return 0
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     with db.read_session(_engine()) as session:
         data = export_assessment(session, assessment_id=args.assessment_id)
@@ -237,6 +254,11 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument("assessment_id", type=_positive_int, metavar="ASSESSMENT_ID")
     score.add_argument("--json", action="store_true", help="print JSON")
     score.set_defaults(func=cmd_score)
+
+    roadmap = sub.add_parser("roadmap", help="the ordered roadmap of investments for an assessment")
+    roadmap.add_argument("assessment_id", type=_positive_int, metavar="ASSESSMENT_ID")
+    roadmap.add_argument("--json", action="store_true", help="print JSON")
+    roadmap.set_defaults(func=cmd_roadmap)
 
     export = sub.add_parser("export", help="export an assessment with its bank and history")
     export.add_argument("assessment_id", type=_positive_int, metavar="ASSESSMENT_ID")

@@ -1,0 +1,65 @@
+"""`foundations roadmap`: JSON that equals the engine's roadmap, and one-line errors for bad ids."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from assessment import db
+from assessment.cli import main
+from assessment.demo import load_demo
+from assessment.questions import default_bank
+from assessment.repository import list_assessments, load_assessment
+from assessment.roadmap import build_roadmap
+
+
+def _demo(database_url: str) -> dict[str, int]:
+    engine = db.get_engine(database_url)
+    db.upgrade(engine)
+    with db.write_session(engine) as session:
+        load_demo(session, bank=default_bank())
+    with db.read_session(engine) as session:
+        return {f"{r.team} {r.round_number}": r.id for r in list_assessments(session)}
+
+
+def test_roadmap_json_equals_the_engine(env_database: str, capsys: pytest.CaptureFixture[str]) -> None:
+    ids = _demo(env_database)
+    assert main(["roadmap", str(ids["Payments 2"]), "--json"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    with db.read_session(db.get_engine(env_database)) as session:
+        data = load_assessment(session, assessment_id=ids["Payments 2"])
+    roadmap = build_roadmap(data.bank, data.answers)
+    assert payload["assessment"] == {"id": ids["Payments 2"], "organisation": "Northwind Streaming",
+                                     "team": "Payments", "round_number": 2}
+    assert [i["key"] for i in payload["items"]] == roadmap.keys()
+    assert [i["reason"] for i in payload["items"]] == [i.reason for i in roadmap.items]
+    assert payload["items"][0]["phase"] == "now" and payload["items"][0]["position"] == 1
+    assert {e["key"] for e in payload["end_states"]} == {"deployment_autonomy", "microservices", "chaos_experiments"}
+    assert payload["rules"]["effort_weeks"] == {"S": 1, "M": 3, "L": 6}
+
+
+def test_roadmap_text_lists_items_and_verdicts(env_database: str, capsys: pytest.CaptureFixture[str]) -> None:
+    ids = _demo(env_database)
+    assert main(["roadmap", str(ids["Platform 2"])]) == 0
+    out = capsys.readouterr().out
+    assert "Platform, round 2: 0 investment(s)" in out
+    assert "Ready for chaos experiments" in out
+
+
+@pytest.mark.parametrize(("arg", "code", "message"), [
+    ("999", 1, "error: no assessment with id 999"),
+    ("abc", 2, "expected an assessment id (a whole number), got 'abc'"),
+    ("0", 2, "expected a positive assessment id, got '0'"),
+])
+def test_roadmap_bad_ids(env_database: str, capsys: pytest.CaptureFixture[str], arg: str, code: int,
+                         message: str) -> None:
+    _demo(env_database)
+    if code == 2:
+        with pytest.raises(SystemExit) as exit_info:
+            main(["roadmap", arg])
+        assert exit_info.value.code == 2
+    else:
+        assert main(["roadmap", arg, "--json"]) == 1
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
