@@ -26,9 +26,10 @@ def engine() -> Engine:
         return _checked_engine(get_settings().database_url)
     except SchemaStateError as exc:
         st.error("The database is not ready for this version of Foundations.", icon=":material/database:")
-        st.markdown(f"{exc}.".replace("..", "."))
-        st.markdown("Run this once, then reload the page:")
+        text = str(exc)
+        st.markdown(text[:1].upper() + text[1:] + ".")
         st.code("foundations db upgrade", language="bash")
+        st.caption("Run it once where the app runs (it never loses data), then reload this page.")
     except FoundationsError as exc:
         st.error(f"The database cannot be opened: {exc}", icon=":material/database:")
     st.stop()

@@ -12,6 +12,7 @@ from typing import Any
 import streamlit as st
 
 ASSESSMENT_PARAM = "assessment"
+FOUNDATION_PARAM = "foundation"
 START_PAGE = "ui/pages/start.py"
 ASSESS_PAGE = "ui/pages/assess.py"
 RESULTS_PAGE = "ui/pages/results.py"
@@ -59,18 +60,18 @@ def forget_assessment() -> None:
         del st.query_params[ASSESSMENT_PARAM]
 
 
-def request_page(page: str, assessment_id: int) -> None:
+def request_page(page: str, assessment_id: int, **params: str) -> None:
     """Ask for a move to `page` on `assessment_id`; callbacks cannot switch pages themselves."""
-    st.session_state[_PENDING] = (page, assessment_id)
+    st.session_state[_PENDING] = (page, {ASSESSMENT_PARAM: str(assessment_id), **params})
 
 
 def follow_pending_page() -> None:
     """Carry out a move a callback asked for (call near the top of a page)."""
-    pending: tuple[str, int] | None = st.session_state.pop(_PENDING, None)
+    pending: tuple[str, dict[str, str]] | None = st.session_state.pop(_PENDING, None)
     if pending is not None:
-        page, assessment_id = pending
-        remember_assessment(assessment_id)
-        st.switch_page(page, query_params={ASSESSMENT_PARAM: str(assessment_id)})
+        page, params = pending
+        remember_assessment(int(params[ASSESSMENT_PARAM]))
+        st.switch_page(page, query_params=params)
 
 
 # --- which stored version of each answer the widgets show ---------------------------------

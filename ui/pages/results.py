@@ -1,5 +1,93 @@
-"""Results: placeholder while the page is built."""
+"""Results: foundation scores and levels, readiness verdicts, risks, and what is still unanswered."""
 
+from __future__ import annotations
+
+import pandas as pd
 import streamlit as st
 
-st.title("Results")
+from assessment.scoring import AssessmentScore, GateState, Risk, score_assessment
+from ui import current, database, state, widgets
+from ui.answer_fields import plain
+from ui.charts import foundation_scores_chart
+
+GATE_WORDS = {GateState.PASSED: "passed", GateState.FAILED: "failed",
+              GateState.UNKNOWN: "don't know", GateState.UNANSWERED: "not answered"}
+RISK_WORDS = {Risk.HIGH: "High", Risk.MEDIUM: "Medium"}
+TABLE_ROW_PX = 35  # st.dataframe's row height: tables are sized to show every row without scrolling
+
+engine = database.engine()
+state.follow_pending_page()
+data = current.require_assessment(engine)
+bank = data.bank
+score = score_assessment(bank, data.answers)
+
+
+def answer_now(foundation_key: str) -> None:
+    """Button callback: open the Assess page on this foundation."""
+    state.request_page(state.ASSESS_PAGE, data.id, foundation=foundation_key)
+
+
+def headline(score: AssessmentScore) -> None:
+    ready = sum(1 for v in score.verdicts if v.ready)
+    high = sum(1 for r in score.risks if r.risk is Risk.HIGH)
+    cells = st.columns(4)
+    cells[0].metric("Overall score", f"{score.overall_score} / 100", border=True)
+    cells[1].metric("Answered", f"{score.answered} of {score.total}", border=True)
+    cells[2].metric("High risks", high, border=True)
+    cells[3].metric("End states ready", f"{ready} of {len(score.verdicts)}", border=True)
+
+
+def foundations_table(score: AssessmentScore) -> None:
+    rows = [{"Foundation": f.title, "Score": f.score, "Level": f"{f.level} · {f.level_name}",
+             "Deciding test": GATE_WORDS[f.gate] + (" (caps the level)" if f.gate_capped else ""),
+             "Answered": f"{f.answered} of {f.total}", "Don't know": f.dont_know}
+            for f in score.foundations.values()]
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch",
+                 column_config={"Score": st.column_config.ProgressColumn(min_value=0, max_value=100, format="%d")})
+
+
+def verdicts(score: AssessmentScore) -> None:
+    for verdict in score.verdicts:
+        show = st.success if verdict.ready else st.error
+        icon = ":material/check_circle:" if verdict.ready else ":material/block:"
+        show(f"**{plain(verdict.title)}**  \n{plain(verdict.sentence)}", icon=icon)
+
+
+def risks(score: AssessmentScore) -> None:
+    if not score.risks:
+        st.caption("No high or medium risks among the answers given.")
+        return
+    rows = [{"Risk": RISK_WORDS[r.risk], "Foundation": bank.foundation(r.foundation).title,
+             "Question": bank.question(r.question_key).short, "Answer": r.answer_text or ""}
+            for r in score.risks]
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", height=TABLE_ROW_PX * (len(rows) + 1) + 3,
+                 column_config={"Answer": st.column_config.TextColumn(width="large")})
+
+
+def unanswered() -> None:
+    missing = [f for f in bank.foundations if any(q.key not in data.answers for q in bank.questions_for(f.key))]
+    if not missing:
+        st.caption(":material/task_alt: Every question is answered.")
+        return
+    for foundation in missing:
+        open_questions = [q.short for q in bank.questions_for(foundation.key) if q.key not in data.answers]
+        text, go = st.columns([5, 1], vertical_alignment="center")
+        text.markdown(f"**{plain(foundation.title)}** ({len(open_questions)}): "
+                      + ", ".join(plain(s) for s in open_questions))
+        go.button("Answer now", key=f"answer_now:{foundation.key}", icon=":material/edit_note:",
+                  on_click=answer_now, args=(foundation.key,), width="stretch")
+
+
+widgets.assessment_header(data, "Results")
+if data.status != "completed":
+    st.caption(":material/pending: This round is still in progress; the results follow the answers as they come in.")
+headline(score)
+st.subheader("Foundations", anchor=False)
+st.altair_chart(foundation_scores_chart(list(score.foundations.values())), width="stretch")
+foundations_table(score)
+st.subheader("Readiness", anchor=False)
+verdicts(score)
+st.subheader("Risks, high first", anchor=False)
+risks(score)
+st.subheader("Still unanswered", anchor=False)
+unanswered()

@@ -1,0 +1,236 @@
+"""One question on the Assess page: its widgets, and the callback that saves every change at once.
+
+Each widget's on_change composes the whole answer from the question's widgets and
+stores it with `save_answer` in its own write transaction, passing the version the
+widgets were filled from, so a change made meanwhile in another tab is never
+silently overwritten. A field that fails validation keeps what was typed, shows
+why next to it, and never blocks saving the rest of the answer.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import streamlit as st
+
+from assessment import db
+from assessment.answers import MAX_TEXT, AnswerValue, check_evidence_url
+from assessment.bank import Question
+from assessment.config import get_settings
+from assessment.errors import ConflictError, InvalidAnswerError
+from assessment.repository import answers_for, clear_answer, save_answer
+from ui import database, state, widgets
+from ui.answer_fields import (
+    NOT_APPLICABLE,
+    answer_options,
+    chosen_status,
+    compose,
+    empty_values,
+    fields_of,
+    flag_label,
+    flag_options,
+    option_label,
+    plain,
+    uses_number_input,
+    widget_key,
+    widget_values,
+)
+
+OLDEST_EVIDENCE = date(2000, 1, 1)
+
+
+# --- saving ------------------------------------------------------------------------------
+
+
+def _values(question: Question) -> dict[str, Any]:
+    return {field: st.session_state.get(widget_key(field, question.key)) for field in fields_of(question)}
+
+
+def _problem(exc: Exception, question: Question) -> str:
+    """An InvalidAnswerError message without its question-key prefix, as a sentence."""
+    text = str(exc).removeprefix(f"{question.key}: ")
+    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
+
+
+def _url_problem(question: Question, url: str | None) -> str | None:
+    try:
+        check_evidence_url(question.key, url)
+    except InvalidAnswerError as exc:
+        return _problem(exc, question)
+    return None
+
+
+def _tidy_flags(question: Question, field: str) -> None:
+    """A number and a don't-know / n.a. choice exclude each other: the one just set wins."""
+    if not uses_number_input(question):
+        return
+    if field == "flag" and st.session_state.get(widget_key("flag", question.key)):
+        st.session_state[widget_key("answer", question.key)] = None
+    elif field == "answer" and st.session_state.get(widget_key("answer", question.key)) is not None:
+        st.session_state[widget_key("flag", question.key)] = None
+
+
+def on_change(assessment_id: int, question: Question, field: str) -> None:
+    """Widget callback: store the question's answer as the widgets now describe it."""
+    _tidy_flags(question, field)
+    problems = state.problems(question.key)
+    problems.pop(field, None)
+    values = _values(question)
+    url_problem = _url_problem(question, values.get("url"))
+    if url_problem:
+        problems["url"] = url_problem
+        if field == "url":
+            return  # what was typed stays in the field; the stored answer is unchanged
+    if chosen_status(question, values) == NOT_APPLICABLE and not (values.get("reason") or "").strip():
+        problems["reason"] = "Say why this does not apply; the answer is saved as soon as you do."
+        return
+    _store(assessment_id, question, field, values, keep_stored_url=bool(url_problem))
+
+
+def _store(assessment_id: int, question: Question, field: str, values: dict[str, Any],
+           *, keep_stored_url: bool) -> None:
+    problems = state.problems(question.key)
+    by = get_settings().default_user
+    try:
+        with db.write_session(database.engine()) as session:
+            if keep_stored_url:
+                stored = answers_for(session, assessment_id=assessment_id).get(question.key)
+                values["url"] = stored.evidence_url if stored else None
+            answer = compose(question, values)
+            if answer is None and field in ("answer", "flag"):
+                clear_answer(session, assessment_id=assessment_id, question_key=question.key, by=by)
+                version = 0
+            elif answer is None:
+                problems[field] = "Choose an answer first; this is kept here and saved with it."
+                return
+            else:
+                version = save_answer(session, assessment_id=assessment_id, question_key=question.key,
+                                      answer=answer, by=by,
+                                      expected_version=state.shown_version(assessment_id, question.key))
+    except ConflictError:
+        problems[field] = "Someone else changed this answer meanwhile; their answer is shown now."
+        state.forget_shown_version(assessment_id, question.key)
+        return
+    except InvalidAnswerError as exc:
+        problems[field] = _problem(exc, question)
+        return
+    _saved(assessment_id, question, version, keep_url_problem=keep_stored_url)
+
+
+def _saved(assessment_id: int, question: Question, version: int, *, keep_url_problem: bool) -> None:
+    state.set_shown_version(assessment_id, question.key, version)
+    problems = state.problems(question.key)
+    kept = {"url": problems["url"]} if keep_url_problem and "url" in problems else {}
+    problems.clear()
+    problems.update(kept)
+    st.toast(f"Saved: {question.short}" if version else f"Cleared: {question.short}",
+             icon=":material/cloud_done:")
+
+
+def on_clear(assessment_id: int, question: Question) -> None:
+    """Button callback: remove the answer (its history keeps it) and empty the widgets."""
+    with db.write_session(database.engine()) as session:
+        clear_answer(session, assessment_id=assessment_id, question_key=question.key,
+                     by=get_settings().default_user)
+    for field, value in empty_values(question).items():
+        st.session_state[widget_key(field, question.key)] = value
+    state.set_shown_version(assessment_id, question.key, 0)
+    state.problems(question.key).clear()
+    st.toast(f"Cleared: {question.short}", icon=":material/delete:")
+
+
+# --- drawing -----------------------------------------------------------------------------
+
+
+def sync_widgets(assessment_id: int, question: Question, answer: AnswerValue | None, version: int) -> None:
+    """Fill the widgets from the database when they show nothing yet or an older version."""
+    if (state.shown_version(assessment_id, question.key) == version
+            and widget_key("answer", question.key) in st.session_state):
+        return
+    for field, value in widget_values(question, answer).items():
+        st.session_state[widget_key(field, question.key)] = value
+    state.set_shown_version(assessment_id, question.key, version)
+
+
+def _show_problem(question: Question, field: str) -> None:
+    message = state.problems(question.key).get(field)
+    if message:
+        st.error(message, icon=":material/error:")
+
+
+def _answer_widget(assessment_id: int, question: Question) -> None:
+    args = (assessment_id, question)
+    if not uses_number_input(question):
+        options = answer_options(question)
+        st.radio(f"Answer to: {question.short}", options, index=None, key=widget_key("answer", question.key),
+                 format_func=lambda token: option_label(question, token), label_visibility="collapsed",
+                 horizontal=len(options) <= 4 and question.type.value == "yes_no",
+                 on_change=on_change, args=(*args, "answer"))
+        return
+    spec = question.number
+    assert spec is not None
+    number_type = int if spec.integer else float
+    st.number_input(
+        f"Measured value ({spec.unit})", key=widget_key("answer", question.key),
+        min_value=number_type(spec.minimum), value=None, step=number_type(1),
+        max_value=number_type(spec.maximum) if spec.maximum is not None else None,
+        on_change=on_change, args=(*args, "answer"), width=320,
+    )
+    if flag_options(question):
+        st.pills("Or", flag_options(question), key=widget_key("flag", question.key), format_func=flag_label,
+                 label_visibility="collapsed", on_change=on_change, args=(*args, "flag"))
+
+
+def _reason_widget(assessment_id: int, question: Question) -> None:
+    if chosen_status(question, _values(question)) != NOT_APPLICABLE:
+        return
+    st.text_input("Why does this not apply?", key=widget_key("reason", question.key), max_chars=MAX_TEXT,
+                  on_change=on_change, args=(assessment_id, question, "reason"))
+    _show_problem(question, "reason")
+
+
+def _details(assessment_id: int, question: Question, answer: AnswerValue | None) -> None:
+    has_details = bool(answer and (answer.note or answer.evidence_url or answer.evidence_date))
+    with st.expander("Note and evidence", icon=":material/attach_file:", expanded=has_details):
+        args = (assessment_id, question)
+        st.text_area("Note", key=widget_key("note", question.key), max_chars=MAX_TEXT, height=80,
+                     on_change=on_change, args=(*args, "note"))
+        _show_problem(question, "note")
+        link, when = st.columns([3, 1])
+        link.text_input("Evidence link", key=widget_key("url", question.key), placeholder="https://...",
+                        max_chars=2000, on_change=on_change, args=(*args, "url"))
+        when.date_input("Evidence date", key=widget_key("date", question.key), value=None,
+                        min_value=OLDEST_EVIDENCE, format="YYYY-MM-DD", on_change=on_change, args=(*args, "date"))
+        _show_problem(question, "url")
+        _show_problem(question, "date")
+
+
+def _status_line(assessment_id: int, question: Question, meta: tuple[str, Any, int] | None) -> None:
+    if meta is None:
+        st.caption(":material/radio_button_unchecked: Not answered yet")
+        return
+    by, when, _version = meta
+    saved, clear = st.columns([5, 1], vertical_alignment="center")
+    saved.caption(f":material/cloud_done: Saved {widgets.local_time(when)} by {plain(by)}")
+    clear.button("Clear answer", key=widget_key("clear", question.key), type="tertiary", icon=":material/close:",
+                 on_click=on_clear, args=(assessment_id, question), help="Remove this answer and its note")
+
+
+def render_question(assessment_id: int, number: int, question: Question, answer: AnswerValue | None,
+                    meta: tuple[str, Any, int] | None, *, focus: bool = False) -> None:
+    """Draw one question with its help, its options, the extras it allows and its save state."""
+    sync_widgets(assessment_id, question, answer, meta[2] if meta else 0)
+    with st.container(border=True, key=f"question-{question.key}"):
+        gate = " :orange-badge[:material/flag: Deciding test]" if question.gate else ""
+        st.subheader(f"{number}. {plain(question.short)}{gate}", anchor=f"q-{question.key}")
+        if focus:
+            st.info("First unanswered question.", icon=":material/arrow_downward:")
+        st.markdown(f"**{plain(question.text)}**")
+        st.caption(plain(question.help))
+        _answer_widget(assessment_id, question)
+        _show_problem(question, "answer")
+        _show_problem(question, "flag")
+        _reason_widget(assessment_id, question)
+        _details(assessment_id, question, answer)
+        _status_line(assessment_id, question, meta)
