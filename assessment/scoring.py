@@ -201,12 +201,12 @@ def score_foundation(bank: Bank, key: str, answers: Mapping[str, AnswerValue]) -
             total_weight += q.weight
         if q.gate:
             gate = gate_state(bank, q, answers.get(q.key))
-    score = weighted / total_weight if total_weight else 0.0
-    raw, level = level_for(score, gate)
+    score = round(weighted / total_weight) if total_weight else 0
+    raw, level = level_for(score, gate)  # from the score as shown, so "80/100" always reads as level 4
     return FoundationResult(
         key=key,
         title=bank.foundation(key).title,
-        score=round(score),
+        score=score,
         raw_level=raw,
         level=level,
         gate=gate,
