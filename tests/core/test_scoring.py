@@ -152,6 +152,16 @@ def test_not_applicable_is_left_out_of_the_score() -> None:
     assert breakers.answer_text == "not applicable (no synchronous calls)"
 
 
+def test_level_follows_the_score_the_reader_sees() -> None:
+    """A foundation shown as 80/100 is level 4 (80 / 20), even when the unrounded mean is 79.6."""
+    answers = all_best()
+    for key, raw in (("fi_timeouts", 3), ("fi_fallbacks", "depends"), ("fi_cascading_incidents", 3)):
+        answers[key] = value(key, raw)
+    fi = score_assessment(BANK, answers).foundations["failure_isolation"]
+    # (3*100 + 2*75 + 2*100 + 2*100 + 1*25 + 1*100 + 2*30) / 13 = 1035 / 13 = 79.6 -> shown as 80
+    assert (fi.score, fi.level) == (80, 4)
+
+
 def test_weights_are_applied() -> None:
     answers = all_best()
     answers["pm_blame"] = value("pm_blame", "mixed")  # 50, weight 2
