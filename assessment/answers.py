@@ -131,7 +131,7 @@ def _level(key: str, value: Any) -> int:
         raise InvalidAnswerError(f"{key}: level must be a whole number 0-4, got {value!r}")
     try:
         number = float(value)
-    except ValueError:
+    except (ValueError, OverflowError):  # OverflowError: an integer too large for a float
         raise InvalidAnswerError(f"{key}: level must be a whole number 0-4, got {value!r}") from None
     if not number.is_integer() or not 0 <= number <= 4:
         raise InvalidAnswerError(f"{key}: level must be a whole number 0-4, got {value!r}")
@@ -162,7 +162,7 @@ def _number(question: Question, value: Any) -> int | float:
         raise InvalidAnswerError(f"{key}: answer must be a number of {spec.unit}, got {value!r}")
     try:
         number = float(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise InvalidAnswerError(f"{key}: answer must be a number of {spec.unit}, got {value!r}") from None
     if not math.isfinite(number):
         raise InvalidAnswerError(f"{key}: answer must be a finite number, got {value!r}")
