@@ -300,6 +300,8 @@ def test_malformed_answers_file(team: str, tmp_path: Path, capsys: pytest.Captur
     ({"fi_timeouts": 9}, "fi_timeouts: level must be a whole number 0-4, got 9"),
     ({"fi_bulkheads": "everything"}, "fi_bulkheads: answer must be one of"),
     ({"io_root_cause_minutes": "soon"}, "io_root_cause_minutes: answer must be a number of minutes"),
+    ({"io_root_cause_minutes": 10**400}, "io_root_cause_minutes: answer must be a number of minutes"),
+    ({"fi_timeouts": 10**400}, "fi_timeouts: level must be a whole number 0-4"),
     ({"fi_circuit_breakers": {"not_applicable": " "}}, "fi_circuit_breakers: 'not applicable' needs a reason"),
     ({"fi_timeouts": {"value": 2, "dont_know": True}}, "fi_timeouts: give exactly one of"),
     ({"fi_instance_kill": {"not_applicable": "no instances"}}, "fi_instance_kill: 'not applicable' is not allowed"),
