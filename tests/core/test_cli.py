@@ -467,3 +467,18 @@ def test_installed_console_script_runs(tmp_path: Path) -> None:
     assert result.returncode == 0 and "Traceback" not in result.stderr
     for command in ("db", "demo", "questions", "list", "assessment", "score", "export", "import"):
         assert command in result.stdout
+
+
+def test_output_into_a_closed_pipe_stops_quietly(demo: str) -> None:
+    """`foundations export 1 | head -c 10`: the reader leaves early; no error message, no traceback."""
+    script = Path(sys.executable).parent / "foundations"
+    env = {**os.environ, "FOUNDATIONS_DATABASE_URL": demo}
+    with subprocess.Popen([str(script), "export", "1"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          env=env) as proc:
+        assert proc.stdout is not None and proc.stderr is not None
+        assert proc.stdout.read(10) == b'{\n  "forma'  # the export is far larger than a pipe buffer
+        proc.stdout.close()
+        err = proc.stderr.read().decode()
+        code = proc.wait(timeout=60)
+    assert err == ""
+    assert code == 141  # 128 + SIGPIPE, what a shell reports for a tool stopped by a closed pipe
