@@ -37,6 +37,7 @@ from assessment.repository import (
 from assessment.roadmap import build_roadmap, roadmap_to_data
 from assessment.scoring import score_assessment
 from assessment.serialise import score_to_data
+from assessment.workshops.commands import add_workshop_commands
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -270,6 +271,7 @@ def build_parser() -> argparse.ArgumentParser:
     imp = sub.add_parser("import", help="import an assessment exported with `foundations export`")
     imp.add_argument("file", metavar="FILE")
     imp.set_defaults(func=cmd_import)
+    add_workshop_commands(sub)
     return parser
 
 
