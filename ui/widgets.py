@@ -9,6 +9,7 @@ import streamlit as st
 
 from assessment.repository import AssessmentData
 from ui import state
+from ui.answer_fields import plain
 
 _NOTICE_ICONS = {"success": ":material/check_circle:", "error": ":material/error:", "info": ":material/info:"}
 
@@ -25,10 +26,10 @@ def show_notice() -> None:
 
 def assessment_header(data: AssessmentData, page: str) -> None:
     """Title line naming the team and round, with organisation, label and status underneath."""
-    st.title(f"{page}: {data.team}, round {data.round_number}")
+    st.title(f"{page}: {plain(data.team)}, round {data.round_number}", anchor=False)
     status = "complete" if data.status == "completed" else "in progress"
     parts = [data.organisation, data.label or "", f"{data.bank.bank.title} {data.bank.version}", status]
-    st.caption(" · ".join(p for p in parts if p))
+    st.caption(" · ".join(plain(p) for p in parts if p))
 
 
 def local_time(moment: datetime) -> str:

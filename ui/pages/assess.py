@@ -61,7 +61,7 @@ def sidebar() -> str:
         foundation_from_url(keys)
         captions = ["{} of {} answered".format(*answered_in(k)) for k in keys]
         chosen: str = st.radio("Foundation", keys, key=FOUNDATION_KEY, captions=captions,
-                               format_func=lambda k: bank.foundation(k).title, on_change=foundation_to_url)
+                               format_func=lambda k: plain(bank.foundation(k).title), on_change=foundation_to_url)
         target = first_unanswered(data)
         st.button("Go to first unanswered", key="first_unanswered", icon=":material/skip_next:",
                   disabled=target is None, on_click=go_to_question, args=(target or "",), width="stretch")
@@ -87,7 +87,7 @@ def round_actions(done: int, total: int) -> None:
 def foundation_intro(foundation_key: str) -> None:
     foundation = bank.foundation(foundation_key)
     done, total = answered_in(foundation_key)
-    st.header(foundation.title, anchor=False)
+    st.header(plain(foundation.title), anchor=False)
     st.markdown(plain(foundation.summary))
     st.info(f"**Deciding test:** {plain(foundation.deciding_test)}", icon=":material/flag:")
     st.progress(widgets.share(done, total), text=f"{done} of {total} answered in {foundation.title.lower()}")

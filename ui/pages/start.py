@@ -10,6 +10,7 @@ from assessment.models import Organisation, Team
 from assessment.questions import default_bank
 from assessment.repository import AssessmentSummary, list_assessments, list_organisations, list_teams
 from ui import actions, database, state, widgets
+from ui.answer_fields import plain
 
 engine = database.engine()
 state.follow_pending_page()
@@ -21,7 +22,7 @@ with db.read_session(engine) as session:
 
 def welcome() -> None:
     """An empty database: lead straight into the first assessment, with the demo one click away."""
-    st.subheader("Start your first assessment")
+    st.subheader("Start your first assessment", anchor=False)
     st.markdown("Name your organisation and the team (or service) being assessed. "
                 "Answers are saved as you give them, so you can stop and come back at any time.")
     with st.form("first_assessment", border=True):
@@ -75,7 +76,7 @@ def round_card(summary: AssessmentSummary) -> None:
     done = summary.status == "completed"
     with st.container(border=True):
         text, go_on, results = st.columns([4, 1.3, 1.1], vertical_alignment="center")
-        title = f"**Round {summary.round_number}**" + (f" · {summary.label}" if summary.label else "")
+        title = f"**Round {summary.round_number}**" + (f" · {plain(summary.label)}" if summary.label else "")
         text.markdown(title)
         text.caption(f"{'Complete' if done else 'In progress'} · {progress_text(summary)} · "
                      f"started {summary.created_at:%d %b %Y}")
@@ -87,7 +88,7 @@ def round_card(summary: AssessmentSummary) -> None:
 def team_rounds(team_id: int, team_name: str) -> None:
     """The team's rounds, newest first, and the button that starts the next one."""
     rounds = [s for s in summaries if s.team_id == team_id]
-    st.subheader(f"{team_name}: rounds")
+    st.subheader(f"{plain(team_name)}: rounds", anchor=False)
     if not rounds:
         st.caption("No rounds yet. A round is one assessment of this team; later rounds show what moved.")
     for summary in reversed(rounds):
@@ -99,13 +100,13 @@ def team_rounds(team_id: int, team_name: str) -> None:
 def in_progress_list() -> None:
     """Every unfinished round, one click from where it was left."""
     open_rounds = [s for s in summaries if s.status != "completed"]
-    st.subheader("Pick up where you left off")
+    st.subheader("Pick up where you left off", anchor=False)
     if not open_rounds:
         st.caption("No round is in progress.")
     for summary in open_rounds:
-        st.page_link(state.ASSESS_PAGE, label=f"{summary.team}, round {summary.round_number}",
+        st.page_link(state.ASSESS_PAGE, label=f"{plain(summary.team)}, round {summary.round_number}",
                      icon=":material/pending_actions:", query_params={state.ASSESSMENT_PARAM: str(summary.id)},
-                     help=f"{summary.organisation} · {progress_text(summary)}")
+                     help=f"{plain(summary.organisation)} · {progress_text(summary)}")
 
 
 def demo_card(loaded: bool) -> None:
@@ -116,7 +117,7 @@ def demo_card(loaded: bool) -> None:
                   on_click=actions.load_demo_data, disabled=loaded)
 
 
-st.title("Foundations")
+st.title("Foundations", anchor=False)
 st.markdown("Find out whether a team has the failure-tolerance foundations that make deployment autonomy safe, "
             "and what to build first.")
 widgets.show_notice()

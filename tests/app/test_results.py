@@ -1,0 +1,64 @@
+"""Results page on real demo rounds: chart, levels and gates, verdict sentences, risks, unanswered."""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy.engine import Engine
+
+from assessment import db
+from assessment.repository import load_assessment
+from assessment.scoring import score_assessment
+from tests.app.conftest import RESULTS, demo_round, new_assessment, open_page, texts
+from ui.answer_fields import plain
+
+
+def scored(engine: Engine, assessment_id: int):  # type: ignore[no-untyped-def]
+    with db.read_session(engine) as session:
+        data = load_assessment(session, assessment_id=assessment_id)
+    return score_assessment(data.bank, data.answers)
+
+
+def test_results_show_levels_gates_verdicts_and_risks(demo_engine: Engine) -> None:
+    aid = demo_round(demo_engine, "Checkout")  # rollback gate fails
+    score = scored(demo_engine, aid)
+    at = open_page(RESULTS, aid)
+    assert not at.exception
+    chart = json.loads(at.get("vega_lite_chart")[0].proto.spec)
+    assert chart["layer"]  # bands, bars and labels
+    table = at.dataframe[0].value
+    assert list(table["Foundation"]) == [f.title for f in score.foundations.values()]
+    rollback = table.set_index("Foundation").loc["Deployment rollback speed"]
+    assert rollback["Deciding test"].startswith("failed")
+    boxes = texts(at, "error") + texts(at, "success")
+    for verdict in score.verdicts:
+        assert plain(verdict.sentence) in boxes
+    risks = at.dataframe[1].value
+    assert list(risks["Risk"]) == sorted(risks["Risk"], key=["High", "Medium"].index)  # high first
+    assert len(risks) == len(score.risks)
+    assert "Every question is answered" in texts(at, "caption")
+
+
+def test_a_proven_team_is_ready_for_everything(demo_engine: Engine) -> None:
+    at = open_page(RESULTS, demo_round(demo_engine, "Platform", 2))
+    assert not at.error
+    assert len(at.success) == 3
+    assert at.metric[3].value == "3 of 3"
+
+
+def test_unanswered_questions_are_listed_and_lead_back_to_assess(demo_engine: Engine) -> None:
+    aid = demo_round(demo_engine, "Mobile API")
+    at = open_page(RESULTS, aid)
+    assert "Rollback rehearsal" in texts(at, "markdown")
+    assert "in progress" in texts(at, "caption")
+    at.button(key="answer_now:postmortem_practice").click().run()
+    assert not at.exception
+    assert at.title[0].value == "Assess: Mobile API, round 1"
+    assert at.radio(key="foundation").value == "postmortem_practice"
+
+
+def test_an_empty_round_has_results_without_errors(app_engine: Engine) -> None:
+    at = open_page(RESULTS, new_assessment(app_engine))
+    assert not at.exception
+    assert at.metric[1].value == "0 of 34"
+    assert len(at.get("vega_lite_chart")) == 1

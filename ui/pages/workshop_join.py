@@ -1,0 +1,182 @@
+"""Join a workshop and answer on your own.
+
+Three states, chosen by the URL alone so a link is all a participant needs:
+`?p=TOKEN` answers (the token decides everything that is shown), `?join=CODE` asks
+for a display name and a team, and neither asks for the code. Every bad link,
+code or token gets the same message. Each answer is saved as it is given; a
+refresh with the same address resumes.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from assessment import db
+from assessment.bank import Question
+from assessment.errors import FoundationsError, InvalidAnswerError
+from assessment.workshops.access import InvalidLinkError
+from assessment.workshops.participants import (
+    ParticipantView,
+    join_view,
+    join_workshop,
+    participant_view,
+    save_participant_answer,
+    set_finished,
+)
+from assessment.workshops.tokens import normalise_join_code
+from ui import database, widgets
+from ui import workshop_widgets as ww
+from ui.answer_fields import NOT_APPLICABLE, chosen_status, compose, plain
+
+PREFIX = "wj"
+CODE_KEY, NAME_KEY, TEAM_KEY = "wj_code", "wj_name", "wj_team"
+FOUNDATION_KEY, PROBLEMS_KEY, LOADED_KEY = "wj_foundation", "wj_problems", "wj_loaded"
+
+engine = database.engine()
+
+
+def sentence(text: str) -> str:
+    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
+
+
+def enter_code() -> None:
+    st.session_state[PROBLEMS_KEY] = {}
+    st.query_params["join"] = normalise_join_code(st.session_state.get(CODE_KEY))
+
+
+def join(code: str) -> None:
+    """Form callback: become a participant; the token goes into the address so a refresh resumes."""
+    try:
+        with db.write_session(engine) as session:
+            token = join_workshop(session, code=code, display_name=st.session_state.get(NAME_KEY),
+                                  workshop_team_id=st.session_state.get(TEAM_KEY))
+    except InvalidLinkError:
+        return  # closed or changed meanwhile: the next run shows the "not valid" page
+    except FoundationsError as exc:
+        st.session_state[PROBLEMS_KEY] = {"join": sentence(str(exc))}
+        return
+    st.query_params.clear()
+    st.query_params["p"] = token
+
+
+def save(token: str, question: Question, field: str) -> None:
+    """Input callback: store this answer as the inputs now describe it."""
+    ww.tidy_flags(PREFIX, question, field)
+    problems: dict[str, str] = st.session_state.setdefault(PROBLEMS_KEY, {})
+    problems.pop(question.key, None)
+    current = ww.values(PREFIX, question)
+    answer = compose(question, current)
+    if answer is None:
+        return
+    if chosen_status(question, current) == NOT_APPLICABLE and not (current.get("reason") or "").strip():
+        problems[question.key] = "Say why this does not apply; the answer is saved as soon as you do."
+        return
+    try:
+        with db.write_session(engine) as session:
+            save_participant_answer(session, token=token, question_key=question.key, answer=answer)
+    except InvalidAnswerError as exc:
+        problems[question.key] = sentence(str(exc).removeprefix(f"{question.key}: "))
+        return
+    except InvalidLinkError:
+        return  # closed meanwhile: the next run shows the "not valid" page
+    st.toast(f"Saved: {question.short}", icon=":material/cloud_done:")
+
+
+def finish(token: str, done: bool) -> None:
+    with db.write_session(engine) as session:
+        set_finished(session, token=token, finished=done)
+
+
+def code_page() -> None:
+    st.title("Join a workshop", anchor=False)
+    with st.form("wj_code_form", border=False):
+        st.text_input("Join code", key=CODE_KEY, max_chars=20, placeholder="ABCD-EFGH")
+        st.form_submit_button("Continue", type="primary", on_click=enter_code)
+
+
+def join_page(code: str) -> None:
+    try:
+        with db.read_session(engine) as session:
+            view = join_view(session, code=code)
+    except InvalidLinkError:
+        ww.not_valid()
+        return
+    st.title(f"Join: {plain(view.title)}", anchor=False)
+    st.caption(plain(view.organisation))
+    with st.form("wj_join_form"):
+        st.text_input("Your name, as the facilitator will see it", key=NAME_KEY, max_chars=80)
+        st.radio("Your team", [wt_id for wt_id, _ in view.teams], key=TEAM_KEY, index=None,
+                 format_func=dict(view.teams).get)
+        st.form_submit_button("Join", type="primary", on_click=join, args=(code,))
+    problem = st.session_state.get(PROBLEMS_KEY, {}).get("join")
+    if problem:
+        st.error(problem, icon=":material/error:")
+    st.caption("Only the facilitator sees individual answers; the room discusses the spread.")
+
+
+def load_widgets(view: ParticipantView, token: str) -> None:
+    """Fill the inputs from the database once per token (a refresh starts a new session and refills)."""
+    if st.session_state.get(LOADED_KEY) == token:
+        return
+    for question in view.bank.questions:
+        ww.fill(PREFIX, question, view.answers.get(question.key))
+    st.session_state[LOADED_KEY] = token
+
+
+def answer_page(token: str, code: str | None) -> None:
+    try:
+        with db.read_session(engine) as session:
+            view = participant_view(session, token=token, code=code)
+    except InvalidLinkError:
+        ww.not_valid()
+        return
+    load_widgets(view, token)
+    st.title(plain(view.workshop_title), anchor=False)
+    st.caption(f"You answer for **{plain(view.team)}** as **{plain(view.display_name)}**. Each answer is saved "
+               "as you give it; keep this page's address to come back to your answers.")
+    done, total = len(view.answers), len(view.bank.questions)
+    st.progress(widgets.share(done, total), text=f"{done} of {total} questions answered")
+    foundation = foundation_picker(view)
+    numbers = {q.key: n for n, q in enumerate(view.bank.questions, start=1)}
+    for question in view.bank.questions_for(foundation):
+        with st.container(border=True, key=f"wj-question-{question.key}"):
+            ww.question_heading(numbers[question.key], question)
+            ww.answer_inputs(PREFIX, question, on_change=save, args=(token, question))
+            problem = st.session_state.get(PROBLEMS_KEY, {}).get(question.key)
+            if problem:
+                st.error(problem, icon=":material/error:")
+    finish_line(view, token)
+
+
+def foundation_picker(view: ParticipantView) -> str:
+    keys = [f.key for f in view.bank.foundations]
+    if st.session_state.get(FOUNDATION_KEY) not in keys:
+        st.session_state[FOUNDATION_KEY] = keys[0]
+
+    def label(fkey: str) -> str:
+        questions = view.bank.questions_for(fkey)
+        answered = sum(1 for q in questions if q.key in view.answers)
+        return f"{view.bank.foundation(fkey).title} ({answered}/{len(questions)})"
+
+    chosen = st.segmented_control("Foundation", keys, key=FOUNDATION_KEY, format_func=label,
+                                  label_visibility="collapsed")
+    return str(chosen or keys[0])
+
+
+def finish_line(view: ParticipantView, token: str) -> None:
+    if view.finished:
+        st.success("You told the facilitator you are done. You can still change any answer.",
+                   icon=":material/task_alt:")
+        st.button("I am not done yet", on_click=finish, args=(token, False), key="wj_undone")
+    else:
+        st.button("I am done", type="primary", icon=":material/task_alt:", on_click=finish, args=(token, True),
+                  key="wj_done", help="Lets the facilitator see you have finished; answers stay editable")
+
+
+token_param, code_param = st.query_params.get("p"), st.query_params.get("join")
+if token_param is not None:
+    answer_page(token_param, code_param)
+elif code_param is not None:
+    join_page(code_param)
+else:
+    code_page()

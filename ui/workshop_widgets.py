@@ -1,0 +1,100 @@
+"""Render helpers shared by the two workshop pages: the one "not valid" message and answer inputs.
+
+The answer inputs reuse the Assess page's option tokens and labels (`ui.answer_fields`)
+under their own key prefix, so a workshop tab never disturbs an Assess tab's widgets.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import streamlit as st
+
+from assessment.answers import MAX_TEXT, AnswerValue
+from assessment.bank import Question
+from assessment.workshops.access import INVALID_LINK
+from ui.answer_fields import (
+    NOT_APPLICABLE,
+    answer_options,
+    chosen_status,
+    flag_label,
+    flag_options,
+    option_label,
+    plain,
+    uses_number_input,
+    widget_values,
+)
+
+FIELDS = ("answer", "flag", "reason", "note")
+
+
+def not_valid() -> None:
+    """The only thing shown for any link, code or key that does not open something: always the same."""
+    st.error(INVALID_LINK, icon=":material/link_off:")
+    st.caption("Ask the facilitator for the current link or join code.")
+
+
+def key(prefix: str, field: str, question_key: str) -> str:
+    return f"{prefix}:{field}:{question_key}"
+
+
+def values(prefix: str, question: Question) -> dict[str, Any]:
+    """What the question's inputs currently hold, in the shape `answer_fields.compose` reads."""
+    return {field: st.session_state.get(key(prefix, field, question.key)) for field in FIELDS}
+
+
+def fill(prefix: str, question: Question, answer: AnswerValue | None) -> None:
+    """Set the question's inputs to a stored answer (or empty them)."""
+    for field, value in widget_values(question, answer).items():
+        if field in FIELDS:
+            st.session_state[key(prefix, field, question.key)] = value
+
+
+def tidy_flags(prefix: str, question: Question, field: str) -> None:
+    """A number and a don't-know / n.a. choice exclude each other: the one just set wins."""
+    if not uses_number_input(question):
+        return
+    answer, flag = key(prefix, "answer", question.key), key(prefix, "flag", question.key)
+    if field == "flag" and st.session_state.get(flag):
+        st.session_state[answer] = None
+    elif field == "answer" and st.session_state.get(answer) is not None:
+        st.session_state[flag] = None
+
+
+def answer_inputs(prefix: str, question: Question, on_change: Callable[..., None] | None = None,
+                  args: tuple[Any, ...] = ()) -> None:
+    """The radio (or number input plus don't-know / n.a. pills) and, for n.a., the reason."""
+    def callback(field: str) -> dict[str, Any]:
+        return {"on_change": on_change, "args": (*args, field)} if on_change else {}
+
+    if not uses_number_input(question):
+        options = answer_options(question)
+        st.radio(f"Answer to: {question.short}", options, index=None, key=key(prefix, "answer", question.key),
+                 format_func=lambda token: option_label(question, token), label_visibility="collapsed",
+                 horizontal=question.type.value == "yes_no", **callback("answer"))
+    else:
+        _number_inputs(prefix, question, callback)
+    if chosen_status(question, values(prefix, question)) == NOT_APPLICABLE:
+        st.text_input("Why does this not apply?", key=key(prefix, "reason", question.key), max_chars=MAX_TEXT,
+                      **callback("reason"))
+
+
+def _number_inputs(prefix: str, question: Question, callback: Callable[[str], dict[str, Any]]) -> None:
+    spec = question.number
+    assert spec is not None
+    kind = int if spec.integer else float
+    st.number_input(f"Measured value ({spec.unit})", key=key(prefix, "answer", question.key),
+                    min_value=kind(spec.minimum), value=None, step=kind(1),
+                    max_value=kind(spec.maximum) if spec.maximum is not None else None, width=320,
+                    **callback("answer"))
+    if flag_options(question):
+        st.pills("Or", flag_options(question), key=key(prefix, "flag", question.key), format_func=flag_label,
+                 label_visibility="collapsed", **callback("flag"))
+
+
+def question_heading(number: int, question: Question) -> None:
+    gate = " :orange-badge[:material/flag: Deciding test]" if question.gate else ""
+    st.subheader(f"{number}. {plain(question.short)}{gate}", anchor=False)
+    st.markdown(f"**{plain(question.text)}**")
+    st.caption(plain(question.help))
