@@ -122,7 +122,7 @@ def demo_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture
-def demo(demo_database: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Iterator[str]:
+def demo(demo_database: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """The shared demo database (read only: tests that write use `fresh_demo`)."""
     use_database(monkeypatch, demo_database)
     yield demo_database
@@ -151,8 +151,10 @@ def team(migrated: str) -> str:
         org = ensure_organisation(session, name="Acme")
         payments = ensure_team(session, organisation_id=org.id or 0, name="Payments")
         stored = store_bank(session, bank=bank)
-        first = create_assessment(session, team_id=payments.id or 0, bank_version_id=stored.id or 0, created_by="t")
-        save_answer(session, assessment_id=first.id or 0, question_key="fi_timeouts", answer=answered(2), by="t")
+        first = create_assessment(session, team_id=payments.id or 0, bank_version_id=stored.id or 0,
+                                  created_by="t")
+        save_answer(session, assessment_id=first.id or 0, question_key="fi_timeouts", answer=answered(2),
+                    by="t")
     return migrated
 
 
@@ -244,7 +246,8 @@ def test_create_from_answers_file_round_trips_to_score(migrated: str, tmp_path: 
         assert a["answered_by"] == "dana"
 
 
-def test_second_create_is_the_next_round(team: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_second_create_is_the_next_round(team: str, tmp_path: Path,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
     path = write(tmp_path / "a.yaml", {"fi_timeouts": 3}, "yaml")
     out = run_ok(capsys, "assessment", "create", "--team", "Payments", "--answers", str(path))
     assert "(Payments, round 2) with 1 answer(s)" in out
@@ -302,15 +305,19 @@ def test_malformed_answers_file(team: str, tmp_path: Path, capsys: pytest.Captur
     ({"io_root_cause_minutes": "soon"}, "io_root_cause_minutes: answer must be a number of minutes"),
     ({"io_root_cause_minutes": 10**400}, "io_root_cause_minutes: answer must be a number of minutes"),
     ({"fi_timeouts": 10**400}, "fi_timeouts: level must be a whole number 0-4"),
-    ({"fi_circuit_breakers": {"not_applicable": " "}}, "fi_circuit_breakers: 'not applicable' needs a reason"),
+    ({"fi_circuit_breakers": {"not_applicable": " "}},
+     "fi_circuit_breakers: 'not applicable' needs a reason"),
     ({"fi_timeouts": {"value": 2, "dont_know": True}}, "fi_timeouts: give exactly one of"),
-    ({"fi_instance_kill": {"not_applicable": "no instances"}}, "fi_instance_kill: 'not applicable' is not allowed"),
+    ({"fi_instance_kill": {"not_applicable": "no instances"}},
+     "fi_instance_kill: 'not applicable' is not allowed"),
     ({"fi_timeouts": {"value": 2, "evidence_url": "javascript:alert(1)"}}, "fi_timeouts: evidence link"),
-    ({"fi_timeouts": {"value": 2, "evidence_date": "last week"}}, "fi_timeouts: evidence_date must be a date"),
+    ({"fi_timeouts": {"value": 2, "evidence_date": "last week"}},
+     "fi_timeouts: evidence_date must be a date"),
     ({"fi_timeouts": {"value": 2, "colour": "red"}}, "fi_timeouts: unknown field(s) colour"),
     (["fi_timeouts"], "answers must be a mapping of question key to answer"),
 ])
-def test_bad_answers_name_the_key_and_save_nothing(team: str, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+def test_bad_answers_name_the_key_and_save_nothing(team: str, tmp_path: Path,
+                                                   capsys: pytest.CaptureFixture[str],
                                                    answers: Any, named: str) -> None:
     for fmt in ("yaml", "json"):
         _refused(tmp_path, capsys, answers, named, fmt)
@@ -415,7 +422,8 @@ def _add_history(assessment_id: int) -> None:
 def test_export_import_round_trip_into_a_fresh_database(
         fresh_demo: str, second_database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
-    payments_round_2 = next(r for r in assessments(capsys) if r["team"] == "Payments" and r["round_number"] == 2)
+    rows = assessments(capsys)
+    payments_round_2 = next(r for r in rows if r["team"] == "Payments" and r["round_number"] == 2)
     _add_history(payments_round_2["id"])
     path = tmp_path / "export.json"
     assert run_ok(capsys, "export", str(payments_round_2["id"]), "--format", "json", "-o", str(path)) == \
