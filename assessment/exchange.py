@@ -29,6 +29,7 @@ from assessment.repository import (
     store_bank,
     stored_answers,
 )
+from assessment.score_store import refresh_scores
 
 FORMAT = "foundations.assessment"
 FORMAT_VERSION = 1
@@ -170,6 +171,7 @@ def import_assessment(session: Session, *, doc: ExportedAssessment, source: str)
             answered_by=event.answered_by, recorded_at=event.recorded_at,
         ))
     session.flush()
+    refresh_scores(session, assessment_id=assessment.id or 0, bank=bank)
     return assessment.id or 0, assessment.round_number
 
 

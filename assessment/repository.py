@@ -147,6 +147,7 @@ def create_assessment(session: Session, *, team_id: int, bank_version_id: int,
                             created_by=created_by, label=(label or "").strip() or None)
     session.add(assessment)
     session.flush()
+    _rescore(session, assessment.id or 0)
     return assessment
 
 
@@ -242,7 +243,15 @@ def save_answer(session: Session, *, assessment_id: int, question_key: str, answ
     if version is None:
         raise ConflictError(f"{question_key}: the answer was changed by someone else since you loaded it")
     session.add(AnswerEvent(**fields, assessment_id=assessment_id, recorded_at=now))
+    _rescore(session, assessment_id, bank)
     return int(version)
+
+
+def _rescore(session: Session, assessment_id: int, bank: Bank | None = None) -> None:
+    """Recompute the stored scores the portfolio reads, in the answer's own transaction."""
+    from assessment.score_store import refresh_scores  # score_store builds on this module
+
+    refresh_scores(session, assessment_id=assessment_id, bank=bank)
 
 
 def _answer_fields(question_key: str, answer: AnswerValue, by: str) -> dict[str, Any]:
@@ -266,6 +275,7 @@ def clear_answer(session: Session, *, assessment_id: int, question_key: str, by:
     if deleted.rowcount:  # type: ignore[attr-defined]
         session.add(AnswerEvent(assessment_id=assessment_id, question_key=question_key, status="cleared",
                                 answered_by=by))
+        _rescore(session, assessment_id)
 
 
 def stored_answers(session: Session, *, assessment_id: int) -> list[Answer]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -97,15 +98,20 @@ def write_scores(session: Session, results: Mapping[int, tuple[AssessmentScore, 
     """
     if not results:
         return
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    dialect = session.get_bind().dialect.name
     for table, rows in zip(TABLES, _score_rows(results.items()), strict=True):
-        if not rows:
-            continue
-        stmt = insert(table)
-        keys = [c.name for c in table.primary_key.columns]
-        stmt = stmt.on_conflict_do_update(index_elements=keys,
-                                          set_={c: stmt.excluded[c] for c in rows[0] if c not in keys})
-        session.execute(stmt, rows)  # executemany with a fixed statement: compiled once, then cached
+        if rows:
+            session.execute(_upsert(dialect, table.name), rows)  # executemany of one cached statement
+
+
+@lru_cache(maxsize=16)
+def _upsert(dialect: str, table_name: str) -> Any:
+    """INSERT ... ON CONFLICT (primary key) DO UPDATE every other column, built once per dialect and table."""
+    table = next(t for t in TABLES if t.name == table_name)
+    stmt = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+    keys = [c.name for c in table.primary_key.columns]
+    return stmt.on_conflict_do_update(
+        index_elements=keys, set_={c.name: stmt.excluded[c.name] for c in table.columns if c.name not in keys})
 
 
 def _score_rows(results: Iterable[tuple[int, tuple[AssessmentScore, int]]]

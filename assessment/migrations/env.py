@@ -6,6 +6,7 @@ from alembic import context
 from sqlmodel import SQLModel
 
 import assessment.models  # noqa: F401  - registers the tables on SQLModel.metadata
+import assessment.score_models  # noqa: F401  - stored scores the portfolio aggregates
 
 target_metadata = SQLModel.metadata
 
