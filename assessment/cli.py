@@ -22,6 +22,8 @@ from assessment.config import get_settings
 from assessment.demo import DEMO_ORG, load_demo
 from assessment.errors import FoundationsError
 from assessment.exchange import dumps, export_assessment, import_assessment, load_json_file, parse_export
+from assessment.exports import is_organisation_export
+from assessment.portfolio_cli import add_round_commands, export_organisation, import_bundle, report_portfolio
 from assessment.questions import BankError, default_bank_path, load_bank
 from assessment.repository import (
     create_assessment,
@@ -190,6 +192,8 @@ def cmd_roadmap(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    if args.org is not None or args.assessment_id is None or args.format == "csv":
+        return export_organisation(args)
     with db.read_session(_engine()) as session:
         data = export_assessment(session, assessment_id=args.assessment_id)
     text = dumps(data)
@@ -202,7 +206,10 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    doc = parse_export(load_json_file(args.file), args.file)
+    data = load_json_file(args.file)
+    if is_organisation_export(data):
+        return import_bundle(data, args.file)
+    doc = parse_export(data, args.file)
     with db.write_session(_engine()) as session:
         new_id, round_number = import_assessment(session, doc=doc, source=args.file)
     print(f"imported {args.file} as assessment {new_id} ({doc.organisation} / {doc.team}, round {round_number})")
@@ -263,8 +270,9 @@ def build_parser() -> argparse.ArgumentParser:
     roadmap.set_defaults(func=cmd_roadmap)
 
     export = sub.add_parser("export", help="export an assessment with its bank and history")
-    export.add_argument("assessment_id", type=_positive_int, metavar="ASSESSMENT_ID")
-    export.add_argument("--format", choices=["json"], default="json")
+    export.add_argument("assessment_id", type=_positive_int, metavar="ASSESSMENT_ID", nargs="?")
+    export.add_argument("--org", metavar="NAME", help="export every round of an organisation instead")
+    export.add_argument("--format", choices=["json", "csv"], default="json", help="csv: with --org only")
     export.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
     export.set_defaults(func=cmd_export)
 
@@ -272,6 +280,7 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("file", metavar="FILE")
     imp.set_defaults(func=cmd_import)
     add_workshop_commands(sub)
+    add_round_commands(sub)
     return parser
 
 
