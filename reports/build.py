@@ -1,0 +1,29 @@
+"""The whole report pipeline for one assessment: context, charts, HTML, PDF.
+
+Each stage is a separate function so the benchmark can time them one by one and
+the app can run the whole thing in a worker process.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from sqlalchemy.engine import Engine
+
+from assessment import db
+from assessment.repository import load_assessment
+from assessment.roadmap import Evidence
+from reports.charts import render_charts
+from reports.context import Contradiction, DoraData, build_context
+from reports.html import render_html
+from reports.pdf import render_pdf
+
+
+def report_pdf(engine: Engine, assessment_id: int, *, evidence: Evidence | None = None, dora: DoraData | None = None,
+               contradictions: Sequence[Contradiction] = (), generated_on: date | None = None) -> bytes:
+    """The PDF report of one stored assessment (NotFoundError if there is none)."""
+    with db.read_session(engine) as session:
+        data = load_assessment(session, assessment_id=assessment_id)
+    ctx = build_context(data, evidence=evidence, dora=dora, contradictions=contradictions, generated_on=generated_on)
+    return render_pdf(render_html(ctx, render_charts(ctx)))

@@ -1,0 +1,105 @@
+"""Report charts: pure Altair builders, and their conversion to vector SVG data URIs.
+
+Builders return `alt.Chart` objects, so a page can show the same chart with
+`st.altair_chart`. The PDF embeds the SVG as an `<img>` data URI: WeasyPrint runs
+no JavaScript, and an image is faster for it to lay out than inline `<svg>`.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import altair as alt
+import pandas as pd
+import vl_convert as vlc
+
+from reports.context import FoundationSection, ReportContext, RoadmapRow
+
+FONT = "Inter"
+INK = "#1f2a44"
+MUTED = "#667085"
+GRID = "#e4e7ec"
+LEVEL_COLOURS = ["#b42318", "#dc6803", "#eaaa08", "#3e8e63", "#0e6245"]  # absent ... proven
+PHASE_COLOURS = {"now": "#1d4ed8", "next": "#60a5fa", "later": "#cbd5e1"}
+LEVEL_LABELS = ["0 absent", "1 ad hoc", "2 partial", "3 established", "4 proven"]
+
+
+@dataclass(frozen=True)
+class ReportCharts:
+    """The charts of one report, as `data:image/svg+xml;base64,...` URIs (None when there is nothing to draw)."""
+
+    scores: str
+    plan: str | None
+
+
+def _style(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
+    return chart.configure(font=FONT, background="white").configure_view(stroke=None).configure_axis(
+        labelColor=INK, titleColor=MUTED, gridColor=GRID, domainColor=GRID, tickColor=GRID,
+        labelFontSize=10, titleFontSize=10, titleFontWeight="normal",
+    ).configure_legend(labelColor=INK, titleColor=MUTED, labelFontSize=10, titleFontSize=10, orient="bottom")
+
+
+def scores_chart(foundations: Sequence[FoundationSection],
+                 needed: dict[str, int] | None = None) -> alt.TopLevelMixin:
+    """Horizontal bars of the five foundation scores, coloured by level, with level bands as ticks.
+
+    `needed` maps foundation title to the level an end state needs; it is drawn as a
+    black tick at the lowest score of that level (level x 20).
+    """
+    frame = pd.DataFrame([{"foundation": f.title, "score": f.score, "level": LEVEL_LABELS[f.level],
+                           "label": f"{f.score}  ·  level {f.level} {f.level_name}"
+                                    + ("  ·  capped by its deciding test" if f.gate_capped else ""),
+                           "needed": (needed or {}).get(f.title, 0) * 20} for f in foundations])
+    order = [f.title for f in foundations]
+    y = alt.Y("foundation:N", sort=order, title=None, axis=alt.Axis(labelLimit=200, labelFontSize=11, ticks=False))
+    x = alt.X("score:Q", scale=alt.Scale(domain=[0, 100]), title="Score (0-100); each 20 points is one level",
+              axis=alt.Axis(values=[0, 20, 40, 60, 80, 100], grid=True))
+    colour = alt.Color("level:N", scale=alt.Scale(domain=LEVEL_LABELS, range=LEVEL_COLOURS), title="Level")
+    base = alt.Chart(frame)
+    bars = base.mark_bar(height=22, cornerRadiusEnd=2).encode(y=y, x=x, color=colour)
+    text = base.mark_text(align="left", dx=5, fontSize=9.5, color=INK).encode(y=y, x="score:Q", text="label:N")
+    ticks = base.transform_filter("datum.needed > 0").mark_tick(color=INK, thickness=2, size=30).encode(
+        y=y, x=alt.X("needed:Q"))
+    chart = alt.layer(bars, ticks, text).properties(width=430, height=alt.Step(38))
+    return _style(chart)
+
+
+def plan_chart(rows: Sequence[RoadmapRow]) -> alt.TopLevelMixin:
+    """The roadmap as one team would work through it: a bar per item, lines from prerequisites."""
+    labels = [f"{r.position}. {r.title}" for r in rows]
+    frame = pd.DataFrame([{"item": label, "start": r.start_week, "end": max(r.end_week, r.start_week + 0.3),
+                           "phase": r.phase} for r, label in zip(rows, labels, strict=True)])
+    by_label = {label: r for r, label in zip(rows, labels, strict=True)}
+    edges = pd.DataFrame([{"from": p, "to": label, "x": by_label[p].end_week, "x2": r.start_week}
+                          for r, label in zip(rows, labels, strict=True) for p in r.prerequisites if p in by_label])
+    y = alt.Y("item:N", title=None, scale=alt.Scale(domain=labels),
+              axis=alt.Axis(labelLimit=330, labelFontSize=9.5, ticks=False))
+    weeks = max([r.end_week for r in rows] + [1])
+    x = alt.X("start:Q", title="Team-weeks from today, one item after another",
+              scale=alt.Scale(domain=[0, weeks]), axis=alt.Axis(tickMinStep=1))
+    colour = alt.Color("phase:N", title="Phase", scale=alt.Scale(domain=list(PHASE_COLOURS),
+                                                                  range=list(PHASE_COLOURS.values())))
+    bars = alt.Chart(frame).mark_bar(height=10, cornerRadius=2).encode(y=y, x=x, x2="end:Q", color=colour)
+    layers: list[alt.Chart] = [bars]
+    if not edges.empty:
+        links = alt.Chart(edges).mark_rule(color=MUTED, strokeWidth=0.8, opacity=0.7).encode(
+            x="x:Q", x2="x2:Q", y=alt.Y("from:N", scale=alt.Scale(domain=labels)), y2="to:N")
+        layers.insert(0, links)
+    return _style(alt.layer(*layers).properties(width=330, height=alt.Step(15)))
+
+
+def svg_data_uri(chart: alt.TopLevelMixin) -> str:
+    """Render a chart to SVG with vl-convert and wrap it as a base64 data URI."""
+    svg = vlc.vegalite_to_svg(chart.to_dict())
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+
+
+def render_charts(ctx: ReportContext) -> ReportCharts:
+    """Every chart the report shows, as SVG data URIs."""
+    autonomy = next((v for v in ctx.verdicts if v.key == "deployment_autonomy"), None)
+    needed = {title: need for title, need, _ in autonomy.requires} if autonomy else None
+    scores = svg_data_uri(scores_chart(ctx.foundations, needed))
+    plan = svg_data_uri(plan_chart(ctx.roadmap)) if ctx.roadmap else None
+    return ReportCharts(scores=scores, plan=plan)

@@ -1,0 +1,282 @@
+"""Everything one assessment report shows, gathered into frozen dataclasses with no ORM objects.
+
+`build_context` is the only place that decides *what* the report says; templates
+decide only how it looks. DORA figures and cross-check contradictions are optional
+inputs (`DoraData`, `Contradiction`) so the report works before any DORA data exists.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from assessment.answers import AnswerStatus, describe_value
+from assessment.bank import LEVEL_NAMES, Bank
+from assessment.repository import AssessmentData
+from assessment.roadmap import EFFORT_WEEKS, NEXT_WEEKS, NOW_WEEKS, Evidence, Phase, Roadmap, build_roadmap
+from assessment.scoring import RISK_ORDER, AssessmentScore, GateState, Risk, score_assessment
+
+RISK_LABELS = {Risk.HIGH: "High", Risk.MEDIUM: "Medium", Risk.NONE: "None",
+               Risk.NOT_APPLICABLE: "Not applicable", Risk.UNANSWERED: "Unanswered"}
+GATE_LABELS = {GateState.PASSED: "passes", GateState.FAILED: "fails", GateState.UNKNOWN: "unknown (don't know)",
+               GateState.UNANSWERED: "not answered"}
+PHASE_LABELS = {Phase.NOW: "Now: the next 30 days", Phase.NEXT: "Next: this quarter", Phase.LATER: "Later"}
+DEFAULT_AUTHOR = "Foundations assessment"
+
+
+@dataclass(frozen=True)
+class DoraFigure:
+    """One DORA key as measured or typed, with its benchmark band and definition."""
+
+    metric: str  # a roadmap.DoraMetric value
+    label: str  # "Time to restore service"
+    value: str  # "9 hours", or "no data"
+    band: str | None  # "elite", "high", "medium", "low" or None
+    benchmark: str  # what the elite band looks like, e.g. "under one hour"
+    definition: str
+    sample: str | None = None  # "42 incidents in the window"
+
+
+@dataclass(frozen=True)
+class DoraData:
+    """The DORA section's input; the DORA module (assessment/dora) produces it."""
+
+    window: str  # "1 Jan 2026 to 31 Mar 2026 (90 days)"
+    source: str  # "typed figures" or "imported files: deployments.csv, incidents.csv"
+    edition: str  # "DORA 2024 report"
+    figures: tuple[DoraFigure, ...]
+    cluster: str | None = None  # nearest cluster over all four keys
+    quality: tuple[str, ...] = ()  # what was dropped and why, how incidents were linked
+
+
+@dataclass(frozen=True)
+class Contradiction:
+    """An answer and a figure that cannot both be true, each quoted as the reader will check it."""
+
+    title: str
+    answer_side: str  # "Rollback time: 4 minutes"
+    data_side: str  # "median time to restore 9 hours over 12 incidents"
+    consequence: str | None = None
+
+
+@dataclass(frozen=True)
+class AnswerRow:
+    key: str
+    short: str
+    text: str
+    gate: bool
+    answer: str | None  # None: unanswered
+    score: int | None
+    risk: str
+    risk_label: str
+    note: str | None
+    evidence_url: str | None
+    evidence_date: str | None
+    answered_by: str | None
+
+
+@dataclass(frozen=True)
+class FoundationSection:
+    key: str
+    title: str
+    summary: str
+    deciding_test: str
+    score: int
+    level: int
+    level_name: str
+    gate: str
+    gate_label: str
+    gate_capped: bool
+    answered: int
+    total: int
+    dont_know: int
+    answers: tuple[AnswerRow, ...]
+    weak: tuple[AnswerRow, ...]  # high first, then medium, then in bank order
+    investments: tuple[str, ...]  # "3. Title" of this foundation's roadmap items
+
+
+@dataclass(frozen=True)
+class VerdictRow:
+    key: str
+    title: str
+    ready: bool
+    sentence: str
+    detail: str  # the sentence without its "Not ready for ...:" opening, for a box that already says so
+    summary: str
+    requires: tuple[tuple[str, int, int], ...]  # foundation title, level needed, level now
+
+
+@dataclass(frozen=True)
+class RoadmapRow:
+    position: int
+    key: str
+    title: str
+    foundation_title: str
+    phase: str
+    kind: str
+    serves_gate: bool
+    effort: str
+    effort_weeks: int
+    in_place: bool
+    reason: str
+    what_it_takes: str
+    exit_criterion: str
+    prerequisites: tuple[str, ...]  # "2. Title"
+    start_week: int  # for the plan chart: one team working through the list in order
+    end_week: int
+
+
+@dataclass(frozen=True)
+class PhaseBlock:
+    phase: str
+    label: str
+    weeks: int
+    items: tuple[RoadmapRow, ...]
+
+
+@dataclass(frozen=True)
+class EndStateRow:
+    key: str
+    title: str
+    ready: bool
+    reason: str
+    after: str | None  # "12. Title" of the item it follows
+    phase: str
+
+
+@dataclass(frozen=True)
+class ReportContext:
+    title: str
+    author: str
+    organisation: str
+    team: str
+    round_number: int
+    round_label: str | None
+    status: str
+    assessed_on: str
+    generated_on: str
+    bank_id: str
+    bank_title: str
+    bank_version: str
+    gate_pass_score: int
+    overall_score: int
+    answered: int
+    total: int
+    dont_know: int
+    gates_passed: int
+    headline: str
+    verdicts: tuple[VerdictRow, ...]
+    top_actions: tuple[RoadmapRow, ...]
+    foundations: tuple[FoundationSection, ...]
+    roadmap: tuple[RoadmapRow, ...]
+    phases: tuple[PhaseBlock, ...]
+    end_states: tuple[EndStateRow, ...]
+    dora: DoraData | None
+    contradictions: tuple[Contradiction, ...]
+    levels: tuple[tuple[int, str], ...]
+    effort_weeks: tuple[tuple[str, int], ...]
+    now_weeks: int
+    next_weeks: int
+
+
+def build_context(data: AssessmentData, *, score: AssessmentScore | None = None, roadmap: Roadmap | None = None,
+                  evidence: Evidence | None = None, dora: DoraData | None = None,
+                  contradictions: Sequence[Contradiction] = (), generated_on: date | None = None,
+                  author: str = DEFAULT_AUTHOR) -> ReportContext:
+    """Gather what the report says about one assessment; no markup, no ORM objects."""
+    score = score or score_assessment(data.bank, data.answers)
+    roadmap = roadmap or build_roadmap(data.bank, data.answers, score=score, evidence=evidence)
+    rows = _roadmap_rows(roadmap)
+    foundations = tuple(_foundation(data, score, f.key, rows) for f in data.bank.foundations)
+    gates_passed = sum(1 for f in score.foundations.values() if f.gate is GateState.PASSED)
+    return ReportContext(
+        title=f"Foundations assessment: {data.team}", author=author, organisation=data.organisation,
+        team=data.team, round_number=data.round_number, round_label=data.label, status=data.status,
+        assessed_on=_day(data.completed_at or data.created_at), generated_on=_day(generated_on or date.today()),
+        bank_id=data.bank.id, bank_title=data.bank.bank.title, bank_version=data.bank.version,
+        gate_pass_score=data.bank.bank.gate_pass_score, overall_score=score.overall_score,
+        answered=score.answered, total=score.total, dont_know=sum(f.dont_know for f in foundations),
+        gates_passed=gates_passed, headline=_headline(data, score, gates_passed),
+        verdicts=_verdicts(data.bank, score), top_actions=tuple(r for r in rows if not r.in_place)[:3],
+        foundations=foundations, roadmap=rows, phases=_phases(rows, roadmap), end_states=_end_states(roadmap, rows),
+        dora=dora, contradictions=tuple(contradictions), levels=tuple(enumerate(LEVEL_NAMES)),
+        effort_weeks=tuple((k.value, v) for k, v in EFFORT_WEEKS.items()), now_weeks=NOW_WEEKS,
+        next_weeks=NEXT_WEEKS,
+    )
+
+
+def _day(value: date | datetime) -> str:
+    return f"{value.day} {value:%B %Y}"
+
+
+def _headline(data: AssessmentData, score: AssessmentScore, gates_passed: int) -> str:
+    ready = [v.title.lower() for v in score.verdicts if v.ready]
+    readiness = f"ready for {', '.join(ready)}" if ready else "not yet ready for any of the end states assessed"
+    return (f"{data.team} scores {score.overall_score} out of 100 across the five foundations, passes "
+            f"{gates_passed} of {len(score.foundations)} deciding tests and is {readiness}.")
+
+
+def _verdicts(bank: Bank, score: AssessmentScore) -> tuple[VerdictRow, ...]:
+    rows = []
+    for v in score.verdicts:
+        end_state = next(e for e in bank.end_states if e.key == v.end_state)
+        requires = tuple((score.foundations[f].title, need, score.foundations[f].level) for f, need in v.requires.items())
+        detail = v.sentence.split(": ", 1)[1] if ": " in v.sentence else v.sentence
+        rows.append(VerdictRow(v.end_state, v.title, v.ready, v.sentence, detail[:1].upper() + detail[1:],
+                               end_state.summary, requires))
+    return tuple(rows)
+
+
+def _answer_row(data: AssessmentData, score: AssessmentScore, key: str) -> AnswerRow:
+    q, answer, result = data.bank.question(key), data.answers.get(key), score.questions[key]
+    meta = data.answer_meta.get(key)
+    return AnswerRow(
+        key=key, short=q.short, text=q.text, gate=q.gate,
+        answer=describe_value(q, answer) if answer else None, score=result.score, risk=result.risk.value,
+        risk_label="Don't know" if answer and answer.status is AnswerStatus.DONT_KNOW else RISK_LABELS[result.risk],
+        note=answer.note if answer else None, evidence_url=answer.evidence_url if answer else None,
+        evidence_date=answer.evidence_date.isoformat() if answer and answer.evidence_date else None,
+        answered_by=meta[0] if meta else None,
+    )
+
+
+def _foundation(data: AssessmentData, score: AssessmentScore, key: str,
+                rows: Sequence[RoadmapRow]) -> FoundationSection:
+    f, result = data.bank.foundation(key), score.foundations[key]
+    answers = tuple(_answer_row(data, score, q.key) for q in data.bank.questions_for(key))
+    weak = tuple(sorted((a for a in answers if a.risk in (Risk.HIGH, Risk.MEDIUM)),
+                        key=lambda a: RISK_ORDER[Risk(a.risk)]))
+    return FoundationSection(
+        key=key, title=f.title, summary=f.summary, deciding_test=f.deciding_test, score=result.score,
+        level=result.level, level_name=result.level_name, gate=result.gate.value, gate_label=GATE_LABELS[result.gate],
+        gate_capped=result.gate_capped, answered=result.answered, total=result.total, dont_know=result.dont_know,
+        answers=answers, weak=weak,
+        investments=tuple(f"{r.position}. {r.title}" for r in rows if r.foundation_title == f.title),
+    )
+
+
+def _roadmap_rows(roadmap: Roadmap) -> tuple[RoadmapRow, ...]:
+    numbered = {i.key: f"{i.position}. {i.title}" for i in roadmap.items}
+    rows, week = [], 0
+    for i in roadmap.items:
+        rows.append(RoadmapRow(
+            position=i.position, key=i.key, title=i.title, foundation_title=i.foundation_title, phase=i.phase.value,
+            kind=i.kind, serves_gate=i.serves_gate, effort=i.effort, effort_weeks=i.effort_weeks,
+            in_place=i.in_place, reason=i.reason, what_it_takes=i.what_it_takes, exit_criterion=i.exit_criterion,
+            prerequisites=tuple(numbered[p] for p in i.prerequisites), start_week=week,
+            end_week=week + i.effort_weeks,
+        ))
+        week += i.effort_weeks
+    return tuple(rows)
+
+
+def _phases(rows: Sequence[RoadmapRow], roadmap: Roadmap) -> tuple[PhaseBlock, ...]:
+    return tuple(PhaseBlock(p.value, PHASE_LABELS[p], roadmap.weeks.get(p.value, 0),
+                            tuple(r for r in rows if r.phase == p.value)) for p in Phase)
+
+
+def _end_states(roadmap: Roadmap, rows: Sequence[RoadmapRow]) -> tuple[EndStateRow, ...]:
+    numbered = {r.key: f"{r.position}. {r.title}" for r in rows}
+    return tuple(EndStateRow(e.key, e.title, e.ready, e.reason, numbered.get(e.after or ""), e.phase.value)
+                 for e in roadmap.end_states)

@@ -1,0 +1,42 @@
+"""HTML for a report: one Jinja2 environment, autoescaped, built once; formatting as filters.
+
+Every value from the database reaches the page through autoescaping, so a note
+that contains markup prints as text. Nothing here marks a value safe.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from reports.charts import ReportCharts
+from reports.context import ReportContext
+
+TEMPLATES = Path(__file__).parent / "templates"
+LEVEL_CLASSES = ("absent", "adhoc", "partial", "established", "proven")
+
+
+def plural(count: int, word: str, many: str | None = None) -> str:
+    """`3 answers`, `1 answer`."""
+    return f"{count} {word if count == 1 else (many or word + 's')}"
+
+
+def level_class(level: int) -> str:
+    return f"level-{LEVEL_CLASSES[level]}"
+
+
+@lru_cache(maxsize=1)
+def environment() -> Environment:
+    """The report's Jinja2 environment (autoescape on, undefined names are errors)."""
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, undefined=StrictUndefined,
+                      trim_blocks=True, lstrip_blocks=True)
+    env.filters["plural"] = plural
+    env.filters["level_class"] = level_class
+    return env
+
+
+def render_html(ctx: ReportContext, charts: ReportCharts) -> str:
+    """The whole report as one HTML document (assets referenced relative to reports/static)."""
+    return environment().get_template("report.html").render(ctx=ctx, charts=charts)
