@@ -17,6 +17,8 @@ import yaml
 from sqlalchemy.engine import Engine
 
 from assessment import db
+from assessment.access import COMMAND_LINE, acting_as
+from assessment.access_cli import add_access_commands
 from assessment.answers import parse_answer_mapping
 from assessment.config import get_settings
 from assessment.demo import DEMO_ORG, load_demo
@@ -193,22 +195,6 @@ def cmd_roadmap(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     if args.org is not None or args.assessment_id is None or args.format == "csv":
-def cmd_report(args: argparse.Namespace) -> int:
-    if args.portfolio is not None or args.assessment_id is None:
-        return report_portfolio(args)
-    from reports.build import report_pdf  # imported here: WeasyPrint is slow to load for every other command
-
-    target = Path(args.output)
-    if not target.parent.is_dir():
-        raise FoundationsError(f"{args.output}: folder {str(target.parent)!r} does not exist")
-    pdf = report_pdf(_engine(), args.assessment_id)
-    partial = target.with_name(target.name + ".partial")
-    partial.write_bytes(pdf)
-    partial.replace(target)  # a reader never sees half a file
-    print(f"wrote {args.output} ({len(pdf) // 1024} KiB)")
-    return 0
-
-
         return export_organisation(args)
     with db.read_session(_engine()) as session:
         data = export_assessment(session, assessment_id=args.assessment_id)
@@ -287,12 +273,6 @@ def build_parser() -> argparse.ArgumentParser:
 
     export = sub.add_parser("export", help="export an assessment with its bank and history")
     export.add_argument("assessment_id", type=_positive_int, metavar="ASSESSMENT_ID", nargs="?")
-    report = sub.add_parser("report", help="write the PDF report of an assessment")
-    report.add_argument("assessment_id", type=_positive_int, metavar="ASSESSMENT_ID", nargs="?")
-    report.add_argument("--portfolio", metavar="ORG", help="write the portfolio report of an organisation instead")
-    report.add_argument("-o", "--output", required=True, metavar="FILE", help="PDF file to write")
-    report.set_defaults(func=cmd_report)
-
     export.add_argument("--org", metavar="NAME", help="export every round of an organisation instead")
     export.add_argument("--format", choices=["json", "csv"], default="json", help="csv: with --org only")
     export.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
@@ -302,6 +282,7 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("file", metavar="FILE")
     imp.set_defaults(func=cmd_import)
     add_workshop_commands(sub)
+    add_access_commands(sub)
     add_round_commands(sub)
     return parser
 
@@ -310,7 +291,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; user errors become one line on stderr and exit 1."""
     args = build_parser().parse_args(argv)
     try:
-        return int(args.func(args))
+        with acting_as(COMMAND_LINE):  # whoever runs the CLI holds the database
+            return int(args.func(args))
     except BankError as exc:
         for issue in exc.issues:
             print(f"error: {issue}", file=sys.stderr)

@@ -7,6 +7,7 @@ from sqlmodel import SQLModel
 
 import assessment.models  # noqa: F401  - registers the tables on SQLModel.metadata
 import assessment.score_models  # noqa: F401  - stored scores the portfolio aggregates
+import assessment.access_models  # noqa: F401  - memberships and the audit log
 
 target_metadata = SQLModel.metadata
 
