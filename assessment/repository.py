@@ -233,7 +233,7 @@ def save_answer(session: Session, *, assessment_id: int, question_key: str, answ
     ).returning(table.c.version)
     if expected_version == 0:
         stmt = _insert(session)(table).values(**row).on_conflict_do_nothing().returning(table.c.version)
-    elif expected_version:  # an update, not an upsert: if the answer was cleared meanwhile, that is a conflict
+    elif expected_version:  # an update, not an upsert: an answer cleared meanwhile is a conflict
         stmt = sa.update(table).where(
             table.c.assessment_id == assessment_id, table.c.question_key == question_key,
             table.c.version == expected_version,
