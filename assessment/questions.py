@@ -48,7 +48,10 @@ class BankError(FoundationsError):
         super().__init__("\n".join(str(i) for i in issues))
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
+_SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: ~10x faster
+
+
+class _UniqueKeyLoader(_SafeLoader):  # type: ignore[valid-type,misc]
     """Safe loader that refuses duplicate mapping keys instead of keeping the last one."""
 
 
@@ -148,9 +151,10 @@ def _closest_union_member(errors: list[ErrorDetails]) -> list[tuple[tuple[int | 
 def parse_bank_text(text: str, file: str) -> Bank:
     """Parse and fully check a bank given as YAML text; raise BankError listing all issues."""
     root: yaml.Node | None = None
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
+    loader = _UniqueKeyLoader(text)
+    try:  # parse once: the node tree locates issues, the same tree is built into data
+        root = loader.get_single_node()
+        data = loader.construct_document(root) if root is not None else None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)
@@ -158,6 +162,8 @@ def parse_bank_text(text: str, file: str) -> Bank:
         raise BankError(
             [BankIssue(file, path, f"not valid YAML: {problem}", mark.line + 1 if mark else None)]
         ) from None
+    finally:
+        loader.dispose()
     if not isinstance(data, dict):
         raise BankError([BankIssue(file, "", "a bank must be a YAML mapping", 1)])
     try:
