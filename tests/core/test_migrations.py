@@ -19,7 +19,8 @@ NEWER = "is newer than this version of Foundations knows: upgrade Foundations"
 
 def test_migrations_match_the_models_exactly(engine: Engine) -> None:
     with engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True, "compare_server_default": True})
+        opts = {"compare_type": True, "compare_server_default": True}
+        context = MigrationContext.configure(conn, opts=opts)
         assert compare_metadata(context, SQLModel.metadata) == []
         tables = set(sa.inspect(conn).get_table_names())
     assert tables == set(SQLModel.metadata.tables) | {"alembic_version"}
@@ -83,8 +84,7 @@ def test_cli_refuses_a_newer_schema(env_database: str, capsys: pytest.CaptureFix
         assert len(err.splitlines()) == 1 and out == ""
 
 
-def test_unmigrated_database_is_left_untouched_by_refused_commands(env_database: str,
-                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+def test_unmigrated_database_is_left_untouched_by_refused_commands(env_database: str) -> None:
     assert cli.main(["demo"]) == 1
     with db.get_engine().connect() as conn:
         assert sa.inspect(conn).get_table_names() == []

@@ -21,6 +21,10 @@ BANK = default_bank()
 PROPERTY = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
+def _choices(question: Question) -> list[ChoiceOption]:
+    return [o for o in question.options or [] if isinstance(o, ChoiceOption)]
+
+
 def best(question: Question) -> AnswerValue:
     """The answer that scores 100 on this question."""
     value: Any
@@ -30,7 +34,7 @@ def best(question: Question) -> AnswerValue:
         case AnswerType.YES_NO:
             value = question.good_answer
         case AnswerType.CHOICE:
-            value = max((o for o in question.options or [] if isinstance(o, ChoiceOption)), key=lambda o: o.score).key
+            value = max(_choices(question), key=lambda o: o.score).key
         case AnswerType.NUMBER:
             assert question.number is not None
             value = question.number.bands[0].limit
@@ -46,7 +50,7 @@ def worst(question: Question) -> AnswerValue:
         case AnswerType.YES_NO:
             value = not question.good_answer
         case AnswerType.CHOICE:
-            value = min((o for o in question.options or [] if isinstance(o, ChoiceOption)), key=lambda o: o.score).key
+            value = min(_choices(question), key=lambda o: o.score).key
         case AnswerType.NUMBER:
             assert question.number is not None
             value = question.number.maximum if question.number.better == "lower" else question.number.minimum
@@ -72,7 +76,8 @@ def test_all_best_answers_are_proven_and_ready_everywhere() -> None:
     assert result.overall_score == 100
     assert (result.answered, result.total) == (34, 34)
     for f in result.foundations.values():
-        assert (f.score, f.level, f.level_name, f.gate, f.gate_capped) == (100, 4, "proven", GateState.PASSED, False)
+        assert (f.score, f.level, f.level_name, f.gate) == (100, 4, "proven", GateState.PASSED)
+        assert not f.gate_capped
     assert [v.ready for v in result.verdicts] == [True, True, True]
     assert result.verdicts[0].sentence == (
         "Ready for expanding deployment autonomy: every foundation it needs is at the required level."
@@ -195,7 +200,8 @@ def test_other_answer_types_score_as_documented() -> None:
     assert answer_score(BANK.question("io_host_access_needed"), value("io_host_access_needed", "no")) == 100
     assert answer_score(BANK.question("io_host_access_needed"), value("io_host_access_needed", "yes")) == 0
     assert answer_score(BANK.question("rb_automated_tests"), value("rb_automated_tests", "blocking")) == 85
-    assert answer_score(BANK.question("fi_timeouts"), check_answer(BANK.question("fi_timeouts"), dont_know())) == 0
+    timeouts = BANK.question("fi_timeouts")
+    assert answer_score(timeouts, check_answer(timeouts, dont_know())) == 0
 
 
 def test_risks_are_sorted_high_first_then_bank_order() -> None:
@@ -256,7 +262,8 @@ ANSWER_SETS = st.fixed_dictionaries({q.key: any_answer(q) for q in BANK.question
 
 @PROPERTY
 @given(answers=ANSWER_SETS, data=st.data())
-def test_raising_one_answer_never_lowers_its_foundation(answers: dict[str, AnswerValue], data: st.DataObject) -> None:
+def test_raising_one_answer_never_lowers_its_foundation(answers: dict[str, AnswerValue],
+                                                        data: st.DataObject) -> None:
     q = data.draw(st.sampled_from(BANK.questions), label="question")
     first, second = data.draw(scored_answers(q), label="a"), data.draw(scored_answers(q), label="b")
     low, high = sorted((first, second), key=lambda a: answer_score(q, a) or 0)

@@ -43,7 +43,8 @@ def new_assessment(engine: Engine, bank: Bank, *, team: str = "Payments", org: s
         organisation = ensure_organisation(session, name=org)
         t = ensure_team(session, organisation_id=organisation.id or 0, name=team)
         stored = store_bank(session, bank=bank)
-        assessment = create_assessment(session, team_id=t.id or 0, bank_version_id=stored.id or 0, created_by="test")
+        assessment = create_assessment(session, team_id=t.id or 0, bank_version_id=stored.id or 0,
+                                       created_by="test")
         assert assessment.id is not None
         return assessment.id
 
@@ -238,7 +239,8 @@ def _concurrent_saves(engine: Engine, bank: Bank) -> None:
             save(engine, own[i], q.key, demo_answer(q, (i + n) % 5), by=f"user {i}")
         with db.write_session(engine) as session:  # two answers in one transaction
             q = questions[i]
-            save_answer(session, assessment_id=shared, question_key=q.key, answer=demo_answer(q, i % 5), by=f"u{i}")
+            save_answer(session, assessment_id=shared, question_key=q.key, answer=demo_answer(q, i % 5),
+                        by=f"u{i}")
             save_answer(session, assessment_id=shared, question_key=shared_key,
                         answer=demo_answer(questions[-1], i % 5), by=f"u{i}")
 
