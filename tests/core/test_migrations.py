@@ -88,3 +88,25 @@ def test_unmigrated_database_is_left_untouched_by_refused_commands(env_database:
     assert cli.main(["demo"]) == 1
     with db.get_engine().connect() as conn:
         assert sa.inspect(conn).get_table_names() == []
+
+
+def test_an_older_schema_is_refused_then_upgraded_without_losing_data(database_url: str) -> None:
+    engine = db.make_engine(database_url)
+    try:
+        db.upgrade(engine, "0001")
+        if db.head_revision() == "0001":
+            pytest.skip("only one migration so far")
+        with engine.begin() as conn:  # raw SQL: the models describe the newest schema, not 0001
+            conn.execute(sa.text("INSERT INTO organisation (name, created_at) VALUES ('Kept Ltd', :now)"),
+                         {"now": "2026-01-31 12:00:00"})
+        with pytest.raises(SchemaStateError) as caught:
+            db.check_schema(engine)
+        assert str(caught.value) == (
+            f"the database schema (0001) is behind this version ({db.head_revision()}): "
+            "run `foundations db upgrade`")
+        db.upgrade(engine)
+        db.check_schema(engine)
+        with engine.connect() as conn:
+            assert conn.execute(sa.text("SELECT name FROM organisation")).scalars().all() == ["Kept Ltd"]
+    finally:
+        engine.dispose()
