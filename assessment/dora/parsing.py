@@ -127,8 +127,8 @@ def _convert(found: _Collector, name: str, kind: ColumnType, required: bool,
         return _id_list(values, empty)
     found.add(_mask(pc.greater(pc.utf8_length(values), MAX_TEXT)), name,
               f"longer than {MAX_TEXT} characters", values)
-    if name in _DEFAULTS:
-        return pc.if_else(pa.array(empty), _DEFAULTS[name], values).combine_chunks()
+    if name in _DEFAULTS:  # status and environment: compared case-blind, so stored lower-case
+        return pc.if_else(pa.array(empty), _DEFAULTS[name], pc.utf8_lower(values)).combine_chunks()
     return pc.if_else(pa.array(empty), pa.scalar(None, pa.string()), values).combine_chunks()
 
 

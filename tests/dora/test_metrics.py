@@ -1,0 +1,122 @@
+"""Golden numbers per metric on hand-made data, imported and read back from a real database."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from .dora_builders import import_rows, team_id
+from .golden_data import GOLDEN, WINDOW
+from sqlalchemy.engine import Engine
+
+from assessment import db
+from assessment.dora.formats import Kind
+from assessment.dora.metrics import DoraMetrics, team_metrics
+from assessment.dora.quality import NO_RESOLUTION, NOT_LINKED, NOT_SHIPPED_AGAIN, DroppedRow
+from assessment.dora.window import Window
+
+
+def _metrics(engine: Engine, window: Window | None = WINDOW) -> DoraMetrics:
+    with db.read_session(engine) as session:
+        return team_metrics(session, team_id=team_id(engine), window=window)
+
+
+@pytest.fixture
+def golden(engine: Engine) -> DoraMetrics:
+    import_rows(engine, GOLDEN)
+    return _metrics(engine)
+
+
+def test_deployment_frequency(golden: DoraMetrics) -> None:
+    assert golden.deployments == 4
+    assert golden.deployments_per_day == pytest.approx(4 / 7)
+    assert golden.deployments_per_week == pytest.approx(4.0)
+    assert golden.days_with_deployments == 3
+    assert golden.days_with_deployments_pct == pytest.approx(300 / 7)
+
+
+def test_lead_time(golden: DoraMetrics) -> None:
+    assert golden.lead_time_samples == 4
+    assert golden.lead_time_hours_median == pytest.approx(2.0)
+    assert golden.lead_time_hours_p90 == pytest.approx(3.4)
+
+
+def test_change_failure_rate_with_link_counts(golden: DoraMetrics) -> None:
+    assert golden.failed_deployments == 2
+    assert golden.change_failure_rate_pct == pytest.approx(50.0)
+    assert (golden.incidents, golden.incidents_linked_by_id, golden.incidents_linked_by_attribution,
+            golden.incidents_unlinked) == (4, 2, 1, 1)
+
+
+def test_time_to_restore(golden: DoraMetrics) -> None:
+    assert golden.incidents_resolved == 3
+    assert golden.recovery_hours_median == pytest.approx(1.5)
+    assert golden.recovery_hours_p90 == pytest.approx(3.5)
+
+
+def test_every_dropped_row_has_its_reason(golden: DoraMetrics) -> None:
+    assert set(golden.quality.rows) == {
+        DroppedRow("deployments", "d3", "status 'failed' is not a success"),
+        DroppedRow("deployments", "d4", "environment 'staging' is not production"),
+        DroppedRow("changes", "c2", NOT_SHIPPED_AGAIN),
+        DroppedRow("changes", "c5", "change id not found in the changes data"),
+        DroppedRow("incidents", "i3", NO_RESOLUTION),
+        DroppedRow("incidents", "i4", NOT_LINKED),
+    }
+    assert golden.quality.outside_window == {"deployments": 1}
+    assert golden.quality.counts()["deployments: outside the window"] == 1
+
+
+def test_no_incidents(engine: Engine) -> None:
+    import_rows(engine, {Kind.DEPLOYMENTS: GOLDEN[Kind.DEPLOYMENTS], Kind.CHANGES: GOLDEN[Kind.CHANGES]})
+    metrics = _metrics(engine)
+    assert metrics.incidents == 0 and metrics.failed_deployments == 0
+    assert metrics.change_failure_rate_pct == 0.0
+    assert metrics.recovery_hours_median is None and metrics.recovery_hours_p90 is None
+
+
+def test_only_an_unresolved_incident(engine: Engine) -> None:
+    import_rows(engine, {Kind.INCIDENTS: [GOLDEN[Kind.INCIDENTS][2]]})
+    metrics = _metrics(engine)
+    assert metrics.incidents == 1 and metrics.incidents_resolved == 0
+    assert metrics.recovery_hours_median is None
+    assert DroppedRow("incidents", "i3", NO_RESOLUTION) in metrics.quality.rows
+
+
+def test_deployments_across_a_clock_change(engine: Engine) -> None:
+    """Amsterdam moved from +01:00 to +02:00 at 02:00 local on 31 March 2024: 01:30 to 03:30 is one hour."""
+    import_rows(engine, {
+        Kind.DEPLOYMENTS: [{"id": "d1", "service": "a", "deployed_at": "2024-03-31 03:30:00", "change_ids": "c1"},
+                           {"id": "d2", "service": "a", "deployed_at": "2024-03-30 23:30:00"}],
+        Kind.CHANGES: [{"id": "c1", "committed_at": "2024-03-31 01:30:00"}],
+    }, tz="Europe/Amsterdam")
+    window = Window(datetime(2024, 3, 30, tzinfo=UTC), datetime(2024, 4, 1, tzinfo=UTC))
+    metrics = _metrics(engine, window)
+    assert metrics.lead_time_hours_median == pytest.approx(1.0)
+    assert metrics.days_with_deployments == 2  # 22:30 UTC on the 30th and 01:30 UTC on the 31st
+
+
+def test_window_with_no_deployments(engine: Engine) -> None:
+    import_rows(engine, GOLDEN)
+    empty = Window(datetime(2024, 6, 1, tzinfo=UTC), datetime(2024, 7, 1, tzinfo=UTC))
+    metrics = _metrics(engine, empty)
+    assert (metrics.deployments, metrics.deployments_per_day, metrics.days_with_deployments) == (0, 0.0, 0)
+    assert metrics.lead_time_hours_median is None and metrics.change_failure_rate_pct is None
+    assert metrics.quality.outside_window == {"deployments": 7, "incidents": 4}
+
+
+def test_default_window_is_ninety_days_up_to_the_latest_event(engine: Engine) -> None:
+    import_rows(engine, GOLDEN)
+    metrics = _metrics(engine, None)
+    assert metrics.window.until == datetime(2024, 5, 7, tzinfo=UTC)  # the day after d6 (6 May)
+    assert metrics.window.days == 90
+    assert metrics.deployments == 5  # d7 (20 April) is inside the longer window
+
+
+def test_reimport_replaces_rows_with_the_same_id(engine: Engine) -> None:
+    import_rows(engine, GOLDEN)
+    again = import_rows(engine, {Kind.INCIDENTS: [dict(GOLDEN[Kind.INCIDENTS][2],
+                                                       resolved_at="2024-05-05T12:00:00Z")]})
+    assert again.replaced == {"incidents": 1}
+    metrics = _metrics(engine)
+    assert metrics.incidents == 4 and metrics.incidents_resolved == 4
