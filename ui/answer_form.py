@@ -206,13 +206,26 @@ def _details(assessment_id: int, question: Question, answer: AnswerValue | None)
         _show_problem(question, "date")
 
 
-def _status_line(assessment_id: int, question: Question, meta: tuple[str, Any, int] | None) -> None:
+def saved_details(answer: AnswerValue | None) -> str:
+    """What is stored beside the answer itself, e.g. 'note, evidence link, evidence dated 2026-10-01'."""
+    if answer is None:
+        return ""
+    parts = ["note"] if answer.note else []
+    parts += ["evidence link"] if answer.evidence_url else []
+    parts += [f"evidence dated {answer.evidence_date.isoformat()}"] if answer.evidence_date else []
+    return ", ".join(parts)
+
+
+def _status_line(assessment_id: int, question: Question, answer: AnswerValue | None,
+                 meta: tuple[str, Any, int] | None) -> None:
     if meta is None:
         st.caption(":material/radio_button_unchecked: Not answered yet")
         return
     by, when, _version = meta
+    details = saved_details(answer)
     saved, clear = st.columns([5, 1], vertical_alignment="center")
-    saved.caption(f":material/cloud_done: Saved {widgets.local_time(when)} by {plain(by)}")
+    saved.caption(f":material/cloud_done: Saved {widgets.local_time(when)} by {plain(by)}"
+                  + (f" · with {details}" if details else ""))
     clear.button("Clear answer", key=widget_key("clear", question.key), type="tertiary", icon=":material/close:",
                  on_click=on_clear, args=(assessment_id, question), help="Remove this answer and its note")
 
@@ -233,4 +246,4 @@ def render_question(assessment_id: int, number: int, question: Question, answer:
         _show_problem(question, "flag")
         _reason_widget(assessment_id, question)
         _details(assessment_id, question, answer)
-        _status_line(assessment_id, question, meta)
+        _status_line(assessment_id, question, answer, meta)
