@@ -2,12 +2,19 @@
 
 import streamlit as st
 
+from ui import auth
+
 st.set_page_config(page_title="Foundations", page_icon=":material/foundation:", layout="wide")
 
 PAGES = [
     st.Page("ui/pages/start.py", title="Start", icon=":material/home:", default=True),
     st.Page("ui/pages/assess.py", title="Assess", icon=":material/checklist:"),
     st.Page("ui/pages/results.py", title="Results", icon=":material/insights:"),
+    st.Page("ui/pages/portfolio.py", title="Portfolio", icon=":material/grid_view:"),
+    st.Page("ui/pages/workshop_facilitator.py", title="Workshop", icon=":material/groups:", url_path="facilitate"),
+    st.Page("ui/pages/workshop_join.py", title="Join", icon=":material/login:", url_path="join"),
 ]
 
-st.navigation(PAGES, position="top").run()
+page = st.navigation(PAGES + auth.shared_pages(), position="top")
+auth.gate(page)  # shared mode: sign in first, except on workshop participant links
+page.run()

@@ -17,6 +17,11 @@ def given(buckets: list[Bucket]) -> str:
     return " · ".join(f"{b.label} ×{b.count}" for b in used)
 
 
+def _number(value: float | None) -> float:
+    """NaN for "nobody answered", so the table shows an empty cell rather than 'None'."""
+    return float("nan") if value is None else float(value)
+
+
 def question_rows(board: TeamDashboard) -> pd.DataFrame:
     """One row per question, widest disagreement first, as the dashboard table shows it."""
     bank = board.bank
@@ -26,9 +31,9 @@ def question_rows(board: TeamDashboard) -> pd.DataFrame:
             "Question": f"{numbers[s.question.key]}. {s.question.short}",
             "Foundation": bank.foundation(s.question.foundation).title,
             "Answers": s.answered,
-            "Median": s.median,
-            "Spread (IQR)": s.iqr,
-            "Range": s.score_range,
+            "Median": _number(s.median),
+            "Spread (IQR)": _number(s.iqr),
+            "Range": _number(s.score_range),
             "Distribution": [b.count for b in s.buckets],
             "Given": given(s.buckets),
             "Agreed": s.agreed.text if s.agreed else "",

@@ -63,8 +63,12 @@ def tidy_flags(prefix: str, question: Question, field: str) -> None:
 
 
 def answer_inputs(prefix: str, question: Question, on_change: Callable[..., None] | None = None,
-                  args: tuple[Any, ...] = ()) -> None:
-    """The radio (or number input plus don't-know / n.a. pills) and, for n.a., the reason."""
+                  args: tuple[Any, ...] = (), *, always_reason: bool = False) -> None:
+    """The radio (or number input plus don't-know / n.a. pills) and, for n.a., the reason.
+
+    Inside a form nothing reruns on a choice, so `always_reason` shows the reason
+    field whenever the question allows "not applicable".
+    """
     def callback(field: str) -> dict[str, Any]:
         return {"on_change": on_change, "args": (*args, field)} if on_change else {}
 
@@ -75,7 +79,8 @@ def answer_inputs(prefix: str, question: Question, on_change: Callable[..., None
                  horizontal=question.type.value == "yes_no", **callback("answer"))
     else:
         _number_inputs(prefix, question, callback)
-    if chosen_status(question, values(prefix, question)) == NOT_APPLICABLE:
+    chosen = chosen_status(question, values(prefix, question))
+    if chosen == NOT_APPLICABLE or (always_reason and question.allow_not_applicable):
         st.text_input("Why does this not apply?", key=key(prefix, "reason", question.key), max_chars=MAX_TEXT,
                       **callback("reason"))
 

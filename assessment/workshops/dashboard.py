@@ -19,12 +19,13 @@ from datetime import datetime
 from sqlmodel import Session, col, func, select
 
 from assessment.answers import AnswerStatus, AnswerValue, describe_value
-from assessment.bank import LEVEL_NAMES, AnswerType, ChoiceOption, Question
+from assessment.bank import LEVEL_NAMES, AnswerType, Bank, ChoiceOption, Question
 from assessment.models import Answer, Team
 from assessment.repository import stored_answers, to_value
 from assessment.scoring import answer_score
 from assessment.workshop_models import Participant, ParticipantAnswer, WorkshopTeam
 from assessment.workshops.access import bank_of_assessment, facilitated_workshop, workshop_team
+from assessment.workshops.participants import answer_of
 
 DONT_KNOW = "don't know"
 NOT_APPLICABLE = "not applicable"
@@ -76,6 +77,7 @@ class ParticipantProgress:
 class TeamDashboard:
     workshop_team_id: int
     team: str
+    bank: Bank
     total_questions: int
     participants: list[ParticipantProgress]
     questions: list[QuestionSpread]  # widest spread first
@@ -192,7 +194,7 @@ def build_dashboard(session: Session, *, team: WorkshopTeam, team_name: str) -> 
     counted = counted_answers(session, team.id or 0)
     agreed = agreed_answers(session, assessment_id=team.assessment_id, questions=bank.questions_by_key())
     spreads = [spread_of(q, counted.get(q.key, []), agreed.get(q.key)) for q in bank.questions]
-    return TeamDashboard(team.id or 0, team_name, len(bank.questions),
+    return TeamDashboard(team.id or 0, team_name, bank, len(bank.questions),
                          participant_progress(session, workshop_team_id=team.id or 0), disagreement_order(spreads))
 
 
@@ -207,3 +209,27 @@ def team_dashboard(session: Session, *, workshop_id: int | None, key: str | None
 def _team_name(session: Session, team: WorkshopTeam) -> str:
     found = session.get(Team, team.team_id)
     return found.name if found else ""
+
+
+@dataclass(frozen=True)
+class IndividualAnswer:
+    name: str
+    text: str
+    at: datetime
+
+
+def individual_answers(session: Session, *, workshop_id: int | None, key: str | None,
+                       workshop_team_id: int | None, question_key: str) -> list[IndividualAnswer]:
+    """Who answered what to one question, for the facilitator only (the room sees just the spread)."""
+    workshop = facilitated_workshop(session, workshop_id=workshop_id, key=key)
+    team = workshop_team(session, workshop=workshop, workshop_team_id=workshop_team_id)
+    question = bank_of_assessment(session, assessment_id=team.assessment_id).questions_by_key().get(question_key)
+    if question is None:
+        return []
+    rows = session.exec(
+        select(Participant.display_name, ParticipantAnswer)
+        .join(ParticipantAnswer, col(ParticipantAnswer.participant_id) == Participant.id)
+        .where(Participant.workshop_team_id == team.id, ParticipantAnswer.question_key == question_key)
+        .order_by(col(Participant.id))
+    )
+    return [IndividualAnswer(name, describe_value(question, answer_of(row)), row.answered_at) for name, row in rows]

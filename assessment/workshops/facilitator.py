@@ -40,6 +40,7 @@ class WorkshopOverview:
     id: int
     title: str
     organisation: str
+    facilitator: str
     join_code: str
     status: str
     accepting_participants: bool
@@ -51,7 +52,7 @@ def overview(session: Session, *, workshop_id: int | None, key: str | None) -> W
     """The workshop header and per-team progress, for the facilitator only."""
     workshop = facilitated_workshop(session, workshop_id=workshop_id, key=key)
     org = session.get(Organisation, workshop.organisation_id)
-    return WorkshopOverview(workshop.id or 0, workshop.title, org.name if org else "",
+    return WorkshopOverview(workshop.id or 0, workshop.title, org.name if org else "", workshop.facilitator,
                             format_join_code(workshop.join_code), workshop.status,
                             accepts_participants(workshop), workshop.expires_at,
                             team_progress(session, workshop_id=workshop.id or 0))

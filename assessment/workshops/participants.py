@@ -84,7 +84,8 @@ class ParticipantView:
     finished: bool
 
 
-def _value(row: ParticipantAnswer) -> AnswerValue:
+def answer_of(row: ParticipantAnswer) -> AnswerValue:
+    """The domain value of one stored individual answer."""
     return AnswerValue(status=AnswerStatus(row.status),
                        value=json.loads(row.value_json) if row.value_json is not None else None,
                        reason=row.reason, note=row.note)
@@ -97,7 +98,7 @@ def participant_view(session: Session, *, token: str | None, code: str | None = 
         raise InvalidLinkError()
     rows = session.exec(select(ParticipantAnswer).where(ParticipantAnswer.participant_id == seat.participant.id))
     return ParticipantView(seat.workshop.title, seat.team_name, seat.participant.display_name, seat.bank,
-                           {r.question_key: _value(r) for r in rows}, seat.participant.finished_at is not None)
+                           {r.question_key: answer_of(r) for r in rows}, seat.participant.finished_at is not None)
 
 
 # token digest -> the bank of the participant's round. Only a shortcut for validation:

@@ -106,7 +106,7 @@ def join_page(code: str) -> None:
     with st.form("wj_join_form"):
         st.text_input("Your name, as the facilitator will see it", key=NAME_KEY, max_chars=80)
         st.radio("Your team", [wt_id for wt_id, _ in view.teams], key=TEAM_KEY, index=None,
-                 format_func=dict(view.teams).get)
+                 format_func=lambda wt_id: dict(view.teams)[wt_id])
         st.form_submit_button("Join", type="primary", on_click=join, args=(code,))
     problem = st.session_state.get(PROBLEMS_KEY, {}).get("join")
     if problem:

@@ -1,0 +1,258 @@
+"""The two workshop pages in AppTest, driven through the real app.py against a real database."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import streamlit as st
+from sqlalchemy.engine import Engine
+from streamlit.testing.v1 import AppTest
+
+from assessment import db
+from assessment.answers import answered
+from assessment.bank import Bank
+from assessment.models import utcnow
+from assessment.repository import load_assessment
+from assessment.workshop_models import Participant
+from assessment.workshops.access import INVALID_LINK
+from assessment.workshops.admin import close_workshop, get_workshop
+from assessment.workshops.participants import participant_view
+from tests.workshop.conftest import Room, open_room
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+JOIN, FACILITATE = "ui/pages/workshop_join.py", "ui/pages/workshop_facilitator.py"
+QUESTION = "rb_rollback_path"
+
+
+@pytest.fixture
+def app_engine(env_database: str) -> Iterator[Engine]:
+    engine = db.get_engine(env_database)
+    db.upgrade(engine)
+    yield engine
+    st.cache_resource.clear()
+
+
+@pytest.fixture
+def rooms(app_engine: Engine, bank: Bank) -> tuple[Room, Room]:
+    return (open_room(app_engine, bank, org="Acme", teams=("Payments", "Checkout"), title="Acme offsite"),
+            open_room(app_engine, bank, org="Globex", teams=("Search",), title="Globex secret review"))
+
+
+def open_page(page: str, **params: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params.update(params)
+    at.run()  # the first run registers the pages; switching needs their hashes
+    at.switch_page(page)
+    return at.run()
+
+
+def shown(at: AppTest) -> list[tuple[str, Any]]:
+    """Every element of the page body as (kind, value): two pages showing the same list look the same."""
+    return [(type(e).__name__, getattr(e, "value", None)) for e in at.main]
+
+
+def all_text(at: AppTest) -> str:
+    return repr(shown(at)).replace("\\\\", "")
+
+
+# --- participant page ------------------------------------------------------------------------
+
+
+def test_join_by_code_answer_and_resume_after_a_refresh(rooms: tuple[Room, Room]) -> None:
+    room = rooms[0]
+    at = open_page(JOIN)
+    at.text_input(key="wj_code").input(room.created.join_code.lower()[:4] + "-" + room.created.join_code[4:])
+    at.button[0].click().run()
+    assert dict(at.query_params) == {"join": room.created.join_code}
+    at.text_input(key="wj_name").input("Ann")
+    at.radio(key="wj_team").set_value(room.team_ids["Payments"])
+    at.button[0].click().run()
+    token = at.query_params["p"]
+    assert not at.exception and "join" not in at.query_params
+    at.segmented_control(key="wj_foundation").set_value("rollback_speed").run()
+    at.radio(key=f"wj:answer:{QUESTION}").set_value("3").run()
+    with db.read_session(room.engine) as session:
+        view = participant_view(session, token=token)
+    assert (view.display_name, view.team, view.answers) == ("Ann", "Payments", {QUESTION: answered(3)})
+    again = open_page(JOIN, p=token)  # a refresh: a new session with the same address
+    again.segmented_control(key="wj_foundation").set_value("rollback_speed").run()
+    assert again.radio(key=f"wj:answer:{QUESTION}").value == "3"
+    assert again.get("progress")[0].proto.text == "1 of 34 questions answered"
+
+
+def test_joining_without_a_name_explains_and_saves_nothing(rooms: tuple[Room, Room]) -> None:
+    at = open_page(JOIN, join=rooms[0].created.join_code)
+    at.radio(key="wj_team").set_value(rooms[0].team_ids["Payments"])
+    at.button[0].click().run()
+    assert "Please give a display name." in [e.value for e in at.error]
+    with db.read_session(rooms[0].engine) as session:
+        assert session.get(Participant, 1) is None
+
+
+def test_a_participant_sees_only_their_own_answers(rooms: tuple[Room, Room]) -> None:
+    room = rooms[0]
+    ann, bob = room.join("Ann", "Payments"), room.join("Bob Secretname", "Payments")
+    room.answer(bob, QUESTION, answered(0))
+    at = open_page(JOIN, p=ann)
+    at.segmented_control(key="wj_foundation").set_value("rollback_speed").run()
+    assert at.radio(key=f"wj:answer:{QUESTION}").value is None
+    assert "Secretname" not in all_text(at)
+
+
+def expire(room: Room) -> None:
+    with db.write_session(room.engine) as session:
+        get_workshop(session, workshop_id=room.id).expires_at = utcnow() - timedelta(minutes=1)
+
+
+def close(room: Room) -> None:
+    with db.write_session(room.engine) as session:
+        close_workshop(get_workshop(session, workshop_id=room.id))
+
+
+JOIN_CASES = ["unknown code", "unknown token", "closed code", "closed token", "expired code", "expired token",
+              "token with another workshop's code", "facilitator key as token"]
+
+
+def bad_join_params(case: str, rooms: tuple[Room, Room]) -> dict[str, str]:
+    mine, other = rooms
+    token = mine.join("Ann", "Payments")
+    if case.startswith("closed"):
+        close(mine)
+    if case.startswith("expired"):
+        expire(mine)
+    return {
+        "unknown code": {"join": "ZZZZ-ZZZZ"}, "unknown token": {"p": "x" * 43},
+        "closed code": {"join": mine.created.join_code}, "closed token": {"p": token},
+        "expired code": {"join": mine.created.join_code}, "expired token": {"p": token},
+        "token with another workshop's code": {"p": token, "join": other.created.join_code},
+        "facilitator key as token": {"p": mine.key},
+    }[case]
+
+
+@pytest.mark.parametrize("case", JOIN_CASES)
+def test_every_bad_participant_link_shows_the_same_plain_page(rooms: tuple[Room, Room], case: str) -> None:
+    at = open_page(JOIN, **bad_join_params(case, rooms))
+    assert [e.value for e in at.error] == [INVALID_LINK]
+    assert shown(at) == shown(open_page(JOIN, join="NOPE"))
+    for secret in ("Acme", "Globex", "Payments", "Search", "offsite"):
+        assert secret not in all_text(at)
+
+
+# --- facilitator page ------------------------------------------------------------------------
+
+
+def facilitator(room: Room) -> AppTest:
+    return open_page(FACILITATE, w=str(room.id), key=room.key)
+
+
+def test_the_facilitator_link_opens_the_dashboard_and_leaves_the_address_bar(rooms: tuple[Room, Room]) -> None:
+    room = rooms[0]
+    ann = room.join("Ann", "Payments")
+    room.answer(ann, QUESTION, answered(1))
+    at = facilitator(room)
+    assert not at.exception
+    assert dict(at.query_params) == {"w": str(room.id)}  # the key is kept in the tab, not the URL
+    assert at.metric[0].value == f"{room.created.join_code[:4]}-{room.created.join_code[4:]}"
+    at.segmented_control(key="wf_team").set_value(room.team_ids["Payments"]).run()
+    people, questions = at.dataframe[0].value, at.dataframe[1].value
+    assert people.to_dict("records") == [{"Participant": "Ann", "Answered": "1/34", "Done": False}]
+    row = questions[questions["Question"].str.endswith("Rollback path")].iloc[0]
+    assert row["Answers"] == 1 and row["Given"] == "1 ad hoc ×1"
+    assert room.key not in all_text(at)
+
+
+def test_the_key_form_unlocks_and_a_wrong_key_gets_the_plain_message(rooms: tuple[Room, Room]) -> None:
+    room = rooms[0]
+    at = open_page(FACILITATE)
+    at.text_input(key="wf_form_id").input(str(room.id))
+    at.text_input(key="wf_form_key").input("wrong")
+    at.button[0].click().run()
+    assert [e.value for e in at.error] == [INVALID_LINK]
+    at.text_input(key="wf_form_key").input(room.key)
+    at.button[0].click().run()
+    assert not at.error and "Acme offsite" in all_text(at)
+
+
+FACILITATOR_CASES = ["wrong key", "key of another workshop", "no such workshop", "not a number",
+                     "participant token as key"]
+
+
+@pytest.mark.parametrize("case", FACILITATOR_CASES)
+def test_every_bad_facilitator_link_shows_the_same_plain_page(rooms: tuple[Room, Room], case: str) -> None:
+    mine, other = rooms
+    params = {"wrong key": {"w": str(mine.id), "key": mine.key[:-2] + "xx"},
+              "key of another workshop": {"w": str(other.id), "key": mine.key},
+              "no such workshop": {"w": "9999", "key": mine.key},
+              "not a number": {"w": "1 OR 1=1", "key": mine.key},
+              "participant token as key": {"w": str(mine.id), "key": mine.join("Ann", "Payments")}}[case]
+    at = open_page(FACILITATE, **params)
+    assert [e.value for e in at.error] == [INVALID_LINK]
+    baseline = open_page(FACILITATE, w="1", key="nope")
+    assert [k for k, _ in shown(at)] == [k for k, _ in shown(baseline)]
+    for secret in ("Acme", "Globex", "Payments", "Search", "offsite", "secret review"):
+        assert secret not in all_text(at)
+
+
+def test_changing_the_workshop_id_after_unlocking_shows_nothing_of_the_other(rooms: tuple[Room, Room]) -> None:
+    mine, other = rooms
+    at = facilitator(mine)
+    assert "Acme offsite" in all_text(at)
+    at.query_params["w"] = str(other.id)
+    at.run()
+    assert [e.value for e in at.error] == [INVALID_LINK]
+    assert "Globex" not in all_text(at) and "Search" not in all_text(at)
+
+
+def record(at: AppTest, level: str, note: str) -> AppTest:
+    """Fill and submit the agreed-answer form as it stands (no rerun before the click, as in a browser)."""
+    at.radio(key=f"wf:answer:{QUESTION}").set_value(level)
+    at.text_area(key=f"wf:note:{QUESTION}").input(note)
+    next(b for b in at.button if b.label == "Record agreed answer").click()
+    return at.run()
+
+
+def test_recording_the_agreed_answer_writes_the_teams_assessment(rooms: tuple[Room, Room]) -> None:
+    room = rooms[0]
+    for name, level in (("Ann", 1), ("Bob", 3)):
+        room.answer(room.join(name, "Payments"), QUESTION, answered(level))
+    at = facilitator(room)
+    at.segmented_control(key="wf_team").set_value(room.team_ids["Payments"]).run()
+    assert at.selectbox(key="wf_question").value == QUESTION  # the widest disagreement comes up first
+    record(at, "2", "rollback works for half the services")
+    assert "Recorded: Rollback path (version 1)." in [e.value for e in at.success]
+    with db.read_session(room.engine) as session:
+        data = load_assessment(session, assessment_id=room.created.assessment_ids["Payments"])
+    assert data.answers[QUESTION] == answered(2, note="rollback works for half the services")
+    assert data.answer_meta[QUESTION][0] == "Fran"
+
+
+def test_two_tabs_the_stale_save_is_refused_with_the_current_value(rooms: tuple[Room, Room]) -> None:
+    room = rooms[0]
+    first, second = facilitator(room), facilitator(room)
+    for tab in (first, second):
+        tab.segmented_control(key="wf_team").set_value(room.team_ids["Payments"]).run()
+        tab.selectbox(key="wf_question").set_value(QUESTION).run()
+    record(first, "2", "first tab")
+    second.text_input(key="wf_by").input("Sam")
+    record(second, "4", "second tab")  # its form was drawn before the first tab saved
+    errors = [e.value for e in second.error]
+    assert len(errors) == 1 and "Fran recorded \u201clevel 2 (partial)\u201d" in errors[0], errors
+    with db.read_session(room.engine) as session:
+        data = load_assessment(session, assessment_id=room.created.assessment_ids["Payments"])
+    assert data.answers[QUESTION].value == 2 and data.answer_meta[QUESTION][0] == "Fran"
+    assert "Agreed so far:** level 2 (partial)" in all_text(second)
+
+
+def test_closing_from_the_dashboard_stops_participant_links(rooms: tuple[Room, Room]) -> None:
+    room = rooms[0]
+    token = room.join("Ann", "Payments")
+    at = facilitator(room)
+    next(b for b in at.button if b.label == "Close").click().run()
+    assert any(b.label == "Reopen" for b in at.button)
+    assert [e.value for e in open_page(JOIN, p=token).error] == [INVALID_LINK]
+    next(b for b in at.button if b.label == "Reopen").click().run()
+    assert not open_page(JOIN, p=token).error
