@@ -2,8 +2,8 @@
 
 The benchmark times it against ours, and a test checks both agree on a small data
 set. It reads files that carry a `team` column and already-canonical values
-(`;`-separated change ids, lower-case status and environment, times with an
-offset). DuckDB is an optional dependency (the `bench` and `test` extras).
+(`;`-separated change ids, times with an offset; empty status and environment
+mean the defaults). DuckDB is an optional dependency (the `bench` and `test` extras).
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ WITH raw_d AS (
   SELECT team, id, service, epoch(deployed_at::TIMESTAMPTZ)::BIGINT AS ts, NULLIF(change_ids, '') AS change_ids,
          epoch(NULLIF(first_commit_at, '')::TIMESTAMPTZ)::BIGINT AS first_commit
   FROM read_csv($deployments, all_varchar = true)
-  WHERE lower(status) IN {success} AND lower(environment) IN {production}),
+  WHERE lower(coalesce(NULLIF(status, ''), 'success')) IN {success}
+    AND lower(coalesce(NULLIF(environment, ''), 'production')) IN {production}),
 d AS (SELECT * FROM raw_d WHERE ts >= $since - $lookback AND ts < $until),
 dw AS (SELECT * FROM d WHERE ts >= $since),
 c AS (SELECT team, id, epoch(committed_at::TIMESTAMPTZ)::BIGINT AS ts FROM read_csv($changes, all_varchar = true)),

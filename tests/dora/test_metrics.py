@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from types import SimpleNamespace
 
 import pytest
-from .dora_builders import import_rows, team_id
-from .golden_data import GOLDEN, WINDOW
 from sqlalchemy.engine import Engine
 
 from assessment import db
@@ -16,15 +15,18 @@ from assessment.dora.quality import NO_RESOLUTION, NOT_LINKED, NOT_SHIPPED_AGAIN
 from assessment.dora.window import Window
 
 
-def _metrics(engine: Engine, window: Window | None = WINDOW) -> DoraMetrics:
+GOLDEN_WINDOW = Window(datetime(2024, 5, 1, tzinfo=UTC), datetime(2024, 5, 8, tzinfo=UTC))
+
+
+def _metrics(engine: Engine, kit: SimpleNamespace, window: Window | None = GOLDEN_WINDOW) -> DoraMetrics:
     with db.read_session(engine) as session:
-        return team_metrics(session, team_id=team_id(engine), window=window)
+        return team_metrics(session, team_id=kit.team_id(engine), window=window)
 
 
 @pytest.fixture
-def golden(engine: Engine) -> DoraMetrics:
-    import_rows(engine, GOLDEN)
-    return _metrics(engine)
+def golden(engine: Engine, kit: SimpleNamespace) -> DoraMetrics:
+    kit.import_rows(engine, kit.GOLDEN)
+    return _metrics(engine, kit)
 
 
 def test_deployment_frequency(golden: DoraMetrics) -> None:
@@ -67,56 +69,56 @@ def test_every_dropped_row_has_its_reason(golden: DoraMetrics) -> None:
     assert golden.quality.counts()["deployments: outside the window"] == 1
 
 
-def test_no_incidents(engine: Engine) -> None:
-    import_rows(engine, {Kind.DEPLOYMENTS: GOLDEN[Kind.DEPLOYMENTS], Kind.CHANGES: GOLDEN[Kind.CHANGES]})
-    metrics = _metrics(engine)
+def test_no_incidents(engine: Engine, kit: SimpleNamespace) -> None:
+    kit.import_rows(engine, {Kind.DEPLOYMENTS: kit.GOLDEN[Kind.DEPLOYMENTS], Kind.CHANGES: kit.GOLDEN[Kind.CHANGES]})
+    metrics = _metrics(engine, kit)
     assert metrics.incidents == 0 and metrics.failed_deployments == 0
     assert metrics.change_failure_rate_pct == 0.0
     assert metrics.recovery_hours_median is None and metrics.recovery_hours_p90 is None
 
 
-def test_only_an_unresolved_incident(engine: Engine) -> None:
-    import_rows(engine, {Kind.INCIDENTS: [GOLDEN[Kind.INCIDENTS][2]]})
-    metrics = _metrics(engine)
+def test_only_an_unresolved_incident(engine: Engine, kit: SimpleNamespace) -> None:
+    kit.import_rows(engine, {Kind.INCIDENTS: [kit.GOLDEN[Kind.INCIDENTS][2]]})
+    metrics = _metrics(engine, kit)
     assert metrics.incidents == 1 and metrics.incidents_resolved == 0
     assert metrics.recovery_hours_median is None
     assert DroppedRow("incidents", "i3", NO_RESOLUTION) in metrics.quality.rows
 
 
-def test_deployments_across_a_clock_change(engine: Engine) -> None:
+def test_deployments_across_a_clock_change(engine: Engine, kit: SimpleNamespace) -> None:
     """Amsterdam moved from +01:00 to +02:00 at 02:00 local on 31 March 2024: 01:30 to 03:30 is one hour."""
-    import_rows(engine, {
+    kit.import_rows(engine, {
         Kind.DEPLOYMENTS: [{"id": "d1", "service": "a", "deployed_at": "2024-03-31 03:30:00", "change_ids": "c1"},
                            {"id": "d2", "service": "a", "deployed_at": "2024-03-30 23:30:00"}],
         Kind.CHANGES: [{"id": "c1", "committed_at": "2024-03-31 01:30:00"}],
     }, tz="Europe/Amsterdam")
     window = Window(datetime(2024, 3, 30, tzinfo=UTC), datetime(2024, 4, 1, tzinfo=UTC))
-    metrics = _metrics(engine, window)
+    metrics = _metrics(engine, kit, window)
     assert metrics.lead_time_hours_median == pytest.approx(1.0)
     assert metrics.days_with_deployments == 2  # 22:30 UTC on the 30th and 01:30 UTC on the 31st
 
 
-def test_window_with_no_deployments(engine: Engine) -> None:
-    import_rows(engine, GOLDEN)
+def test_window_with_no_deployments(engine: Engine, kit: SimpleNamespace) -> None:
+    kit.import_rows(engine, kit.GOLDEN)
     empty = Window(datetime(2024, 6, 1, tzinfo=UTC), datetime(2024, 7, 1, tzinfo=UTC))
-    metrics = _metrics(engine, empty)
+    metrics = _metrics(engine, kit, empty)
     assert (metrics.deployments, metrics.deployments_per_day, metrics.days_with_deployments) == (0, 0.0, 0)
     assert metrics.lead_time_hours_median is None and metrics.change_failure_rate_pct is None
     assert metrics.quality.outside_window == {"deployments": 7, "incidents": 4}
 
 
-def test_default_window_is_ninety_days_up_to_the_latest_event(engine: Engine) -> None:
-    import_rows(engine, GOLDEN)
-    metrics = _metrics(engine, None)
+def test_default_window_is_ninety_days_up_to_the_latest_event(engine: Engine, kit: SimpleNamespace) -> None:
+    kit.import_rows(engine, kit.GOLDEN)
+    metrics = _metrics(engine, kit, None)
     assert metrics.window.until == datetime(2024, 5, 7, tzinfo=UTC)  # the day after d6 (6 May)
     assert metrics.window.days == 90
     assert metrics.deployments == 5  # d7 (20 April) is inside the longer window
 
 
-def test_reimport_replaces_rows_with_the_same_id(engine: Engine) -> None:
-    import_rows(engine, GOLDEN)
-    again = import_rows(engine, {Kind.INCIDENTS: [dict(GOLDEN[Kind.INCIDENTS][2],
+def test_reimport_replaces_rows_with_the_same_id(engine: Engine, kit: SimpleNamespace) -> None:
+    kit.import_rows(engine, kit.GOLDEN)
+    again = kit.import_rows(engine, {Kind.INCIDENTS: [dict(kit.GOLDEN[Kind.INCIDENTS][2],
                                                        resolved_at="2024-05-05T12:00:00Z")]})
     assert again.replaced == {"incidents": 1}
-    metrics = _metrics(engine)
+    metrics = _metrics(engine, kit)
     assert metrics.incidents == 4 and metrics.incidents_resolved == 4

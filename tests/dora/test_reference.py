@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
-from .dora_builders import import_rows, team_id, write_files
-from .golden_data import GOLDEN, WINDOW
 from sqlalchemy.engine import Engine
 
 from assessment import db
@@ -18,10 +17,10 @@ pytest.importorskip("duckdb")
 from assessment.dora.reference import reference_metrics  # noqa: E402
 
 
-def _two_teams() -> dict[Kind, list[dict[str, str]]]:
+def _two_teams(golden: dict[Kind, list[dict[str, str]]]) -> dict[Kind, list[dict[str, str]]]:
     """The golden week for team A, and a shifted, busier variant of it for team B (same ids: per team)."""
     data: dict[Kind, list[dict[str, str]]] = {}
-    for kind, rows in GOLDEN.items():
+    for kind, rows in golden.items():
         data[kind] = [dict(row, team="A") for row in rows]
         data[kind] += [dict(row, team="B", **_shift(row)) for row in rows]
     data[Kind.DEPLOYMENTS].append({"team": "B", "id": "d9", "service": "b", "deployed_at": "2024-05-05T09:30:00Z",
@@ -35,16 +34,16 @@ def _shift(row: dict[str, str]) -> dict[str, str]:
             for key, value in row.items() if key.endswith("_at") and value}
 
 
-def test_both_implementations_agree(engine: Engine, tmp_path: Path) -> None:
-    data = _two_teams()
-    import_rows(engine, data, team=None)
-    paths = write_files(tmp_path, data)
+def test_both_implementations_agree(engine: Engine, tmp_path: Path, kit: SimpleNamespace) -> None:
+    data = _two_teams(kit.GOLDEN)
+    kit.import_rows(engine, data, team=None)
+    paths = kit.write_files(tmp_path, data)
     ours_by_id = {}
     with db.read_session(engine) as session:
-        ids = {name: team_id(engine, name) for name in ("A", "B")}
-        ours_by_id = compute_metrics(session, team_ids=list(ids.values()), window=WINDOW)
+        ids = {name: kit.team_id(engine, name) for name in ("A", "B")}
+        ours_by_id = compute_metrics(session, team_ids=list(ids.values()), window=kit.WINDOW)
     theirs = reference_metrics(deployments=str(paths[Kind.DEPLOYMENTS]), changes=str(paths[Kind.CHANGES]),
-                               incidents=str(paths[Kind.INCIDENTS]), window=WINDOW, lookback_hours=24)
+                               incidents=str(paths[Kind.INCIDENTS]), window=kit.WINDOW, lookback_hours=24)
     assert set(theirs) == {"A", "B"}
     for name, ident in ids.items():
         ours, ref = ours_by_id[ident], theirs[name]
