@@ -1,0 +1,95 @@
+"""Who is using the app: the local user, or (shared mode) the person signed in with OpenID Connect.
+
+Streamlit's native sign-in does the protocol (`st.login`, `st.user`, `st.logout`,
+configured in `.streamlit/secrets.toml`); the app never sees a password. The
+address the provider vouches for becomes an `Actor`, and every domain call
+checks that actor's role. `gate` runs in the router before any page: in shared
+mode, only workshop participant links work without signing in.
+"""
+
+from __future__ import annotations
+
+from typing import NoReturn
+
+import streamlit as st
+from streamlit.navigation.page import StreamlitPage
+
+from assessment import db
+from assessment.access import Action, Actor, local_actor, may, signed_in, visible_organisations
+from assessment.config import get_settings
+from assessment.errors import FoundationsError
+from ui import database
+
+PUBLIC_PAGES = frozenset({"join"})  # url_path of the workshop participant page: its link is the key
+ACCESS_PAGE = "ui/pages/access.py"
+
+
+def _logged_in() -> bool:
+    try:
+        return bool(st.user.is_logged_in)
+    except Exception:  # noqa: BLE001 - no [auth] configuration: nobody can be signed in
+        return False
+
+
+def _auth_configured() -> bool:
+    try:
+        return "auth" in st.secrets
+    except FileNotFoundError:  # no secrets file at all
+        return False
+
+
+def current_actor() -> Actor | None:
+    """The actor of this browser session; None in shared mode until someone signs in with an address."""
+    if not get_settings().shared:
+        return local_actor()
+    email = st.user.get("email") if _logged_in() else None
+    try:
+        return signed_in(email) if isinstance(email, str) else None
+    except FoundationsError:
+        return None
+
+
+def actor() -> Actor:
+    """The signed-in actor, for pages behind the gate (which guarantees there is one)."""
+    found = current_actor()
+    if found is None:
+        _sign_in_screen()
+    return found
+
+
+def _sign_in_screen() -> NoReturn:
+    st.title("Foundations", anchor=False)
+    if _logged_in():  # signed in, but the provider did not share a usable e-mail address
+        st.error("Your sign-in provider did not tell us your e-mail address, so we cannot find your "
+                 "organisations. Ask the administrator to request the `email` scope.", icon=":material/mail:")
+        st.button("Sign out", key="auth_sign_out", on_click=st.logout)
+        st.stop()
+    st.markdown("This Foundations install is shared between organisations. Sign in to see yours.")
+    if _auth_configured():
+        st.button("Sign in", key="auth_sign_in", type="primary", icon=":material/login:", on_click=st.login)
+    else:
+        st.error("Sign-in is not configured yet: add an `[auth]` section to `.streamlit/secrets.toml` "
+                 "(see `.streamlit/secrets.example.toml`).", icon=":material/settings:")
+    st.caption("Workshop participants do not sign in: open the join link the facilitator shared.")
+    st.stop()
+
+
+def gate(page: StreamlitPage) -> None:
+    """Before any page: in shared mode, sign in first (except on participant links), then show who is signed in."""
+    if not get_settings().shared or page.url_path in PUBLIC_PAGES:
+        return
+    who = actor()
+    bar = st.container(horizontal=True, horizontal_alignment="right", vertical_alignment="center")
+    bar.caption(f"Signed in as {who.email}" + (" (administrator)" if who.is_admin else ""))
+    bar.button("Sign out", key="auth_sign_out", type="tertiary", icon=":material/logout:", on_click=st.logout)
+
+
+def shared_pages() -> list[StreamlitPage]:
+    """Pages that exist only in shared mode: the owners' page, for owners and administrators."""
+    who = current_actor() if get_settings().shared else None
+    if who is None:
+        return []
+    with db.read_session(database.engine()) as session:
+        owner = who.is_admin or any(may(session, who, Action.MANAGE_MEMBERS, o.id)
+                                    for o in visible_organisations(session, who))
+    return [st.Page(ACCESS_PAGE, title="Access", icon=":material/admin_panel_settings:")] if owner else []
