@@ -22,6 +22,7 @@ from assessment.access_cli import add_access_commands
 from assessment.answers import parse_answer_mapping
 from assessment.config import get_settings
 from assessment.demo import DEMO_ORG, load_demo
+from assessment.dora.cli import add_dora_commands
 from assessment.errors import FoundationsError
 from assessment.exchange import dumps, export_assessment, import_assessment, load_json_file, parse_export
 from assessment.exports import is_organisation_export
@@ -283,6 +284,7 @@ def build_parser() -> argparse.ArgumentParser:
     imp.set_defaults(func=cmd_import)
     add_workshop_commands(sub)
     add_access_commands(sub)
+    add_dora_commands(sub)
     add_round_commands(sub)
     return parser
 

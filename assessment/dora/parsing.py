@@ -24,6 +24,8 @@ from assessment.dora.sources import DEFAULT_MAX_BYTES, TextTable, raise_if_empty
 
 MAX_KEPT_PROBLEMS = 1000
 _OFFSET = r"(?:[Zz]|[+-]\d\d(?::?\d\d)?)$"
+_DATE_FIRST = r"^\d{4}-\d\d-\d\d"
+_NOT_A_DATE = "is not a date and time in ISO 8601 form (such as 2024-05-31T14:03:00Z)"
 _DEFAULTS = {"status": "success", "environment": "production"}
 
 
@@ -148,7 +150,9 @@ def _timestamps(found: _Collector, name: str, values: pa.ChunkedArray, empty: np
                 zone: ZoneInfo | None) -> pa.Array:
     """ISO 8601 text to epoch seconds; an offset is needed unless a time zone was given."""
     aware = _mask(pc.match_substring_regex(values, _OFFSET))
-    naive = ~aware & ~empty
+    dated = _mask(pc.match_substring_regex(values, _DATE_FIRST))  # only these can be naive timestamps
+    naive = ~aware & ~empty & dated
+    found.add(~aware & ~empty & ~dated, name, _NOT_A_DATE, values)
     if zone is None:
         found.add(naive, name, "has no UTC offset (such as Z or +02:00): add one, or give the time zone "
                                "the times were recorded in (--tz)", values)
@@ -158,8 +162,8 @@ def _timestamps(found: _Collector, name: str, values: pa.ChunkedArray, empty: np
         _fill(seconds, unparsed, aware, values, None)
     if zone is not None and naive.any():
         _fill_local(found, name, seconds, unparsed, naive, values, zone)
-    found.add(unparsed, name, "is not a date and time in ISO 8601 form (such as 2024-05-31T14:03:00Z)", values)
-    return pa.array(seconds, mask=empty | unparsed | (naive if zone is None else np.zeros_like(empty)))
+    found.add(unparsed, name, _NOT_A_DATE, values)
+    return pa.array(seconds, mask=empty | unparsed | ~(aware | naive) | (naive if zone is None else np.zeros_like(empty)))
 
 
 def _fill(seconds: np.ndarray, unparsed: np.ndarray, rows: np.ndarray, values: pa.ChunkedArray,

@@ -1,0 +1,204 @@
+"""Answers against data: each rule compares one claim with one measured figure and quotes both.
+
+A rule returns a Finding only when the claim and the figure cannot both be
+true (or make each other very unlikely); thresholds are named constants so a
+reader can check them. Findings are stored with the assessment; the results
+page and the report show them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from assessment.answers import AnswerStatus, AnswerValue, describe_value
+from assessment.bank import AnswerType, Question
+from assessment.dora.figures import latest_figures, typed_figures
+from assessment.dora.frames import has_data
+from assessment.dora.metrics import team_metrics
+from assessment.dora.models import DoraFinding
+from assessment.dora.summary import hours_text
+from assessment.models import Assessment
+from assessment.repository import load_assessment
+
+FAST_ROLLBACK_MINUTES = 15  # a claimed rollback at or under this ...
+SLOW_RECOVERY_HOURS = 1.0  # ... does not fit a median recovery over this
+FAST_DIAGNOSIS_MINUTES = 30
+SLOW_RECOVERY_FOR_DIAGNOSIS_HOURS = 4.0
+MANY_INCIDENTS = 12  # about one a week over a quarter
+RARE_DEPLOYS_PER_WEEK = 1.0
+HIGH_FAILURE_PCT = 30.0
+MIN_INCIDENTS = 3  # fewer resolved incidents than this say too little about recovery
+
+
+@dataclass(frozen=True)
+class Observed:
+    """The figures the rules compare with, and where they come from."""
+
+    source: str
+    recovery_hours_median: float | None = None
+    incidents_resolved: int | None = None
+    incidents: int | None = None
+    deployments_per_week: float | None = None
+    change_failure_rate_pct: float | None = None
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    title: str
+    answer_quote: str
+    data_quote: str
+    explanation: str
+
+
+Answers = dict[str, AnswerValue]
+Questions = dict[str, Question]
+
+
+def _quote(question: Question, answer: AnswerValue) -> str:
+    """The answer as the team gave it: a level's own wording, otherwise the described value."""
+    text = describe_value(question, answer)
+    if question.type is AnswerType.LEVEL:
+        option = next((o for o in question.options or [] if getattr(o, "level", None) == answer.value), None)
+        text = f"{text}: \u201c{' '.join(getattr(option, 'text', '').split())}\u201d" if option else text
+    return f"{question.short}: {text}"
+
+
+def _number(answers: Answers, key: str) -> float | None:
+    answer = answers.get(key)
+    if answer is None or answer.status is not AnswerStatus.ANSWERED or isinstance(answer.value, bool):
+        return None
+    return float(answer.value) if isinstance(answer.value, int | float) else None
+
+
+def _claim(answers: Answers, questions: Questions, number_key: str, limit: float,
+           level_key: str) -> str | None:
+    """The quote of a fast claim: a number at or under `limit`, else a level of 3 or more."""
+    value = _number(answers, number_key)
+    if value is not None and value <= limit and number_key in questions:
+        return _quote(questions[number_key], answers[number_key])
+    level = _number(answers, level_key)
+    if level is not None and level >= 3 and level_key in questions:
+        return _quote(questions[level_key], answers[level_key])
+    return None
+
+
+def _recovery(observed: Observed) -> str:
+    return (f"median time to restore {hours_text(observed.recovery_hours_median or 0)} over "
+            f"{observed.incidents_resolved} resolved incidents ({observed.source})")
+
+
+def rollback_vs_recovery(answers: Answers, questions: Questions, observed: Observed) -> Finding | None:
+    claim = _claim(answers, questions, "rb_last_rollback_minutes", FAST_ROLLBACK_MINUTES, "rb_rollback_path")
+    slow = (observed.recovery_hours_median or 0) > SLOW_RECOVERY_HOURS
+    if claim is None or not slow or (observed.incidents_resolved or 0) < MIN_INCIDENTS:
+        return None
+    return Finding("rollback_vs_recovery", "Claimed rollback speed against recovery time", claim,
+                   _recovery(observed),
+                   "If bad deployments came back in minutes, half the incidents would not last this long: "
+                   "either rollback is slower in practice, or incidents are not being rolled back.")
+
+
+def diagnosis_vs_recovery(answers: Answers, questions: Questions, observed: Observed) -> Finding | None:
+    claim = _claim(answers, questions, "io_root_cause_minutes", FAST_DIAGNOSIS_MINUTES, "io_root_cause_path")
+    slow = (observed.recovery_hours_median or 0) > SLOW_RECOVERY_FOR_DIAGNOSIS_HOURS
+    if claim is None or not slow or (observed.incidents_resolved or 0) < MIN_INCIDENTS:
+        return None
+    return Finding("diagnosis_vs_recovery", "Claimed diagnosis time against recovery time", claim,
+                   _recovery(observed),
+                   "Naming the failing service within minutes rarely goes with recoveries that take hours; "
+                   "check the incident timelines for when the cause was actually known.")
+
+
+def postmortems_vs_incidents(answers: Answers, questions: Questions, observed: Observed) -> Finding | None:
+    written = _number(answers, "pm_postmortems_written")
+    claim = None
+    if written is not None and written >= 3 and "pm_postmortems_written" in questions:
+        claim = _quote(questions["pm_postmortems_written"], answers["pm_postmortems_written"])
+    claim = claim or _claim(answers, questions, "", 0, "pm_last_three_incidents")
+    if claim is None or (observed.incidents or 0) < MANY_INCIDENTS:
+        return None
+    return Finding("postmortems_vs_incidents", "Claimed postmortem coverage against the number of incidents",
+                   claim, f"{observed.incidents} incidents ({observed.source})",
+                   "A blameless postmortem with completed actions for every incident means that many reviews; "
+                   "check the record for the incidents that have none.")
+
+
+def automation_vs_delivery(answers: Answers, questions: Questions, observed: Observed) -> Finding | None:
+    claim = _claim(answers, questions, "", 0, "rb_deployment_pipeline")
+    facts = []
+    if observed.deployments_per_week is not None and observed.deployments_per_week < RARE_DEPLOYS_PER_WEEK:
+        facts.append(f"{observed.deployments_per_week:.1f} deployments per week")
+    if observed.change_failure_rate_pct is not None and observed.change_failure_rate_pct >= HIGH_FAILURE_PCT:
+        facts.append(f"change failure rate {observed.change_failure_rate_pct:.0f} %")
+    if claim is None or not facts:
+        return None
+    return Finding("automation_vs_delivery", "Claimed deployment automation against deployment data", claim,
+                   f"{' and '.join(facts)} ({observed.source})",
+                   "A fully automated pipeline usually shows as frequent deployments that rarely fail; "
+                   "look for manual steps or missing tests the answer does not mention.")
+
+
+RULES: tuple[Callable[[Answers, Questions, Observed], Finding | None], ...] = (
+    rollback_vs_recovery, diagnosis_vs_recovery, postmortems_vs_incidents, automation_vs_delivery)
+
+
+def check(answers: Answers, questions: Questions, observed: Observed | None) -> list[Finding]:
+    """Every rule's finding for these answers and figures."""
+    if observed is None:
+        return []
+    return [f for rule in RULES if (f := rule(answers, questions, observed)) is not None]
+
+
+def observed_for_team(session: Session, *, team_id: int) -> Observed | None:
+    """Imported data when the team has any (default window), else its typed figures, else None."""
+    if has_data(session, team_id=team_id):
+        m = team_metrics(session, team_id=team_id)
+        return Observed(f"imported data, {m.window.describe()}", m.recovery_hours_median, m.incidents_resolved,
+                        m.incidents, m.deployments_per_week, m.change_failure_rate_pct)
+    row = latest_figures(session, team_id=team_id)
+    if row is None:
+        return None
+    figures = {f.metric: f.value for f in typed_figures(row)[0]}
+    per_day = figures.get("deployment_frequency")
+    return Observed("typed figures", figures.get("recovery_time"), MIN_INCIDENTS, None,
+                    per_day * 7 if per_day is not None else None, figures.get("change_failure_rate"))
+
+
+def compute_findings(session: Session, *, assessment_id: int) -> list[Finding]:
+    data = load_assessment(session, assessment_id=assessment_id)
+    return check(data.answers, data.bank.questions_by_key(), observed_for_team(session, team_id=data.team_id))
+
+
+def store_findings(session: Session, *, assessment_id: int, findings: list[Finding]) -> None:
+    """Replace the assessment's stored findings."""
+    session.execute(sa.delete(DoraFinding).where(col(DoraFinding.assessment_id) == assessment_id))
+    for f in findings:
+        session.add(DoraFinding(assessment_id=assessment_id, rule=f.rule, title=f.title, answer_quote=f.answer_quote,
+                                data_quote=f.data_quote, explanation=f.explanation))
+    session.flush()
+
+
+def stored_findings(session: Session, *, assessment_id: int) -> list[Finding]:
+    rows = session.exec(select(DoraFinding).where(DoraFinding.assessment_id == assessment_id)
+                        .order_by(col(DoraFinding.id)))
+    return [Finding(r.rule, r.title, r.answer_quote, r.data_quote, r.explanation) for r in rows]
+
+
+def findings_for(session: Session, *, assessment_id: int) -> list[Finding]:
+    """The current findings of an assessment, stored again when they changed (needs a write session)."""
+    findings = compute_findings(session, assessment_id=assessment_id)
+    if findings != stored_findings(session, assessment_id=assessment_id):
+        store_findings(session, assessment_id=assessment_id, findings=findings)
+    return findings
+
+
+def refresh_team_findings(session: Session, team_ids: tuple[int, ...]) -> None:
+    """After an import: recompute the findings of every assessment of these teams."""
+    ids = session.exec(select(Assessment.id).where(col(Assessment.team_id).in_(list(team_ids)))).all()
+    for assessment_id in ids:
+        findings_for(session, assessment_id=int(assessment_id or 0))
