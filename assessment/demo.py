@@ -14,6 +14,7 @@ from sqlmodel import Session, select
 
 from assessment.answers import AnswerValue, answered, check_answer, dont_know
 from assessment.bank import AnswerType, Bank, ChoiceOption, Question
+from assessment.dora.demo import load_demo_dora
 from assessment.models import Assessment, utcnow
 from assessment.repository import (
     create_assessment,
@@ -128,6 +129,7 @@ def load_demo(session: Session, *, bank: Bank) -> list[int]:
             if spec.complete:
                 set_status(session, assessment_id=assessment.id or 0, completed=True)
             created.append(assessment.id or 0)
+    load_demo_dora(session, organisation_id=org.id or 0)
     return created
 
 

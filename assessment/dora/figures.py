@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
+from assessment import access
+from assessment.access import Action, authorize_in
 from assessment.dora.benchmarks import METRICS, band, nearest_cluster
 from assessment.dora.models import DoraFigures
 from assessment.dora.summary import DEFINITIONS, Figure, hours_text
@@ -76,6 +78,7 @@ def check_typed(metric: str, typed: Typed) -> Typed:
 
 def save_figures(session: Session, *, team_id: int, by: str, values: dict[str, Typed]) -> DoraFigures:
     """Store the team's typed figures as a new row (the newest row is the current one)."""
+    authorize_in(session, None, Action.IMPORT_DORA, access.team(team_id))
     row = DoraFigures(team_id=team_id, entered_by=by)
     for metric, typed in values.items():
         typed = check_typed(metric, typed)

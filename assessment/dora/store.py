@@ -21,6 +21,8 @@ import pyarrow.csv as pacsv
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
+from assessment import access
+from assessment.access import Action, authorize_in
 from assessment.dora.formats import Kind
 from assessment.dora.models import DoraChange, DoraDeployment, DoraImport, DoraIncident
 from assessment.dora.parsing import ParsedFile
@@ -67,6 +69,8 @@ class ImportResult:
 def store_files(session: Session, *, organisation_id: int, team_id: int | None, files: list[ParsedFile],
                 by: str, progress: Progress | None = None) -> ImportResult:
     """Write every parsed file for the organisation; rows without a team column go to `team_id`."""
+    authorize_in(session, None, Action.IMPORT_DORA,
+                 access.team(team_id) if team_id is not None else access.organisation(organisation_id))
     tick = progress or (lambda _f, _m: None)
     team_ids, created = _team_ids(session, organisation_id, team_id, files)
     record = DoraImport(organisation_id=organisation_id, created_by=by, summary_json="{}")
