@@ -1,0 +1,126 @@
+"""Portfolio charts: pure Altair builders shared by the portfolio page and the portfolio PDF.
+
+The page passes the app's level colours; the PDF keeps the report's. A chart
+never draws more rows than it is given: the page hands over one page of teams,
+so the heatmap stays readable with 500 teams.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import altair as alt
+import pandas as pd
+
+from assessment.bank import LEVEL_NAMES
+from assessment.portfolio import TeamRow, TrendPoint
+from reports.charts import INK, LEVEL_COLOURS, LEVEL_LABELS, MUTED
+
+HEATMAP_ROW_PX = 24
+HEATMAP_COLUMN_PX = 172  # room for 'On-call coverage and runbooks' on one line
+GATE_MARK = "*"  # a failed or unknown deciding test caps the level: the cell says so
+PAD = alt.AutoSizeParams(type="pad")  # keep the stated size; Streamlit's default "fit" squashes fixed heights
+FIT_X = alt.AutoSizeParams(type="fit-x", contains="padding")  # as wide as the column, the stated height
+
+
+def _levels(colours: Sequence[str]) -> alt.Scale:
+    return alt.Scale(domain=list(LEVEL_LABELS), range=list(colours))
+
+
+def heatmap_frame(rows: Sequence[TeamRow], foundations: Sequence[tuple[str, str]]) -> pd.DataFrame:
+    """One record per team x foundation: level, score, gate and the cell's label."""
+    records = []
+    for row in rows:
+        for key, title in foundations:
+            cell = row.cells.get(key)
+            if cell is None:
+                continue
+            change = row.level_change(key)
+            capped = cell.gate in ("failed", "unknown")
+            records.append({
+                "team": row.team, "foundation": title,
+                "level": LEVEL_LABELS[cell.level], "score": cell.score,
+                "label": f"{cell.level}{GATE_MARK if capped else ''} · {cell.score}",
+                "gate": cell.gate, "change": "first round" if change is None else f"{change:+d} level(s)",
+                "dark": cell.level in (0, 3, 4),
+            })
+    return pd.DataFrame(records, columns=["team", "foundation", "level", "score", "label", "gate", "change",
+                                          "dark"])
+
+
+def heatmap_chart(rows: Sequence[TeamRow], foundations: Sequence[tuple[str, str]],
+                  colours: Sequence[str] = LEVEL_COLOURS) -> alt.LayerChart:
+    """Teams down, foundations across, each cell coloured by level and labelled 'level · score'."""
+    frame = heatmap_frame(rows, foundations)
+    x = alt.X("foundation:N", sort=[title for _, title in foundations], title=None,
+              axis=alt.Axis(orient="top", labelAngle=0, labelLimit=HEATMAP_COLUMN_PX - 4, labelFontSize=11,
+                            labelOverlap=False, ticks=False, domain=False, labelPadding=6))
+    y = alt.Y("team:N", sort=[r.team for r in rows], title=None,
+              axis=alt.Axis(labelLimit=220, labelFontSize=11, ticks=False, domain=False))
+    tooltip = [alt.Tooltip("team:N", title="Team"), alt.Tooltip("foundation:N", title="Foundation"),
+               alt.Tooltip("level:N", title="Level"), alt.Tooltip("score:Q", title="Score"),
+               alt.Tooltip("gate:N", title="Deciding test"), alt.Tooltip("change:N", title="Since last round")]
+    cells = alt.Chart(frame).mark_rect(stroke="white", strokeWidth=2).encode(
+        x=x, y=y, color=alt.Color("level:N", scale=_levels(colours), title="Level",
+                                  legend=alt.Legend(orient="bottom", direction="horizontal")),
+        tooltip=tooltip)
+    labels = alt.Chart(frame).mark_text(fontSize=11).encode(
+        x=x, y=y, text="label:N", tooltip=tooltip,
+        color=alt.condition("datum.dark", alt.value("white"), alt.value(INK)))
+    return alt.layer(cells, labels).properties(
+        width=alt.Step(HEATMAP_COLUMN_PX), height=alt.Step(HEATMAP_ROW_PX), autosize=PAD)
+
+
+def distribution_frame(level_counts: Mapping[str, Sequence[int]], foundations: Sequence[tuple[str, str]]
+                       ) -> pd.DataFrame:
+    records = [{"foundation": title, "level": LEVEL_LABELS[level], "order": level, "teams": n}
+               for key, title in foundations for level, n in enumerate(level_counts.get(key, (0,) * 5)) if n]
+    return pd.DataFrame(records, columns=["foundation", "level", "order", "teams"])
+
+
+def distribution_chart(level_counts: Mapping[str, Sequence[int]], foundations: Sequence[tuple[str, str]],
+                       colours: Sequence[str] = LEVEL_COLOURS, width: int = 460) -> alt.Chart:
+    """How many teams sit at each level, per foundation (stacked, absent on the left)."""
+    frame = distribution_frame(level_counts, foundations)
+    return alt.Chart(frame).mark_bar(height=18).encode(
+        y=alt.Y("foundation:N", sort=[title for _, title in foundations], title=None,
+                axis=alt.Axis(labelLimit=220, labelFontSize=11, ticks=False)),
+        x=alt.X("teams:Q", stack="zero", title="Teams", axis=alt.Axis(tickMinStep=1)),
+        color=alt.Color("level:N", scale=_levels(colours), title="Level",
+                        legend=alt.Legend(orient="bottom", direction="horizontal")),
+        order=alt.Order("order:Q"),
+        tooltip=[alt.Tooltip("foundation:N", title="Foundation"), alt.Tooltip("level:N", title="Level"),
+                 alt.Tooltip("teams:Q", title="Teams")],
+    ).properties(width=width, height=alt.Step(26), autosize=FIT_X)
+
+
+def trend_frame(points: Sequence[TrendPoint], foundations: Sequence[tuple[str, str]]) -> pd.DataFrame:
+    titles = dict(foundations)
+    records = [{"round": p.round_number, "foundation": titles.get(p.foundation, p.foundation),
+                "score": p.mean_score, "teams": p.teams} for p in points]
+    return pd.DataFrame(records, columns=["round", "foundation", "score", "teams"])
+
+
+def trend_chart(points: Sequence[TrendPoint], foundations: Sequence[tuple[str, str]], width: int = 460
+                ) -> alt.LayerChart:
+    """Mean score of each foundation per round number, with the level bands as a faint background."""
+    frame = trend_frame(points, foundations)
+    bands = pd.DataFrame([{"start": n * 20, "end": n * 20 + 20, "name": name}
+                          for n, name in enumerate(LEVEL_NAMES) if n % 2])  # stripes mark levels 1 and 3
+    background = alt.Chart(bands).mark_rect(opacity=0.07, color=MUTED).encode(
+        y=alt.Y("start:Q", scale=alt.Scale(domain=[0, 100])), y2="end:Q")
+    rounds = sorted(set(frame["round"])) or [1]
+    lines = alt.Chart(frame).mark_line(point=True, strokeWidth=2).encode(
+        x=alt.X("round:O", title="Round", sort=rounds, axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("score:Q", title="Mean score (0-100)", scale=alt.Scale(domain=[0, 100]),
+                axis=alt.Axis(values=[0, 20, 40, 60, 80, 100])),
+        color=alt.Color("foundation:N", sort=[title for _, title in foundations], title=None,
+                        legend=alt.Legend(orient="bottom", columns=2, labelLimit=220)),
+        tooltip=[alt.Tooltip("foundation:N", title="Foundation"), alt.Tooltip("round:O", title="Round"),
+                 alt.Tooltip("score:Q", title="Mean score"), alt.Tooltip("teams:Q", title="Teams")],
+    )
+    return alt.layer(background, lines).properties(width=width, height=240, autosize=FIT_X)
+
+
+def level_name(level: int) -> str:
+    return f"{level} {LEVEL_NAMES[level]}"

@@ -1,0 +1,168 @@
+"""Portfolio: every team of an organisation side by side, for leaders. Thin: filters in, domain out, charts drawn.
+
+Everything shown comes from `portfolio_data` (a few SQL aggregates over the
+stored scores), so a rerun costs the same whether the organisation has 5 teams
+or 500. Tables and the heatmap show one page of teams at a time.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from assessment import db
+from assessment.access import Action, authorize, may, organisation, visible_organisations
+from assessment.bank import LEVEL_NAMES
+from assessment.errors import FoundationsError
+from assessment.portfolio import Portfolio, TeamRow, foundation_trend, portfolio_data
+from assessment.portfolio_dora import TeamCluster, benchmark_edition, dora_clusters
+from assessment.portfolio_filters import SORTS, TeamFilter, filter_teams, page, page_count, sort_teams
+from reports.portfolio_charts import distribution_chart, heatmap_chart, trend_chart
+from ui import auth, database, portfolio_downloads
+from ui.answer_fields import plain
+from ui.charts import LEVEL_COLOURS
+
+ORG_KEY, NAME_KEY, END_STATE_KEY, READY_KEY = "portfolio_org", "portfolio_name", "portfolio_end_state", "portfolio_ready"
+FOUNDATION_KEY, BELOW_KEY, SORT_KEY, DESC_KEY = "portfolio_foundation", "portfolio_below", "portfolio_sort", "portfolio_desc"
+SIZE_KEY, PAGE_KEY = "portfolio_page_size", "portfolio_page"
+PAGE_SIZES = (10, 25, 50, 100)
+
+engine = database.engine()
+actor = auth.actor()
+st.title("Portfolio")
+st.caption("Every team's latest round side by side: levels per foundation, readiness, DORA cluster and movement "
+           "since the previous round.")
+
+with db.read_session(engine) as session:
+    organisations = visible_organisations(session, actor)
+if not organisations:
+    st.info("There is no organisation to show yet. Start an assessment or load the demo data on the Start page.",
+            icon=":material/info:")
+    st.page_link("ui/pages/start.py", label="Go to Start", icon=":material/home:")
+    st.stop()
+
+names = {org.id or 0: org.name for org in organisations}
+if st.session_state.get(ORG_KEY) not in names:
+    st.session_state[ORG_KEY] = next(iter(names))
+org_id: int = st.selectbox("Organisation", list(names), format_func=names.__getitem__, key=ORG_KEY)
+try:
+    authorize(engine, actor, Action.VIEW_PORTFOLIO, organisation(org_id))
+    with db.read_session(engine) as session:
+        portfolio = portfolio_data(session, organisation_id=org_id)
+        clusters = dora_clusters(session, organisation_id=org_id)
+        may_export = may(session, actor, Action.EXPORT, org_id)
+        may_report = may(session, actor, Action.DOWNLOAD_REPORT, org_id)
+except FoundationsError as exc:
+    st.error(str(exc), icon=":material/block:")
+    st.stop()
+
+
+def summary(p: Portfolio) -> None:
+    """Headline figures: teams, mean score, and how many teams are ready for each end state."""
+    teams = len(p.teams)
+    cols = st.columns(2 + len(p.end_states))
+    cols[0].metric("Teams with a round", teams, help=f"{p.teams_without_rounds} team(s) have no round yet")
+    mean = round(sum(r.overall for r in p.teams) / teams) if teams else 0
+    cols[1].metric("Mean overall score", f"{mean}/100")
+    for col, (key, title, _) in zip(cols[2:], p.end_states, strict=True):
+        col.metric(f"Ready: {title.lower()}", f"{p.ready_counts.get(key, 0)} of {teams}")
+
+
+def filters(p: Portfolio) -> tuple[TeamFilter, str, bool]:
+    """The filter and sort widgets; returns what they say."""
+    end_titles = {key: title for key, title, _ in p.end_states}
+    foundation_titles = dict(p.foundations)
+    with st.container(border=True):
+        name, end_state, ready, foundation, below = st.columns([2.2, 2.2, 1.3, 2.2, 1.5], vertical_alignment="bottom")
+        text = name.text_input("Team name contains", key=NAME_KEY, max_chars=200)
+        chosen_end = end_state.selectbox("Readiness for", list(end_titles), format_func=end_titles.__getitem__,
+                                         index=None, placeholder="any end state", key=END_STATE_KEY)
+        readiness = ready.selectbox("Teams that are", ["ready", "not ready"], index=None, placeholder="either",
+                                    key=READY_KEY, disabled=chosen_end is None)
+        chosen_foundation = foundation.selectbox("Foundation", list(foundation_titles), index=None,
+                                                 format_func=foundation_titles.__getitem__,
+                                                 placeholder="any foundation", key=FOUNDATION_KEY)
+        level = below.selectbox("Below level", [1, 2, 3, 4], index=None, placeholder="any level",
+                                format_func=lambda n: f"{n} {LEVEL_NAMES[n]}", key=BELOW_KEY,
+                                disabled=chosen_foundation is None)
+        sort_col, desc_col, _ = st.columns([2.2, 1.5, 5.2], vertical_alignment="bottom")
+        sorts = {**SORTS, **{f"foundation:{k}": f"{t} score" for k, t in p.foundations}}
+        sort = sort_col.selectbox("Sort by", list(sorts), format_func=sorts.__getitem__, key=SORT_KEY)
+        descending = desc_col.toggle("Highest first", key=DESC_KEY)
+    ready_flag = None if readiness is None or chosen_end is None else readiness == "ready"
+    return TeamFilter(text, chosen_end, ready_flag, chosen_foundation,
+                      level if chosen_foundation else None), sort, descending
+
+
+def pager(total: int) -> tuple[int, int]:
+    """Page size and page number widgets; the number is clamped when a filter shrinks the list."""
+    size_col, page_col, info_col = st.columns([1.2, 1.2, 5.6], vertical_alignment="bottom")
+    size = size_col.selectbox("Teams per page", PAGE_SIZES, index=1, key=SIZE_KEY)
+    pages = page_count(total, size)
+    if st.session_state.get(PAGE_KEY, 1) > pages:
+        st.session_state[PAGE_KEY] = pages
+    number = int(page_col.number_input(f"Page (of {pages})", min_value=1, max_value=pages, step=1, key=PAGE_KEY))
+    first = (number - 1) * size + 1 if total else 0
+    info_col.caption(f"Teams {first}-{min(total, number * size)} of {total} shown")
+    return size, number
+
+
+def cluster_text(found: TeamCluster | None) -> str:
+    return "no data" if found is None else f"{found.cluster} ({found.source.split(',')[0]})"
+
+
+def team_table(rows: list[TeamRow], p: Portfolio) -> None:
+    """One line per team of the current page: round, score, movement, readiness, DORA (levels are in the heatmap)."""
+    records = []
+    for r in rows:
+        record: dict[str, object] = {"Team": r.team, "Round": r.round_number, "Score": r.overall,
+                                     "Since last round": "first round" if r.movement is None else f"{r.movement:+d}"}
+        for key, title, _ in p.end_states:
+            record[title] = r.ready.get(key, False)
+        record["DORA cluster"] = cluster_text(clusters.get(r.team_id))
+        record["Answered"] = f"{r.answered} of {r.total}"
+        record["Carried over"] = r.carried_over
+        record["Status"] = "complete" if r.status == "completed" else "in progress"
+        records.append(record)
+    config = {title: st.column_config.CheckboxColumn(title, help=f"Ready for {title.lower()}")
+              for _, title, _ in p.end_states}
+    config["Since last round"] = st.column_config.TextColumn(help="Change of the overall score since the "
+                                                                  "team's previous round")
+    config["Carried over"] = st.column_config.NumberColumn(help="Answers copied from the previous round, unconfirmed")
+    st.dataframe(records, hide_index=True, column_config=config, width="stretch")
+
+
+summary(portfolio)
+team_filter, sort, descending = filters(portfolio)
+shown = sort_teams(filter_teams(portfolio, team_filter), sort, descending)
+if not shown:
+    st.info("No team matches these filters.", icon=":material/filter_alt_off:")
+size, number = pager(len(shown))
+on_page = page(shown, number, size)
+
+if on_page:
+    st.subheader("Levels per foundation", anchor=False)
+    st.caption("Each cell: level · score (0-100). An asterisk marks a level capped because the foundation's "
+               "deciding test is failed or unknown. Hover a cell for details.")
+    st.altair_chart(heatmap_chart(on_page, portfolio.foundations, LEVEL_COLOURS), width="content")
+    st.subheader("Readiness, DORA and movement", anchor=False)
+    team_table(on_page, portfolio)
+    st.caption(f"DORA clusters are the nearest of the four clusters of the {benchmark_edition()} over the "
+               "metrics a team has data for.")
+
+left, right = st.columns(2, gap="large")
+filtered = len(shown) != len(portfolio.teams)
+with left:
+    st.subheader("Teams per level", anchor=False)
+    counts = {key: tuple(sum(1 for r in shown if key in r.cells and r.cells[key].level == n) for n in range(5))
+              for key, _ in portfolio.foundations} if filtered else portfolio.level_counts
+    st.altair_chart(distribution_chart(counts, portfolio.foundations, LEVEL_COLOURS), width="stretch")
+with right:
+    st.subheader("Trend across rounds", anchor=False)
+    with db.read_session(engine) as session:
+        trend = foundation_trend(session, organisation_id=org_id,
+                                 team_ids=[r.team_id for r in shown] if filtered else None)
+    st.altair_chart(trend_chart(trend, portfolio.foundations), width="stretch")
+    st.caption("Mean score of each foundation over the teams shown, by round number.")
+
+portfolio_downloads.buttons(engine, portfolio.organisation, may_export=may_export, may_report=may_report)
+st.caption(f"Showing {plain(portfolio.organisation)}.")
