@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import cast
 
 import altair as alt
 import pandas as pd
@@ -34,15 +35,17 @@ class ReportCharts:
     plan: str | None
 
 
-def _style(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
-    return chart.configure(font=FONT, background="white").configure_view(stroke=None).configure_axis(
+def _style(chart: alt.TopLevelMixin) -> alt.LayerChart:
+    """The report's look: its font, quiet axes, legend at the bottom."""
+    styled = chart.configure(font=FONT, background="white").configure_view(stroke=None).configure_axis(
         labelColor=INK, titleColor=MUTED, gridColor=GRID, domainColor=GRID, tickColor=GRID,
         labelFontSize=10, titleFontSize=10, titleFontWeight="normal",
     ).configure_legend(labelColor=INK, titleColor=MUTED, labelFontSize=10, titleFontSize=10, orient="bottom")
+    return cast(alt.LayerChart, styled)
 
 
 def scores_chart(foundations: Sequence[FoundationSection],
-                 needed: dict[str, int] | None = None) -> alt.TopLevelMixin:
+                 needed: dict[str, int] | None = None) -> alt.LayerChart:
     """Horizontal bars of the five foundation scores, coloured by level, with level bands as ticks.
 
     `needed` maps foundation title to the level an end state needs; it is drawn as a
@@ -66,7 +69,7 @@ def scores_chart(foundations: Sequence[FoundationSection],
     return _style(chart)
 
 
-def plan_chart(rows: Sequence[RoadmapRow]) -> alt.TopLevelMixin:
+def plan_chart(rows: Sequence[RoadmapRow]) -> alt.LayerChart:
     """The roadmap as one team would work through it: a bar per item, lines from prerequisites."""
     labels = [f"{r.position}. {r.title}" for r in rows]
     frame = pd.DataFrame([{"item": label, "start": r.start_week, "end": max(r.end_week, r.start_week + 0.3),

@@ -15,6 +15,7 @@ from reports.charts import ReportCharts
 from reports.context import ReportContext
 
 TEMPLATES = Path(__file__).parent / "templates"
+REPORT_CSS = "report.css"  # under reports/static; applied by reports.pdf.render_pdf(html, css=REPORT_CSS)
 LEVEL_CLASSES = ("absent", "adhoc", "partial", "established", "proven")
 
 

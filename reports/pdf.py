@@ -63,21 +63,24 @@ def _bundled_path(url: str) -> Path | None:
 _lock = threading.Lock()  # the shared font configuration is used by one render at a time
 
 
-@lru_cache(maxsize=1)
-def stylesheet() -> tuple[CSS, FontConfiguration]:
-    """The report stylesheet with its bundled fonts, parsed and loaded once per process."""
+@lru_cache(maxsize=4)
+def stylesheet(name: str) -> tuple[CSS, FontConfiguration]:
+    """A stylesheet under reports/static with its bundled fonts, parsed and loaded once per process."""
     fonts = FontConfiguration()
-    css = CSS(filename=str(STATIC / "report.css"), font_config=fonts, url_fetcher=BundledAssetFetcher())
+    css = CSS(url=(STATIC / name).as_uri(), font_config=fonts, url_fetcher=BundledAssetFetcher())
     return css, fonts
 
 
-def render_pdf(html: str, fetcher: BundledAssetFetcher | None = None) -> bytes:
-    """Lay out the report HTML and return the PDF bytes (fonts subset and embedded).
+def render_pdf(html: str, fetcher: BundledAssetFetcher | None = None, *, css: str | None = None) -> bytes:
+    """Lay out HTML and return the PDF bytes (fonts subset and embedded).
 
-    The stylesheet is applied here rather than linked from the HTML, so its parsing
-    and font loading happen once per process instead of once per report.
+    `css` names a stylesheet under reports/static to apply; it is parsed and its
+    fonts loaded once per process instead of once per document, which is why the
+    report's HTML does not link it.
     """
-    css, fonts = stylesheet()
     document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher or BundledAssetFetcher())
+    if css is None:
+        return document.write_pdf()  # type: ignore[no-any-return]
+    sheet, fonts = stylesheet(css)
     with _lock:
-        return document.write_pdf(stylesheets=[css], font_config=fonts)  # type: ignore[no-any-return]
+        return document.write_pdf(stylesheets=[sheet], font_config=fonts)  # type: ignore[no-any-return]

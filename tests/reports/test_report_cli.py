@@ -11,7 +11,7 @@ from assessment.cli import main
 from assessment.demo import load_demo
 from assessment.questions import default_bank
 from assessment.repository import list_assessments
-from conftest import outline, read
+from tests.reports.pdfread import outline, read
 
 
 def _checkout_id(database_url: str) -> int:

@@ -12,9 +12,9 @@ from sqlalchemy.engine import Engine
 from assessment import db
 from assessment.repository import load_assessment
 from assessment.roadmap import build_roadmap
-from conftest import demo_id, fonts_of, images_of, outline, page_text, read, squash
 from reports.build import report_pdf
 from reports.context import Contradiction, DoraData, DoraFigure
+from tests.reports.pdfread import demo_id, fonts_of, images_of, outline, page_text, read, squash
 
 SECTIONS = ["Contents", "Executive summary", "Foundation scores", "Delivery performance (DORA)",
             "Answers against data", "Roadmap", "Findings by foundation", "Appendix A: every answer",

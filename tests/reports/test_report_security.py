@@ -19,9 +19,9 @@ from assessment import db
 from assessment.answers import answered, dont_know
 from assessment.bank import Bank
 from assessment.repository import create_assessment, ensure_organisation, ensure_team, save_answer, store_bank
-from conftest import page_text, read
 from reports.build import report_pdf
 from reports.pdf import STATIC, BundledAssetFetcher, RefusedURL, render_pdf
+from tests.reports.pdfread import page_text, read
 
 
 class Canary(ThreadingHTTPServer):
@@ -33,14 +33,14 @@ class Canary(ThreadingHTTPServer):
 
 
 class _Handler(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+    def do_GET(self) -> None:
         self.server.requests.append(self.path)  # type: ignore[attr-defined]
         self.send_response(200)
         self.send_header("Content-Type", "text/css")
         self.end_headers()
         self.wfile.write(b"body { color: red }")
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - keep test output quiet
+    def log_message(self, format: str, *args: object) -> None:  # keep test output quiet
         pass
 
 

@@ -1,0 +1,76 @@
+"""Helpers for report tests: find demo rounds, and read PDFs back with pypdf."""
+
+from __future__ import annotations
+
+import io
+import re
+
+from pypdf import PdfReader
+from pypdf.generic import DictionaryObject
+from sqlalchemy.engine import Engine
+
+from assessment import db
+from assessment.repository import list_assessments
+
+
+def demo_id(engine: Engine, team: str, round_number: int = 1) -> int:
+    with db.read_session(engine) as session:
+        return next(r.id for r in list_assessments(session) if r.team == team and r.round_number == round_number)
+
+
+def read(pdf: bytes) -> PdfReader:
+    assert pdf.startswith(b"%PDF-")
+    return PdfReader(io.BytesIO(pdf))
+
+
+def squash(text: str) -> str:
+    """Text with every run of whitespace made one space: table cells wrap lines anywhere.
+
+    A line that breaks after a hyphen ("known-" / "good") is joined back without a space.
+    """
+    return re.sub(r"\s+", " ", text.replace("-\n", "-")).strip()
+
+
+def page_text(reader: PdfReader, first: int = 0, last: int | None = None) -> str:
+    return squash(" ".join(p.extract_text() or "" for p in reader.pages[first:last]))
+
+
+def outline(reader: PdfReader) -> list[tuple[str, int, int]]:
+    """(title, depth, 0-based page) of every bookmark, in document order."""
+    found: list[tuple[str, int, int]] = []
+
+    def walk(items: list, depth: int) -> None:
+        for item in items:
+            if isinstance(item, list):
+                walk(item, depth + 1)
+            else:
+                found.append((item.title, depth, reader.get_destination_page_number(item)))
+
+    walk(reader.outline, 0)
+    return found
+
+
+def fonts_of(resources: DictionaryObject | None, seen: set[int] | None = None) -> list[DictionaryObject]:
+    """Every font dictionary reachable from a resource dictionary, through form XObjects too."""
+    seen = seen if seen is not None else set()
+    if not resources or id(resources) in seen:
+        return []
+    seen.add(id(resources))
+    fonts = [f.get_object() for f in (resources.get("/Font") or {}).values()]
+    for xobject in (resources.get("/XObject") or {}).values():
+        xobject = xobject.get_object()
+        fonts += fonts_of(xobject.get("/Resources"), seen)
+    return fonts
+
+
+def images_of(resources: DictionaryObject | None) -> list[DictionaryObject]:
+    """Raster images reachable from a resource dictionary (charts must not be among them)."""
+    if not resources:
+        return []
+    found = []
+    for xobject in (resources.get("/XObject") or {}).values():
+        xobject = xobject.get_object()
+        if xobject.get("/Subtype") == "/Image":
+            found.append(xobject)
+        found += images_of(xobject.get("/Resources"))
+    return found

@@ -1,0 +1,93 @@
+"""Report: the ordered roadmap with its reasons, the end states, and the PDF report to download.
+
+The PDF is made in a separate worker process (reports.worker) with a time limit, so
+a slow report never holds up anyone else's page; this page only waits for it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import pandas as pd
+import streamlit as st
+
+from assessment.repository import AssessmentData
+from reports.charts import plan_chart
+from reports.context import PhaseBlock, ReportContext, build_context
+from reports.worker import TIME_LIMIT_S, RenderFailed, ReportWorker
+from ui import current, database, state, widgets
+from ui.answer_fields import plain
+
+PDF_KEY = "report_pdf"  # (assessment id, answers fingerprint, pdf bytes) of the last PDF this tab made
+
+
+@st.cache_resource(show_spinner=False)
+def worker() -> ReportWorker:
+    """One warm report process per app process, shared by every session."""
+    return ReportWorker()
+
+
+def fingerprint(data: AssessmentData) -> str:
+    """Changes whenever any answer changes, so a PDF made before an edit is not offered after it."""
+    versions = sorted((key, meta[2]) for key, meta in data.answer_meta.items())
+    return hashlib.sha256(repr(versions).encode()).hexdigest()[:16]
+
+
+def phase_table(block: PhaseBlock) -> None:
+    rows = [{"#": r.position, "Investment": r.title, "Foundation": r.foundation_title,
+             "Effort": r.effort + (" (check)" if r.in_place else ""), "Why": r.reason, "Done when": r.exit_criterion,
+             "After": ", ".join(r.prerequisites)} for r in block.items]
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch",
+                 column_config={"Why": st.column_config.TextColumn(width="large"),
+                                "Done when": st.column_config.TextColumn(width="large")})
+
+
+def roadmap(ctx: ReportContext) -> None:
+    if not ctx.roadmap:
+        st.success("No investments are triggered: every answer meets the bar its question sets.",
+                   icon=":material/task_alt:")
+    for block in ctx.phases:
+        if block.items:
+            st.markdown(f"**{plain(block.label)}** · {len(block.items)} item(s), {block.weeks} team-week(s)")
+            phase_table(block)
+    if ctx.roadmap:
+        st.altair_chart(plan_chart(ctx.roadmap), width="stretch")
+    st.subheader("End states", anchor=False)
+    for e in ctx.end_states:
+        place = "can be taken now" if e.ready else (f"after {e.after}" if e.after else "at the end")
+        show = st.success if e.ready else st.error
+        show(f"**{plain(e.title)}** · {plain(place)}  \n{plain(e.reason)}",
+             icon=":material/check_circle:" if e.ready else ":material/block:")
+
+
+def pdf_section(ctx: ReportContext, data: AssessmentData, data_key: tuple[int, str]) -> None:
+    st.subheader("PDF report", anchor=False)
+    st.caption("Cover, one-page summary, scores, DORA and cross-checks, this roadmap, findings per foundation "
+               "and every answer. Making it takes a few seconds; your answers are not changed.")
+    if st.button("Prepare the PDF", icon=":material/picture_as_pdf:", key="prepare_pdf", type="primary"):
+        with st.spinner("Preparing the PDF report…", show_time=True):
+            try:
+                pdf = worker().render(data, TIME_LIMIT_S)
+            except RenderFailed as exc:
+                st.error(f"The PDF could not be made: {exc}. Your answers are unchanged; try again in a moment.",
+                         icon=":material/error:")
+                return
+        st.session_state[PDF_KEY] = (*data_key, pdf)
+    made = st.session_state.get(PDF_KEY)
+    if made and tuple(made[:2]) == data_key:
+        name = f"foundations-{ctx.team}-round-{ctx.round_number}".lower().replace(" ", "-")
+        st.download_button("Download the PDF", made[2], file_name=f"{name}.pdf", mime="application/pdf",
+                           icon=":material/download:", key="download_pdf", on_click="ignore")
+
+
+engine = database.engine()
+state.follow_pending_page()
+data = current.require_assessment(engine)
+context = build_context(data)
+widgets.assessment_header(data, "Report")
+st.markdown(plain(context.headline))
+st.subheader("Roadmap", anchor=False)
+st.caption("Only what weak answers call for, prerequisites first; failed deciding tests first, then the largest "
+           "weighted gaps. Now is about 30 days of work, next runs to the end of the quarter.")
+roadmap(context)
+pdf_section(context, data, (data.id, fingerprint(data)))
