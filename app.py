@@ -10,7 +10,6 @@ PAGES = [
     st.Page("ui/pages/start.py", title="Start", icon=":material/home:", default=True),
     st.Page("ui/pages/assess.py", title="Assess", icon=":material/checklist:"),
     st.Page("ui/pages/results.py", title="Results", icon=":material/insights:"),
-    st.Page("ui/pages/dora.py", title="DORA", icon=":material/speed:"),
     st.Page("ui/pages/report.py", title="Report", icon=":material/description:"),
     st.Page("ui/pages/portfolio.py", title="Portfolio", icon=":material/grid_view:"),
     st.Page("ui/pages/workshop_facilitator.py", title="Workshop", icon=":material/groups:", url_path="facilitate"),
