@@ -12,6 +12,7 @@ PAGES = [
     st.Page("ui/pages/results.py", title="Results", icon=":material/insights:"),
     st.Page("ui/pages/report.py", title="Report", icon=":material/description:"),
     st.Page("ui/pages/portfolio.py", title="Portfolio", icon=":material/grid_view:"),
+    st.Page("ui/pages/rounds.py", title="Rounds", icon=":material/compare_arrows:"),
     st.Page("ui/pages/workshop_facilitator.py", title="Workshop", icon=":material/groups:", url_path="facilitate"),
     st.Page("ui/pages/workshop_join.py", title="Join", icon=":material/login:", url_path="join"),
 ]

@@ -1,0 +1,56 @@
+"""The Rounds page in AppTest: start a pre-filled round, confirm carried answers, compare two rounds."""
+
+from __future__ import annotations
+
+from sqlalchemy.engine import Engine
+from streamlit.testing.v1 import AppTest
+
+from assessment import db
+from assessment.demo import DEMO_ORG
+from assessment.repository import find_team, list_assessments
+from assessment.rounds import carried_over_keys
+from tests.app.conftest import app_engine, demo_engine, open_page, texts  # noqa: F401 - fixtures
+
+ROUNDS = "ui/pages/rounds.py"
+
+
+def open_team(engine: Engine, name: str) -> AppTest:
+    with db.read_session(engine) as session:
+        team_id = find_team(session, team=name, organisation=DEMO_ORG).id
+    at = open_page(ROUNDS)
+    at.selectbox(key="rounds_team").set_value(team_id).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_comparison_of_the_last_two_rounds(demo_engine: Engine) -> None:  # noqa: F811
+    at = open_team(demo_engine, "Payments")
+    metrics = {m.label: (m.value, m.delta) for m in at.metric}
+    assert int(metrics["Overall score"][1]) > 0
+    markdown = texts(at, "markdown")
+    assert "**Answers that changed**" in markdown and "**Roadmap items completed**" in markdown
+    assert at.dataframe[0].value.columns.tolist() == ["Foundation", "Round 1", "Round 2", "Score change"]
+
+
+def test_start_a_prefilled_round_then_confirm(demo_engine: Engine) -> None:  # noqa: F811
+    at = open_team(demo_engine, "Checkout")
+    assert at.checkbox(key="rounds_prefill").value is True
+    at.text_input(key="rounds_label").set_value("Q3 review")
+    at.button(key="rounds_start").click().run()
+    assert not at.exception, at.exception
+    with db.read_session(demo_engine) as session:
+        latest = [s for s in list_assessments(session) if s.team == "Checkout"][-1]
+        carried = carried_over_keys(session, assessment_id=latest.id)
+    assert (latest.round_number, latest.label) == (2, "Q3 review") and len(carried) == 34
+    at = open_team(demo_engine, "Checkout")
+    at.multiselect(key="rounds_confirm_keys").set_value(carried[:2]).run()
+    at.button(key="rounds_confirm").click().run()
+    assert "Confirmed 2 carried-over answer(s)." in texts(at, "success")
+    at.button(key="rounds_confirm_all").click().run()
+    with db.read_session(demo_engine) as session:
+        assert carried_over_keys(session, assessment_id=latest.id) == []
+
+
+def test_a_team_with_one_round_has_nothing_to_compare(demo_engine: Engine) -> None:  # noqa: F811
+    at = open_team(demo_engine, "Catalogue")
+    assert not at.metric and "Once the team has a second round" in texts(at, "caption")

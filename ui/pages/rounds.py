@@ -1,0 +1,130 @@
+"""Rounds: start a team's next round pre-filled from its last one, confirm carried answers, compare two rounds."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from assessment import db
+from assessment.access import Action, authorize, may, organisation, visible_organisations
+from assessment.errors import FoundationsError
+from assessment.repository import AssessmentSummary, list_assessments, list_teams, load_assessment
+from assessment.round_comparison import RoundComparison, compare_rounds
+from assessment.rounds import carried_over_keys
+from ui import auth, database, round_actions, round_views, state, widgets
+from ui.answer_fields import plain
+
+ORG_KEY, TEAM_KEY = "rounds_org", "rounds_team"
+BEFORE_KEY, AFTER_KEY = "rounds_before", "rounds_after"
+
+engine = database.engine()
+actor = auth.actor()
+state.follow_pending_page()
+st.title("Rounds")
+st.caption("A round is one assessment of a team. Start the next one from the last one's answers, then see what "
+           "moved between any two rounds.")
+widgets.show_notice()
+
+with db.read_session(engine) as session:
+    organisations = visible_organisations(session, actor)
+if not organisations:
+    st.info("There is no organisation yet. Start an assessment or load the demo data on the Start page.",
+            icon=":material/info:")
+    st.page_link(state.START_PAGE, label="Go to Start", icon=":material/home:")
+    st.stop()
+
+
+def pick(label: str, options: dict[int, str], key: str) -> int:
+    """A selectbox over ids shown by name, keeping a valid choice in session state."""
+    if st.session_state.get(key) not in options:
+        st.session_state[key] = next(iter(options))
+    chosen: int = st.selectbox(label, list(options), format_func=options.__getitem__, key=key)
+    return chosen
+
+
+org_col, team_col = st.columns(2)
+with org_col:
+    org_id = pick("Organisation", {o.id or 0: o.name for o in organisations}, ORG_KEY)
+try:
+    authorize(engine, actor, Action.VIEW_RESULTS, organisation(org_id))
+    with db.read_session(engine) as session:
+        teams = {t.id or 0: t.name for t in list_teams(session, organisation_id=org_id)}
+        may_manage = may(session, actor, Action.MANAGE_ROUNDS, org_id)
+        may_answer = may(session, actor, Action.ANSWER, org_id)
+except FoundationsError as exc:
+    st.error(str(exc), icon=":material/block:")
+    st.stop()
+if not teams:
+    st.info("This organisation has no team yet. Add one on the Start page.", icon=":material/info:")
+    st.stop()
+with team_col:
+    team_id = pick("Team", teams, TEAM_KEY)
+with db.read_session(engine) as session:
+    rounds = list_assessments(session, team_id=team_id)
+
+
+def next_round(rounds: list[AssessmentSummary]) -> None:
+    """The 'start the next round' card, offering to pre-fill from the latest round."""
+    with st.container(border=True):
+        st.subheader(f"Start round {len(rounds) + 1}", anchor=False)
+        if rounds:
+            st.checkbox(f"Pre-fill from round {rounds[-1].round_number} ({rounds[-1].answered} answers)",
+                        value=True, key=round_actions.PREFILL_KEY,
+                        help="Every copied answer is marked 'carried over' until someone confirms or changes it.")
+        st.text_input("Name of the round (optional)", key=round_actions.LABEL_KEY, max_chars=200,
+                      placeholder="e.g. Q3 review")
+        st.button(f"Start round {len(rounds) + 1}", key="rounds_start", type="primary", icon=":material/add_task:",
+                  on_click=round_actions.start_next_round, args=(actor, team_id), disabled=not may_manage)
+
+
+def carried(latest: AssessmentSummary) -> None:
+    """The latest round's answers still copied from the round before, with confirm buttons."""
+    with db.read_session(engine) as session:
+        keys = carried_over_keys(session, assessment_id=latest.id)
+        data = load_assessment(session, assessment_id=latest.id) if keys else None
+    if data is None:
+        return
+    with st.container(border=True):
+        st.subheader(f"Round {latest.round_number}: {len(keys)} answer(s) carried over", anchor=False)
+        st.caption("These are last round's answers. Confirm the ones that still hold; change the others on the "
+                   "Assess page (a changed answer is confirmed by saving it).")
+        shorts = {k: round_views.answer_line(data, k) for k in keys}
+        st.multiselect("Answers to confirm", keys, format_func=shorts.__getitem__, key=round_actions.CONFIRM_KEY,
+                       disabled=not may_answer)
+        left, right, link = st.columns([1.2, 1.2, 2], vertical_alignment="center")
+        left.button("Confirm selected", key="rounds_confirm", on_click=round_actions.confirm,
+                    args=(actor, latest.id, False), disabled=not may_answer)
+        right.button("Confirm all", key="rounds_confirm_all", on_click=round_actions.confirm,
+                     args=(actor, latest.id, True), disabled=not may_answer)
+        link.page_link(state.ASSESS_PAGE, label="Review them on the Assess page", icon=":material/edit_note:",
+                       query_params={state.ASSESSMENT_PARAM: str(latest.id)})
+
+
+def choose_pair(rounds: list[AssessmentSummary]) -> tuple[int, int]:
+    """Two round pickers, defaulting to the last two rounds."""
+    labels = {r.id: f"Round {r.round_number}" + (f" · {r.label}" if r.label else "") for r in rounds}
+    ids = list(labels)
+    if st.session_state.get(BEFORE_KEY) not in labels:
+        st.session_state[BEFORE_KEY] = ids[-2]
+    if st.session_state.get(AFTER_KEY) not in labels:
+        st.session_state[AFTER_KEY] = ids[-1]
+    left, right = st.columns(2)
+    before: int = left.selectbox("Earlier round", ids, format_func=labels.__getitem__, key=BEFORE_KEY)
+    after: int = right.selectbox("Later round", ids, format_func=labels.__getitem__, key=AFTER_KEY)
+    return before, after
+
+
+st.subheader(f"{plain(teams[team_id])}: {len(rounds)} round(s)", anchor=False)
+next_round(rounds)
+if rounds:
+    carried(rounds[-1])
+if len(rounds) >= 2:
+    st.subheader("Compare two rounds", anchor=False)
+    before_id, after_id = choose_pair(rounds)
+    if before_id == after_id:
+        st.info("Pick two different rounds to compare.", icon=":material/compare_arrows:")
+    else:
+        with db.read_session(engine) as session:
+            comparison: RoundComparison = compare_rounds(session, first_id=before_id, second_id=after_id)
+        round_views.show_comparison(comparison)
+elif rounds:
+    st.caption("Once the team has a second round, this page shows what moved between them.")

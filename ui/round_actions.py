@@ -1,0 +1,66 @@
+"""Callbacks of the Rounds page that change records: start a (pre-filled) round, confirm carried answers.
+
+Each is one short write transaction; problems become a notice for the next run.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from assessment import db
+from assessment.access import Action, Actor, assessment, authorize, team
+from assessment.errors import FoundationsError
+from assessment.questions import default_bank
+from assessment.repository import store_bank
+from assessment.rounds import confirm_answers, start_round
+from ui import database, state
+
+PREFILL_KEY = "rounds_prefill"
+LABEL_KEY = "rounds_label"
+CONFIRM_KEY = "rounds_confirm_keys"
+
+
+def _sentence(exc: Exception) -> str:
+    text = str(exc)
+    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
+
+
+def start_next_round(actor: Actor, team_id: int) -> None:
+    """Start the team's next round on the shipped bank, pre-filled if asked, and open it."""
+    engine = database.engine()
+    try:
+        authorize(engine, actor, Action.MANAGE_ROUNDS, team(team_id))
+        with db.write_session(engine) as session:
+            stored = store_bank(session, bank=default_bank())
+            started = start_round(session, team_id=team_id, bank_version_id=stored.id or 0, by=str(actor),
+                                  prefill=bool(st.session_state.get(PREFILL_KEY)),
+                                  label=st.session_state.get(LABEL_KEY) or None)
+    except FoundationsError as exc:
+        state.set_notice("error", _sentence(exc))
+        return
+    st.session_state[LABEL_KEY] = ""
+    note = f"Round {started.round_number} started"
+    if started.carried:
+        note += f" with {started.carried} answer(s) carried over: confirm or change each one"
+    if started.skipped:
+        note += f"; {len(started.skipped)} earlier answer(s) no longer fit the question bank and were left out"
+    state.set_notice("success", note + ".")
+    state.request_page(state.ASSESS_PAGE, started.assessment_id)
+
+
+def confirm(actor: Actor, assessment_id: int, every: bool) -> None:
+    """Confirm the selected carried-over answers (or all of them)."""
+    keys = None if every else list(st.session_state.get(CONFIRM_KEY) or [])
+    if keys == []:
+        state.set_notice("info", "Select the answers to confirm first.")
+        return
+    engine = database.engine()
+    try:
+        authorize(engine, actor, Action.ANSWER, assessment(assessment_id))
+        with db.write_session(engine) as session:
+            done = confirm_answers(session, assessment_id=assessment_id, by=str(actor), question_keys=keys)
+    except FoundationsError as exc:
+        state.set_notice("error", _sentence(exc))
+        return
+    st.session_state[CONFIRM_KEY] = []
+    state.set_notice("success", f"Confirmed {len(done)} carried-over answer(s).")

@@ -1,0 +1,80 @@
+"""How the Rounds page draws a round comparison: metrics, tables and short lists, nothing computed here."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from assessment.answers import describe_value
+from assessment.repository import AssessmentData
+from assessment.round_comparison import RoundComparison, level_text
+from ui.answer_fields import plain
+
+KIND_LABELS = {"changed": "changed", "newly answered": "newly answered", "no longer answered": "no longer answered",
+               "question added": "new question", "question removed": "question removed"}
+
+
+def answer_line(data: AssessmentData, key: str) -> str:
+    """'Rollback time: 45 minutes' for a picker (plain text, never Markdown)."""
+    question = data.bank.question(key)
+    return f"{question.short}: {describe_value(question, data.answers[key])}"
+
+
+def _ready(value: bool | None) -> str:
+    return "not in this bank" if value is None else ("ready" if value else "not ready")
+
+
+def show_comparison(c: RoundComparison) -> None:
+    """Everything the comparison holds, most important first."""
+    first, second, third = st.columns(3)
+    first.metric("Overall score", f"{c.after.overall_score}/100", delta=c.after.overall_score - c.before.overall_score)
+    second.metric("Roadmap items done", len(c.completed_items), help="On the earlier round's roadmap and no longer "
+                  "needed by the later round's answers")
+    third.metric("New risks / resolved", f"{len(c.new_risks)} / {len(c.resolved_risks)}")
+    if c.bank_changed:
+        st.info(f"The question bank changed from {c.before.bank} to {c.after.bank}: "
+                f"{len(c.questions_added)} question(s) added, {len(c.questions_removed)} removed.",
+                icon=":material/published_with_changes:")
+    st.dataframe([{"Foundation": f.title, f"Round {c.before.round_number}": level_text(f.before_level),
+                   f"Round {c.after.round_number}": level_text(f.after_level),
+                   "Score change": "n/a" if f.delta is None else f"{f.delta:+d}"} for f in c.foundations],
+                 hide_index=True, width="stretch")
+    moved = [r for r in c.readiness if r.before != r.after]
+    for r in moved:
+        st.markdown(f"**{plain(r.title)}**: {_ready(r.before)} → {_ready(r.after)}")
+    _answers(c)
+    _risks(c)
+    _roadmap(c)
+
+
+def _answers(c: RoundComparison) -> None:
+    st.markdown(f"**Answers that changed** ({len(c.answers)})")
+    if not c.answers:
+        st.caption("No answer changed.")
+        return
+    st.dataframe([{"Question": a.short, "What happened": KIND_LABELS.get(a.kind, a.kind),
+                   f"Round {c.before.round_number}": a.before or "", f"Round {c.after.round_number}": a.after or ""}
+                  for a in c.answers], hide_index=True, width="stretch")
+
+
+def _risks(c: RoundComparison) -> None:
+    new, resolved = st.columns(2)
+    with new:
+        st.markdown(f"**New risks** ({len(c.new_risks)})")
+        for r in c.new_risks:
+            st.markdown(f"- {plain(r.short)} ({r.risk}): {plain(r.answer or 'unanswered')}; {r.why}")
+    with resolved:
+        st.markdown(f"**Resolved risks** ({len(c.resolved_risks)})")
+        for r in c.resolved_risks:
+            st.markdown(f"- {plain(r.short)}: {r.why}")
+
+
+def _roadmap(c: RoundComparison) -> None:
+    done, added = st.columns(2)
+    with done:
+        st.markdown(f"**Roadmap items completed** ({len(c.completed_items)})")
+        for i in c.completed_items:
+            st.markdown(f"- {plain(i.title)} ({plain(i.foundation)})")
+    with added:
+        st.markdown(f"**New on the roadmap** ({len(c.new_items)})")
+        for i in c.new_items:
+            st.markdown(f"- {plain(i.title)} ({plain(i.foundation)})")
