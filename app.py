@@ -10,6 +10,7 @@ PAGES = [
     st.Page("ui/pages/start.py", title="Start", icon=":material/home:", default=True),
     st.Page("ui/pages/assess.py", title="Assess", icon=":material/checklist:"),
     st.Page("ui/pages/results.py", title="Results", icon=":material/insights:"),
+    st.Page("ui/pages/dora.py", title="DORA", icon=":material/speed:"),
     st.Page("ui/pages/report.py", title="Report", icon=":material/description:"),
     st.Page("ui/pages/portfolio.py", title="Portfolio", icon=":material/grid_view:"),
     st.Page("ui/pages/rounds.py", title="Rounds", icon=":material/compare_arrows:"),

@@ -210,7 +210,15 @@ def _short_json(value: Any) -> str:
 
 def read_header(data: bytes, *, source: str, max_bytes: int | None = DEFAULT_MAX_BYTES) -> list[str]:
     """Just the column names of a file, for proposing a mapping before the real import."""
-    return read_text_table(data, source=source, max_bytes=max_bytes).table.column_names
+    if _looks_like_json(data, source) or (max_bytes is not None and len(data) > max_bytes):
+        return read_text_table(data, source=source, max_bytes=max_bytes).table.column_names
+    data = data[len(_BOM):] if data.startswith(_BOM) else data
+    end = data.find(b"\n")
+    head = data if end < 0 else data[:end]
+    _check_utf8(head, source)
+    if not head.strip():
+        raise DoraImportError([Problem(source, "the file is empty")])
+    return _header(head, source)
 
 
 def raise_if_empty(text: TextTable) -> None:

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from assessment.scoring import AssessmentScore, GateState, Risk, score_assessment
-from ui import current, database, state, widgets
+from ui import current, database, dora_widgets, state, widgets
 from ui.answer_fields import plain
 from ui.charts import foundation_scores_chart
 
@@ -91,3 +91,4 @@ st.subheader("Risks, high first", anchor=False)
 risks(score)
 st.subheader("Still unanswered", anchor=False)
 unanswered()
+dora_widgets.render_findings(engine, data.id)

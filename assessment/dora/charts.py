@@ -1,0 +1,63 @@
+"""Altair builders for the DORA page (and any report): pure functions of a weekly-trends frame.
+
+Each time chart draws the DORA 2024 elite and high bands behind the line, so a
+reader sees at a glance which band each week falls in.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from assessment.dora.benchmarks import METRICS
+
+INK = "#1c2733"
+BAND_COLOURS = {"elite": "#cfe8d5", "high": "#e8f0d0", "medium": "#f6ecd0", "low": "#f6dcd0"}
+
+
+def deployments_per_week_chart(trends: pd.DataFrame) -> alt.Chart:
+    """Bars: successful production deployments in each week of the window."""
+    return alt.Chart(trends).mark_bar(color="#3b6ea5").encode(
+        x=alt.X("week:T", title="Week starting"),
+        y=alt.Y("deployments:Q", title="Deployments"),
+        tooltip=[alt.Tooltip("week:T", title="Week starting"), "deployments:Q"],
+    ).properties(height=220)
+
+
+def _bands(metric: str, top: float) -> pd.DataFrame:
+    """Rows (cluster, low, high, label) of the metric's bands below `top`; equal ranges are merged."""
+    merged: dict[tuple[float, float], list[str]] = {}
+    texts: dict[tuple[float, float], str] = {}
+    for cluster, rng in METRICS[metric].ranges.items():
+        low, high = rng.low or 0.0, rng.high if rng.high is not None else top
+        if low < top:
+            merged.setdefault((low, min(high, top)), []).append(cluster)
+            texts[(low, min(high, top))] = rng.text
+    return pd.DataFrame([{"cluster": names[0], "low": low, "high": high,
+                          "label": f"{' / '.join(names)}: {texts[(low, high)]}"}
+                         for (low, high), names in merged.items()])
+
+
+def trend_chart(trends: pd.DataFrame, column: str, metric: str, title: str) -> alt.LayerChart:
+    """The weekly median as a line over the DORA 2024 bands of that metric."""
+    values = trends[column].dropna()
+    top = max(float(values.max()) * 1.15 if not values.empty else 1.0, 1.0)
+    bands = alt.Chart(_bands(metric, top)).mark_rect(opacity=0.7).encode(
+        y=alt.Y("low:Q", title=title), y2="high:Q",
+        color=alt.Color("cluster:N", title="DORA 2024 band",
+                        scale=alt.Scale(domain=list(BAND_COLOURS), range=list(BAND_COLOURS.values()))),
+        tooltip=[alt.Tooltip("label:N", title="Band")],
+    )
+    line = alt.Chart(trends.dropna(subset=[column])).mark_line(point=True, color=INK).encode(
+        x=alt.X("week:T", title="Week starting"), y=alt.Y(f"{column}:Q"),
+        tooltip=[alt.Tooltip("week:T", title="Week starting"), alt.Tooltip(f"{column}:Q", format=".1f", title=title)],
+    )
+    return alt.layer(bands, line).properties(height=240)
+
+
+def lead_time_chart(trends: pd.DataFrame) -> alt.LayerChart:
+    return trend_chart(trends, "lead_time_hours", "lead_time", "Median lead time (hours)")
+
+
+def recovery_chart(trends: pd.DataFrame) -> alt.LayerChart:
+    return trend_chart(trends, "recovery_hours", "recovery_time", "Median time to restore (hours)")

@@ -1,0 +1,128 @@
+"""The DORA page in AppTest on a real database: figures and charts, the mapping step, bad files, typed figures."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+import streamlit as st
+from sqlalchemy.engine import Engine
+from sqlmodel import select
+from streamlit.testing.v1 import AppTest
+
+from assessment import db
+from assessment.demo import DEMO_ORG, load_demo
+from assessment.dora.models import DoraFigures, DoraSavedMapping
+from assessment.models import Assessment, Organisation, Team
+from assessment.questions import default_bank
+from assessment.repository import create_assessment, ensure_organisation, ensure_team, store_bank
+
+APP = Path(__file__).resolve().parents[2] / "app.py"
+DORA, RESULTS = "ui/pages/dora.py", "ui/pages/results.py"
+EXPORT = (b"Incident Number,Service Name,Paged,Resolved At,Urgency\n"
+          b"17,api,2024-05-01T10:00:00Z,2024-05-01T11:00:00Z,high\n"
+          b"18,api,2024-05-02T10:00:00Z,,low\n")
+
+
+@pytest.fixture
+def app_engine(env_database: str) -> Iterator[Engine]:
+    engine = db.get_engine(env_database)
+    db.upgrade(engine)
+    yield engine
+    st.cache_resource.clear()
+
+
+def _open(page: str, assessment_id: int) -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=90)
+    at.query_params["assessment"] = str(assessment_id)
+    at.switch_page(page)
+    return at.run()
+
+
+def _new_round(engine: Engine) -> int:
+    with db.write_session(engine) as session:
+        org = ensure_organisation(session, name="Acme")
+        team = ensure_team(session, organisation_id=org.id or 0, name="Core")
+        stored = store_bank(session, bank=default_bank())
+        return create_assessment(session, team_id=team.id or 0, bank_version_id=stored.id or 0,
+                                 created_by="test").id or 0
+
+
+def _demo_round(engine: Engine, team: str) -> int:
+    with db.write_session(engine) as session:
+        load_demo(session, bank=default_bank())
+    with db.read_session(engine) as session:
+        return session.exec(select(Assessment.id).join(Team, Team.id == Assessment.team_id)
+                            .join(Organisation, Organisation.id == Team.organisation_id)
+                            .where(Team.name == team, Organisation.name == DEMO_ORG)).first() or 0
+
+
+def _texts(at: AppTest, kind: str) -> str:
+    return "\n".join(str(e.value) for e in getattr(at, kind))
+
+
+def _count(engine: Engine, table: str) -> int:
+    with engine.connect() as conn:
+        return int(conn.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar_one())
+
+
+def test_demo_team_figures_charts_and_findings(app_engine: Engine) -> None:
+    at = _open(DORA, _demo_round(app_engine, "Checkout"))
+    assert not at.exception
+    assert at.metric[0].value in {"elite", "high", "medium", "low"}
+    table = at.dataframe[0].value
+    assert list(table["Metric"]) == ["Deployment frequency", "Lead time for changes", "Change failure rate",
+                                     "Failed deployment recovery time"]
+    assert len(at.get("vega_lite_chart")) == 3  # deployments per week, lead time, recovery time
+    assert "Claimed diagnosis time against recovery time" in _texts(at, "text")
+    results = _open(RESULTS, _demo_round(app_engine, "Checkout"))
+    assert not results.exception
+    assert "Claimed postmortem coverage against the number of incidents" in _texts(results, "text")
+
+
+def test_mapping_step_proposes_user_corrects_then_imports_and_saves(app_engine: Engine) -> None:
+    at = _open(DORA, _new_round(app_engine))
+    assert "No deployments or incidents imported yet" in _texts(at, "info")
+    at.file_uploader(key="dora_upload_incidents").set_value(("pagerduty.csv", EXPORT, "text/csv")).run()
+    assert at.selectbox(key="dora_map_incidents_id").value == "Incident Number"
+    assert at.selectbox(key="dora_map_incidents_service").value == "Service Name"
+    assert at.selectbox(key="dora_map_incidents_started_at").value == "(not in the file)"  # nothing names "Paged" a start time
+    at.selectbox(key="dora_map_incidents_started_at").set_value("Paged").run()
+    at.text_input(key="dora_mapping_name").set_value("PagerDuty")
+    at.button(key="dora_save_mapping").click().run()
+    with db.read_session(app_engine) as session:
+        saved = session.exec(select(DoraSavedMapping)).one()
+    assert saved.name == "PagerDuty" and '"started_at": "Paged"' in saved.content
+    at.button(key="dora_import").click().run()
+    assert not at.exception
+    assert "Imported 2 incidents" in _texts(at, "success")
+    assert _count(app_engine, "dora_incident") == 2
+    assert at.selectbox(key="dora_saved_choice").options == ["(propose from the headers)", "PagerDuty"]
+
+
+def test_bad_file_lists_line_column_value_and_saves_nothing(app_engine: Engine) -> None:
+    at = _open(DORA, _new_round(app_engine))
+    bad = b"id,service,started_at,resolved_at\n1,api,2024-05-01T10:00:00Z,\n2,api,tomorrow,\n"
+    at.file_uploader(key="dora_upload_incidents").set_value(("incidents.csv", bad, "text/csv")).run()
+    at.button(key="dora_import").click().run()
+    assert "Nothing was imported" in _texts(at, "error")
+    problems = at.dataframe[-1].value
+    assert problems.iloc[0][["File", "Line", "Column", "Value"]].tolist() == ["incidents.csv", 3, "started_at",
+                                                                              "tomorrow"]
+    assert _count(app_engine, "dora_incident") == 0 and _count(app_engine, "dora_import") == 0
+
+
+def test_typed_figures_are_saved_and_banded(app_engine: Engine) -> None:
+    at = _open(DORA, _new_round(app_engine))
+    at.selectbox(key="dora_typed_lead_time_range").set_value("between one day and one week")
+    at.selectbox(key="dora_typed_recovery_time_range").set_value("an exact number")
+    at.number_input(key="dora_typed_recovery_time_number").set_value(0.5)
+    at.button[-1].click().run()  # the form's submit button
+    assert not at.exception
+    with db.read_session(app_engine) as session:
+        row = session.exec(select(DoraFigures)).one()
+    assert (row.lead_time_range, row.recovery_hours, row.recovery_range) == ("one_day_to_one_week", 0.5, None)
+    assert "Typed figures saved." in _texts(at, "info")
+    assert "typed: between one day and one week" in at.dataframe[0].value["Value"].tolist()

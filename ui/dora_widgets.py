@@ -1,0 +1,99 @@
+"""DORA render helpers: findings (also on the results page), figures, the mapping step, the typed form.
+
+Every value from a user's file or answer is shown as plain text (captions, tables,
+widget labels), never as markdown.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+from sqlalchemy.engine import Engine
+
+from assessment import db
+from assessment.dora.benchmarks import METRICS
+from assessment.dora.crosscheck import Finding, findings_for
+from assessment.dora.figures import RANGES, Typed
+from assessment.dora.formats import FORMATS, Kind
+from assessment.dora.mapping import KindMapping
+from assessment.dora.summary import Figure
+
+NOT_IN_FILE = "(not in the file)"
+EXACT = "an exact number"
+TITLES = {key: spec.title for key, spec in METRICS.items()}
+UNITS = {"deployment_frequency": "deployments per week", "lead_time": "hours", "change_failure_rate": "%",
+         "recovery_time": "hours"}
+
+
+def render_findings(engine: Engine, assessment_id: int) -> list[Finding]:
+    """The answer-versus-data contradictions of an assessment, each with both sides quoted."""
+    with db.write_session(engine) as session:
+        findings = findings_for(session, assessment_id=assessment_id)
+    st.subheader("Answers against DORA data", anchor=False)
+    if not findings:
+        st.caption(":material/check: No contradiction between the answers and the team's DORA data "
+                   "(or no DORA data yet: import it on the DORA page).")
+        return findings
+    for finding in findings:
+        with st.container(border=True):
+            st.text(f"⚠ {finding.title}")
+            st.caption("The answer says")
+            st.text(finding.answer_quote)
+            st.caption("The data says")
+            st.text(finding.data_quote)
+            st.caption(finding.explanation)
+    return findings
+
+
+def figures_table(figures: tuple[Figure, ...]) -> None:
+    rows = [{"Metric": f.title, "Value": f.text, "DORA 2024 band": f.band.label if f.band else "no data",
+             "Elite": f.elite, "Based on": f.sample} for f in figures]
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+
+
+def definitions(figures: tuple[Figure, ...], window: str, edition: str) -> None:
+    with st.expander("Definitions and window"):
+        st.text(f"Window: {window}. Benchmarks: {edition}.")
+        for f in figures:
+            st.text(f"{f.title}: {f.definition}")
+
+
+def mapping_step(kind: Kind, headers: list[str], proposal: KindMapping) -> KindMapping:
+    """One selectbox per canonical column, preset to the proposal; returns what the user confirmed."""
+    options = [NOT_IN_FILE, *headers]
+    chosen: KindMapping = {}
+    columns = st.columns(3)
+    for n, column in enumerate(FORMATS[kind]):
+        guess = proposal.get(column.name)
+        label = f"{column.name}{' (required)' if column.required else ''}"
+        picked = columns[n % 3].selectbox(label, options, index=options.index(guess) if guess in options else 0,
+                                          key=f"dora_map_{kind.value}_{column.name}", help=column.help)
+        if picked != NOT_IN_FILE:
+            chosen[column.name] = picked
+    return chosen
+
+
+def _labels(metric: str) -> dict[str, str]:
+    return {label: key for key, (label, _) in RANGES[metric].items()}
+
+
+def typed_input(metric: str, title: str, current: Typed | None) -> None:
+    """A range (Quick Check style) or an exact number for one metric; read back by typed_input_value."""
+    options = ["not given", *_labels(metric), EXACT]
+    index = 0
+    if current is not None and current.range:
+        index = options.index(RANGES[metric][current.range][0])
+    elif current is not None and current.number is not None:
+        index = len(options) - 1
+    st.selectbox(title, options, index=index, key=f"dora_typed_{metric}_range")
+    st.number_input(f"{title}: the exact number, if chosen ({UNITS[metric]})", min_value=0.0,
+                    value=float(current.number) if current and current.number is not None else 0.0,
+                    key=f"dora_typed_{metric}_number")
+
+
+def typed_input_value(metric: str) -> Typed:
+    """What the form holds for one metric (call from the form's submit callback)."""
+    picked = st.session_state.get(f"dora_typed_{metric}_range")
+    if picked == EXACT:
+        return Typed(number=float(st.session_state.get(f"dora_typed_{metric}_number") or 0.0))
+    return Typed(range=_labels(metric).get(str(picked)))

@@ -1,0 +1,208 @@
+"""DORA: the team's four keys from imported files or typed figures, with bands, charts and data quality."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pandas as pd
+import streamlit as st
+
+from assessment import db
+from assessment.config import get_settings
+from assessment.dora.charts import deployments_per_week_chart, lead_time_chart, recovery_chart
+from assessment.dora.crosscheck import refresh_team_findings
+from assessment.dora.figures import latest_figures, save_figures, typed_figures, typed_values
+from assessment.dora.formats import Kind
+from assessment.dora.frames import latest_event_s
+from assessment.dora.mapping import Mapping, mapping_to_json, propose_mapping
+from assessment.dora.metrics import team_metrics
+from assessment.dora.problems import DoraImportError
+from assessment.dora.saved import save_mapping, saved_mappings
+from assessment.dora.service import FileInput, ImportOptions, parse_inputs, write_import
+from assessment.dora.sources import read_header
+from assessment.dora.summary import summarise
+from assessment.dora.trends import weekly_trends
+from assessment.dora.window import window_for_dates
+from assessment.errors import FoundationsError
+from assessment.models import Team
+from ui import current, database, dora_widgets, state, widgets
+
+PROPOSE = "(propose from the headers)"
+
+engine = database.engine()
+state.follow_pending_page()
+data = current.require_assessment(engine)
+with db.read_session(engine) as session:
+    team = session.get(Team, data.team_id)
+    organisation_id = team.organisation_id if team else 0
+    latest = latest_event_s(session, team_ids=[data.team_id])
+    typed_row = latest_figures(session, team_id=data.team_id)
+    saved = saved_mappings(session, organisation_id=organisation_id)
+
+
+def window_picker() -> tuple[date, date]:
+    default = window_for_dates(None, None, latest_s=latest)
+    left, right = st.columns(2)
+    since = left.date_input("From", value=default.since.date(), key="dora_since")
+    until = right.date_input("To (included)", value=(default.until - timedelta(days=1)).date(), key="dora_until")
+    return since, until
+
+
+def imported_figures() -> None:
+    if latest is None:
+        st.info("No deployments or incidents imported yet: use the Import tab, or type the four figures.",
+                icon=":material/upload_file:")
+        return
+    try:
+        window = window_for_dates(*window_picker(), latest_s=latest)
+    except ValueError as exc:
+        st.error(str(exc))
+        return
+    with db.read_session(engine) as session:
+        summary = summarise(team_metrics(session, team_id=data.team_id, window=window))
+        trends = weekly_trends(session, team_id=data.team_id, window=window)
+    st.metric("Nearest DORA 2024 cluster, over all four keys", summary.cluster or "no data")
+    dora_widgets.figures_table(summary.figures)
+    dora_widgets.definitions(summary.figures, summary.window, summary.edition)
+    st.altair_chart(deployments_per_week_chart(trends), width="stretch")
+    left, right = st.columns(2)
+    left.altair_chart(lead_time_chart(trends), width="stretch")
+    right.altair_chart(recovery_chart(trends), width="stretch")
+    quality(summary.metrics.quality.counts(), summary.metrics.quality.rows)
+
+
+def quality(counts: dict[str, int], rows: tuple) -> None:  # type: ignore[type-arg]
+    st.subheader("Data quality", anchor=False)
+    if not counts:
+        st.caption("Every row in the window was used.")
+        return
+    st.dataframe(pd.DataFrame({"Left out": list(counts), "Rows": list(counts.values())}), hide_index=True)
+    listed = pd.DataFrame([{"kind": r.kind, "id": r.id, "reason": r.reason} for r in rows])
+    st.download_button("Download every left-out row (CSV)", listed.to_csv(index=False), "dora-left-out.csv",
+                       key="dora_download_left_out", disabled=listed.empty)
+
+
+def typed_section() -> None:
+    if typed_row is None:
+        return
+    figures, cluster = typed_figures(typed_row)
+    st.subheader("Typed figures", anchor=False)
+    st.caption(f"Nearest cluster over the typed figures: {cluster or 'none given'}")
+    dora_widgets.figures_table(figures)
+
+
+def save_typed() -> None:
+    """Form callback: store the four typed figures as the team's current ones."""
+    values = {metric: dora_widgets.typed_input_value(metric) for metric in dora_widgets.UNITS}
+    try:
+        with db.write_session(engine) as session:
+            save_figures(session, team_id=data.team_id, by=get_settings().default_user, values=values)
+            refresh_team_findings(session, (data.team_id,))
+        st.session_state["dora_notice"] = "Typed figures saved."
+    except FoundationsError as exc:
+        st.session_state["dora_notice"] = f"Not saved: {exc}"
+
+
+def typed_form() -> None:
+    current_values = typed_values(typed_row) if typed_row is not None else {}
+    with st.form("dora_typed_form"):
+        for metric, title in dora_widgets.TITLES.items():
+            dora_widgets.typed_input(metric, title, current_values.get(metric))
+        st.form_submit_button("Save figures", on_click=save_typed, type="primary")
+    notice = st.session_state.pop("dora_notice", None)
+    if notice:
+        st.info(notice)
+
+
+def uploads() -> dict[Kind, FileInput]:
+    files = {}
+    for kind in Kind:
+        upload = st.file_uploader(f"{kind.value.capitalize()} (CSV or JSON)", type=["csv", "json"],
+                                  key=f"dora_upload_{kind.value}")
+        if upload is not None:
+            files[kind] = FileInput(kind, upload.name, upload.getvalue())
+    return files
+
+
+def mapping_step(files: dict[Kind, FileInput]) -> Mapping:
+    choice = st.selectbox("Column mapping", [PROPOSE, *saved], key="dora_saved_choice")
+    mapping: Mapping = {}
+    for kind, file in files.items():
+        try:
+            headers = read_header(file.data, source=file.source)
+        except DoraImportError as exc:
+            st.error("\n".join(exc.lines()))
+            continue
+        st.text(f"{file.source}: which column holds what?")
+        proposal = saved[choice].get(kind, {}) if choice in saved else propose_mapping(kind, headers)
+        mapping[kind] = dora_widgets.mapping_step(kind, headers, proposal)
+    return mapping
+
+
+def save_named_mapping(mapping: Mapping) -> None:
+    name = st.session_state.get("dora_mapping_name", "")
+    try:
+        with db.write_session(engine) as session:
+            save_mapping(session, organisation_id=organisation_id, name=name, mapping=mapping)
+        st.session_state["dora_import_notice"] = f"Mapping saved as {name.strip()!r}."
+    except FoundationsError as exc:
+        st.session_state["dora_import_notice"] = f"Mapping not saved: {exc}"
+
+
+def run_import(files: dict[Kind, FileInput], mapping: Mapping) -> None:
+    options = ImportOptions(mapping=mapping, tz=st.session_state.get("dora_tz") or None,
+                            skip_invalid=bool(st.session_state.get("dora_skip")))
+    bar = st.progress(0.0, text="Checking the files")
+    try:
+        parsed = parse_inputs(list(files.values()), options, progress=lambda f, m: bar.progress(f, text=m))
+        with db.write_session(engine) as session:
+            result = write_import(session, organisation_id=organisation_id, team_id=data.team_id, parsed=parsed,
+                                  by=get_settings().default_user, progress=lambda f, m: bar.progress(f, text=m),
+                                  after=refresh_team_findings)
+    except DoraImportError as exc:
+        bar.empty()
+        st.error("Nothing was imported. Fix these rows (or tick 'skip invalid rows') and import again.")
+        st.dataframe(pd.DataFrame([{"File": p.source, "Line": p.line, "Column": p.column, "Value": p.value,
+                                    "Problem": p.message} for p in exc.problems]), hide_index=True)
+        return
+    except FoundationsError as exc:
+        bar.empty()
+        st.error(f"Nothing was imported: {exc}")
+        return
+    st.success(result.sentence().capitalize() + ".")
+    if result.skipped:
+        st.dataframe(pd.DataFrame([{"Skipped": str(p)} for p in result.skipped]), hide_index=True)
+
+
+def import_tab() -> None:
+    files = uploads()
+    if not files:
+        st.caption("Upload deployments, changes and incidents in the canonical format (docs/DORA.md), "
+                   "or an export with other column names: the next step maps them.")
+        return
+    mapping = mapping_step(files)
+    st.text_input("Time zone of times written without an offset", key="dora_tz",
+                  placeholder="for example Europe/Amsterdam (leave empty when every time has an offset)")
+    st.checkbox("Skip invalid rows (they are listed; the rest is imported)", key="dora_skip")
+    left, right = st.columns(2)
+    left.text_input("Save this mapping as", key="dora_mapping_name")
+    left.button("Save mapping", key="dora_save_mapping", on_click=save_named_mapping, args=(mapping,))
+    right.download_button("Download the mapping file (for the CLI's --mapping)", mapping_to_json(mapping),
+                          "dora-mapping.json", key="dora_download_mapping")
+    notice = st.session_state.pop("dora_import_notice", None)
+    if notice:
+        st.info(notice)
+    if st.button("Import", type="primary", key="dora_import"):  # runs in the script so the bar can move
+        run_import(files, mapping)
+
+
+widgets.assessment_header(data, "DORA")
+figures_tab, import_view, typed_view = st.tabs(["Figures", "Import files", "Type the figures"])
+with figures_tab:
+    imported_figures()
+    typed_section()
+    dora_widgets.render_findings(engine, data.id)
+with import_view:
+    import_tab()
+with typed_view:
+    typed_form()
