@@ -234,7 +234,7 @@ def _concurrent_saves(engine: Engine, bank: Bank) -> None:
     start = threading.Barrier(THREADS)
 
     def work(i: int) -> None:
-        start.wait(timeout=30)
+        start.wait(timeout=300)
         for n, q in enumerate(questions[:OWN_KEYS]):
             save(engine, own[i], q.key, demo_answer(q, (i + n) % 5), by=f"user {i}")
         with db.write_session(engine) as session:  # two answers in one transaction
@@ -246,7 +246,7 @@ def _concurrent_saves(engine: Engine, bank: Bank) -> None:
 
     with ThreadPoolExecutor(max_workers=THREADS) as pool:
         results = [pool.submit(work, i) for i in range(THREADS)]
-        errors = [r.exception(timeout=120) for r in results]
+        errors = [r.exception(timeout=600) for r in results]
     assert errors == [None] * THREADS
 
     assert count(engine, Answer) == THREADS * OWN_KEYS + THREADS + 1
