@@ -1,0 +1,182 @@
+"""Time the DORA import and metrics on a large data set, against one DuckDB query over the same CSV files.
+
+Usage: .venv/bin/python benchmarks/dora_import.py [--deployments 1000000] [--incidents 100000]
+       [--teams 200] [--url DATABASE_URL] [--dir FOLDER]
+
+It generates deployments, changes (one per deployment) and incidents across the
+teams as canonical CSV files with a team column, then runs each stage in its own
+process so every stage's peak memory (max RSS) is its own:
+  import   parse and check every file, then write everything in one transaction
+  metrics  the four keys for every team, from the stored rows, as the app computes them
+  duckdb   the same four keys with one DuckDB SQL query over the CSV files (the baseline)
+and prints wall and CPU time per stage, and the ratio metrics / DuckDB. The machine
+is shared, so wall time moves with its load; CPU time is the steadier figure.
+Targets: import under 20 s, metrics no slower than DuckDB (ratio <= 1.0), peak under 1.5 GB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+START = datetime(2024, 1, 1, tzinfo=UTC)
+DAYS = 90
+
+
+def generate(folder: Path, deployments: int, incidents: int, teams: int) -> None:
+    """Write deployments.csv, changes.csv and incidents.csv (seeded: the same files every run)."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.csv as pacsv
+
+    rng = np.random.default_rng(42)
+    t0 = int(START.timestamp())
+    team = rng.integers(0, teams, deployments)
+    deployed = t0 + rng.integers(0, DAYS * 86_400, deployments)
+    committed = deployed - rng.integers(60, 10 * 86_400, deployments)
+    ids = np.char.add("d", np.arange(deployments).astype(str))
+    change_ids = np.char.add("c", np.arange(deployments).astype(str))
+    names = np.char.add("team-", team.astype(str))
+    services = np.char.add(np.char.add("svc-", team.astype(str)), np.char.add("-", rng.integers(0, 3, deployments)
+                                                                               .astype(str)))
+
+    def iso(seconds: Any) -> pa.Array:
+        return pc.strftime(pa.array(seconds.astype("datetime64[s]")), format="%Y-%m-%dT%H:%M:%SZ")
+
+    status = np.where(rng.random(deployments) < 0.95, "success", "failed")
+    pacsv.write_csv(pa.table({"team": names, "id": ids, "service": services, "deployed_at": iso(deployed),
+                              "status": status, "environment": np.full(deployments, "production"),
+                              "change_ids": change_ids, "first_commit_at": np.full(deployments, "")}),
+                    folder / "deployments.csv")
+    pacsv.write_csv(pa.table({"team": names, "id": change_ids, "committed_at": iso(committed)}),
+                    folder / "changes.csv")
+    which = rng.integers(0, deployments, incidents)
+    started = deployed[which] + rng.integers(60, 5 * 3600, incidents)
+    resolved = started + rng.integers(60, 86_400, incidents)
+    open_ = rng.random(incidents) < 0.02
+    pacsv.write_csv(pa.table({
+        "team": names[which], "id": np.char.add("i", np.arange(incidents).astype(str)), "service": services[which],
+        "started_at": iso(started), "resolved_at": pc.if_else(pa.array(open_), "", iso(resolved)),
+        "deployment_id": np.where(rng.random(incidents) < 0.5, ids[which], ""),
+        "change_id": np.full(incidents, "")}), folder / "incidents.csv")
+
+
+def window() -> Any:
+    from assessment.dora.window import Window
+
+    return Window(START, datetime.fromtimestamp(START.timestamp() + (DAYS + 1) * 86_400, UTC))
+
+
+def stage_import(folder: Path, url: str) -> dict[str, Any]:
+    from assessment import db
+    from assessment.dora.formats import Kind
+    from assessment.dora.service import FileInput, ImportOptions, parse_inputs, write_import
+    from assessment.repository import ensure_organisation
+
+    engine = db.make_engine(url)
+    db.upgrade(engine)
+    inputs = [FileInput(k, f"{k.value}.csv", (folder / f"{k.value}.csv").read_bytes()) for k in Kind]
+    wall, cpu = time.perf_counter(), time.process_time()
+    parsed = parse_inputs(inputs, ImportOptions(max_bytes=None))
+    checked = time.perf_counter() - wall
+    with db.write_session(engine) as session:
+        org = ensure_organisation(session, name="Benchmark")
+        result = write_import(session, organisation_id=org.id or 0, team_id=None, parsed=parsed, by="benchmark")
+    return {"wall": time.perf_counter() - wall, "cpu": time.process_time() - cpu, "check_wall": checked,
+            "rows": result.rows}
+
+
+def stage_metrics(url: str) -> dict[str, Any]:
+    from sqlmodel import select
+
+    from assessment import db
+    from assessment.dora.metrics import compute_metrics
+    from assessment.models import Team
+
+    engine = db.make_engine(url)
+    with db.read_session(engine) as session:
+        teams = {name: int(tid) for tid, name in session.exec(select(Team.id, Team.name)).all()}
+        wall, cpu = time.perf_counter(), time.process_time()
+        metrics = compute_metrics(session, team_ids=list(teams.values()), window=window())
+    elapsed = {"wall": time.perf_counter() - wall, "cpu": time.process_time() - cpu}
+    by_name = {name: [metrics[tid].deployments, metrics[tid].lead_time_hours_median,
+                      metrics[tid].change_failure_rate_pct, metrics[tid].recovery_hours_median]
+               for name, tid in teams.items()}
+    return {**elapsed, "teams": by_name}
+
+
+def stage_duckdb(folder: Path) -> dict[str, Any]:
+    from assessment.dora.reference import reference_metrics
+
+    wall, cpu = time.perf_counter(), time.process_time()
+    rows = reference_metrics(deployments=str(folder / "deployments.csv"), changes=str(folder / "changes.csv"),
+                             incidents=str(folder / "incidents.csv"), window=window(), lookback_hours=24)
+    elapsed = {"wall": time.perf_counter() - wall, "cpu": time.process_time() - cpu}
+    return {**elapsed, "teams": {name: [r.deployments, r.lead_time_hours_median, r.change_failure_rate_pct,
+                                        r.recovery_hours_median] for name, r in rows.items()}}
+
+
+def run_stage(name: str, folder: Path, url: str) -> dict[str, Any]:
+    """One stage in a fresh process (so its peak memory is its own); its figures come back as JSON."""
+    out = subprocess.run([sys.executable, __file__, "--stage", name, "--dir", str(folder), "--url", url],
+                         check=True, capture_output=True, text=True)
+    return json.loads(out.stdout.splitlines()[-1])
+
+
+def agree(ours: dict[str, list[Any]], theirs: dict[str, list[Any]]) -> bool:
+    def close(a: Any, b: Any) -> bool:
+        return (a is None and b is None) or (a is not None and b is not None and abs(a - b) <= 1e-6 * max(1, abs(b)))
+    return set(ours) == set(theirs) and all(close(x, y) for n in ours for x, y in zip(ours[n], theirs[n]))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--deployments", type=int, default=1_000_000)
+    parser.add_argument("--incidents", type=int, default=100_000)
+    parser.add_argument("--teams", type=int, default=200)
+    parser.add_argument("--dir", help="folder for the CSV files and the SQLite file (default: a temporary one)")
+    parser.add_argument("--url", help="database URL (default: a SQLite file in the folder)")
+    parser.add_argument("--stage", choices=["import", "metrics", "duckdb"], help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.stage:
+        folder = Path(args.dir)
+        result = {"import": lambda: stage_import(folder, args.url), "metrics": lambda: stage_metrics(args.url),
+                  "duckdb": lambda: stage_duckdb(folder)}[args.stage]()
+        result["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(json.dumps(result))
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(args.dir or tmp)
+        folder.mkdir(parents=True, exist_ok=True)
+        url = args.url or f"sqlite:///{folder / 'bench.db'}"
+        (folder / "bench.db").unlink(missing_ok=True)
+        started = time.perf_counter()
+        generate(folder, args.deployments, args.incidents, args.teams)
+        sizes = ", ".join(f"{p.name} {p.stat().st_size / 2**20:.0f} MB" for p in sorted(folder.glob("*.csv")))
+        print(f"generated {args.deployments:,} deployments and changes, {args.incidents:,} incidents across "
+              f"{args.teams} teams in {time.perf_counter() - started:.1f} s ({sizes})")
+        report(run_stage("import", folder, url), run_stage("metrics", folder, url), run_stage("duckdb", folder, url))
+
+
+def report(imported: dict[str, Any], metrics: dict[str, Any], duck: dict[str, Any]) -> None:
+    rows = ", ".join(f"{n:,} {k}" for k, n in imported["rows"].items())
+    print(f"import   wall {imported['wall']:6.2f} s  cpu {imported['cpu']:6.2f} s  peak {imported['peak_mb']:6.0f} MB"
+          f"  (checking {imported['check_wall']:.2f} s; {rows})")
+    for name, figures in (("metrics", metrics), ("duckdb", duck)):
+        print(f"{name:<8} wall {figures['wall']:6.2f} s  cpu {figures['cpu']:6.2f} s  peak {figures['peak_mb']:6.0f} MB")
+    print(f"ratio metrics / DuckDB: wall {metrics['wall'] / duck['wall']:.2f}, cpu {metrics['cpu'] / duck['cpu']:.2f}"
+          f"  (target <= 1.0)")
+    print(f"both implementations agree on every team: {agree(metrics['teams'], duck['teams'])}")
+
+
+if __name__ == "__main__":
+    main()
