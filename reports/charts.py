@@ -10,6 +10,9 @@ from __future__ import annotations
 import base64
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from types import ModuleType
 from typing import cast
 
 import altair as alt
@@ -19,6 +22,7 @@ import vl_convert as vlc
 from reports.context import FoundationSection, ReportContext, RoadmapRow
 
 FONT = "Inter"
+FONTS = Path(__file__).parent / "static" / "fonts"
 INK = "#1f2a44"
 MUTED = "#667085"
 GRID = "#e4e7ec"
@@ -93,9 +97,20 @@ def plan_chart(rows: Sequence[RoadmapRow]) -> alt.LayerChart:
     return _style(alt.layer(*layers).properties(width=330, height=alt.Step(15)))
 
 
+@lru_cache(maxsize=1)
+def _converter() -> ModuleType:
+    """vl-convert with the report's bundled fonts registered, so labels are measured in the font drawn."""
+    vlc.register_font_directory(str(FONTS))
+    return vlc
+
+
 def svg_data_uri(chart: alt.TopLevelMixin) -> str:
-    """Render a chart to SVG with vl-convert and wrap it as a base64 data URI."""
-    svg = vlc.vegalite_to_svg(chart.to_dict())
+    """Render a chart to SVG with vl-convert and wrap it as a base64 data URI.
+
+    The spec is not schema-validated here (that costs more than the conversion's own
+    set-up); tests validate every builder's spec instead.
+    """
+    svg = _converter().vegalite_to_svg(chart.to_dict(validate=False))
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
 
 
