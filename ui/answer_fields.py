@@ -8,6 +8,7 @@ take because bank keys start with a letter).
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from assessment.answers import AnswerStatus, AnswerValue, answered, dont_know, not_applicable
@@ -24,6 +25,7 @@ def widget_key(field: str, question_key: str) -> str:
     return f"{field}:{question_key}"
 
 
+@lru_cache(maxsize=8192)
 def plain(text: str) -> str:
     """Text shown through Markdown exactly as written (names and notes are never markup)."""
     return "".join(f"\\{ch}" if ch in MARKDOWN_SPECIALS else ch for ch in text)

@@ -47,6 +47,11 @@ def _values(question: Question) -> dict[str, Any]:
     return {field: st.session_state.get(widget_key(field, question.key)) for field in fields_of(question)}
 
 
+def _undrawn(question: Question) -> set[str]:
+    """Fields whose widgets are not on the page (e.g. a closed 'Note and evidence'): keep their stored value."""
+    return {field for field in fields_of(question) if widget_key(field, question.key) not in st.session_state}
+
+
 def _problem(exc: Exception, question: Question) -> str:
     """An InvalidAnswerError message without its question-key prefix, as a sentence."""
     text = str(exc).removeprefix(f"{question.key}: ")
@@ -82,21 +87,23 @@ def on_change(assessment_id: int, question: Question, field: str) -> None:
         problems["url"] = url_problem
         if field == "url":
             return  # what was typed stays in the field; the stored answer is unchanged
-    if chosen_status(question, values) == NOT_APPLICABLE and not (values.get("reason") or "").strip():
+    keep = _undrawn(question) | ({"url"} if url_problem else set())
+    if chosen_status(question, values) == NOT_APPLICABLE and "reason" not in keep and not (
+            values.get("reason") or "").strip():
         problems["reason"] = "Say why this does not apply; the answer is saved as soon as you do."
         return
-    _store(assessment_id, question, field, values, keep_stored_url=bool(url_problem))
+    _store(assessment_id, question, field, values, keep=keep)
 
 
-def _store(assessment_id: int, question: Question, field: str, values: dict[str, Any],
-           *, keep_stored_url: bool) -> None:
+def _store(assessment_id: int, question: Question, field: str, values: dict[str, Any], *, keep: set[str]) -> None:
+    """Save (or clear) the composed answer; fields in `keep` take the stored answer's value."""
     problems = state.problems(question.key)
     by = get_settings().default_user
     try:
         with db.write_session(database.engine()) as session:
-            if keep_stored_url:
+            if keep:
                 stored = answers_for(session, assessment_id=assessment_id).get(question.key)
-                values["url"] = stored.evidence_url if stored else None
+                values.update({f: v for f, v in widget_values(question, stored).items() if f in keep})
             answer = compose(question, values)
             if answer is None and field in ("answer", "flag"):
                 clear_answer(session, assessment_id=assessment_id, question_key=question.key, by=by)
@@ -115,7 +122,7 @@ def _store(assessment_id: int, question: Question, field: str, values: dict[str,
     except InvalidAnswerError as exc:
         problems[field] = _problem(exc, question)
         return
-    _saved(assessment_id, question, version, keep_url_problem=keep_stored_url)
+    _saved(assessment_id, question, version, keep_url_problem="url" in keep)
 
 
 def _saved(assessment_id: int, question: Question, version: int, *, keep_url_problem: bool) -> None:
@@ -144,12 +151,16 @@ def on_clear(assessment_id: int, question: Question) -> None:
 
 
 def sync_widgets(assessment_id: int, question: Question, answer: AnswerValue | None, version: int) -> None:
-    """Fill the widgets from the database when they show nothing yet or an older version."""
-    if (state.shown_version(assessment_id, question.key) == version
-            and widget_key("answer", question.key) in st.session_state):
+    """Fill the widgets from the database: all of them when they show an older version, else any not set."""
+    stale = state.shown_version(assessment_id, question.key) != version
+    refill = set(fields_of(question)) if stale else _undrawn(question)
+    if not refill:
         return
     for field, value in widget_values(question, answer).items():
-        st.session_state[widget_key(field, question.key)] = value
+        if field in refill:
+            st.session_state[widget_key(field, question.key)] = value
+            if not stale:  # a field drawn again shows the stored value: an old complaint about it is moot
+                state.problems(question.key).pop(field, None)
     state.set_shown_version(assessment_id, question.key, version)
 
 
@@ -192,7 +203,11 @@ def _reason_widget(assessment_id: int, question: Question) -> None:
 
 def _details(assessment_id: int, question: Question, answer: AnswerValue | None) -> None:
     has_details = bool(answer and (answer.note or answer.evidence_url or answer.evidence_date))
-    with st.expander("Note and evidence", icon=":material/attach_file:", expanded=has_details):
+    details = st.expander("Note and evidence", icon=":material/attach_file:", expanded=has_details,
+                          key=widget_key("details", question.key), on_change="rerun")
+    if not details.open:
+        return  # drawn only when open: a closed panel costs nothing on each rerun
+    with details:
         args = (assessment_id, question)
         st.text_area("Note", key=widget_key("note", question.key), max_chars=MAX_TEXT, height=80,
                      on_change=on_change, args=(*args, "note"))
@@ -204,6 +219,10 @@ def _details(assessment_id: int, question: Question, answer: AnswerValue | None)
                         min_value=OLDEST_EVIDENCE, format="YYYY-MM-DD", on_change=on_change, args=(*args, "date"))
         _show_problem(question, "url")
         _show_problem(question, "date")
+        if answer is not None:
+            st.button("Clear this answer", key=widget_key("clear", question.key), type="tertiary",
+                      icon=":material/close:", on_click=on_clear, args=(assessment_id, question),
+                      help="Remove the answer with its note and evidence; the history keeps them.")
 
 
 def saved_details(answer: AnswerValue | None) -> str:
@@ -216,18 +235,14 @@ def saved_details(answer: AnswerValue | None) -> str:
     return ", ".join(parts)
 
 
-def _status_line(assessment_id: int, question: Question, answer: AnswerValue | None,
-                 meta: tuple[str, Any, int] | None) -> None:
+def _status_line(answer: AnswerValue | None, meta: tuple[str, Any, int] | None) -> None:
     if meta is None:
         st.caption(":material/radio_button_unchecked: Not answered yet")
         return
     by, when, _version = meta
     details = saved_details(answer)
-    saved, clear = st.columns([5, 1], vertical_alignment="center")
-    saved.caption(f":material/cloud_done: Saved {widgets.local_time(when)} by {plain(by)}"
-                  + (f" · with {details}" if details else ""))
-    clear.button("Clear answer", key=widget_key("clear", question.key), type="tertiary", icon=":material/close:",
-                 on_click=on_clear, args=(assessment_id, question), help="Remove this answer and its note")
+    st.caption(f":material/cloud_done: Saved {widgets.local_time(when)} by {plain(by)}"
+               + (f" · with {details}" if details else ""))
 
 
 def render_question(assessment_id: int, number: int, question: Question, answer: AnswerValue | None,
@@ -246,4 +261,4 @@ def render_question(assessment_id: int, number: int, question: Question, answer:
         _show_problem(question, "flag")
         _reason_widget(assessment_id, question)
         _details(assessment_id, question, answer)
-        _status_line(assessment_id, question, answer, meta)
+        _status_line(answer, meta)

@@ -17,9 +17,9 @@ def given(buckets: list[Bucket]) -> str:
     return " · ".join(f"{b.label} ×{b.count}" for b in used)
 
 
-def _number(value: float | None) -> float:
-    """NaN for "nobody answered", so the table shows an empty cell rather than 'None'."""
-    return float("nan") if value is None else float(value)
+def _number(value: float | None) -> str:
+    """A whole number, or a dash when nobody gave a scored answer (a grid shows NaN as 'None')."""
+    return "–" if value is None else f"{value:.0f}"
 
 
 def question_rows(board: TeamDashboard) -> pd.DataFrame:
@@ -44,18 +44,22 @@ def question_rows(board: TeamDashboard) -> pd.DataFrame:
 
 def participant_rows(board: TeamDashboard) -> pd.DataFrame:
     return pd.DataFrame([
-        {"Participant": p.name, "Answered": f"{p.answered}/{board.total_questions}", "Done": p.finished}
+        {"Participant": p.name, "Answered": f"{p.answered}/{board.total_questions}", "Finished": "✓" if p.finished else ""}
         for p in board.participants
-    ], columns=["Participant", "Answered", "Done"])
+    ], columns=["Participant", "Answered", "Finished"])
 
 
 def distribution_chart(spread: QuestionSpread) -> alt.Chart:
     """Horizontal bars, one per possible answer in the bank's order, with its count."""
     frame = pd.DataFrame([{"answer": b.label, "count": b.count, "order": i} for i, b in enumerate(spread.buckets)])
+    order = list(frame["answer"])
+    top = max(1, int(frame["count"].max()))
     base = alt.Chart(frame).encode(
-        y=alt.Y("answer:N", sort=alt.EncodingSortField("order"), title=None, axis=alt.Axis(labelLimit=260)),
-        x=alt.X("count:Q", title="participants", axis=alt.Axis(tickMinStep=1)),
+        y=alt.Y("answer:N", sort=order, title=None,
+                axis=alt.Axis(labelLimit=260, labelOverlap=False, labelFontSize=13, ticks=False)),
+        x=alt.X("count:Q", title="participants", scale=alt.Scale(domain=[0, top], nice=False),
+                axis=alt.Axis(values=list(range(0, top + 1, max(1, top // 8))), format="d")),
     )
-    bars = base.mark_bar(color=BAR)
-    labels = base.mark_text(align="left", dx=4, color=INK).encode(text="count:Q")
-    return (bars + labels).properties(height=max(80, 28 * len(frame)))
+    bars = base.mark_bar(color=BAR, height=alt.RelativeBandSize(0.7))
+    labels = base.mark_text(align="left", dx=4, color=INK, fontSize=13).encode(text="count:Q")
+    return (bars + labels).properties(height=alt.Step(30))

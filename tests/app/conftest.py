@@ -55,6 +55,12 @@ def open_page(page: str, assessment_id: int | str | None = None, **params: str) 
     return at.run()
 
 
+def open_details(at: AppTest, question_key: str) -> AppTest:
+    """Open a question's 'Note and evidence' panel, as a click on it does (its fields are drawn only when open)."""
+    at.session_state[f"details:{question_key}"] = True
+    return at.run()
+
+
 def new_assessment(engine: Engine, *, org: str = "Acme", team: str = "Core") -> int:
     with db.write_session(engine) as session:
         organisation = ensure_organisation(session, name=org)

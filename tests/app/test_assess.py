@@ -11,7 +11,7 @@ from assessment.answers import AnswerStatus, answered, dont_know, not_applicable
 from assessment.bank import ChoiceOption
 from assessment.questions import default_bank
 from assessment.repository import get_assessment
-from tests.app.conftest import ASSESS, demo_round, new_assessment, open_page, save, stored, texts
+from tests.app.conftest import ASSESS, demo_round, new_assessment, open_details, open_page, save, stored, texts
 from ui.answer_fields import DONT_KNOW, NOT_APPLICABLE, plain
 
 
@@ -74,7 +74,7 @@ def test_not_applicable_waits_for_its_reason_then_saves_it(app_engine: Engine) -
 
 def test_note_evidence_link_and_date_are_saved_with_the_answer(app_engine: Engine) -> None:
     aid = new_assessment(app_engine)
-    at = open_page(ASSESS, aid)
+    at = open_details(open_page(ASSESS, aid), "fi_timeouts")
     at.text_area(key="note:fi_timeouts").set_value("Client library sets 2 s").run()
     assert "Choose an answer first" in texts(at, "error")
     assert stored(app_engine, aid) == {}
@@ -89,7 +89,7 @@ def test_note_evidence_link_and_date_are_saved_with_the_answer(app_engine: Engin
 
 def test_bad_evidence_link_is_refused_next_to_the_field_and_nothing_is_lost(app_engine: Engine) -> None:
     aid = new_assessment(app_engine)
-    at = open_page(ASSESS, aid)
+    at = open_details(open_page(ASSESS, aid), "fi_timeouts")
     at.radio(key="answer:fi_timeouts").set_value("2").run()
     at.text_input(key="url:fi_timeouts").set_value("https://ok.example.com/a").run()
     at.text_input(key="url:fi_timeouts").set_value("javascript:alert(1)").run()
@@ -117,7 +117,8 @@ def test_a_resumed_assessment_shows_every_saved_answer(app_engine: Engine) -> No
     assert at.radio(key="answer:fi_circuit_breakers").value == NOT_APPLICABLE
     assert at.text_input(key="reason:fi_circuit_breakers").value == "single service"
     assert at.radio(key="answer:fi_bulkheads").value == DONT_KNOW
-    assert at.text_input(key="url:fi_bulkheads").value == "https://x.example.com"
+    assert at.text_input(key="url:fi_bulkheads").value == "https://x.example.com"  # panels with details open
+    assert "with evidence link" in texts(at, "caption")
     assert at.radio(key="answer:fi_timeouts").value is None
     at.radio(key="foundation").set_value("oncall_runbooks").run()
     assert at.number_input(key="answer:oc_owned_services_share").value == 62.5
@@ -142,11 +143,11 @@ def test_a_change_made_meanwhile_elsewhere_is_never_overwritten(app_engine: Engi
 def test_clear_answer_removes_it(app_engine: Engine) -> None:
     aid = new_assessment(app_engine)
     save(app_engine, aid, "fi_timeouts", answered(1, note="n"))
-    at = open_page(ASSESS, aid)
+    at = open_page(ASSESS, aid)  # a stored note opens the panel, where the clear button is
     at.button(key="clear:fi_timeouts").click().run()
     assert "fi_timeouts" not in stored(app_engine, aid)
     assert at.radio(key="answer:fi_timeouts").value is None
-    assert at.text_area(key="note:fi_timeouts").value == ""
+    assert open_details(at, "fi_timeouts").text_area(key="note:fi_timeouts").value == ""
 
 
 def test_go_to_first_unanswered_and_between_foundations(demo_engine: Engine) -> None:
@@ -186,3 +187,17 @@ def test_moving_between_pages_keeps_the_assessment(app_engine: Engine) -> None:
     at.switch_page("ui/pages/results.py").run()
     assert at.title[0].value == "Results: Core, round 1"
     assert at.query_params["assessment"] == str(aid)
+
+
+def test_a_closed_note_panel_never_loses_the_stored_note(app_engine: Engine) -> None:
+    aid = new_assessment(app_engine)
+    save(app_engine, aid, "fi_timeouts", answered(1, note="kept", evidence_url="https://e.example.com"))
+    at = open_page(ASSESS, aid)
+    at.session_state["details:fi_timeouts"] = False  # the user closes the panel
+    at.run()
+    at.run()
+    assert "note:fi_timeouts" not in [w.key for w in at.text_area]
+    at.radio(key="answer:fi_timeouts").set_value("4").run()
+    assert stored(app_engine, aid)["fi_timeouts"] == answered(4, note="kept", evidence_url="https://e.example.com")
+    at = open_details(at, "fi_timeouts")
+    assert at.text_area(key="note:fi_timeouts").value == "kept"

@@ -97,13 +97,14 @@ def header(ov: WorkshopOverview, access: Access) -> None:
     code.metric("Join code", ov.join_code if ov.accepting_participants else "closed")
     base = str(st.context.url or "").split("?")[0].rsplit("/", 1)[0] or "http://localhost:8501"
     link.code(join_link(base, ov.join_code.replace("-", "")), language=None)
+    buttons = action.container(horizontal=True)
     if ov.status == "closed":
-        action.button("Reopen", icon=":material/lock_open:", on_click=toggle_open, args=(access, True),
-                      help="Join code and participant links work again")
+        buttons.button("Reopen", icon=":material/lock_open:", on_click=toggle_open, args=(access, True),
+                       help="Join code and participant links work again")
     else:
-        action.button("Close", icon=":material/lock:", on_click=toggle_open, args=(access, False),
-                      help="Join code and participant links stop working; this dashboard stays")
-    action.button("Leave", type="tertiary", on_click=leave, help="Forget the key in this tab")
+        buttons.button("Close", icon=":material/lock:", on_click=toggle_open, args=(access, False),
+                       help="Join code and participant links stop working; this dashboard stays")
+    buttons.button("Leave", icon=":material/logout:", on_click=leave, help="Forget the key in this tab")
 
 
 def pick_team(ov: WorkshopOverview) -> int:
@@ -120,14 +121,14 @@ def live_board(access: Access, team_id: int) -> None:
     with db.read_session(engine) as session:
         board = team_dashboard(session, workshop_id=access[0], key=access[1], workshop_team_id=team_id)
     people, table = st.columns([1, 3])
-    people.dataframe(board_view.participant_rows(board), hide_index=True, key="wf_people",
-                     column_config={"Done": st.column_config.CheckboxColumn("Done")})
+    rows = board_view.participant_rows(board)
+    if rows.empty:
+        people.info("Nobody from this team has joined yet.", icon=":material/hourglass_empty:")
+    else:
+        people.table(rows.set_index("Participant"))  # plain HTML: readable on a projector, names as text
     table.dataframe(board_view.question_rows(board), hide_index=True, key="wf_questions", height=420,
                     column_config={
                         "Distribution": st.column_config.BarChartColumn("Distribution", y_min=0),
-                        "Median": st.column_config.NumberColumn("Median", format="%.0f"),
-                        "Spread (IQR)": st.column_config.NumberColumn("Spread (IQR)", format="%.0f"),
-                        "Range": st.column_config.NumberColumn("Range", format="%.0f"),
                     })
     st.caption(f"Updated {widgets.local_time(utcnow())}. Median and spread are on the 0-100 answer score; "
                "the widest spread comes first.")
@@ -153,7 +154,7 @@ def evidence(access: Access, team_id: int, spread: QuestionSpread) -> None:
     if not spread.answered:
         st.info("Nobody in this team has answered this question yet.", icon=":material/hourglass_empty:")
         return
-    st.altair_chart(board_view.distribution_chart(spread), use_container_width=True)
+    st.altair_chart(board_view.distribution_chart(spread), width="stretch")
     st.caption(f"{spread.answered} answered · median {spread.median:.0f} · spread (IQR) {spread.iqr:.0f} · "
                f"range {spread.score_range}" if spread.median is not None else f"{spread.answered} answered")
     with st.expander("Individual answers (only you see these)", icon=":material/visibility:"):
