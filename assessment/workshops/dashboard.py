@@ -113,7 +113,12 @@ def bucket_label(question: Question, answer: AnswerValue) -> str:
             return "yes" if answer.value else "no"
         case AnswerType.CHOICE:
             return str(answer.value).replace("_", " ")
-    return f"{answer.value:g}"  # type: ignore[str-format]
+    return _number_label(question, float(answer.value))  # type: ignore[arg-type]
+
+
+def _number_label(question: Question, value: float) -> str:
+    unit = question.number.unit if question.number else ""
+    return f"{value:g} {unit}".strip()
 
 
 def spread_of(question: Question, counted: Iterable[tuple[AnswerValue, int]],
@@ -129,7 +134,7 @@ def spread_of(question: Question, counted: Iterable[tuple[AnswerValue, int]],
             counts[bucket_label(question, answer)] = counts.get(bucket_label(question, answer), 0) + n
         score = answer_score(question, answer)
         scores.extend([score] * n if score is not None else [])
-    buckets = [Bucket(f"{v:g}", n) for v, n in sorted(numbers.items())]
+    buckets = [Bucket(_number_label(question, v), n) for v, n in sorted(numbers.items())]
     buckets += [Bucket(label, n) for label, n in counts.items()]
     median, iqr, score_range = _stats(sorted(scores))
     return QuestionSpread(question, buckets, sum(b.count for b in buckets), median, iqr, score_range, agreed)

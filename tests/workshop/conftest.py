@@ -12,6 +12,7 @@ from assessment.answers import AnswerValue
 from assessment.bank import Bank
 from assessment.workshops.admin import CreatedWorkshop, create_workshop
 from assessment.workshops.participants import join_view, join_workshop, save_participant_answer
+from tests.e2e.conftest import browser, server  # noqa: F401 - the real server and Chromium, shared
 
 
 @dataclass(frozen=True)

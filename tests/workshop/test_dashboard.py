@@ -33,7 +33,7 @@ def test_level_distribution_lists_every_level_and_dont_know(bank: Bank) -> None:
 
 def test_numbers_are_grouped_by_value_and_scored_by_band(bank: Bank) -> None:
     result = spread(bank, "rb_last_rollback_minutes", answered(3), answered(45), answered(3), answered(600))
-    assert result.buckets[:3] == [Bucket("3", 2), Bucket("45", 1), Bucket("600", 1)]
+    assert result.buckets[:3] == [Bucket("3 minutes", 2), Bucket("45 minutes", 1), Bucket("600 minutes", 1)]
     assert (result.median, result.score_range) == (75.0, 100)  # scores 100, 100, 50, 0
 
 

@@ -158,8 +158,8 @@ def test_the_facilitator_link_opens_the_dashboard_and_leaves_the_address_bar(roo
     assert dict(at.query_params) == {"w": str(room.id)}  # the key is kept in the tab, not the URL
     assert at.metric[0].value == f"{room.created.join_code[:4]}-{room.created.join_code[4:]}"
     at.segmented_control(key="wf_team").set_value(room.team_ids["Payments"]).run()
-    people, questions = at.dataframe[0].value, at.dataframe[1].value
-    assert people.to_dict("records") == [{"Participant": "Ann", "Answered": "1/34", "Done": False}]
+    people, questions = at.table[0].value, at.dataframe[0].value
+    assert people.reset_index().to_dict("records") == [{"Participant": "Ann", "Answered": "1/34", "Finished": ""}]
     row = questions[questions["Question"].str.endswith("Rollback path")].iloc[0]
     assert row["Answers"] == 1 and row["Given"] == "1 ad hoc ×1"
     assert room.key not in all_text(at)

@@ -129,6 +129,7 @@ def live_board(access: Access, team_id: int) -> None:
     table.dataframe(board_view.question_rows(board), hide_index=True, key="wf_questions", height=420,
                     column_config={
                         "Distribution": st.column_config.BarChartColumn("Distribution", y_min=0),
+                        "Given": st.column_config.TextColumn("Given", width="medium"),
                     })
     st.caption(f"Updated {widgets.local_time(utcnow())}. Median and spread are on the 0-100 answer score; "
                "the widest spread comes first.")
