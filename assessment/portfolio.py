@@ -17,6 +17,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
+from assessment import access
+from assessment.access import Action, authorize_in
 from assessment.bank import Bank
 from assessment.bulk import latest_rounds
 from assessment.errors import NotFoundError
@@ -57,6 +59,7 @@ class TeamRow:
     previous_id: int | None = None
     previous_overall: int | None = None
     previous_cells: dict[str, Cell] = field(default_factory=dict)
+    previous_ready: dict[str, bool] = field(default_factory=dict)
 
     @property
     def movement(self) -> int | None:
@@ -107,6 +110,7 @@ def _org(session: Session, organisation_id: int) -> Organisation:
 
 def portfolio_data(session: Session, *, organisation_id: int) -> Portfolio:
     """Every team's latest round with its scores, readiness and previous round, in six queries."""
+    authorize_in(session, None, Action.VIEW_PORTFOLIO, access.organisation(organisation_id))
     org = _org(session, organisation_id)
     pairs = _round_pairs(organisation_id)
     heads = list(session.execute(_heads_query(pairs)))
@@ -175,8 +179,7 @@ def _cells(session: Session, pairs: sa.Subquery) -> dict[int, dict[str, Cell]]:
 def _readiness(session: Session, pairs: sa.Subquery) -> dict[int, dict[str, bool]]:
     rows = session.execute(
         select(ReadinessRow.assessment_id, ReadinessRow.end_state, ReadinessRow.ready)
-        .join(Assessment, col(Assessment.id) == ReadinessRow.assessment_id)
-        .join(pairs, sa.and_(col(Assessment.team_id) == pairs.c.team_id, col(Assessment.round_number) == pairs.c.latest))
+        .join(Assessment, col(Assessment.id) == ReadinessRow.assessment_id).join(pairs, _pair_rounds(pairs))
     )
     ready: dict[int, dict[str, bool]] = defaultdict(dict)
     for assessment_id, end_state, is_ready in rows:
@@ -193,6 +196,7 @@ def _team_row(head: Any, cells: dict[int, dict[str, Cell]], ready: dict[int, dic
         total=total or 0, carried_over=carried or 0, high_risks=high or 0, cells=cells.get(assessment_id, {}),
         ready=ready.get(assessment_id, {}), previous_id=previous_id, previous_overall=previous_overall,
         previous_cells=cells.get(previous_id, {}) if previous_id is not None else {},
+        previous_ready=ready.get(previous_id, {}) if previous_id is not None else {},
     )
 
 
@@ -257,6 +261,7 @@ def _ready_counts(session: Session, pairs: sa.Subquery) -> dict[str, int]:
 def foundation_trend(session: Session, *, organisation_id: int,
                      team_ids: Sequence[int] | None = None) -> list[TrendPoint]:
     """Mean score of each foundation per round number, over all teams or the given ones."""
+    authorize_in(session, None, Action.VIEW_PORTFOLIO, access.organisation(organisation_id))
     query = (
         select(Assessment.round_number, FoundationScore.foundation, func.avg(FoundationScore.score), func.count())
         .join(Assessment, col(Assessment.id) == FoundationScore.assessment_id)

@@ -49,7 +49,7 @@ def heatmap_frame(rows: Sequence[TeamRow], foundations: Sequence[tuple[str, str]
 
 
 def heatmap_chart(rows: Sequence[TeamRow], foundations: Sequence[tuple[str, str]],
-                  colours: Sequence[str] = LEVEL_COLOURS) -> alt.LayerChart:
+                  colours: Sequence[str] = LEVEL_COLOURS) -> alt.TopLevelMixin:
     """Teams down, foundations across, each cell coloured by level and labelled 'level · score'."""
     frame = heatmap_frame(rows, foundations)
     x = alt.X("foundation:N", sort=[title for _, title in foundations], title=None,
@@ -79,8 +79,11 @@ def distribution_frame(level_counts: Mapping[str, Sequence[int]], foundations: S
 
 
 def distribution_chart(level_counts: Mapping[str, Sequence[int]], foundations: Sequence[tuple[str, str]],
-                       colours: Sequence[str] = LEVEL_COLOURS, width: int = 460) -> alt.Chart:
-    """How many teams sit at each level, per foundation (stacked, absent on the left)."""
+                       colours: Sequence[str] = LEVEL_COLOURS, width: int = 460, fit: bool = True) -> alt.Chart:
+    """How many teams sit at each level, per foundation (stacked, absent on the left).
+
+    `fit`: as wide as the page column (the app); otherwise exactly `width` (the PDF).
+    """
     frame = distribution_frame(level_counts, foundations)
     return alt.Chart(frame).mark_bar(height=18).encode(
         y=alt.Y("foundation:N", sort=[title for _, title in foundations], title=None,
@@ -91,7 +94,7 @@ def distribution_chart(level_counts: Mapping[str, Sequence[int]], foundations: S
         order=alt.Order("order:Q"),
         tooltip=[alt.Tooltip("foundation:N", title="Foundation"), alt.Tooltip("level:N", title="Level"),
                  alt.Tooltip("teams:Q", title="Teams")],
-    ).properties(width=width, height=alt.Step(26), autosize=FIT_X)
+    ).properties(width=width, height=alt.Step(26), autosize=FIT_X if fit else PAD)
 
 
 def trend_frame(points: Sequence[TrendPoint], foundations: Sequence[tuple[str, str]]) -> pd.DataFrame:
@@ -101,9 +104,9 @@ def trend_frame(points: Sequence[TrendPoint], foundations: Sequence[tuple[str, s
     return pd.DataFrame(records, columns=["round", "foundation", "score", "teams"])
 
 
-def trend_chart(points: Sequence[TrendPoint], foundations: Sequence[tuple[str, str]], width: int = 460
-                ) -> alt.LayerChart:
-    """Mean score of each foundation per round number, with the level bands as a faint background."""
+def trend_chart(points: Sequence[TrendPoint], foundations: Sequence[tuple[str, str]], width: int = 460,
+                fit: bool = True) -> alt.TopLevelMixin:
+    """Mean score of each foundation per round number, with levels 1 and 3 as faint stripes."""
     frame = trend_frame(points, foundations)
     bands = pd.DataFrame([{"start": n * 20, "end": n * 20 + 20, "name": name}
                           for n, name in enumerate(LEVEL_NAMES) if n % 2])  # stripes mark levels 1 and 3
@@ -119,7 +122,7 @@ def trend_chart(points: Sequence[TrendPoint], foundations: Sequence[tuple[str, s
         tooltip=[alt.Tooltip("foundation:N", title="Foundation"), alt.Tooltip("round:O", title="Round"),
                  alt.Tooltip("score:Q", title="Mean score"), alt.Tooltip("teams:Q", title="Teams")],
     )
-    return alt.layer(background, lines).properties(width=width, height=240, autosize=FIT_X)
+    return alt.layer(background, lines).properties(width=width, height=200, autosize=FIT_X if fit else PAD)
 
 
 def level_name(level: int) -> str:

@@ -51,6 +51,7 @@ def slow_teams(session: Session, organisation_id: int) -> dict[str, dict[str, An
             "ready": {v.end_state: v.ready for v in score.verdicts},
             "previous_overall": previous.overall_score if previous else None,
             "previous_levels": {k: f.level for k, f in previous.foundations.items()} if previous else {},
+            "previous_ready": {v.end_state: v.ready for v in previous.verdicts} if previous else {},
         }
     return expected
 
@@ -71,6 +72,7 @@ def assert_matches_slow(session: Session, portfolio: Portfolio) -> None:
         "round_number": row.round_number, "rounds": row.rounds, "overall": row.overall, "answered": row.answered,
         "cells": row.cells, "ready": row.ready, "previous_overall": row.previous_overall,
         "previous_levels": {k: c.level for k, c in row.previous_cells.items()},
+        "previous_ready": row.previous_ready,
     } for row in portfolio.teams}
     assert got == expected
     levels: dict[str, list[int]] = defaultdict(lambda: [0] * 5)

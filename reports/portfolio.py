@@ -1,0 +1,63 @@
+"""The portfolio report of an organisation: context, charts, HTML, PDF.
+
+It reuses the team report's Jinja2 environment, stylesheet, fonts, URL fetcher
+and chart-to-SVG conversion; `portfolio.css` (linked from the template, served
+by the same fetcher) only adds the heatmap, movement and team-page rules.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy.engine import Engine
+
+from assessment import db
+from assessment.bulk import load_organisation_rounds, organisation_named
+from assessment.portfolio import Portfolio, TrendPoint, foundation_trend, portfolio_data
+from assessment.portfolio_dora import benchmark_edition, dora_clusters
+from assessment.portfolio_insights import common_gaps, team_insights, unblockers
+from reports.charts import _style, svg_data_uri
+from reports.html import REPORT_CSS, environment
+from reports.pdf import render_pdf
+from reports.portfolio_charts import distribution_chart, trend_chart
+from reports.portfolio_context import PortfolioContext, build_portfolio_context
+
+
+@dataclass(frozen=True)
+class PortfolioCharts:
+    distribution: str  # SVG data URIs
+    trend: str
+
+
+def build(engine: Engine, organisation: str, *, generated_on: date | None = None
+          ) -> tuple[PortfolioContext, Portfolio, list[TrendPoint]]:
+    """Read everything the report needs in one short session, then assemble the context."""
+    with db.read_session(engine) as session:
+        org_id = organisation_named(session, organisation).id or 0
+        portfolio = portfolio_data(session, organisation_id=org_id)
+        trend = foundation_trend(session, organisation_id=org_id)
+        clusters = dora_clusters(session, organisation_id=org_id)
+        rounds = load_organisation_rounds(session, organisation_id=org_id, latest_only=True)
+    insights = team_insights(rounds)
+    ctx = build_portfolio_context(portfolio, trend, clusters, insights, common_gaps(insights),
+                                  unblockers(insights), edition=benchmark_edition(), generated_on=generated_on)
+    return ctx, portfolio, trend
+
+
+def render_charts(portfolio: Portfolio, trend: list[TrendPoint]) -> PortfolioCharts:
+    return PortfolioCharts(
+        distribution=svg_data_uri(_style(distribution_chart(portfolio.level_counts, portfolio.foundations,
+                                                            width=380, fit=False))),
+        trend=svg_data_uri(_style(trend_chart(trend, portfolio.foundations, width=380, fit=False))),
+    )
+
+
+def render_html(ctx: PortfolioContext, charts: PortfolioCharts) -> str:
+    return environment().get_template("portfolio.html").render(ctx=ctx, charts=charts)
+
+
+def portfolio_pdf(engine: Engine, organisation: str, *, generated_on: date | None = None) -> bytes:
+    """The portfolio PDF of the named organisation (NotFoundError if there is none)."""
+    ctx, portfolio, trend = build(engine, organisation, generated_on=generated_on)
+    return render_pdf(render_html(ctx, render_charts(portfolio, trend)), css=REPORT_CSS)

@@ -1,0 +1,178 @@
+"""Everything the portfolio report shows, as frozen dataclasses with no ORM objects.
+
+The side-by-side parts (heatmap, readiness, movement) come from the SQL
+portfolio; the parts that need each team's risks and roadmap (common gaps,
+unblocking investments, the page per team) score each latest round once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from assessment.bank import LEVEL_NAMES
+from assessment.portfolio import Portfolio, TeamRow, TrendPoint
+from assessment.portfolio_dora import TeamCluster
+from assessment.portfolio_insights import CommonGap, TeamInsight, Unblocker
+from assessment.scoring import Risk
+
+LEVEL_CLASSES = ("absent", "adhoc", "partial", "established", "proven")
+TOP_RISKS = 3
+NEXT_ITEMS = 3
+
+
+@dataclass(frozen=True)
+class HeatCell:
+    level: int
+    score: int
+    capped: bool  # the deciding test failed or is unknown
+    css: str  # "absent" ... "proven"
+
+
+@dataclass(frozen=True)
+class HeatRow:
+    anchor: str  # id of the team's page
+    team: str
+    round_number: int
+    overall: int
+    cells: tuple[HeatCell | None, ...]  # in the order of the portfolio's foundations
+    ready: tuple[bool, ...]  # in the order of the end states
+    short: tuple[int, ...]  # foundations short of each end state
+    dora: str
+    answered: str
+    movement: str  # "+14", "-3" or "first round"
+    moves: tuple[str, ...]  # per foundation: "+1", "-1", "" (no change or no earlier round)
+    readiness_change: str  # "now ready for chaos experiments", or ""
+
+
+@dataclass(frozen=True)
+class TeamPage:
+    anchor: str
+    team: str
+    round_number: int
+    round_label: str | None
+    status: str
+    assessed_on: str
+    overall: int
+    movement: str
+    answered: int
+    total: int
+    carried_over: int
+    dora: str
+    foundations: tuple[tuple[str, int, str, str, bool], ...]  # (title, score, "2 partial", css, capped)
+    verdicts: tuple[tuple[bool, str], ...]  # (ready, sentence)
+    risks: tuple[tuple[str, str, str], ...]  # (risk, short, answer)
+    next_items: tuple[tuple[str, str, str], ...]  # (phase, title, exit criterion)
+
+
+@dataclass(frozen=True)
+class PortfolioContext:
+    organisation: str
+    generated_on: str
+    foundations: tuple[str, ...]  # titles
+    end_states: tuple[str, ...]  # titles
+    teams: int
+    teams_without_rounds: int
+    mean_score: int
+    ready_counts: tuple[tuple[str, int], ...]
+    headline: str
+    rows: tuple[HeatRow, ...]
+    gaps: tuple[CommonGap, ...]
+    unblockers: tuple[Unblocker, ...]
+    moved: tuple[HeatRow, ...]  # teams with an earlier round, most improved first
+    improved: int
+    declined: int
+    pages: tuple[TeamPage, ...]
+    dora_edition: str
+
+
+def _anchor(team_id: int) -> str:
+    return f"team-{team_id}"
+
+
+def _movement(row: TeamRow) -> str:
+    return "first round" if row.movement is None else f"{row.movement:+d}"
+
+
+def _dora(found: TeamCluster | None) -> str:
+    return "no data" if found is None else found.cluster
+
+
+def _cell(row: TeamRow, key: str) -> HeatCell | None:
+    cell = row.cells.get(key)
+    if cell is None:
+        return None
+    return HeatCell(cell.level, cell.score, cell.gate in ("failed", "unknown"), LEVEL_CLASSES[cell.level])
+
+
+def _readiness_change(row: TeamRow, p: Portfolio) -> str:
+    changes = [("now ready for " if row.ready.get(k) else "no longer ready for ") + title.lower()
+               for k, title, _ in p.end_states
+               if row.previous_ready and row.previous_ready.get(k) != row.ready.get(k)]
+    return "; ".join(changes)
+
+
+def heat_row(row: TeamRow, p: Portfolio, clusters: dict[int, TeamCluster], shortfalls: dict[int, list[int]]) -> HeatRow:
+    moves = tuple("" if not row.level_change(k) else f"{row.level_change(k):+d}" for k, _ in p.foundations)
+    return HeatRow(
+        anchor=_anchor(row.team_id), team=row.team, round_number=row.round_number, overall=row.overall,
+        cells=tuple(_cell(row, k) for k, _ in p.foundations),
+        ready=tuple(row.ready.get(k, False) for k, _, _ in p.end_states),
+        short=tuple(shortfalls.get(row.team_id, [0] * len(p.end_states))),
+        dora=_dora(clusters.get(row.team_id)), answered=f"{row.answered}/{row.total}",
+        movement=_movement(row), moves=moves, readiness_change=_readiness_change(row, p),
+    )
+
+
+def team_page(row: TeamRow, insight: TeamInsight, clusters: dict[int, TeamCluster]) -> TeamPage:
+    """The short page of one team: levels, verdicts, top risks, what comes next."""
+    score, data = insight.score, insight.data
+    foundations = tuple((f.title, f.score, f"{f.level} {LEVEL_NAMES[f.level]}", LEVEL_CLASSES[f.level],
+                         f.gate_capped) for f in score.foundations.values())
+    risks = tuple((r.risk.value, data.bank.question(r.question_key).short, r.answer_text or "")
+                  for r in score.risks[:TOP_RISKS] if r.risk in (Risk.HIGH, Risk.MEDIUM))
+    items = tuple((i.phase.value, i.title, i.exit_criterion) for i in insight.roadmap.items[:NEXT_ITEMS])
+    return TeamPage(
+        anchor=_anchor(row.team_id), team=row.team, round_number=row.round_number, round_label=row.label,
+        status="complete" if row.status == "completed" else "in progress",
+        assessed_on=f"{data.created_at:%-d %b %Y}", overall=row.overall, movement=_movement(row),
+        answered=score.answered, total=score.total, carried_over=row.carried_over,
+        dora=_dora(clusters.get(row.team_id)), foundations=foundations,
+        verdicts=tuple((v.ready, v.sentence) for v in score.verdicts), risks=risks, next_items=items,
+    )
+
+
+def _headline(p: Portfolio) -> str:
+    teams = len(p.teams)
+    if not teams:
+        return f"No team of {p.organisation} has an assessment round yet."
+    key, title, _ = p.end_states[0] if p.end_states else ("", "the first step", {})
+    ready = p.ready_counts.get(key, 0)
+    return (f"{ready} of {teams} team(s) of {p.organisation} are ready for {title.lower()}; "
+            f"{teams - ready} still lack at least one foundation it needs.")
+
+
+def build_portfolio_context(p: Portfolio, trend: Sequence[TrendPoint], clusters: dict[int, TeamCluster],
+                            insights: Sequence[TeamInsight], gaps: Sequence[CommonGap],
+                            unblocking: Sequence[Unblocker], *, edition: str,
+                            generated_on: date | None = None) -> PortfolioContext:
+    """Assemble the report from the portfolio, the per-team insights and the cross-team rankings."""
+    by_team = {i.data.team_id: i for i in insights}
+    shortfalls = {team_id: [len(v.shortfalls) for v in i.score.verdicts] for team_id, i in by_team.items()}
+    rows = tuple(heat_row(r, p, clusters, shortfalls) for r in p.teams)
+    moved_rows = sorted((r for r in p.teams if r.movement is not None), key=lambda r: (-(r.movement or 0), r.team))
+    moved = tuple(heat_row(r, p, clusters, shortfalls) for r in moved_rows)
+    teams = len(p.teams)
+    return PortfolioContext(
+        organisation=p.organisation, generated_on=f"{generated_on or date.today():%-d %B %Y}",
+        foundations=tuple(t for _, t in p.foundations), end_states=tuple(t for _, t, _ in p.end_states),
+        teams=teams, teams_without_rounds=p.teams_without_rounds,
+        mean_score=round(sum(r.overall for r in p.teams) / teams) if teams else 0,
+        ready_counts=tuple((t, p.ready_counts.get(k, 0)) for k, t, _ in p.end_states),
+        headline=_headline(p), rows=rows, gaps=tuple(gaps), unblockers=tuple(unblocking), moved=moved,
+        improved=sum(1 for r in moved_rows if (r.movement or 0) > 0),
+        declined=sum(1 for r in moved_rows if (r.movement or 0) < 0),
+        pages=tuple(team_page(r, by_team[r.team_id], clusters) for r in p.teams if r.team_id in by_team),
+        dora_edition=edition,
+    )
