@@ -28,6 +28,7 @@ MUTED = "#667085"
 GRID = "#e4e7ec"
 LEVEL_COLOURS = ["#b42318", "#dc6803", "#eaaa08", "#3e8e63", "#0e6245"]  # absent ... proven
 PHASE_COLOURS = {"now": "#1d4ed8", "next": "#60a5fa", "later": "#cbd5e1"}
+INSIDE_FROM = 45  # from this score the label fits inside its bar
 LEVEL_LABELS = ["0 absent", "1 ad hoc", "2 partial", "3 established", "4 proven"]
 
 
@@ -57,7 +58,7 @@ def scores_chart(foundations: Sequence[FoundationSection],
     """
     frame = pd.DataFrame([{"foundation": f.title, "score": f.score, "level": LEVEL_LABELS[f.level],
                            "label": f"{f.score}  ·  level {f.level} {f.level_name}"
-                                    + ("  ·  capped by its deciding test" if f.gate_capped else ""),
+                                    + ("  (capped)" if f.gate_capped else ""),
                            "needed": (needed or {}).get(f.title, 0) * 20} for f in foundations])
     order = [f.title for f in foundations]
     y = alt.Y("foundation:N", sort=order, title=None, axis=alt.Axis(labelLimit=200, labelFontSize=11, ticks=False))
@@ -66,10 +67,13 @@ def scores_chart(foundations: Sequence[FoundationSection],
     colour = alt.Color("level:N", scale=alt.Scale(domain=LEVEL_LABELS, range=LEVEL_COLOURS), title="Level")
     base = alt.Chart(frame)
     bars = base.mark_bar(height=22, cornerRadiusEnd=2).encode(y=y, x=x, color=colour)
-    text = base.mark_text(align="left", dx=5, fontSize=9.5, color=INK).encode(y=y, x="score:Q", text="label:N")
+    outside = base.transform_filter(f"datum.score < {INSIDE_FROM}").mark_text(
+        align="left", dx=5, fontSize=9.5, color=INK).encode(y=y, x="score:Q", text="label:N")
+    inside = base.transform_filter(f"datum.score >= {INSIDE_FROM}").mark_text(
+        align="right", dx=-6, fontSize=9.5, color="white", fontWeight=600).encode(y=y, x="score:Q", text="label:N")
     ticks = base.transform_filter("datum.needed > 0").mark_tick(color=INK, thickness=2, size=30).encode(
         y=y, x=alt.X("needed:Q"))
-    chart = alt.layer(bars, ticks, text).properties(width=430, height=alt.Step(38))
+    chart = alt.layer(bars, ticks, outside, inside).properties(width=430, height=alt.Step(32))
     return _style(chart)
 
 
