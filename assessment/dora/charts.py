@@ -38,7 +38,7 @@ def _bands(metric: str, top: float) -> pd.DataFrame:
                          for (low, high), names in merged.items()])
 
 
-def trend_chart(trends: pd.DataFrame, column: str, metric: str, title: str) -> alt.LayerChart:
+def trend_chart(trends: pd.DataFrame, column: str, metric: str, title: str) -> alt.LayerChart | alt.FacetChart:
     """The weekly median as a line over the DORA 2024 bands of that metric."""
     values = trends[column].dropna()
     top = max(float(values.max()) * 1.15 if not values.empty else 1.0, 1.0)
@@ -55,9 +55,9 @@ def trend_chart(trends: pd.DataFrame, column: str, metric: str, title: str) -> a
     return alt.layer(bands, line).properties(height=240)
 
 
-def lead_time_chart(trends: pd.DataFrame) -> alt.LayerChart:
+def lead_time_chart(trends: pd.DataFrame) -> alt.LayerChart | alt.FacetChart:
     return trend_chart(trends, "lead_time_hours", "lead_time", "Median lead time (hours)")
 
 
-def recovery_chart(trends: pd.DataFrame) -> alt.LayerChart:
+def recovery_chart(trends: pd.DataFrame) -> alt.LayerChart | alt.FacetChart:
     return trend_chart(trends, "recovery_hours", "recovery_time", "Median time to restore (hours)")

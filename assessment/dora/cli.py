@@ -16,6 +16,7 @@ from assessment import db
 from assessment.config import get_settings
 from assessment.dora.crosscheck import refresh_team_findings
 from assessment.dora.formats import Kind
+from assessment.dora.frames import latest_event_s
 from assessment.dora.mapping import load_mapping_file
 from assessment.dora.metrics import DEFAULT_LOOKBACK_HOURS, team_metrics
 from assessment.dora.problems import DoraImportError, Problem
@@ -23,7 +24,6 @@ from assessment.dora.service import FileInput, ImportOptions, parse_inputs, writ
 from assessment.dora.sources import DEFAULT_MAX_BYTES
 from assessment.dora.summary import summarise, summary_to_data
 from assessment.dora.window import window_for_dates
-from assessment.dora.frames import latest_event_s
 from assessment.errors import FoundationsError
 from assessment.exchange import dumps
 from assessment.repository import ensure_team, find_organisation, find_team

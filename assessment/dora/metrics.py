@@ -126,26 +126,32 @@ def _lead_times(deployments: pa.Table, firsts: pa.Table, changes: pa.Table) -> p
     ]).combine_chunks()
 
 
-def _flags(table: pa.Table, team: str, key: str, name: str) -> pa.Table:
-    """(team_id, key, name=True) for every row of `table`: the right side of a membership join."""
-    return pa.table({"team_id": table[team], key: table["external_id"],
-                     name: pa.array(np.ones(table.num_rows, dtype=bool))})
+def _flags(table: pa.Table, key: str, name: str, wanted: pa.ChunkedArray) -> pa.Table:
+    """(team_id, key, name=True) for the rows of `table` whose id is among `wanted`: a small join side.
+
+    Filtering with is_in first keeps the hash tables of the joins at incident size, not deployment size.
+    """
+    rows = table.filter(pc.is_in(table["external_id"], value_set=pc.unique(pc.drop_null(wanted))))
+    return pa.table({"team_id": rows["team_id"], key: rows["external_id"],
+                     name: pa.array(np.ones(rows.num_rows, dtype=bool))})
 
 
 def _incident_links(incidents: pa.Table, deployments: pa.Table, in_window: pa.Table, firsts: pa.Table,
                     lookback_s: int) -> pa.Table:
     """Each incident with `linked` (a deployment id or null), `how` and `counted` (linked in the window)."""
-    out = incidents.join(_flags(deployments, "team_id", "deployment_id", "known"),
+    out = incidents.join(_flags(deployments, "deployment_id", "known", incidents["deployment_id"]),
                          keys=["team_id", "deployment_id"], join_type="left outer")
-    out = out.join(firsts.select(["team_id", "change_id", "first_deployment"]), keys=["team_id", "change_id"],
+    named = firsts.filter(pc.is_in(firsts["change_id"], value_set=pc.unique(pc.drop_null(incidents["change_id"]))))
+    out = out.join(named.select(["team_id", "change_id", "first_deployment"]), keys=["team_id", "change_id"],
                    join_type="left outer")
     by_id = pc.if_else(pc.fill_null(out["known"], False), out["deployment_id"], out["first_deployment"])
     attributed = _attribute(out, deployments, lookback_s)
     how = pc.if_else(pc.is_valid(by_id), "id",
                      pc.if_else(pc.is_valid(attributed), "attribution", pa.scalar(None, pa.string())))
+    linked = pc.coalesce(by_id, attributed)
     out = pa.table({"team_id": out["team_id"], "external_id": out["external_id"], "started_s": out["started_s"],
-                    "resolved_s": out["resolved_s"], "linked": pc.coalesce(by_id, attributed), "how": how})
-    out = out.join(_flags(in_window, "team_id", "linked", "counted"), keys=["team_id", "linked"],
+                    "resolved_s": out["resolved_s"], "linked": linked, "how": how})
+    out = out.join(_flags(in_window, "linked", "counted", linked), keys=["team_id", "linked"],
                    join_type="left outer")
     return out.set_column(out.schema.get_field_index("counted"), "counted", pc.fill_null(out["counted"], False))
 
@@ -158,16 +164,20 @@ def _attribute(incidents: pa.Table, deployments: pa.Table, lookback_s: int) -> p
     """
     if deployments.num_rows == 0 or incidents.num_rows == 0:
         return pa.nulls(incidents.num_rows, pa.string())
-    codes = pa.chunked_array([deployments["service"], incidents["service"]]).combine_chunks().dictionary_encode()
-    service = codes.indices.to_numpy().astype(np.int64)
-    width = len(codes.dictionary)
-    dep_group = deployments["team_id"].to_numpy() * width + service[: deployments.num_rows]
-    inc_group = incidents["team_id"].to_numpy() * width + service[deployments.num_rows:]
+    # encode each side, then unify: far cheaper than concatenating a million strings first
+    codes = pa.chunked_array([pc.dictionary_encode(deployments["service"]).combine_chunks(),
+                              pc.dictionary_encode(incidents["service"]).combine_chunks()]).unify_dictionaries()
+    width = len(codes.chunk(0).dictionary)
+    raw = np.concatenate([deployments["team_id"].to_numpy() * width + codes.chunk(0).indices.to_numpy(),
+                          incidents["team_id"].to_numpy() * width + codes.chunk(1).indices.to_numpy()])
+    group = np.unique(raw, return_inverse=True)[1].astype(np.int64)  # small dense ids: room for the time
+    dep_group, inc_group = group[: deployments.num_rows], group[deployments.num_rows:]
     dep_time = deployments["deployed_s"].to_numpy()
     inc_time = incidents["started_s"].to_numpy()
     base = min(dep_time.min(), inc_time.min())
-    order = np.lexsort((dep_time, dep_group))
-    keys = (dep_group[order] << 34) + (dep_time[order] - base)
+    dep_keys = (dep_group << 34) + (dep_time - base)
+    order = np.argsort(dep_keys, kind="stable")
+    keys = dep_keys[order]
     at = np.searchsorted(keys, (inc_group << 34) + (inc_time - base), side="right") - 1
     safe = np.clip(at, 0, None)
     hit = (at >= 0) & (dep_group[order][safe] == inc_group) & (inc_time - dep_time[order][safe] <= lookback_s)

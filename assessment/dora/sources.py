@@ -43,7 +43,7 @@ def read_text_table(data: bytes, *, source: str, max_bytes: int | None = DEFAULT
     if max_bytes is not None and len(data) > max_bytes:
         raise DoraImportError([Problem(source, f"the file is {_mb(len(data))}, over the limit of "
                                                f"{_mb(max_bytes)}; split it or raise the limit")])
-    data = data[len(_BOM):] if data.startswith(_BOM) else data
+    data = data.removeprefix(_BOM)
     _check_utf8(data, source)
     if _NOT_BLANK.search(data) is None:
         raise DoraImportError([Problem(source, "the file is empty")])
@@ -212,7 +212,7 @@ def read_header(data: bytes, *, source: str, max_bytes: int | None = DEFAULT_MAX
     """Just the column names of a file, for proposing a mapping before the real import."""
     if _looks_like_json(data, source) or (max_bytes is not None and len(data) > max_bytes):
         return read_text_table(data, source=source, max_bytes=max_bytes).table.column_names
-    data = data[len(_BOM):] if data.startswith(_BOM) else data
+    data = data.removeprefix(_BOM)
     end = data.find(b"\n")
     head = data if end < 0 else data[:end]
     _check_utf8(head, source)

@@ -81,7 +81,7 @@ def store_files(session: Session, *, organisation_id: int, team_id: int | None, 
     rows: dict[str, int] = {}
     replaced: dict[str, int] = {}
     for parsed, teams in zip(files, team_ids, strict=True):
-        def step(n: int, parsed: ParsedFile = parsed) -> None:
+        def step(n: int, parsed: ParsedFile = parsed, done: int = done) -> None:
             tick((done + n) / total, f"writing {parsed.source}: {n:,} of {parsed.rows:,} rows")
         replaced[parsed.kind.value] = replaced.get(parsed.kind.value, 0) + _write(
             session, parsed, teams, record.id or 0, step)
@@ -190,7 +190,8 @@ def _executemany_upsert(session: Session, table: str, names: list[str], data: pa
     cursor.execute(f"PRAGMA cache_size = -{IMPORT_CACHE_KIB}")
     try:
         for end, chunk in _chunks(data):
-            cursor.executemany(sql, zip(*(chunk.column(n).to_pylist() for n in names), strict=True))
+            rows = zip(*(chunk.column(n).to_pylist() for n in names), strict=True)
+            cursor.executemany(sql, rows)  # type: ignore[arg-type]  # any iterable of rows works
             step(end)
     finally:
         cursor.execute("PRAGMA cache_size = -2000")  # SQLite's default, for the pooled connection

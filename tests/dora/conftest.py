@@ -14,7 +14,6 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-
 from sqlalchemy.engine import Engine
 
 from assessment import db

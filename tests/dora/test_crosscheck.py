@@ -31,8 +31,8 @@ def _rules(bank: Bank, answers: dict[str, object], observed: Observed) -> dict[s
 def test_rollback_claim_against_recovery_time(bank: Bank) -> None:
     found = _rules(bank, {"rb_last_rollback_minutes": 4}, DATA)
     assert found["rollback_vs_recovery"] == (
-        "Rollback time: 4 minutes", "median time to restore 9.0 hours over 12 resolved incidents "
-                                    "(imported data, test window)")
+        "Rollback time: 4 minutes",
+        "median time to restore 9.0 hours over 12 resolved incidents (imported data, test window)")
     assert "rollback_vs_recovery" not in _rules(bank, {"rb_last_rollback_minutes": 4}, CALM)
     assert "rollback_vs_recovery" not in _rules(bank, {"rb_last_rollback_minutes": 90}, DATA)
 

@@ -14,7 +14,6 @@ from assessment.dora.metrics import DoraMetrics, team_metrics
 from assessment.dora.quality import NO_RESOLUTION, NOT_LINKED, NOT_SHIPPED_AGAIN, DroppedRow
 from assessment.dora.window import Window
 
-
 GOLDEN_WINDOW = Window(datetime(2024, 5, 1, tzinfo=UTC), datetime(2024, 5, 8, tzinfo=UTC))
 
 

@@ -14,7 +14,7 @@ from assessment.dora.formats import Kind
 from assessment.dora.metrics import compute_metrics
 
 pytest.importorskip("duckdb")
-from assessment.dora.reference import reference_metrics  # noqa: E402
+from assessment.dora.reference import reference_metrics
 
 
 def _two_teams(golden: dict[Kind, list[dict[str, str]]]) -> dict[Kind, list[dict[str, str]]]:

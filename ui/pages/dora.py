@@ -153,11 +153,15 @@ def run_import(files: dict[Kind, FileInput], mapping: Mapping) -> None:
     options = ImportOptions(mapping=mapping, tz=st.session_state.get("dora_tz") or None,
                             skip_invalid=bool(st.session_state.get("dora_skip")))
     bar = st.progress(0.0, text="Checking the files")
+
+    def show(fraction: float, message: str) -> None:
+        bar.progress(min(fraction, 1.0), text=message)
+
     try:
-        parsed = parse_inputs(list(files.values()), options, progress=lambda f, m: bar.progress(f, text=m))
+        parsed = parse_inputs(list(files.values()), options, progress=show)
         with db.write_session(engine) as session:
             result = write_import(session, organisation_id=organisation_id, team_id=data.team_id, parsed=parsed,
-                                  by=get_settings().default_user, progress=lambda f, m: bar.progress(f, text=m),
+                                  by=get_settings().default_user, progress=show,
                                   after=refresh_team_findings)
     except DoraImportError as exc:
         bar.empty()
