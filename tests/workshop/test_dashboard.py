@@ -13,7 +13,14 @@ from assessment import db
 from assessment.answers import AnswerValue, answered, dont_know, not_applicable
 from assessment.bank import Bank
 from assessment.demo import demo_answer
-from assessment.workshops.dashboard import Bucket, QuestionSpread, TeamDashboard, spread_of, team_dashboard
+from assessment.workshops.dashboard import (
+    Bucket,
+    QuestionSpread,
+    TeamDashboard,
+    individual_answers,
+    spread_of,
+    team_dashboard,
+)
 from assessment.workshops.participants import set_finished
 from tests.workshop.conftest import Room
 
@@ -102,3 +109,17 @@ def test_dashboard_reads_with_a_fixed_handful_of_queries(room: Room, bank: Bank,
     selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
     assert len(selects) <= 7 and len(selects) == len(statements) - statements.count("BEGIN"), statements
     assert sum(p.answered for p in board.participants) == sum(10 + n for n in range(people))
+
+
+def test_individual_answers_name_who_said_what_for_one_team_only(room: Room) -> None:
+    ann, bob = room.join("Ann", "Payments"), room.join("Bob", "Payments")
+    room.answer(ann, "rb_rollback_path", answered(1))
+    room.answer(bob, "rb_rollback_path", dont_know())
+    room.answer(room.join("Dee", "Checkout"), "rb_rollback_path", answered(4))
+    with db.read_session(room.engine) as session:
+        rows = individual_answers(session, workshop_id=room.id, key=room.key,
+                                  workshop_team_id=room.team_ids["Payments"], question_key="rb_rollback_path")
+        unknown = individual_answers(session, workshop_id=room.id, key=room.key,
+                                     workshop_team_id=room.team_ids["Payments"], question_key="nope")
+    assert [(r.name, r.text) for r in rows] == [("Ann", "level 1 (ad hoc)"), ("Bob", "don't know")]
+    assert unknown == []
