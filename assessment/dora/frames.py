@@ -20,7 +20,7 @@ from sqlmodel import Session
 from assessment.dora.formats import PRODUCTION_ENVIRONMENTS, SUCCESS_STATUSES
 from assessment.dora.window import Window
 
-_NAMED = re.compile(r":(\w+)")
+_NAMED = re.compile(r"(?<!:):(\w+)")  # :name, but not a ::cast
 _COUNTED = (f"status IN ({', '.join(repr(s) for s in sorted(SUCCESS_STATUSES))}) "
             f"AND environment IN ({', '.join(repr(e) for e in sorted(PRODUCTION_ENVIRONMENTS))})")
 
