@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
@@ -22,14 +22,13 @@ from assessment.access import Action, authorize_in
 from assessment.bank import Bank
 from assessment.bulk import latest_rounds
 from assessment.errors import NotFoundError
-from assessment.models import Assessment, BankVersion, Organisation, Team
+from assessment.models import AnswerEvent, Assessment, BankVersion, Organisation, Team
 from assessment.questions import default_bank
 from assessment.repository import bank_of
 from assessment.score_models import AssessmentScoreRow, FoundationScore, ReadinessRow
 
 
-@dataclass(frozen=True)
-class Cell:
+class Cell(NamedTuple):
     """One foundation of one round: score 0-100, level 0-4 after the gate cap, gate state."""
 
     score: int
@@ -273,3 +272,17 @@ def foundation_trend(session: Session, *, organisation_id: int,
     if team_ids is not None:
         query = query.where(col(Team.id).in_(list(team_ids)))
     return [TrendPoint(r, f, round(float(mean), 1), int(n)) for r, f, mean, n in session.execute(query)]
+
+
+def data_stamp(session: Session) -> tuple[int, ...]:
+    """A cheap fingerprint that changes with every answer event, new round, new team or DORA import.
+
+    Caches of portfolio data key on it, so a cached portfolio is never older than the database.
+    Each part is a max or count over a primary key or an indexed column.
+    """
+    from assessment.dora.models import DoraFigures, DoraImport  # the DORA tables are optional to this module
+
+    parts = [func.max(AnswerEvent.id), func.max(Assessment.id), func.max(Team.id), func.count(Team.id),
+             func.max(DoraImport.id), func.max(DoraFigures.id)]
+    stamp = session.execute(sa.select(*[sa.select(part).scalar_subquery() for part in parts])).one()
+    return tuple(int(v or 0) for v in stamp)

@@ -7,14 +7,17 @@ so the heatmap stays readable with 500 teams.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
+from typing import Any
 
 import altair as alt
 import pandas as pd
 
 from assessment.bank import LEVEL_NAMES
 from assessment.portfolio import TeamRow, TrendPoint
-from reports.charts import INK, LEVEL_COLOURS, LEVEL_LABELS, MUTED
+from reports.charts import INK, LEVEL_COLOURS, LEVEL_LABELS
 
 HEATMAP_ROW_PX = 24
 HEATMAP_COLUMN_PX = 172  # room for 'On-call coverage and runbooks' on one line
@@ -27,7 +30,7 @@ def _levels(colours: Sequence[str]) -> alt.Scale:
     return alt.Scale(domain=list(LEVEL_LABELS), range=list(colours))
 
 
-def heatmap_frame(rows: Sequence[TeamRow], foundations: Sequence[tuple[str, str]]) -> pd.DataFrame:
+def heatmap_records(rows: Sequence[TeamRow], foundations: Sequence[tuple[str, str]]) -> list[dict[str, Any]]:
     """One record per team x foundation: level, score, gate and the cell's label."""
     records = []
     for row in rows:
@@ -44,31 +47,49 @@ def heatmap_frame(rows: Sequence[TeamRow], foundations: Sequence[tuple[str, str]
                 "gate": cell.gate, "change": "first round" if change is None else f"{change:+d} level(s)",
                 "dark": cell.level in (0, 3, 4),
             })
-    return pd.DataFrame(records, columns=["team", "foundation", "level", "score", "label", "gate", "change",
-                                          "dark"])
+    return records
 
 
-def heatmap_chart(rows: Sequence[TeamRow], foundations: Sequence[tuple[str, str]],
-                  colours: Sequence[str] = LEVEL_COLOURS) -> alt.TopLevelMixin:
-    """Teams down, foundations across, each cell coloured by level and labelled 'level · score'."""
-    frame = heatmap_frame(rows, foundations)
-    x = alt.X("foundation:N", sort=[title for _, title in foundations], title=None,
-              axis=alt.Axis(orient="top", labelAngle=0, labelLimit=HEATMAP_COLUMN_PX - 4, labelFontSize=11,
-                            labelOverlap=False, ticks=False, domain=False, labelPadding=6))
-    y = alt.Y("team:N", sort=[r.team for r in rows], title=None,
-              axis=alt.Axis(labelLimit=220, labelFontSize=11, ticks=False, domain=False))
-    tooltip = [alt.Tooltip("team:N", title="Team"), alt.Tooltip("foundation:N", title="Foundation"),
-               alt.Tooltip("level:N", title="Level"), alt.Tooltip("score:Q", title="Score"),
-               alt.Tooltip("gate:N", title="Deciding test"), alt.Tooltip("change:N", title="Since last round")]
-    cells = alt.Chart(frame).mark_rect(stroke="white", strokeWidth=2).encode(
-        x=x, y=y, color=alt.Color("level:N", scale=_levels(colours), title="Level",
-                                  legend=alt.Legend(orient="bottom", direction="horizontal")),
-        tooltip=tooltip)
-    labels = alt.Chart(frame).mark_text(fontSize=11).encode(
-        x=x, y=y, text="label:N", tooltip=tooltip,
-        color=alt.condition("datum.dark", alt.value("white"), alt.value(INK)))
-    return alt.layer(cells, labels).properties(
-        width=alt.Step(HEATMAP_COLUMN_PX), height=alt.Step(HEATMAP_ROW_PX), autosize=PAD)
+def heatmap_spec(rows: Sequence[TeamRow], foundations: Sequence[tuple[str, str]],
+                 colours: Sequence[str] = LEVEL_COLOURS) -> dict[str, Any]:
+    """Teams down, foundations across, each cell coloured by level and labelled 'level · score'.
+
+    Written as a Vega-Lite dict rather than built with Altair: Altair's construction
+    and schema validation cost 0.2-0.4 s for this chart on the development machine,
+    most of a page rerun; the dict costs nothing. Show it with `st.vega_lite_chart`.
+    """
+    spec = copy.deepcopy(_heatmap_skeleton(tuple(t for _, t in foundations), tuple(colours)))
+    spec["encoding"]["y"]["sort"] = [r.team for r in rows]
+    spec["data"] = {"values": heatmap_records(rows, foundations)}
+    return spec
+
+
+_Y: dict[str, Any] = {"field": "team", "type": "nominal", "title": None,
+                      "axis": {"labelLimit": 220, "labelFontSize": 11, "ticks": False, "domain": False}}
+_TOOLTIP = [{"field": f, "type": t, "title": title} for f, t, title in (
+    ("team", "nominal", "Team"), ("foundation", "nominal", "Foundation"), ("level", "nominal", "Level"),
+    ("score", "quantitative", "Score"), ("gate", "nominal", "Deciding test"), ("change", "nominal", "Since last round"))]
+
+
+@lru_cache(maxsize=8)
+def _heatmap_skeleton(titles: tuple[str, ...], colours: tuple[str, ...]) -> dict[str, Any]:
+    x = {"field": "foundation", "type": "nominal", "sort": list(titles), "title": None,
+         "axis": {"orient": "top", "labelAngle": 0, "labelLimit": HEATMAP_COLUMN_PX - 4, "labelFontSize": 11,
+                  "labelOverlap": False, "ticks": False, "domain": False, "labelPadding": 6}}
+    colour = {"field": "level", "type": "nominal", "title": "Level",
+              "scale": {"domain": list(LEVEL_LABELS), "range": list(colours)},
+              "legend": {"orient": "bottom", "direction": "horizontal"}}
+    return {
+        "$schema": "https://vega.github.io/schema/vega-lite/v6.json",
+        "width": {"step": HEATMAP_COLUMN_PX}, "height": {"step": HEATMAP_ROW_PX}, "autosize": {"type": "pad"},
+        "encoding": {"x": x, "y": _Y, "tooltip": _TOOLTIP},
+        "layer": [
+            {"mark": {"type": "rect", "stroke": "white", "strokeWidth": 2}, "encoding": {"color": colour}},
+            {"mark": {"type": "text", "fontSize": 11},
+             "encoding": {"text": {"field": "label", "type": "nominal"},
+                          "color": {"condition": {"test": "datum.dark", "value": "white"}, "value": INK}}},
+        ],
+    }
 
 
 def distribution_frame(level_counts: Mapping[str, Sequence[int]], foundations: Sequence[tuple[str, str]]
@@ -106,14 +127,10 @@ def trend_frame(points: Sequence[TrendPoint], foundations: Sequence[tuple[str, s
 
 def trend_chart(points: Sequence[TrendPoint], foundations: Sequence[tuple[str, str]], width: int = 460,
                 fit: bool = True) -> alt.TopLevelMixin:
-    """Mean score of each foundation per round number, with levels 1 and 3 as faint stripes."""
+    """Mean score of each foundation per round number; the grid lines are the level boundaries (every 20)."""
     frame = trend_frame(points, foundations)
-    bands = pd.DataFrame([{"start": n * 20, "end": n * 20 + 20, "name": name}
-                          for n, name in enumerate(LEVEL_NAMES) if n % 2])  # stripes mark levels 1 and 3
-    background = alt.Chart(bands).mark_rect(opacity=0.07, color=MUTED).encode(
-        y=alt.Y("start:Q", scale=alt.Scale(domain=[0, 100])), y2="end:Q")
     rounds = sorted(set(frame["round"])) or [1]
-    lines = alt.Chart(frame).mark_line(point=True, strokeWidth=2).encode(
+    return alt.Chart(frame).mark_line(point=True, strokeWidth=2).encode(
         x=alt.X("round:O", title="Round", sort=rounds, axis=alt.Axis(labelAngle=0)),
         y=alt.Y("score:Q", title="Mean score (0-100)", scale=alt.Scale(domain=[0, 100]),
                 axis=alt.Axis(values=[0, 20, 40, 60, 80, 100])),
@@ -121,8 +138,7 @@ def trend_chart(points: Sequence[TrendPoint], foundations: Sequence[tuple[str, s
                         legend=alt.Legend(orient="bottom", columns=2, labelLimit=220)),
         tooltip=[alt.Tooltip("foundation:N", title="Foundation"), alt.Tooltip("round:O", title="Round"),
                  alt.Tooltip("score:Q", title="Mean score"), alt.Tooltip("teams:Q", title="Teams")],
-    )
-    return alt.layer(background, lines).properties(width=width, height=200, autosize=FIT_X if fit else PAD)
+    ).properties(width=width, height=200, autosize=FIT_X if fit else PAD)
 
 
 def level_name(level: int) -> str:

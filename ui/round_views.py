@@ -62,10 +62,14 @@ def _risks(c: RoundComparison) -> None:
         st.markdown(f"**New risks** ({len(c.new_risks)})")
         for r in c.new_risks:
             st.markdown(f"- {plain(r.short)} ({r.risk}): {plain(r.answer or 'unanswered')}; {r.why}")
+        if not c.new_risks:
+            st.caption("None.")
     with resolved:
         st.markdown(f"**Resolved risks** ({len(c.resolved_risks)})")
         for r in c.resolved_risks:
             st.markdown(f"- {plain(r.short)}: {r.why}")
+        if not c.resolved_risks:
+            st.caption("None.")
 
 
 def _roadmap(c: RoundComparison) -> None:
@@ -74,7 +78,11 @@ def _roadmap(c: RoundComparison) -> None:
         st.markdown(f"**Roadmap items completed** ({len(c.completed_items)})")
         for i in c.completed_items:
             st.markdown(f"- {plain(i.title)} ({plain(i.foundation)})")
+        if not c.completed_items:
+            st.caption("None: the later answers still call for every item of the earlier roadmap.")
     with added:
         st.markdown(f"**New on the roadmap** ({len(c.new_items)})")
         for i in c.new_items:
             st.markdown(f"- {plain(i.title)} ({plain(i.foundation)})")
+        if not c.new_items:
+            st.caption("None.")

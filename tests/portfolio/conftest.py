@@ -7,15 +7,20 @@ and replays exactly.
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
+import streamlit as st
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
+from streamlit.testing.v1 import AppTest
 
 from assessment import db
 from assessment.answers import AnswerValue, answered, check_answer, dont_know, not_applicable
 from assessment.bank import AnswerType, Bank, ChoiceOption, Question
+from assessment.demo import load_demo
 from assessment.repository import (
     clear_answer,
     create_assessment,
@@ -116,3 +121,36 @@ def edited_bank(bank: Bank, *, version: str = "1.1.0", drop: str = "fi_dependenc
 @pytest.fixture
 def newer_bank(bank: Bank) -> Bank:
     return edited_bank(bank)
+
+
+# --- AppTest: the real app.py on the test database ------------------------------------------------------------
+
+APP = Path(__file__).resolve().parents[2] / "app.py"
+
+
+@pytest.fixture
+def app_engine(env_database: str) -> Iterator[Engine]:
+    """The engine the app itself will use, migrated; the app's resource caches are cleared after."""
+    engine = db.get_engine(env_database)
+    db.upgrade(engine)
+    yield engine
+    st.cache_resource.clear()
+
+
+@pytest.fixture
+def demo_app(app_engine: Engine, bank: Bank) -> Engine:
+    with db.write_session(app_engine) as session:
+        load_demo(session, bank=bank)
+    return app_engine
+
+
+def open_page(page: str) -> AppTest:
+    """Run `page` of the real app as a browser arriving on it would."""
+    at = AppTest.from_file(str(APP), default_timeout=120)
+    at.switch_page(page)
+    return at.run()
+
+
+def texts(at: AppTest, kind: str) -> str:
+    """All text of one element kind (info, caption, markdown...) joined, for assertions."""
+    return "\n".join(str(e.value) for e in getattr(at, kind))

@@ -12,8 +12,7 @@ from assessment.portfolio import portfolio_data
 from assessment.portfolio_filters import TeamFilter, filter_teams, sort_teams
 from assessment.questions import default_bank
 from assessment.repository import create_assessment, ensure_organisation, ensure_team, store_bank
-from tests.app.conftest import app_engine, demo_engine, open_page, texts  # noqa: F401 - fixtures
-from tests.portfolio.conftest import org_id
+from tests.portfolio.conftest import open_page, org_id, texts
 
 PORTFOLIO = "ui/pages/portfolio.py"
 
@@ -29,7 +28,7 @@ def expected(engine: Engine, team_filter: TeamFilter, by: str = "team", descendi
     return [r.team for r in sort_teams(filter_teams(portfolio, team_filter), by, descending)]
 
 
-def test_demo_portfolio_shows_every_team_with_readiness(demo_engine: Engine) -> None:  # noqa: F811
+def test_demo_portfolio_shows_every_team_with_readiness(demo_app: Engine) -> None:
     at = open_page(PORTFOLIO)
     assert teams_shown(at) == ["Catalogue", "Checkout", "Mobile API", "Payments", "Platform"]
     metrics = {m.label: m.value for m in at.metric}
@@ -42,11 +41,11 @@ def test_demo_portfolio_shows_every_team_with_readiness(demo_engine: Engine) -> 
     assert len(at.get("vega_lite_chart")) == 3  # heatmap, teams per level, trend
 
 
-def test_filters_narrow_the_teams(demo_engine: Engine) -> None:  # noqa: F811
+def test_filters_narrow_the_teams(demo_app: Engine) -> None:
     at = open_page(PORTFOLIO)
     at.selectbox(key="portfolio_foundation").set_value("rollback_speed").run()
     at.selectbox(key="portfolio_below").set_value(2).run()
-    below = expected(demo_engine, TeamFilter(foundation="rollback_speed", below_level=2))
+    below = expected(demo_app, TeamFilter(foundation="rollback_speed", below_level=2))
     assert teams_shown(at) == below and 0 < len(below) < 5
     at.text_input(key="portfolio_name").set_value("pay").run()
     assert teams_shown(at) == ["Payments"]
@@ -61,18 +60,18 @@ def test_filters_narrow_the_teams(demo_engine: Engine) -> None:  # noqa: F811
     assert teams_shown(at) == [] and "No team matches these filters." in texts(at, "info")
 
 
-def test_sorting(demo_engine: Engine) -> None:  # noqa: F811
+def test_sorting(demo_app: Engine) -> None:
     at = open_page(PORTFOLIO)
     at.selectbox(key="portfolio_sort").set_value("overall").run()
     at.toggle(key="portfolio_desc").set_value(True).run()
-    assert teams_shown(at) == expected(demo_engine, TeamFilter(), "overall", descending=True)
+    assert teams_shown(at) == expected(demo_app, TeamFilter(), "overall", descending=True)
     assert teams_shown(at)[0] == "Platform"
     at.selectbox(key="portfolio_sort").set_value("foundation:rollback_speed").run()
     at.toggle(key="portfolio_desc").set_value(False).run()
-    assert teams_shown(at) == expected(demo_engine, TeamFilter(), "foundation:rollback_speed")
+    assert teams_shown(at) == expected(demo_app, TeamFilter(), "foundation:rollback_speed")
 
 
-def test_pages_of_teams(app_engine: Engine, bank: Bank) -> None:  # noqa: F811
+def test_pages_of_teams(app_engine: Engine, bank: Bank) -> None:
     with db.write_session(app_engine) as session:
         org = ensure_organisation(session, name="Big")
         stored = store_bank(session, bank=default_bank())
@@ -90,6 +89,6 @@ def test_pages_of_teams(app_engine: Engine, bank: Bank) -> None:  # noqa: F811
     assert at.number_input(key="portfolio_page").value == 1
 
 
-def test_an_empty_install_points_to_start(app_engine: Engine) -> None:  # noqa: F811
+def test_an_empty_install_points_to_start(app_engine: Engine) -> None:
     at = open_page(PORTFOLIO)
     assert not at.exception and "no organisation to show yet" in texts(at, "info")

@@ -9,7 +9,7 @@ from assessment import db
 from assessment.demo import DEMO_ORG
 from assessment.repository import find_team, list_assessments
 from assessment.rounds import carried_over_keys
-from tests.app.conftest import app_engine, demo_engine, open_page, texts  # noqa: F401 - fixtures
+from tests.portfolio.conftest import open_page, texts
 
 ROUNDS = "ui/pages/rounds.py"
 
@@ -23,8 +23,8 @@ def open_team(engine: Engine, name: str) -> AppTest:
     return at
 
 
-def test_comparison_of_the_last_two_rounds(demo_engine: Engine) -> None:  # noqa: F811
-    at = open_team(demo_engine, "Payments")
+def test_comparison_of_the_last_two_rounds(demo_app: Engine) -> None:
+    at = open_team(demo_app, "Payments")
     metrics = {m.label: (m.value, m.delta) for m in at.metric}
     assert int(metrics["Overall score"][1]) > 0
     markdown = texts(at, "markdown")
@@ -32,25 +32,25 @@ def test_comparison_of_the_last_two_rounds(demo_engine: Engine) -> None:  # noqa
     assert at.dataframe[0].value.columns.tolist() == ["Foundation", "Round 1", "Round 2", "Score change"]
 
 
-def test_start_a_prefilled_round_then_confirm(demo_engine: Engine) -> None:  # noqa: F811
-    at = open_team(demo_engine, "Checkout")
+def test_start_a_prefilled_round_then_confirm(demo_app: Engine) -> None:
+    at = open_team(demo_app, "Checkout")
     assert at.checkbox(key="rounds_prefill").value is True
     at.text_input(key="rounds_label").set_value("Q3 review")
     at.button(key="rounds_start").click().run()
     assert not at.exception, at.exception
-    with db.read_session(demo_engine) as session:
+    with db.read_session(demo_app) as session:
         latest = [s for s in list_assessments(session) if s.team == "Checkout"][-1]
         carried = carried_over_keys(session, assessment_id=latest.id)
     assert (latest.round_number, latest.label) == (2, "Q3 review") and len(carried) == 34
-    at = open_team(demo_engine, "Checkout")
+    at = open_team(demo_app, "Checkout")
     at.multiselect(key="rounds_confirm_keys").set_value(carried[:2]).run()
     at.button(key="rounds_confirm").click().run()
     assert "Confirmed 2 carried-over answer(s)." in texts(at, "success")
     at.button(key="rounds_confirm_all").click().run()
-    with db.read_session(demo_engine) as session:
+    with db.read_session(demo_app) as session:
         assert carried_over_keys(session, assessment_id=latest.id) == []
 
 
-def test_a_team_with_one_round_has_nothing_to_compare(demo_engine: Engine) -> None:  # noqa: F811
-    at = open_team(demo_engine, "Catalogue")
+def test_a_team_with_one_round_has_nothing_to_compare(demo_app: Engine) -> None:
+    at = open_team(demo_app, "Catalogue")
     assert not at.metric and "Once the team has a second round" in texts(at, "caption")

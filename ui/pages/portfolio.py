@@ -1,8 +1,9 @@
 """Portfolio: every team of an organisation side by side, for leaders. Thin: filters in, domain out, charts drawn.
 
 Everything shown comes from `portfolio_data` (a few SQL aggregates over the
-stored scores), so a rerun costs the same whether the organisation has 5 teams
-or 500. Tables and the heatmap show one page of teams at a time.
+stored scores), cached until the database changes, so a filter or sort change
+costs little whether the organisation has 5 teams or 500. Tables and the
+heatmap show one page of teams at a time.
 """
 
 from __future__ import annotations
@@ -13,11 +14,11 @@ from assessment import db
 from assessment.access import Action, authorize, may, organisation, visible_organisations
 from assessment.bank import LEVEL_NAMES
 from assessment.errors import FoundationsError
-from assessment.portfolio import Portfolio, TeamRow, foundation_trend, portfolio_data
-from assessment.portfolio_dora import TeamCluster, benchmark_edition, dora_clusters
+from assessment.portfolio import Portfolio, TeamRow
+from assessment.portfolio_dora import TeamCluster, benchmark_edition
 from assessment.portfolio_filters import SORTS, TeamFilter, filter_teams, page, page_count, sort_teams
-from reports.portfolio_charts import distribution_chart, heatmap_chart, trend_chart
-from ui import auth, database, portfolio_downloads
+from reports.portfolio_charts import distribution_chart, heatmap_spec, trend_chart
+from ui import auth, database, portfolio_cache, portfolio_downloads
 from ui.answer_fields import plain
 from ui.charts import LEVEL_COLOURS
 
@@ -46,9 +47,8 @@ if st.session_state.get(ORG_KEY) not in names:
 org_id: int = st.selectbox("Organisation", list(names), format_func=names.__getitem__, key=ORG_KEY)
 try:
     authorize(engine, actor, Action.VIEW_PORTFOLIO, organisation(org_id))
+    portfolio, clusters = portfolio_cache.portfolio(org_id)
     with db.read_session(engine) as session:
-        portfolio = portfolio_data(session, organisation_id=org_id)
-        clusters = dora_clusters(session, organisation_id=org_id)
         may_export = may(session, actor, Action.EXPORT, org_id)
         may_report = may(session, actor, Action.DOWNLOAD_REPORT, org_id)
 except FoundationsError as exc:
@@ -143,7 +143,7 @@ if on_page:
     st.subheader("Levels per foundation", anchor=False)
     st.caption("Each cell: level · score (0-100). An asterisk marks a level capped because the foundation's "
                "deciding test is failed or unknown. Hover a cell for details.")
-    st.altair_chart(heatmap_chart(on_page, portfolio.foundations, LEVEL_COLOURS), width="content")
+    st.vega_lite_chart(heatmap_spec(on_page, portfolio.foundations, LEVEL_COLOURS), width="content")
     st.subheader("Readiness, DORA and movement", anchor=False)
     team_table(on_page, portfolio)
     st.caption(f"DORA clusters are the nearest of the four clusters of the {benchmark_edition()} over the "
@@ -158,9 +158,7 @@ with left:
     st.altair_chart(distribution_chart(counts, portfolio.foundations, LEVEL_COLOURS), width="stretch")
 with right:
     st.subheader("Trend across rounds", anchor=False)
-    with db.read_session(engine) as session:
-        trend = foundation_trend(session, organisation_id=org_id,
-                                 team_ids=[r.team_id for r in shown] if filtered else None)
+    trend = portfolio_cache.trend(org_id, [r.team_id for r in shown] if filtered else None)
     st.altair_chart(trend_chart(trend, portfolio.foundations), width="stretch")
     st.caption("Mean score of each foundation over the teams shown, by round number.")
 
