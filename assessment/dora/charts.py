@@ -18,7 +18,7 @@ BAND_COLOURS = {"elite": "#cfe8d5", "high": "#e8f0d0", "medium": "#f6ecd0", "low
 def deployments_per_week_chart(trends: pd.DataFrame) -> alt.Chart:
     """Bars: successful production deployments in each week of the window."""
     return alt.Chart(trends).mark_bar(color="#3b6ea5").encode(
-        x=alt.X("week:T", title="Week starting"),
+        x=alt.X("yearmonthdate(week):O", title="Week starting", axis=alt.Axis(format="%-d %b", labelAngle=0)),
         y=alt.Y("deployments:Q", title="Deployments"),
         tooltip=[alt.Tooltip("week:T", title="Week starting"), "deployments:Q"],
     ).properties(height=220)

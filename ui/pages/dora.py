@@ -19,7 +19,7 @@ from assessment.dora.metrics import team_metrics
 from assessment.dora.problems import DoraImportError
 from assessment.dora.saved import save_mapping, saved_mappings
 from assessment.dora.service import FileInput, ImportOptions, parse_inputs, write_import
-from assessment.dora.sources import read_header
+from assessment.dora.sources import DEFAULT_MAX_BYTES, read_header
 from assessment.dora.summary import summarise
 from assessment.dora.trends import weekly_trends
 from assessment.dora.window import window_for_dates
@@ -28,6 +28,7 @@ from assessment.models import Team
 from ui import current, database, dora_widgets, state, widgets
 
 PROPOSE = "(propose from the headers)"
+MAX_MB = DEFAULT_MAX_BYTES / 1024 / 1024
 
 engine = database.engine()
 state.follow_pending_page()
@@ -117,7 +118,7 @@ def typed_form() -> None:
 def uploads() -> dict[Kind, FileInput]:
     files = {}
     for kind in Kind:
-        upload = st.file_uploader(f"{kind.value.capitalize()} (CSV or JSON)", type=["csv", "json"],
+        upload = st.file_uploader(f"{kind.value.capitalize()} (CSV or JSON, up to {MAX_MB:g} MB)", type=["csv", "json"],
                                   key=f"dora_upload_{kind.value}")
         if upload is not None:
             files[kind] = FileInput(kind, upload.name, upload.getvalue())
