@@ -1,0 +1,71 @@
+"""The report context: plain frozen data (no ORM objects), built from the same rules as the pages."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, date, datetime
+
+import pytest
+
+from assessment.answers import AnswerValue, answered, check_answer, dont_know
+from assessment.questions import default_bank
+from assessment.repository import AssessmentData
+from assessment.roadmap import build_roadmap
+from reports.context import ReportContext, build_context
+
+PLAIN = (str, int, float, bool, type(None))
+
+
+def _data(answers: dict[str, AnswerValue] | None = None) -> AssessmentData:
+    bank = default_bank()
+    if answers is None:
+        answers = {q.key: check_answer(q, dont_know(note="why")) for q in bank.questions if q.allow_dont_know}
+    return AssessmentData(id=7, organisation="Org", team="Team", team_id=1, round_number=2, label="Q3",
+                          status="completed", created_at=datetime(2026, 1, 2, tzinfo=UTC),
+                          completed_at=datetime(2026, 2, 3, tzinfo=UTC), bank=bank, answers=answers,
+                          answer_meta={k: ("ana", datetime(2026, 2, 1, tzinfo=UTC), 1) for k in answers})
+
+
+def _walk(value: object, path: str) -> None:
+    if dataclasses.is_dataclass(value):
+        assert type(value).__dataclass_params__.frozen, path  # type: ignore[attr-defined]
+        for f in dataclasses.fields(value):
+            _walk(getattr(value, f.name), f"{path}.{f.name}")
+    elif isinstance(value, tuple):
+        for n, item in enumerate(value):
+            _walk(item, f"{path}[{n}]")
+    else:
+        assert isinstance(value, PLAIN), f"{path} is a {type(value).__name__}"
+
+
+def test_context_is_plain_frozen_data() -> None:
+    ctx = build_context(_data(), generated_on=date(2026, 3, 4))
+    _walk(ctx, "ctx")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        ctx.team = "other"  # type: ignore[misc]
+
+
+def test_context_follows_the_roadmap_and_scores() -> None:
+    data = _data()
+    ctx: ReportContext = build_context(data, generated_on=date(2026, 3, 4))
+    roadmap = build_roadmap(data.bank, data.answers)
+    assert [r.key for r in ctx.roadmap] == roadmap.keys()
+    assert [r.key for b in ctx.phases for r in b.items] == roadmap.keys()
+    assert ctx.top_actions == tuple(r for r in ctx.roadmap if not r.in_place)[:3]
+    assert (ctx.assessed_on, ctx.generated_on) == ("3 February 2026", "4 March 2026")
+    assert ctx.roadmap[0].start_week == 0
+    assert all(a.end_week == b.start_week for a, b in zip(ctx.roadmap, ctx.roadmap[1:], strict=False))
+    assert ctx.dont_know == sum(f.dont_know for f in ctx.foundations) > 0
+    assert all(not v.ready and not v.detail.startswith("Not ready") for v in ctx.verdicts)
+    first = ctx.foundations[0]
+    assert first.answers[0].note == "why" and first.answers[0].risk_label == "Don't know"
+
+
+def test_a_strong_team_gets_an_empty_roadmap_and_ready_verdicts() -> None:
+    bank = default_bank()
+    answers = {q.key: check_answer(q, answered(4)) for q in bank.questions if q.type.value == "level"}
+    ctx = build_context(_data(answers))
+    assert ctx.gates_passed == 5
+    assert "passes 5 of 5 deciding tests" in ctx.headline
+    assert ctx.roadmap == () and ctx.top_actions == ()  # unanswered questions trigger nothing
+    assert all(v.ready for v in ctx.verdicts)
