@@ -12,7 +12,7 @@ import os
 import subprocess
 import sys
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -132,8 +132,11 @@ def demo(demo_database: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
 
 
 @pytest.fixture
-def migrated(env_database: str, capsys: pytest.CaptureFixture[str]) -> str:
-    assert "database schema at" in run_ok(capsys, "db", "upgrade")
+def migrated(env_database: str, fill_migrated: Callable[[str], bool],
+             capsys: pytest.CaptureFixture[str]) -> str:
+    """The test database at the newest schema (a copy of the migrated template on SQLite)."""
+    if not fill_migrated(env_database):
+        assert "database schema at" in run_ok(capsys, "db", "upgrade")
     return env_database
 
 
@@ -172,7 +175,9 @@ def assessments(capsys: pytest.CaptureFixture[str]) -> list[dict[str, Any]]:
 # --- set-up commands ----------------------------------------------------------------------------
 
 
-def test_db_upgrade_is_idempotent(migrated: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_db_upgrade_creates_then_keeps_the_schema(env_database: str,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_ok(capsys, "db", "upgrade").startswith(f"database schema at {db.head_revision()} ")
     assert run_ok(capsys, "db", "upgrade").startswith(f"database schema at {db.head_revision()} ")
     assert "up to date" in run_ok(capsys, "db", "status")
 
