@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cached_property
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -24,12 +26,25 @@ class DroppedRow:
     reason: str
 
 
+EMPTY = pa.table({"kind": pa.array([], pa.string()), "id": pa.array([], pa.string()),
+                  "reason": pa.array([], pa.string())})
+
+
 @dataclass(frozen=True)
 class DataQuality:
-    """Rows left out of one team's metrics, each with its reason, plus counts outside the window."""
+    """Rows left out of one team's metrics, each with its reason, plus counts outside the window.
 
-    rows: tuple[DroppedRow, ...] = ()
+    The rows stay an Arrow table until someone reads them: computing every team's
+    metrics must not build a Python object per left-out row nobody looks at.
+    """
+
+    table: pa.Table = field(default_factory=lambda: EMPTY)  # kind, id, reason
     outside_window: dict[str, int] = field(default_factory=dict)
+
+    @cached_property
+    def rows(self) -> tuple[DroppedRow, ...]:
+        columns = (self.table[c].to_pylist() for c in ("kind", "id", "reason"))
+        return tuple(DroppedRow(k, i, r) for k, i, r in zip(*columns, strict=True))
 
     def counts(self) -> dict[str, int]:
         """Reason -> number of rows, outside-the-window counts included."""
@@ -72,10 +87,13 @@ def build_quality(frames: Frames, in_window: pa.Table, firsts: pa.Table, lead: p
 
 
 def _by_team(table: pa.Table, outside: dict[tuple[int, str], int]) -> dict[int, DataQuality]:
-    rows: dict[int, list[DroppedRow]] = {}
-    for team, kind, ident, reason in zip(*(table[c].to_pylist() for c in table.column_names), strict=True):
-        rows.setdefault(int(team), []).append(DroppedRow(kind, ident, reason))
-    teams = set(rows) | {team for team, _ in outside}
-    return {team: DataQuality(tuple(rows.get(team, ())),
-                              {kind: n for (t, kind), n in outside.items() if t == team})
+    """Split the left-out rows by team (one sort, then slices)."""
+    table = table.take(pc.sort_indices(table["team_id"]))
+    teams_col = table["team_id"].to_numpy()
+    present, starts = np.unique(teams_col, return_index=True)
+    ends = [*starts[1:], len(teams_col)] if len(starts) else []
+    slices = {int(t): table.slice(int(a), int(b) - int(a)).select(["kind", "id", "reason"])
+              for t, a, b in zip(present, starts, ends, strict=True)}
+    teams = set(slices) | {team for team, _ in outside}
+    return {team: DataQuality(slices.get(team, EMPTY), {kind: n for (t, kind), n in outside.items() if t == team})
             for team in teams}
