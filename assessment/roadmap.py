@@ -175,7 +175,7 @@ def build_roadmap(bank: Bank, answers: Mapping[str, AnswerValue], *, score: Asse
     items = tuple(_item(bank, n, picks[k], phases[k], k in serves_gate, priority[k], order)
                   for n, k in enumerate(order, start=1))
     weeks = {p.value: sum(i.effort_weeks for i in items if i.phase is p) for p in Phase}
-    return Roadmap(items, _end_states(bank, score.verdicts, items), weeks)
+    return Roadmap(items, _end_states(score.verdicts, items), weeks)
 
 
 def _select(bank: Bank, answers: Mapping[str, AnswerValue], score: AssessmentScore,
@@ -204,8 +204,9 @@ def _select(bank: Bank, answers: Mapping[str, AnswerValue], score: AssessmentSco
     return picks
 
 
-def _answered_for(bank: Bank, answers: Mapping[str, AnswerValue], key: str) -> list[tuple[Question, AnswerValue]]:
-    """The (not weak) answers showing this prerequisite in place; empty unless all its questions are answered."""
+def _answered_for(bank: Bank, answers: Mapping[str, AnswerValue],
+                  key: str) -> list[tuple[Question, AnswerValue]]:
+    """The (not weak) answers showing this prerequisite in place; empty unless all are answered."""
     questions = [q for q in bank.questions if key in q.triggers]
     if not questions or any(q.key not in answers for q in questions):
         return []
@@ -233,7 +234,8 @@ def _priorities(bank: Bank, picks: Mapping[str, _Pick]) -> dict[str, float]:
     return priority
 
 
-def _order(bank: Bank, picks: Mapping[str, _Pick], serves_gate: set[str], priority: Mapping[str, float]) -> list[str]:
+def _order(bank: Bank, picks: Mapping[str, _Pick], serves_gate: set[str],
+           priority: Mapping[str, float]) -> list[str]:
     """Kahn's algorithm with the stated rank as the choice among items free to start."""
     catalogue = {inv.key: n for n, inv in enumerate(bank.investments)}
     waiting = {k: set(p.investment.prerequisites) for k, p in picks.items()}
@@ -279,7 +281,8 @@ def _item(bank: Bank, position: int, pick: _Pick, phase: Phase, serves_gate: boo
         position=position, key=inv.key, title=inv.title, foundation=inv.foundation,
         foundation_title=bank.foundation(inv.foundation).title, phase=phase, kind=_kind(pick),
         serves_gate=serves_gate, gap=round(pick.gap, 1), priority=round(priority, 1), effort=inv.effort.value,
-        effort_weeks=_weeks(pick), in_place=bool(pick.in_place), prerequisites=tuple(inv.prerequisites), prerequisite_of=waiting,
+        effort_weeks=_weeks(pick), in_place=bool(pick.in_place), prerequisites=tuple(inv.prerequisites),
+        prerequisite_of=waiting,
         what_it_takes=inv.what_it_takes, exit_criterion=inv.exit_criterion,
         reason=_reason(bank, pick, waiting, serves_gate), citations=citations,
     )
@@ -310,7 +313,8 @@ def _reason(bank: Bank, pick: _Pick, waiting: Sequence[str], serves_gate: bool) 
         return f"DORA evidence: {cited}.{first}"
     if pick.in_place:
         shown = "; ".join(_cite(q, a) for q, a in pick.in_place[:2])
-        return f"Prerequisite of {names}; answers suggest it is in place ({shown}), so confirm its exit criterion."
+        return (f"Prerequisite of {names}; answers suggest it is in place ({shown}), "
+                "so confirm its exit criterion.")
     return f"Prerequisite of {names}."
 
 
@@ -319,7 +323,7 @@ def _cite(question: Question, answer: AnswerValue) -> str:
     return f"{question.short}: {describe_value(question, answer).rstrip('.')}"
 
 
-def _end_states(bank: Bank, verdicts: Sequence[Verdict], items: Sequence[RoadmapItem]) -> tuple[EndStateStep, ...]:
+def _end_states(verdicts: Sequence[Verdict], items: Sequence[RoadmapItem]) -> tuple[EndStateStep, ...]:
     steps = []
     for v in verdicts:
         short = {s.foundation for s in v.shortfalls}
@@ -327,8 +331,8 @@ def _end_states(bank: Bank, verdicts: Sequence[Verdict], items: Sequence[Roadmap
         if v.ready:
             steps.append(EndStateStep(v.end_state, v.title, True, v.sentence, None, Phase.NOW))
         elif last is None:
-            steps.append(EndStateStep(v.end_state, v.title, False, v.sentence, items[-1].key if items else None,
-                                      items[-1].phase if items else Phase.LATER))
+            last_key, last_phase = (items[-1].key, items[-1].phase) if items else (None, Phase.LATER)
+            steps.append(EndStateStep(v.end_state, v.title, False, v.sentence, last_key, last_phase))
         else:
             steps.append(EndStateStep(v.end_state, v.title, False, v.sentence, last.key, last.phase))
     return tuple(steps)

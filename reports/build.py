@@ -24,14 +24,16 @@ from reports.pdf import render_pdf
 def pdf_for(data: AssessmentData, *, evidence: Evidence | None = None, dora: DoraData | None = None,
             contradictions: Sequence[Contradiction] = (), generated_on: date | None = None) -> bytes:
     """The PDF report of an assessment already loaded (no database needed)."""
-    ctx = build_context(data, evidence=evidence, dora=dora, contradictions=contradictions, generated_on=generated_on)
+    ctx = build_context(data, evidence=evidence, dora=dora, contradictions=contradictions,
+                        generated_on=generated_on)
     return render_pdf(render_html(ctx, render_charts(ctx)), css=REPORT_CSS)
 
 
-def report_pdf(engine: Engine, assessment_id: int, *, evidence: Evidence | None = None, dora: DoraData | None = None,
-               contradictions: Sequence[Contradiction] = (), generated_on: date | None = None) -> bytes:
+def report_pdf(engine: Engine, assessment_id: int, *, evidence: Evidence | None = None,
+               dora: DoraData | None = None, contradictions: Sequence[Contradiction] = (), generated_on: date | None = None) -> bytes:
     """The PDF report of one stored assessment (NotFoundError if there is none, or it is not the caller's)."""
     authorize(engine, None, Action.DOWNLOAD_REPORT, access.assessment(assessment_id))
     with db.read_session(engine) as session:
         data = load_assessment(session, assessment_id=assessment_id)
-    return pdf_for(data, evidence=evidence, dora=dora, contradictions=contradictions, generated_on=generated_on)
+    return pdf_for(data, evidence=evidence, dora=dora, contradictions=contradictions,
+                   generated_on=generated_on)

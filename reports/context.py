@@ -19,8 +19,8 @@ from assessment.scoring import RISK_ORDER, AssessmentScore, GateState, Risk, sco
 
 RISK_LABELS = {Risk.HIGH: "High", Risk.MEDIUM: "Medium", Risk.NONE: "None",
                Risk.NOT_APPLICABLE: "Not applicable", Risk.UNANSWERED: "Unanswered"}
-GATE_LABELS = {GateState.PASSED: "passes", GateState.FAILED: "fails", GateState.UNKNOWN: "unknown (don't know)",
-               GateState.UNANSWERED: "not answered"}
+GATE_LABELS = {GateState.PASSED: "passes", GateState.FAILED: "fails",
+               GateState.UNKNOWN: "unknown (don't know)", GateState.UNANSWERED: "not answered"}
 PHASE_LABELS = {Phase.NOW: "Now: the next 30 days", Phase.NEXT: "Next: this quarter", Phase.LATER: "Later"}
 DEFAULT_AUTHOR = "Foundations assessment"
 
@@ -180,8 +180,8 @@ class ReportContext:
     next_weeks: int
 
 
-def build_context(data: AssessmentData, *, score: AssessmentScore | None = None, roadmap: Roadmap | None = None,
-                  evidence: Evidence | None = None, dora: DoraData | None = None,
+def build_context(data: AssessmentData, *, score: AssessmentScore | None = None,
+                  roadmap: Roadmap | None = None, evidence: Evidence | None = None, dora: DoraData | None = None,
                   contradictions: Sequence[Contradiction] = (), generated_on: date | None = None,
                   author: str = DEFAULT_AUTHOR) -> ReportContext:
     """Gather what the report says about one assessment; no markup, no ORM objects."""
@@ -193,13 +193,15 @@ def build_context(data: AssessmentData, *, score: AssessmentScore | None = None,
     return ReportContext(
         title=f"Foundations assessment: {data.team}", author=author, organisation=data.organisation,
         team=data.team, round_number=data.round_number, round_label=data.label, status=data.status,
-        assessed_on=_day(data.completed_at or data.created_at), generated_on=_day(generated_on or date.today()),
+        assessed_on=_day(data.completed_at or data.created_at),
+        generated_on=_day(generated_on or date.today()),
         bank_id=data.bank.id, bank_title=data.bank.bank.title, bank_version=data.bank.version,
         gate_pass_score=data.bank.bank.gate_pass_score, overall_score=score.overall_score,
         answered=score.answered, total=score.total, dont_know=sum(f.dont_know for f in foundations),
         gates_passed=gates_passed, headline=_headline(data, score, gates_passed),
         verdicts=_verdicts(data.bank, score), top_actions=tuple(r for r in rows if not r.in_place)[:3],
-        foundations=foundations, roadmap=rows, phases=_phases(rows, roadmap), end_states=_end_states(roadmap, rows),
+        foundations=foundations, roadmap=rows, phases=_phases(rows, roadmap),
+        end_states=_end_states(roadmap, rows),
         dora=dora, contradictions=tuple(contradictions), levels=tuple(enumerate(LEVEL_NAMES)),
         effort_weeks=tuple((k.value, v) for k, v in EFFORT_WEEKS.items()), now_weeks=NOW_WEEKS,
         next_weeks=NEXT_WEEKS,
@@ -212,7 +214,8 @@ def _day(value: date | datetime) -> str:
 
 def _headline(data: AssessmentData, score: AssessmentScore, gates_passed: int) -> str:
     ready = [v.title.lower() for v in score.verdicts if v.ready]
-    readiness = f"ready for {', '.join(ready)}" if ready else "not yet ready for any of the end states assessed"
+    readiness = (f"ready for {', '.join(ready)}" if ready
+                 else "not yet ready for any of the end states assessed")
     return (f"{data.team} scores {score.overall_score} out of 100 across the five foundations, passes "
             f"{gates_passed} of {len(score.foundations)} deciding tests and is {readiness}.")
 
@@ -221,7 +224,8 @@ def _verdicts(bank: Bank, score: AssessmentScore) -> tuple[VerdictRow, ...]:
     rows = []
     for v in score.verdicts:
         end_state = next(e for e in bank.end_states if e.key == v.end_state)
-        requires = tuple((score.foundations[f].title, need, score.foundations[f].level) for f, need in v.requires.items())
+        requires = tuple((score.foundations[f].title, need, score.foundations[f].level)
+                         for f, need in v.requires.items())
         detail = v.sentence.split(": ", 1)[1] if ": " in v.sentence else v.sentence
         rows.append(VerdictRow(v.end_state, v.title, v.ready, v.sentence, detail[:1].upper() + detail[1:],
                                end_state.summary, requires))
@@ -234,7 +238,8 @@ def _answer_row(data: AssessmentData, score: AssessmentScore, key: str) -> Answe
     return AnswerRow(
         key=key, short=q.short, text=q.text, gate=q.gate,
         answer=describe_value(q, answer) if answer else None, score=result.score, risk=result.risk.value,
-        risk_label="Don't know" if answer and answer.status is AnswerStatus.DONT_KNOW else RISK_LABELS[result.risk],
+        risk_label=("Don't know" if answer and answer.status is AnswerStatus.DONT_KNOW
+                    else RISK_LABELS[result.risk]),
         note=answer.note if answer else None, evidence_url=answer.evidence_url if answer else None,
         evidence_date=answer.evidence_date.isoformat() if answer and answer.evidence_date else None,
         answered_by=meta[0] if meta else None,
@@ -249,8 +254,9 @@ def _foundation(data: AssessmentData, score: AssessmentScore, key: str,
                         key=lambda a: RISK_ORDER[Risk(a.risk)]))
     return FoundationSection(
         key=key, title=f.title, summary=f.summary, deciding_test=f.deciding_test, score=result.score,
-        level=result.level, level_name=result.level_name, gate=result.gate.value, gate_label=GATE_LABELS[result.gate],
-        gate_capped=result.gate_capped, answered=result.answered, total=result.total, dont_know=result.dont_know,
+        level=result.level, level_name=result.level_name, gate=result.gate.value,
+        gate_label=GATE_LABELS[result.gate], gate_capped=result.gate_capped, answered=result.answered,
+        total=result.total, dont_know=result.dont_know,
         answers=answers, weak=weak,
         investments=tuple(f"{r.position}. {r.title}" for r in rows if r.foundation_title == f.title),
     )
@@ -261,9 +267,11 @@ def _roadmap_rows(roadmap: Roadmap) -> tuple[RoadmapRow, ...]:
     rows, week = [], 0
     for i in roadmap.items:
         rows.append(RoadmapRow(
-            position=i.position, key=i.key, title=i.title, foundation_title=i.foundation_title, phase=i.phase.value,
+            position=i.position, key=i.key, title=i.title, foundation_title=i.foundation_title,
+            phase=i.phase.value,
             kind=i.kind, serves_gate=i.serves_gate, effort=i.effort, effort_weeks=i.effort_weeks,
-            in_place=i.in_place, reason=i.reason, what_it_takes=i.what_it_takes, exit_criterion=i.exit_criterion,
+            in_place=i.in_place, reason=i.reason, what_it_takes=i.what_it_takes,
+            exit_criterion=i.exit_criterion,
             prerequisites=tuple(numbered[p] for p in i.prerequisites), start_week=week,
             end_week=week + i.effort_weeks,
         ))
