@@ -68,12 +68,12 @@ def option_label(question: Question, token: str) -> str:
     if token == NOT_APPLICABLE:
         return "**Not applicable**"
     if question.type is AnswerType.LEVEL:
-        option = next(o for o in question.options or [] if isinstance(o, LevelOption) and str(o.level) == token)
-        return f"**{option.level} · {LEVEL_NAMES[option.level].capitalize()}:** {plain(option.text)}"
+        level = next(o for o in question.options or [] if isinstance(o, LevelOption) and str(o.level) == token)
+        return f"**{level.level} · {LEVEL_NAMES[level.level].capitalize()}:** {plain(level.text)}"
     if question.type is AnswerType.YES_NO:
         return "Yes" if token == "yes" else "No"
-    option = next(o for o in question.options or [] if isinstance(o, ChoiceOption) and o.key == token)
-    return plain(option.text)
+    choice = next(o for o in question.options or [] if isinstance(o, ChoiceOption) and o.key == token)
+    return plain(choice.text)
 
 
 def flag_label(token: str) -> str:

@@ -73,7 +73,7 @@ def foundation_scores_chart(results: Sequence[FoundationResult]) -> alt.LayerCha
         align="right", dx=-8, fontSize=12, color="white", fontWeight="bold").encode(
         x=alt.X("score:Q"), y=y, text="label:N")
     height = BAR_ROW_PX * max(1, len(frame))
-    return alt.layer(bands, band_names, bars, outside, inside).properties(
-        height=height, padding={"top": 24},
+    return alt.LayerChart(
+        layer=[bands, band_names, bars, outside, inside], height=height, padding={"top": 24},
         autosize=alt.AutoSizeParams(type="fit-x", contains="padding"),  # the height is the plot's own
     )

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 import streamlit as st
 from sqlalchemy.engine import Engine
 from streamlit.testing.v1 import AppTest
@@ -29,20 +31,59 @@ START, ASSESS, RESULTS = "ui/pages/start.py", "ui/pages/assess.py", "ui/pages/re
 PAGES = (START, ASSESS, RESULTS)
 
 
-@pytest.fixture
-def app_engine(env_database: str) -> Iterator[Engine]:
-    """The engine the app itself will use, migrated; the app's resource cache is cleared after."""
-    engine = db.get_engine(env_database)
+class SqliteTemplates:
+    """Migrated SQLite files (empty, and with the demo data) built once per run and copied per test.
+
+    Migrating and loading the demo for every test would dominate the suite's time; a copy
+    of a file made by the same code is the same real database. PostgreSQL tests build theirs.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def path(self, kind: str) -> Path:
+        path = self.folder / f"{kind}.db"
+        if not path.exists():
+            engine = db.make_engine(f"sqlite:///{path}")
+            prepare(engine, demo=kind == "demo")
+            engine.dispose()  # the last connection closing folds the WAL into the file
+        return path
+
+
+def prepare(engine: Engine, *, demo: bool) -> None:
     db.upgrade(engine)
+    if demo:
+        with db.write_session(engine) as session:
+            load_demo(session, bank=default_bank())
+
+
+@pytest.fixture(scope="session")
+def sqlite_templates(tmp_path_factory: pytest.TempPathFactory) -> SqliteTemplates:
+    return SqliteTemplates(tmp_path_factory.mktemp("templates"))
+
+
+def _database(url: str, templates: SqliteTemplates, *, demo: bool) -> Iterator[Engine]:
+    parsed = sa.make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database:
+        shutil.copyfile(templates.path("demo" if demo else "empty"), parsed.database)
+        engine = db.get_engine(url)
+    else:
+        engine = db.get_engine(url)
+        prepare(engine, demo=demo)
     yield engine
     st.cache_resource.clear()
 
 
 @pytest.fixture
-def demo_engine(app_engine: Engine) -> Engine:
-    with db.write_session(app_engine) as session:
-        load_demo(session, bank=default_bank())
-    return app_engine
+def app_engine(env_database: str, sqlite_templates: SqliteTemplates) -> Iterator[Engine]:
+    """The engine the app itself will use, on a migrated database; the app's resource cache is cleared after."""
+    yield from _database(env_database, sqlite_templates, demo=False)
+
+
+@pytest.fixture
+def demo_engine(env_database: str, sqlite_templates: SqliteTemplates) -> Iterator[Engine]:
+    """As app_engine, with the demo organisation loaded."""
+    yield from _database(env_database, sqlite_templates, demo=True)
 
 
 def open_page(page: str, assessment_id: int | str | None = None, **params: str) -> AppTest:

@@ -11,14 +11,25 @@ from assessment.answers import AnswerStatus, answered, dont_know, not_applicable
 from assessment.bank import ChoiceOption
 from assessment.questions import default_bank
 from assessment.repository import get_assessment
-from tests.app.conftest import ASSESS, demo_round, new_assessment, open_details, open_page, save, stored, texts
+from tests.app.conftest import (
+    ASSESS,
+    demo_round,
+    new_assessment,
+    open_details,
+    open_page,
+    save,
+    stored,
+    texts,
+)
 from ui.answer_fields import DONT_KNOW, NOT_APPLICABLE, plain
 
 
 def test_level_answer_is_saved_at_once_with_a_visible_confirmation(app_engine: Engine) -> None:
     aid = new_assessment(app_engine)
     at = open_page(ASSESS, aid)
-    level_three = default_bank().question("fi_instance_kill").options[3].text  # type: ignore[index]
+    options = default_bank().question("fi_instance_kill").options
+    assert options is not None
+    level_three = options[3].text
     assert plain(level_three) in at.radio(key="answer:fi_instance_kill").options[3]  # full behavioural text
     at.radio(key="answer:fi_instance_kill").set_value("3").run()
     assert not at.exception
@@ -34,7 +45,7 @@ def test_every_answer_type_and_dont_know_are_saved(app_engine: Engine) -> None:
     at.radio(key="answer:fi_circuit_breakers").set_value("yes").run()
     at.radio(key="answer:fi_bulkheads").set_value(DONT_KNOW).run()
     at.number_input(key="answer:fi_cascading_incidents").set_value(2).run()
-    third_option = default_bank().question("fi_fallbacks").options[2]
+    third_option = (default_bank().question("fi_fallbacks").options or [])[2]
     assert isinstance(third_option, ChoiceOption)
     assert at.radio(key="answer:fi_fallbacks").options[2] == plain(third_option.text)  # readable descriptions
     at.radio(key="answer:fi_fallbacks").set_value(third_option.key).run()

@@ -6,8 +6,8 @@ import streamlit as st
 
 from assessment.repository import AssessmentData
 from ui import actions, current, database, state, widgets
-from ui.answer_form import render_question
 from ui.answer_fields import plain
+from ui.answer_form import render_question
 
 FOUNDATION_KEY = "foundation"
 FOCUS_KEY = "focus_question"
