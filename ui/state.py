@@ -79,8 +79,9 @@ def follow_pending_page() -> None:
 
 def _shown(assessment_id: int) -> dict[str, int]:
     book: dict[str, Any] = st.session_state.setdefault(_SHOWN, {"assessment": None, "versions": {}})
-    if book["assessment"] != assessment_id:
+    if book["assessment"] != assessment_id:  # another assessment: nothing shown or said so far applies
         book["assessment"], book["versions"] = assessment_id, {}
+        st.session_state[_PROBLEMS] = {}
     versions: dict[str, int] = book["versions"]
     return versions
 

@@ -99,10 +99,10 @@ def foundation_steps(foundation_key: str) -> None:
     i = keys.index(foundation_key)
     back, _, forward = st.columns([1, 2, 1])
     if i > 0:
-        back.button(f"{bank.foundations[i - 1].title}", key="previous_foundation", icon=":material/arrow_back:",
+        back.button(plain(bank.foundations[i - 1].title), key="previous_foundation", icon=":material/arrow_back:",
                     on_click=go_to_foundation, args=(keys[i - 1],), width="stretch")
     if i < len(keys) - 1:
-        forward.button(f"{bank.foundations[i + 1].title}", key="next_foundation", icon=":material/arrow_forward:",
+        forward.button(plain(bank.foundations[i + 1].title), key="next_foundation", icon=":material/arrow_forward:",
                        icon_position="right", on_click=go_to_foundation, args=(keys[i + 1],), width="stretch")
 
 
