@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 from sqlmodel import Session
 
 from assessment.dora.formats import PRODUCTION_ENVIRONMENTS, SUCCESS_STATUSES
@@ -91,16 +93,28 @@ def load_frames(session: Session, *, team_ids: list[int], window: Window, lookba
         AND started_epoch_s >= :since AND started_epoch_s < :until""", span)
     not_counted = NOT_COUNTED.table(session, f"""dora_deployment WHERE team_id IN ({teams})
         AND NOT ({_COUNTED}) AND deployed_epoch_s >= :since AND deployed_epoch_s < :until""", span)
-    return Frames(deployments, changes, incidents, not_counted, _outside(session, teams, span))
+    in_window = pc.greater_equal(deployments["deployed_s"], window.since_s)
+    inside = {"deployments": _per_team(deployments["team_id"].filter(in_window), not_counted["team_id"]),
+              "incidents": _per_team(incidents["team_id"])}
+    return Frames(deployments, changes, incidents, not_counted, _outside(session, teams, inside))
 
 
-def _outside(session: Session, teams: str, span: dict[str, int]) -> dict[tuple[int, str], int]:
+def _per_team(*teams: pa.ChunkedArray) -> Counter[int]:
+    counted: Counter[int] = Counter()
+    for column in teams:
+        counted.update(column.to_pylist())
+    return counted
+
+
+def _outside(session: Session, teams: str, inside: dict[str, Counter[int]]) -> dict[tuple[int, str], int]:
+    """Rows outside the window: each team's total (an index-only count) minus the rows read."""
     counts: dict[tuple[int, str], int] = {}
-    for kind, table, column in (("deployments", "dora_deployment", "deployed_epoch_s"),
-                                ("incidents", "dora_incident", "started_epoch_s")):
-        rows = _query(session, f"""SELECT team_id, count(*) FROM {table} WHERE team_id IN ({teams})
-            AND ({column} < :since OR {column} >= :until) GROUP BY team_id""", span)
-        counts.update({(int(team), kind): int(n) for team, n in rows})
+    for kind, table in (("deployments", "dora_deployment"), ("incidents", "dora_incident")):
+        rows = _query(session, f"SELECT team_id, count(*) FROM {table} WHERE team_id IN ({teams}) "
+                               "GROUP BY team_id", {})
+        for team, total in rows:
+            if int(total) - inside[kind][int(team)]:
+                counts[(int(team), kind)] = int(total) - inside[kind][int(team)]
     return counts
 
 
