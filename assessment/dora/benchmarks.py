@@ -3,8 +3,9 @@
 Change failure rate is not monotonic across the 2024 clusters (high 20 %, medium
 10 %), so no single metric decides a tier. Each metric is placed against each
 cluster's range; the distance is measured in decades (log10) for times and
-frequencies and in tenths for the failure rate, and the nearest cluster over the
-metrics the team has wins (ties go to the better cluster).
+frequencies and in steps of 20 percentage points for the failure rate, and the
+nearest cluster over the metrics the team has wins (ties go to the better cluster).
+A metric's own band is the cluster whose range holds the value, else the nearest.
 """
 
 from __future__ import annotations
@@ -13,6 +14,9 @@ import math
 from dataclasses import dataclass
 
 EDITION = "DORA Accelerate State of DevOps Report 2024"
+# Failure-rate distances count in steps of 20 percentage points: the clusters' rates span 5-40 %, about
+# as many steps as their time ranges span decades, so no single metric outweighs the others.
+RATE_STEP = 20.0
 CLUSTERS = ("elite", "high", "medium", "low")
 HOURS_PER_DAY = 24.0
 
@@ -28,6 +32,9 @@ class Range:
     high: float | None
     text: str
 
+    def contains(self, value: float) -> bool:
+        return (self.low is None or value >= self.low) and (self.high is None or value < self.high)
+
     def distance(self, value: float, log: bool) -> float:
         """0 inside the range; otherwise how far outside, in decades (log) or in tenths (linear)."""
         if self.low is not None and value < self.low:
@@ -40,7 +47,7 @@ class Range:
 def _gap(a: float, b: float, log: bool) -> float:
     if log:
         return abs(math.log10(max(a, 1e-9)) - math.log10(max(b, 1e-9)))
-    return abs(a - b) / 10.0
+    return abs(a - b) / RATE_STEP
 
 
 @dataclass(frozen=True)
@@ -95,8 +102,11 @@ class Band:
 
 
 def band(metric: str, value: float) -> Band:
-    """The cluster(s) whose range for this metric is nearest the value (all tied ones)."""
+    """The cluster(s) whose range for this metric holds the value, else the nearest (all tied ones)."""
     spec = METRICS[metric]
+    holding = tuple(c for c in CLUSTERS if spec.ranges[c].contains(value))
+    if holding:
+        return Band(metric, value, holding)
     distances = {c: spec.ranges[c].distance(value, spec.log) for c in CLUSTERS}
     best = min(distances.values())
     return Band(metric, value, tuple(c for c in CLUSTERS if math.isclose(distances[c], best, abs_tol=1e-9)))
