@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 
 from assessment import db
 from assessment.dora.benchmarks import METRICS
-from assessment.dora.crosscheck import Finding, findings_for
+from assessment.dora.crosscheck import Finding, compute_findings, store_findings, stored_findings
 from assessment.dora.figures import RANGES, Typed
 from assessment.dora.formats import FORMATS, Kind
 from assessment.dora.mapping import KindMapping
@@ -27,8 +27,12 @@ UNITS = {"deployment_frequency": "deployments per week", "lead_time": "hours", "
 
 def render_findings(engine: Engine, assessment_id: int) -> list[Finding]:
     """The answer-versus-data contradictions of an assessment, each with both sides quoted."""
-    with db.write_session(engine) as session:
-        findings = findings_for(session, assessment_id=assessment_id)
+    with db.read_session(engine) as session:
+        findings = compute_findings(session, assessment_id=assessment_id)
+        changed = findings != stored_findings(session, assessment_id=assessment_id)
+    if changed:  # store them with the assessment; take the write lock only when something changed
+        with db.write_session(engine) as session:
+            store_findings(session, assessment_id=assessment_id, findings=findings)
     st.subheader("Answers against DORA data", anchor=False)
     if not findings:
         st.caption(":material/check: No contradiction between the answers and the team's DORA data "
