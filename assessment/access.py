@@ -21,7 +21,7 @@ from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, col, select
 
 from assessment import db
@@ -109,6 +109,7 @@ def local_actor() -> Actor:
 
 COMMAND_LINE = Actor(email=None, is_admin=True, local=True, name="command line")
 _process_actor: ContextVar[Actor | None] = ContextVar("foundations_process_actor", default=None)
+_ACTOR_OPTION = "foundations_actor"
 
 
 @contextmanager
@@ -127,14 +128,34 @@ def signed_in(email: str) -> Actor:
     return Actor(email=address, is_admin=address in get_settings().admins)
 
 
-def acting(actor: Actor | None) -> Actor | None:
-    """The actor an action is taken by; None when nobody is (shared mode without a sign-in)."""
+def bind(engine: Engine, actor: Actor | None) -> Engine:
+    """The same database as seen by `actor`: every check made through it (or its sessions) uses that actor.
+
+    The app hands each page an engine bound to whoever is signed in, so domain
+    functions deep inside a call find the actor without it being passed down.
+    """
+    return engine.execution_options(**{_ACTOR_OPTION: actor})
+
+
+def acting(actor: Actor | None, through: Engine | Connection | None = None) -> Actor | None:
+    """Who acts: the actor given, else the one the engine is bound to, else the command line, else local mode's user.
+
+    None means nobody: shared mode without a sign-in, which every check refuses.
+    """
     if actor is not None:
         return actor
+    options = through.get_execution_options() if through is not None else {}
+    if _ACTOR_OPTION in options:
+        bound: Actor | None = options[_ACTOR_OPTION]
+        return bound
     actor = _process_actor.get()
     if actor is not None:
         return actor
     return None if get_settings().shared else local_actor()
+
+
+def _through(session: Session) -> Engine | Connection:
+    return session.get_bind()
 
 
 class Kind(StrEnum):
@@ -211,7 +232,7 @@ def role_in(session: Session, actor: Actor | None, organisation_id: int) -> Role
 
 def may(session: Session, actor: Actor | None, action: Action, organisation_id: int | None) -> bool:
     """Whether the actor may take the action (for showing or hiding controls; it records nothing)."""
-    actor = acting(actor)
+    actor = acting(actor, _through(session))
     if actor is not None and (actor.local or actor.is_admin):
         return True
     if action is Action.CREATE_ORGANISATION or organisation_id is None:
@@ -222,14 +243,18 @@ def may(session: Session, actor: Actor | None, action: Action, organisation_id: 
 
 def visible_organisations(session: Session, actor: Actor | None) -> list[Organisation]:
     """The organisations the actor belongs to, by name (all of them for the local user and administrators)."""
-    actor = acting(actor)
     query = select(Organisation).order_by(Organisation.name)
+    return list(session.exec(only_visible(session, query, col(Organisation.id), actor)))
+
+
+def only_visible(session: Session, query: Any, organisation_id: Any, actor: Actor | None = None) -> Any:
+    """Narrow a query to rows of organisations the actor belongs to (unchanged for the local user and admins)."""
+    actor = acting(actor, _through(session))
+    if actor is not None and (actor.local or actor.is_admin):
+        return query
     if actor is None:
-        return []
-    if not (actor.local or actor.is_admin):
-        query = query.join(Membership, col(Membership.organisation_id) == Organisation.id).where(
-            Membership.email == actor.email)
-    return list(session.exec(query))
+        return query.where(sa.false())
+    return query.where(organisation_id.in_(select(Membership.organisation_id).where(Membership.email == actor.email)))
 
 
 @dataclass(frozen=True)
@@ -280,7 +305,7 @@ def record_event(engine: Engine, event: Mapping[str, Any]) -> None:
 
 def authorize(engine: Engine, actor: Actor | None, action: Action, target: Target) -> None:
     """Allow, or record the refusal and raise it. Call it before opening your own write transaction."""
-    actor = acting(actor)
+    actor = acting(actor, engine)
     if actor is not None and (actor.local or actor.is_admin):
         return
     with db.read_session(engine) as session:
@@ -297,7 +322,7 @@ def authorize_in(session: Session, actor: Actor | None, action: Action, target: 
     written after the caller's transaction closes (normally rolled back by this
     very error), so SQLite's single writer never waits on itself.
     """
-    actor = acting(actor)
+    actor = acting(actor, _through(session))
     if actor is not None and (actor.local or actor.is_admin):
         return
     refusal = _decide(session, actor, action, target)

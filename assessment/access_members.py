@@ -98,7 +98,7 @@ def grant(engine: Engine, *, actor: Actor | None, organisation_id: int, email: s
             Membership.organisation_id == organisation_id, Membership.email == address)).first()
         if existing is None:
             session.add(Membership(organisation_id=organisation_id, email=address, role=role.value,
-                                   granted_by=str(acting(actor))))
+                                   granted_by=str(acting(actor, engine))))
             said = f"{address} joined {org.name} as {role.value}"
         elif existing.role == role.value:
             return f"{address} already is {role.value} in {org.name}"
@@ -106,9 +106,9 @@ def grant(engine: Engine, *, actor: Actor | None, organisation_id: int, email: s
             if role is not Role.OWNER:
                 _keep_an_owner(session, org, existing)
             said = f"{address} is now {role.value} in {org.name} (was {existing.role})"
-            existing.role, existing.granted_by = role.value, str(acting(actor))
+            existing.role, existing.granted_by = role.value, str(acting(actor, engine))
             session.add(existing)
-        _audit(session, acting(actor), organisation_id, address, said)
+        _audit(session, acting(actor, engine), organisation_id, address, said)
     return said
 
 
@@ -125,7 +125,7 @@ def revoke(engine: Engine, *, actor: Actor | None, organisation_id: int, email: 
         _keep_an_owner(session, org, existing)
         session.delete(existing)
         said = f"{address} no longer belongs to {org.name} (was {existing.role})"
-        _audit(session, acting(actor), organisation_id, address, said)
+        _audit(session, acting(actor, engine), organisation_id, address, said)
     return said
 
 
@@ -139,7 +139,7 @@ def create_organisation(engine: Engine, *, actor: Actor | None, name: str) -> in
         org = Organisation(name=name)
         session.add(org)
         session.flush()
-        _audit(session, acting(actor), org.id or 0, f"organisation {org.id}", f"created {name}")
+        _audit(session, acting(actor, engine), org.id or 0, f"organisation {org.id}", f"created {name}")
         return org.id or 0
 
 

@@ -21,6 +21,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, ValidationError
 from sqlmodel import Session, col, select
 
+from assessment import access
+from assessment.access import Action, authorize_in
 from assessment.answers import AnswerStatus
 from assessment.bank import LEVEL_NAMES, AnswerType
 from assessment.bulk import carried_over_of, load_organisation_rounds, organisation_named
@@ -58,6 +60,7 @@ def safe_cell(value: Any) -> Cell:
 def organisation_csv(session: Session, *, organisation: str) -> str:
     """Every answer, foundation score, readiness verdict and overall score of an organisation's rounds."""
     org = organisation_named(session, organisation)
+    authorize_in(session, None, Action.EXPORT, access.organisation(org.id or 0))
     rounds = load_organisation_rounds(session, organisation_id=org.id or 0)
     carried = carried_over_of(session, organisation_id=org.id or 0)
     out = io.StringIO()
@@ -116,6 +119,7 @@ class ExportedOrganisation(BaseModel):
 def organisation_json(session: Session, *, organisation: str) -> dict[str, Any]:
     """Every round of every team of the organisation, each in the single-assessment export format."""
     org = organisation_named(session, organisation)
+    authorize_in(session, None, Action.EXPORT, access.organisation(org.id or 0))
     ids = session.exec(
         select(Assessment.id).join(Team, col(Team.id) == Assessment.team_id)
         .where(Team.organisation_id == org.id).order_by(col(Team.name), col(Assessment.round_number))

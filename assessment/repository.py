@@ -15,6 +15,8 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, func, select
 
+from assessment import access
+from assessment.access import Action, authorize_in, only_visible
 from assessment.answers import AnswerStatus, AnswerValue, check_answer
 from assessment.bank import Bank
 from assessment.errors import ConflictError, FoundationsError, InvalidAnswerError, NotFoundError
@@ -43,6 +45,7 @@ def find_organisation(session: Session, *, name: str) -> Organisation | None:
 
 def ensure_organisation(session: Session, *, name: str) -> Organisation:
     """The organisation with this name, created if it does not exist."""
+    authorize_in(session, None, Action.CREATE_ORGANISATION, access.INSTALL)
     name = clean_name("organisation", name)
     org = find_organisation(session, name=name)
     if org is None:
@@ -53,15 +56,19 @@ def ensure_organisation(session: Session, *, name: str) -> Organisation:
 
 
 def list_organisations(session: Session) -> list[Organisation]:
-    return list(session.exec(select(Organisation).order_by(Organisation.name)))
+    """The organisations the caller may see, by name (all of them in local mode)."""
+    query = select(Organisation).order_by(Organisation.name)
+    return list(session.exec(only_visible(session, query, col(Organisation.id))))
 
 
 def list_teams(session: Session, *, organisation_id: int) -> list[Team]:
+    authorize_in(session, None, Action.VIEW_RESULTS, access.organisation(organisation_id))
     return list(session.exec(select(Team).where(Team.organisation_id == organisation_id).order_by(Team.name)))
 
 
 def ensure_team(session: Session, *, organisation_id: int, name: str) -> Team:
     """The team with this name in the organisation, created if it does not exist."""
+    authorize_in(session, None, Action.MANAGE_ROUNDS, access.organisation(organisation_id))
     name = clean_name("team", name)
     team = session.exec(
         select(Team).where(Team.organisation_id == organisation_id, Team.name == name)
@@ -142,6 +149,7 @@ def get_bank_version(session: Session, *, bank_version_id: int) -> BankVersion:
 def create_assessment(session: Session, *, team_id: int, bank_version_id: int,
                       created_by: str, label: str | None = None) -> Assessment:
     """Start the team's next round against a stored bank version."""
+    authorize_in(session, None, Action.MANAGE_ROUNDS, access.team(team_id))
     last = session.exec(select(func.max(Assessment.round_number)).where(Assessment.team_id == team_id)).one()
     assessment = Assessment(team_id=team_id, bank_version_id=bank_version_id, round_number=(last or 0) + 1,
                             created_by=created_by, label=(label or "").strip() or None)
@@ -160,6 +168,7 @@ def get_assessment(session: Session, *, assessment_id: int) -> Assessment:
 
 def set_status(session: Session, *, assessment_id: int, completed: bool) -> None:
     """Mark a round finished (or reopen it); answers stay editable either way."""
+    authorize_in(session, None, Action.MANAGE_ROUNDS, access.assessment(assessment_id))
     assessment = get_assessment(session, assessment_id=assessment_id)
     assessment.status = "completed" if completed else "in_progress"
     assessment.completed_at = utcnow() if completed else None
@@ -195,6 +204,7 @@ def list_assessments(session: Session, *, team_id: int | None = None) -> list[As
     )
     if team_id is not None:
         query = query.where(Assessment.team_id == team_id)
+    query = only_visible(session, query, col(Team.organisation_id))
     return [
         AssessmentSummary(a.id, org, team, a.team_id, a.round_number, a.label, a.status,
                           f"{bank_id} {version}", n or 0, a.created_at)
@@ -216,6 +226,7 @@ def save_answer(session: Session, *, assessment_id: int, question_key: str, answ
     With `expected_version`, the write only happens if the stored answer still has
     that version (0 meaning "no answer yet"); otherwise ConflictError.
     """
+    authorize_in(session, None, Action.ANSWER, access.assessment(assessment_id))
     bank = bank_of(get_bank_version(session, bank_version_id=get_assessment(
         session, assessment_id=assessment_id).bank_version_id))
     questions = bank.questions_by_key()
@@ -269,6 +280,7 @@ def _answer_fields(question_key: str, answer: AnswerValue, by: str) -> dict[str,
 
 def clear_answer(session: Session, *, assessment_id: int, question_key: str, by: str) -> None:
     """Remove an answer (the question becomes unanswered); the history keeps what it was."""
+    authorize_in(session, None, Action.ANSWER, access.assessment(assessment_id))
     deleted = session.execute(
         sa.delete(Answer).where(col(Answer.assessment_id) == assessment_id, col(Answer.question_key) == question_key)
     )
@@ -283,6 +295,7 @@ def stored_answers(session: Session, *, assessment_id: int) -> list[Answer]:
 
 
 def answer_history(session: Session, *, assessment_id: int) -> list[AnswerEvent]:
+    authorize_in(session, None, Action.VIEW_RESULTS, access.assessment(assessment_id))
     return list(session.exec(
         select(AnswerEvent).where(AnswerEvent.assessment_id == assessment_id).order_by(AnswerEvent.id)
     ))
@@ -298,6 +311,7 @@ def to_value(row: Answer | AnswerEvent) -> AnswerValue:
 
 
 def answers_for(session: Session, *, assessment_id: int) -> dict[str, AnswerValue]:
+    authorize_in(session, None, Action.VIEW_RESULTS, access.assessment(assessment_id))
     return {row.question_key: to_value(row) for row in stored_answers(session, assessment_id=assessment_id)}
 
 
@@ -324,7 +338,8 @@ class AssessmentData:
 
 
 def load_assessment(session: Session, *, assessment_id: int) -> AssessmentData:
-    """Gather an assessment, its team, bank and answers in one call."""
+    """Gather an assessment, its team, bank and answers in one call (for those who may see it)."""
+    authorize_in(session, None, Action.VIEW_RESULTS, access.assessment(assessment_id))
     assessment = get_assessment(session, assessment_id=assessment_id)
     team = session.get(Team, assessment.team_id)
     assert team is not None and assessment.id is not None

@@ -15,6 +15,8 @@ from typing import Any, cast
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from assessment import access
+from assessment.access import Action, authorize_in
 from assessment.answers import check_answer
 from assessment.bank import Bank
 from assessment.errors import FoundationsError, InvalidAnswerError
@@ -110,6 +112,7 @@ def confirm_answers(session: Session, *, assessment_id: int, by: str,
     Confirming keeps the value, clears the flag, raises the version (so a page
     holding the old version sees the change) and records who confirmed in the history.
     """
+    authorize_in(session, None, Action.ANSWER, access.assessment(assessment_id))
     get_assessment(session, assessment_id=assessment_id)
     table = Answer.__table__  # type: ignore[attr-defined]
     stmt = sa.update(table).where(table.c.assessment_id == assessment_id, table.c.carried_over.is_(True))

@@ -9,7 +9,6 @@ from __future__ import annotations
 import streamlit as st
 
 from assessment import db
-from assessment.config import get_settings
 from assessment.demo import DEMO_ORG, load_demo
 from assessment.errors import FoundationsError
 from assessment.questions import default_bank
@@ -21,7 +20,7 @@ from assessment.repository import (
     set_status,
     store_bank,
 )
-from ui import database, state
+from ui import auth, database, state
 
 ORG_KEY = "start_org"
 TEAM_KEY = "start_team"
@@ -63,7 +62,7 @@ def start_round(team_id: int) -> None:
         with db.write_session(database.engine()) as session:
             bank_version = store_bank(session, bank=default_bank())
             assessment = create_assessment(session, team_id=team_id, bank_version_id=bank_version.id or 0,
-                                           created_by=get_settings().default_user)
+                                           created_by=auth.author())
             assessment_id = assessment.id or 0
     except FoundationsError as exc:
         state.set_notice("error", _sentence(exc))

@@ -15,12 +15,12 @@ from typing import Any
 import streamlit as st
 
 from assessment import db
+from assessment.access import AccessDenied
 from assessment.answers import MAX_TEXT, AnswerValue, check_evidence_url
 from assessment.bank import Question
-from assessment.config import get_settings
 from assessment.errors import ConflictError, InvalidAnswerError
 from assessment.repository import answers_for, clear_answer, save_answer
-from ui import database, state, widgets
+from ui import auth, database, state, widgets
 from ui.answer_fields import (
     NOT_APPLICABLE,
     answer_options,
@@ -98,7 +98,7 @@ def on_change(assessment_id: int, question: Question, field: str) -> None:
 def _store(assessment_id: int, question: Question, field: str, values: dict[str, Any], *, keep: set[str]) -> None:
     """Save (or clear) the composed answer; fields in `keep` take the stored answer's value."""
     problems = state.problems(question.key)
-    by = get_settings().default_user
+    by = auth.author()
     try:
         with db.write_session(database.engine()) as session:
             if keep:
@@ -122,6 +122,9 @@ def _store(assessment_id: int, question: Question, field: str, values: dict[str,
     except InvalidAnswerError as exc:
         problems[field] = _problem(exc, question)
         return
+    except AccessDenied as exc:  # shared mode: this role may read, not answer
+        problems[field] = str(exc)
+        return
     _saved(assessment_id, question, version, keep_url_problem="url" in keep)
 
 
@@ -139,7 +142,7 @@ def on_clear(assessment_id: int, question: Question) -> None:
     """Button callback: remove the answer (its history keeps it) and empty the widgets."""
     with db.write_session(database.engine()) as session:
         clear_answer(session, assessment_id=assessment_id, question_key=question.key,
-                     by=get_settings().default_user)
+                     by=auth.author())
     for field, value in empty_values(question).items():
         st.session_state[widget_key(field, question.key)] = value
     state.set_shown_version(assessment_id, question.key, 0)

@@ -12,13 +12,13 @@ from __future__ import annotations
 from typing import NoReturn
 
 import streamlit as st
+from sqlalchemy.engine import Engine
 from streamlit.navigation.page import StreamlitPage
 
 from assessment import db
-from assessment.access import Action, Actor, local_actor, may, signed_in, visible_organisations
+from assessment.access import Action, Actor, bind, local_actor, may, signed_in, visible_organisations
 from assessment.config import get_settings
 from assessment.errors import FoundationsError
-from ui import database
 
 PUBLIC_PAGES = frozenset({"join"})  # url_path of the workshop participant page: its link is the key
 ACCESS_PAGE = "ui/pages/access.py"
@@ -49,6 +49,17 @@ def current_actor() -> Actor | None:
         return None
 
 
+def as_signed_in(engine: Engine) -> Engine:
+    """The engine as this session's actor sees the database (unchanged in local mode)."""
+    return bind(engine, current_actor()) if get_settings().shared else engine
+
+
+def author() -> str:
+    """The name recorded on what this session writes: the signed-in address, or local mode's user."""
+    who = current_actor()
+    return str(who) if who is not None else get_settings().default_user
+
+
 def actor() -> Actor:
     """The signed-in actor, for pages behind the gate (which guarantees there is one)."""
     found = current_actor()
@@ -74,6 +85,23 @@ def _sign_in_screen() -> NoReturn:
     st.stop()
 
 
+def creates_organisations() -> bool:
+    """Local mode's user and install administrators create organisations (and load the demo one)."""
+    who = current_actor()
+    return who is not None and (who.local or who.is_admin)
+
+
+def stop_unless_creating_organisations() -> None:
+    """A signed-in person without any organisation: say how to get in, instead of offering to create one."""
+    if creates_organisations():
+        return
+    who = current_actor()
+    st.title("Foundations", anchor=False)
+    st.info(f"You are signed in as {who}, but you do not belong to an organisation here yet. Ask an owner of "
+            "your organisation to invite this address on the Access page.", icon=":material/group_add:")
+    st.stop()
+
+
 def gate(page: StreamlitPage) -> None:
     """Before any page: in shared mode, sign in first (except on participant links), then show who is signed in."""
     if not get_settings().shared or page.url_path in PUBLIC_PAGES:
@@ -89,6 +117,8 @@ def shared_pages() -> list[StreamlitPage]:
     who = current_actor() if get_settings().shared else None
     if who is None:
         return []
+    from ui import database  # database binds engines with this module's actor
+
     with db.read_session(database.engine()) as session:
         owner = who.is_admin or any(may(session, who, Action.MANAGE_MEMBERS, o.id)
                                     for o in visible_organisations(session, who))

@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 from assessment import db
 from assessment.config import get_settings
 from assessment.errors import FoundationsError, SchemaStateError
+from ui import auth
 
 
 @st.cache_resource(show_spinner=False)
@@ -23,7 +24,7 @@ def _checked_engine(url: str) -> Engine:
 def engine() -> Engine:
     """The checked engine; on a missing or mismatched schema, explain what to do and stop the page."""
     try:
-        return _checked_engine(get_settings().database_url)
+        return auth.as_signed_in(_checked_engine(get_settings().database_url))  # every check sees who acts
     except SchemaStateError as exc:
         st.error("The database is not ready for this version of Foundations.", icon=":material/database:")
         text = str(exc)

@@ -14,8 +14,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
+from assessment import access
+from assessment.access import Action, authorize_in
 from assessment.bank import Bank
-from assessment.errors import FoundationsError
+from assessment.errors import FoundationsError, NotFoundError
 from assessment.models import Assessment, BankVersion, Team, utcnow
 from assessment.repository import bank_of
 from assessment.workshop_models import Participant, Workshop, WorkshopTeam
@@ -83,6 +85,10 @@ def facilitated_workshop(session: Session, *, workshop_id: int | None, key: str 
     workshop = session.get(Workshop, workshop_id) if isinstance(workshop_id, int) else None
     if not matches(key, workshop.facilitator_key_hash if workshop else None) or workshop is None:
         raise InvalidLinkError()
+    try:  # shared mode: the key alone is not enough, the facilitator's role must allow it too
+        authorize_in(session, None, Action.RUN_WORKSHOPS, access.workshop(workshop.id or 0))
+    except NotFoundError:  # not a member of the organisation: the same answer as a bad key
+        raise InvalidLinkError() from None
     return workshop
 
 

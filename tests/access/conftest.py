@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from assessment import db
-from assessment.access import COMMAND_LINE, Actor, Role, signed_in
+from assessment.access import COMMAND_LINE, Actor, Role, acting_as, bind, signed_in
 from assessment.access_members import grant
 from assessment.access_models import AuditEvent
 from assessment.bank import Bank
@@ -34,6 +34,8 @@ class Org:
     team_id: int
     assessment_id: int
     workshop_id: int
+    facilitator_key: str
+    bank_version_id: int
 
 
 @dataclass(frozen=True)
@@ -51,19 +53,24 @@ class World:
         """Owner of organisation B, nothing in A."""
         return signed_in("owner@globex.example")
 
+    def as_(self, actor: Actor | None) -> Engine:
+        """The database as `actor` sees it: what the app hands a signed-in page."""
+        return bind(self.engine, actor)
+
     def audit(self) -> list[AuditEvent]:
         with db.read_session(self.engine) as session:
             return list(session.exec(select(AuditEvent).order_by(AuditEvent.id)))  # type: ignore[arg-type]
 
 
 def _org(engine: Engine, bank: Bank, name: str) -> Org:
-    with db.write_session(engine) as session:
+    with acting_as(COMMAND_LINE), db.write_session(engine) as session:
         created = create_workshop(session, organisation=name, teams=["Payments"], bank=bank, facilitator="Fran")
         assessment_id = created.assessment_ids["Payments"]
         assessment = session.get(Assessment, assessment_id)
         assert assessment is not None
         team = session.exec(select(Team).where(Team.id == assessment.team_id)).one()
-        return Org(team.organisation_id, name, team.id or 0, assessment_id, created.id)
+        return Org(team.organisation_id, name, team.id or 0, assessment_id, created.id, created.facilitator_key,
+                   assessment.bank_version_id)
 
 
 @pytest.fixture

@@ -25,7 +25,8 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 def demo(env_database: str, shared_mode: None, capsys: pytest.CaptureFixture[str]) -> str:
     """The demo organisation in a migrated database; the CLI acts although nobody signed in."""
     assert run(capsys, "db", "upgrade")[0] == 0
-    assert run(capsys, "demo")[0] == 0
+    code, _out, err = run(capsys, "demo")
+    assert code == 0, err
     return env_database
 
 

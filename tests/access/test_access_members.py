@@ -25,7 +25,13 @@ from assessment.access_models import AuditEvent
 from assessment.config import Settings
 from assessment.errors import FoundationsError, NotFoundError
 from assessment.models import Team
-from assessment.repository import ensure_organisation
+from assessment.repository import (
+    create_assessment,
+    ensure_organisation,
+    list_assessments,
+    list_organisations,
+    list_teams,
+)
 from tests.access.conftest import World
 
 
@@ -147,3 +153,18 @@ def test_settings_refuse_unknown_modes_and_bad_admin_addresses() -> None:
         Settings(mode="public")
     with pytest.raises(ValidationError, match="FOUNDATIONS_ADMIN_EMAILS: 'nobody' is not an e-mail address"):
         Settings(admin_emails="a@x.org,nobody")
+
+
+def test_another_organisations_team_is_not_found_and_never_listed(world: World) -> None:
+    """Teams have no page of their own; every domain path that takes a team id hides other organisations'."""
+    ana = world.as_(world.actor(Role.OWNER))
+    with db.read_session(ana) as session:
+        assert [o.name for o in list_organisations(session)] == ["Acme"]
+        assert {s.organisation for s in list_assessments(session)} == {"Acme"}
+        assert list_assessments(session, team_id=world.b.team_id) == []
+        with pytest.raises(NotFoundError, match=f"no organisation with id {world.b.id}"):
+            list_teams(session, organisation_id=world.b.id)
+    with pytest.raises(NotFoundError, match=f"no team with id {world.b.team_id}"), db.write_session(ana) as session:
+        create_assessment(session, team_id=world.b.team_id, bank_version_id=world.b.bank_version_id, created_by="x")
+    with db.read_session(world.as_(world.outsider)) as session:
+        assert [t.name for t in list_teams(session, organisation_id=world.b.id)] == ["Payments"]

@@ -9,7 +9,7 @@ from assessment.demo import DEMO_ORG
 from assessment.models import Organisation, Team
 from assessment.questions import default_bank
 from assessment.repository import AssessmentSummary, list_assessments, list_organisations, list_teams
-from ui import actions, database, state, widgets
+from ui import actions, auth, database, state, widgets
 from ui.answer_fields import plain
 
 engine = database.engine()
@@ -123,6 +123,7 @@ st.markdown("Find out whether a team has the failure-tolerance foundations that 
 widgets.show_notice()
 
 if not organisations:
+    auth.stop_unless_creating_organisations()  # shared mode: an owner must invite you first
     welcome()
 else:
     left, right = st.columns([3, 1.3], gap="large")
@@ -135,4 +136,5 @@ else:
             team_rounds(team_id, next(t.name for t in teams if t.id == team_id))
     with right:
         in_progress_list()
-        demo_card(any(o.name == DEMO_ORG for o in organisations))
+        if auth.creates_organisations():  # loading the demo creates an organisation
+            demo_card(any(o.name == DEMO_ORG for o in organisations))
