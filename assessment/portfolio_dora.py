@@ -12,6 +12,8 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
+from assessment import access
+from assessment.access import Action, authorize_in
 from assessment.dora.benchmarks import EDITION, nearest_cluster
 from assessment.dora.frames import latest_event_s
 from assessment.dora.metrics import compute_metrics
@@ -32,6 +34,7 @@ class TeamCluster:
 
 def dora_clusters(session: Session, *, organisation_id: int) -> dict[int, TeamCluster]:
     """Per team with DORA data: its nearest DORA cluster and where the figures came from."""
+    authorize_in(session, None, Action.VIEW_PORTFOLIO, access.organisation(organisation_id))
     clusters = _from_figures(session, organisation_id)
     clusters.update(_from_events(session, organisation_id))
     return clusters

@@ -12,7 +12,8 @@ from datetime import date
 
 from sqlalchemy.engine import Engine
 
-from assessment import db
+from assessment import access, db
+from assessment.access import Action, authorize_in
 from assessment.bulk import load_organisation_rounds, organisation_named
 from assessment.portfolio import Portfolio, TrendPoint, foundation_trend, portfolio_data
 from assessment.portfolio_dora import benchmark_edition, dora_clusters
@@ -35,6 +36,7 @@ def build(engine: Engine, organisation: str, *, generated_on: date | None = None
     """Read everything the report needs in one short session, then assemble the context."""
     with db.read_session(engine) as session:
         org_id = organisation_named(session, organisation).id or 0
+        authorize_in(session, None, Action.DOWNLOAD_REPORT, access.organisation(org_id))
         portfolio = portfolio_data(session, organisation_id=org_id)
         trend = foundation_trend(session, organisation_id=org_id)
         clusters = dora_clusters(session, organisation_id=org_id)
