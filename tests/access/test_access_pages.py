@@ -33,6 +33,7 @@ class Install:
     globex_round: int
     globex_workshop: int
     globex_key: str
+    globex_code: str
 
 
 @pytest.fixture
@@ -49,7 +50,8 @@ def install(demo_engine: Engine, shared_mode: None) -> Iterator[Install]:  # noq
         grant(demo_engine, actor=COMMAND_LINE, organisation_id=org_id, email=email, role=role)
     with acting_as(COMMAND_LINE):
         northwind_round = demo_round(demo_engine, "Payments")
-    yield Install(demo_engine, northwind_round, created.assessment_ids[SECRET], created.id, created.facilitator_key)
+    yield Install(demo_engine, northwind_round, created.assessment_ids[SECRET], created.id, created.facilitator_key,
+                  created.join_code)
 
 
 def open_as(email: str | None, page: str, **params: str) -> AppTest:
@@ -105,8 +107,10 @@ def test_nobody_signed_in_sees_a_sign_in_screen_and_nothing_else(install: Instal
     at = open_as(None, "ui/pages/results.py", assessment=str(install.northwind_round))
     assert not at.exception
     assert "Sign in to see yours" in shown(at) and "Payments" not in shown(at) and DEMO_ORG not in shown(at)
-    join = open_as(None, "ui/pages/workshop_join.py")  # participant links need no sign-in
+    join = open_as(None, "ui/pages/workshop_join.py", join=install.globex_code)  # participants need no sign-in
     assert not join.exception and "Sign in to see yours" not in shown(join)
+    assert join.radio(key="wj_team").options == [SECRET]  # the join form, with the workshop's one team
+    assert DEMO_ORG not in shown(join)
 
 
 def test_a_viewer_reads_but_an_answer_is_refused_plainly(install: Install) -> None:
