@@ -11,6 +11,8 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
+from assessment import access
+from assessment.access import AccessDenied, Action, authorize
 from assessment.repository import AssessmentData
 from reports.charts import plan_chart
 from reports.context import PhaseBlock, ReportContext, build_context
@@ -67,7 +69,11 @@ def pdf_section(ctx: ReportContext, data: AssessmentData, data_key: tuple[int, s
     if st.button("Prepare the PDF", icon=":material/picture_as_pdf:", key="prepare_pdf", type="primary"):
         with st.spinner("Preparing the PDF report…", show_time=True):
             try:
+                authorize(engine, None, Action.DOWNLOAD_REPORT, access.assessment(data.id))  # the role decides
                 pdf = worker().render(data, TIME_LIMIT_S)
+            except AccessDenied as exc:
+                st.error(str(exc), icon=":material/block:")
+                return
             except RenderFailed as exc:
                 st.error(f"The PDF could not be made: {exc}. Your answers are unchanged; try again in a moment.",
                          icon=":material/error:")
