@@ -28,7 +28,6 @@ MUTED = "#667085"
 GRID = "#e4e7ec"
 LEVEL_COLOURS = ["#b42318", "#dc6803", "#eaaa08", "#3e8e63", "#0e6245"]  # absent ... proven
 PHASE_COLOURS = {"now": "#1d4ed8", "next": "#60a5fa", "later": "#cbd5e1"}
-LABEL_CHARS = 56  # the shipped bank's longest roadmap label ("15. Health metrics ...") fits whole
 INSIDE_FROM = 45  # from this score the label fits inside its bar
 LEVEL_LABELS = ["0 absent", "1 ad hoc", "2 partial", "3 established", "4 proven"]
 
@@ -63,9 +62,9 @@ def scores_chart(foundations: Sequence[FoundationSection],
                            "needed": (needed or {}).get(f.title, 0) * 20} for f in foundations])
     order = [f.title for f in foundations]
     y = alt.Y("foundation:N", sort=order, title=None, axis=alt.Axis(labelLimit=0, labelFontSize=11, ticks=False))
-    x = alt.X("score:Q", scale=alt.Scale(domain=[0, 100]), title="Score (0-100); each 20 points is one level",
+    x = alt.X("score:Q", scale=alt.Scale(domain=[0, 100]), title="Score (0-100)",
               axis=alt.Axis(values=[0, 20, 40, 60, 80, 100], grid=True))
-    colour = alt.Color("level:N", scale=alt.Scale(domain=LEVEL_LABELS, range=LEVEL_COLOURS), title="Level")
+    colour = alt.Color("level:N", scale=alt.Scale(domain=LEVEL_LABELS, range=LEVEL_COLOURS), legend=None)
     base = alt.Chart(frame)
     bars = base.mark_bar(height=22, cornerRadiusEnd=2).encode(y=y, x=x, color=colour)
     outside = base.transform_filter(f"datum.score < {INSIDE_FROM}").mark_text(
@@ -78,33 +77,32 @@ def scores_chart(foundations: Sequence[FoundationSection],
     return _style(chart)
 
 
-def _short(label: str, limit: int = LABEL_CHARS) -> str:
-    """Cut a label here rather than with Vega's labelLimit, which measures the text over and over (slow)."""
-    return label if len(label) <= limit else label[:limit - 1].rstrip() + "…"
-
-
 def plan_chart(rows: Sequence[RoadmapRow]) -> alt.LayerChart:
-    """The roadmap as one team would work through it: a bar per item, lines from prerequisites."""
-    labels = [_short(f"{r.position}. {r.title}") for r in rows]
-    frame = pd.DataFrame([{"item": label, "start": r.start_week, "end": max(r.end_week, r.start_week + 0.3),
-                           "phase": r.phase} for r, label in zip(rows, labels, strict=True)])
-    by_label = {label: r for r, label in zip(rows, labels, strict=True)}
-    edges = pd.DataFrame([{"from": p, "to": label, "x": by_label[p].end_week, "x2": r.start_week}
-                          for r, label in zip(rows, labels, strict=True) for p in r.prerequisites if p in by_label])
-    y = alt.Y("item:N", title=None, scale=alt.Scale(domain=labels),
-              axis=alt.Axis(labelLimit=0, labelFontSize=9.5, ticks=False))
+    """The roadmap as one team would work through it: a bar per item, lines from prerequisites.
+
+    Rows are labelled by their roadmap number only: the tables carry the titles, and
+    WeasyPrint lays out SVG text one letter at a time, so every label letter costs.
+    """
+    numbers = [str(r.position) for r in rows]
+    frame = pd.DataFrame([{"item": str(r.position), "start": r.start_week,
+                           "end": max(r.end_week, r.start_week + 0.3), "phase": r.phase} for r in rows])
+    ends = {r.position: r.end_week for r in rows}
+    edges = pd.DataFrame([{"from": str(p), "to": str(r.position), "x": ends[p], "x2": r.start_week}
+                          for r in rows for p in r.prerequisite_positions])
+    y = alt.Y("item:N", title="Roadmap item", scale=alt.Scale(domain=numbers),
+              axis=alt.Axis(labelFontSize=9, ticks=False, labelPadding=6))
     weeks = max([r.end_week for r in rows] + [1])
-    x = alt.X("start:Q", title="Team-weeks from today, one item after another",
-              scale=alt.Scale(domain=[0, weeks]), axis=alt.Axis(tickMinStep=1))
+    x = alt.X("start:Q", title="Team-weeks from today", scale=alt.Scale(domain=[0, weeks]),
+              axis=alt.Axis(tickMinStep=1))
     colour = alt.Color("phase:N", title="Phase", scale=alt.Scale(domain=list(PHASE_COLOURS),
                                                                   range=list(PHASE_COLOURS.values())))
     bars = alt.Chart(frame).mark_bar(height=10, cornerRadius=2).encode(y=y, x=x, x2="end:Q", color=colour)
     layers: list[alt.Chart] = [bars]
     if not edges.empty:
         links = alt.Chart(edges).mark_rule(color=MUTED, strokeWidth=0.8, opacity=0.7).encode(
-            x="x:Q", x2="x2:Q", y=alt.Y("from:N", scale=alt.Scale(domain=labels)), y2="to:N")
+            x="x:Q", x2="x2:Q", y=alt.Y("from:N", scale=alt.Scale(domain=numbers)), y2="to:N")
         layers.insert(0, links)
-    return _style(alt.layer(*layers).properties(width=330, height=alt.Step(15)))
+    return _style(alt.layer(*layers).properties(width=520, height=alt.Step(14)))
 
 
 @lru_cache(maxsize=1)

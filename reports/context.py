@@ -123,6 +123,7 @@ class RoadmapRow:
     what_it_takes: str
     exit_criterion: str
     prerequisites: tuple[str, ...]  # "2. Title"
+    prerequisite_positions: tuple[int, ...]  # 2
     start_week: int  # for the plan chart: one team working through the list in order
     end_week: int
 
@@ -264,6 +265,7 @@ def _foundation(data: AssessmentData, score: AssessmentScore, key: str,
 
 def _roadmap_rows(roadmap: Roadmap) -> tuple[RoadmapRow, ...]:
     numbered = {i.key: f"{i.position}. {i.title}" for i in roadmap.items}
+    positions = {i.key: i.position for i in roadmap.items}
     rows, week = [], 0
     for i in roadmap.items:
         rows.append(RoadmapRow(
@@ -272,7 +274,8 @@ def _roadmap_rows(roadmap: Roadmap) -> tuple[RoadmapRow, ...]:
             kind=i.kind, serves_gate=i.serves_gate, effort=i.effort, effort_weeks=i.effort_weeks,
             in_place=i.in_place, reason=i.reason, what_it_takes=i.what_it_takes,
             exit_criterion=i.exit_criterion,
-            prerequisites=tuple(numbered[p] for p in i.prerequisites), start_week=week,
+            prerequisites=tuple(numbered[p] for p in i.prerequisites),
+            prerequisite_positions=tuple(positions[p] for p in i.prerequisites), start_week=week,
             end_week=week + i.effort_weeks,
         ))
         week += i.effort_weeks

@@ -44,7 +44,9 @@ def outline(reader: PdfReader) -> list[tuple[str, int, int]]:
             if isinstance(item, list):
                 walk(item, depth + 1)
             else:
-                found.append((item.title, depth, reader.get_destination_page_number(item)))
+                page = reader.get_destination_page_number(item)
+                assert page is not None, item.title
+                found.append((str(item.title), depth, page))
 
     walk(reader.outline, 0)
     return found

@@ -28,7 +28,10 @@ def test_chart_specs_validate_against_the_vega_lite_schema() -> None:
     plan = plan_chart(ctx.roadmap).to_dict()
     assert scores["config"]["font"] == plan["config"]["font"] == "Inter"
     plan_items = next(d for d in plan["datasets"].values() if d and "item" in d[0])
-    assert [row["item"] for row in plan_items] == [f"{r.position}. {r.title}" for r in ctx.roadmap]  # none cut
+    assert [row["item"] for row in plan_items] == [str(r.position) for r in ctx.roadmap]
+    links = next(d for d in plan["datasets"].values() if d and "from" in d[0])
+    assert len(links) == sum(len(r.prerequisites) for r in ctx.roadmap)
+    assert all(int(link["from"]) < int(link["to"]) for link in links)  # prerequisites first
 
 
 def test_render_charts_gives_svg_data_uris_with_the_labels() -> None:

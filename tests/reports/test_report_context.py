@@ -27,7 +27,7 @@ def _data(answers: dict[str, AnswerValue] | None = None) -> AssessmentData:
 
 
 def _walk(value: object, path: str) -> None:
-    if dataclasses.is_dataclass(value):
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
         assert type(value).__dataclass_params__.frozen, path  # type: ignore[attr-defined]
         for f in dataclasses.fields(value):
             _walk(getattr(value, f.name), f"{path}.{f.name}")

@@ -95,7 +95,7 @@ def test_hostile_user_text_prints_literally_and_fetches_nothing(engine: Engine, 
         assert _compact(note) in text, note
     assert canary.requests == []
     assert reader.attachments == {}
-    assert "/EmbeddedFiles" not in str(reader.trailer["/Root"].get("/Names", {}))
+    assert "/EmbeddedFiles" not in str(reader.root_object.get("/Names", {}))
     assert b"/EmbeddedFile" not in pdf
     assert b"root:" not in pdf  # nothing of /etc/passwd
 
