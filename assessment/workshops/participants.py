@@ -154,7 +154,8 @@ def save_participant_answer(session: Session, *, token: str | None, question_key
     params = {"digest": digest(token or ""), "question_key": question_key, "now": now, "answered_at": now,
               "status": answer.status.value, "value_json": answer.value_json(), "reason": answer.reason,
               "note": answer.note}
-    version = session.execute(_guarded_upsert(session.get_bind().dialect.name), params).scalar_one_or_none()
+    connection = session.connection()  # a Core statement: skip the ORM execute path, same transaction
+    version = connection.execute(_guarded_upsert(connection.dialect.name), params).scalar_one_or_none()
     if version is None:
         raise InvalidLinkError()
     return int(version)
