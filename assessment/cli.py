@@ -194,6 +194,22 @@ def cmd_roadmap(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    if args.portfolio is not None or args.assessment_id is None:
+        return report_portfolio(args)
+    from reports.build import report_pdf  # imported here: WeasyPrint is slow to load for every other command
+
+    target = Path(args.output)
+    if not target.parent.is_dir():
+        raise FoundationsError(f"{args.output}: folder {str(target.parent)!r} does not exist")
+    pdf = report_pdf(_engine(), args.assessment_id)
+    partial = target.with_name(target.name + ".partial")
+    partial.write_bytes(pdf)
+    partial.replace(target)  # a reader never sees half a file
+    print(f"wrote {args.output} ({len(pdf) // 1024} KiB)")
+    return 0
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     if args.org is not None or args.assessment_id is None or args.format == "csv":
         return export_organisation(args)
@@ -272,6 +288,12 @@ def build_parser() -> argparse.ArgumentParser:
     roadmap.add_argument("--json", action="store_true", help="print JSON")
     roadmap.set_defaults(func=cmd_roadmap)
 
+    report = sub.add_parser("report", help="write the PDF report of an assessment")
+    report.add_argument("assessment_id", type=_positive_int, metavar="ASSESSMENT_ID", nargs="?")
+    report.add_argument("--portfolio", metavar="ORG", help="write the portfolio report of an organisation instead")
+    report.add_argument("-o", "--output", required=True, metavar="FILE", help="PDF file to write")
+    report.set_defaults(func=cmd_report)
+
     export = sub.add_parser("export", help="export an assessment with its bank and history")
     export.add_argument("assessment_id", type=_positive_int, metavar="ASSESSMENT_ID", nargs="?")
     export.add_argument("--org", metavar="NAME", help="export every round of an organisation instead")
@@ -283,9 +305,9 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("file", metavar="FILE")
     imp.set_defaults(func=cmd_import)
     add_workshop_commands(sub)
+    add_round_commands(sub)
     add_access_commands(sub)
     add_dora_commands(sub)
-    add_round_commands(sub)
     return parser
 
 

@@ -6,8 +6,8 @@ from alembic import context
 from sqlmodel import SQLModel
 
 import assessment.models  # noqa: F401  - registers the tables on SQLModel.metadata
-import assessment.workshop_models  # noqa: F401  - the workshop tables
 import assessment.dora.models  # noqa: F401  - the DORA tables
+import assessment.workshop_models  # noqa: F401  - the workshop tables
 import assessment.score_models  # noqa: F401  - stored scores the portfolio aggregates
 import assessment.access_models  # noqa: F401  - memberships and the audit log
 
