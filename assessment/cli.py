@@ -330,6 +330,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # the reader left (`| head`): stop quietly, as Unix tools do
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so the exit flush cannot fail
         return 141
+    except OSError as exc:  # a file the user named cannot be read or written
+        print(f"error: {exc.filename or 'file'}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
     except Exception as exc:  # noqa: BLE001 - the user gets one line, never a traceback
         print(f"error: unexpected {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1
