@@ -20,7 +20,6 @@ from sqlmodel import Session, col, func, select
 from assessment import access
 from assessment.access import Action, authorize_in
 from assessment.bank import Bank
-from assessment.bulk import latest_rounds
 from assessment.errors import NotFoundError
 from assessment.models import AnswerEvent, Assessment, BankVersion, Organisation, Team
 from assessment.questions import default_bank
@@ -108,66 +107,60 @@ def _org(session: Session, organisation_id: int) -> Organisation:
 
 
 def portfolio_data(session: Session, *, organisation_id: int) -> Portfolio:
-    """Every team's latest round with its scores, readiness and previous round, in six queries."""
+    """Every team's latest round with its scores, readiness and previous round, in eight short queries.
+
+    The first query ranks each team's rounds (a window function) and returns the
+    ids of the latest two; every later query selects by those ids, so no plan
+    depends on table statistics (a freshly bulk-loaded PostgreSQL has none).
+    """
     authorize_in(session, None, Action.VIEW_PORTFOLIO, access.organisation(organisation_id))
     org = _org(session, organisation_id)
-    pairs = _round_pairs(organisation_id)
-    heads = list(session.execute(_heads_query(pairs)))
-    cells = _cells(session, pairs)
-    ready = _readiness(session, pairs)
-    teams = tuple(_team_row(h, cells, ready) for h in heads)
+    ranked = _ranked(session, organisation_id)
+    latest = [ids[0] for ids in ranked.values()]
+    both = latest + [ids[1] for ids in ranked.values() if ids[1] is not None]
+    heads, cells, ready = _heads(session, both), _cells(session, both), _readiness(session, both)
+    teams = sorted((_team_row(t, ranked[t], heads, cells, ready) for t in ranked), key=lambda r: (r.team, r.team_id))
     banks = _banks(session, organisation_id)
     return Portfolio(
         organisation_id=organisation_id, organisation=org.name,
-        foundations=_foundations(banks), end_states=_end_states(banks), teams=teams,
+        foundations=_foundations(banks), end_states=_end_states(banks), teams=tuple(teams),
         teams_without_rounds=_teams_without_rounds(session, organisation_id),
-        level_counts=_level_counts(session, pairs), ready_counts=_ready_counts(session, pairs),
+        level_counts=_level_counts(session, latest), ready_counts=_ready_counts(session, latest),
     )
 
 
-def _round_pairs(organisation_id: int) -> sa.Subquery:
-    """Per team: its latest round number, its round count and the round number just before the latest."""
-    latest = latest_rounds(organisation_id)
-    counted = (select(Assessment.team_id, func.count().label("rounds"),
-                      func.max(sa.case((col(Assessment.round_number) < latest.c.round_number,
-                                        Assessment.round_number))).label("previous"))
-               .join(latest, latest.c.team_id == Assessment.team_id)
-               .group_by(col(Assessment.team_id)).subquery("counted"))
-    return (select(latest.c.team_id, latest.c.round_number.label("latest"), counted.c.rounds, counted.c.previous)
-            .join(counted, counted.c.team_id == latest.c.team_id).subquery("pairs"))
+def _ranked(session: Session, organisation_id: int) -> dict[int, tuple[int, int | None, int]]:
+    """team id -> (latest round's id, previous round's id or None, number of rounds)."""
+    order = func.row_number().over(partition_by=col(Assessment.team_id), order_by=col(Assessment.round_number).desc())
+    rounds = func.count().over(partition_by=col(Assessment.team_id))
+    inner = (sa.select(col(Assessment.id), col(Assessment.team_id), order.label("rn"), rounds.label("rounds"))
+             .join(Team, col(Team.id) == Assessment.team_id).where(col(Team.organisation_id) == organisation_id)
+             .subquery("ranked"))
+    found: dict[int, list[Any]] = {}
+    for assessment_id, team_id, rn, count in session.execute(sa.select(inner).where(inner.c.rn <= 2)):
+        entry = found.setdefault(team_id, [None, None, count])
+        entry[rn - 1] = assessment_id
+    return {team: (ids[0], ids[1], ids[2]) for team, ids in found.items()}
 
 
-def _heads_query(pairs: sa.Subquery) -> Any:
-    now, before = sa.orm.aliased(Assessment, name="now"), sa.orm.aliased(Assessment, name="before")
-    s_now, s_before = sa.orm.aliased(AssessmentScoreRow, name="s_now"), sa.orm.aliased(AssessmentScoreRow,
-                                                                                         name="s_before")
-    return (
-        sa.select(*(col(c) for c in (Team.id, Team.name, now.id, now.round_number)), pairs.c.rounds,
-                  *(col(c) for c in (now.status, now.label, now.created_at, s_now.overall, s_now.answered,
-                                     s_now.total, s_now.carried_over, s_now.high_risks, before.id,
-                                     s_before.overall)))
-        .join(pairs, pairs.c.team_id == Team.id)
-        .join(now, sa.and_(col(now.team_id) == Team.id, col(now.round_number) == pairs.c.latest))
-        .join(s_now, col(s_now.assessment_id) == now.id, isouter=True)
-        .join(before, sa.and_(col(before.team_id) == Team.id, col(before.round_number) == pairs.c.previous),
-              isouter=True)
-        .join(s_before, col(s_before.assessment_id) == before.id, isouter=True)
-        .order_by(Team.name)
+def _heads(session: Session, ids: Sequence[int]) -> dict[int, Any]:
+    """Per assessment id: team name, round, status, label, date and stored overall figures."""
+    columns = (Assessment.id, Team.name, Assessment.round_number, Assessment.status, Assessment.label,
+               Assessment.created_at, AssessmentScoreRow.overall, AssessmentScoreRow.answered,
+               AssessmentScoreRow.total, AssessmentScoreRow.carried_over, AssessmentScoreRow.high_risks)
+    rows = session.execute(
+        sa.select(*(col(c) for c in columns)).join(Team, col(Team.id) == Assessment.team_id)
+        .join(AssessmentScoreRow, col(AssessmentScoreRow.assessment_id) == Assessment.id, isouter=True)
+        .where(col(Assessment.id).in_(ids))
     )
+    return {row[0]: row for row in rows}
 
 
-def _pair_rounds(pairs: sa.Subquery) -> Any:
-    """Join condition: an assessment that is a team's latest or previous round."""
-    return sa.and_(col(Assessment.team_id) == pairs.c.team_id,
-                   sa.or_(col(Assessment.round_number) == pairs.c.latest,
-                          col(Assessment.round_number) == pairs.c.previous))
-
-
-def _cells(session: Session, pairs: sa.Subquery) -> dict[int, dict[str, Cell]]:
+def _cells(session: Session, ids: Sequence[int]) -> dict[int, dict[str, Cell]]:
     rows = session.execute(
         sa.select(*(col(c) for c in (FoundationScore.assessment_id, FoundationScore.foundation,
                                      FoundationScore.score, FoundationScore.level, FoundationScore.gate)))
-        .join(Assessment, col(Assessment.id) == FoundationScore.assessment_id).join(pairs, _pair_rounds(pairs))
+        .where(col(FoundationScore.assessment_id).in_(ids))
     )
     cells: dict[int, dict[str, Cell]] = defaultdict(dict)
     for assessment_id, foundation, score, level, gate in rows:
@@ -175,10 +168,10 @@ def _cells(session: Session, pairs: sa.Subquery) -> dict[int, dict[str, Cell]]:
     return cells
 
 
-def _readiness(session: Session, pairs: sa.Subquery) -> dict[int, dict[str, bool]]:
+def _readiness(session: Session, ids: Sequence[int]) -> dict[int, dict[str, bool]]:
     rows = session.execute(
-        select(ReadinessRow.assessment_id, ReadinessRow.end_state, ReadinessRow.ready)
-        .join(Assessment, col(Assessment.id) == ReadinessRow.assessment_id).join(pairs, _pair_rounds(pairs))
+        sa.select(col(ReadinessRow.assessment_id), col(ReadinessRow.end_state), col(ReadinessRow.ready))
+        .where(col(ReadinessRow.assessment_id).in_(ids))
     )
     ready: dict[int, dict[str, bool]] = defaultdict(dict)
     for assessment_id, end_state, is_ready in rows:
@@ -186,16 +179,18 @@ def _readiness(session: Session, pairs: sa.Subquery) -> dict[int, dict[str, bool
     return ready
 
 
-def _team_row(head: Any, cells: dict[int, dict[str, Cell]], ready: dict[int, dict[str, bool]]) -> TeamRow:
-    (team_id, name, assessment_id, round_number, rounds, status, label, created_at, overall, answered, total,
-     carried, high, previous_id, previous_overall) = head
+def _team_row(team_id: int, ranked: tuple[int, int | None, int], heads: dict[int, Any],
+              cells: dict[int, dict[str, Cell]], ready: dict[int, dict[str, bool]]) -> TeamRow:
+    latest, previous, rounds = ranked
+    (_, name, round_number, status, label, created_at, overall, answered, total, carried, high) = heads[latest]
     return TeamRow(
-        team_id=team_id, team=name, assessment_id=assessment_id, round_number=round_number, rounds=rounds,
+        team_id=team_id, team=name, assessment_id=latest, round_number=round_number, rounds=rounds,
         status=status, label=label, created_at=created_at, overall=overall or 0, answered=answered or 0,
-        total=total or 0, carried_over=carried or 0, high_risks=high or 0, cells=cells.get(assessment_id, {}),
-        ready=ready.get(assessment_id, {}), previous_id=previous_id, previous_overall=previous_overall,
-        previous_cells=cells.get(previous_id, {}) if previous_id is not None else {},
-        previous_ready=ready.get(previous_id, {}) if previous_id is not None else {},
+        total=total or 0, carried_over=carried or 0, high_risks=high or 0, cells=cells.get(latest, {}),
+        ready=ready.get(latest, {}), previous_id=previous,
+        previous_overall=(heads[previous][6] or 0) if previous is not None else None,
+        previous_cells=cells.get(previous, {}) if previous is not None else {},
+        previous_ready=ready.get(previous, {}) if previous is not None else {},
     )
 
 
@@ -234,11 +229,11 @@ def _teams_without_rounds(session: Session, organisation_id: int) -> int:
     ).one())
 
 
-def _level_counts(session: Session, pairs: sa.Subquery) -> dict[str, tuple[int, ...]]:
+def _level_counts(session: Session, latest: Sequence[int]) -> dict[str, tuple[int, ...]]:
+    """Teams at each level per foundation over the latest rounds (a GROUP BY in the database)."""
     rows = session.execute(
-        select(FoundationScore.foundation, FoundationScore.level, func.count())
-        .join(Assessment, col(Assessment.id) == FoundationScore.assessment_id)
-        .join(pairs, sa.and_(col(Assessment.team_id) == pairs.c.team_id, col(Assessment.round_number) == pairs.c.latest))
+        sa.select(col(FoundationScore.foundation), col(FoundationScore.level), func.count())
+        .where(col(FoundationScore.assessment_id).in_(latest))
         .group_by(col(FoundationScore.foundation), col(FoundationScore.level))
     )
     counts: dict[str, list[int]] = defaultdict(lambda: [0] * 5)
@@ -247,12 +242,11 @@ def _level_counts(session: Session, pairs: sa.Subquery) -> dict[str, tuple[int, 
     return {k: tuple(v) for k, v in counts.items()}
 
 
-def _ready_counts(session: Session, pairs: sa.Subquery) -> dict[str, int]:
+def _ready_counts(session: Session, latest: Sequence[int]) -> dict[str, int]:
+    """Teams ready for each end state over the latest rounds (a GROUP BY in the database)."""
     rows = session.execute(
-        select(ReadinessRow.end_state, func.sum(sa.case((col(ReadinessRow.ready), 1), else_=0)))
-        .join(Assessment, col(Assessment.id) == ReadinessRow.assessment_id)
-        .join(pairs, sa.and_(col(Assessment.team_id) == pairs.c.team_id, col(Assessment.round_number) == pairs.c.latest))
-        .group_by(col(ReadinessRow.end_state))
+        sa.select(col(ReadinessRow.end_state), func.sum(sa.case((col(ReadinessRow.ready), 1), else_=0)))
+        .where(col(ReadinessRow.assessment_id).in_(latest)).group_by(col(ReadinessRow.end_state))
     )
     return {end_state: int(n or 0) for end_state, n in rows}
 
@@ -282,7 +276,7 @@ def data_stamp(session: Session) -> tuple[int, ...]:
     """
     from assessment.dora.models import DoraFigures, DoraImport  # the DORA tables are optional to this module
 
-    parts = [func.max(AnswerEvent.id), func.max(Assessment.id), func.max(Team.id), func.count(Team.id),
-             func.max(DoraImport.id), func.max(DoraFigures.id)]
-    stamp = session.execute(sa.select(*[sa.select(part).scalar_subquery() for part in parts])).one()
+    parts = [func.max(col(AnswerEvent.id)), func.max(col(Assessment.id)), func.max(col(Team.id)),
+             func.count(col(Team.id)), func.max(col(DoraImport.id)), func.max(col(DoraFigures.id))]
+    stamp = session.execute(sa.select(*[sa.select(part).scalar_subquery() for part in parts])).one()  # type: ignore[call-overload]
     return tuple(int(v or 0) for v in stamp)

@@ -3,6 +3,7 @@
 It reuses the team report's Jinja2 environment, stylesheet, fonts, URL fetcher
 and chart-to-SVG conversion; `portfolio.css` (linked from the template, served
 by the same fetcher) only adds the heatmap, movement and team-page rules.
+Layout (in parallel for large portfolios) is in `portfolio_render`.
 """
 
 from __future__ import annotations
@@ -19,10 +20,9 @@ from assessment.portfolio import Portfolio, TrendPoint, foundation_trend, portfo
 from assessment.portfolio_dora import benchmark_edition, dora_clusters
 from assessment.portfolio_insights import common_gaps, team_insights, unblockers
 from reports.charts import _style, svg_data_uri
-from reports.html import REPORT_CSS, environment
-from reports.pdf import render_pdf
 from reports.portfolio_charts import distribution_chart, trend_chart
 from reports.portfolio_context import PortfolioContext, build_portfolio_context
+from reports.portfolio_render import render_portfolio
 
 
 @dataclass(frozen=True)
@@ -55,11 +55,8 @@ def render_charts(portfolio: Portfolio, trend: list[TrendPoint]) -> PortfolioCha
     )
 
 
-def render_html(ctx: PortfolioContext, charts: PortfolioCharts) -> str:
-    return environment().get_template("portfolio.html").render(ctx=ctx, charts=charts)
-
-
-def portfolio_pdf(engine: Engine, organisation: str, *, generated_on: date | None = None) -> bytes:
+def portfolio_pdf(engine: Engine, organisation: str, *, generated_on: date | None = None,
+                  workers: int | None = None) -> bytes:
     """The portfolio PDF of the named organisation (NotFoundError if there is none)."""
     ctx, portfolio, trend = build(engine, organisation, generated_on=generated_on)
-    return render_pdf(render_html(ctx, render_charts(portfolio, trend)), css=REPORT_CSS)
+    return render_portfolio(ctx, render_charts(portfolio, trend), workers=workers)

@@ -15,10 +15,11 @@ from assessment.bank import LEVEL_NAMES
 from assessment.portfolio import Portfolio, TeamRow, TrendPoint
 from assessment.portfolio_dora import TeamCluster
 from assessment.portfolio_insights import CommonGap, TeamInsight, Unblocker
-from assessment.scoring import Risk
+from assessment.scoring import Risk, Verdict
 
 LEVEL_CLASSES = ("absent", "adhoc", "partial", "established", "proven")
 TOP_RISKS = 3
+MOVED_EACH_WAY = 25  # beyond 50 teams the movement table lists the 25 that rose most and the 25 that fell most
 NEXT_ITEMS = 3
 
 
@@ -42,7 +43,7 @@ class HeatRow:
     dora: str
     answered: str
     movement: str  # "+14", "-3" or "first round"
-    moves: tuple[str, ...]  # per foundation: "+1", "-1", "" (no change or no earlier round)
+    level_moves: str  # "rollback speed +1, failure isolation -1"; "" when no level moved
     readiness_change: str  # "now ready for chaos experiments", or ""
 
 
@@ -61,9 +62,9 @@ class TeamPage:
     carried_over: int
     dora: str
     foundations: tuple[tuple[str, int, str, str, bool], ...]  # (title, score, "2 partial", css, capped)
-    verdicts: tuple[tuple[bool, str], ...]  # (ready, sentence)
+    readiness: tuple[tuple[str, bool, str], ...]  # (end state, ready, "short of: rollback speed 1/3, ...")
     risks: tuple[tuple[str, str, str], ...]  # (risk, short, answer)
-    next_items: tuple[tuple[str, str, str], ...]  # (phase, title, exit criterion)
+    next_items: tuple[tuple[str, str], ...]  # (phase, title)
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,8 @@ class PortfolioContext:
     rows: tuple[HeatRow, ...]
     gaps: tuple[CommonGap, ...]
     unblockers: tuple[Unblocker, ...]
-    moved: tuple[HeatRow, ...]  # teams with an earlier round, most improved first
+    moved: tuple[HeatRow, ...]  # teams with an earlier round, most improved first (the extremes when many)
+    moved_total: int  # teams with an earlier round
     improved: int
     declined: int
     pages: tuple[TeamPage, ...]
@@ -114,33 +116,40 @@ def _readiness_change(row: TeamRow, p: Portfolio) -> str:
 
 
 def heat_row(row: TeamRow, p: Portfolio, clusters: dict[int, TeamCluster], shortfalls: dict[int, list[int]]) -> HeatRow:
-    moves = tuple("" if not row.level_change(k) else f"{row.level_change(k):+d}" for k, _ in p.foundations)
+    moves = ", ".join(f"{title.lower()} {row.level_change(k):+d}" for k, title in p.foundations if row.level_change(k))
     return HeatRow(
         anchor=_anchor(row.team_id), team=row.team, round_number=row.round_number, overall=row.overall,
         cells=tuple(_cell(row, k) for k, _ in p.foundations),
         ready=tuple(row.ready.get(k, False) for k, _, _ in p.end_states),
         short=tuple(shortfalls.get(row.team_id, [0] * len(p.end_states))),
         dora=_dora(clusters.get(row.team_id)), answered=f"{row.answered}/{row.total}",
-        movement=_movement(row), moves=moves, readiness_change=_readiness_change(row, p),
+        movement=_movement(row), level_moves=moves, readiness_change=_readiness_change(row, p),
     )
 
 
 def team_page(row: TeamRow, insight: TeamInsight, clusters: dict[int, TeamCluster]) -> TeamPage:
-    """The short page of one team: levels, verdicts, top risks, what comes next."""
+    """The short page of one team: levels, readiness, top risks, what comes next (details: the team report)."""
     score, data = insight.score, insight.data
     foundations = tuple((f.title, f.score, f"{f.level} {LEVEL_NAMES[f.level]}", LEVEL_CLASSES[f.level],
                          f.gate_capped) for f in score.foundations.values())
     risks = tuple((r.risk.value, data.bank.question(r.question_key).short, r.answer_text or "")
                   for r in score.risks[:TOP_RISKS] if r.risk in (Risk.HIGH, Risk.MEDIUM))
-    items = tuple((i.phase.value, i.title, i.exit_criterion) for i in insight.roadmap.items[:NEXT_ITEMS])
+    items = tuple((i.phase.value, i.title) for i in insight.roadmap.items[:NEXT_ITEMS])
     return TeamPage(
         anchor=_anchor(row.team_id), team=row.team, round_number=row.round_number, round_label=row.label,
         status="complete" if row.status == "completed" else "in progress",
         assessed_on=f"{data.created_at:%-d %b %Y}", overall=row.overall, movement=_movement(row),
         answered=score.answered, total=score.total, carried_over=row.carried_over,
         dora=_dora(clusters.get(row.team_id)), foundations=foundations,
-        verdicts=tuple((v.ready, v.sentence) for v in score.verdicts), risks=risks, next_items=items,
+        readiness=tuple((v.title, v.ready, _short_of(v)) for v in score.verdicts), risks=risks, next_items=items,
     )
+
+
+def _short_of(verdict: Verdict) -> str:
+    """'Short of: rollback speed 1 of 3, postmortem practice 1 of 2' (levels reached of levels needed)."""
+    if verdict.ready:
+        return "every foundation it needs is at the required level"
+    return "Short of: " + ", ".join(f"{s.title.lower()} {s.level} of {s.required}" for s in verdict.shortfalls)
 
 
 def _headline(p: Portfolio) -> str:
@@ -162,7 +171,9 @@ def build_portfolio_context(p: Portfolio, trend: Sequence[TrendPoint], clusters:
     shortfalls = {team_id: [len(v.shortfalls) for v in i.score.verdicts] for team_id, i in by_team.items()}
     rows = tuple(heat_row(r, p, clusters, shortfalls) for r in p.teams)
     moved_rows = sorted((r for r in p.teams if r.movement is not None), key=lambda r: (-(r.movement or 0), r.team))
-    moved = tuple(heat_row(r, p, clusters, shortfalls) for r in moved_rows)
+    shown = moved_rows if len(moved_rows) <= 2 * MOVED_EACH_WAY else (
+        moved_rows[:MOVED_EACH_WAY] + moved_rows[-MOVED_EACH_WAY:])
+    moved = tuple(heat_row(r, p, clusters, shortfalls) for r in shown)
     teams = len(p.teams)
     return PortfolioContext(
         organisation=p.organisation, generated_on=f"{generated_on or date.today():%-d %B %Y}",
@@ -171,6 +182,7 @@ def build_portfolio_context(p: Portfolio, trend: Sequence[TrendPoint], clusters:
         mean_score=round(sum(r.overall for r in p.teams) / teams) if teams else 0,
         ready_counts=tuple((t, p.ready_counts.get(k, 0)) for k, t, _ in p.end_states),
         headline=_headline(p), rows=rows, gaps=tuple(gaps), unblockers=tuple(unblocking), moved=moved,
+        moved_total=len(moved_rows),
         improved=sum(1 for r in moved_rows if (r.movement or 0) > 0),
         declined=sum(1 for r in moved_rows if (r.movement or 0) < 0),
         pages=tuple(team_page(r, by_team[r.team_id], clusters) for r in p.teams if r.team_id in by_team),

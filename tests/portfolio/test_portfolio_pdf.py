@@ -14,10 +14,11 @@ from assessment import cli, db
 from assessment.answers import answered
 from assessment.bank import Bank
 from assessment.demo import DEMO_ORG, load_demo
+from reports import portfolio_render
 from reports.portfolio import build, portfolio_pdf
 from tests.portfolio.conftest import answer_all, new_round
 
-SECTIONS = ("Summary", "Levels per team and foundation", "Readiness per team", "Most common gaps",
+SECTIONS = ("Summary", "Levels and readiness per team", "Most common gaps",
             "Investments that would unblock the most teams", "Movement since the previous round", "One page per team")
 DEMO_TEAMS = ("Payments", "Catalogue", "Checkout", "Platform", "Mobile API")
 
@@ -88,3 +89,23 @@ def test_cli_writes_the_portfolio(demo: Engine, env_database: str, tmp_path: Pat
         assert cli.main(argv) == 1
         err = capsys.readouterr().err
         assert message in err and len(err.splitlines()) == 1
+
+
+def test_a_large_portfolio_is_laid_out_in_parts_and_joined(demo: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Forced to split 5 teams into parts of 2 (as 500 teams would be in parts of 40), in 2 worker processes."""
+    monkeypatch.setattr(portfolio_render, "SINGLE_DOCUMENT_MAX", 2)
+    monkeypatch.setattr(portfolio_render, "CHUNK_TEAMS", 2)
+    reader = PdfReader(io.BytesIO(portfolio_pdf(demo, DEMO_ORG, workers=2)))
+    marks = bookmarks(reader)
+    teams = sorted(DEMO_TEAMS)
+    assert [marks[t] for t in teams] == list(range(marks[teams[0]], marks[teams[0]] + 5))  # a page each, in order
+    assert marks[teams[-1]] == len(reader.pages) - 1 and marks["One page per team"] == marks[teams[0]] - 1
+    nested = next(item for item in reader.outline if isinstance(item, list) and any(
+        getattr(i, "title", "") == teams[0] for i in item))
+    assert [i.title for i in nested] == teams  # the team bookmarks sit under "One page per team"
+    for n, team in enumerate(teams, start=1):
+        text = reader.pages[marks[team]].extract_text()
+        assert team in text and f"Team {n} of 5" in text
+    assert "Page 3" in reader.pages[2].extract_text()
+    names = reader.trailer["/Root"]["/Names"]["/Dests"].get_object()
+    assert "summary" in str(names)  # the contents still link to the chapters
