@@ -15,6 +15,7 @@ from assessment import access, db
 from assessment.access import Action, authorize
 from assessment.repository import AssessmentData, load_assessment
 from assessment.roadmap import Evidence
+from assessment.round_comparison import RoundComparison, since_last_round
 from reports.charts import render_charts
 from reports.context import Contradiction, DoraData, build_context
 from reports.html import REPORT_CSS, render_html
@@ -22,10 +23,11 @@ from reports.pdf import render_pdf
 
 
 def pdf_for(data: AssessmentData, *, evidence: Evidence | None = None, dora: DoraData | None = None,
-            contradictions: Sequence[Contradiction] = (), generated_on: date | None = None) -> bytes:
+            contradictions: Sequence[Contradiction] = (), generated_on: date | None = None,
+            since: RoundComparison | None = None) -> bytes:
     """The PDF report of an assessment already loaded (no database needed)."""
     ctx = build_context(data, evidence=evidence, dora=dora, contradictions=contradictions,
-                        generated_on=generated_on)
+                        generated_on=generated_on, since=since)
     return render_pdf(render_html(ctx, render_charts(ctx)), css=REPORT_CSS)
 
 
@@ -35,5 +37,6 @@ def report_pdf(engine: Engine, assessment_id: int, *, evidence: Evidence | None 
     authorize(engine, None, Action.DOWNLOAD_REPORT, access.assessment(assessment_id))
     with db.read_session(engine) as session:
         data = load_assessment(session, assessment_id=assessment_id)
+        since = since_last_round(session, assessment_id=assessment_id)
     return pdf_for(data, evidence=evidence, dora=dora, contradictions=contradictions,
-                   generated_on=generated_on)
+                   generated_on=generated_on, since=since)

@@ -15,6 +15,7 @@ from assessment.answers import AnswerStatus, describe_value
 from assessment.bank import LEVEL_NAMES, Bank
 from assessment.repository import AssessmentData
 from assessment.roadmap import EFFORT_WEEKS, NEXT_WEEKS, NOW_WEEKS, Evidence, Phase, Roadmap, build_roadmap
+from assessment.round_comparison import RoundComparison
 from assessment.scoring import RISK_ORDER, AssessmentScore, GateState, Risk, score_assessment
 
 RISK_LABELS = {Risk.HIGH: "High", Risk.MEDIUM: "Medium", Risk.NONE: "None",
@@ -179,12 +180,13 @@ class ReportContext:
     effort_weeks: tuple[tuple[str, int], ...]
     now_weeks: int
     next_weeks: int
+    since: RoundComparison | None = None  # this round against the team's previous one
 
 
 def build_context(data: AssessmentData, *, score: AssessmentScore | None = None,
                   roadmap: Roadmap | None = None, evidence: Evidence | None = None, dora: DoraData | None = None,
                   contradictions: Sequence[Contradiction] = (), generated_on: date | None = None,
-                  author: str = DEFAULT_AUTHOR) -> ReportContext:
+                  author: str = DEFAULT_AUTHOR, since: RoundComparison | None = None) -> ReportContext:
     """Gather what the report says about one assessment; no markup, no ORM objects."""
     score = score or score_assessment(data.bank, data.answers)
     roadmap = roadmap or build_roadmap(data.bank, data.answers, score=score, evidence=evidence)
@@ -205,7 +207,7 @@ def build_context(data: AssessmentData, *, score: AssessmentScore | None = None,
         end_states=_end_states(roadmap, rows),
         dora=dora, contradictions=tuple(contradictions), levels=tuple(enumerate(LEVEL_NAMES)),
         effort_weeks=tuple((k.value, v) for k, v in EFFORT_WEEKS.items()), now_weeks=NOW_WEEKS,
-        next_weeks=NEXT_WEEKS,
+        next_weeks=NEXT_WEEKS, since=since,
     )
 
 

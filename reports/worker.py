@@ -16,6 +16,7 @@ from multiprocessing.process import BaseProcess
 
 from assessment.errors import FoundationsError
 from assessment.repository import AssessmentData
+from assessment.round_comparison import RoundComparison
 
 TIME_LIMIT_S = 60.0
 
@@ -30,11 +31,11 @@ def _serve(conn: Connection) -> None:
 
     while True:
         try:
-            data = conn.recv()
+            data, since = conn.recv()
         except (EOFError, KeyboardInterrupt):
             return
         try:
-            conn.send((True, pdf_for(data)))
+            conn.send((True, pdf_for(data, since=since)))
         except Exception as exc:  # noqa: BLE001 - reported to the page as one line
             conn.send((False, f"{type(exc).__name__}: {exc}"))
 
@@ -66,12 +67,14 @@ class ReportWorker:
             self._conn.close()
         self._process, self._conn = None, None
 
-    def render(self, data: AssessmentData, time_limit_s: float = TIME_LIMIT_S) -> bytes:
-        """The PDF of `data`, or RenderFailed after `time_limit_s` seconds or on any renderer error."""
+    def render(self, data: AssessmentData, time_limit_s: float = TIME_LIMIT_S,
+               since: RoundComparison | None = None) -> bytes:
+        """The PDF of `data` (with `since`: its "since the last round" section), or RenderFailed after
+        `time_limit_s` seconds or on any renderer error."""
         with self._lock:
             conn = self._start()
             try:
-                conn.send(data)
+                conn.send((data, since))
                 if not conn.poll(time_limit_s):
                     self.stop()
                     raise RenderFailed(f"the report took longer than {time_limit_s:g} seconds and was stopped")

@@ -11,9 +11,10 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
-from assessment import access
+from assessment import access, db
 from assessment.access import AccessDenied, Action, authorize
 from assessment.repository import AssessmentData
+from assessment.round_comparison import since_last_round
 from reports.charts import plan_chart
 from reports.context import PhaseBlock, ReportContext, build_context
 from reports.worker import TIME_LIMIT_S, RenderFailed, ReportWorker
@@ -70,7 +71,9 @@ def pdf_section(ctx: ReportContext, data: AssessmentData, data_key: tuple[int, s
         with st.spinner("Preparing the PDF report…", show_time=True):
             try:
                 authorize(engine, None, Action.DOWNLOAD_REPORT, access.assessment(data.id))  # the role decides
-                pdf = worker().render(data, TIME_LIMIT_S)
+                with db.read_session(engine) as session:
+                    since = since_last_round(session, assessment_id=data.id)
+                pdf = worker().render(data, TIME_LIMIT_S, since=since)
             except AccessDenied as exc:
                 st.error(str(exc), icon=":material/block:")
                 return

@@ -1,0 +1,35 @@
+"""The team report has a "since the last round" section exactly when the team has an earlier round."""
+
+from __future__ import annotations
+
+import io
+import re
+
+from pypdf import PdfReader
+from sqlalchemy.engine import Engine
+
+from assessment import db
+from assessment.bank import Bank
+from assessment.demo import load_demo
+from assessment.repository import list_assessments
+from assessment.round_comparison import since_last_round
+from reports.build import report_pdf
+
+
+def text(pdf: bytes) -> str:
+    return re.sub(r"\s+", " ", " ".join(p.extract_text() or "" for p in PdfReader(io.BytesIO(pdf)).pages))
+
+
+def test_second_round_report_says_what_moved(engine: Engine, bank: Bank) -> None:
+    with db.write_session(engine) as session:
+        load_demo(session, bank=bank)
+    with db.read_session(engine) as session:
+        first, second = (s.id for s in list_assessments(session) if s.team == "Payments")
+        comparison = since_last_round(session, assessment_id=second)
+    assert comparison is not None
+    later = text(report_pdf(engine, second))
+    assert "Since the last round" in later
+    assert (f"Round 1 ({comparison.before.created_at:%-d %B %Y}) to round 2: the overall score went from "
+            f"{comparison.before.overall_score} to {comparison.after.overall_score}") in later
+    assert f"{len(comparison.answers)} answers changed" in later
+    assert "Since the last round" not in text(report_pdf(engine, first))
