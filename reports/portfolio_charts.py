@@ -138,7 +138,7 @@ def trend_chart(points: Sequence[TrendPoint], foundations: Sequence[tuple[str, s
                         legend=alt.Legend(orient="bottom", columns=2, labelLimit=220)),
         tooltip=[alt.Tooltip("foundation:N", title="Foundation"), alt.Tooltip("round:O", title="Round"),
                  alt.Tooltip("score:Q", title="Mean score"), alt.Tooltip("teams:Q", title="Teams")],
-    ).properties(width=width, height=200, autosize=FIT_X if fit else PAD)
+    ).properties(width=width, height=180, autosize=FIT_X if fit else PAD)
 
 
 def level_name(level: int) -> str:
