@@ -126,7 +126,7 @@ def trend_frame(points: Sequence[TrendPoint], foundations: Sequence[tuple[str, s
 
 
 def trend_chart(points: Sequence[TrendPoint], foundations: Sequence[tuple[str, str]], width: int = 460,
-                fit: bool = True) -> alt.TopLevelMixin:
+                fit: bool = True) -> alt.Chart:
     """Mean score of each foundation per round number; the grid lines are the level boundaries (every 20)."""
     frame = trend_frame(points, foundations)
     rounds = sorted(set(frame["round"])) or [1]

@@ -87,8 +87,10 @@ def _copy_outline(writer: PdfWriter, reader: PdfReader, items: list[Any], parent
             inner = _copy_outline(writer, reader, item, last, offset)
             found = found or inner
             continue
-        last = writer.add_outline_item(title=str(item.title),
-                                       page_number=offset + reader.get_destination_page_number(item), parent=parent)
+        page = reader.get_destination_page_number(item)
+        if page is None:  # a bookmark without a page (WeasyPrint writes none): nothing to point at
+            continue
+        last = writer.add_outline_item(title=str(item.title), page_number=offset + page, parent=parent)
         if str(item.title) == TEAMS_BOOKMARK:
             found = last
     return found
