@@ -10,6 +10,7 @@ import json
 import os
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ from assessment.answers import parse_answer_mapping
 from assessment.config import get_settings
 from assessment.demo import DEMO_ORG, load_demo
 from assessment.dora.cli import add_dora_commands
+from assessment.dora.team import team_dora
 from assessment.errors import FoundationsError
 from assessment.exchange import dumps, export_assessment, import_assessment, load_json_file, parse_export
 from assessment.exports import is_organisation_export
@@ -39,7 +41,7 @@ from assessment.repository import (
     save_answer,
     store_bank,
 )
-from assessment.roadmap import build_roadmap, roadmap_to_data
+from assessment.roadmap import Evidence, build_roadmap, roadmap_to_data
 from assessment.scoring import score_assessment
 from assessment.serialise import score_to_data
 from assessment.workshops.commands import add_workshop_commands
@@ -181,12 +183,18 @@ def cmd_score(args: argparse.Namespace) -> int:
 def cmd_roadmap(args: argparse.Namespace) -> int:
     with db.read_session(_engine()) as session:
         data = load_assessment(session, assessment_id=args.assessment_id)
-    roadmap = build_roadmap(data.bank, data.answers)
+        dora = team_dora(session, data)
+    evidence = dora.evidence if dora else Evidence()
+    roadmap = build_roadmap(data.bank, data.answers, evidence=evidence)
     if args.json:
         _print_json({"assessment": {"id": data.id, "organisation": data.organisation, "team": data.team,
-                                    "round_number": data.round_number}, **roadmap_to_data(roadmap)})
+                                    "round_number": data.round_number},
+                     "dora_evidence": {"source": dora.source if dora else None, "window": dora.window if dora else None,
+                                       "signals": [asdict(s) for s in evidence.signals]},
+                     **roadmap_to_data(roadmap)})
         return 0
-    print(f"{data.organisation} / {data.title}: {len(roadmap.items)} investment(s)")
+    source = f"; DORA evidence from {dora.source}" if dora else "; no DORA data"
+    print(f"{data.organisation} / {data.title}: {len(roadmap.items)} investment(s){source}")
     for i in roadmap.items:
         print(f"  {i.position:>2}. [{i.phase.value:<5}] {i.title} ({i.effort}) - {i.reason}")
     for e in roadmap.end_states:

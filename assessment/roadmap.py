@@ -81,11 +81,14 @@ class Signal:
               the same metric can be sent as a signal of strength 1.
     figure:   the measured figure as the reader should see it in the reason,
               e.g. "median time to restore 9 hours (low band)".
+    targets:  the investments it raises, when not the metric's usual ones in
+              DORA_TARGETS (a contradiction points at what the claim was about).
     """
 
     metric: DoraMetric
     strength: float
     figure: str
+    targets: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not 0 <= self.strength <= 1:
@@ -99,7 +102,7 @@ class Evidence:
     signals: tuple[Signal, ...] = ()
 
     def for_investment(self, key: str) -> list[Signal]:
-        return [s for s in self.signals if s.strength > 0 and key in DORA_TARGETS[s.metric]]
+        return [s for s in self.signals if s.strength > 0 and key in (s.targets or DORA_TARGETS[s.metric])]
 
 
 @dataclass(frozen=True)
@@ -310,7 +313,7 @@ def _reason(bank: Bank, pick: _Pick, waiting: Sequence[str], serves_gate: bool) 
     if pick.weak:
         return f"Weak answers, weighted gap {pick.gap:.0f}: {cited}{more}.{first}"
     if pick.signals:
-        return f"DORA evidence: {cited}.{first}"
+        return f"Raised by delivery data: {cited}.{first}"
     if pick.in_place:
         shown = "; ".join(_cite(q, a) for q, a in pick.in_place[:2])
         return (f"Prerequisite of {names}; answers suggest it is in place ({shown}), "

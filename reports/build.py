@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 
 from assessment import access, db
 from assessment.access import Action, authorize
+from assessment.dora.team import TeamDora, team_dora
 from assessment.repository import AssessmentData, load_assessment
 from assessment.roadmap import Evidence
 from assessment.round_comparison import RoundComparison, since_last_round
@@ -24,19 +25,24 @@ from reports.pdf import render_pdf
 
 def pdf_for(data: AssessmentData, *, evidence: Evidence | None = None, dora: DoraData | None = None,
             contradictions: Sequence[Contradiction] = (), generated_on: date | None = None,
-            since: RoundComparison | None = None) -> bytes:
+            since: RoundComparison | None = None, team_dora: TeamDora | None = None) -> bytes:
     """The PDF report of an assessment already loaded (no database needed)."""
     ctx = build_context(data, evidence=evidence, dora=dora, contradictions=contradictions,
-                        generated_on=generated_on, since=since)
+                        generated_on=generated_on, since=since, team_dora=team_dora)
     return render_pdf(render_html(ctx, render_charts(ctx)), css=REPORT_CSS)
 
 
 def report_pdf(engine: Engine, assessment_id: int, *, evidence: Evidence | None = None,
                dora: DoraData | None = None, contradictions: Sequence[Contradiction] = (), generated_on: date | None = None) -> bytes:
-    """The PDF report of one stored assessment (NotFoundError if there is none, or it is not the caller's)."""
+    """The PDF report of one stored assessment (NotFoundError if there is none, or it is not the caller's).
+
+    The team's stored DORA data feeds the roadmap, the DORA section and the
+    contradictions; explicit `evidence`, `dora` or `contradictions` take its place.
+    """
     authorize(engine, None, Action.DOWNLOAD_REPORT, access.assessment(assessment_id))
     with db.read_session(engine) as session:
         data = load_assessment(session, assessment_id=assessment_id)
         since = since_last_round(session, assessment_id=assessment_id)
+        stored = team_dora(session, data)
     return pdf_for(data, evidence=evidence, dora=dora, contradictions=contradictions,
-                   generated_on=generated_on, since=since)
+                   generated_on=generated_on, since=since, team_dora=stored)

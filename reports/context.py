@@ -13,6 +13,8 @@ from datetime import date, datetime
 
 from assessment.answers import AnswerStatus, describe_value
 from assessment.bank import LEVEL_NAMES, Bank
+from assessment.dora.summary import ROADMAP_METRIC
+from assessment.dora.team import TeamDora
 from assessment.repository import AssessmentData
 from assessment.roadmap import EFFORT_WEEKS, NEXT_WEEKS, NOW_WEEKS, Evidence, Phase, Roadmap, build_roadmap
 from assessment.round_comparison import RoundComparison
@@ -186,8 +188,18 @@ class ReportContext:
 def build_context(data: AssessmentData, *, score: AssessmentScore | None = None,
                   roadmap: Roadmap | None = None, evidence: Evidence | None = None, dora: DoraData | None = None,
                   contradictions: Sequence[Contradiction] = (), generated_on: date | None = None,
-                  author: str = DEFAULT_AUTHOR, since: RoundComparison | None = None) -> ReportContext:
-    """Gather what the report says about one assessment; no markup, no ORM objects."""
+                  author: str = DEFAULT_AUTHOR, since: RoundComparison | None = None,
+                  team_dora: TeamDora | None = None) -> ReportContext:
+    """Gather what the report says about one assessment; no markup, no ORM objects.
+
+    `team_dora` (the team's stored DORA data, see assessment.dora.team) fills the
+    evidence, the DORA section and the contradictions at once; the three separate
+    arguments exist for callers that have figures from elsewhere.
+    """
+    if team_dora is not None:
+        evidence = evidence or team_dora.evidence
+        dora = dora or dora_data(team_dora)
+        contradictions = contradictions or contradictions_of(team_dora)
     score = score or score_assessment(data.bank, data.answers)
     roadmap = roadmap or build_roadmap(data.bank, data.answers, score=score, evidence=evidence)
     rows = _roadmap_rows(roadmap)
@@ -209,6 +221,19 @@ def build_context(data: AssessmentData, *, score: AssessmentScore | None = None,
         effort_weeks=tuple((k.value, v) for k, v in EFFORT_WEEKS.items()), now_weeks=NOW_WEEKS,
         next_weeks=NEXT_WEEKS, since=since,
     )
+
+
+def dora_data(team: TeamDora) -> DoraData:
+    """The DORA section in words: every figure with its band, the elite benchmark and the definition."""
+    figures = tuple(DoraFigure(metric=str(ROADMAP_METRIC[f.metric]), label=f.title, value=f.text,
+                               band=f.band.label if f.band else None, benchmark=f.elite, definition=f.definition,
+                               sample=f.sample) for f in team.figures)
+    return DoraData(window=team.window or "none stated (typed figures)", source=team.source, edition=team.edition,
+                    figures=figures, cluster=team.cluster, quality=team.quality)
+
+
+def contradictions_of(team: TeamDora) -> tuple[Contradiction, ...]:
+    return tuple(Contradiction(f.title, f.answer_quote, f.data_quote, f.explanation) for f in team.findings)
 
 
 def _day(value: date | datetime) -> str:

@@ -14,7 +14,9 @@ import threading
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 
+from assessment.dora.team import TeamDora
 from assessment.errors import FoundationsError
+from assessment.numbers import number_text
 from assessment.repository import AssessmentData
 from assessment.round_comparison import RoundComparison
 
@@ -31,11 +33,11 @@ def _serve(conn: Connection) -> None:
 
     while True:
         try:
-            data, since = conn.recv()
+            data, since, dora = conn.recv()
         except (EOFError, KeyboardInterrupt):
             return
         try:
-            conn.send((True, pdf_for(data, since=since)))
+            conn.send((True, pdf_for(data, since=since, team_dora=dora)))
         except Exception as exc:  # noqa: BLE001 - reported to the page as one line
             conn.send((False, f"{type(exc).__name__}: {exc}"))
 
@@ -68,16 +70,17 @@ class ReportWorker:
         self._process, self._conn = None, None
 
     def render(self, data: AssessmentData, time_limit_s: float = TIME_LIMIT_S,
-               since: RoundComparison | None = None) -> bytes:
-        """The PDF of `data` (with `since`: its "since the last round" section), or RenderFailed after
-        `time_limit_s` seconds or on any renderer error."""
+               since: RoundComparison | None = None, team_dora: TeamDora | None = None) -> bytes:
+        """The PDF of `data` (with `since`: its "since the last round" section; with `team_dora`: the team's
+        DORA data), or RenderFailed after `time_limit_s` seconds or on any renderer error."""
         with self._lock:
             conn = self._start()
             try:
-                conn.send((data, since))
+                conn.send((data, since, team_dora))
                 if not conn.poll(time_limit_s):
                     self.stop()
-                    raise RenderFailed(f"the report took longer than {time_limit_s:g} seconds and was stopped")
+                    raise RenderFailed(f"the report took longer than {number_text(time_limit_s)} seconds "
+                                       "and was stopped")
                 ok, payload = conn.recv()
             except (EOFError, OSError):
                 self.stop()

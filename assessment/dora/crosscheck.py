@@ -18,8 +18,8 @@ from assessment.answers import AnswerStatus, AnswerValue, describe_value
 from assessment.bank import AnswerType, Question
 from assessment.dora.figures import latest_figures, typed_figures
 from assessment.dora.frames import has_data
-from assessment.dora.metrics import team_metrics
-from assessment.dora.models import DoraFinding
+from assessment.dora.metrics import DoraMetrics, team_metrics
+from assessment.dora.models import DoraFigures, DoraFinding
 from assessment.dora.summary import hours_text
 from assessment.models import Assessment
 from assessment.repository import load_assessment
@@ -157,12 +157,18 @@ def check(answers: Answers, questions: Questions, observed: Observed | None) -> 
 def observed_for_team(session: Session, *, team_id: int) -> Observed | None:
     """Imported data when the team has any (default window), else its typed figures, else None."""
     if has_data(session, team_id=team_id):
-        m = team_metrics(session, team_id=team_id)
-        return Observed(f"imported data, {m.window.describe()}", m.recovery_hours_median, m.incidents_resolved,
-                        m.incidents, m.deployments_per_week, m.change_failure_rate_pct)
+        return observed_from_metrics(team_metrics(session, team_id=team_id))
     row = latest_figures(session, team_id=team_id)
-    if row is None:
-        return None
+    return observed_from_typed(row) if row is not None else None
+
+
+def observed_from_metrics(m: DoraMetrics) -> Observed:
+    return Observed(f"imported data, {m.window.describe()}", m.recovery_hours_median, m.incidents_resolved,
+                    m.incidents, m.deployments_per_week, m.change_failure_rate_pct)
+
+
+def observed_from_typed(row: DoraFigures) -> Observed:
+    """Typed figures give no incident count: the recovery figure is trusted as if from enough incidents."""
     figures = {f.metric: f.value for f in typed_figures(row)[0]}
     per_day = figures.get("deployment_frequency")
     return Observed("typed figures", figures.get("recovery_time"), MIN_INCIDENTS, None,

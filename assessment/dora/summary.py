@@ -6,6 +6,7 @@ its definition exists once. `roadmap_evidence` turns it into the roadmap's signa
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,7 +25,7 @@ DEFINITIONS: dict[str, str] = {
     "recovery_time": "For each incident that started in the window, resolved minus started "
                      "(median and 90th percentile); open incidents are left out and listed.",
 }
-_ROADMAP_METRIC = {"deployment_frequency": DoraMetric.DEPLOYMENT_FREQUENCY, "lead_time": DoraMetric.LEAD_TIME,
+ROADMAP_METRIC = {"deployment_frequency": DoraMetric.DEPLOYMENT_FREQUENCY, "lead_time": DoraMetric.LEAD_TIME,
                    "change_failure_rate": DoraMetric.CHANGE_FAILURE_RATE,
                    "recovery_time": DoraMetric.TIME_TO_RESTORE}
 _STRENGTH = {"low": 1.0, "medium": 0.5}
@@ -100,13 +101,16 @@ def _figure(metric: str, value: float | None, text: str, sample: str) -> Figure:
                   DEFINITIONS[metric], sample)
 
 
-def roadmap_evidence(summary: DoraSummary) -> Evidence:
-    """Signals for the roadmap: a figure in the low band counts fully, in the medium band half."""
+def roadmap_evidence(figures: Sequence[Figure]) -> Evidence:
+    """Signals for the roadmap: a figure in the low band counts fully, in the medium band half.
+
+    Measured and typed figures count alike: the team chose to state them.
+    """
     signals = []
-    for figure in summary.figures:
+    for figure in figures:
         strength = max((_STRENGTH.get(c, 0.0) for c in figure.band.clusters), default=0.0) if figure.band else 0.0
         if strength and figure.band is not None:
-            signals.append(Signal(_ROADMAP_METRIC[figure.metric], strength,
+            signals.append(Signal(ROADMAP_METRIC[figure.metric], strength,
                                   f"{figure.title.lower()} {figure.text} ({figure.band.label} band)"))
     return Evidence(tuple(signals))
 

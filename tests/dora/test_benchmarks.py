@@ -61,7 +61,7 @@ def test_summary_texts_and_roadmap_signals() -> None:
     texts = {f.metric: f.text for f in summary.figures}
     assert texts["recovery_time"] == "median 8.3 days (p90 12.5 days)"
     assert texts["change_failure_rate"] == "40.0 %"
-    signals = {s.metric: s.strength for s in roadmap_evidence(summary).signals}
+    signals = {s.metric: s.strength for s in roadmap_evidence(summary.figures).signals}
     assert signals == {DoraMetric.CHANGE_FAILURE_RATE: 1.0, DoraMetric.TIME_TO_RESTORE: 1.0}
     assert summarise(_metrics(recovery_hours_median=None)).figures[3].text == "no data"
 

@@ -11,6 +11,7 @@ from sqlalchemy.engine import Engine
 from assessment import db
 from assessment.answers import dont_know
 from assessment.demo import load_demo
+from assessment.dora.team import team_dora
 from assessment.questions import default_bank
 from assessment.repository import answer_history, load_assessment, save_answer
 from assessment.roadmap import build_roadmap
@@ -36,11 +37,16 @@ def test_report_page_shows_the_roadmap_and_makes_a_pdf(app_demo: Engine) -> None
     with db.read_session(app_demo) as session:
         data = load_assessment(session, assessment_id=assessment_id)
         history = len(answer_history(session, assessment_id=assessment_id))
+        dora = team_dora(session, data)
+    assert dora is not None and dora.evidence.signals  # Checkout's data contradicts its answers
     at = open_page(REPORT, assessment_id)
     assert not at.exception
     assert "Checkout" in at.title[0].value
     shown = [row for table in at.dataframe for row in table.value["Investment"]]
-    assert shown == [i.title for i in build_roadmap(data.bank, data.answers).items]
+    assert shown == [i.title for i in build_roadmap(data.bank, data.answers, evidence=dora.evidence).items]
+    assert shown != [i.title for i in build_roadmap(data.bank, data.answers).items]  # the data moved items
+    reasons = " ".join(row for table in at.dataframe for row in table.value["Why"])
+    assert "DORA cross-check, claimed diagnosis time against recovery time" in reasons
     assert "Not ready for expanding deployment autonomy" in texts(at, "error")
     assert not at.get("download_button")
     at.button(key="prepare_pdf").click().run(timeout=240)

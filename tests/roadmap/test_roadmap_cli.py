@@ -9,6 +9,7 @@ import pytest
 from assessment import db
 from assessment.cli import main
 from assessment.demo import load_demo
+from assessment.dora.team import team_dora
 from assessment.questions import default_bank
 from assessment.repository import list_assessments, load_assessment
 from assessment.roadmap import build_roadmap
@@ -63,3 +64,20 @@ def test_roadmap_bad_ids(env_database: str, capsys: pytest.CaptureFixture[str], 
         assert main(["roadmap", arg, "--json"]) == 1
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err
+
+
+def test_roadmap_uses_the_teams_dora_data(env_database: str, capsys: pytest.CaptureFixture[str]) -> None:
+    ids = _demo(env_database)
+    assert main(["roadmap", str(ids["Checkout 1"]), "--json"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    with db.read_session(db.get_engine(env_database)) as session:
+        data = load_assessment(session, assessment_id=ids["Checkout 1"])
+        dora = team_dora(session, data)
+    assert dora is not None
+    assert [i["key"] for i in payload["items"]] == build_roadmap(data.bank, data.answers,
+                                                                 evidence=dora.evidence).keys()
+    assert payload["dora_evidence"]["source"] == "imported deployments, changes and incidents"
+    assert {s["metric"] for s in payload["dora_evidence"]["signals"]} >= {"change_failure_rate", "time_to_restore"}
+    assert any("cross-check" in i["reason"] for i in payload["items"])
+    assert main(["roadmap", str(ids["Checkout 1"])]) == 0
+    assert "DORA evidence from imported deployments" in capsys.readouterr().out.splitlines()[0]

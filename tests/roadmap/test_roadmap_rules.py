@@ -183,7 +183,7 @@ def test_dora_evidence_adds_and_raises_investments() -> None:
     assert set(DORA_TARGETS[DoraMetric.TIME_TO_RESTORE]) <= set(roadmap.keys())
     tracing = roadmap.item("distributed_tracing")
     assert tracing.kind == "evidence"
-    assert tracing.reason == "DORA evidence: DORA median time to restore 9 hours (low band)."
+    assert tracing.reason == "Raised by delivery data: DORA median time to restore 9 hours (low band)."
     assert roadmap.item("structured_logging").kind == "prerequisite"
 
 

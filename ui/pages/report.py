@@ -13,6 +13,7 @@ import streamlit as st
 
 from assessment import access, db
 from assessment.access import AccessDenied, Action, authorize
+from assessment.dora.team import TeamDora, team_dora
 from assessment.repository import AssessmentData
 from assessment.round_comparison import since_last_round
 from reports.charts import plan_chart
@@ -63,7 +64,7 @@ def roadmap(ctx: ReportContext) -> None:
              icon=":material/check_circle:" if e.ready else ":material/block:")
 
 
-def pdf_section(ctx: ReportContext, data: AssessmentData, data_key: tuple[int, str]) -> None:
+def pdf_section(ctx: ReportContext, data: AssessmentData, data_key: tuple[int, str], dora: TeamDora | None) -> None:
     st.subheader("PDF report", anchor=False)
     st.caption("Cover, one-page summary, scores, DORA and cross-checks, this roadmap, findings per foundation "
                "and every answer. Making it takes a few seconds; your answers are not changed.")
@@ -73,7 +74,7 @@ def pdf_section(ctx: ReportContext, data: AssessmentData, data_key: tuple[int, s
                 authorize(engine, None, Action.DOWNLOAD_REPORT, access.assessment(data.id))  # the role decides
                 with db.read_session(engine) as session:
                     since = since_last_round(session, assessment_id=data.id)
-                pdf = worker().render(data, TIME_LIMIT_S, since=since)
+                pdf = worker().render(data, TIME_LIMIT_S, since=since, team_dora=dora)
             except AccessDenied as exc:
                 st.error(str(exc), icon=":material/block:")
                 return
@@ -92,11 +93,13 @@ def pdf_section(ctx: ReportContext, data: AssessmentData, data_key: tuple[int, s
 engine = database.engine()
 state.follow_pending_page()
 data = current.require_assessment(engine)
-context = build_context(data)
+with db.read_session(engine) as session:
+    stored_dora = team_dora(session, data)
+context = build_context(data, team_dora=stored_dora)
 widgets.assessment_header(data, "Report")
 st.markdown(plain(context.headline))
 st.subheader("Roadmap", anchor=False)
 st.caption("Only what weak answers call for, prerequisites first; failed deciding tests first, then the largest "
            "weighted gaps. Now is about 30 days of work, next runs to the end of the quarter.")
 roadmap(context)
-pdf_section(context, data, (data.id, fingerprint(data)))
+pdf_section(context, data, (data.id, fingerprint(data)), stored_dora)

@@ -1,0 +1,82 @@
+"""A team's stored DORA data as the roadmap and the report read it: imported, typed, or none."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy.engine import Engine
+
+from assessment import db
+from assessment.demo import load_demo
+from assessment.dora.figures import Typed, save_figures
+from assessment.dora.team import FINDING_TARGETS, IMPORTED, TYPED, team_dora
+from assessment.questions import default_bank
+from assessment.repository import AssessmentData, list_assessments, load_assessment
+from assessment.roadmap import DORA_TARGETS, DoraMetric, build_roadmap
+
+
+@pytest.fixture
+def demo(engine: Engine) -> Engine:
+    with db.write_session(engine) as session:
+        load_demo(session, bank=default_bank())
+    return engine
+
+
+def _round(engine: Engine, team: str, round_number: int = 1) -> AssessmentData:
+    with db.read_session(engine) as session:
+        assessment_id = next(r.id for r in list_assessments(session)
+                             if r.team == team and r.round_number == round_number)
+        return load_assessment(session, assessment_id=assessment_id)
+
+
+def test_a_team_without_data_has_none(demo: Engine) -> None:
+    data = _round(demo, "Payments")
+    with db.read_session(demo) as session:
+        assert team_dora(session, data) is None
+
+
+def test_imported_data_gives_figures_quality_findings_and_evidence(demo: Engine) -> None:
+    data = _round(demo, "Checkout")
+    with db.read_session(demo) as session:
+        dora = team_dora(session, data)
+    assert dora is not None and dora.source == IMPORTED
+    assert dora.window and "90 days" in dora.window
+    assert [f.metric for f in dora.figures] == ["deployment_frequency", "lead_time", "change_failure_rate",
+                                                "recovery_time"]
+    assert dora.quality[0].startswith("Incidents linked to a deployment:")
+    assert any("left out" in line for line in dora.quality)
+    rules = {f.rule for f in dora.findings}
+    assert rules == {"diagnosis_vs_recovery", "postmortems_vs_incidents"}  # the demo's story
+    crosscheck = [s for s in dora.evidence.signals if s.targets]
+    assert {s.targets for s in crosscheck} == {FINDING_TARGETS[r][1] for r in rules}
+    assert all(s.strength == 1.0 and s.figure.startswith("cross-check, claimed") for s in crosscheck)
+    # a contradiction raises the investments behind the doubted claim, beyond the metric's usual targets
+    postmortem = dora.evidence.for_investment("blameless_postmortem_process")
+    assert postmortem and "blameless_postmortem_process" not in DORA_TARGETS[postmortem[0].metric]
+
+
+def test_platform_data_agrees_with_its_answers(demo: Engine) -> None:
+    data = _round(demo, "Platform", 2)
+    with db.read_session(demo) as session:
+        dora = team_dora(session, data)
+    assert dora is not None and not dora.findings
+    assert build_roadmap(data.bank, data.answers, evidence=dora.evidence).keys() == \
+        build_roadmap(data.bank, data.answers).keys()  # strong data raises nothing
+
+
+def test_typed_figures_count_as_evidence(demo: Engine) -> None:
+    data = _round(demo, "Payments")
+    with db.write_session(demo) as session:
+        save_figures(session, team_id=data.team_id, by="Dana", values={
+            "recovery_time": Typed(number=200.0), "change_failure_rate": Typed(number=50.0),
+            "lead_time": Typed(), "deployment_frequency": Typed()})
+    with db.read_session(demo) as session:
+        dora = team_dora(session, data)
+    assert dora is not None and dora.source.startswith(f"{TYPED}, entered by Dana on ")
+    assert dora.window is None
+    strengths = {s.metric: s.strength for s in dora.evidence.signals if not s.targets}
+    assert strengths == {DoraMetric.TIME_TO_RESTORE: 1.0, DoraMetric.CHANGE_FAILURE_RATE: 1.0}
+    raised = build_roadmap(data.bank, data.answers, evidence=dora.evidence)
+    plain = build_roadmap(data.bank, data.answers)
+    tracing = raised.item("distributed_tracing")
+    assert "DORA failed deployment recovery time" in tracing.reason
+    assert tracing.gap > plain.item("distributed_tracing").gap
