@@ -11,6 +11,7 @@ import json
 from datetime import date, datetime
 from typing import Any, Literal
 
+import sqlalchemy as sa
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 from sqlmodel import Session, select
 
@@ -144,7 +145,7 @@ def import_assessment(session: Session, *, doc: ExportedAssessment, source: str)
     bank = Bank.model_validate(doc.bank.content)
     if bank_content_hash(bank) != doc.bank.content_hash or (bank.id, bank.version) != (doc.bank.id, doc.bank.version):
         raise FoundationsError(f"{source}: the bank snapshot does not match its id, version or hash")
-    values = _checked_answers(bank, doc, source)
+    values = checked_answers(bank, doc.answers, source)
     stored_bank = store_bank(session, bank=bank)
     org = ensure_organisation(session, name=doc.organisation)
     team = ensure_team(session, organisation_id=org.id or 0, name=doc.team)
@@ -155,21 +156,8 @@ def import_assessment(session: Session, *, doc: ExportedAssessment, source: str)
     assessment.status, assessment.created_at, assessment.completed_at = doc.status, doc.created_at, doc.completed_at
     session.add(assessment)
     session.flush()
-    for exported, value in zip(doc.answers, values, strict=True):
-        session.add(Answer(
-            assessment_id=assessment.id or 0, question_key=exported.question_key, status=value.status.value,
-            value_json=value.value_json(), reason=value.reason, note=value.note,
-            evidence_url=value.evidence_url, evidence_date=value.evidence_date,
-            answered_by=exported.answered_by, answered_at=exported.answered_at,
-            version=exported.version, carried_over=exported.carried_over,
-        ))
-    for event in doc.history:
-        session.add(AnswerEvent(
-            assessment_id=assessment.id or 0, question_key=event.question_key, status=event.status,
-            value_json=None if event.value is None else json.dumps(event.value), reason=event.reason,
-            note=event.note, evidence_url=event.evidence_url, evidence_date=event.evidence_date,
-            answered_by=event.answered_by, recorded_at=event.recorded_at,
-        ))
+    insert_answers(session, assessment_id=assessment.id or 0, answers=doc.answers, values=values,
+                   history=doc.history)
     session.flush()
     refresh_scores(session, assessment_id=assessment.id or 0, bank=bank)
     return assessment.id or 0, assessment.round_number
@@ -181,11 +169,36 @@ def _round_taken(session: Session, team_id: int, round_number: int) -> bool:
     ).first() is not None
 
 
-def _checked_answers(bank: Bank, doc: ExportedAssessment, source: str) -> list[AnswerValue]:
+def insert_answers(session: Session, *, assessment_id: int, answers: list[ExportedAnswer],
+                   values: list[AnswerValue], history: list[ExportedEvent]) -> None:
+    """Store checked answers (`values`, from `checked_answers`) and their history, in document order.
+
+    One multi-row insert per table: an organisation holds thousands of answers,
+    and rows inserted in order keep their order (ids ascend) for the next export.
+    """
+    if answers:
+        session.execute(sa.insert(Answer), [{
+            "assessment_id": assessment_id, "question_key": exported.question_key, "status": value.status.value,
+            "value_json": value.value_json(), "reason": value.reason, "note": value.note,
+            "evidence_url": value.evidence_url, "evidence_date": value.evidence_date,
+            "answered_by": exported.answered_by, "answered_at": exported.answered_at,
+            "version": exported.version, "carried_over": exported.carried_over,
+        } for exported, value in zip(answers, values, strict=True)])
+    if history:
+        session.execute(sa.insert(AnswerEvent), [{
+            "assessment_id": assessment_id, "question_key": event.question_key, "status": event.status,
+            "value_json": None if event.value is None else json.dumps(event.value), "reason": event.reason,
+            "note": event.note, "evidence_url": event.evidence_url, "evidence_date": event.evidence_date,
+            "answered_by": event.answered_by, "recorded_at": event.recorded_at,
+        } for event in history])
+
+
+def checked_answers(bank: Bank, answers: list[ExportedAnswer], source: str) -> list[AnswerValue]:
+    """Every exported answer checked against the bank, in order; the error names `answers[i]`."""
     questions = bank.questions_by_key()
     values: list[AnswerValue] = []
     seen: set[str] = set()
-    for i, a in enumerate(doc.answers):
+    for i, a in enumerate(answers):
         where = f"{source}: answers[{i}]"
         if a.question_key not in questions:
             raise FoundationsError(f"{where}: unknown question key {a.question_key!r}")

@@ -5,9 +5,9 @@ a line feed could run as a formula when the file is opened in a spreadsheet, so
 it gets a leading `'` and stays text. Numbers are written as numbers (a number
 -5 stays -5); only text is ever neutralised.
 
-JSON: a `foundations.organisation` document holding one `foundations.assessment`
-export per round, so `foundations import` restores every round with its answers,
-history and bank snapshot.
+JSON: the organisation export is `assessment.bundle` (format version 2, everything
+the organisation holds). Version 1 documents, which held only the rounds (one
+`foundations.assessment` export each), are still read here so old files import.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from datetime import date, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from assessment import access
 from assessment.access import Action, authorize_in
@@ -27,8 +27,7 @@ from assessment.answers import AnswerStatus
 from assessment.bank import LEVEL_NAMES, AnswerType
 from assessment.bulk import carried_over_of, load_organisation_rounds, organisation_named
 from assessment.errors import FoundationsError
-from assessment.exchange import ExportedAssessment, export_assessment, import_assessment
-from assessment.models import Assessment, Team, utcnow
+from assessment.exchange import ExportedAssessment, import_assessment
 from assessment.questions import format_path
 from assessment.repository import AssessmentData
 from assessment.scoring import AssessmentScore, score_assessment
@@ -107,6 +106,8 @@ def _answer_record(data: AssessmentData, score: AssessmentScore, key: str) -> di
 
 
 class ExportedOrganisation(BaseModel):
+    """Format version 1: the rounds only (written by earlier versions; still imported)."""
+
     model_config = ConfigDict(extra="forbid")
 
     format: Literal["foundations.organisation"]
@@ -116,25 +117,12 @@ class ExportedOrganisation(BaseModel):
     assessments: list[ExportedAssessment]
 
 
-def organisation_json(session: Session, *, organisation: str) -> dict[str, Any]:
-    """Every round of every team of the organisation, each in the single-assessment export format."""
-    org = organisation_named(session, organisation)
-    authorize_in(session, None, Action.EXPORT, access.organisation(org.id or 0))
-    ids = session.exec(
-        select(Assessment.id).join(Team, col(Team.id) == Assessment.team_id)
-        .where(Team.organisation_id == org.id).order_by(col(Team.name), col(Assessment.round_number))
-    ).all()
-    return {"format": ORG_FORMAT, "format_version": 1, "organisation": org.name,
-            "exported_at": utcnow().isoformat(),
-            "assessments": [export_assessment(session, assessment_id=i or 0) for i in ids]}
-
-
 def is_organisation_export(data: Any) -> bool:
     return isinstance(data, dict) and data.get("format") == ORG_FORMAT
 
 
 def parse_organisation_export(data: Any, source: str) -> ExportedOrganisation:
-    """Validate an organisation export, naming the JSON path of every problem."""
+    """Validate a version-1 organisation export, naming the JSON path of every problem."""
     try:
         doc = ExportedOrganisation.model_validate(data)
     except ValidationError as exc:
@@ -148,7 +136,10 @@ def parse_organisation_export(data: Any, source: str) -> ExportedOrganisation:
 
 
 def import_organisation(session: Session, *, doc: ExportedOrganisation, source: str) -> list[tuple[int, int]]:
-    """Store every round of the export (earlier rounds first, so numbers are kept); all or nothing."""
+    """Store every round of a version-1 export, earlier rounds first so numbers are kept; all or nothing.
+
+    The organisation is created if missing and added to if not (version 2 refuses that).
+    """
     done = []
     for i, assessment in sorted(enumerate(doc.assessments), key=lambda p: (p[1].team, p[1].round_number)):
         done.append(import_assessment(session, doc=assessment, source=f"{source}: assessments[{i}]"))

@@ -15,13 +15,9 @@ from typing import Any
 from assessment import db
 from assessment.config import get_settings
 from assessment.errors import FoundationsError
+from assessment.bundle import BUNDLE_VERSION, bundle_text, organisation_json, parse_bundle, store_bundle
 from assessment.exchange import dumps
-from assessment.exports import (
-    import_organisation,
-    organisation_csv,
-    organisation_json,
-    parse_organisation_export,
-)
+from assessment.exports import import_organisation, organisation_csv, parse_organisation_export
 from assessment.questions import load_bank
 from assessment.repository import find_team, store_bank
 from assessment.round_comparison import RoundComparison, compare_rounds, comparison_to_data, level_text
@@ -135,7 +131,7 @@ def export_organisation(args: argparse.Namespace) -> int:
         if args.format == "csv":
             text = organisation_csv(session, organisation=args.org)
         else:
-            text = dumps(organisation_json(session, organisation=args.org)) + "\n"
+            text = bundle_text(organisation_json(session, organisation=args.org))
     if not args.output:
         sys.stdout.write(text)
         return 0
@@ -145,11 +141,21 @@ def export_organisation(args: argparse.Namespace) -> int:
 
 
 def import_bundle(data: Any, source: str) -> int:
-    """`foundations import FILE` for an organisation export: every round, all or nothing."""
-    doc = parse_organisation_export(data, source)
+    """`foundations import FILE` for an organisation export: all or nothing, in one transaction."""
+    version = data.get("format_version")
+    if version == 1:  # rounds only, from earlier versions: added to the organisation, as they always were
+        legacy = parse_organisation_export(data, source)
+        with db.write_session(db.ready_engine()) as session:
+            done = import_organisation(session, doc=legacy, source=source)
+        print(f"imported {len(done)} round(s) of {legacy.organisation!r} from {source}")
+        return 0
+    if isinstance(version, int) and not isinstance(version, bool) and version > BUNDLE_VERSION:
+        raise FoundationsError(f"{source}: format_version {version} is newer than this version of Foundations "
+                               f"reads (1 to {BUNDLE_VERSION}): upgrade Foundations")
+    doc = parse_bundle(data, source)
     with db.write_session(db.ready_engine()) as session:
-        done = import_organisation(session, doc=doc, source=source)
-    print(f"imported {len(done)} round(s) of {doc.organisation!r} from {source}")
+        imported = store_bundle(session, doc=doc, source=source)
+    print(imported.sentence(source))
     return 0
 
 

@@ -13,8 +13,8 @@ import streamlit as st
 from sqlalchemy.engine import Engine
 
 from assessment import db
-from assessment.exchange import dumps
-from assessment.exports import organisation_csv, organisation_json
+from assessment.bundle import bundle_text, organisation_json
+from assessment.exports import organisation_csv
 
 
 def file_stem(name: str) -> str:
@@ -32,7 +32,7 @@ def _csv(engine: Engine, organisation: str) -> Callable[[], str]:
 def _json(engine: Engine, organisation: str) -> Callable[[], str]:
     def build() -> str:
         with db.read_session(engine) as session:
-            return dumps(organisation_json(session, organisation=organisation))
+            return bundle_text(organisation_json(session, organisation=organisation))
     return build
 
 

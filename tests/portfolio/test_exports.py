@@ -13,7 +13,8 @@ from sqlalchemy.engine import Engine
 from assessment import cli, db
 from assessment.answers import answered, dont_know
 from assessment.bank import Bank
-from assessment.exports import COLUMNS, organisation_csv, organisation_json, safe_cell
+from assessment.bundle import organisation_json
+from assessment.exports import COLUMNS, organisation_csv, safe_cell
 from assessment.portfolio import portfolio_data
 from assessment.repository import find_organisation, list_assessments
 from tests.portfolio.conftest import answer_all, new_round, org_id, random_organisation
@@ -102,7 +103,8 @@ def test_json_bundle_round_trips_through_import(engine: Engine, env_database: st
         org.name = "Acme (before)"
     assert cli.main(["import", str(path)]) == 0
     out = capsys.readouterr().out
-    assert f"imported {len(bundle['assessments'])} round(s)" in out
+    rounds = sum(len(t["rounds"]) for t in bundle["teams"])
+    assert f"imported 'Acme' from {path}: {len(bundle['teams'])} team(s), {rounds} round(s)" in out
     with db.read_session(engine) as session:
         again = organisation_json(session, organisation="Acme")
         before = portfolio_data(session, organisation_id=org_id(session, "Acme (before)"))

@@ -91,7 +91,8 @@ def test_export_org_csv_and_json(demo: Engine, tmp_path: Path, capsys: pytest.Ca
     target = tmp_path / "org.json"
     assert ok(capsys, "export", "--org", DEMO_ORG, "-o", str(target)).strip() == f"wrote {target}"
     bundle = json.loads(target.read_text(encoding="utf-8"))
-    assert bundle["format"] == "foundations.organisation" and len(bundle["assessments"]) == 7
+    assert (bundle["format"], bundle["format_version"]) == ("foundations.organisation", 2)
+    assert sum(len(t["rounds"]) for t in bundle["teams"]) == 7
 
 
 def test_export_usage_errors(demo: Engine, capsys: pytest.CaptureFixture[str]) -> None:
