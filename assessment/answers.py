@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 from assessment.bank import LEVEL_NAMES, AnswerType, Bank, ChoiceOption, Question
 from assessment.errors import InvalidAnswerError
+from assessment.numbers import number_text
 
 MAX_TEXT = 5000
 YES_WORDS = {"yes", "y", "true"}
@@ -167,9 +168,9 @@ def _number(question: Question, value: Any) -> int | float:
     if not math.isfinite(number):
         raise InvalidAnswerError(f"{key}: answer must be a finite number, got {value!r}")
     if number < spec.minimum or (spec.maximum is not None and number > spec.maximum):
-        upper = f" and {spec.maximum:g}" if spec.maximum is not None else ""
+        upper = f" and {number_text(spec.maximum)}" if spec.maximum is not None else ""
         raise InvalidAnswerError(
-            f"{key}: answer must be between {spec.minimum:g}{upper} {spec.unit}, got {value!r}"
+            f"{key}: answer must be between {number_text(spec.minimum)}{upper} {spec.unit}, got {value!r}"
         )
     if spec.integer:
         if not number.is_integer():
@@ -259,7 +260,7 @@ def describe_value(question: Question, answer: AnswerValue) -> str:
     if question.type is AnswerType.YES_NO:
         return "yes" if answer.value else "no"
     if question.type is AnswerType.NUMBER and question.number:
-        return f"{answer.value:g} {question.number.unit}"
+        return f"{number_text(answer.value)} {question.number.unit}"  # type: ignore[arg-type]
     if question.type is AnswerType.LEVEL:
         return f"level {answer.value} ({LEVEL_NAMES[int(answer.value)]})"  # type: ignore[arg-type]
     option = next((o for o in question.options or [] if getattr(o, "key", None) == answer.value), None)

@@ -11,17 +11,13 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from assessment.numbers import plural
 from reports.charts import ReportCharts
 from reports.context import ReportContext
 
 TEMPLATES = Path(__file__).parent / "templates"
 REPORT_CSS = "report.css"  # under reports/static; applied by reports.pdf.render_pdf(html, css=REPORT_CSS)
 LEVEL_CLASSES = ("absent", "adhoc", "partial", "established", "proven")
-
-
-def plural(count: int, word: str, many: str | None = None) -> str:
-    """`3 answers`, `1 answer`."""
-    return f"{count} {word if count == 1 else (many or word + 's')}"
 
 
 def level_class(level: int) -> str:

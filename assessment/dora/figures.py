@@ -17,6 +17,7 @@ from assessment.dora.benchmarks import METRICS, band, nearest_cluster
 from assessment.dora.models import DoraFigures
 from assessment.dora.summary import DEFINITIONS, Figure, hours_text
 from assessment.errors import FoundationsError
+from assessment.numbers import number_text
 
 # metric -> range key -> (label, typical value in the metric's unit: per week, hours, %, hours)
 RANGES: dict[str, dict[str, tuple[str, float]]] = {
@@ -72,7 +73,7 @@ def check_typed(metric: str, typed: Typed) -> Typed:
     if typed.range is not None and typed.range not in RANGES[metric]:
         raise FoundationsError(f"{title}: unknown range {typed.range!r} (choose from {', '.join(RANGES[metric])})")
     if typed.number is not None and not (0 <= typed.number <= (100 if metric == "change_failure_rate" else 1e7)):
-        raise FoundationsError(f"{title}: {typed.number:g} is out of range")
+        raise FoundationsError(f"{title}: {number_text(typed.number)} is out of range")
     return typed
 
 
@@ -114,9 +115,9 @@ def _text(metric: str, typed: Typed) -> str:
     if typed.number is None:
         return "not given"
     if metric == "deployment_frequency":
-        return f"typed: {typed.number:g} per week"
+        return f"typed: {number_text(typed.number)} per week"
     if metric == "change_failure_rate":
-        return f"typed: {typed.number:g} %"
+        return f"typed: {number_text(typed.number)} %"
     return f"typed: {hours_text(typed.number)}"
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from assessment.dora.benchmarks import EDITION, METRICS, Band, band, nearest_cluster
 from assessment.dora.metrics import DoraMetrics
+from assessment.numbers import number_text
 from assessment.roadmap import DoraMetric, Evidence, Signal
 
 DEFINITIONS: dict[str, str] = {
@@ -73,7 +74,7 @@ def summarise(metrics: DoraMetrics) -> DoraSummary:
     figures = (
         _figure("deployment_frequency", m.deployments_per_day if m.window.days else None,
                 f"{m.deployments_per_week:.1f} per week ({m.deployments_per_day:.2f} per day); deployments on "
-                f"{m.days_with_deployments} of {m.window.days:g} days", f"{m.deployments} deployments"),
+                f"{m.days_with_deployments} of {number_text(m.window.days)} days", f"{m.deployments} deployments"),
         _figure("lead_time", m.lead_time_hours_median,
                 _median_text(m.lead_time_hours_median, m.lead_time_hours_p90), f"{m.lead_time_samples} changes"),
         _figure("change_failure_rate", m.change_failure_rate_pct,

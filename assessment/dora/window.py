@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+from assessment.numbers import number_text
+
 DEFAULT_DAYS = 90
 DAY_S = 86_400
 
@@ -37,7 +39,7 @@ class Window:
     def describe(self) -> str:
         """'1 Mar 2024 to 29 May 2024 (90 days, UTC)': the last day shown is the last one included."""
         last = self.until - timedelta(seconds=1)
-        return f"{self.since:%-d %b %Y} to {last:%-d %b %Y} ({self.days:g} days, UTC)"
+        return f"{self.since:%-d %b %Y} to {last:%-d %b %Y} ({number_text(self.days)} days, UTC)"
 
 
 def _midnight(day: date) -> datetime:

@@ -21,6 +21,7 @@ from sqlmodel import Session, col, func, select
 from assessment.answers import AnswerStatus, AnswerValue, describe_value
 from assessment.bank import LEVEL_NAMES, AnswerType, Bank, ChoiceOption, Question
 from assessment.models import Answer, Team
+from assessment.numbers import number_text
 from assessment.repository import stored_answers, to_value
 from assessment.scoring import answer_score
 from assessment.workshop_models import Participant, ParticipantAnswer, WorkshopTeam
@@ -118,7 +119,7 @@ def bucket_label(question: Question, answer: AnswerValue) -> str:
 
 def _number_label(question: Question, value: float) -> str:
     unit = question.number.unit if question.number else ""
-    return f"{value:g} {unit}".strip()
+    return f"{number_text(value)} {unit}".strip()
 
 
 def spread_of(question: Question, counted: Iterable[tuple[AnswerValue, int]],
