@@ -18,6 +18,7 @@ from typing import cast
 import altair as alt
 import pandas as pd
 import vl_convert as vlc
+from altair.utils.schemapi import debug_mode
 
 from reports.context import FoundationSection, ReportContext, RoadmapRow
 
@@ -41,11 +42,16 @@ class ReportCharts:
 
 
 def _style(chart: alt.TopLevelMixin) -> alt.LayerChart:
-    """The report's look: its font, quiet axes, legend at the bottom."""
-    styled = chart.configure(font=FONT, background="white").configure_view(stroke=None).configure_axis(
-        labelColor=INK, titleColor=MUTED, gridColor=GRID, domainColor=GRID, tickColor=GRID,
-        labelFontSize=10, titleFontSize=10, titleFontWeight="normal",
-    ).configure_legend(labelColor=INK, titleColor=MUTED, labelFontSize=10, titleFontSize=10, orient="bottom")
+    """The report's look: its font, quiet axes, legend at the bottom.
+
+    One `configure` call: each configure_* method deep-copies the whole chart.
+    """
+    styled = chart.configure(
+        font=FONT, background="white", view=alt.ViewConfig(stroke=None),
+        axis=alt.AxisConfig(labelColor=INK, titleColor=MUTED, gridColor=GRID, domainColor=GRID, tickColor=GRID,
+                            labelFontSize=10, titleFontSize=10, titleFontWeight="normal"),
+        legend=alt.LegendConfig(labelColor=INK, titleColor=MUTED, labelFontSize=10, titleFontSize=10,
+                                orient="bottom"))
     return cast(alt.LayerChart, styled)
 
 
@@ -67,10 +73,11 @@ def scores_chart(foundations: Sequence[FoundationSection],
     colour = alt.Color("level:N", scale=alt.Scale(domain=LEVEL_LABELS, range=LEVEL_COLOURS), legend=None)
     base = alt.Chart(frame)
     bars = base.mark_bar(height=22, cornerRadiusEnd=2).encode(y=y, x=x, color=colour)
+    at, text = alt.X("score:Q"), alt.Text("label:N")  # channel objects: shorthand strings cost a validation each
     outside = base.transform_filter(f"datum.score < {INSIDE_FROM}").mark_text(
-        align="left", dx=5, fontSize=9.5, color=INK).encode(y=y, x="score:Q", text="label:N")
+        align="left", dx=5, fontSize=9.5, color=INK).encode(y=y, x=at, text=text)
     inside = base.transform_filter(f"datum.score >= {INSIDE_FROM}").mark_text(
-        align="right", dx=-6, fontSize=9.5, color="white", fontWeight=600).encode(y=y, x="score:Q", text="label:N")
+        align="right", dx=-6, fontSize=9.5, color="white", fontWeight=600).encode(y=y, x=at, text=text)
     ticks = base.transform_filter("datum.needed > 0").mark_tick(color=INK, thickness=2, size=30).encode(
         y=y, x=alt.X("needed:Q"))
     chart = alt.layer(bars, ticks, outside, inside).properties(width=430, height=alt.Step(32))
@@ -96,11 +103,11 @@ def plan_chart(rows: Sequence[RoadmapRow]) -> alt.LayerChart:
               axis=alt.Axis(tickMinStep=1))
     colour = alt.Color("phase:N", title="Phase", scale=alt.Scale(domain=list(PHASE_COLOURS),
                                                                   range=list(PHASE_COLOURS.values())))
-    bars = alt.Chart(frame).mark_bar(height=10, cornerRadius=2).encode(y=y, x=x, x2="end:Q", color=colour)
+    bars = alt.Chart(frame).mark_bar(height=10, cornerRadius=2).encode(y=y, x=x, x2=alt.X2("end:Q"), color=colour)
     layers: list[alt.Chart] = [bars]
     if not edges.empty:
         links = alt.Chart(edges).mark_rule(color=MUTED, strokeWidth=0.8, opacity=0.7).encode(
-            x="x:Q", x2="x2:Q", y=alt.Y("from:N", scale=alt.Scale(domain=numbers)), y2="to:N")
+            x=alt.X("x:Q"), x2=alt.X2("x2:Q"), y=alt.Y("from:N", scale=alt.Scale(domain=numbers)), y2=alt.Y2("to:N"))
         layers.insert(0, links)
     return _style(alt.layer(*layers).properties(width=520, height=alt.Step(14)))
 
@@ -123,9 +130,16 @@ def svg_data_uri(chart: alt.TopLevelMixin) -> str:
 
 
 def render_charts(ctx: ReportContext) -> ReportCharts:
-    """Every chart the report shows, as SVG data URIs."""
+    """Every chart the report shows, as SVG data URIs.
+
+    Altair's debug mode validates every schema object as it is built, which costs
+    more than building the chart; it only improves error messages, and the tests
+    validate each builder's whole spec. It is a process-wide switch, which is safe
+    here because reports are made in their own process (the worker, the CLI).
+    """
     autonomy = next((v for v in ctx.verdicts if v.key == "deployment_autonomy"), None)
     needed = {title: need for title, need, _ in autonomy.requires} if autonomy else None
-    scores = svg_data_uri(scores_chart(ctx.foundations, needed))
-    plan = svg_data_uri(plan_chart(ctx.roadmap)) if ctx.roadmap else None
+    with debug_mode(False):
+        scores = svg_data_uri(scores_chart(ctx.foundations, needed))
+        plan = svg_data_uri(plan_chart(ctx.roadmap)) if ctx.roadmap else None
     return ReportCharts(scores=scores, plan=plan)
