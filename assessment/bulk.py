@@ -47,12 +47,13 @@ def load_organisation_rounds(session: Session, *, organisation_id: int, latest_o
     rounds = list(session.exec(_scoped(select(Assessment, Team.name, BankVersion)
                                        .join(BankVersion, col(BankVersion.id) == Assessment.bank_version_id),
                                        organisation_id, latest_only).order_by(Team.name, Assessment.round_number)))
-    answers, meta = _answers(session, organisation_id, latest_only)
+    answers, meta, carried = _answers(session, organisation_id, latest_only)
     return [
         AssessmentData(
             id=a.id or 0, organisation=org.name, team=team, team_id=a.team_id, round_number=a.round_number,
             label=a.label, status=a.status, created_at=a.created_at, completed_at=a.completed_at,
             bank=bank_of(version), answers=answers[a.id or 0], answer_meta=meta[a.id or 0],
+            carried_over=frozenset(carried[a.id or 0]),
         )
         for a, team, version in rounds
     ]
@@ -69,15 +70,19 @@ def _scoped(query: Any, organisation_id: int, latest_only: bool) -> Any:
 
 
 def _answers(session: Session, organisation_id: int, latest_only: bool
-             ) -> tuple[dict[int, dict[str, AnswerValue]], dict[int, dict[str, tuple[str, datetime, int]]]]:
+             ) -> tuple[dict[int, dict[str, AnswerValue]], dict[int, dict[str, tuple[str, datetime, int]]],
+                        dict[int, set[str]]]:
     answers: dict[int, dict[str, AnswerValue]] = defaultdict(dict)
     meta: dict[int, dict[str, tuple[str, datetime, int]]] = defaultdict(dict)
+    carried: dict[int, set[str]] = defaultdict(set)
     query = _scoped(select(Answer).join(Assessment, col(Assessment.id) == Answer.assessment_id),
                     organisation_id, latest_only)
     for row in session.exec(query.order_by(col(Answer.id))):
         answers[row.assessment_id][row.question_key] = to_value(row)
         meta[row.assessment_id][row.question_key] = (row.answered_by, row.answered_at, row.version)
-    return answers, meta
+        if row.carried_over:
+            carried[row.assessment_id].add(row.question_key)
+    return answers, meta, carried
 
 
 def carried_over_of(session: Session, *, organisation_id: int, latest_only: bool = False) -> dict[int, set[str]]:

@@ -331,6 +331,8 @@ class AssessmentData:
     bank: Bank
     answers: dict[str, AnswerValue]
     answer_meta: dict[str, tuple[str, datetime, int]]  # who, when, version
+    # Answers copied from the previous round and not yet confirmed: they still say what the team said then.
+    carried_over: frozenset[str] = frozenset()
 
     @property
     def title(self) -> str:
@@ -353,4 +355,5 @@ def load_assessment(session: Session, *, assessment_id: int) -> AssessmentData:
         bank=bank_of(get_bank_version(session, bank_version_id=assessment.bank_version_id)),
         answers={r.question_key: to_value(r) for r in rows},
         answer_meta={r.question_key: (r.answered_by, r.answered_at, r.version) for r in rows},
+        carried_over=frozenset(r.question_key for r in rows if r.carried_over),
     )

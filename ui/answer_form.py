@@ -18,8 +18,10 @@ from assessment import db
 from assessment.access import AccessDenied
 from assessment.answers import MAX_TEXT, AnswerValue, check_evidence_url
 from assessment.bank import Question
-from assessment.errors import ConflictError, InvalidAnswerError
-from assessment.repository import answers_for, clear_answer, save_answer
+from assessment.errors import ConflictError, FoundationsError, InvalidAnswerError
+from assessment.numbers import plural
+from assessment.repository import answers_for, clear_answer, save_answer, stored_answers
+from assessment.rounds import confirm_answers
 from ui import auth, database, state, widgets
 from ui.answer_fields import (
     NOT_APPLICABLE,
@@ -150,6 +152,43 @@ def on_clear(assessment_id: int, question: Question) -> None:
     st.toast(f"Cleared: {question.short}", icon=":material/delete:")
 
 
+def on_confirm(assessment_id: int, questions: tuple[Question, ...]) -> None:
+    """Button callback: keep these carried-over answers as this round's, recording who confirmed them.
+
+    Only the answers the page showed as carried over are confirmed; one changed or
+    confirmed meanwhile by someone else is left as it now is, and the page says so.
+    """
+    keys = [q.key for q in questions]
+    try:
+        with db.write_session(database.engine()) as session:
+            done = set(confirm_answers(session, assessment_id=assessment_id, by=auth.author(), question_keys=keys))
+            versions = {r.question_key: r.version for r in stored_answers(session, assessment_id=assessment_id)
+                        if r.question_key in done}
+    except FoundationsError as exc:  # shared mode: this role may read, not answer
+        if len(questions) == 1:
+            state.problems(questions[0].key)["confirm"] = str(exc)
+        else:
+            state.set_notice("error", f"Nothing was confirmed: {exc}")
+        return
+    for key, version in versions.items():
+        if state.shown_version(assessment_id, key) == version - 1:  # the widgets show it: same value, new version
+            state.set_shown_version(assessment_id, key, version)
+        state.problems(key).pop("confirm", None)
+    missed = [q for q in questions if q.key not in done]
+    for question in missed:  # changed or confirmed in another tab meanwhile: show what it holds now
+        state.forget_shown_version(assessment_id, question.key)
+    if len(questions) == 1 and missed:
+        state.problems(missed[0].key)["confirm"] = ("Someone else changed or confirmed this answer meanwhile; "
+                                                    "what it holds now is shown.")
+    elif missed:
+        state.set_notice("info", f"{plural(len(missed), 'answer')} had been changed or confirmed by someone else "
+                                 "meanwhile; what they hold now is shown.")
+    if len(questions) == 1 and done:
+        st.toast(f"Confirmed: {questions[0].short}", icon=":material/cloud_done:")
+    elif done:
+        st.toast(f"Confirmed {plural(len(done), 'carried-over answer')}", icon=":material/cloud_done:")
+
+
 # --- drawing -----------------------------------------------------------------------------
 
 
@@ -238,23 +277,42 @@ def saved_details(answer: AnswerValue | None) -> str:
     return ", ".join(parts)
 
 
-def _status_line(answer: AnswerValue | None, meta: tuple[str, Any, int] | None) -> None:
+def _status_line(answer: AnswerValue | None, meta: tuple[str, Any, int] | None, carried_from: int | None) -> None:
     if meta is None:
         st.caption(":material/radio_button_unchecked: Not answered yet")
         return
     by, when, _version = meta
     details = saved_details(answer)
-    st.caption(f":material/cloud_done: Saved {widgets.local_time(when)} by {plain(by)}"
-               + (f" · with {details}" if details else ""))
+    said = (f":material/history: Answered in round {carried_from}," if carried_from is not None
+            else ":material/cloud_done: Saved")
+    st.caption(f"{said} {widgets.local_time(when)} by {plain(by)}" + (f" · with {details}" if details else ""))
+
+
+def _carried_marker(assessment_id: int, question: Question, carried_from: int) -> None:
+    """The badge and button of an answer still copied from the previous round."""
+    with st.container(horizontal=True, vertical_alignment="center", key=f"carried-{question.key}"):
+        st.badge(f"Carried over from round {carried_from} — confirm or change", icon=":material/history:",
+                 color="orange", help="Last round's answer, copied into this round. Confirm it if it still holds; "
+                 "changing it confirms the new answer.")
+        st.button("Confirm", key=widget_key("confirm", question.key), icon=":material/check:",
+                  on_click=on_confirm, args=(assessment_id, (question,)),
+                  help="Keep this answer for this round; you are recorded as confirming it.")
 
 
 def render_question(assessment_id: int, number: int, question: Question, answer: AnswerValue | None,
-                    meta: tuple[str, Any, int] | None, *, focus: bool = False) -> None:
-    """Draw one question with its help, its options, the extras it allows and its save state."""
+                    meta: tuple[str, Any, int] | None, *, focus: bool = False,
+                    carried_from: int | None = None) -> None:
+    """Draw one question with its help, its options, the extras it allows and its save state.
+
+    `carried_from` is the round an unconfirmed carried-over answer was copied from (None otherwise).
+    """
     sync_widgets(assessment_id, question, answer, meta[2] if meta else 0)
     with st.container(border=True, key=f"question-{question.key}"):
         gate = " :orange-badge[:material/flag: Deciding test]" if question.gate else ""
         st.subheader(f"{number}. {plain(question.short)}{gate}", anchor=f"q-{question.key}")
+        if carried_from is not None:
+            _carried_marker(assessment_id, question, carried_from)
+        _show_problem(question, "confirm")
         if focus:
             st.info("First unanswered question.", icon=":material/arrow_downward:")
         st.markdown(f"**{plain(question.text)}**")
@@ -264,4 +322,4 @@ def render_question(assessment_id: int, number: int, question: Question, answer:
         _show_problem(question, "flag")
         _reason_widget(assessment_id, question)
         _details(assessment_id, question, answer)
-        _status_line(answer, meta)
+        _status_line(answer, meta, carried_from)

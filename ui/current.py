@@ -10,6 +10,7 @@ from sqlalchemy.engine import Engine
 from assessment import db
 from assessment.errors import NotFoundError
 from assessment.repository import AssessmentData, load_assessment
+from assessment.rounds import previous_round
 from ui import state
 
 
@@ -26,6 +27,15 @@ def require_assessment(engine: Engine) -> AssessmentData:
             return load_assessment(session, assessment_id=assessment_id)
     except NotFoundError:
         _stop("This assessment does not exist (any more). It may have been deleted, or the link is mistyped.")
+
+
+def carried_from(engine: Engine, data: AssessmentData) -> int | None:
+    """The round the still carried-over answers were copied from (the team's round before), or None if none are."""
+    if not data.carried_over:
+        return None
+    with db.read_session(engine) as session:
+        before = previous_round(session, assessment_id=data.id)
+    return before.round_number if before is not None else data.round_number - 1
 
 
 def _stop(message: str, *, error: bool = True) -> NoReturn:

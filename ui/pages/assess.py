@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import streamlit as st
 
+from assessment.bank import Question
+from assessment.numbers import plural
 from assessment.repository import AssessmentData
 from ui import actions, current, database, state, widgets
 from ui.answer_fields import plain
-from ui.answer_form import render_question
+from ui.answer_form import on_confirm, render_question
 
 FOUNDATION_KEY = "foundation"
 FOCUS_KEY = "focus_question"
@@ -16,6 +18,8 @@ engine = database.engine()
 state.follow_pending_page()
 data = current.require_assessment(engine)
 bank = data.bank
+
+carried_from = current.carried_from(engine, data)
 
 
 def first_unanswered(data: AssessmentData) -> str | None:
@@ -47,37 +51,63 @@ def foundation_from_url(keys: list[str]) -> None:
 
 
 def answered_in(foundation_key: str) -> tuple[int, int]:
+    """Answers given for this round (carried-over ones not yet confirmed do not count) and questions."""
     questions = bank.questions_for(foundation_key)
-    return sum(1 for q in questions if q.key in data.answers), len(questions)
+    return sum(1 for q in questions if q.key in data.answers and q.key not in data.carried_over), len(questions)
+
+
+def carried_in(foundation_key: str | None = None) -> tuple[Question, ...]:
+    """The questions whose answer is still carried over, in one foundation or the whole round."""
+    questions = bank.questions_for(foundation_key) if foundation_key else bank.questions
+    return tuple(q for q in questions if q.key in data.carried_over)
+
+
+def progress_text(done: int, total: int, carried: int, what: str = "answered") -> str:
+    """'6 of 34 answered · 28 to confirm': carried-over answers are what is left to confirm."""
+    return f"{done} of {total} {what}" + (f" · {carried} to confirm" if carried else "")
+
+
+def confirm_all_button(questions: tuple[Question, ...], key: str, *, stretch: bool = False) -> None:
+    """'Confirm all N carried-over answers': of one foundation, or (in the sidebar) of the whole round."""
+    st.button(f"Confirm all {plural(len(questions), 'carried-over answer')}", key=key, icon=":material/done_all:",
+              on_click=on_confirm, args=(data.id, questions), width="stretch" if stretch else "content",
+              help="Keep each of these answers as it is for this round; you are recorded as confirming them. "
+                   "Change any that no longer hold first.")
 
 
 def sidebar() -> str:
     """Progress, the foundation selector and the round's actions; returns the chosen foundation."""
-    done, total = len(data.answers), len(bank.questions)
+    carried = carried_in()
+    done, total = len(data.answers) - len(carried), len(bank.questions)
     with st.sidebar:
         st.markdown("**Progress**")
-        st.progress(widgets.share(done, total), text=f"{done} of {total} questions answered")
+        st.progress(widgets.share(done, total), text=progress_text(done, total, len(carried), "questions answered"))
         keys = [f.key for f in bank.foundations]
         foundation_from_url(keys)
-        captions = ["{} of {} answered".format(*answered_in(k)) for k in keys]
+        captions = [progress_text(*answered_in(k), len(carried_in(k))) for k in keys]
         chosen: str = st.radio("Foundation", keys, key=FOUNDATION_KEY, captions=captions,
                                format_func=lambda k: plain(bank.foundation(k).title), on_change=foundation_to_url)
         target = first_unanswered(data)
         st.button("Go to first unanswered", key="first_unanswered", icon=":material/skip_next:",
                   disabled=target is None, on_click=go_to_question, args=(target or "",), width="stretch")
-        round_actions(done, total)
+        if carried:
+            confirm_all_button(carried, "confirm_round", stretch=True)
+        round_actions(len(data.answers), total, len(carried))
     return chosen
 
 
-def round_actions(done: int, total: int) -> None:
+def round_actions(answered: int, total: int, carried: int) -> None:
     st.divider()
     if data.status == "completed":
         st.caption(":material/task_alt: This round is complete. Answers can still be changed.")
         st.button("Reopen round", key="reopen_round", icon=":material/lock_open:", width="stretch",
                   on_click=actions.set_completed, args=(data.id, False))
     else:
-        if done < total:
-            st.caption(f"{total - done} question(s) unanswered; they show as unanswered in the results.")
+        if answered < total:
+            st.caption(f"{total - answered} question(s) unanswered; they show as unanswered in the results.")
+        if carried:
+            st.caption(f"{plural(carried, 'answer')} still carried over from round {carried_from}: the results "
+                       "count them as they were then.")
         st.button("Mark round complete", key="complete_round", type="primary", icon=":material/task_alt:",
                   width="stretch", on_click=actions.set_completed, args=(data.id, True))
     st.page_link(state.RESULTS_PAGE, label="See results", icon=":material/insights:",
@@ -90,7 +120,14 @@ def foundation_intro(foundation_key: str) -> None:
     st.header(plain(foundation.title), anchor=False)
     st.markdown(plain(foundation.summary))
     st.info(f"**Deciding test:** {plain(foundation.deciding_test)}", icon=":material/flag:")
-    st.progress(widgets.share(done, total), text=f"{done} of {total} answered in {foundation.title.lower()}")
+    carried = carried_in(foundation_key)
+    st.progress(widgets.share(done, total),
+                text=progress_text(done, total, len(carried), f"answered in {foundation.title.lower()}"))
+    if carried:
+        with st.container(horizontal=True, vertical_alignment="center", horizontal_alignment="distribute"):
+            st.caption(f":material/history: {plural(len(carried), 'answer')} here carried over from round "
+                       f"{carried_from}: confirm each one that still holds, or change it.")
+            confirm_all_button(carried, "confirm_foundation")
 
 
 def foundation_steps(foundation_key: str) -> None:
@@ -120,5 +157,6 @@ elif focus:
                 f"(#q-{focus})")
 for question in bank.questions_for(foundation_key):
     render_question(data.id, number[question.key], question, data.answers.get(question.key),
-                    data.answer_meta.get(question.key), focus=question.key == focus)
+                    data.answer_meta.get(question.key), focus=question.key == focus,
+                    carried_from=carried_from if question.key in data.carried_over else None)
 foundation_steps(foundation_key)

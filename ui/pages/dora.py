@@ -8,7 +8,6 @@ import pandas as pd
 import streamlit as st
 
 from assessment import db
-from assessment.config import get_settings
 from assessment.dora.charts import deployments_per_week_chart, lead_time_chart, recovery_chart
 from assessment.dora.crosscheck import refresh_team_findings
 from assessment.dora.figures import latest_figures, save_figures, typed_figures, typed_values
@@ -25,7 +24,8 @@ from assessment.dora.trends import weekly_trends
 from assessment.dora.window import window_for_dates
 from assessment.errors import FoundationsError
 from assessment.models import Team
-from ui import current, database, dora_widgets, state, widgets
+from assessment.numbers import number_text
+from ui import auth, current, database, dora_widgets, state, widgets
 
 PROPOSE = "(propose from the headers)"
 MAX_MB = DEFAULT_MAX_BYTES / 1024 / 1024
@@ -97,7 +97,7 @@ def save_typed() -> None:
     values = {metric: dora_widgets.typed_input_value(metric) for metric in dora_widgets.UNITS}
     try:
         with db.write_session(engine) as session:
-            save_figures(session, team_id=data.team_id, by=get_settings().default_user, values=values)
+            save_figures(session, team_id=data.team_id, by=auth.author(), values=values)
             refresh_team_findings(session, (data.team_id,))
         st.session_state["dora_notice"] = "Typed figures saved."
     except FoundationsError as exc:
@@ -118,8 +118,8 @@ def typed_form() -> None:
 def uploads() -> dict[Kind, FileInput]:
     files = {}
     for kind in Kind:
-        upload = st.file_uploader(f"{kind.value.capitalize()} (CSV or JSON, up to {MAX_MB:g} MB)", type=["csv", "json"],
-                                  key=f"dora_upload_{kind.value}")
+        upload = st.file_uploader(f"{kind.value.capitalize()} (CSV or JSON, up to {number_text(MAX_MB)} MB)",
+                                  type=["csv", "json"], key=f"dora_upload_{kind.value}")
         if upload is not None:
             files[kind] = FileInput(kind, upload.name, upload.getvalue())
     return files
@@ -162,7 +162,7 @@ def run_import(files: dict[Kind, FileInput], mapping: Mapping) -> None:
         parsed = parse_inputs(list(files.values()), options, progress=show)
         with db.write_session(engine) as session:
             result = write_import(session, organisation_id=organisation_id, team_id=data.team_id, parsed=parsed,
-                                  by=get_settings().default_user, progress=show,
+                                  by=auth.author(), progress=show,
                                   after=refresh_team_findings)
     except DoraImportError as exc:
         bar.empty()

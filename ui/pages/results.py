@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from assessment.numbers import plural
 from assessment.scoring import AssessmentScore, GateState, Risk, score_assessment
 from ui import current, database, dora_widgets, state, widgets
 from ui.answer_fields import plain
@@ -82,6 +83,13 @@ widgets.assessment_header(data, "Results")
 if data.status != "completed":
     st.caption(":material/pending: This round is still in progress; the results follow the answers as they come in.")
 headline(score)
+if data.carried_over:
+    line = st.container(horizontal=True, vertical_alignment="center")
+    line.caption(f":material/history: {plural(len(data.carried_over), 'answer')} still carried over from "
+                 f"round {current.carried_from(engine, data)} and not yet confirmed: the results count them "
+                 "as they were then.")
+    line.page_link(state.ASSESS_PAGE, label="Confirm or change them", icon=":material/edit_note:",
+                   query_params={state.ASSESSMENT_PARAM: str(data.id)})
 st.subheader("Foundations", anchor=False)
 st.altair_chart(foundation_scores_chart(list(score.foundations.values())), width="stretch")
 foundations_table(score)
