@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -28,11 +29,11 @@ def _pg_schema_url(base: str, schema: str) -> str:
     return url.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
 
 
-@pytest.fixture
-def database_url(tmp_path: Path) -> Iterator[str]:
-    """URL of an empty database for this test (SQLite file, or a PostgreSQL schema)."""
+@contextmanager
+def empty_database(folder: Path) -> Iterator[str]:
+    """URL of an empty database: a SQLite file in `folder`, or a fresh PostgreSQL schema dropped afterwards."""
     if not PG_URL:
-        yield f"sqlite:///{tmp_path / 'test.db'}"
+        yield f"sqlite:///{folder / 'test.db'}"
         return
     schema = f"t_{uuid.uuid4().hex[:12]}"
     admin = sa.create_engine(PG_URL)
@@ -44,6 +45,13 @@ def database_url(tmp_path: Path) -> Iterator[str]:
         with admin.begin() as conn:
             conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
         admin.dispose()
+
+
+@pytest.fixture
+def database_url(tmp_path: Path) -> Iterator[str]:
+    """URL of an empty database for this test (SQLite file, or a PostgreSQL schema)."""
+    with empty_database(tmp_path) as url:
+        yield url
 
 
 @pytest.fixture

@@ -7,12 +7,10 @@ organisation and on a record of somebody else's.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
-import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
@@ -24,7 +22,7 @@ from assessment.bank import Bank
 from assessment.config import get_settings
 from assessment.models import Assessment, Team
 from assessment.workshops.admin import create_workshop
-from tests.conftest import PG_URL, _pg_schema_url
+from tests.conftest import empty_database
 
 
 @dataclass(frozen=True)
@@ -100,19 +98,8 @@ def world(engine: Engine, bank: Bank, shared_mode: None) -> World:
 @pytest.fixture(scope="module")
 def module_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """One database for a module of read-mostly tests (a migration per test would dominate their time)."""
-    if not PG_URL:
-        yield f"sqlite:///{tmp_path_factory.mktemp('access') / 'world.db'}"
-        return
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(PG_URL)
-    with admin.begin() as conn:
-        conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-    try:
-        yield _pg_schema_url(PG_URL, schema)
-    finally:
-        with admin.begin() as conn:
-            conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
-        admin.dispose()
+    with empty_database(tmp_path_factory.mktemp("access")) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
