@@ -7,12 +7,14 @@ writers never read-then-write and never lose each other's answers.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
 from assessment import access
@@ -22,6 +24,8 @@ from assessment.bank import Bank
 from assessment.errors import ConflictError, FoundationsError, InvalidAnswerError, NotFoundError
 from assessment.models import Answer, AnswerEvent, Assessment, BankVersion, Organisation, Team, utcnow
 from assessment.questions import bank_content_hash
+
+RowT = TypeVar("RowT", Organisation, Team)
 
 MAX_NAME = 200
 
@@ -47,12 +51,8 @@ def ensure_organisation(session: Session, *, name: str) -> Organisation:
     """The organisation with this name, created if it does not exist."""
     authorize_in(session, None, Action.CREATE_ORGANISATION, access.INSTALL)
     name = clean_name("organisation", name)
-    org = find_organisation(session, name=name)
-    if org is None:
-        org = Organisation(name=name)
-        session.add(org)
-        session.flush()
-    return org
+    return find_organisation(session, name=name) or _insert_or_find(
+        session, Organisation(name=name), lambda: find_organisation(session, name=name))
 
 
 def list_organisations(session: Session) -> list[Organisation]:
@@ -70,14 +70,29 @@ def ensure_team(session: Session, *, organisation_id: int, name: str) -> Team:
     """The team with this name in the organisation, created if it does not exist."""
     authorize_in(session, None, Action.MANAGE_ROUNDS, access.organisation(organisation_id))
     name = clean_name("team", name)
-    team = session.exec(
-        select(Team).where(Team.organisation_id == organisation_id, Team.name == name)
-    ).first()
-    if team is None:
-        team = Team(organisation_id=organisation_id, name=name)
-        session.add(team)
-        session.flush()
-    return team
+
+    def existing() -> Team | None:
+        return session.exec(select(Team).where(Team.organisation_id == organisation_id, Team.name == name)).first()
+
+    return existing() or _insert_or_find(session, Team(organisation_id=organisation_id, name=name), existing)
+
+
+def _insert_or_find(session: Session, row: RowT, find: Callable[[], RowT | None]) -> RowT:
+    """Insert a row with a unique name, or return the one a concurrent writer inserted first.
+
+    On PostgreSQL two transactions can both find no row and both insert; the second
+    insert violates the unique constraint. A savepoint keeps that failure from
+    aborting the caller's transaction, and the row is then read back.
+    """
+    try:
+        with session.begin_nested():
+            session.add(row)
+        return row
+    except IntegrityError:
+        found = find()
+        if found is None:
+            raise
+        return found
 
 
 def find_team(session: Session, *, team: str, organisation: str | None = None) -> Team:
