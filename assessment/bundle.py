@@ -88,12 +88,28 @@ from assessment.exchange import (
     ExportedEvent,
     checked_answers,
     insert_answers,
+    validation_problems,
 )
-from assessment.models import Answer, AnswerEvent, Assessment, BankVersion, Organisation, Team, UTCDateTime, utcnow
+from assessment.models import (
+    Answer,
+    AnswerEvent,
+    Assessment,
+    BankVersion,
+    Organisation,
+    Team,
+    UTCDateTime,
+    utcnow,
+)
 from assessment.questions import bank_content_hash, format_path
 from assessment.repository import bank_of, clean_name, find_organisation, store_bank
 from assessment.score_store import refresh_many
-from assessment.workshop_models import Participant, ParticipantAnswer, Workshop, WorkshopDecision, WorkshopTeam
+from assessment.workshop_models import (
+    Participant,
+    ParticipantAnswer,
+    Workshop,
+    WorkshopDecision,
+    WorkshopTeam,
+)
 
 ORG_FORMAT = "foundations.organisation"
 BUNDLE_VERSION = 2
@@ -172,9 +188,9 @@ def _cell_type(column: sa.Column[Any]) -> Any:
 
 def _rows_model(spec: RowsSpec) -> type[BaseModel]:
     """`{"columns": [...exact names...], "rows": [[...], ...]}` for one table, typed cell by cell."""
-    link_types: list[Any] = [Annotated[StrictInt, Field(ge=0)] for _ in spec.links]
-    row = tuple[(*link_types, *(_cell_type(c) for c in spec.data_columns))]  # type: ignore[misc]
-    columns = tuple[tuple(Literal[name] for name in spec.names)]  # type: ignore[misc]
+    cells = (*(Annotated[StrictInt, Field(ge=0)] for _ in spec.links), *(_cell_type(c) for c in spec.data_columns))
+    row: Any = tuple.__class_getitem__(cells)
+    columns: Any = tuple.__class_getitem__(tuple(Literal[name] for name in spec.names))
     model: type[BaseModel] = create_model(  # type: ignore[call-overload]
         f"Rows_{spec.table.name}", __config__=ConfigDict(extra="forbid"),
         columns=(columns, ...), rows=(list[row], ...))
@@ -509,8 +525,8 @@ def parse_bundle(data: Any, source: str) -> Bundle:
     try:
         doc = Bundle.model_validate(data)
     except ValidationError as exc:
-        problems = "; ".join(f"{format_path(e['loc']) or '(top level)'}: {e['msg']}" for e in exc.errors()[:5])
-        raise FoundationsError(f"{source}: not a Foundations organisation export: {problems}") from None
+        raise FoundationsError(f"{source}: not a Foundations organisation export: {validation_problems(exc, 5)}"
+                               ) from None
     return doc
 
 
@@ -724,9 +740,9 @@ def _store(session: Session, doc: Bundle, checked: Checked, source: str) -> Impo
     session.flush()
     org_id = org.id or 0
     bank_ids: dict[tuple[str, str], int] = {}
-    for i, (key, bank) in enumerate(checked.banks.items()):
+    for i, (ref, bank) in enumerate(checked.banks.items()):
         try:
-            bank_ids[key] = store_bank(session, bank=bank).id or 0
+            bank_ids[ref] = store_bank(session, bank=bank).id or 0
         except FoundationsError as exc:
             raise FoundationsError(f"{source}: banks[{i}]: {exc}") from None
     teams = [Team(organisation_id=org_id, name=t.name, created_at=t.created_at) for t in doc.teams]
@@ -794,7 +810,7 @@ def _insert_imports(session: Session, doc: Bundle, org_id: int) -> list[int]:
 COPY_FROM_ROWS = 1000  # PostgreSQL: below this, an executemany is as quick as a COPY
 
 
-def _insert_rows(session: Session, spec: RowsSpec, rows: list[tuple[int, Sequence[Any]]]) -> None:
+def _insert_rows(session: Session, spec: RowsSpec, rows: Sequence[tuple[int, Sequence[Any]]]) -> None:
     """Insert (parent id, cells) rows in order: COPY on PostgreSQL for large sets, else one executemany."""
     if not rows:
         return

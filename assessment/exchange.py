@@ -32,8 +32,8 @@ from assessment.repository import (
 )
 from assessment.score_store import refresh_scores
 
-FORMAT = "foundations.assessment"
-FORMAT_VERSION = 1
+FORMAT: Literal["foundations.assessment"] = "foundations.assessment"
+FORMAT_VERSION: Literal[1] = 1
 
 
 class _Model(BaseModel):
@@ -127,13 +127,17 @@ def _exported_event(row: AnswerEvent) -> ExportedEvent:
     )
 
 
+def validation_problems(exc: ValidationError, limit: int = 10) -> str:
+    """The first problems of a document as `json.path: message; ...`, for a one-line error."""
+    return "; ".join(f"{format_path(e['loc']) or '(top level)'}: {e['msg']}" for e in exc.errors()[:limit])
+
+
 def parse_export(data: Any, source: str) -> ExportedAssessment:
     """Validate an export document, naming the JSON path of every problem."""
     try:
         return ExportedAssessment.model_validate(data)
     except ValidationError as exc:
-        problems = "; ".join(f"{format_path(e['loc']) or '(top level)'}: {e['msg']}" for e in exc.errors()[:10])
-        raise FoundationsError(f"{source}: not a Foundations assessment export: {problems}") from None
+        raise FoundationsError(f"{source}: not a Foundations assessment export: {validation_problems(exc)}") from None
 
 
 def import_assessment(session: Session, *, doc: ExportedAssessment, source: str) -> tuple[int, int]:

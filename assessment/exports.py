@@ -27,8 +27,7 @@ from assessment.answers import AnswerStatus
 from assessment.bank import LEVEL_NAMES, AnswerType
 from assessment.bulk import carried_over_of, load_organisation_rounds, organisation_named
 from assessment.errors import FoundationsError
-from assessment.exchange import ExportedAssessment, import_assessment
-from assessment.questions import format_path
+from assessment.exchange import ExportedAssessment, import_assessment, validation_problems
 from assessment.repository import AssessmentData
 from assessment.scoring import AssessmentScore, score_assessment
 
@@ -126,8 +125,7 @@ def parse_organisation_export(data: Any, source: str) -> ExportedOrganisation:
     try:
         doc = ExportedOrganisation.model_validate(data)
     except ValidationError as exc:
-        problems = "; ".join(f"{format_path(e['loc']) or '(top level)'}: {e['msg']}" for e in exc.errors()[:10])
-        raise FoundationsError(f"{source}: not a Foundations organisation export: {problems}") from None
+        raise FoundationsError(f"{source}: not a Foundations organisation export: {validation_problems(exc)}") from None
     for i, assessment in enumerate(doc.assessments):
         if assessment.organisation != doc.organisation:
             raise FoundationsError(f"{source}: assessments[{i}].organisation is {assessment.organisation!r}, "

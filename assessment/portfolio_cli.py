@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from assessment import db
+from assessment.bundle import BUNDLE_VERSION, bundle_text, organisation_json, parse_bundle, store_bundle
 from assessment.config import get_settings
 from assessment.errors import FoundationsError
-from assessment.bundle import BUNDLE_VERSION, bundle_text, organisation_json, parse_bundle, store_bundle
 from assessment.exchange import dumps
 from assessment.exports import import_organisation, organisation_csv, parse_organisation_export
 from assessment.questions import load_bank

@@ -57,7 +57,13 @@ def build(url: str, teams: int, rows: int) -> None:
     from assessment.demo import demo_answer
     from assessment.dora.models import DoraChange, DoraDeployment, DoraImport, DoraIncident
     from assessment.questions import default_bank
-    from assessment.repository import create_assessment, ensure_organisation, ensure_team, save_answer, store_bank
+    from assessment.repository import (
+        create_assessment,
+        ensure_organisation,
+        ensure_team,
+        save_answer,
+        store_bank,
+    )
 
     engine = db.make_engine(url)
     db.upgrade(engine)
@@ -101,7 +107,7 @@ def build(url: str, teams: int, rows: int) -> None:
 def child_export(url: str, file: str) -> dict[str, Any]:
     from assessment import db
     from assessment.bulk import organisation_named
-    from assessment.bundle import _read_rows, _team_dora, bundle_text, organisation_json, DORA_IMPORTS
+    from assessment.bundle import DORA_IMPORTS, _read_rows, _team_dora, bundle_text, organisation_json
 
     engine = db.make_engine(url)
     with db.read_session(engine) as session:
@@ -149,7 +155,7 @@ def child_baseline(url: str, target: str) -> dict[str, Any]:
     from assessment.dora.models import DoraChange, DoraDeployment, DoraImport, DoraIncident
     from assessment.models import Organisation, Team
 
-    models = {"deployments": DoraDeployment, "changes": DoraChange, "incidents": DoraIncident}
+    models: dict[str, Any] = {"deployments": DoraDeployment, "changes": DoraChange, "incidents": DoraIncident}
     source = db.make_engine(url)
     with db.read_session(source) as session:
         org_id = organisation_named(session, ORG).id or 0

@@ -49,7 +49,7 @@ def rich_demo(engine: Engine, bank: Bank) -> Secrets:
                                  facilitator="Fran", title="Payments deep dive")
         close_workshop(get_workshop(session, workshop_id=closed.id))
     with db.read_session(engine) as session:
-        seats = dict((name, wt) for wt, name in join_view(session, code=created.join_code).teams)
+        seats = {name: wt for wt, name in join_view(session, code=created.join_code).teams}
     tokens: dict[str, str] = {}
     with db.write_session(engine) as session:
         for name, team in (("Ann", "Checkout"), ("Bob", "Checkout"), ("Cy", "Mobile API")):

@@ -240,20 +240,25 @@ BAD: list[tuple[str, Callable[[dict[str, Any]], None], str]] = [
 ]
 
 
+def refused_import(doc: dict[str, Any], engine: Engine, path: Path, capsys: pytest.CaptureFixture[str]) -> str:
+    """Import `doc` through the CLI, expect a one-line refusal naming the file and no row changed; return it."""
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    before = row_counts(engine)
+    assert cli.main(["import", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and err.startswith(f"error: {path}: "), err
+    assert row_counts(engine) == before
+    return err.removeprefix(f"error: {path}: ").rstrip("\n")
+
+
 @pytest.mark.parametrize(("tamper", "expected"), [pytest.param(t, e, id=n) for n, t, e in BAD])
 def test_a_bad_document_names_its_path_and_saves_nothing(
         good_doc: dict[str, Any], tamper: Callable[[dict[str, Any]], None], expected: str, env_database: str,
         engine: Engine, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     doc = copy.deepcopy(good_doc)
     tamper(doc)
-    path = tmp_path / "bad.json"
-    path.write_text(json.dumps(doc), encoding="utf-8")
-    empty = row_counts(engine)
-    assert cli.main(["import", str(path)]) == 1
-    err = capsys.readouterr().err
-    assert len(err.splitlines()) == 1 and err.startswith(f"error: {path}: "), err
-    assert expected.format(**{t["name"]: i for i, t in enumerate(good_doc["teams"])}) in err
-    assert row_counts(engine) == empty
+    said = refused_import(doc, engine, tmp_path / "bad.json", capsys)
+    assert expected.format(**{t["name"]: i for i, t in enumerate(good_doc["teams"])}) in said
 
 
 def test_a_failure_after_the_first_writes_rolls_everything_back(good_doc: dict[str, Any], env_database: str,
@@ -264,13 +269,8 @@ def test_a_failure_after_the_first_writes_rolls_everything_back(good_doc: dict[s
         store_bank(session, bank=bank)
     doc = copy.deepcopy(good_doc)
     _bank_edited_without_new_version(doc)
-    path = tmp_path / "edited.json"
-    path.write_text(json.dumps(doc), encoding="utf-8")
-    before = row_counts(engine)
-    assert cli.main(["import", str(path)]) == 1
-    err = capsys.readouterr().err
-    assert err.startswith(f"error: {path}: banks[0]: question bank foundations 1.0.0 differs from the stored copy")
-    assert row_counts(engine) == before
+    said = refused_import(doc, engine, tmp_path / "edited.json", capsys)
+    assert said.startswith("banks[0]: question bank foundations 1.0.0 differs from the stored copy")
 
 
 def test_a_join_code_in_use_here_is_refused(good_doc: dict[str, Any], env_database: str, engine: Engine,
@@ -281,13 +281,8 @@ def test_a_join_code_in_use_here_is_refused(good_doc: dict[str, Any], env_databa
         workshop = session.get(Workshop, created.id)
         assert workshop is not None
         workshop.join_code = good_doc["workshops"][1]["join_code"]
-    path = tmp_path / "org.json"
-    path.write_text(json.dumps(good_doc), encoding="utf-8")
-    before = row_counts(engine)
-    assert cli.main(["import", str(path)]) == 1
-    assert capsys.readouterr().err == (f"error: {path}: workshops[1].join_code: a workshop in this database already "
-                                       "has this join code; nothing was imported\n")
-    assert row_counts(engine) == before
+    said = refused_import(good_doc, engine, tmp_path / "org.json", capsys)
+    assert said == "workshops[1].join_code: a workshop in this database already has this join code; nothing was imported"
 
 
 # --- who sees what, and the older formats -------------------------------------------------------------------------
