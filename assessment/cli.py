@@ -6,7 +6,6 @@ Exit codes: 0 success, 1 bad input or state (one line on stderr), 2 bad usage.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from collections.abc import Callable, Sequence

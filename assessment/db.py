@@ -77,9 +77,8 @@ def read_session(engine: Engine) -> Iterator[Session]:
 def write_session(engine: Engine) -> Iterator[Session]:
     """A short write transaction: committed on success, rolled back on any error."""
     bound = engine.execution_options(**{_IMMEDIATE: True})
-    with Session(bound, expire_on_commit=False) as session:
-        with session.begin():
-            yield session
+    with Session(bound, expire_on_commit=False) as session, session.begin():
+        yield session
 
 
 def _alembic_config(engine: Engine) -> Config:

@@ -83,9 +83,9 @@ def team_dora(session: Session, data: AssessmentData) -> TeamDora | None:
 def quality_lines(metrics: DoraMetrics) -> tuple[str, ...]:
     """How incidents were linked, then each reason rows were left out with its count, largest first."""
     m = metrics
-    lines = [f"Incidents linked to a deployment: {m.incidents_linked_by_id} by id, "
-             f"{m.incidents_linked_by_attribution} by attribution to the latest deployment of the same service, "
-             f"{m.incidents_unlinked} not linked."]
+    lines = [(f"Incidents linked to a deployment: {m.incidents_linked_by_id} by id, "
+              f"{m.incidents_linked_by_attribution} by attribution to the latest deployment of the same service, "
+              f"{m.incidents_unlinked} not linked.")]
     counted = Counter((row.kind, row.reason) for row in m.quality.rows)
     for (kind, reason), n in sorted(counted.items(), key=lambda item: (-item[1], item[0])):
         lines.append(f"{_rows(n, kind)} left out: {reason}.")

@@ -5,11 +5,12 @@ from __future__ import annotations
 from alembic import context
 from sqlmodel import SQLModel
 
-import assessment.models  # noqa: F401  - registers the tables on SQLModel.metadata
-import assessment.dora.models  # noqa: F401  - the DORA tables
-import assessment.workshop_models  # noqa: F401  - the workshop tables
-import assessment.score_models  # noqa: F401  - stored scores the portfolio aggregates
-import assessment.access_models  # noqa: F401  - memberships and the audit log
+# Imported for their side effect: each registers its tables on SQLModel.metadata.
+import assessment.access_models  # memberships and the audit log
+import assessment.dora.models  # the DORA tables
+import assessment.models  # organisations, teams, assessments, answers
+import assessment.score_models  # stored scores the portfolio aggregates
+import assessment.workshop_models  # noqa: F401 - the workshop tables
 
 target_metadata = SQLModel.metadata
 

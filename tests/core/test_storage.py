@@ -55,7 +55,7 @@ def save(engine: Engine, assessment_id: int, key: str, answer: AnswerValue, **kw
                            by=str(kwargs.pop("by", "ana")), **kwargs)  # type: ignore[arg-type]
 
 
-def count(engine: Engine, model: type[Answer] | type[AnswerEvent]) -> int:
+def count(engine: Engine, model: type[Answer | AnswerEvent]) -> int:
     with db.read_session(engine) as session:
         return int(session.exec(select(func.count()).select_from(model)).one())
 
@@ -205,11 +205,10 @@ def test_bank_edited_without_new_version_is_refused(engine: Engine, bank: Bank) 
 def test_invalid_answers_are_refused_and_nothing_is_saved(engine: Engine, bank: Bank, key: str,
                                                            answer: AnswerValue, message: str) -> None:
     assessment_id = new_assessment(engine, bank)
-    with pytest.raises(InvalidAnswerError) as caught:
-        with db.write_session(engine) as session:
-            save_answer(session, assessment_id=assessment_id, question_key="fi_fallbacks",
-                        answer=answered("some_fallbacks"), by="ana")  # valid, but in the same transaction
-            save_answer(session, assessment_id=assessment_id, question_key=key, answer=answer, by="ana")
+    with pytest.raises(InvalidAnswerError) as caught, db.write_session(engine) as session:
+        save_answer(session, assessment_id=assessment_id, question_key="fi_fallbacks",
+                    answer=answered("some_fallbacks"), by="ana")  # valid, but in the same transaction
+        save_answer(session, assessment_id=assessment_id, question_key=key, answer=answer, by="ana")
     assert str(caught.value).startswith(message)
     assert count(engine, Answer) == 0 and count(engine, AnswerEvent) == 0
 
