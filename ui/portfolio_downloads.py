@@ -62,5 +62,6 @@ def buttons(engine: Engine, organisation: str, *, may_export: bool, may_report: 
         json.download_button("Everything (JSON, re-importable)", _json(engine, organisation),
                              file_name=f"{stem}.json", mime="application/json", icon=":material/data_object:",
                              key="portfolio_json", on_click="ignore", width="stretch")
-    st.caption("The PDF takes a few seconds per hundred teams to prepare. The JSON file can be loaded into "
-               "another Foundations install with `foundations import FILE`.")
+    st.caption("The PDF takes a few seconds per hundred teams to prepare. The JSON file holds everything of the "
+               "organisation (rounds, DORA data, workshops; members when an owner downloads it) and loads into "
+               "another Foundations install that does not have it yet with `foundations import FILE`.")
