@@ -22,7 +22,7 @@ from altair.utils.schemapi import debug_mode
 
 from reports.context import FoundationSection, ReportContext, RoadmapRow
 
-FONT = "Inter"
+FONT = "Inter, Source Sans Pro, sans-serif"  # the bundled Inter in the PDF; a sans-serif in the browser
 FONTS = Path(__file__).parent / "static" / "fonts"
 INK = "#1f2a44"
 MUTED = "#667085"

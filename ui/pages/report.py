@@ -38,12 +38,11 @@ def fingerprint(data: AssessmentData) -> str:
 
 
 def phase_table(block: PhaseBlock) -> None:
-    rows = [{"#": r.position, "Investment": r.title, "Foundation": r.foundation_title,
-             "Effort": r.effort + (" (check)" if r.in_place else ""), "Why": r.reason, "Done when": r.exit_criterion,
-             "After": ", ".join(r.prerequisites)} for r in block.items]
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch",
-                 column_config={"Why": st.column_config.TextColumn(width="large"),
-                                "Done when": st.column_config.TextColumn(width="large")})
+    """A static table: every row shown and every reason wrapped, since the reasons are what a reader checks."""
+    rows = [{"#": r.position, "Investment": plain(r.title), "Foundation": plain(r.foundation_title),
+             "Effort": r.effort + (" (check)" if r.in_place else ""), "Why": plain(r.reason),
+             "Done when": plain(r.exit_criterion), "After": plain(", ".join(r.prerequisites))} for r in block.items]
+    st.table(pd.DataFrame(rows), hide_index=True, border="horizontal")
 
 
 def roadmap(ctx: ReportContext) -> None:
