@@ -9,7 +9,7 @@ from assessment import db
 from assessment.demo import DEMO_ORG
 from assessment.repository import find_team, list_assessments
 from assessment.rounds import carried_over_keys
-from tests.portfolio.conftest import open_page, texts
+from tests.portfolio.conftest import APP, open_page, texts
 
 ROUNDS = "ui/pages/rounds.py"
 
@@ -54,3 +54,19 @@ def test_start_a_prefilled_round_then_confirm(demo_app: Engine) -> None:
 def test_a_team_with_one_round_has_nothing_to_compare(demo_app: Engine) -> None:
     at = open_team(demo_app, "Catalogue")
     assert not at.metric and "Once the team has a second round" in texts(at, "caption")
+
+
+def test_opened_from_an_assessment_it_starts_on_that_team(demo_app: Engine) -> None:
+    with db.read_session(demo_app) as session:
+        payments = [s for s in list_assessments(session) if s.team == "Payments"][-1]
+    at = AppTest.from_file(str(APP), default_timeout=120)
+    at.query_params["assessment"] = str(payments.id)
+    at.switch_page(ROUNDS)
+    at.run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="rounds_team").value == payments.team_id
+    fresh = AppTest.from_file(str(APP), default_timeout=120)  # a bad link: the first team, quietly
+    fresh.query_params["assessment"] = "not-a-number"
+    fresh.switch_page(ROUNDS)
+    fresh.run()
+    assert not fresh.exception and fresh.selectbox(key="rounds_team").value is not None

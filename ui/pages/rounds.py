@@ -7,6 +7,7 @@ import streamlit as st
 from assessment import db
 from assessment.access import Action, authorize, may, organisation, visible_organisations
 from assessment.errors import FoundationsError
+from assessment.models import Assessment, Team
 from assessment.repository import AssessmentSummary, list_assessments, list_teams, load_assessment
 from assessment.round_comparison import RoundComparison, compare_rounds
 from assessment.rounds import carried_over_keys
@@ -41,6 +42,27 @@ def pick(label: str, options: dict[int, str], key: str) -> int:
     return chosen
 
 
+def start_on_current_team() -> None:
+    """Opened from an assessment (its id in the URL), start on that assessment's organisation and team.
+
+    Only a first choice: `pick` still keeps it to what this person may see.
+    """
+    if ORG_KEY in st.session_state:
+        return
+    try:
+        assessment_id = state.requested_assessment_id()
+    except state.BadAssessmentLink:
+        return
+    if assessment_id is None:
+        return
+    with db.read_session(engine) as session:
+        found = session.get(Assessment, assessment_id)
+        team = session.get(Team, found.team_id) if found is not None else None
+    if team is not None:
+        st.session_state[ORG_KEY], st.session_state[TEAM_KEY] = team.organisation_id, team.id
+
+
+start_on_current_team()
 org_col, team_col = st.columns(2)
 with org_col:
     org_id = pick("Organisation", {o.id or 0: o.name for o in organisations}, ORG_KEY)
