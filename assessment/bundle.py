@@ -86,8 +86,9 @@ from assessment.exchange import (
     ExportedAnswer,
     ExportedBank,
     ExportedEvent,
+    answer_rows,
     checked_answers,
-    insert_answers,
+    event_rows,
     validation_problems,
 )
 from assessment.models import (
@@ -102,7 +103,8 @@ from assessment.models import (
 )
 from assessment.questions import bank_content_hash, format_path
 from assessment.repository import bank_of, clean_name, find_organisation, store_bank
-from assessment.score_store import refresh_many
+from assessment.score_store import write_scores
+from assessment.scoring import score_assessment
 from assessment.workshop_models import (
     Participant,
     ParticipantAnswer,
@@ -375,24 +377,25 @@ def _value(value_json: str | None) -> Any:
 
 
 def _org_rows(model: Any, org_id: int) -> Any:
-    """select(model) of the organisation's rounds, in id order."""
-    return (select(model).join(Assessment, col(Assessment.id) == model.assessment_id)
-            .join(Team, col(Team.id) == Assessment.team_id).where(Team.organisation_id == org_id)
-            .order_by(col(model.id)))
+    """The table's rows of the organisation's rounds as plain rows (no ORM objects: thousands of them), by id."""
+    table = _table(model)
+    return (sa.select(*table.c).join(Assessment, col(Assessment.id) == table.c.assessment_id)
+            .join(Team, col(Team.id) == Assessment.team_id).where(col(Team.organisation_id) == org_id)
+            .order_by(table.c.id))
 
 
 def _rounds_of(session: Session, org_id: int, rounds: Sequence[tuple[Assessment, BankVersion]]
                ) -> dict[int, list[dict[str, Any]]]:
     """Per team id, its rounds with answers, history and stored findings (four queries in all)."""
     answers: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for a in session.exec(_org_rows(Answer, org_id)):
+    for a in session.execute(_org_rows(Answer, org_id)):
         answers[a.assessment_id].append({
             "question_key": a.question_key, "status": a.status, "value": _value(a.value_json), "reason": a.reason,
             "note": a.note, "evidence_url": a.evidence_url, "evidence_date": a.evidence_date,
             "answered_by": a.answered_by, "answered_at": a.answered_at, "version": a.version,
             "carried_over": a.carried_over})
     history: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for e in session.exec(_org_rows(AnswerEvent, org_id)):
+    for e in session.execute(_org_rows(AnswerEvent, org_id)):
         history[e.assessment_id].append({
             "question_key": e.question_key, "status": e.status, "value": _value(e.value_json), "reason": e.reason,
             "note": e.note, "evidence_url": e.evidence_url, "evidence_date": e.evidence_date,
@@ -404,13 +407,13 @@ def _rounds_of(session: Session, org_id: int, rounds: Sequence[tuple[Assessment,
             .where(Team.organisation_id == org_id))):
         findings[row[1]].append(row)
     by_team: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for a, version in rounds:
-        by_team[a.team_id].append({
-            "round_number": a.round_number, "label": a.label, "status": a.status, "created_by": a.created_by,
-            "created_at": a.created_at, "completed_at": a.completed_at,
+    for r, version in rounds:
+        by_team[r.team_id].append({
+            "round_number": r.round_number, "label": r.label, "status": r.status, "created_by": r.created_by,
+            "created_at": r.created_at, "completed_at": r.completed_at,
             "bank": {"id": version.bank_id, "version": version.version},
-            "answers": answers[a.id or 0], "history": history[a.id or 0],
-            **_some({"dora_findings": _block(DORA_FINDINGS, findings[a.id or 0])})})
+            "answers": answers[r.id or 0], "history": history[r.id or 0],
+            **_some({"dora_findings": _block(DORA_FINDINGS, findings[r.id or 0])})})
     return by_team
 
 
@@ -752,19 +755,7 @@ def _store(session: Session, doc: Bundle, checked: Checked, source: str) -> Impo
     session.add_all(teams)
     session.flush()
     team_ids = {t.name: t.id or 0 for t in teams}
-    rounds: dict[tuple[str, int], int] = {}
-    for i, team in enumerate(doc.teams):
-        for j, r in enumerate(team.rounds):
-            row = Assessment(team_id=team_ids[team.name], bank_version_id=bank_ids[(r.bank.id, r.bank.version)],
-                             round_number=r.round_number, label=r.label, status=r.status, created_by=r.created_by,
-                             created_at=r.created_at, completed_at=r.completed_at)
-            session.add(row)
-            session.flush()
-            rounds[(team.name, r.round_number)] = row.id or 0
-            insert_answers(session, assessment_id=row.id or 0, answers=r.answers, values=checked.answers[(i, j)],
-                           history=r.history)
-            if r.dora_findings is not None:
-                _insert_rows(session, DORA_FINDINGS, [(row.id or 0, cells) for cells in r.dora_findings.rows])
+    rounds = _store_rounds(session, doc, checked, team_ids, bank_ids)
     import_ids = _insert_imports(session, doc, org_id)
     if doc.dora.saved_mappings is not None:
         _insert_rows(session, DORA_MAPPINGS, [(org_id, cells) for cells in doc.dora.saved_mappings.rows])
@@ -779,7 +770,6 @@ def _store(session: Session, doc: Bundle, checked: Checked, source: str) -> Impo
             {"organisation_id": org_id, "email": m.email, "role": m.role, "granted_by": m.granted_by,
              "granted_at": m.granted_at} for m in doc.memberships])
     _store_workshops(session, doc, checked, org_id, team_ids, rounds)
-    refresh_many(session, assessment_ids=list(rounds.values()))
     actor = access.acting(None, session.get_bind())
     session.add(AuditEvent(actor=str(actor) if actor else NOBODY, action="import_organisation",
                            outcome=DONE, organisation_id=org_id, target=f"organisation {org_id}",
@@ -787,6 +777,36 @@ def _store(session: Session, doc: Bundle, checked: Checked, source: str) -> Impo
     session.flush()
     return Imported(doc.organisation, len(doc.teams), len(rounds), dora_rows, len(doc.workshops),
                     None if doc.memberships is None else len(doc.memberships))
+
+
+def _store_rounds(session: Session, doc: Bundle, checked: Checked, team_ids: dict[str, int],
+                  bank_ids: dict[tuple[str, str], int]) -> dict[tuple[str, int], int]:
+    """Every round, then every answer, event and finding of all of them: a few statements, not a few per round."""
+    listed = [(i, j, team, r) for i, team in enumerate(doc.teams) for j, r in enumerate(team.rounds)]
+    if not listed:
+        return {}
+    table = _table(Assessment)
+    ids = session.execute(sa.insert(table).returning(table.c.id, sort_by_parameter_order=True), [
+        {"team_id": team_ids[team.name], "bank_version_id": bank_ids[(r.bank.id, r.bank.version)],
+         "round_number": r.round_number, "label": r.label, "status": r.status, "created_by": r.created_by,
+         "created_at": r.created_at, "completed_at": r.completed_at} for _i, _j, team, r in listed]).scalars().all()
+    answers: list[dict[str, Any]] = []
+    events: list[dict[str, Any]] = []
+    findings: list[tuple[int, Sequence[Any]]] = []
+    for (i, j, _team, r), assessment_id in zip(listed, ids, strict=True):
+        answers += answer_rows(assessment_id, r.answers, checked.answers[(i, j)])
+        events += event_rows(assessment_id, r.history)
+        if r.dora_findings is not None:
+            findings += [(assessment_id, cells) for cells in r.dora_findings.rows]
+    _bulk_insert(session, _table(Answer), answers)
+    _bulk_insert(session, _table(AnswerEvent), events)
+    _insert_rows(session, DORA_FINDINGS, findings)
+    # the stored scores, from the very values just written (reading 100,000 answers back costs seconds)
+    write_scores(session, {assessment_id: (
+        score_assessment(checked.banks[(r.bank.id, r.bank.version)],
+                         {a.question_key: v for a, v in zip(r.answers, checked.answers[(i, j)], strict=True)}),
+        sum(a.carried_over for a in r.answers)) for (i, j, _team, r), assessment_id in zip(listed, ids, strict=True)})
+    return {(team.name, r.round_number): assessment_id for (_i, _j, team, r), assessment_id in zip(listed, ids)}
 
 
 def _linked(cells: Sequence[Any], spec: RowsSpec, import_ids: list[int]) -> list[Any]:
@@ -814,20 +834,30 @@ COPY_FROM_ROWS = 1000  # PostgreSQL: below this, an executemany is as quick as a
 
 
 def _insert_rows(session: Session, spec: RowsSpec, rows: Sequence[tuple[int, Sequence[Any]]]) -> None:
-    """Insert (parent id, cells) rows in order: COPY on PostgreSQL for large sets, else one executemany."""
+    """Insert (parent id, cells) rows of a column table, in order."""
+    names = [spec.parent, *(c for c, _ in spec.links), *(c.name for c in spec.data_columns)]
+    _bulk_insert(session, spec.table, [dict(zip(names, (parent, *cells), strict=True)) for parent, cells in rows])
+
+
+def _bulk_insert(session: Session, table: sa.Table, rows: list[dict[str, Any]]) -> None:
+    """Insert rows in order: COPY on PostgreSQL for large sets, else one executemany.
+
+    COPY takes the values as they are (psycopg sends aware datetimes as timestamptz),
+    so it is used only for rows built from validated documents.
+    """
     if not rows:
         return
-    names = [spec.parent, *(c for c, _ in spec.links), *(c.name for c in spec.data_columns)]
     if session.get_bind().dialect.name == "postgresql" and len(rows) >= COPY_FROM_ROWS:
+        names = list(rows[0])
         cursor = session.connection().connection.dbapi_connection.cursor()  # type: ignore[union-attr]
         try:
-            with cursor.copy(f"COPY {spec.table.name} ({', '.join(names)}) FROM STDIN") as copy:
-                for parent, cells in rows:
-                    copy.write_row((parent, *cells))
+            with cursor.copy(f"COPY {table.name} ({', '.join(names)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row([row[n] for n in names])
         finally:
             cursor.close()
         return
-    session.execute(sa.insert(spec.table), [dict(zip(names, (parent, *cells), strict=True)) for parent, cells in rows])
+    session.execute(sa.insert(table), rows)
 
 
 def _store_workshops(session: Session, doc: Bundle, checked: Checked, org_id: int, team_ids: dict[str, int],

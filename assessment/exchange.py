@@ -173,28 +173,36 @@ def _round_taken(session: Session, team_id: int, round_number: int) -> bool:
     ).first() is not None
 
 
+def answer_rows(assessment_id: int, answers: list[ExportedAnswer], values: list[AnswerValue]
+                ) -> list[dict[str, Any]]:
+    """Rows of the `answer` table for checked answers (`values`, from `checked_answers`), in document order."""
+    return [{
+        "assessment_id": assessment_id, "question_key": exported.question_key, "status": value.status.value,
+        "value_json": value.value_json(), "reason": value.reason, "note": value.note,
+        "evidence_url": value.evidence_url, "evidence_date": value.evidence_date,
+        "answered_by": exported.answered_by, "answered_at": exported.answered_at,
+        "version": exported.version, "carried_over": exported.carried_over,
+    } for exported, value in zip(answers, values, strict=True)]
+
+
+def event_rows(assessment_id: int, history: list[ExportedEvent]) -> list[dict[str, Any]]:
+    """Rows of the `answer_event` table, in document order."""
+    return [{
+        "assessment_id": assessment_id, "question_key": event.question_key, "status": event.status,
+        "value_json": None if event.value is None else json.dumps(event.value), "reason": event.reason,
+        "note": event.note, "evidence_url": event.evidence_url, "evidence_date": event.evidence_date,
+        "answered_by": event.answered_by, "recorded_at": event.recorded_at,
+    } for event in history]
+
+
 def insert_answers(session: Session, *, assessment_id: int, answers: list[ExportedAnswer],
                    values: list[AnswerValue], history: list[ExportedEvent]) -> None:
-    """Store checked answers (`values`, from `checked_answers`) and their history, in document order.
-
-    One multi-row insert per table: an organisation holds thousands of answers,
-    and rows inserted in order keep their order (ids ascend) for the next export.
-    """
-    if answers:
-        session.execute(sa.insert(Answer), [{
-            "assessment_id": assessment_id, "question_key": exported.question_key, "status": value.status.value,
-            "value_json": value.value_json(), "reason": value.reason, "note": value.note,
-            "evidence_url": value.evidence_url, "evidence_date": value.evidence_date,
-            "answered_by": exported.answered_by, "answered_at": exported.answered_at,
-            "version": exported.version, "carried_over": exported.carried_over,
-        } for exported, value in zip(answers, values, strict=True)])
-    if history:
-        session.execute(sa.insert(AnswerEvent), [{
-            "assessment_id": assessment_id, "question_key": event.question_key, "status": event.status,
-            "value_json": None if event.value is None else json.dumps(event.value), "reason": event.reason,
-            "note": event.note, "evidence_url": event.evidence_url, "evidence_date": event.evidence_date,
-            "answered_by": event.answered_by, "recorded_at": event.recorded_at,
-        } for event in history])
+    """Store checked answers and their history: one multi-row insert per table, rows in document order
+    (ids ascend with it, so the next export lists them in the same order)."""
+    for model, rows in ((Answer, answer_rows(assessment_id, answers, values)),
+                        (AnswerEvent, event_rows(assessment_id, history))):
+        if rows:
+            session.execute(sa.insert(model), rows)
 
 
 def checked_answers(bank: Bank, answers: list[ExportedAnswer], source: str) -> list[AnswerValue]:

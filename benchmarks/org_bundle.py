@@ -1,8 +1,8 @@
 """The organisation JSON export and import with about 100,000 DORA rows, on SQLite and PostgreSQL.
 
-Usage: .venv/bin/python benchmarks/org_bundle.py [--teams 10] [--rows 100000] [--pg URL]
+Usage: .venv/bin/python benchmarks/org_bundle.py [--teams 10] [--rounds 1] [--rows 100000] [--pg URL]
 
-Builds an organisation of `--teams` teams, each with one fully answered round and its share of `--rows`
+Builds an organisation of `--teams` teams, each with `--rounds` fully answered rounds and its share of `--rows`
 DORA rows (40 % deployments, 50 % changes, 10 % incidents), then prints per backend:
 - export: `organisation_json` (of which the DORA tables) and `bundle_text`, file size;
 - import into an empty database: reading the file, validating it (`parse_bundle`), storing it
@@ -51,19 +51,15 @@ def since(start: tuple[float, float]) -> dict[str, float]:
 # --- building the organisation ------------------------------------------------------------------------------
 
 
-def build(url: str, teams: int, rows: int) -> None:
-    """Teams with one answered round each and `rows` DORA rows in all, bulk-inserted."""
+def build(url: str, teams: int, rounds: int, rows: int) -> None:
+    """Teams with `rounds` answered rounds each and `rows` DORA rows in all, bulk-inserted."""
     from assessment import db
     from assessment.demo import demo_answer
     from assessment.dora.models import DoraChange, DoraDeployment, DoraImport, DoraIncident
+    from assessment.models import Answer, Assessment, Organisation, Team, utcnow
     from assessment.questions import default_bank
-    from assessment.repository import (
-        create_assessment,
-        ensure_organisation,
-        ensure_team,
-        save_answer,
-        store_bank,
-    )
+    from assessment.repository import store_bank
+    from assessment.score_store import refresh_many
 
     engine = db.make_engine(url)
     db.upgrade(engine)
@@ -71,18 +67,26 @@ def build(url: str, teams: int, rows: int) -> None:
     rng = random.Random(7)
     per_team = rows // teams
     with db.write_session(engine) as session:
-        org = ensure_organisation(session, name=ORG)
+        org = Organisation(name=ORG)
+        session.add(org)
+        session.flush()
         stored = store_bank(session, bank=bank)
         record = DoraImport(organisation_id=org.id or 0, created_by="benchmark", summary_json="{}")
         session.add(record)
         session.flush()
         for n in range(teams):
-            team = ensure_team(session, organisation_id=org.id or 0, name=f"Team {n:03d}")
-            assessment = create_assessment(session, team_id=team.id or 0, bank_version_id=stored.id or 0,
-                                           created_by="benchmark")
-            for q in bank.questions:
-                save_answer(session, assessment_id=assessment.id or 0, question_key=q.key,
-                            answer=demo_answer(q, rng.randint(0, 4)), by="benchmark")
+            team = Team(organisation_id=org.id or 0, name=f"Team {n:03d}")
+            session.add(team)
+            session.flush()
+            for number in range(1, rounds + 1):
+                assessment = Assessment(team_id=team.id or 0, bank_version_id=stored.id or 0,
+                                        round_number=number, created_by="benchmark")
+                session.add(assessment)
+                session.flush()
+                session.execute(sa.insert(Answer), [
+                    {"assessment_id": assessment.id, "question_key": q.key, "status": "answered",
+                     "value_json": demo_answer(q, rng.randint(0, 4)).value_json(), "answered_by": "benchmark",
+                     "answered_at": utcnow(), "version": 1, "carried_over": False} for q in bank.questions])
             common = {"team_id": team.id, "import_id": record.id}
             deployments = per_team * 4 // 10
             changes = per_team * 5 // 10
@@ -98,6 +102,7 @@ def build(url: str, teams: int, rows: int) -> None:
                  "resolved_epoch_s": START + i * 3000 + 1800 if i % 7 else None,
                  "deployment_external_id": f"d{i}" if i % 2 else None, "change_external_id": None}
                 for i in range(per_team - deployments - changes)])
+        refresh_many(session)
     engine.dispose()
 
 
@@ -245,8 +250,9 @@ def run(name: str, urls: Callable[[str], str], args: argparse.Namespace, folder:
     print(f"{name}:")
     source, target, spare = urls("source"), urls("target"), urls("spare")
     start = clock()
-    build(source, args.teams, args.rows)
-    print(f"  setup: {args.teams} teams, {args.rows:,} DORA rows, in {since(start)['wall']:.1f} s")
+    build(source, args.teams, args.rounds, args.rows)
+    print(f"  setup: {args.teams} teams x {args.rounds} round(s), {args.rows:,} DORA rows, "
+          f"in {since(start)['wall']:.1f} s")
     for url in (target, spare):
         engine = db.make_engine(url)
         db.upgrade(engine)
@@ -275,6 +281,7 @@ def run(name: str, urls: Callable[[str], str], args: argparse.Namespace, folder:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--teams", type=int, default=10)
+    parser.add_argument("--rounds", type=int, default=1, help="answered rounds per team")
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--pg", default=os.environ.get("FOUNDATIONS_BENCH_PG_URL")
                         or os.environ.get("FOUNDATIONS_TEST_DATABASE_URL"), help="PostgreSQL URL")

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel, select
 
-from assessment import cli, db
+from assessment import bundle, cli, db
 from assessment.access import Actor, acting_as
 from assessment.access_members import grant
 from assessment.answers import answered
@@ -41,6 +41,7 @@ from assessment.workshop_models import Workshop
 from assessment.workshops.access import facilitated_workshop
 from assessment.workshops.admin import create_workshop
 from assessment.workshops.participants import join_view, participant_view
+from tests.conftest import PG_URL
 from tests.exchange.conftest import Secrets, rich_demo, row_counts
 from tests.portfolio.conftest import answer_all, new_round, org_id, random_organisation
 
@@ -80,8 +81,14 @@ def test_dora_tables_travel_with_every_column(engine: Engine) -> None:
         assert stored == carried, spec.table.name
 
 
-def test_export_import_export_is_identical_and_every_row_arrives(engine: Engine, other_engine: Engine,
-                                                                  bank: Bank) -> None:
+@pytest.mark.parametrize("copy_from_rows", [bundle.COPY_FROM_ROWS, 1], ids=["as-shipped", "copy-every-table"])
+def test_export_import_export_is_identical_and_every_row_arrives(engine: Engine, other_engine: Engine, bank: Bank,
+                                                                  copy_from_rows: int,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """With `copy-every-table`, PostgreSQL writes every table of the import with COPY."""
+    if copy_from_rows == 1 and not PG_URL:
+        pytest.skip("COPY is PostgreSQL's; SQLite always uses executemany")
+    monkeypatch.setattr(bundle, "COPY_FROM_ROWS", copy_from_rows)
     secrets = rich_demo(engine, bank)
     # the target already holds another organisation, so every id there differs from the source's
     random_organisation(other_engine, bank, 3, org="Acme", teams=2)
