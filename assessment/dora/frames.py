@@ -1,20 +1,26 @@
 """Read stored DORA rows for a set of teams and a window into Arrow tables, one query per table.
 
-Each query returns every column as one JSON array (`json_group_array` on SQLite,
-`json_agg` on PostgreSQL), so a million rows cross from the database as a few
-strings instead of a million Python tuples: about three times faster, and the
-JSON encoder keeps nulls and any character in an id intact. The aggregates of
-one query all see the rows in the same order, so the arrays line up.
+Each query aggregates every column into one string (`group_concat` on SQLite,
+`string_agg` on PostgreSQL): numbers joined by commas, text joined by the unit
+separator (U+001F), and for a column that may be empty a string of 0s and 1s
+marking its nulls. A million rows thus cross from the database as a few strings
+that numpy and Arrow split in C, instead of a million Python tuples or JSON
+values (about four times faster than `json_group_array` plus `json.loads`). A
+text value that holds the separator itself is found by counting the pieces, and
+then that query is read again as JSON arrays, which keep any character intact.
+The aggregates of one query all see the rows in the same order, so the columns
+line up.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 from sqlmodel import Session
@@ -23,8 +29,6 @@ from assessment.dora.formats import PRODUCTION_ENVIRONMENTS, SUCCESS_STATUSES
 from assessment.dora.window import Window
 
 _NAMED = re.compile(r"(?<!:):(\w+)")  # :name, but not a ::cast
-_COUNTED = (f"status IN ({', '.join(repr(s) for s in sorted(SUCCESS_STATUSES))}) "
-            f"AND environment IN ({', '.join(repr(e) for e in sorted(PRODUCTION_ENVIRONMENTS))})")
 
 
 @dataclass(frozen=True)
@@ -51,70 +55,187 @@ def _query(session: Session, sql: str, params: dict[str, Any]) -> list[tuple[Any
         cursor.close()
 
 
+SEPARATOR = "\x1f"  # the unit separator: between the text values of one column
+
+
+class _SeparatorInValue(Exception):
+    """A text value holds SEPARATOR, so splitting the joined column would not give one piece per row."""
+
+
+@dataclass(frozen=True)
+class _Field:
+    """One column to read: its name in the frame, its Arrow type (int64 or string), its stored column."""
+
+    name: str
+    kind: pa.DataType
+    column: str
+    nullable: bool = False
+
+
 @dataclass(frozen=True)
 class _Read:
-    """Columns to read: (name in the frame, Arrow type, stored column)."""
-
-    fields: tuple[tuple[str, pa.DataType, str], ...]
+    fields: tuple[_Field, ...]
 
     def table(self, session: Session, source: str, params: dict[str, Any]) -> pa.Table:
+        decoded = self.decode(self.fetch(session, source, params))
+        return decoded if decoded is not None else self.json_table(session, source, params)
+
+    def fetch(self, session: Session, source: str, params: dict[str, Any]) -> tuple[Any, ...]:
+        """The one row of joined columns (the database's share of the work)."""
+        pg = session.connection().dialect.name == "postgresql"
+        exprs = ["count(*)"]
+        for f in self.fields:
+            exprs.append(_joined(f, pg))
+            if f.nullable:
+                exprs.append(f"string_agg(CASE WHEN {f.column} IS NULL THEN '1' ELSE '0' END, '')" if pg
+                             else f"group_concat({f.column} IS NULL, '')")
+        return _query(session, f"SELECT {', '.join(exprs)} FROM {source}", {**params, "sep": SEPARATOR})[0]
+
+    def decode(self, row: tuple[Any, ...]) -> pa.Table | None:
+        """The Arrow table of a fetched row; None when a text value holds the separator (read it as JSON)."""
+        try:
+            return self._decode(row)
+        except _SeparatorInValue:
+            return None
+
+    def _decode(self, row: tuple[Any, ...]) -> pa.Table:
+        rows, values = int(row[0]), iter(row[1:])
+        columns: dict[str, pa.Array] = {}
+        for f in self.fields:
+            text = next(values)
+            valid = _valid(next(values), rows) if f.nullable else None
+            present = rows if valid is None else int(valid.sum())
+            columns[f.name] = (_strings(text, present, valid) if f.kind == pa.string()
+                               else _integers(text, present, valid))
+        return pa.table(columns)
+
+    def json_table(self, session: Session, source: str, params: dict[str, Any]) -> pa.Table:
+        """The slow, exact way: every column as a JSON array."""
         pg = session.connection().dialect.name == "postgresql"
         aggregate = "json_agg({})::text" if pg else "json_group_array({})"
-        exprs = ", ".join(aggregate.format(column) for _, _, column in self.fields)
+        exprs = ", ".join(aggregate.format(f.column) for f in self.fields)
         row = _query(session, f"SELECT {exprs} FROM {source}", params)[0]
-        return pa.table({name: pa.array(json.loads(text) if text else [], type=kind)
-                         for text, (name, kind, _) in zip(row, self.fields, strict=True)})
+        return pa.table({f.name: pa.array(json.loads(text) if text else [], type=f.kind)
+                         for text, f in zip(row, self.fields, strict=True)})
+
+
+def _joined(f: _Field, pg: bool) -> str:
+    """The aggregate joining one column's non-null values (both backends skip nulls)."""
+    if pg:
+        return f"string_agg({f.column}, %(sep)s)" if f.kind == pa.string() else f"string_agg({f.column}::text, ',')"
+    return f"group_concat({f.column}, :sep)" if f.kind == pa.string() else f"group_concat({f.column}, ',')"
+
+
+def _valid(marks: str | None, rows: int) -> np.ndarray:
+    """The 0/1 null marks as a boolean mask of the rows that have a value."""
+    if not marks:
+        return np.ones(rows, dtype=bool)
+    return np.frombuffer(marks.encode("ascii"), dtype=np.uint8) == ord("0")
+
+
+def _integers(text: str | None, present: int, valid: np.ndarray | None) -> pa.Array:
+    values = np.fromstring(text, dtype=np.int64, sep=",") if text else np.zeros(0, dtype=np.int64)
+    if len(values) != present:
+        raise ValueError(f"read {len(values)} numbers where {present} were stored")
+    if valid is None or present == len(valid):
+        return pa.array(values)
+    full = np.zeros(len(valid), dtype=np.int64)
+    full[valid] = values
+    return pa.array(full, mask=~valid)
+
+
+def _strings(text: str | None, present: int, valid: np.ndarray | None) -> pa.Array:
+    """Split the joined text; nulls are spliced in by repeating offsets (no copy of the characters)."""
+    if present == 0:
+        return pa.nulls(0 if valid is None else len(valid), pa.string())
+    values = pc.list_flatten(pc.split_pattern(pa.array([text or ""], pa.large_string()), SEPARATOR))
+    if len(values) != present:
+        raise _SeparatorInValue
+    values = values.cast(pa.string())
+    if valid is None or present == len(valid):
+        return values
+    offsets = np.frombuffer(values.buffers()[1], dtype=np.int32)[values.offset: values.offset + present + 1]
+    spread = offsets[np.concatenate([[0], np.cumsum(valid)])]
+    return pa.StringArray.from_buffers(len(valid), pa.py_buffer(spread), values.buffers()[2],
+                                       pa.py_buffer(np.packbits(valid, bitorder="little")), int((~valid).sum()))
 
 
 def _teams(team_ids: list[int]) -> str:
     return ", ".join(str(int(t)) for t in team_ids) or "NULL"
 
 
-_TEAM_ID = (("team_id", pa.int64(), "team_id"), ("external_id", pa.string(), "external_id"))
-DEPLOYMENTS = _Read((*_TEAM_ID, ("service", pa.string(), "service"), ("deployed_s", pa.int64(), "deployed_epoch_s"),
-                     ("change_ids", pa.string(), "change_ids"), ("first_commit_s", pa.int64(), "first_commit_epoch_s")))
-CHANGES = _Read((*_TEAM_ID, ("committed_s", pa.int64(), "committed_epoch_s")))
-INCIDENTS = _Read((*_TEAM_ID, ("service", pa.string(), "service"), ("started_s", pa.int64(), "started_epoch_s"),
-                   ("resolved_s", pa.int64(), "resolved_epoch_s"),
-                   ("deployment_id", pa.string(), "deployment_external_id"),
-                   ("change_id", pa.string(), "change_external_id")))
-NOT_COUNTED = _Read((*_TEAM_ID, ("status", pa.string(), "status"), ("environment", pa.string(), "environment")))
+_TEAM_ID = (_Field("team_id", pa.int64(), "team_id"), _Field("external_id", pa.string(), "external_id"))
+# every deployment of the window and look-back; status and environment sort them into counted or not in Arrow,
+# which is cheaper than a second scan of the table for the ones not counted
+DEPLOYMENTS = _Read((*_TEAM_ID, _Field("service", pa.string(), "service"),
+                     _Field("deployed_s", pa.int64(), "deployed_epoch_s"),
+                     _Field("change_ids", pa.string(), "change_ids", nullable=True),
+                     _Field("first_commit_s", pa.int64(), "first_commit_epoch_s", nullable=True),
+                     _Field("status", pa.string(), "status"), _Field("environment", pa.string(), "environment")))
+CHANGES = _Read((*_TEAM_ID, _Field("committed_s", pa.int64(), "committed_epoch_s")))
+INCIDENTS = _Read((*_TEAM_ID, _Field("service", pa.string(), "service"),
+                   _Field("started_s", pa.int64(), "started_epoch_s"),
+                   _Field("resolved_s", pa.int64(), "resolved_epoch_s", nullable=True),
+                   _Field("deployment_id", pa.string(), "deployment_external_id", nullable=True),
+                   _Field("change_id", pa.string(), "change_external_id", nullable=True)))
 
 
 def load_frames(session: Session, *, team_ids: list[int], window: Window, lookback_s: int) -> Frames:
-    """Every row the metrics of these teams over this window can use."""
+    """Every row the metrics of these teams over this window can use.
+
+    The queries run one after the other on the session's connection; each result is split
+    into columns on a second thread while the database works on the next query (both the
+    SQLite and the PostgreSQL driver let go of the GIL while they wait).
+    """
     teams = _teams(team_ids)
     span = {"since": window.since_s, "until": window.until_s, "from": window.since_s - lookback_s}
-    deployments = DEPLOYMENTS.table(session, f"""dora_deployment WHERE team_id IN ({teams}) AND {_COUNTED}
-        AND deployed_epoch_s >= :from AND deployed_epoch_s < :until""", span)
-    changes = CHANGES.table(session, f"""dora_change WHERE team_id IN ({teams})
-        AND committed_epoch_s < :until""", span)
-    incidents = INCIDENTS.table(session, f"""dora_incident WHERE team_id IN ({teams})
-        AND started_epoch_s >= :since AND started_epoch_s < :until""", span)
-    not_counted = NOT_COUNTED.table(session, f"""dora_deployment WHERE team_id IN ({teams})
-        AND NOT ({_COUNTED}) AND deployed_epoch_s >= :since AND deployed_epoch_s < :until""", span)
-    in_window = pc.greater_equal(deployments["deployed_s"], window.since_s)
-    inside = {"deployments": _per_team(deployments["team_id"].filter(in_window), not_counted["team_id"]),
+    reads = ((DEPLOYMENTS, f"""dora_deployment WHERE team_id IN ({teams})
+                 AND deployed_epoch_s >= :from AND deployed_epoch_s < :until"""),
+             (CHANGES, f"dora_change WHERE team_id IN ({teams}) AND committed_epoch_s < :until"),
+             (INCIDENTS, f"""dora_incident WHERE team_id IN ({teams})
+                 AND started_epoch_s >= :since AND started_epoch_s < :until"""))
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pending = [(read, source, pool.submit(read.decode, read.fetch(session, source, span)))
+                   for read, source in reads]
+        totals = _totals(session, teams)
+        tables = [future.result() for _, _, future in pending]
+    everything, changes, incidents = (table if table is not None else read.json_table(session, source, span)
+                                      for table, (read, source, _) in zip(tables, pending, strict=True))
+    counted = _mask(pc.and_(pc.is_in(everything["status"], pa.array(sorted(SUCCESS_STATUSES))),
+                            pc.is_in(everything["environment"], pa.array(sorted(PRODUCTION_ENVIRONMENTS)))))
+    deployed = np.asarray(everything["deployed_s"].to_numpy(), dtype=np.int64)
+    deployments = (everything if counted.all() else everything.filter(pa.array(counted))).drop_columns(
+        ["status", "environment"])
+    not_counted = everything.filter(pa.array(~counted & (deployed >= window.since_s))).select(
+        ["team_id", "external_id", "status", "environment"])
+    inside = {"deployments": _per_team(everything["team_id"].filter(pa.array(deployed >= window.since_s))),
               "incidents": _per_team(incidents["team_id"])}
-    return Frames(deployments, changes, incidents, not_counted, _outside(session, teams, inside))
+    return Frames(deployments, changes, incidents, not_counted, _outside(totals, inside))
 
 
-def _per_team(*teams: pa.ChunkedArray) -> Counter[int]:
-    counted: Counter[int] = Counter()
-    for column in teams:
-        counted.update(column.to_pylist())
-    return counted
+def _mask(array: pa.ChunkedArray | pa.Array) -> np.ndarray:
+    return np.asarray(array.to_numpy(zero_copy_only=False), dtype=bool)
 
 
-def _outside(session: Session, teams: str, inside: dict[str, Counter[int]]) -> dict[tuple[int, str], int]:
-    """Rows outside the window: each team's total (an index-only count) minus the rows read."""
+def _per_team(teams: pa.ChunkedArray) -> dict[int, int]:
+    ids, counts = np.unique(np.asarray(teams.to_numpy(), dtype=np.int64), return_counts=True)
+    return dict(zip(ids.tolist(), counts.tolist(), strict=True))
+
+
+def _totals(session: Session, teams: str) -> dict[str, list[tuple[Any, ...]]]:
+    """Each team's number of deployments and incidents, in or out of any window (index-only counts)."""
+    return {kind: _query(session, f"SELECT team_id, count(*) FROM {table} WHERE team_id IN ({teams}) "
+                                  "GROUP BY team_id", {})
+            for kind, table in (("deployments", "dora_deployment"), ("incidents", "dora_incident"))}
+
+
+def _outside(totals: dict[str, list[tuple[Any, ...]]], inside: dict[str, dict[int, int]]) -> dict[tuple[int, str], int]:
+    """Rows outside the window: each team's total minus the rows read."""
     counts: dict[tuple[int, str], int] = {}
-    for kind, table in (("deployments", "dora_deployment"), ("incidents", "dora_incident")):
-        rows = _query(session, f"SELECT team_id, count(*) FROM {table} WHERE team_id IN ({teams}) "
-                               "GROUP BY team_id", {})
+    for kind, rows in totals.items():
         for team, total in rows:
-            if int(total) - inside[kind][int(team)]:
-                counts[(int(team), kind)] = int(total) - inside[kind][int(team)]
+            if int(total) - inside[kind].get(int(team), 0):
+                counts[(int(team), kind)] = int(total) - inside[kind].get(int(team), 0)
     return counts
 
 

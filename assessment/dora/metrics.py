@@ -14,14 +14,15 @@ Medians and p90 interpolate linearly between samples (as SQL's quantile_cont doe
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 from sqlmodel import Session
 
+from assessment.dora.formats import ID_SEPARATOR
 from assessment.dora.frames import Frames, latest_event_s, load_frames
 from assessment.dora.quality import DataQuality, build_quality
 from assessment.dora.window import DAY_S, Window, window_for_dates
@@ -81,183 +82,394 @@ def compute_metrics(session: Session, *, team_ids: list[int], window: Window,
 
 def metrics_from_frames(frames: Frames, *, team_ids: list[int], window: Window,
                         lookback_s: int) -> dict[int, DoraMetrics]:
-    """The metrics of every team from rows already read (Arrow joins, numpy for the rest)."""
-    all_deployments = frames.deployments
-    in_window = all_deployments.filter(pc.greater_equal(all_deployments["deployed_s"], window.since_s))
-    firsts = _first_shipments(in_window)
-    lead = _lead_times(in_window, firsts, frames.changes)
-    links = _incident_links(frames.incidents, all_deployments, in_window, firsts, lookback_s)
-    quality = build_quality(frames, in_window, firsts, lead, links)
-    agg = _aggregate(in_window, lead, links)
-    return {team: _team(team, window, agg, quality.get(team)) for team in team_ids}
+    """The metrics of every team from rows already read.
 
-
-def _first_shipments(deployments: pa.Table) -> pa.Table:
-    """Per (team, change id): the first deployment that shipped it, and how many deployments listed it."""
-    listed = deployments.filter(pc.is_valid(deployments["change_ids"]))
-    split = pc.split_pattern(listed["change_ids"], ";")
-    parent = pc.list_parent_indices(split)
-    pairs = pa.table({"team_id": pc.take(listed["team_id"], parent), "change_id": pc.list_flatten(split),
-                      "first_deployment": pc.take(listed["external_id"], parent),
-                      "shipped_s": pc.take(listed["deployed_s"], parent)})
-    pairs = pairs.take(pc.sort_indices(pairs, [("shipped_s", "ascending"), ("first_deployment", "ascending")]))
-    grouped = pairs.group_by(["team_id", "change_id"], use_threads=False).aggregate(
-        [("first_deployment", "first"), ("shipped_s", "first"), ("shipped_s", "count")])
-    return grouped.rename_columns({"first_deployment_first": "first_deployment", "shipped_s_first": "shipped_s",
-                                   "shipped_s_count": "times_listed"})
-
-
-def _lead_times(deployments: pa.Table, firsts: pa.Table, changes: pa.Table) -> pa.Table:
-    """Lead time samples (team_id, change_id, seconds, dropped): `dropped` holds the reason or null."""
-    joined = firsts.join(changes.rename_columns({"external_id": "change_id"}), keys=["team_id", "change_id"],
-                         join_type="left outer")
-    seconds = pc.subtract(joined["shipped_s"], joined["committed_s"])
-    dropped = pc.if_else(pc.is_null(joined["committed_s"]), "change id not found in the changes data",
-                         pc.if_else(pc.less(seconds, 0), "committed after the deployment that shipped it",
-                                    pa.scalar(None, pa.string())))
-    direct = deployments.filter(pc.and_(pc.is_null(deployments["change_ids"]),
-                                        pc.is_valid(deployments["first_commit_s"])))
-    return pa.concat_tables([
-        pa.table({"team_id": joined["team_id"], "change_id": joined["change_id"], "seconds": seconds,
-                  "dropped": dropped}),
-        pa.table({"team_id": direct["team_id"], "change_id": pa.nulls(direct.num_rows, pa.string()),
-                  "seconds": pc.subtract(direct["deployed_s"], direct["first_commit_s"]),
-                  "dropped": pa.nulls(direct.num_rows, pa.string())}),
-    ]).combine_chunks()
-
-
-def _flags(table: pa.Table, key: str, name: str, wanted: pa.ChunkedArray) -> pa.Table:
-    """(team_id, key, name=True) for the rows of `table` whose id is among `wanted`: a small join side.
-
-    Filtering with is_in first keeps the hash tables of the joins at incident size, not deployment size.
+    Ids are text, so they are turned into numbers once: one dictionary over every change id
+    (listed by deployments, in the changes data, named by incidents) and the deployments' row
+    positions. The rest is numpy sorts, binary searches and counts per team over int64 keys,
+    which is what keeps a million rows under a second. Linking incidents by deployment id and
+    by attribution does not need the changes, so it runs on a second thread meanwhile (Arrow
+    and numpy let go of the GIL in their loops).
     """
-    rows = table.filter(pc.is_in(table["external_id"], value_set=pc.unique(pc.drop_null(wanted))))
-    return pa.table({"team_id": rows["team_id"], key: rows["external_id"],
-                     name: pa.array(np.ones(rows.num_rows, dtype=bool))})
+    teams = _Teams(team_ids)
+    deployments, incidents = frames.deployments, frames.incidents
+    deployed = _ints(deployments["deployed_s"])
+    window_rows = np.flatnonzero(deployed >= window.since_s)
+    in_window = deployments.take(pa.array(window_rows))
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        named = pool.submit(_known_deployments, incidents, deployments)
+        attributed = pool.submit(_attribute, teams, incidents, deployments, lookback_s)
+        changes = _ChangeKeys.build(teams, in_window, frames.changes, incidents)
+        firsts = _first_shipments(in_window, changes)
+        lead = _lead_times(teams, in_window, firsts, changes, _ints(frames.changes["committed_s"]))
+        links = _incident_links(teams, incidents, deployed, window_rows, firsts, changes, named.result(),
+                                attributed.result(), window.since_s)
+    quality = build_quality(frames, in_window, firsts.repeats(changes.pair_ids), lead.dropped, links.table)
+    agg = _aggregate(teams, in_window, lead, links)
+    return {team: _team(team, window, agg, teams.position(team), quality.get(team)) for team in team_ids}
 
 
-def _incident_links(incidents: pa.Table, deployments: pa.Table, in_window: pa.Table, firsts: pa.Table,
-                    lookback_s: int) -> pa.Table:
-    """Each incident with `linked` (a deployment id or null), `how` and `counted` (linked in the window)."""
-    out = incidents.join(_flags(deployments, "deployment_id", "known", incidents["deployment_id"]),
-                         keys=["team_id", "deployment_id"], join_type="left outer")
-    named = firsts.filter(pc.is_in(firsts["change_id"], value_set=pc.unique(pc.drop_null(incidents["change_id"]))))
-    out = out.join(named.select(["team_id", "change_id", "first_deployment"]), keys=["team_id", "change_id"],
-                   join_type="left outer")
-    by_id = pc.if_else(pc.fill_null(out["known"], False), out["deployment_id"], out["first_deployment"])
-    attributed = _attribute(out, deployments, lookback_s)
-    how = pc.if_else(pc.is_valid(by_id), "id",
-                     pc.if_else(pc.is_valid(attributed), "attribution", pa.scalar(None, pa.string())))
-    linked = pc.coalesce(by_id, attributed)
-    out = pa.table({"team_id": out["team_id"], "external_id": out["external_id"], "started_s": out["started_s"],
-                    "resolved_s": out["resolved_s"], "linked": linked, "how": how})
-    out = out.join(_flags(in_window, "linked", "counted", linked), keys=["team_id", "linked"],
-                   join_type="left outer")
-    return out.set_column(out.schema.get_field_index("counted"), "counted", pc.fill_null(out["counted"], False))
+def _ints(column: pa.ChunkedArray | pa.Array) -> np.ndarray:
+    """An int64 column without nulls as a numpy array (no copy when it is one chunk)."""
+    if isinstance(column, pa.ChunkedArray):
+        column = column.combine_chunks()
+    return np.asarray(column.to_numpy(zero_copy_only=False), dtype=np.int64)
 
 
-def _attribute(incidents: pa.Table, deployments: pa.Table, lookback_s: int) -> pa.Array:
-    """The latest deployment of the same team and service at most `lookback_s` before each incident.
+def _nullable_ints(column: pa.ChunkedArray | pa.Array, fill: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """An int64 column as (values with nulls as `fill`, mask of the rows that have a value)."""
+    valid = np.asarray(pc.is_valid(column).to_numpy(zero_copy_only=False), dtype=bool)
+    return _ints(pc.fill_null(column, fill)), valid
+
+
+class _Teams:
+    """Team ids to dense positions 0..n-1, so per-team figures are numpy bincounts."""
+
+    def __init__(self, team_ids: list[int]) -> None:
+        self.ids = np.unique(np.asarray(team_ids, dtype=np.int64))
+        top = int(self.ids[-1]) if len(self.ids) else 0
+        self._lookup = np.full(top + 2, -1, dtype=np.int64)  # by id; the last slot for ids beyond the top
+        self._lookup[self.ids] = np.arange(len(self.ids))
+
+    @property
+    def count(self) -> int:
+        return len(self.ids)
+
+    def dense(self, column: pa.ChunkedArray | pa.Array | np.ndarray) -> np.ndarray:
+        ids = column if isinstance(column, np.ndarray) else _ints(column)
+        at = self._lookup[np.clip(ids, 0, len(self._lookup) - 1)]
+        if len(at) and at.min() < 0:
+            raise ValueError("rows of a team that was not asked for")
+        return at
+
+    def position(self, team: int) -> int:
+        return int(self._lookup[team])
+
+    def per_team(self, dense: np.ndarray) -> np.ndarray:
+        return np.bincount(dense, minlength=self.count)
+
+
+def _sorted_by(group: np.ndarray, value: np.ndarray) -> np.ndarray:
+    """The order that sorts by (group, value), both non-negative-able int64.
+
+    One int64 key (group times the value span, plus the value) sorts several times faster
+    than np.lexsort; data whose key would not fit takes lexsort.
+    """
+    if len(group) == 0:
+        return np.zeros(0, dtype=np.int64)
+    low = int(value.min())
+    span = int(value.max()) - low + 1
+    if (int(group.max()) + 1) * span < 2**62 and int(group.min()) >= 0:
+        return np.argsort(group * span + (value - low), kind="stable")
+    return np.lexsort((value, group))
+
+
+@dataclass(frozen=True)
+class _ChangeKeys:
+    """One int64 key per (team, change id), from one dictionary over every change id in play.
+
+    `pairs` are the (deployment, change id) pairs of the window's deployments that list changes.
+    """
+
+    width: int
+    pair_ids: pa.Array  # the change id of each pair
+    pair_rows: np.ndarray  # its deployment (row of in_window)
+    pair_keys: np.ndarray
+    change_keys: np.ndarray  # one per row of the changes data
+    incident_keys: np.ndarray  # one per incident; -1 without a change id
+
+    @classmethod
+    def build(cls, teams: _Teams, in_window: pa.Table, changes: pa.Table, incidents: pa.Table) -> _ChangeKeys:
+        lists = in_window["change_ids"].combine_chunks()
+        split = pc.split_pattern(lists, ID_SEPARATOR)
+        pair_rows = np.asarray(pc.list_parent_indices(split).to_numpy(zero_copy_only=False), dtype=np.int64)
+        pair_ids = pc.list_flatten(split)
+        named = [pair_ids, changes["external_id"].combine_chunks(), incidents["change_id"].combine_chunks()]
+        encoded = pc.dictionary_encode(pa.concat_arrays([a.cast(pa.string()) for a in named]))
+        codes = np.asarray(pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False), dtype=np.int64)
+        width = max(len(encoded.dictionary), 1)
+        if teams.count * width >= 2**62:
+            raise ValueError("too many distinct change ids to key")
+        bounds = np.cumsum([len(a) for a in named])
+        pair_codes, change_codes, incident_codes = np.split(codes, bounds[:2])
+        team_of_pair = teams.dense(in_window["team_id"])[pair_rows]
+
+        def keys(dense: np.ndarray, code: np.ndarray) -> np.ndarray:
+            return np.where(code >= 0, dense * width + code, -1)
+
+        return cls(width, pair_ids, pair_rows, keys(team_of_pair, pair_codes),
+                   keys(teams.dense(changes["team_id"]), change_codes),
+                   keys(teams.dense(incidents["team_id"]), incident_codes))
+
+
+@dataclass(frozen=True)
+class _Firsts:
+    """Per (team, change id) shipped in the window, sorted by key: its first deployment and how often listed."""
+
+    keys: np.ndarray
+    team_ids: np.ndarray
+    rows: np.ndarray  # the first deployment that shipped it (row of in_window)
+    shipped: np.ndarray  # that deployment's time
+    listed: np.ndarray  # how many deployments listed it
+    pairs: np.ndarray  # one of its pairs (for the change id's text)
+
+    def repeats(self, pair_ids: pa.Array) -> pa.Table:
+        """Changes listed by more than one deployment (only the first one counts)."""
+        again = np.flatnonzero(self.listed > 1)
+        return pa.table({"team_id": pa.array(self.team_ids[again]),
+                         "change_id": pair_ids.take(pa.array(self.pairs[again]))})
+
+    def find(self, keys: np.ndarray) -> np.ndarray:
+        """The position of each key among the firsts, -1 where it is not there."""
+        if len(self.keys) == 0:
+            return np.full(len(keys), -1, dtype=np.int64)
+        at = np.minimum(np.searchsorted(self.keys, keys), len(self.keys) - 1)
+        return np.where((self.keys[at] == keys) & (keys >= 0), at, -1)
+
+
+def _first_shipments(in_window: pa.Table, changes: _ChangeKeys) -> _Firsts:
+    """The first deployment of each change: the earliest, and of deployments at the same second the smallest id."""
+    keys, rows = changes.pair_keys, changes.pair_rows
+    shipped = _ints(in_window["deployed_s"])[rows]
+    order = _sorted_by(keys, shipped)
+    sorted_keys, sorted_times = keys[order], shipped[order]
+    new_key = np.ones(len(order), dtype=bool)
+    new_key[1:] = sorted_keys[1:] != sorted_keys[:-1]
+    starts = np.flatnonzero(new_key)
+    listed = np.diff(np.append(starts, len(order)))
+    chosen = order[starts]
+    tied = np.zeros(len(order), dtype=bool)  # another pair of the same change at the same earliest second
+    tied[1:] = (sorted_keys[1:] == sorted_keys[:-1]) & (sorted_times[1:] == sorted_times[:-1])
+    if tied.any():
+        chosen = _break_ties(in_window, order, new_key, tied, rows, chosen)
+    return _Firsts(sorted_keys[starts], _ints(in_window["team_id"])[rows[chosen]], rows[chosen], shipped[chosen],
+                   listed, chosen)
+
+
+def _break_ties(in_window: pa.Table, order: np.ndarray, new_key: np.ndarray, tied: np.ndarray,
+                rows: np.ndarray, chosen: np.ndarray) -> np.ndarray:
+    """Among pairs that share a change's earliest second, take the deployment with the smallest id."""
+    group = np.cumsum(new_key) - 1
+    run_start = ~tied  # runs of equal (key, second); a group's first run holds its earliest pairs
+    first_run = np.cumsum(run_start) - 1
+    earliest = first_run == first_run[np.flatnonzero(new_key)][group]
+    contested = np.zeros(len(order), dtype=bool)
+    contested[np.flatnonzero(tied)] = True
+    contested[np.flatnonzero(tied) - 1] = True
+    candidates = np.flatnonzero(contested & earliest)
+    table = pa.table({"group": pa.array(group[candidates]), "pair": pa.array(order[candidates]),
+                      "id": in_window["external_id"].take(pa.array(rows[order[candidates]]))})
+    table = table.sort_by([("group", "ascending"), ("id", "ascending")])
+    grp = table["group"].to_numpy()
+    firsts = np.ones(len(grp), dtype=bool)
+    firsts[1:] = grp[1:] != grp[:-1]
+    chosen = chosen.copy()
+    chosen[grp[firsts]] = table["pair"].to_numpy()[firsts]
+    return chosen
+
+
+@dataclass(frozen=True)
+class _Lead:
+    """Lead time samples (dense team, seconds) that count, and the changes left out with their reason."""
+
+    team: np.ndarray
+    seconds: np.ndarray
+    dropped: pa.Table  # team_id, change_id, dropped
+
+
+def _lead_times(teams: _Teams, in_window: pa.Table, firsts: _Firsts, changes: _ChangeKeys,
+                committed: np.ndarray) -> _Lead:
+    order = np.argsort(changes.change_keys, kind="stable")
+    known = changes.change_keys[order]
+    if len(known):
+        at = np.minimum(np.searchsorted(known, firsts.keys), len(known) - 1)
+        found = known[at] == firsts.keys
+        seconds = firsts.shipped - committed[order][at]
+    else:
+        found = np.zeros(len(firsts.keys), dtype=bool)
+        seconds = np.zeros(len(firsts.keys), dtype=np.int64)
+    backwards = found & (seconds < 0)
+    kept = found & ~backwards
+    dropped_at = np.flatnonzero(~kept)
+    reason = np.where(found[dropped_at], "committed after the deployment that shipped it",
+                      "change id not found in the changes data")
+    dropped = pa.table({"team_id": pa.array(firsts.team_ids[dropped_at]),
+                        "change_id": changes.pair_ids.take(pa.array(firsts.pairs[dropped_at])),
+                        "dropped": pa.array(reason, pa.string())})
+    first_commit, has_commit = _nullable_ints(in_window["first_commit_s"])
+    direct = np.flatnonzero(has_commit & ~np.asarray(pc.is_valid(in_window["change_ids"]).to_numpy(
+        zero_copy_only=False), dtype=bool))
+    team_of_row = teams.dense(in_window["team_id"])
+    team_of_first = team_of_row[firsts.rows[kept]] if len(firsts.rows) else np.zeros(0, dtype=np.int64)
+    return _Lead(np.concatenate([team_of_first, team_of_row[direct]]),
+                 np.concatenate([seconds[kept], _ints(in_window["deployed_s"])[direct] - first_commit[direct]]),
+                 dropped)
+
+
+@dataclass(frozen=True)
+class _Links:
+    """Each incident's linked deployment (row of the deployments read, -1 none), how, and whether it counts."""
+
+    team: np.ndarray
+    linked: np.ndarray
+    by_id: np.ndarray
+    counted: np.ndarray
+    resolved: np.ndarray  # has a resolution time
+    recovery_s: np.ndarray
+    table: pa.Table  # team_id, external_id, resolved_s, counted (for data quality)
+
+
+def _incident_links(teams: _Teams, incidents: pa.Table, deployed: np.ndarray, window_rows: np.ndarray,
+                    firsts: _Firsts, changes: _ChangeKeys, named: np.ndarray, attributed: np.ndarray,
+                    since_s: int) -> _Links:
+    """Link by deployment id (`named`), else by change id (its first deployment), else by `attributed`."""
+    shipped_first = firsts.find(changes.incident_keys)
+    by_change = np.where(shipped_first >= 0, window_rows[firsts.rows[np.maximum(shipped_first, 0)]]
+                         if len(firsts.rows) else -1, -1)
+    by_id = np.where(named >= 0, named, by_change)
+    linked = np.where(by_id >= 0, by_id, attributed)
+    counted = (linked >= 0) & (deployed[np.maximum(linked, 0)] >= since_s) if len(deployed) else linked >= 0
+    started = _ints(incidents["started_s"])
+    resolved_s, resolved = _nullable_ints(incidents["resolved_s"])
+    table = pa.table({"team_id": incidents["team_id"], "external_id": incidents["external_id"],
+                      "resolved_s": incidents["resolved_s"], "counted": pa.array(counted, pa.bool_())})
+    return _Links(teams.dense(incidents["team_id"]), linked, by_id >= 0, counted, resolved,
+                  resolved_s - started, table)
+
+
+def _known_deployments(incidents: pa.Table, deployments: pa.Table) -> np.ndarray:
+    """The row of the deployment each incident names by id (same team), -1 where none matches.
+
+    Filtering by is_in first keeps the join at incident size, not deployment size.
+    """
+    wanted = pc.unique(pc.drop_null(incidents["deployment_id"]))
+    rows = np.flatnonzero(np.asarray(pc.is_in(deployments["external_id"], value_set=wanted)
+                                     .to_numpy(zero_copy_only=False), dtype=bool))
+    side = pa.table({"team_id": deployments["team_id"].take(pa.array(rows)),
+                     "deployment_id": deployments["external_id"].take(pa.array(rows)), "row": pa.array(rows)})
+    asked = pa.table({"team_id": incidents["team_id"], "deployment_id": incidents["deployment_id"],
+                      "incident": pa.array(np.arange(incidents.num_rows))})
+    joined = asked.join(side, keys=["team_id", "deployment_id"], join_type="inner")
+    named = np.full(incidents.num_rows, -1, dtype=np.int64)
+    named[_ints(joined["incident"])] = _ints(joined["row"])
+    return named
+
+
+def _attribute(teams: _Teams, incidents: pa.Table, deployments: pa.Table, lookback_s: int) -> np.ndarray:
+    """The latest deployment (its row) of the same team and service at most `lookback_s` before each incident.
 
     Deployments are sorted by (team and service, time) into one int64 key, so each incident
     finds its candidate with one binary search.
     """
     if deployments.num_rows == 0 or incidents.num_rows == 0:
-        return pa.nulls(incidents.num_rows, pa.string())
+        return np.full(incidents.num_rows, -1, dtype=np.int64)
     # encode each side, then unify: far cheaper than concatenating a million strings first
     codes = pa.chunked_array([pc.dictionary_encode(deployments["service"]).combine_chunks(),
                               pc.dictionary_encode(incidents["service"]).combine_chunks()]).unify_dictionaries()
     width = len(codes.chunk(0).dictionary)
-    raw = np.concatenate([deployments["team_id"].to_numpy() * width + codes.chunk(0).indices.to_numpy(),
-                          incidents["team_id"].to_numpy() * width + codes.chunk(1).indices.to_numpy()])
-    group = np.unique(raw, return_inverse=True)[1].astype(np.int64)  # small dense ids: room for the time
-    dep_group, inc_group = group[: deployments.num_rows], group[deployments.num_rows:]
-    dep_time = deployments["deployed_s"].to_numpy()
-    inc_time = incidents["started_s"].to_numpy()
+    dep_group = teams.dense(deployments["team_id"]) * width + codes.chunk(0).indices.to_numpy().astype(np.int64)
+    inc_group = teams.dense(incidents["team_id"]) * width + codes.chunk(1).indices.to_numpy().astype(np.int64)
+    dep_time = _ints(deployments["deployed_s"])
+    inc_time = _ints(incidents["started_s"])
     base = min(dep_time.min(), inc_time.min())
-    dep_keys = (dep_group << 34) + (dep_time - base)
+    span = max(dep_time.max(), inc_time.max()) - base + 1
+    if teams.count * width * span >= 2**62:  # keys would not fit: make the groups dense first
+        group = np.unique(np.concatenate([dep_group, inc_group]), return_inverse=True)[1].astype(np.int64)
+        dep_group, inc_group = group[: deployments.num_rows], group[deployments.num_rows:]
+        if (int(group.max()) + 1) * span >= 2**62:
+            raise ValueError("times too far apart to key")
+    dep_keys = dep_group * span + (dep_time - base)
     order = np.argsort(dep_keys, kind="stable")
     keys = dep_keys[order]
-    at = np.searchsorted(keys, (inc_group << 34) + (inc_time - base), side="right") - 1
+    at = np.searchsorted(keys, inc_group * span + (inc_time - base), side="right") - 1
     safe = np.clip(at, 0, None)
     hit = (at >= 0) & (dep_group[order][safe] == inc_group) & (inc_time - dep_time[order][safe] <= lookback_s)
-    ids = pc.take(deployments["external_id"], pa.array(order[safe]))
-    return pc.if_else(pa.array(hit), ids, pa.scalar(None, pa.string())).combine_chunks()
+    return np.where(hit, order[safe], -1)
 
 
-def _quantiles(teams: pa.ChunkedArray, seconds: pa.ChunkedArray) -> pd.DataFrame:
-    """Median and p90 per team (index: team_id; columns: 0.5, 0.9), in hours."""
-    if len(teams) == 0:
-        return pd.DataFrame(columns=[0.5, 0.9], dtype=float)
-    hours = pd.Series(np.asarray(seconds.to_numpy(), dtype=float) / HOUR_S,
-                      index=np.asarray(teams.to_numpy(), dtype=np.int64))
-    return hours.groupby(level=0).quantile([0.5, 0.9]).unstack()
+def _quantiles(team: np.ndarray, seconds: np.ndarray, count: int) -> np.ndarray:
+    """Median and p90 per team in hours (rows: dense team; NaN without samples).
+
+    Linear interpolation between the two nearest samples, written as pandas writes it, so the
+    figures match SQL's quantile_cont and earlier results to the last bit.
+    """
+    out = np.full((count, 2), np.nan)
+    if len(team) == 0:
+        return out
+    seconds = np.asarray(seconds, dtype=np.int64)
+    values = seconds[_sorted_by(team, seconds)] / HOUR_S
+    sizes = np.bincount(team, minlength=count)
+    starts = np.cumsum(sizes) - sizes
+    has = np.flatnonzero(sizes)
+    for column, q in enumerate((0.5, 0.9)):
+        position = q * (sizes[has] - 1).astype(float)
+        low = np.floor(position)
+        frac = position - low
+        at = starts[has] + low.astype(np.int64)
+        value = values[at]
+        following = values[np.minimum(at + 1, starts[has] + sizes[has] - 1)]
+        out[has, column] = np.where(frac == 0.0, value, value + (following - value) * frac)
+    return out
 
 
 @dataclass(frozen=True)
 class _Aggregates:
-    """Per-team figures as pandas Series indexed by team id."""
+    """Per-team figures as numpy arrays indexed by dense team."""
 
-    counts: pd.Series
-    days: pd.Series
-    lead: pd.DataFrame
-    lead_n: pd.Series
-    failed: pd.Series
-    by_id: pd.Series
-    by_attribution: pd.Series
-    incidents: pd.Series
-    recovery: pd.DataFrame
-    resolved: pd.Series
-
-
-def _per_team(teams: pa.ChunkedArray | pa.Array) -> pd.Series:
-    return pd.Series(np.asarray(teams.to_numpy(), dtype=np.int64)).value_counts()
+    counts: np.ndarray
+    days: np.ndarray
+    lead: np.ndarray
+    lead_n: np.ndarray
+    failed: np.ndarray
+    by_id: np.ndarray
+    by_attribution: np.ndarray
+    incidents: np.ndarray
+    recovery: np.ndarray
+    resolved: np.ndarray
 
 
-def _aggregate(deployments: pa.Table, lead: pa.Table, links: pa.Table) -> _Aggregates:
-    kept = lead.filter(pc.is_null(lead["dropped"]))
-    counted = links.filter(links["counted"])
-    failed = counted.group_by(["team_id", "linked"]).aggregate([]).column("team_id")
-    resolved = links.filter(pc.is_valid(links["resolved_s"]))
-    days = pa.table({"team_id": deployments["team_id"], "day": pc.divide(deployments["deployed_s"], DAY_S)})
+def _aggregate(teams: _Teams, in_window: pa.Table, lead: _Lead, links: _Links) -> _Aggregates:
+    team = teams.dense(in_window["team_id"])
+    day = _ints(in_window["deployed_s"]) // DAY_S
+    span = int(day.max() - day.min() + 1) if len(day) else 1
+    team_days = np.unique(team * span + (day - day.min() if len(day) else day))
+    counted = links.counted
+    # each failed deployment once, however many incidents it had (a link stays within its team)
+    first_incident = np.unique(links.linked[counted], return_index=True)[1]
+    resolved = links.resolved
     return _Aggregates(
-        counts=_per_team(deployments["team_id"]),
-        days=_per_team(days.group_by(["team_id", "day"]).aggregate([]).column("team_id")),
-        lead=_quantiles(kept["team_id"], kept["seconds"]),
-        lead_n=_per_team(kept["team_id"]),
-        failed=_per_team(failed),
-        by_id=_per_team(counted.filter(pc.equal(counted["how"], "id"))["team_id"]),
-        by_attribution=_per_team(counted.filter(pc.equal(counted["how"], "attribution"))["team_id"]),
-        incidents=_per_team(links["team_id"]),
-        recovery=_quantiles(resolved["team_id"], pc.subtract(resolved["resolved_s"], resolved["started_s"])),
-        resolved=_per_team(resolved["team_id"]),
+        counts=teams.per_team(team),
+        days=teams.per_team(team_days // span),
+        lead=_quantiles(lead.team, lead.seconds, teams.count),
+        lead_n=teams.per_team(lead.team),
+        failed=teams.per_team(links.team[counted][first_incident]),
+        by_id=teams.per_team(links.team[counted & links.by_id]),
+        by_attribution=teams.per_team(links.team[counted & ~links.by_id]),
+        incidents=teams.per_team(links.team),
+        recovery=_quantiles(links.team[resolved], links.recovery_s[resolved], teams.count),
+        resolved=teams.per_team(links.team[resolved]),
     )
 
 
-def _get(series: pd.Series, team: int) -> int:
-    return int(series.get(team, 0))
-
-
-def _pair(frame: pd.DataFrame, team: int) -> tuple[float | None, float | None]:
-    if team not in frame.index:
+def _pair(frame: np.ndarray, at: int) -> tuple[float | None, float | None]:
+    if np.isnan(frame[at, 0]):
         return None, None
-    return float(frame.loc[team, 0.5]), float(frame.loc[team, 0.9])
+    return float(frame[at, 0]), float(frame[at, 1])
 
 
-def _team(team: int, window: Window, agg: _Aggregates, quality: DataQuality | None) -> DoraMetrics:
-    count, days, failed = _get(agg.counts, team), _get(agg.days, team), _get(agg.failed, team)
-    by_id, by_attribution = _get(agg.by_id, team), _get(agg.by_attribution, team)
-    lt_median, lt_p90 = _pair(agg.lead, team)
-    rt_median, rt_p90 = _pair(agg.recovery, team)
+def _team(team: int, window: Window, agg: _Aggregates, at: int, quality: DataQuality | None) -> DoraMetrics:
+    count, days, failed = int(agg.counts[at]), int(agg.days[at]), int(agg.failed[at])
+    by_id, by_attribution, incidents = int(agg.by_id[at]), int(agg.by_attribution[at]), int(agg.incidents[at])
+    lt_median, lt_p90 = _pair(agg.lead, at)
+    rt_median, rt_p90 = _pair(agg.recovery, at)
     return DoraMetrics(
         team_id=team, window=window, deployments=count,
         deployments_per_day=count / window.days, deployments_per_week=count / window.days * 7,
         days_with_deployments=days, days_with_deployments_pct=100.0 * days / window.days,
-        lead_time_hours_median=lt_median, lead_time_hours_p90=lt_p90, lead_time_samples=_get(agg.lead_n, team),
+        lead_time_hours_median=lt_median, lead_time_hours_p90=lt_p90, lead_time_samples=int(agg.lead_n[at]),
         change_failure_rate_pct=100.0 * failed / count if count else None, failed_deployments=failed,
-        incidents=_get(agg.incidents, team), incidents_linked_by_id=by_id,
-        incidents_linked_by_attribution=by_attribution,
-        incidents_unlinked=_get(agg.incidents, team) - by_id - by_attribution,
-        recovery_hours_median=rt_median, recovery_hours_p90=rt_p90, incidents_resolved=_get(agg.resolved, team),
+        incidents=incidents, incidents_linked_by_id=by_id, incidents_linked_by_attribution=by_attribution,
+        incidents_unlinked=incidents - by_id - by_attribution,
+        recovery_hours_median=rt_median, recovery_hours_p90=rt_p90, incidents_resolved=int(agg.resolved[at]),
         quality=quality or DataQuality(),
     )

@@ -61,18 +61,21 @@ def _rows(team: pa.ChunkedArray, kind: str, ids: pa.ChunkedArray, reason: pa.Chu
                      "id": pc.cast(ids, pa.string()), "reason": reasons})
 
 
-def build_quality(frames: Frames, in_window: pa.Table, firsts: pa.Table, lead: pa.Table,
+def build_quality(frames: Frames, in_window: pa.Table, repeats: pa.Table, dropped_lead: pa.Table,
                   links: pa.Table) -> dict[int, DataQuality]:
-    """Every row a metric left out, grouped by team."""
+    """Every row a metric left out, grouped by team.
+
+    `repeats` (team_id, change_id): changes listed by more than one deployment; `dropped_lead`
+    (team_id, change_id, dropped): changes left out of lead time and why; `links` (team_id,
+    external_id, resolved_s, counted): every incident in the window.
+    """
     skipped = frames.not_counted
     status_ok = pc.is_in(skipped["status"], pa.array(sorted(SUCCESS_STATUSES)))
     reasons = pc.if_else(status_ok,
                          pc.binary_join_element_wise("environment '", skipped["environment"], "' is not production", ""),
                          pc.binary_join_element_wise("status '", skipped["status"], "' is not a success", ""))
-    repeats = firsts.filter(pc.greater(firsts["times_listed"], 1))
     no_commit = in_window.filter(pc.and_(pc.is_null(in_window["change_ids"]),
                                          pc.is_null(in_window["first_commit_s"])))
-    dropped_lead = lead.filter(pc.is_valid(lead["dropped"]))
     unresolved = links.filter(pc.is_null(links["resolved_s"]))
     unlinked = links.filter(pc.invert(links["counted"]))
     table = pa.concat_tables([
