@@ -1,4 +1,4 @@
-"""Render helpers shared by the two workshop pages: the one "not valid" message and answer inputs.
+"""Render helpers shared by the two workshop pages: the one "not valid" message, answer inputs, the app's address.
 
 The answer inputs reuse the Assess page's option tokens and labels (`ui.answer_fields`)
 under their own key prefix, so a workshop tab never disturbs an Assess tab's widgets.
@@ -14,6 +14,7 @@ import streamlit as st
 from assessment.answers import MAX_TEXT, AnswerValue
 from assessment.bank import Question
 from assessment.workshops.access import INVALID_LINK
+from assessment.workshops.commands import DEFAULT_BASE_URL, FACILITATE_PATH
 from ui.answer_fields import (
     NOT_APPLICABLE,
     answer_options,
@@ -33,6 +34,22 @@ def not_valid() -> None:
     """The only thing shown for any link, code or key that does not open something: always the same."""
     st.error(INVALID_LINK, icon=":material/link_off:")
     st.caption("Ask the facilitator for the current link or join code.")
+
+
+def sentence(text: str) -> str:
+    """A domain message ('a team is named twice: x') as a sentence a person reads."""
+    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
+
+
+def app_address() -> str:
+    """This app's address as the browser reached it, for the join link participants get.
+
+    `st.context.url` is what the facilitator's browser shows (behind a proxy too),
+    with the current page's path added: the Workshop page drops its own. Without a
+    browser (AppTest) there is none, and the CLI's default address stands in.
+    """
+    url = str(st.context.url or "").split("?")[0].split("#")[0].rstrip("/")
+    return url.removesuffix(f"/{FACILITATE_PATH}") or DEFAULT_BASE_URL
 
 
 def key(prefix: str, field: str, question_key: str) -> str:

@@ -1,8 +1,10 @@
-"""Workshop lifecycle for whoever holds the database (the CLI): create, close, reopen, reset the key.
+"""Workshop lifecycle: create (the CLI and the Workshop page), close, reopen, reset the key.
 
-These functions take no facilitator key: access to the database already grants
-everything they do. The facilitator page reaches the same operations through
-`facilitator.py`, which checks the key first.
+These functions take no facilitator key. Creating one checks the actor's role
+(the CLI acts as the command line, which holds the database; the app as whoever
+is signed in); close, reopen and reset-key are for whoever holds the database.
+The facilitator page reaches close and reopen through `facilitator.py`, which
+checks the key first.
 """
 
 from __future__ import annotations
@@ -12,10 +14,18 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, func, select
 
+from assessment import access
+from assessment.access import Action, authorize_in, only_visible
 from assessment.bank import Bank
 from assessment.errors import FoundationsError, NotFoundError
 from assessment.models import Answer, Organisation, utcnow
-from assessment.repository import clean_name, create_assessment, ensure_organisation, ensure_team, store_bank
+from assessment.repository import (
+    clean_name,
+    create_assessment,
+    ensure_organisation,
+    ensure_team,
+    store_bank,
+)
 from assessment.workshop_models import Participant, ParticipantAnswer, Workshop, WorkshopTeam
 from assessment.workshops.access import CLOSED, OPEN, accepts_participants, teams_of
 from assessment.workshops.tokens import digest, format_join_code, new_join_code, new_secret
@@ -50,21 +60,46 @@ def _unused_code(session: Session) -> str:
     raise FoundationsError("could not find an unused join code; try again")  # pragma: no cover
 
 
+def _organisation_for(session: Session, name: str) -> Organisation:
+    """The organisation the workshop is for: one the actor belongs to, else a new one.
+
+    Running a workshop in an existing organisation needs only a role there, not the
+    right to create organisations. A name the actor cannot see goes the way of a new
+    organisation (administrators only in shared mode), so the answer never tells an
+    outsider that the name exists.
+    """
+    name = clean_name("organisation", name)
+    query = select(Organisation).where(Organisation.name == name)
+    visible = session.exec(only_visible(session, query, col(Organisation.id))).first()
+    return visible or ensure_organisation(session, name=name)
+
+
 def create_workshop(session: Session, *, organisation: str, teams: list[str], bank: Bank,
                     facilitator: str, title: str | None = None,
                     valid_days: int = DEFAULT_VALID_DAYS) -> CreatedWorkshop:
-    """Open a workshop with a new assessment round for each team (teams are created if missing)."""
+    """Open a workshop with a new assessment round for each team (teams are created if missing).
+
+    Every input is checked before anything is written, and the actor needs the
+    right to run workshops in the organisation (shared mode); on any error the
+    caller's transaction rolls back and nothing is saved.
+    """
+    expires_at = _valid_until(valid_days)
     names = [clean_name("team", t) for t in teams]
     if not names:
         raise FoundationsError("a workshop needs at least one team")
-    if len({n.casefold() for n in names}) != len(names):
-        raise FoundationsError("a team is named twice")
-    org = ensure_organisation(session, name=organisation)
-    title = (title or "").strip() or f"{org.name} workshop {utcnow():%Y-%m-%d}"
+    seen: set[str] = set()
+    for name in names:
+        if name.casefold() in seen:
+            raise FoundationsError(f"a team is named twice: {name}")
+        seen.add(name.casefold())
+    title = clean_name("workshop", title) if (title or "").strip() else None
+    org = _organisation_for(session, organisation)
+    authorize_in(session, None, Action.RUN_WORKSHOPS, access.organisation(org.id or 0))
+    title = title or f"{org.name} workshop {utcnow():%Y-%m-%d}"
     key = new_secret()
-    workshop = Workshop(organisation_id=org.id or 0, title=clean_name("workshop", title),
+    workshop = Workshop(organisation_id=org.id or 0, title=title,
                         join_code=_unused_code(session), facilitator_key_hash=digest(key),
-                        facilitator=facilitator, expires_at=_valid_until(valid_days))
+                        facilitator=facilitator, expires_at=expires_at)
     session.add(workshop)
     session.flush()
     stored = store_bank(session, bank=bank)

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import pytest
+import streamlit as st
 from sqlalchemy.engine import Engine
+from streamlit.testing.v1 import AppTest
 
 from assessment import db
 from assessment.answers import AnswerValue
@@ -54,3 +59,35 @@ def open_room(engine: Engine, bank: Bank, *, org: str = "Acme", teams: tuple[str
 @pytest.fixture
 def room(engine: Engine, bank: Bank) -> Room:
     return open_room(engine, bank)
+
+
+# --- the two workshop pages in AppTest ---------------------------------------------------------
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+JOIN, FACILITATE = "ui/pages/workshop_join.py", "ui/pages/workshop_facilitator.py"
+
+
+@pytest.fixture
+def app_engine(env_database: str) -> Iterator[Engine]:
+    """The database the app itself opens, migrated; the app's resource cache is cleared after."""
+    engine = db.get_engine(env_database)
+    db.upgrade(engine)
+    yield engine
+    st.cache_resource.clear()
+
+
+def open_page(page: str, **params: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params.update(params)
+    at.run()  # the first run registers the pages; switching needs their hashes
+    at.switch_page(page)
+    return at.run()
+
+
+def shown(at: AppTest) -> list[tuple[str, Any]]:
+    """Every element of the page body as (kind, value): two pages showing the same list look the same."""
+    return [(type(e).__name__, getattr(e, "value", None)) for e in at.main]
+
+
+def all_text(at: AppTest) -> str:
+    return repr(shown(at)).replace("\\\\", "")

@@ -81,7 +81,7 @@ def test_reset_key_prints_a_new_key_and_the_old_one_stops(created: dict[str, Any
     (["workshop", "close", "99"], "error: no workshop with id 99\n"),
     (["workshop", "create", "--org", "Acme", "--team", "A", "--days", "0"],
      "error: a workshop can stay open for 1 to 90 days, not 0\n"),
-    (["workshop", "create", "--org", "Acme", "--team", "A", "--team", "a"], "error: a team is named twice\n"),
+    (["workshop", "create", "--org", "Acme", "--team", "A", "--team", "a"], "error: a team is named twice: a\n"),
     (["workshop", "create", "--org", " ", "--team", "A"], "error: organisation name must not be empty\n"),
 ])
 def test_bad_input_is_one_line_and_saves_nothing(created: dict[str, Any], capsys: pytest.CaptureFixture[str],

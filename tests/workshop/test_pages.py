@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
-from typing import Any
 
 import pytest
-import streamlit as st
 from sqlalchemy.engine import Engine
 from streamlit.testing.v1 import AppTest
 
@@ -21,42 +17,15 @@ from assessment.workshop_models import Participant
 from assessment.workshops.access import INVALID_LINK
 from assessment.workshops.admin import close_workshop, get_workshop
 from assessment.workshops.participants import participant_view
-from tests.workshop.conftest import Room, open_room
+from tests.workshop.conftest import FACILITATE, JOIN, Room, all_text, open_page, open_room, shown
 
-APP = str(Path(__file__).resolve().parents[2] / "app.py")
-JOIN, FACILITATE = "ui/pages/workshop_join.py", "ui/pages/workshop_facilitator.py"
 QUESTION = "rb_rollback_path"
-
-
-@pytest.fixture
-def app_engine(env_database: str) -> Iterator[Engine]:
-    engine = db.get_engine(env_database)
-    db.upgrade(engine)
-    yield engine
-    st.cache_resource.clear()
 
 
 @pytest.fixture
 def rooms(app_engine: Engine, bank: Bank) -> tuple[Room, Room]:
     return (open_room(app_engine, bank, org="Acme", teams=("Payments", "Checkout"), title="Acme offsite"),
             open_room(app_engine, bank, org="Globex", teams=("Search",), title="Globex secret review"))
-
-
-def open_page(page: str, **params: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.query_params.update(params)
-    at.run()  # the first run registers the pages; switching needs their hashes
-    at.switch_page(page)
-    return at.run()
-
-
-def shown(at: AppTest) -> list[tuple[str, Any]]:
-    """Every element of the page body as (kind, value): two pages showing the same list look the same."""
-    return [(type(e).__name__, getattr(e, "value", None)) for e in at.main]
-
-
-def all_text(at: AppTest) -> str:
-    return repr(shown(at)).replace("\\\\", "")
 
 
 # --- participant page ------------------------------------------------------------------------

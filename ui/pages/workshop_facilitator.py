@@ -1,6 +1,7 @@
-"""Facilitate a workshop: join code, live spread of answers per team, and the agreed answers.
+"""Facilitate a workshop: create or open one, then the join code, live spread of answers per team, and the agreed answers.
 
-The facilitator key arrives once in the link (`?w=ID&key=KEY`) or through the form.
+The facilitator key arrives once in the link (`?w=ID&key=KEY`), through the form,
+or from creating the workshop on this page (`ui.workshop_create`).
 It is then kept in this tab's session state and removed from the address bar,
 because a facilitator usually projects this page: a key in the URL would be on the
 wall for the whole room, in screenshots and in the browser history. `w` stays, so a
@@ -28,6 +29,7 @@ from assessment.workshops.facilitator import (
 )
 from ui import database, widgets
 from ui import workshop_board as board_view
+from ui import workshop_create as create
 from ui import workshop_widgets as ww
 from ui.answer_fields import compose, plain
 
@@ -73,14 +75,35 @@ def leave() -> None:
     st.query_params.clear()
 
 
-def key_form() -> None:
+def open_created() -> None:
+    """'Open the dashboard' after creating: the key moves from the created panel to this tab's access, never the URL."""
+    created = st.session_state.pop(create.CREATED_KEY, None)
+    if created is not None:
+        st.session_state[ACCESS_KEY] = (created.id, created.facilitator_key)
+        st.query_params["w"] = str(created.id)
+
+
+def start_screen() -> None:
+    """No workshop unlocked in this tab: open one with its number and key, or create one."""
     st.title("Facilitate a workshop", anchor=False)
+    mode = st.segmented_control("What to do", [create.OPEN_MODE, create.CREATE_MODE], key=create.MODE_KEY,
+                                default=create.OPEN_MODE, required=True, label_visibility="collapsed")
+    if mode != create.CREATE_MODE:
+        key_form()
+    elif create.CREATED_KEY in st.session_state:
+        create.created_panel(engine, open_created)
+    else:
+        create.create_form(engine)
+
+
+def key_form() -> None:
     if FORM_ID_KEY not in st.session_state:
         st.session_state[FORM_ID_KEY] = st.query_params.get("w", "")
     with st.form("wf_key_form"):
         st.text_input("Workshop number", key=FORM_ID_KEY, max_chars=12)
         st.text_input("Facilitator key", key=FORM_KEY_KEY, type="password",
-                      help="Printed once by `foundations workshop create`; a lost key: `foundations workshop reset-key`")
+                      help="Shown once when the workshop was created (here or by `foundations workshop create`); "
+                           "a lost key: `foundations workshop reset-key`")
         st.form_submit_button("Open the dashboard", type="primary", on_click=unlock)
 
 
@@ -95,8 +118,7 @@ def header(ov: WorkshopOverview, access: Access) -> None:
     st.caption(f"{plain(ov.organisation)} · {state} · links work until {widgets.local_time(ov.expires_at)}")
     code, link, action = st.columns([1, 2, 1], vertical_alignment="center")
     code.metric("Join code", ov.join_code if ov.accepting_participants else "closed")
-    base = str(st.context.url or "").split("?")[0].rsplit("/", 1)[0] or "http://localhost:8501"
-    link.code(join_link(base, ov.join_code.replace("-", "")), language=None)
+    link.code(join_link(ww.app_address(), ov.join_code.replace("-", "")), language=None)
     buttons = action.container(horizontal=True)
     if ov.status == "closed":
         buttons.button("Reopen", icon=":material/lock_open:", on_click=toggle_open, args=(access, True),
@@ -181,16 +203,12 @@ def record(access: Access, team_id: int, question: Question, expected_version: i
     except InvalidLinkError:
         return  # the next run shows the "not valid" page
     except AgreedAnswerConflict as conflict:
-        st.session_state[NOTICE_KEY] = ("error", sentence(str(conflict).removeprefix(f"{question.key}: ")))
+        st.session_state[NOTICE_KEY] = ("error", ww.sentence(str(conflict).removeprefix(f"{question.key}: ")))
         return
     except FoundationsError as exc:
-        st.session_state[NOTICE_KEY] = ("error", sentence(str(exc).removeprefix(f"{question.key}: ")))
+        st.session_state[NOTICE_KEY] = ("error", ww.sentence(str(exc).removeprefix(f"{question.key}: ")))
         return
     st.session_state[NOTICE_KEY] = ("success", f"Recorded: {question.short} (version {version}).")
-
-
-def sentence(text: str) -> str:
-    return text[:1].upper() + text[1:]
 
 
 def agree_form(access: Access, team_id: int, spread: QuestionSpread) -> None:
@@ -218,15 +236,16 @@ def agree_form(access: Access, team_id: int, spread: QuestionSpread) -> None:
 def page() -> None:
     access = requested_access()
     if access is None:
-        key_form()
+        start_screen()
         return
     try:
         with db.read_session(engine) as session:
             ov = overview(session, workshop_id=access[0], key=access[1])
     except InvalidLinkError:
         ww.not_valid()
-        key_form()
+        start_screen()
         return
+    st.session_state.pop(create.CREATED_KEY, None)  # a dashboard is open: a key from creating is not shown again
     st.session_state.setdefault(BY_KEY, ov.facilitator)
     header(ov, access)
     team_id = pick_team(ov)

@@ -35,10 +35,6 @@ FOUNDATION_KEY, PROBLEMS_KEY, LOADED_KEY = "wj_foundation", "wj_problems", "wj_l
 engine = database.engine()
 
 
-def sentence(text: str) -> str:
-    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
-
-
 def enter_code() -> None:
     st.session_state[PROBLEMS_KEY] = {}
     st.query_params["join"] = normalise_join_code(st.session_state.get(CODE_KEY))
@@ -53,7 +49,7 @@ def join(code: str) -> None:
     except InvalidLinkError:
         return  # closed or changed meanwhile: the next run shows the "not valid" page
     except FoundationsError as exc:
-        st.session_state[PROBLEMS_KEY] = {"join": sentence(str(exc))}
+        st.session_state[PROBLEMS_KEY] = {"join": ww.sentence(str(exc))}
         return
     st.query_params.clear()
     st.query_params["p"] = token
@@ -75,7 +71,7 @@ def save(token: str, question: Question, field: str) -> None:
         with db.write_session(engine) as session:
             save_participant_answer(session, token=token, question_key=question.key, answer=answer)
     except InvalidAnswerError as exc:
-        problems[question.key] = sentence(str(exc).removeprefix(f"{question.key}: "))
+        problems[question.key] = ww.sentence(str(exc).removeprefix(f"{question.key}: "))
         return
     except InvalidLinkError:
         return  # closed meanwhile: the next run shows the "not valid" page
