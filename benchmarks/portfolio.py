@@ -1,6 +1,7 @@
 """Portfolio at scale: an organisation of 500 teams with 4 rounds each (shipped bank), on SQLite and PostgreSQL.
 
-Usage: .venv/bin/python benchmarks/portfolio.py [--teams 500] [--rounds 4] [--pg URL] [--no-pdf]
+Usage: .venv/bin/python benchmarks/portfolio.py [--teams 500] [--rounds 4] [--pg URL] [--no-pdf] [--pdf-runs 2]
+       [--only sqlite|postgresql]
 
 Prints, per backend:
 - setup: bulk insert of teams, rounds and answers, then one pass that stores every round's scores;
@@ -10,8 +11,10 @@ Prints, per backend:
 - page rerun (target < 1 s): server-side time of one rerun of the real portfolio page in AppTest
   (median of 5 reruns, of 4 filter/sort changes, and of 3 reruns right after an answer was saved, which
   makes the page read the portfolio again), against a bare one-metric page as baseline;
-- portfolio PDF (target < 60 s for 500 teams, a page per team): time, pages, CPU time and peak memory
-  (max RSS of a fresh process that builds it, and of its largest layout worker).
+- portfolio PDF (target < 60 s for 500 teams, a page per team), built --pdf-runs times: time, pages, the load
+  average, CPU time and peak memory (max RSS of a fresh process that builds it, and of its largest layout
+  worker); then the CPU per team page of one chunk laid out in that process, the steady figure when the
+  machine is shared, against a baseline of the same chunk laid out with Python's cyclic collector running.
 PostgreSQL runs when --pg, FOUNDATIONS_BENCH_PG_URL or FOUNDATIONS_TEST_DATABASE_URL gives a URL; it uses
 its own schema, dropped at the end.
 """
@@ -193,30 +196,70 @@ def rerun_after_a_write(url: str, at: Any, n: int) -> float:
 
 
 PDF_CHILD = """
-import io, resource, sys, time
+import gc, io, os, resource, statistics, sys, time
 sys.path.insert(0, {root!r})
 from pypdf import PdfReader
 from assessment import db
-from reports.portfolio import portfolio_pdf
-engine = db.make_engine({url!r})
-start = time.perf_counter()
-pdf = portfolio_pdf(engine, {org!r})
-seconds = time.perf_counter() - start
-me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-print(seconds, len(PdfReader(io.BytesIO(pdf)).pages), len(pdf), me.ru_maxrss, kids.ru_maxrss,
-      me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime)
+from reports import portfolio_render
+from reports.pdf import render_pdf
+from reports.portfolio import build, portfolio_pdf
+
+def main():
+    engine = db.make_engine({url!r})
+    load = os.getloadavg()[0]
+    start = time.perf_counter()
+    pdf = portfolio_pdf(engine, {org!r})
+    seconds = time.perf_counter() - start
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    print(seconds, len(PdfReader(io.BytesIO(pdf)).pages), len(pdf), me.ru_maxrss, kids.ru_maxrss,
+          me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime, load, os.getloadavg()[0])
+    # per-page CPU of one chunk of team pages in this process: the steady figure on a busy machine
+    ctx, _, _ = build(engine, {org!r})
+    pages = ctx.pages[:portfolio_render.CHUNK_TEAMS]
+    html = portfolio_render.chunk_html(ctx, pages, 40, 540)
+    portfolio_render.lay_out_chunk(html, [p.team for p in pages])  # fonts and stylesheet loaded
+
+    def cpu(fn):
+        times = []
+        for _ in range(3):
+            gc.collect()
+            before = time.process_time()
+            fn()
+            times.append(time.process_time() - before)
+        return statistics.median(times) / len(pages)
+
+    shipped = cpu(lambda: portfolio_render.lay_out_chunk(html, [p.team for p in pages]))
+    collector_on = cpu(lambda: render_pdf(html, css=portfolio_render.PAGES_CSS))
+    print(shipped, collector_on, len(pages))
+
+if __name__ == "__main__":
+    main()
 """
 
 
-def pdf_figures(url: str) -> None:
-    """Build the PDF in a fresh process, so its peak memory is the PDF's alone."""
+def pdf_figures(url: str, runs: int) -> None:
+    """Build the PDF in a fresh process each run, so its peak memory is the PDF's alone."""
     code = PDF_CHILD.format(root=str(ROOT), url=url, org=ORG)
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
-    seconds, pages, size = float(out[0]), int(out[1]), int(out[2])
-    peak_kib, worker_kib, cpu = int(out[3]), int(out[4]), float(out[5])
-    print(f"  portfolio PDF: {seconds:.1f} s, {pages} pages, {size / 1e6:.1f} MB  [{verdict(seconds, TARGETS['pdf'])}]")
-    print(f"    peak memory (max RSS): {peak_kib / 1024:.0f} MiB main process, {worker_kib / 1024:.0f} MiB largest "
-          f"layout worker; CPU time {cpu:.0f} s over all processes")
+    with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as script:  # spawned workers re-import it
+        script.write(code)
+    try:
+        for run in range(1, runs + 1):
+            out = subprocess.run([sys.executable, script.name], capture_output=True, text=True, check=True)
+            whole, chunk = (line.split() for line in out.stdout.strip().splitlines()[-2:])
+            seconds, pages, size = float(whole[0]), int(whole[1]), int(whole[2])
+            peak_kib, worker_kib, cpu = int(whole[3]), int(whole[4]), float(whole[5])
+            load_before, load_after = float(whole[6]), float(whole[7])
+            shipped, collector_on, chunk_pages = float(chunk[0]), float(chunk[1]), int(chunk[2])
+            print(f"  portfolio PDF, run {run} of {runs}: {seconds:.1f} s, {pages} pages, {size / 1e6:.1f} MB  "
+                  f"[{verdict(seconds, TARGETS['pdf'])}]; load average {load_before:.1f} before, "
+                  f"{load_after:.1f} after")
+            print(f"    CPU time {cpu:.0f} s over all processes; peak memory (max RSS): {peak_kib / 1024:.0f} MiB "
+                  f"main process, {worker_kib / 1024:.0f} MiB largest layout worker")
+            print(f"    CPU per team page (a chunk of {chunk_pages}, median of 3): {shipped * 1000:.0f} ms; baseline "
+                  f"with Python's cyclic collector running during layout: {collector_on * 1000:.0f} ms "
+                  f"(ratio {collector_on / shipped:.2f}x)")
+    finally:
+        os.unlink(script.name)
 
 
 # --- backends -----------------------------------------------------------------------------------------------
@@ -251,7 +294,7 @@ def run(name: str, url: str, args: argparse.Namespace) -> None:
     data_figures(url)
     rerun_figures(url)
     if not args.no_pdf:
-        pdf_figures(url)
+        pdf_figures(url, args.pdf_runs)
 
 
 def main() -> None:
@@ -261,12 +304,17 @@ def main() -> None:
     parser.add_argument("--pg", default=os.environ.get("FOUNDATIONS_BENCH_PG_URL")
                         or os.environ.get("FOUNDATIONS_TEST_DATABASE_URL"), help="PostgreSQL URL")
     parser.add_argument("--no-pdf", action="store_true", help="skip the PDF (the slowest part)")
+    parser.add_argument("--pdf-runs", type=int, default=2, help="build the PDF this many times (wall time is noisy)")
+    parser.add_argument("--only", choices=("sqlite", "postgresql"), help="one backend only")
     args = parser.parse_args()
     print(f"Python {sys.version.split()[0]}, {os.cpu_count()} CPU(s), load average "
           f"{', '.join(f'{x:.1f}' for x in os.getloadavg())}")
-    with sqlite_url() as url:
-        run("SQLite", url, args)
-    if args.pg:
+    if args.only != "postgresql":
+        with sqlite_url() as url:
+            run("SQLite", url, args)
+    if args.only == "sqlite":
+        print("PostgreSQL: skipped (--only sqlite)")
+    elif args.pg:
         with postgres_url(args.pg) as url:
             run("PostgreSQL", url, args)
     else:

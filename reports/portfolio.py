@@ -1,9 +1,11 @@
 """The portfolio report of an organisation: context, charts, HTML, PDF.
 
 It reuses the team report's Jinja2 environment, stylesheet, fonts, URL fetcher
-and chart-to-SVG conversion; `portfolio.css` (linked from the template, served
-by the same fetcher) only adds the heatmap, movement and team-page rules.
-Layout (in parallel for large portfolios) is in `portfolio_render`.
+and chart-to-SVG conversion; `portfolio.css` (linked from the overview's
+template, served by the same fetcher) adds the heatmap, movement and team index
+rules. The team pages have their own small stylesheet, `portfolio_pages.css`.
+Layout (the overview first, then the team pages, on every core for large
+portfolios, joined with every page numbered "Page n of M") is in `portfolio_render`.
 """
 
 from __future__ import annotations

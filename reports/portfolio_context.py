@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from assessment.bank import LEVEL_NAMES
+from assessment.numbers import plural
 from assessment.portfolio import Portfolio, TeamRow, TrendPoint
 from assessment.portfolio_dora import TeamCluster
 from assessment.portfolio_insights import CommonGap, TeamInsight, Unblocker
@@ -21,6 +22,16 @@ LEVEL_CLASSES = ("absent", "adhoc", "partial", "established", "proven")
 TOP_RISKS = 3
 MOVED_EACH_WAY = 25  # beyond 50 teams the movement table lists the 25 that rose most and the 25 that fell most
 NEXT_ITEMS = 3
+# A team page must stay one page whatever the names and the bank (a consultant may write a bank with many
+# foundations or long titles): the joined PDF's page numbers count on it. Longer lists end in "and N more",
+# longer texts in "…"; tests/portfolio lay out a page with every limit reached.
+PAGE_FOUNDATIONS = 8
+PAGE_END_STATES = 4
+PAGE_SHORTFALLS = 3
+TITLE_CHARS = 80  # the team's name as the page title
+LINE_CHARS = 40  # organisation and round label on the first line; foundation and end-state titles
+NAME_CHARS = 30  # a foundation named in a readiness line
+TEXT_CHARS = 90  # a roadmap item; a risk's question and its answer, each
 
 
 @dataclass(frozen=True)
@@ -62,9 +73,12 @@ class TeamPage:
     carried_over: int
     dora: str
     foundations: tuple[tuple[str, int, str, str, bool], ...]  # (title, score, "2 partial", css, capped)
-    readiness: tuple[tuple[str, bool, str], ...]  # (end state, ready, "short of: rollback speed 1/3, ...")
+    more_foundations: int  # beyond PAGE_FOUNDATIONS
+    readiness: tuple[tuple[str, bool, str], ...]  # (end state, ready, "Short of: rollback speed 1 of 3, ...")
+    more_end_states: int  # beyond PAGE_END_STATES
     risks: tuple[tuple[str, str, str], ...]  # (risk, short, answer)
     next_items: tuple[tuple[str, str], ...]  # (phase, title)
+    organisation: str  # clipped for the page's first line
 
 
 @dataclass(frozen=True)
@@ -127,21 +141,34 @@ def heat_row(row: TeamRow, p: Portfolio, clusters: dict[int, TeamCluster], short
     )
 
 
-def team_page(row: TeamRow, insight: TeamInsight, clusters: dict[int, TeamCluster]) -> TeamPage:
-    """The short page of one team: levels, readiness, top risks, what comes next (details: the team report)."""
+def clip(text: str, limit: int) -> str:
+    """`text`, or its first `limit - 1` characters and "…" when longer."""
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+
+
+def team_page(row: TeamRow, insight: TeamInsight, clusters: dict[int, TeamCluster], organisation: str) -> TeamPage:
+    """The short page of one team: levels, readiness, top risks, what comes next (details: the team report).
+
+    Every list and text is bounded (PAGE_*, *_CHARS) so that the page can never run over one page.
+    """
     score, data = insight.score, insight.data
-    foundations = tuple((f.title, f.score, f"{f.level} {LEVEL_NAMES[f.level]}", LEVEL_CLASSES[f.level],
-                         f.gate_capped) for f in score.foundations.values())
-    risks = tuple((r.risk.value, data.bank.question(r.question_key).short, r.answer_text or "")
+    foundations = tuple((clip(f.title, LINE_CHARS), f.score, f"{f.level} {LEVEL_NAMES[f.level]}",
+                         LEVEL_CLASSES[f.level], f.gate_capped) for f in score.foundations.values())
+    risks = tuple((r.risk.value, clip(data.bank.question(r.question_key).short, TEXT_CHARS),
+                   clip(r.answer_text or "", TEXT_CHARS))
                   for r in score.risks[:TOP_RISKS] if r.risk in (Risk.HIGH, Risk.MEDIUM))
-    items = tuple((i.phase.value, i.title) for i in insight.roadmap.items[:NEXT_ITEMS])
+    items = tuple((i.phase.value, clip(i.title, TEXT_CHARS)) for i in insight.roadmap.items[:NEXT_ITEMS])
     return TeamPage(
-        anchor=_anchor(row.team_id), team=row.team, round_number=row.round_number, round_label=row.label,
+        anchor=_anchor(row.team_id), team=clip(row.team, TITLE_CHARS), round_number=row.round_number,
+        round_label=clip(row.label, LINE_CHARS) if row.label else None,
         status="complete" if row.status == "completed" else "in progress",
         assessed_on=f"{data.created_at:%-d %b %Y}", overall=row.overall, movement=_movement(row),
         answered=score.answered, total=score.total, carried_over=row.carried_over,
-        dora=_dora(clusters.get(row.team_id)), foundations=foundations,
-        readiness=tuple((v.title, v.ready, _short_of(v)) for v in score.verdicts), risks=risks, next_items=items,
+        dora=_dora(clusters.get(row.team_id)), foundations=foundations[:PAGE_FOUNDATIONS],
+        more_foundations=max(0, len(foundations) - PAGE_FOUNDATIONS),
+        readiness=tuple((clip(v.title, LINE_CHARS), v.ready, _short_of(v)) for v in score.verdicts[:PAGE_END_STATES]),
+        more_end_states=max(0, len(score.verdicts) - PAGE_END_STATES),
+        risks=risks, next_items=items, organisation=clip(organisation, LINE_CHARS),
     )
 
 
@@ -149,7 +176,11 @@ def _short_of(verdict: Verdict) -> str:
     """'Short of: rollback speed 1 of 3, postmortem practice 1 of 2' (levels reached of levels needed)."""
     if verdict.ready:
         return "every foundation it needs is at the required level"
-    return "Short of: " + ", ".join(f"{s.title.lower()} {s.level} of {s.required}" for s in verdict.shortfalls)
+    shown = [f"{clip(s.title.lower(), NAME_CHARS)} {s.level} of {s.required}"
+             for s in verdict.shortfalls[:PAGE_SHORTFALLS]]
+    more = len(verdict.shortfalls) - PAGE_SHORTFALLS
+    return "Short of: " + ", ".join(shown) + (f" and {plural(more, 'more foundation', 'more foundations')}"
+                                             if more > 0 else "")
 
 
 def _headline(p: Portfolio) -> str:
@@ -185,6 +216,6 @@ def build_portfolio_context(p: Portfolio, trend: Sequence[TrendPoint], clusters:
         moved_total=len(moved_rows),
         improved=sum(1 for r in moved_rows if (r.movement or 0) > 0),
         declined=sum(1 for r in moved_rows if (r.movement or 0) < 0),
-        pages=tuple(team_page(r, by_team[r.team_id], clusters) for r in p.teams if r.team_id in by_team),
+        pages=tuple(team_page(r, by_team[r.team_id], clusters, p.organisation) for r in p.teams if r.team_id in by_team),
         dora_edition=edition,
     )

@@ -1,96 +1,174 @@
-"""Lay out the portfolio PDF, on every core when it is large.
+"""Lay out the portfolio PDF: the overview, then the team pages (on every core when there are many), joined.
 
-WeasyPrint is single-threaded Python, about a tenth of a second of CPU per team
-page; 500 teams would take minutes on one core. Up to `SINGLE_DOCUMENT_MAX`
-teams the report is one WeasyPrint document (links from the tables to the team
-pages, "page x of y" footers). Beyond that the overview is laid out in this
-process while spawned workers lay out the team pages in chunks, and pypdf joins
-the parts: the overview's bookmarks and contents links are kept, each team gets
-a bookmark under "One page per team", and team pages say "Team n of N" in the
-footer instead of a page number (the parts are laid out before their page
-numbers are known), while the overview's pages say "Page n".
+WeasyPrint is single-threaded Python; 500 team pages on one core take long. So
+the report is laid out as parts joined with pypdf, and every page still says
+"Page n of M" with the contents, the team index and the bookmarks agreeing:
+
+1. The overview (cover, contents, summary, heatmap, gaps, movement and the
+   "One page per team" chapter with its team index) is laid out first, with a
+   blank stand-in page per team after it. The stand-ins carry the teams'
+   anchors and bookmarks, so WeasyPrint itself numbers the team index and the
+   links, and its `counter(pages)` is already the joined PDF's page count M.
+2. Every team page is exactly one page: the context bounds every list and text
+   on it (reports/portfolio_context.py), and each part is checked here; a page
+   that runs over raises `TeamPageOverflow` naming the team.
+3. The team pages are laid out in chunks with their own small stylesheet
+   (portfolio_pages.css), each told its first page number (`@page :first {
+   counter-reset: page n }`) and M, in spawned worker processes when there
+   are more than `SERIAL_MAX` teams, in this process otherwise.
+4. The join keeps the overview's pages without the stand-ins, appends the
+   chunks in their place, and keeps the overview's bookmarks and link targets,
+   which already name the right pages.
+
+Python's cyclic garbage collector is paused while a part is laid out: WeasyPrint
+builds millions of short-lived objects and the collector's passes over them
+were a third of the layout time; the garbage is collected once afterwards.
 """
 
 from __future__ import annotations
 
-import dataclasses
+import gc
 import io
 import multiprocessing as mp
 import os
-from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from typing import Any
 
 from pypdf import PdfReader, PdfWriter
+from pypdf.generic import Fit
 
+from assessment.errors import FoundationsError
 from reports.html import REPORT_CSS, environment
 from reports.pdf import render_pdf
 from reports.portfolio_context import PortfolioContext, TeamPage
 
-SINGLE_DOCUMENT_MAX = 60
-CHUNK_TEAMS = 40
-TEAMS_BOOKMARK = "One page per team"
+PAGES_CSS = "portfolio_pages.css"  # under reports/static: the team pages' own stylesheet
+SERIAL_MAX = 60  # up to this many teams the team pages are laid out in this process (no worker start-up)
+CHUNK_TEAMS = 25  # team pages per part: small enough that the last parts balance across the workers
 
 
-def render_html(ctx: PortfolioContext, charts: Any, *, split: bool = False) -> str:
-    """The report as one HTML document (with `split`, the overview only, laid out to be joined)."""
-    return environment().get_template("portfolio.html").render(ctx=ctx, charts=charts, split=split)
+class TeamPageOverflow(FoundationsError):
+    """A team page ran over one page: the page numbers of the joined PDF would be wrong, so nothing is written."""
 
 
-def chunk_html(ctx: PortfolioContext, pages: Sequence[TeamPage], start: int) -> str:
-    """Team pages `start + 1` to `start + len(pages)` as a document of their own."""
-    return environment().get_template("portfolio_team_chunk.html").render(ctx=ctx, pages=pages, start=start)
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection during a layout; one collection after it."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    gc.freeze()  # what exists now is not the layout's garbage: the collection afterwards skips it
+    try:
+        yield
+    finally:
+        gc.collect()
+        gc.unfreeze()
+        if was_enabled:
+            gc.enable()
 
 
-def _lay_out(html: str) -> bytes:
-    """Worker entry point (module level, so a spawned process can import it)."""
-    return render_pdf(html, css=REPORT_CSS)
+def render_html(ctx: PortfolioContext, charts: Any) -> str:
+    """The overview as one HTML document, with a stand-in page per team."""
+    return environment().get_template("portfolio.html").render(ctx=ctx, charts=charts)
+
+
+def chunk_html(ctx: PortfolioContext, pages: Sequence[TeamPage], first_page: int, total_pages: int) -> str:
+    """Team pages as a document of their own, numbered from `first_page` (1-based) of `total_pages`."""
+    return environment().get_template("portfolio_team_chunk.html").render(
+        ctx=ctx, pages=pages, first_page=first_page, total_pages=total_pages)
+
+
+def lay_out_overview(html: str) -> bytes:
+    with _collector_paused():
+        return render_pdf(html, css=REPORT_CSS)
+
+
+def lay_out_chunk(html: str, teams: Sequence[str]) -> bytes:
+    """One chunk's PDF, checked to hold exactly one page per team (worker entry point: module level)."""
+    with _collector_paused():
+        pdf = render_pdf(html, css=PAGES_CSS)
+    reader = PdfReader(io.BytesIO(pdf))
+    if len(reader.pages) != len(teams):
+        starts = [reader.get_destination_page_number(item) or 0 for item in reader.outline
+                  if not isinstance(item, list)]  # each team's title is a bookmark on its first page
+        over = next((n for n, (a, b) in enumerate(zip(starts, [*starts[1:], len(reader.pages)])) if b - a != 1), 0)
+        raise TeamPageOverflow(f"the page of team {teams[over]!r} does not fit on one page of the portfolio PDF "
+                               f"(please report this; the team's own report has all of it)")
+    return pdf
+
+
+def _warm_up() -> None:
+    """Load WeasyPrint, the team pages' stylesheet and fonts while the overview is laid out."""
+    lay_out_chunk('<div class="team-page first">.</div>', ["warm-up"])
 
 
 def render_portfolio(ctx: PortfolioContext, charts: Any, *, workers: int | None = None) -> bytes:
-    """The PDF bytes; large portfolios are laid out in parallel and joined."""
-    if len(ctx.pages) <= SINGLE_DOCUMENT_MAX:
-        return _lay_out(render_html(ctx, charts))
-    chunks = [(start, ctx.pages[start:start + CHUNK_TEAMS]) for start in range(0, len(ctx.pages), CHUNK_TEAMS)]
-    count = workers or max(1, min(len(chunks), os.cpu_count() or 1))
-    with ProcessPoolExecutor(max_workers=count, mp_context=mp.get_context("spawn")) as pool:
-        futures = [pool.submit(_lay_out, chunk_html(ctx, pages, start)) for start, pages in chunks]
-        overview = _lay_out(render_html(dataclasses.replace(ctx, pages=()), charts, split=True))
-        parts = [future.result() for future in futures]
-    return join(overview, parts)
+    """The PDF bytes: overview and team pages laid out as parts, numbered as one document, joined."""
+    starts = range(0, len(ctx.pages), CHUNK_TEAMS)
+    count = workers or max(1, min(len(starts), os.cpu_count() or 1))
+    pool = None
+    if len(ctx.pages) > SERIAL_MAX or workers:
+        pool = ProcessPoolExecutor(max_workers=count, mp_context=mp.get_context("spawn"))
+    try:
+        if pool:
+            for _ in range(count):  # each submission starts a worker while the others are busy warming up
+                pool.submit(_warm_up)
+        overview = PdfReader(io.BytesIO(lay_out_overview(render_html(ctx, charts))))
+        front = len(overview.pages) - len(ctx.pages)  # pages before the stand-ins
+        _check_stand_ins(overview, ctx, front)
+        jobs = [(chunk_html(ctx, ctx.pages[s:s + CHUNK_TEAMS], front + s + 1, len(overview.pages)),
+                 [t.team for t in ctx.pages[s:s + CHUNK_TEAMS]]) for s in starts]
+        if pool:
+            futures: list[Future[bytes]] = [pool.submit(lay_out_chunk, html, teams) for html, teams in jobs]
+            parts = [future.result() for future in futures]
+        else:
+            parts = [lay_out_chunk(html, teams) for html, teams in jobs]
+    finally:
+        if pool:
+            pool.shutdown(cancel_futures=True)
+    return join(overview, front, parts)
 
 
-def join(overview: bytes, parts: Sequence[bytes]) -> bytes:
-    """One PDF: the overview with its bookmarks, then every part's pages with their bookmarks nested."""
+def _check_stand_ins(overview: PdfReader, ctx: PortfolioContext, front: int) -> None:
+    """Each team's anchor must be on its own stand-in page, in order: the join relies on it."""
+    dests = overview.named_destinations
+    where = [overview.get_destination_page_number(dests[t.anchor]) if t.anchor in dests else None for t in ctx.pages]
+    if where != list(range(front, front + len(ctx.pages))):
+        raise RuntimeError(f"portfolio overview: team stand-ins are on pages {where[:5]}…, not from {front} on")
+
+
+def join(overview: PdfReader, front: int, parts: Sequence[bytes]) -> bytes:
+    """The overview's first `front` pages, then the parts' pages; the overview's bookmarks and link targets."""
     writer = PdfWriter()
-    main = PdfReader(io.BytesIO(overview))
-    writer.append(main, import_outline=False)
-    teams_parent = _copy_outline(writer, main, main.outline, None, 0)
-    offset = len(main.pages)
-    for part in parts:  # each part's first page only carries the running strings: it is left out
-        reader = PdfReader(io.BytesIO(part))
-        writer.append(reader, pages=(1, len(reader.pages)), import_outline=False)
-        _copy_outline(writer, reader, reader.outline, teams_parent, offset - 1)
-        offset += len(reader.pages) - 1
-    if main.metadata:
-        writer.add_metadata({k: v for k, v in main.metadata.items() if isinstance(v, str)})
+    writer.append(overview, pages=(0, front), import_outline=False)
+    for part in parts:
+        writer.append(PdfReader(io.BytesIO(part)), import_outline=False)
+    _copy_outline(writer, overview, overview.outline, None)
+    _copy_destinations(writer, overview, front)
+    if overview.metadata:
+        writer.add_metadata({k: v for k, v in overview.metadata.items() if isinstance(v, str)})
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
 
 
-def _copy_outline(writer: PdfWriter, reader: PdfReader, items: list[Any], parent: Any, offset: int) -> Any:
-    """Recreate a reader's bookmarks in the writer (pages shifted by `offset`); return the teams bookmark."""
-    found, last = None, None
+def _copy_outline(writer: PdfWriter, reader: PdfReader, items: list[Any], parent: Any) -> None:
+    """Recreate the overview's bookmarks in the writer: a stand-in's page index is its team page's."""
+    last = None
     for item in items:
         if isinstance(item, list):
-            inner = _copy_outline(writer, reader, item, last, offset)
-            found = found or inner
+            _copy_outline(writer, reader, item, last)
             continue
         page = reader.get_destination_page_number(item)
-        if page is None:  # a bookmark without a page (WeasyPrint writes none): nothing to point at
+        if page is None:  # a bookmark without a page: nothing to point at
             continue
-        last = writer.add_outline_item(title=str(item.title), page_number=offset + page, parent=parent)
-        if str(item.title) == TEAMS_BOOKMARK:
-            found = last
-    return found
+        last = writer.add_outline_item(title=str(item.title), page_number=page, parent=parent)
+
+
+def _copy_destinations(writer: PdfWriter, reader: PdfReader, front: int) -> None:
+    """The team anchors (the heatmap's and the index's link targets) on their team pages; `append` copied the rest."""
+    for name, dest in reader.named_destinations.items():
+        page = reader.get_destination_page_number(dest)
+        if page is not None and page >= front:
+            writer.add_named_destination(name, page, fit=Fit.xyz(left=dest.get("/Left"), top=dest.get("/Top")))

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import re
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pypdf import PdfReader
@@ -13,9 +16,13 @@ from sqlalchemy.engine import Engine
 from assessment import cli, db
 from assessment.answers import answered
 from assessment.bank import Bank
-from assessment.demo import DEMO_ORG, load_demo
+from assessment.demo import DEMO_ORG, demo_answer, load_demo
+from assessment.repository import create_assessment, ensure_organisation, ensure_team, store_bank
+from benchmarks.portfolio import ORG as BENCH_ORG
+from benchmarks.portfolio import build_organisation
 from reports import portfolio_render
 from reports.portfolio import build, portfolio_pdf
+from reports.portfolio_render import TeamPageOverflow
 from tests.portfolio.conftest import answer_all, new_round
 
 SECTIONS = ("Summary", "Levels and readiness per team", "Most common gaps",
@@ -31,12 +38,14 @@ def bookmarks(reader: PdfReader) -> dict[str, int]:
     """Bookmark title -> 0-based page, in document order."""
     found: dict[str, int] = {}
 
-    def walk(items: list[object]) -> None:
+    def walk(items: Sequence[Any]) -> None:
         for item in items:
             if isinstance(item, list):
                 walk(item)
             else:
-                found[str(item.title)] = reader.get_destination_page_number(item)  # type: ignore[arg-type, attr-defined]
+                page = reader.get_destination_page_number(item)
+                assert page is not None, item.title
+                found[str(item.title)] = page
 
     walk(reader.outline)
     return found
@@ -59,6 +68,8 @@ def test_demo_portfolio_pdf(demo: Engine) -> None:
     assert [marks[m] for m in SECTIONS] == sorted(marks[m] for m in SECTIONS)
     team_pages = sorted(marks[t] for t in DEMO_TEAMS)
     assert len(set(team_pages)) == len(DEMO_TEAMS) and team_pages[-1] == len(reader.pages) - 1  # a page each
+    assert_numbered(reader)
+    assert index_numbers(reader, marks["One page per team"] + 1, DEMO_TEAMS) == {t: marks[t] + 1 for t in DEMO_TEAMS}
     ctx, _, _ = build(demo, DEMO_ORG)
     assert ctx.headline in text and ctx.gaps and ctx.unblockers
     assert f"{ctx.gaps[0].short} {ctx.gaps[0].foundation}" in text
@@ -91,21 +102,112 @@ def test_cli_writes_the_portfolio(demo: Engine, env_database: str, tmp_path: Pat
         assert message in err and len(err.splitlines()) == 1
 
 
-def test_a_large_portfolio_is_laid_out_in_parts_and_joined(demo: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Forced to split 5 teams into parts of 2 (as 500 teams would be in parts of 40), in 2 worker processes."""
-    monkeypatch.setattr(portfolio_render, "SINGLE_DOCUMENT_MAX", 2)
-    monkeypatch.setattr(portfolio_render, "CHUNK_TEAMS", 2)
-    reader = PdfReader(io.BytesIO(portfolio_pdf(demo, DEMO_ORG, workers=2)))
+def footers(reader: PdfReader) -> list[list[tuple[int, int]]]:
+    """Every "Page i of M" of each page, as (i, M)."""
+    return [[(int(a), int(b)) for a, b in re.findall(r"Page (\d+) of (\d+)", page.extract_text() or "")]
+            for page in reader.pages]
+
+
+def assert_numbered(reader: PdfReader) -> None:
+    """Every page but the cover says "Page i of M" once, i its physical place and M the page count."""
+    total = len(reader.pages)
+    assert footers(reader) == [[]] + [[(i, total)] for i in range(2, total + 1)]
+
+
+def index_numbers(reader: PdfReader, chapter: int, names: Sequence[str]) -> dict[str, int]:
+    """Team name -> page number, from the team index that opens the "One page per team" chapter (1-based page)."""
+    found: dict[str, int] = {}
+    for page in reader.pages[chapter - 1:]:
+        text = re.sub(r"\s+", " ", page.extract_text() or "")
+        if "/100 overall" in text:  # the first team page: the index is over
+            break
+        for name in names:
+            found.update((name, int(n)) for n in re.findall(rf"(\d+) {re.escape(name)}(?!\w)", text))
+    return found
+
+
+def test_a_large_portfolio_says_page_n_of_m_on_every_page(database_url: str, engine: Engine) -> None:
+    """62 teams (more than SERIAL_MAX): team pages laid out in worker processes and joined, numbered as one PDF."""
+    teams = portfolio_render.SERIAL_MAX + 2
+    build_organisation(database_url, teams, 2)
+    reader = PdfReader(io.BytesIO(portfolio_pdf(engine, BENCH_ORG, workers=2)))
+    assert_numbered(reader)
+    texts = [re.sub(r"\s+", " ", p.extract_text() or "") for p in reader.pages]
+    contents = re.search(r"One page per team +(\d+)\n", reader.pages[1].extract_text(extraction_mode="layout"))
+    assert contents, texts[1]  # the contents' line, its page number floated to the right
+    chapter = int(contents.group(1))
+    assert texts[chapter - 1].startswith("One page per team Each team's latest round")  # the chapter's heading
+    names = [f"Team {n:03d}" for n in range(teams)]
+    index = index_numbers(reader, chapter, names)
+    assert sorted(index) == names
+    assert len(reader.pages) == index["Team 061"] and sorted(index.values()) == list(
+        range(index["Team 000"], len(reader.pages) + 1))  # one page per team, the last page last
+    for name in ("Team 000", "Team 024", "Team 025", "Team 037", "Team 061"):  # either side of a chunk boundary
+        page = texts[index[name] - 1]
+        assert page.count(name) == 2 and "/100 overall" in page  # its title and its running head
     marks = bookmarks(reader)
-    teams = sorted(DEMO_TEAMS)
-    assert [marks[t] for t in teams] == list(range(marks[teams[0]], marks[teams[0]] + 5))  # a page each, in order
-    assert marks[teams[-1]] == len(reader.pages) - 1 and marks["One page per team"] == marks[teams[0]] - 1
-    nested = next(item for item in reader.outline if isinstance(item, list) and any(
-        getattr(i, "title", "") == teams[0] for i in item))
-    assert [i.title for i in nested] == teams  # the team bookmarks sit under "One page per team"
-    for n, team in enumerate(teams, start=1):
-        text = reader.pages[marks[team]].extract_text()
-        assert team in text and f"Team {n} of 5" in text
-    assert "Page 3" in reader.pages[2].extract_text()
-    names = reader.trailer["/Root"]["/Names"]["/Dests"].get_object()
-    assert "summary" in str(names)  # the contents still link to the chapters
+    assert marks["One page per team"] == chapter - 1 and all(marks[n] == index[n] - 1 for n in index)
+    dests = reader.named_destinations  # the heatmap's and the index's links land on the team pages
+    ctx, _, _ = build(engine, BENCH_ORG)
+    assert [reader.get_destination_page_number(dests[t.anchor]) for t in ctx.pages] == [
+        index[t.team] - 1 for t in ctx.pages]
+
+
+def worst_bank(bank: Bank) -> Bank:
+    """Three times the foundations, six end states needing all of them at level 4, every title 200 letters W."""
+    long = ("Warehouse Management " * 10)[:200]
+    data = bank.model_dump(mode="json")
+    data["bank"]["version"] = "9.0.0"
+    foundations, questions = [], []
+    for n in range(3):
+        for f in data["foundations"]:
+            key = f"{f['key']}_{n}"
+            foundations.append({**f, "key": key, "title": long})
+            questions += [{**q, "key": f"{q['key']}_{n}", "foundation": key, "short": long}
+                          for q in data["questions"] if q["foundation"] == f["key"]]
+    for item in data["investments"]:
+        item.update(title=long, foundation=item["foundation"] + "_0")
+    data.update(foundations=foundations, questions=questions, end_states=[
+        {**data["end_states"][0], "key": f"state_{n}", "title": long, "requires": {f["key"]: 4 for f in foundations}}
+        for n in range(6)])
+    return Bank.model_validate(data)
+
+
+NO_SAFETY_NET = ".team-page { height: auto; overflow: visible; } </style>"  # pages as long as their content
+
+
+def test_a_team_page_with_every_limit_reached_fits_on_one_page(engine: Engine, bank: Bank) -> None:
+    """Longest names, a bank with 15 foundations and 6 end states with long titles, every deciding test failed."""
+    big = worst_bank(bank)
+    org = team = label = ("Warehouse Management " * 10)[:200]
+    with db.write_session(engine) as session:
+        organisation = ensure_organisation(session, name=org)
+        t = ensure_team(session, organisation_id=organisation.id or 0, name=team)
+        stored = store_bank(session, bank=big)
+        round_id = create_assessment(session, team_id=t.id or 0, bank_version_id=stored.id or 0,
+                                     created_by="test", label=label).id or 0
+    answer_all(engine, round_id, big, {q.key: demo_answer(q, 0 if q.gate else 4) for q in big.questions})
+    ctx, _, _ = build(engine, org)
+    page = ctx.pages[0]
+    assert page.more_foundations == 7 and page.more_end_states == 2 and len(page.risks) == 3
+    assert all(capped for *_, capped in page.foundations) and "and 12 more foundations" in page.readiness[0][2]
+    html = portfolio_render.chunk_html(ctx, ctx.pages, 40, 40).replace("</style>", NO_SAFETY_NET, 1)
+    portfolio_render.lay_out_chunk(html, [page.team])  # one page even without the fixed height: nothing clipped
+    reader = PdfReader(io.BytesIO(portfolio_pdf(engine, org)))
+    assert_numbered(reader)
+    assert bookmarks(reader)[page.team] == len(reader.pages) - 1  # the team's page is the last
+    text = re.sub(r"\s+", " ", reader.pages[-1].extract_text() or "")
+    assert "and 7 more (the team's report" in text and "and 2 more end state(s)" in text
+    assert text.count("Management Wareh…") == 6  # three risks and three roadmap items, clipped at TEXT_CHARS
+
+
+def test_a_team_page_that_runs_over_is_clipped_and_the_check_names_the_team(demo: Engine) -> None:
+    """Past the context's limits (50 foundations) a page is clipped to one page; without that it is refused."""
+    ctx, _, _ = build(demo, DEMO_ORG)
+    long = dataclasses.replace(ctx.pages[1], foundations=ctx.pages[1].foundations * 10)
+    pages, names = (ctx.pages[0], long, ctx.pages[2]), [ctx.pages[0].team, long.team, ctx.pages[2].team]
+    html = portfolio_render.chunk_html(ctx, pages, 9, 20)
+    reader = PdfReader(io.BytesIO(portfolio_render.lay_out_chunk(html, names)))
+    assert [p.extract_text().count("Page ") for p in reader.pages] == [1, 1, 1]
+    with pytest.raises(TeamPageOverflow, match=re.escape(f"the page of team {long.team!r} does not fit")):
+        portfolio_render.lay_out_chunk(html.replace("</style>", NO_SAFETY_NET, 1), names)
