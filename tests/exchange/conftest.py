@@ -3,7 +3,6 @@ members, and a second empty database to import it into (a SQLite file, or a Post
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +24,7 @@ from assessment.repository import find_team
 from assessment.workshops.admin import close_workshop, create_workshop, get_workshop
 from assessment.workshops.facilitator import record_agreed_answer
 from assessment.workshops.participants import join_view, join_workshop, save_participant_answer, set_finished
-from tests.conftest import PG_URL, _pg_schema_url
+from tests.conftest import empty_database
 from tests.portfolio.conftest import org_id
 
 
@@ -89,19 +88,10 @@ def row_counts(engine: Engine) -> dict[str, int]:
 @pytest.fixture
 def other_url(tmp_path: Path) -> Iterator[str]:
     """A second empty database for the same test, on the same backend as `database_url`."""
-    if not PG_URL:
-        yield f"sqlite:///{tmp_path / 'other.db'}"
-        return
-    schema = f"o_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(PG_URL)
-    with admin.begin() as conn:
-        conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-    try:
-        yield _pg_schema_url(PG_URL, schema)
-    finally:
-        with admin.begin() as conn:
-            conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
-        admin.dispose()
+    folder = tmp_path / "other"
+    folder.mkdir()
+    with empty_database(folder) as url:
+        yield url
 
 
 @pytest.fixture
