@@ -6,8 +6,10 @@ rest of the form is filled and submitted in one go. Every check reads the databa
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -78,8 +80,10 @@ def acme(app_engine: Engine, bank: Bank) -> int:
     return organisation_id(app_engine, "Acme")
 
 
-def test_the_form_creates_the_workshop_shows_the_key_once_and_opens_the_dashboard(app_engine: Engine,
-                                                                                acme: int) -> None:
+def test_the_form_creates_the_workshop_shows_the_key_once_and_opens_the_dashboard(
+        app_engine: Engine, acme: int, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)  # every record, SQL statements with their parameters included
+    caplog.set_level(logging.DEBUG, logger="sqlalchemy.engine")
     before = counts(app_engine)
     at = fill(create_mode(open_page(FACILITATE)), org_id=acme, pick=("Payments",),
               new_teams="Checkout\n\n  Search  \n", title="Acme offsite", days=3)
@@ -112,6 +116,7 @@ def test_the_form_creates_the_workshop_shows_the_key_once_and_opens_the_dashboar
     next(b for b in at.button if b.label == "Leave").click().run()
     create_mode(at)
     assert key not in all_text(at) and any(b.label == "Create the workshop" for b in at.button)  # shown once
+    assert "INSERT INTO workshop " in caplog.text and key not in caplog.text  # logged with its parameters: the digest
 
 
 def test_a_new_organisation_typed_in_the_form_is_created_with_its_teams(app_engine: Engine, acme: int) -> None:
@@ -127,7 +132,7 @@ def test_a_new_organisation_typed_in_the_form_is_created_with_its_teams(app_engi
     assert not at.code and at.selectbox(key="wc_org").value == globex  # the key is gone; the form stays on Globex
 
 
-BAD_INPUT = {
+BAD_INPUT: dict[str, tuple[dict[str, Any], str]] = {
     "no team": ({"pick": (), "new_teams": "\n  \n"}, "A workshop needs at least one team."),
     "picked and typed": ({"pick": ("Payments",), "new_teams": "payments"}, "A team is named twice: payments."),
     "typed twice": ({"new_teams": "Search\nSearch"}, "A team is named twice: Search."),
@@ -143,7 +148,7 @@ def test_bad_input_is_explained_beside_the_form_and_saves_nothing(app_engine: En
     values, message = BAD_INPUT[case]
     before = counts(app_engine)
     at = create_mode(open_page(FACILITATE))
-    at = fill(at, **({"org_id": acme} | values))  # type: ignore[arg-type]
+    at = fill(at, **({"org_id": acme} | values))
     assert not at.exception
     assert [e.value for e in at.error] == [message]
     assert counts(app_engine) == before
@@ -153,10 +158,11 @@ def test_bad_input_is_explained_beside_the_form_and_saves_nothing(app_engine: En
 
 def test_the_domain_checks_before_writing(engine: Engine, bank: Bank) -> None:
     """The same checks without the page: each refused creation leaves the database as it was."""
-    for kwargs in ({"teams": []}, {"teams": ["A", "a"]}, {"teams": ["A"], "valid_days": 0},
-                   {"teams": ["A"], "title": "t" * 201}):
+    cases: list[dict[str, Any]] = [{"teams": []}, {"teams": ["A", "a"]}, {"teams": ["A"], "valid_days": 0},
+                                   {"teams": ["A"], "title": "t" * 201}]
+    for kwargs in cases:
         with pytest.raises(FoundationsError), db.write_session(engine) as session:
-            create_workshop(session, organisation="Acme", bank=bank, facilitator="Fran", **kwargs)  # type: ignore[arg-type]
+            create_workshop(session, organisation="Acme", bank=bank, facilitator="Fran", **kwargs)
         with db.read_session(engine) as session:
             assert session.exec(select(func.count()).select_from(Organisation)).one() == 0
 
