@@ -21,6 +21,7 @@ from assessment.repository import (
     store_bank,
 )
 from ui import auth, database, state
+from ui.answer_fields import sentence
 
 ORG_KEY = "start_org"
 TEAM_KEY = "start_team"
@@ -37,7 +38,7 @@ def create_organisation() -> None:
             org = ensure_organisation(session, name=st.session_state.get(NEW_ORG_KEY, ""))
             st.session_state[ORG_KEY] = org.id
     except FoundationsError as exc:
-        state.set_notice("error", _sentence(exc))
+        state.set_notice("error", sentence(str(exc)))
         return
     st.session_state[NEW_ORG_KEY] = ""
     st.session_state.pop(TEAM_KEY, None)
@@ -51,7 +52,7 @@ def create_team(organisation_id: int) -> None:
                                name=st.session_state.get(NEW_TEAM_KEY, ""))
             st.session_state[TEAM_KEY] = team.id
     except FoundationsError as exc:
-        state.set_notice("error", _sentence(exc))
+        state.set_notice("error", sentence(str(exc)))
         return
     st.session_state[NEW_TEAM_KEY] = ""
 
@@ -65,7 +66,7 @@ def start_round(team_id: int) -> None:
                                            created_by=auth.author())
             assessment_id = assessment.id or 0
     except FoundationsError as exc:
-        state.set_notice("error", _sentence(exc))
+        state.set_notice("error", sentence(str(exc)))
         return
     state.request_page(state.ASSESS_PAGE, assessment_id)
 
@@ -79,7 +80,7 @@ def start_first_assessment() -> None:
                                name=st.session_state.get(FIRST_TEAM_KEY, ""))
             org_id, team_id = org.id, team.id or 0
     except FoundationsError as exc:
-        state.set_notice("error", _sentence(exc))
+        state.set_notice("error", sentence(str(exc)))
         return
     st.session_state[ORG_KEY], st.session_state[TEAM_KEY] = org_id, team_id
     start_round(team_id)
@@ -93,7 +94,7 @@ def load_demo_data() -> None:
             org = find_organisation(session, name=DEMO_ORG)
             st.session_state[ORG_KEY] = org.id if org else None
     except FoundationsError as exc:
-        state.set_notice("error", _sentence(exc))
+        state.set_notice("error", sentence(str(exc)))
         return
     st.session_state.pop(TEAM_KEY, None)
     if created:
@@ -108,7 +109,7 @@ def set_completed(assessment_id: int, completed: bool) -> None:
         with db.write_session(database.engine()) as session:
             set_status(session, assessment_id=assessment_id, completed=completed)
     except FoundationsError as exc:
-        state.set_notice("error", _sentence(exc))
+        state.set_notice("error", sentence(str(exc)))
         return
     if completed:
         state.request_page(state.RESULTS_PAGE, assessment_id)

@@ -31,6 +31,11 @@ def plain(text: str) -> str:
     return "".join(f"\\{ch}" if ch in MARKDOWN_SPECIALS else ch for ch in text)
 
 
+def sentence(text: str) -> str:
+    """A domain message ('a team is named twice: x') as a sentence a person reads."""
+    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
+
+
 def uses_number_input(question: Question) -> bool:
     return question.type is AnswerType.NUMBER
 

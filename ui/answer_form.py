@@ -34,6 +34,7 @@ from ui.answer_fields import (
     flag_options,
     option_label,
     plain,
+    sentence,
     uses_number_input,
     widget_key,
     widget_values,
@@ -56,8 +57,7 @@ def _undrawn(question: Question) -> set[str]:
 
 def _problem(exc: Exception, question: Question) -> str:
     """An InvalidAnswerError message without its question-key prefix, as a sentence."""
-    text = str(exc).removeprefix(f"{question.key}: ")
-    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
+    return sentence(str(exc).removeprefix(f"{question.key}: "))
 
 
 def _url_problem(question: Question, url: str | None) -> str | None:

@@ -14,15 +14,11 @@ from assessment.questions import default_bank
 from assessment.repository import store_bank
 from assessment.rounds import confirm_answers, start_round
 from ui import database, state
+from ui.answer_fields import sentence
 
 PREFILL_KEY = "rounds_prefill"
 LABEL_KEY = "rounds_label"
 CONFIRM_KEY = "rounds_confirm_keys"
-
-
-def _sentence(exc: Exception) -> str:
-    text = str(exc)
-    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
 
 
 def start_next_round(actor: Actor, team_id: int) -> None:
@@ -36,7 +32,7 @@ def start_next_round(actor: Actor, team_id: int) -> None:
                                   prefill=bool(st.session_state.get(PREFILL_KEY)),
                                   label=st.session_state.get(LABEL_KEY) or None)
     except FoundationsError as exc:
-        state.set_notice("error", _sentence(exc))
+        state.set_notice("error", sentence(str(exc)))
         return
     st.session_state[LABEL_KEY] = ""
     note = f"Round {started.round_number} started"
@@ -60,7 +56,7 @@ def confirm(actor: Actor, assessment_id: int, every: bool) -> None:
         with db.write_session(engine) as session:
             done = confirm_answers(session, assessment_id=assessment_id, by=str(actor), question_keys=keys)
     except FoundationsError as exc:
-        state.set_notice("error", _sentence(exc))
+        state.set_notice("error", sentence(str(exc)))
         return
     st.session_state[CONFIRM_KEY] = []
     state.set_notice("success", f"Confirmed {len(done)} carried-over answer(s).")

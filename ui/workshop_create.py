@@ -28,7 +28,7 @@ from assessment.workshops.commands import JOIN_PATH, join_link
 from assessment.workshops.facilitator import WorkshopOverview, overview
 from ui import auth, widgets
 from ui import workshop_widgets as ww
-from ui.answer_fields import plain
+from ui.answer_fields import plain, sentence
 
 MODE_KEY, OPEN_MODE, CREATE_MODE = "wf_mode", "Open a workshop", "Create a workshop"
 ORG_KEY, NEW_ORG_KEY, NEW_TEAMS_KEY = "wc_org", "wc_new_org", "wc_new_teams"
@@ -61,7 +61,7 @@ def create(engine: Engine, organisation: str | None, organisation_id: int) -> No
             workshop = session.get(Workshop, created.id)
             org_id = workshop.organisation_id if workshop else organisation_id
     except FoundationsError as exc:  # bad input or a refused role: the same plain sentence, nothing written
-        st.session_state[ERROR_KEY] = ww.sentence(str(exc))
+        st.session_state[ERROR_KEY] = sentence(str(exc))
         return
     st.session_state[CREATED_KEY] = created
     st.session_state[ORG_KEY] = org_id

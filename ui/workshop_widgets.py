@@ -36,11 +36,6 @@ def not_valid() -> None:
     st.caption("Ask the facilitator for the current link or join code.")
 
 
-def sentence(text: str) -> str:
-    """A domain message ('a team is named twice: x') as a sentence a person reads."""
-    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
-
-
 def app_address() -> str:
     """This app's address as the browser reached it, for the join link participants get.
 

@@ -31,7 +31,7 @@ from ui import database, widgets
 from ui import workshop_board as board_view
 from ui import workshop_create as create
 from ui import workshop_widgets as ww
-from ui.answer_fields import compose, plain
+from ui.answer_fields import compose, plain, sentence
 
 PREFIX = "wf"
 ACCESS_KEY, TEAM_KEY, LIVE_KEY, QUESTION_KEY = "wf_access", "wf_team", "wf_live", "wf_question"
@@ -203,10 +203,10 @@ def record(access: Access, team_id: int, question: Question, expected_version: i
     except InvalidLinkError:
         return  # the next run shows the "not valid" page
     except AgreedAnswerConflict as conflict:
-        st.session_state[NOTICE_KEY] = ("error", ww.sentence(str(conflict).removeprefix(f"{question.key}: ")))
+        st.session_state[NOTICE_KEY] = ("error", sentence(str(conflict).removeprefix(f"{question.key}: ")))
         return
     except FoundationsError as exc:
-        st.session_state[NOTICE_KEY] = ("error", ww.sentence(str(exc).removeprefix(f"{question.key}: ")))
+        st.session_state[NOTICE_KEY] = ("error", sentence(str(exc).removeprefix(f"{question.key}: ")))
         return
     st.session_state[NOTICE_KEY] = ("success", f"Recorded: {question.short} (version {version}).")
 

@@ -26,7 +26,7 @@ from assessment.workshops.participants import (
 from assessment.workshops.tokens import normalise_join_code
 from ui import database, widgets
 from ui import workshop_widgets as ww
-from ui.answer_fields import NOT_APPLICABLE, chosen_status, compose, plain
+from ui.answer_fields import NOT_APPLICABLE, chosen_status, compose, plain, sentence
 
 PREFIX = "wj"
 CODE_KEY, NAME_KEY, TEAM_KEY = "wj_code", "wj_name", "wj_team"
@@ -49,7 +49,7 @@ def join(code: str) -> None:
     except InvalidLinkError:
         return  # closed or changed meanwhile: the next run shows the "not valid" page
     except FoundationsError as exc:
-        st.session_state[PROBLEMS_KEY] = {"join": ww.sentence(str(exc))}
+        st.session_state[PROBLEMS_KEY] = {"join": sentence(str(exc))}
         return
     st.query_params.clear()
     st.query_params["p"] = token
@@ -71,7 +71,7 @@ def save(token: str, question: Question, field: str) -> None:
         with db.write_session(engine) as session:
             save_participant_answer(session, token=token, question_key=question.key, answer=answer)
     except InvalidAnswerError as exc:
-        problems[question.key] = ww.sentence(str(exc).removeprefix(f"{question.key}: "))
+        problems[question.key] = sentence(str(exc).removeprefix(f"{question.key}: "))
         return
     except InvalidLinkError:
         return  # closed meanwhile: the next run shows the "not valid" page
