@@ -23,7 +23,7 @@ import pyarrow.compute as pc
 from sqlmodel import Session
 
 from assessment.dora.formats import ID_SEPARATOR
-from assessment.dora.frames import Frames, latest_event_s, load_frames
+from assessment.dora.frames import POOL, Frames, latest_event_s, load_frames
 from assessment.dora.quality import DataQuality, build_quality
 from assessment.dora.window import DAY_S, Window, window_for_dates
 
@@ -95,7 +95,7 @@ def metrics_from_frames(frames: Frames, *, team_ids: list[int], window: Window,
     deployments, incidents = frames.deployments, frames.incidents
     deployed = _ints(deployments["deployed_s"])
     window_rows = np.flatnonzero(deployed >= window.since_s)
-    in_window = deployments.take(pa.array(window_rows))
+    in_window = pc.take(deployments, pa.array(window_rows), memory_pool=POOL)
     with ThreadPoolExecutor(max_workers=1) as pool:
         named = pool.submit(_known_deployments, incidents, deployments)
         attributed = pool.submit(_attribute, teams, incidents, deployments, lookback_s)
@@ -112,14 +112,16 @@ def metrics_from_frames(frames: Frames, *, team_ids: list[int], window: Window,
 def _ints(column: pa.ChunkedArray | pa.Array) -> np.ndarray:
     """An int64 column without nulls as a numpy array (no copy when it is one chunk)."""
     if isinstance(column, pa.ChunkedArray):
-        column = column.combine_chunks()
+        column = column.combine_chunks(memory_pool=POOL)
     return np.asarray(column.to_numpy(zero_copy_only=False), dtype=np.int64)
 
 
 def _nullable_ints(column: pa.ChunkedArray | pa.Array, fill: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """An int64 column as (values with nulls as `fill`, mask of the rows that have a value)."""
-    valid = np.asarray(pc.is_valid(column).to_numpy(zero_copy_only=False), dtype=bool)
-    return _ints(pc.fill_null(column, fill)), valid
+    valid = np.asarray(pc.is_valid(column, memory_pool=POOL).to_numpy(zero_copy_only=False), dtype=bool)
+    if column.null_count:
+        column = pc.coalesce(column, pa.scalar(fill, pa.int64()), memory_pool=POOL)
+    return _ints(column), valid
 
 
 class _Teams:
@@ -150,7 +152,7 @@ class _Teams:
 
 
 def _sorted_by(group: np.ndarray, value: np.ndarray) -> np.ndarray:
-    """The order that sorts by (group, value), both non-negative-able int64.
+    """An order that sorts by (group, value), both int64; rows equal in both come in any order.
 
     One int64 key (group times the value span, plus the value) sorts several times faster
     than np.lexsort; data whose key would not fit takes lexsort.
@@ -160,7 +162,7 @@ def _sorted_by(group: np.ndarray, value: np.ndarray) -> np.ndarray:
     low = int(value.min())
     span = int(value.max()) - low + 1
     if (int(group.max()) + 1) * span < 2**62 and int(group.min()) >= 0:
-        return np.argsort(group * span + (value - low), kind="stable")
+        return np.argsort(group * span + (value - low))
     return np.lexsort((value, group))
 
 
@@ -180,13 +182,19 @@ class _ChangeKeys:
 
     @classmethod
     def build(cls, teams: _Teams, in_window: pa.Table, changes: pa.Table, incidents: pa.Table) -> _ChangeKeys:
-        lists = in_window["change_ids"].combine_chunks()
-        split = pc.split_pattern(lists, ID_SEPARATOR)
-        pair_rows = np.asarray(pc.list_parent_indices(split).to_numpy(zero_copy_only=False), dtype=np.int64)
-        pair_ids = pc.list_flatten(split)
-        named = [pair_ids, changes["external_id"].combine_chunks(), incidents["change_id"].combine_chunks()]
-        encoded = pc.dictionary_encode(pa.concat_arrays([a.cast(pa.string()) for a in named]))
-        codes = np.asarray(pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False), dtype=np.int64)
+        lists = in_window["change_ids"].combine_chunks(memory_pool=POOL)
+        split = pc.split_pattern(lists, ID_SEPARATOR, memory_pool=POOL)
+        pair_rows = np.asarray(pc.list_parent_indices(split, memory_pool=POOL).to_numpy(zero_copy_only=False),
+                               dtype=np.int64)
+        pair_ids = pc.list_flatten(split, memory_pool=POOL)
+        named = [pair_ids, changes["external_id"].combine_chunks(memory_pool=POOL),
+                 incidents["change_id"].combine_chunks(memory_pool=POOL)]
+        encoded = pc.dictionary_encode(pa.concat_arrays([a.cast(pa.string()) for a in named], memory_pool=POOL),
+                                       memory_pool=POOL)
+        indices = encoded.indices
+        if indices.null_count:
+            indices = pc.coalesce(indices, pa.scalar(-1, indices.type), memory_pool=POOL)
+        codes = np.asarray(indices.to_numpy(), dtype=np.int64)
         width = max(len(encoded.dictionary), 1)
         if teams.count * width >= 2**62:
             raise ValueError("too many distinct change ids to key")
@@ -343,7 +351,7 @@ def _known_deployments(incidents: pa.Table, deployments: pa.Table) -> np.ndarray
     Filtering by is_in first keeps the join at incident size, not deployment size.
     """
     wanted = pc.unique(pc.drop_null(incidents["deployment_id"]))
-    rows = np.flatnonzero(np.asarray(pc.is_in(deployments["external_id"], value_set=wanted)
+    rows = np.flatnonzero(np.asarray(pc.is_in(deployments["external_id"], value_set=wanted, memory_pool=POOL)
                                      .to_numpy(zero_copy_only=False), dtype=bool))
     side = pa.table({"team_id": deployments["team_id"].take(pa.array(rows)),
                      "deployment_id": deployments["external_id"].take(pa.array(rows)), "row": pa.array(rows)})
@@ -364,8 +372,8 @@ def _attribute(teams: _Teams, incidents: pa.Table, deployments: pa.Table, lookba
     if deployments.num_rows == 0 or incidents.num_rows == 0:
         return np.full(incidents.num_rows, -1, dtype=np.int64)
     # encode each side, then unify: far cheaper than concatenating a million strings first
-    codes = pa.chunked_array([pc.dictionary_encode(deployments["service"]).combine_chunks(),
-                              pc.dictionary_encode(incidents["service"]).combine_chunks()]).unify_dictionaries()
+    codes = pa.chunked_array([pc.dictionary_encode(deployments["service"], memory_pool=POOL).combine_chunks(POOL),
+                              pc.dictionary_encode(incidents["service"]).combine_chunks()]).unify_dictionaries(POOL)
     width = len(codes.chunk(0).dictionary)
     dep_group = teams.dense(deployments["team_id"]) * width + codes.chunk(0).indices.to_numpy().astype(np.int64)
     inc_group = teams.dense(incidents["team_id"]) * width + codes.chunk(1).indices.to_numpy().astype(np.int64)

@@ -121,3 +121,21 @@ def test_reimport_replaces_rows_with_the_same_id(engine: Engine, kit: SimpleName
     assert again.replaced == {"incidents": 1}
     metrics = _metrics(engine, kit)
     assert metrics.incidents == 4 and metrics.incidents_resolved == 4
+
+
+def _odd_ids(rows: list[dict[str, str]]) -> list[dict[str, str]]:
+    """The same rows with every id holding the unit separator the reader joins text values with."""
+    fields = ("id", "change_ids", "deployment_id", "change_id")
+    return [{key: ";".join(f"{part}\x1fé" for part in value.split(";")) if key in fields and value else value
+             for key, value in row.items()} for row in rows]
+
+
+def test_ids_holding_the_column_separator_read_back_intact(engine: Engine, kit: SimpleNamespace) -> None:
+    """A value holding U+001F sends the read down the JSON path: same figures, ids unchanged."""
+    kit.import_rows(engine, {kind: _odd_ids(rows) for kind, rows in kit.GOLDEN.items()})
+    metrics = _metrics(engine, kit)
+    assert (metrics.deployments, metrics.lead_time_samples, metrics.failed_deployments) == (4, 4, 2)
+    assert metrics.lead_time_hours_median == pytest.approx(2.0)
+    assert (metrics.incidents_linked_by_id, metrics.incidents_linked_by_attribution) == (2, 1)
+    assert DroppedRow("changes", "c5\x1fé", "change id not found in the changes data") in metrics.quality.rows
+    assert DroppedRow("deployments", "d3\x1fé", "status 'failed' is not a success") in metrics.quality.rows
