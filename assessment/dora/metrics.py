@@ -29,6 +29,7 @@ from assessment.dora.window import DAY_S, Window, window_for_dates
 
 DEFAULT_LOOKBACK_HOURS = 24
 HOUR_S = 3600.0
+_ENCODE_BATCH = 100_000  # ids encoded together (whole teams): a hash table that fits in the cache
 
 
 @dataclass(frozen=True)
@@ -168,7 +169,7 @@ def _sorted_by(group: np.ndarray, value: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True)
 class _ChangeKeys:
-    """One int64 key per (team, change id), from one dictionary over every change id in play.
+    """One int64 key per (team, change id): team times `width` plus the id's code within its team.
 
     `pairs` are the (deployment, change id) pairs of the window's deployments that list changes.
     """
@@ -189,25 +190,38 @@ class _ChangeKeys:
         pair_ids = pc.list_flatten(split, memory_pool=POOL)
         named = [pair_ids, changes["external_id"].combine_chunks(memory_pool=POOL),
                  incidents["change_id"].combine_chunks(memory_pool=POOL)]
-        encoded = pc.dictionary_encode(pa.concat_arrays([a.cast(pa.string()) for a in named], memory_pool=POOL),
-                                       memory_pool=POOL)
+        owners = np.concatenate([teams.dense(in_window["team_id"])[pair_rows], teams.dense(changes["team_id"]),
+                                 teams.dense(incidents["team_id"])])
+        codes, width = _codes_by_team(pa.concat_arrays([a.cast(pa.string()) for a in named], memory_pool=POOL),
+                                      owners, teams.count)
+        keys = np.where(codes >= 0, owners * width + codes, -1)
+        pair_keys, change_keys, incident_keys = np.split(keys, np.cumsum([len(a) for a in named])[:2])
+        return cls(width, pair_ids, pair_rows, pair_keys, change_keys, incident_keys)
+
+
+def _codes_by_team(texts: pa.Array, owners: np.ndarray, teams: int) -> tuple[np.ndarray, int]:
+    """A code per text, equal for equal texts of one team (-1 for null), and a bound on the codes.
+
+    The texts are dictionary-encoded a batch of whole teams at a time: small hash tables stay in
+    the processor's cache, about three times faster than one table for two million ids.
+    """
+    order = np.argsort(owners, kind="stable")
+    grouped = pc.take(texts, pa.array(order), memory_pool=POOL)
+    ends = np.searchsorted(owners[order], np.arange(1, teams + 1))
+    codes = np.empty(len(texts), dtype=np.int64)
+    width, start = 1, 0
+    for end in ends[np.append(np.diff(ends // _ENCODE_BATCH) > 0, True)] if len(ends) else []:
+        if end == start:
+            continue
+        encoded = pc.dictionary_encode(grouped.slice(start, end - start), memory_pool=POOL)
         indices = encoded.indices
         if indices.null_count:
             indices = pc.coalesce(indices, pa.scalar(-1, indices.type), memory_pool=POOL)
-        codes = np.asarray(indices.to_numpy(), dtype=np.int64)
-        width = max(len(encoded.dictionary), 1)
-        if teams.count * width >= 2**62:
-            raise ValueError("too many distinct change ids to key")
-        bounds = np.cumsum([len(a) for a in named])
-        pair_codes, change_codes, incident_codes = np.split(codes, bounds[:2])
-        team_of_pair = teams.dense(in_window["team_id"])[pair_rows]
-
-        def keys(dense: np.ndarray, code: np.ndarray) -> np.ndarray:
-            return np.where(code >= 0, dense * width + code, -1)
-
-        return cls(width, pair_ids, pair_rows, keys(team_of_pair, pair_codes),
-                   keys(teams.dense(changes["team_id"]), change_codes),
-                   keys(teams.dense(incidents["team_id"]), incident_codes))
+        codes[order[start:end]] = indices.to_numpy()
+        width, start = max(width, len(encoded.dictionary)), end
+    if teams * width >= 2**62:
+        raise ValueError("too many distinct change ids to key")
+    return codes, width
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,9 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from assessment import db
+from assessment.dora import metrics as metrics_module
 from assessment.dora.formats import Kind
-from assessment.dora.metrics import DoraMetrics, team_metrics
+from assessment.dora.metrics import DoraMetrics, compute_metrics, team_metrics
 from assessment.dora.quality import NO_RESOLUTION, NOT_LINKED, NOT_SHIPPED_AGAIN, DroppedRow
 from assessment.dora.window import Window
 
@@ -139,3 +140,18 @@ def test_ids_holding_the_column_separator_read_back_intact(engine: Engine, kit: 
     assert (metrics.incidents_linked_by_id, metrics.incidents_linked_by_attribution) == (2, 1)
     assert DroppedRow("changes", "c5\x1fé", "change id not found in the changes data") in metrics.quality.rows
     assert DroppedRow("deployments", "d3\x1fé", "status 'failed' is not a success") in metrics.quality.rows
+
+
+def test_change_ids_keyed_a_team_at_a_time_give_the_same_figures(engine: Engine, kit: SimpleNamespace,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ids are dictionary-encoded in batches of whole teams; one team per batch changes nothing."""
+    both = {kind: [dict(row, team=name) for name in ("A", "B") for row in rows] for kind, rows in kit.GOLDEN.items()}
+    kit.import_rows(engine, both, team=None)
+    ids = [kit.team_id(engine, name) for name in ("A", "B")]
+    with db.read_session(engine) as session:
+        together = compute_metrics(session, team_ids=ids, window=GOLDEN_WINDOW)
+        monkeypatch.setattr(metrics_module, "_ENCODE_BATCH", 1)
+        apart = compute_metrics(session, team_ids=ids, window=GOLDEN_WINDOW)
+    for team in ids:
+        assert (apart[team].lead_time_samples, apart[team].failed_deployments) == (4, 2)
+        assert apart[team] == together[team]
