@@ -233,9 +233,12 @@ def _mask(array: pa.ChunkedArray | pa.Array) -> np.ndarray:
 
 
 def _per_team(teams: pa.ChunkedArray | np.ndarray) -> dict[int, int]:
-    ids, counts = np.unique(np.asarray(teams if isinstance(teams, np.ndarray) else teams.to_numpy(),
-                                       dtype=np.int64), return_counts=True)
-    return dict(zip(ids.tolist(), counts.tolist(), strict=True))
+    ids = np.asarray(teams if isinstance(teams, np.ndarray) else teams.to_numpy(), dtype=np.int64)
+    if len(ids) == 0:
+        return {}
+    counts = np.bincount(ids - ids.min())
+    present = np.flatnonzero(counts)
+    return dict(zip((present + ids.min()).tolist(), counts[present].tolist(), strict=True))
 
 
 def _totals(session: Session, teams: str) -> dict[str, list[tuple[Any, ...]]]:
