@@ -2,14 +2,13 @@
 
 Each query aggregates every column into one string (`group_concat` on SQLite,
 `string_agg` on PostgreSQL): numbers joined by commas, text joined by the unit
-separator (U+001F), and for a column that may be empty a string of 0s and 1s
-marking its nulls. A million rows thus cross from the database as a few strings
-that numpy and Arrow split in C, instead of a million Python tuples or JSON
-values (about four times faster than `json_group_array` plus `json.loads`). A
-text value that holds the separator itself is found by counting the pieces, and
-then that query is read again as JSON arrays, which keep any character intact.
-The aggregates of one query all see the rows in the same order, so the columns
-line up.
+separator (U+001F), and the nulls of the table's nullable columns as one digit per
+row. A million rows thus cross from the database as a few strings that numpy and
+Arrow split in C, instead of a million Python tuples or JSON values (about half the
+time of `json_group_array` plus `json.loads`). A text value that holds the separator
+itself is found by counting the pieces, and then that query is read again as JSON
+arrays, which keep any character intact. The aggregates of one query all see the
+rows in the same order, so the columns line up.
 """
 
 from __future__ import annotations
@@ -134,7 +133,7 @@ class _Read:
 def _joined(f: _Field, pg: bool) -> str:
     """The aggregate joining one column's non-null values (both backends skip nulls)."""
     if pg:
-        return f"string_agg({f.column}, %(sep)s)" if f.kind == pa.string() else f"string_agg({f.column}::text, ',')"
+        return f"string_agg({f.column}, :sep)" if f.kind == pa.string() else f"string_agg({f.column}::text, ',')"
     return f"group_concat({f.column}, :sep)" if f.kind == pa.string() else f"group_concat({f.column}, ',')"
 
 
