@@ -34,7 +34,7 @@ _NAMED = re.compile(r"(?<!:):(\w+)")  # :name, but not a ::cast
 class Frames:
     """What the metrics need: counted deployments (window plus look-back), changes, incidents in the window."""
 
-    deployments: pa.Table  # team_id, external_id, service, deployed_s, change_ids, first_commit_s
+    deployments: pa.Table  # team_id, external_id, service, deployed_s, change_ids, first_commit_s; window rows first
     changes: pa.Table  # team_id, external_id, committed_s
     incidents: pa.Table  # team_id, external_id, service, started_s, resolved_s, deployment_id, change_id
     not_counted: pa.Table  # team_id, external_id, status, environment (in the window, not counted)
@@ -218,11 +218,13 @@ def load_frames(session: Session, *, team_ids: list[int], window: Window, lookba
                & _mask(pc.is_in(everything["environment"], pa.array(sorted(PRODUCTION_ENVIRONMENTS)),
                                 memory_pool=POOL)))
     deployed = np.asarray(everything["deployed_s"].to_numpy(), dtype=np.int64)
-    deployments = (everything if counted.all() else pc.filter(everything, pa.array(counted), memory_pool=POOL)
-                   ).drop_columns(["status", "environment"])
-    not_counted = pc.filter(everything, pa.array(~counted & (deployed >= window.since_s)), memory_pool=POOL).select(
-        ["team_id", "external_id", "status", "environment"])
-    teams_in_window = np.asarray(everything["team_id"].to_numpy(), dtype=np.int64)[deployed >= window.since_s]
+    inside_window = deployed >= window.since_s
+    # counted rows of the window first, then those of the look-back: the metrics take the window as a slice
+    order = np.concatenate([np.flatnonzero(counted & inside_window), np.flatnonzero(counted & ~inside_window)])
+    deployments = pc.take(everything.drop_columns(["status", "environment"]), pa.array(order), memory_pool=POOL)
+    not_counted = pc.filter(everything.select(["team_id", "external_id", "status", "environment"]),
+                            pa.array(~counted & inside_window), memory_pool=POOL)
+    teams_in_window = np.asarray(everything["team_id"].to_numpy(), dtype=np.int64)[inside_window]
     inside = {"deployments": _per_team(teams_in_window), "incidents": _per_team(incidents["team_id"])}
     return Frames(deployments, changes, incidents, not_counted, _outside(totals, inside))
 

@@ -96,7 +96,10 @@ def metrics_from_frames(frames: Frames, *, team_ids: list[int], window: Window,
     deployments, incidents = frames.deployments, frames.incidents
     deployed = _ints(deployments["deployed_s"])
     window_rows = np.flatnonzero(deployed >= window.since_s)
-    in_window = pc.take(deployments, pa.array(window_rows), memory_pool=POOL)
+    if len(window_rows) == 0 or window_rows[-1] == len(window_rows) - 1:  # the window's rows come first
+        in_window = deployments.slice(0, len(window_rows))
+    else:
+        in_window = pc.take(deployments, pa.array(window_rows), memory_pool=POOL)
     with ThreadPoolExecutor(max_workers=1) as pool:
         named = pool.submit(_known_deployments, incidents, deployments)
         attributed = pool.submit(_attribute, teams, incidents, deployments, lookback_s)
