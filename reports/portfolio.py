@@ -29,7 +29,7 @@ from reports.portfolio_render import render_portfolio
 
 @dataclass(frozen=True)
 class PortfolioCharts:
-    distribution: str  # SVG data URIs
+    distribution: str  # SVG data URIs, "" when there is nothing to chart
     trend: str
 
 
@@ -50,6 +50,9 @@ def build(engine: Engine, organisation: str, *, generated_on: date | None = None
 
 
 def render_charts(portfolio: Portfolio, trend: list[TrendPoint]) -> PortfolioCharts:
+    """The summary's two charts; none without a team round (empty scales draw as garbage in the PDF)."""
+    if not portfolio.teams:
+        return PortfolioCharts(distribution="", trend="")
     return PortfolioCharts(
         distribution=svg_data_uri(_style(distribution_chart(portfolio.level_counts, portfolio.foundations,
                                                             width=380, fit=False))),

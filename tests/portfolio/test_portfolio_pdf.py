@@ -211,3 +211,16 @@ def test_a_team_page_that_runs_over_is_clipped_and_the_check_names_the_team(demo
     assert [p.extract_text().count("Page ") for p in reader.pages] == [1, 1, 1]
     with pytest.raises(TeamPageOverflow, match=re.escape(f"the page of team {long.team!r} does not fit")):
         portfolio_render.lay_out_chunk(html.replace("</style>", NO_SAFETY_NET, 1), names)
+
+
+def test_an_organisation_without_rounds_gets_a_numbered_pdf_without_charts(engine: Engine) -> None:
+    """No team page, no chart (an empty chart drew a number of 300 digits that PDF readers refuse), every page numbered."""
+    with db.write_session(engine) as session:
+        organisation = ensure_organisation(session, name="Empty")
+        ensure_team(session, organisation_id=organisation.id or 0, name="No rounds yet")
+    reader = PdfReader(io.BytesIO(portfolio_pdf(engine, "Empty")))
+    assert_numbered(reader)
+    text = text_of(reader)
+    assert "No charts yet." in text and "No team has a round yet." in text
+    assert list(bookmarks(reader))[-1] == "One page per team" and bookmarks(reader)["One page per team"] == len(
+        reader.pages) - 1
