@@ -26,7 +26,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -192,19 +191,10 @@ def fresh_database(url: str | None, folder: Path) -> Iterator[str]:
         (folder / "bench.db").unlink(missing_ok=True)
         yield url or f"sqlite:///{folder / 'bench.db'}"
         return
-    import sqlalchemy as sa
+    from assessment.db import scratch_schema
 
-    schema = f"dora_bench_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(url)
-    with admin.begin() as conn:
-        conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-    try:
-        yield sa.make_url(url).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
-            hide_password=False)
-    finally:
-        with admin.begin() as conn:
-            conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
-        admin.dispose()
+    with scratch_schema(url, "dora_bench") as scratch:
+        yield scratch
 
 
 def report(imported: dict[str, Any], metrics: dict[str, Any], duck: dict[str, Any]) -> None:

@@ -25,9 +25,8 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -220,24 +219,11 @@ def sqlite_urls() -> Iterator[Callable[[str], str]]:
 
 @contextmanager
 def postgres_urls(base: str) -> Iterator[Callable[[str], str]]:
-    admin = sa.create_engine(base)
-    schemas: list[str] = []
+    """A factory of throwaway schemas (one per phase), all dropped at the end."""
+    from assessment import db
 
-    def url(_name: str) -> str:
-        schema = f"bench_{uuid.uuid4().hex[:10]}"
-        with admin.begin() as conn:
-            conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-        schemas.append(schema)
-        return sa.make_url(base).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
-            hide_password=False)
-
-    try:
-        yield url
-    finally:
-        with admin.begin() as conn:
-            for schema in schemas:
-                conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
-        admin.dispose()
+    with ExitStack() as stack:
+        yield lambda _name: stack.enter_context(db.scratch_schema(base, "bench"))
 
 
 def t(timing: dict[str, float]) -> str:

@@ -225,18 +225,8 @@ def sqlite_database() -> Iterator[tuple[str, str]]:
 @contextmanager
 def pg_schema(base_url: str) -> Iterator[tuple[str, str]]:
     """A throwaway schema in the given database, dropped afterwards; yields (SQLAlchemy URL, libpq DSN)."""
-    schema = f"bench_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(base_url)
-    with admin.begin() as conn:
-        conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-    try:
-        url = sa.make_url(base_url).update_query_dict({"options": f"-csearch_path={schema}"})
-        dsn = url.set(drivername="postgresql").render_as_string(hide_password=False)
-        yield url.render_as_string(hide_password=False), dsn
-    finally:
-        with admin.begin() as conn:
-            conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
-        admin.dispose()
+    with db.scratch_schema(base_url, "bench") as url:
+        yield url, sa.make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 def report(name: str, app: Run, base: Run, participants: int, questions: int) -> bool:

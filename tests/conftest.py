@@ -7,7 +7,6 @@ Without FOUNDATIONS_TEST_DATABASE_URL each test gets a fresh SQLite file; with i
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -35,16 +34,8 @@ def empty_database(folder: Path) -> Iterator[str]:
     if not PG_URL:
         yield f"sqlite:///{folder / 'test.db'}"
         return
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(PG_URL)
-    with admin.begin() as conn:
-        conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-    try:
-        yield _pg_schema_url(PG_URL, schema)
-    finally:
-        with admin.begin() as conn:
-            conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
-        admin.dispose()
+    with db.scratch_schema(PG_URL, "t") as url:
+        yield url
 
 
 @pytest.fixture
