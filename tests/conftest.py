@@ -7,6 +7,7 @@ Without FOUNDATIONS_TEST_DATABASE_URL each test gets a fresh SQLite file; with i
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,6 +22,11 @@ from assessment.config import get_settings
 from assessment.questions import default_bank
 
 PG_URL = os.environ.get("FOUNDATIONS_TEST_DATABASE_URL")
+
+
+def unescaped(markdown: str) -> str:
+    """Markdown source as a reader sees it: the pages escape every special character of names and messages."""
+    return re.sub(r"\\(.)", r"\1", markdown)
 
 
 def _pg_schema_url(base: str, schema: str) -> str:

@@ -115,8 +115,3 @@ def set_completed(assessment_id: int, completed: bool) -> None:
         state.request_page(state.RESULTS_PAGE, assessment_id)
     else:
         state.set_notice("success", "Round reopened.")
-
-
-def _sentence(exc: Exception) -> str:
-    text = str(exc)
-    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")

@@ -32,8 +32,12 @@ def plain(text: str) -> str:
 
 
 def sentence(text: str) -> str:
-    """A domain message ('a team is named twice: x') as a sentence a person reads."""
-    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
+    """A domain message ('a team is named twice: x') as a sentence a person reads, for st.error and the like.
+
+    Escaped like `plain`: messages quote what people typed, and every place that
+    shows them renders Markdown.
+    """
+    return plain(text[:1].upper() + text[1:] + ("" if text.endswith(".") else "."))
 
 
 def uses_number_input(question: Question) -> bool:

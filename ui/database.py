@@ -13,6 +13,7 @@ from assessment import db
 from assessment.config import get_settings
 from assessment.errors import FoundationsError, SchemaStateError
 from ui import auth
+from ui.answer_fields import sentence
 
 
 @st.cache_resource(show_spinner=False)
@@ -27,8 +28,7 @@ def engine() -> Engine:
         return auth.as_signed_in(_checked_engine(get_settings().database_url))  # every check sees who acts
     except SchemaStateError as exc:
         st.error("The database is not ready for this version of Foundations.", icon=":material/database:")
-        text = str(exc)
-        st.markdown(text[:1].upper() + text[1:] + ".")
+        st.markdown(sentence(str(exc)))
         st.code("foundations db upgrade", language="bash")
         st.caption("Run it once where the app runs (it never loses data), then reload this page.")
     except FoundationsError as exc:

@@ -25,6 +25,7 @@ from assessment.repository import (
     save_answer,
     store_bank,
 )
+from tests.conftest import unescaped
 
 APP = Path(__file__).resolve().parents[2] / "app.py"
 START, ASSESS, RESULTS = "ui/pages/start.py", "ui/pages/assess.py", "ui/pages/results.py"
@@ -128,5 +129,5 @@ def demo_round(engine: Engine, team: str, round_number: int = 1) -> int:
 
 
 def texts(at: AppTest, kind: str) -> str:
-    """All text of one element kind (error, info, caption, markdown...) joined, for assertions."""
-    return "\n".join(str(e.value) for e in getattr(at, kind))
+    """All text of one element kind (error, info, caption, markdown...) joined, as a reader sees it."""
+    return "\n".join(unescaped(str(e.value)) for e in getattr(at, kind))

@@ -10,7 +10,6 @@ from assessment import db
 from assessment.repository import load_assessment
 from assessment.scoring import score_assessment
 from tests.app.conftest import RESULTS, demo_round, new_assessment, open_page, texts
-from ui.answer_fields import plain
 
 
 def scored(engine: Engine, assessment_id: int):  # type: ignore[no-untyped-def]
@@ -32,7 +31,7 @@ def test_results_show_levels_gates_verdicts_and_risks(demo_engine: Engine) -> No
     assert rollback["Deciding test"].startswith("failed")
     boxes = texts(at, "error") + texts(at, "success")
     for verdict in score.verdicts:
-        assert plain(verdict.sentence) in boxes
+        assert verdict.sentence in boxes
     risks = at.dataframe[1].value
     assert list(risks["Risk"]) == sorted(risks["Risk"], key=["High", "Medium"].index)  # high first
     assert len(risks) == len(score.risks)

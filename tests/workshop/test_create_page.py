@@ -29,6 +29,7 @@ from assessment.workshop_models import Workshop, WorkshopTeam
 from assessment.workshops.access import facilitated_workshop
 from assessment.workshops.admin import create_workshop
 from assessment.workshops.commands import DEFAULT_BASE_URL, join_link
+from tests.conftest import unescaped
 from tests.workshop.conftest import APP, FACILITATE, all_text, open_page, open_room
 
 CREATE = "Create a workshop"
@@ -150,7 +151,7 @@ def test_bad_input_is_explained_beside_the_form_and_saves_nothing(app_engine: En
     at = create_mode(open_page(FACILITATE))
     at = fill(at, **({"org_id": acme} | values))
     assert not at.exception
-    assert [e.value for e in at.error] == [message]
+    assert [unescaped(e.value) for e in at.error] == [message]
     assert counts(app_engine) == before
     assert not at.code and not at.warning  # no key, no link
     assert at.text_area(key="wc_new_teams").value == values.get("new_teams", "")  # kept, to be corrected
@@ -209,7 +210,7 @@ def test_a_viewer_is_refused_in_plain_words_and_nothing_is_saved(app_engine: Eng
     at = open_as(VIEWER)
     assert at.selectbox(key="wc_org").options == ["Acme"]  # no other organisation, no "new organisation"
     at = fill(at, org_id=acme, new_teams="Search")
-    assert [e.value for e in at.error] == [
+    assert [unescaped(e.value) for e in at.error] == [
         "You are a viewer in Acme, and a viewer cannot run workshops. An owner of Acme can change your role."]
     assert counts(app_engine) == before and not at.code
     assert (VIEWER, "run_workshops", "denied") in audit(app_engine)
@@ -239,3 +240,11 @@ def test_another_organisations_name_is_answered_like_a_new_one(app_engine: Engin
         messages.append(str(refused.value))
     assert messages == ["Only an install administrator can create organisations."] * 2
     assert counts(app_engine) == before
+
+
+def test_a_typed_name_in_an_error_is_text_not_markup(app_engine: Engine, acme: int) -> None:
+    name = "![x](https://attacker.example/p.png)"
+    at = fill(create_mode(open_page(FACILITATE)), org_id=acme, new_teams=f"{name}\n{name}")
+    [error] = [e.value for e in at.error]
+    assert "\\!\\[x\\]\\(https\\:" in error  # every Markdown character escaped: no image, no link
+    assert unescaped(error) == f"A team is named twice: {name}."

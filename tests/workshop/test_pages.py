@@ -17,6 +17,7 @@ from assessment.workshop_models import Participant
 from assessment.workshops.access import INVALID_LINK
 from assessment.workshops.admin import close_workshop, get_workshop
 from assessment.workshops.participants import participant_view
+from tests.conftest import unescaped
 from tests.workshop.conftest import FACILITATE, JOIN, Room, all_text, open_page, open_room, shown
 
 QUESTION = "rb_rollback_path"
@@ -57,7 +58,7 @@ def test_joining_without_a_name_explains_and_saves_nothing(rooms: tuple[Room, Ro
     at = open_page(JOIN, join=rooms[0].created.join_code)
     at.radio(key="wj_team").set_value(rooms[0].team_ids["Payments"])
     at.button[0].click().run()
-    assert "Please give a display name." in [e.value for e in at.error]
+    assert "Please give a display name." in [unescaped(e.value) for e in at.error]
     with db.read_session(rooms[0].engine) as session:
         assert session.get(Participant, 1) is None
 
@@ -208,7 +209,7 @@ def test_two_tabs_the_stale_save_is_refused_with_the_current_value(rooms: tuple[
     record(first, "2", "first tab")
     second.text_input(key="wf_by").input("Sam")
     record(second, "4", "second tab")  # its form was drawn before the first tab saved
-    errors = [e.value for e in second.error]
+    errors = [unescaped(e.value) for e in second.error]
     assert len(errors) == 1 and "Fran recorded \u201clevel 2 (partial)\u201d" in errors[0], errors
     with db.read_session(room.engine) as session:
         data = load_assessment(session, assessment_id=room.created.assessment_ids["Payments"])
@@ -225,3 +226,11 @@ def test_closing_from_the_dashboard_stops_participant_links(rooms: tuple[Room, R
     assert [e.value for e in open_page(JOIN, p=token).error] == [INVALID_LINK]
     next(b for b in at.button if b.label == "Reopen").click().run()
     assert not open_page(JOIN, p=token).error
+
+
+def test_a_mistyped_code_can_be_typed_again_on_the_not_valid_page(rooms: tuple[Room, Room]) -> None:
+    at = open_page(JOIN, join="ZZZZ-ZZZZ")
+    assert [e.value for e in at.error] == [INVALID_LINK]
+    at.text_input(key="wj_code").set_value(rooms[0].created.join_code)
+    at.button[0].click().run()
+    assert not at.error and at.title[0].value.startswith("Join: ")  # the workshop's own join page

@@ -16,7 +16,7 @@ from assessment.access import ALLOWED, PHRASES, Action, Role, may, visible_organ
 from assessment.access_members import audit_log, create_organisation, grant, members, revoke
 from assessment.errors import FoundationsError
 from ui import auth, database, state, widgets
-from ui.answer_fields import plain
+from ui.answer_fields import plain, sentence
 
 ORG_KEY, EMAIL_KEY, ROLE_KEY, NEW_ORG_KEY = "acc_org", "acc_email", "acc_role", "acc_new_org"
 ROLE_HELP = {role: "may " + ", ".join(PHRASES[a] for a in Action if a in ALLOWED[role]) for role in Role}
@@ -30,7 +30,7 @@ def _run(change: str, *args: object) -> None:
     try:
         said = _CHANGES[change](*args)
     except FoundationsError as exc:
-        state.set_notice("error", str(exc)[:1].upper() + str(exc)[1:])
+        state.set_notice("error", sentence(str(exc)))
         return
     state.set_notice("success", said)
 

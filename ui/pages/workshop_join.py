@@ -37,6 +37,7 @@ engine = database.engine()
 
 def enter_code() -> None:
     st.session_state[PROBLEMS_KEY] = {}
+    st.query_params.pop("p", None)  # a code typed after a dead participant link starts afresh
     st.query_params["join"] = normalise_join_code(st.session_state.get(CODE_KEY))
 
 
@@ -85,6 +86,16 @@ def finish(token: str, done: bool) -> None:
 
 def code_page() -> None:
     st.title("Join a workshop", anchor=False)
+    code_form()
+
+
+def not_valid() -> None:
+    """Every dead participant link or code: the same page, with the code field to try again."""
+    ww.not_valid()
+    code_form()
+
+
+def code_form() -> None:
     with st.form("wj_code_form", border=False):
         st.text_input("Join code", key=CODE_KEY, max_chars=20, placeholder="ABCD-EFGH")
         st.form_submit_button("Continue", type="primary", on_click=enter_code)
@@ -95,7 +106,7 @@ def join_page(code: str) -> None:
         with db.read_session(engine) as session:
             view = join_view(session, code=code)
     except InvalidLinkError:
-        ww.not_valid()
+        not_valid()
         return
     st.title(f"Join: {plain(view.title)}", anchor=False)
     st.caption(plain(view.organisation))
@@ -124,7 +135,7 @@ def answer_page(token: str, code: str | None) -> None:
         with db.read_session(engine) as session:
             view = participant_view(session, token=token, code=code)
     except InvalidLinkError:
-        ww.not_valid()
+        not_valid()
         return
     load_widgets(view, token)
     st.title(plain(view.workshop_title), anchor=False)
