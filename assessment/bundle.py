@@ -321,7 +321,9 @@ class Bundle(_Model):
     dora: OrganisationDora
     memberships: list[BundleMember] | None = Field(
         description="None when the exporter may not see the members (only owners manage them).")
-    workshops: list[BundleWorkshop]
+    workshops: list[BundleWorkshop] | None = Field(
+        description="None when the exporter is not an owner: participants' individual answers are shown only "
+                    "to the holder of a workshop's facilitator key, so only owners take them out of the install.")
 
 
 # --- export -------------------------------------------------------------------------------------------------
@@ -343,6 +345,7 @@ def organisation_json(session: Session, *, organisation: str) -> dict[str, Any]:
     import_position = {row_id: n for n, (row_id, _parent, _cells) in enumerate(imports)}
     round_data = _rounds_of(session, org_id, rounds)
     team_dora = _team_dora(session, org_id, import_position)
+    owner = may(session, None, Action.MANAGE_MEMBERS, org_id)  # members and individual answers: owners only
     doc = {
         "format": ORG_FORMAT, "format_version": BUNDLE_VERSION, "organisation": org.name,
         "created_at": org.created_at, "exported_at": utcnow(),
@@ -353,9 +356,8 @@ def organisation_json(session: Session, *, organisation: str) -> dict[str, Any]:
         "dora": _some({"imports": _block(DORA_IMPORTS, imports),
                        "saved_mappings": _block(DORA_MAPPINGS, _read_rows(
                            session, DORA_MAPPINGS, DORA_MAPPINGS.table.c.organisation_id == org_id))}),
-        "memberships": (_memberships(session, org_id)
-                        if may(session, None, Action.MANAGE_MEMBERS, org_id) else None),
-        "workshops": _workshops(session, org_id, round_keys),
+        "memberships": _memberships(session, org_id) if owner else None,
+        "workshops": _workshops(session, org_id, round_keys) if owner else None,
     }
     jsonable: dict[str, Any] = to_jsonable_python(doc)
     return jsonable
@@ -647,7 +649,7 @@ def _check_workshops(doc: Bundle, rounds: dict[tuple[str, int], Bank], fail: Any
     codes: set[str] = set()
     tokens: set[str] = set()
     given: dict[tuple[int, int, int], list[AnswerValue]] = {}
-    for w, workshop in enumerate(doc.workshops):
+    for w, workshop in enumerate(doc.workshops or []):
         if workshop.join_code in codes:
             raise fail(f"workshops[{w}].join_code", "two workshops have this join code")
         codes.add(workshop.join_code)
@@ -726,13 +728,13 @@ def store_bundle(session: Session, *, doc: Bundle, source: str) -> Imported:
 
 def _refuse_taken_secrets(session: Session, doc: Bundle, source: str) -> None:
     """A join code or token digest already in use here would let one secret open two workshops."""
-    codes = {w.join_code: i for i, w in enumerate(doc.workshops)}
+    codes = {w.join_code: i for i, w in enumerate(doc.workshops or [])}
     taken = session.exec(select(Workshop.join_code).where(col(Workshop.join_code).in_(list(codes)))).first()
     if taken is not None:
         raise FoundationsError(f"{source}: workshops[{codes[taken]}].join_code: a workshop in this database "
                                "already has this join code; nothing was imported")
     digests = {p.token_sha256: f"workshops[{w}].teams[{t}].participants[{n}]"
-               for w, workshop in enumerate(doc.workshops) for t, team in enumerate(workshop.teams)
+               for w, workshop in enumerate(doc.workshops or []) for t, team in enumerate(workshop.teams)
                for n, p in enumerate(team.participants)}
     found = session.exec(select(Participant.token_hash).where(col(Participant.token_hash).in_(list(digests)))).first()
     if found is not None:
@@ -775,7 +777,7 @@ def _store(session: Session, doc: Bundle, checked: Checked, source: str) -> Impo
                            outcome=DONE, organisation_id=org_id, target=f"organisation {org_id}",
                            detail=f"imported {doc.organisation} from {source}"))
     session.flush()
-    return Imported(doc.organisation, len(doc.teams), len(rounds), dora_rows, len(doc.workshops),
+    return Imported(doc.organisation, len(doc.teams), len(rounds), dora_rows, len(doc.workshops or []),
                     None if doc.memberships is None else len(doc.memberships))
 
 
@@ -862,7 +864,7 @@ def _bulk_insert(session: Session, table: sa.Table, rows: list[dict[str, Any]]) 
 
 def _store_workshops(session: Session, doc: Bundle, checked: Checked, org_id: int, team_ids: dict[str, int],
                      rounds: dict[tuple[str, int], int]) -> None:
-    for w, exported in enumerate(doc.workshops):
+    for w, exported in enumerate(doc.workshops or []):
         workshop = Workshop(organisation_id=org_id, title=exported.title, join_code=exported.join_code,
                             facilitator_key_hash=exported.facilitator_key_sha256, facilitator=exported.facilitator,
                             status=exported.status, created_at=exported.created_at, expires_at=exported.expires_at,

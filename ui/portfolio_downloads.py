@@ -63,5 +63,5 @@ def buttons(engine: Engine, organisation: str, *, may_export: bool, may_report: 
                              file_name=f"{stem}.json", mime="application/json", icon=":material/data_object:",
                              key="portfolio_json", on_click="ignore", width="stretch")
     st.caption("The PDF takes a few seconds per hundred teams to prepare. The JSON file holds everything of the "
-               "organisation (rounds, DORA data, workshops; members when an owner downloads it) and loads into "
+               "organisation (rounds and DORA data; workshops and members when an owner downloads it) and loads into "
                "another Foundations install that does not have it yet with `foundations import FILE`.")

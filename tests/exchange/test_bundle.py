@@ -301,18 +301,21 @@ def demo_engine(engine: Engine, bank: Bank) -> Iterator[Engine]:
     yield engine
 
 
-def test_members_are_left_out_for_an_exporter_who_does_not_manage_them(demo_engine: Engine,
-                                                                          other_engine: Engine) -> None:
+def test_members_and_workshops_are_left_out_for_an_exporter_who_is_not_an_owner(demo_engine: Engine,
+                                                                                 other_engine: Engine) -> None:
+    """A facilitator sees individual answers only with a workshop's key: an export must not hand them over."""
     with db.read_session(demo_engine) as session:
         organisation = org_id(session, DEMO_ORG)
     grant(demo_engine, actor=None, organisation_id=organisation, email="fa@example.org", role="facilitator")
     with acting_as(Actor(email="fa@example.org")), db.read_session(demo_engine) as session:
         doc = organisation_json(session, organisation=DEMO_ORG)
-    assert doc["memberships"] is None and len(doc["workshops"]) == 2
+    assert doc["memberships"] is None and doc["workshops"] is None
+    assert "participants" not in json.dumps(doc)
     with db.write_session(other_engine) as session:
         imported = store_bundle(session, doc=parse_bundle(doc, "org.json"), source="org.json")
     assert imported.members is None and "member" not in imported.sentence("org.json")
-    assert row_counts(other_engine)["membership"] == 0
+    counts = row_counts(other_engine)
+    assert counts["membership"] == 0 and counts["workshop"] == counts["participant_answer"] == 0
 
 
 def test_a_single_assessment_export_still_imports(env_database: str, engine: Engine, bank: Bank, tmp_path: Path,
