@@ -4,8 +4,10 @@
 owns: its teams, every round (answers, history, carried-over flags, the bank
 snapshots they were answered against), the DORA data (imports, deployments,
 changes, incidents, typed figures, saved column mappings, stored cross-check
-findings), the workshops (teams, participants, their individual answers, the
-agreed-answer decisions) and the memberships. `foundations import FILE` puts it
+findings), and, when an owner exports, the workshops (teams, participants, their
+individual answers, the agreed-answer decisions) and the memberships; for anyone
+else both are null, since individual answers are otherwise seen only with a
+workshop's facilitator key. `foundations import FILE` puts it
 into a database that does not have the organisation yet, in one transaction:
 export -> import -> export gives the same document but for `exported_at`.
 
