@@ -155,3 +155,17 @@ def test_change_ids_keyed_a_team_at_a_time_give_the_same_figures(engine: Engine,
     for team in ids:
         assert (apart[team].lead_time_samples, apart[team].failed_deployments) == (4, 2)
         assert apart[team] == together[team]
+
+
+def test_ids_holding_the_separator_read_back_intact_on_both_connections(engine: Engine, kit: SimpleNamespace) -> None:
+    """Two teams: each connection reads one team's half, and each half goes down the JSON path on its own."""
+    both = {kind: [dict(row, team=name) for name in ("A", "B") for row in _odd_ids(rows)]
+            for kind, rows in kit.GOLDEN.items()}
+    kit.import_rows(engine, both, team=None)
+    ids = [kit.team_id(engine, name) for name in ("A", "B")]
+    with db.read_session(engine) as session:
+        metrics = compute_metrics(session, team_ids=ids, window=GOLDEN_WINDOW)
+    for team in ids:
+        assert (metrics[team].deployments, metrics[team].lead_time_samples, metrics[team].failed_deployments) == (4, 4, 2)
+        assert (metrics[team].incidents_linked_by_id, metrics[team].incidents_linked_by_attribution) == (2, 1)
+        assert DroppedRow("changes", "c5\x1fé", "change id not found in the changes data") in metrics[team].quality.rows
