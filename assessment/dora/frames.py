@@ -96,7 +96,8 @@ def snapshot_readers(session: Session) -> Iterator[tuple[Run, Run, bool] | None]
     READ COMMITTED, where each statement of the session sees newer commits, both readers are
     new connections, so all reads share that one snapshot. A session that has written
     anything keeps the single connection (an imported snapshot does not see its writes).
-    A memory or rollback-journal database, or a pool with no connection to spare, gives None.
+    A memory or rollback-journal database, a session outside a transaction (each of its reads
+    would see the newest rows), or a pool with no connection to spare gives None.
     """
     engine = session.connection().engine
     mine, pg = _session_runner(session)
@@ -104,7 +105,9 @@ def snapshot_readers(session: Session) -> Iterator[tuple[Run, Run, bool] | None]
         written, isolation = mine("SELECT pg_current_xact_id_if_assigned() IS NOT NULL, "
                                   "current_setting('transaction_isolation')", {})[0]
         shared = isolation in ("repeatable read", "serializable")
-        if written or not _spare_connections(engine.pool, 1 if shared else 2):
+        # in autocommit the exported snapshot would end with its own statement, before anyone imports it
+        autocommit = session.connection().connection.dbapi_connection.autocommit  # type: ignore[union-attr]
+        if written or autocommit or not _spare_connections(engine.pool, 1 if shared else 2):
             yield None
             return
         snapshot = mine("SELECT pg_export_snapshot()", {})[0][0]
@@ -120,7 +123,9 @@ def snapshot_readers(session: Session) -> Iterator[tuple[Run, Run, bool] | None]
         return
     if (engine.url.database in (None, "", ":memory:") or "memory" in str(engine.url.query.get("mode", ""))
             or not _spare_connections(engine.pool, 1)
-            or str(mine("PRAGMA journal_mode", {})[0][0]).lower() != "wal"):
+            or str(mine("PRAGMA journal_mode", {})[0][0]).lower() != "wal"
+            # without BEGIN (the driver's own transaction handling) each read takes the newest snapshot
+            or not session.connection().connection.dbapi_connection.in_transaction):  # type: ignore[union-attr]
         yield None
         return
     seen = mine(FINGERPRINT, {})  # starts the session's snapshot if nothing has yet

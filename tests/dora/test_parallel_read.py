@@ -174,6 +174,24 @@ def test_a_rollback_journal_database_reads_on_one_connection(engine: Engine, kit
         plain.dispose()
 
 
+def test_a_session_outside_a_transaction_reads_on_one_connection(engine: Engine, kit: SimpleNamespace,
+                                                                 database_url: str) -> None:
+    """The driver's own transaction handling runs reads without BEGIN: no snapshot to share."""
+    if not database_url.startswith("sqlite"):
+        pytest.skip("SQLite driver's transaction handling")
+    kit.import_rows(engine, kit.GOLDEN)
+    team = kit.team_id(engine)
+    plain = sa.create_engine(database_url)  # the file stays in WAL mode; reads run without BEGIN
+    try:
+        with db.read_session(plain) as session:
+            assert session.connection().exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            with snapshot_readers(session) as readers:
+                assert readers is None
+            _golden(compute_metrics(session, team_ids=[team], window=kit.WINDOW)[team])
+    finally:
+        plain.dispose()
+
+
 def test_a_repeatable_read_session_shares_its_own_snapshot(engine: Engine, kit: SimpleNamespace) -> None:
     """PostgreSQL: a REPEATABLE READ session reads one half itself, on the snapshot it exports."""
     if not _pg(engine):
@@ -184,3 +202,15 @@ def test_a_repeatable_read_session_shares_its_own_snapshot(engine: Engine, kit: 
             assert readers is not None
         for metrics in compute_metrics(session, team_ids=ids, window=kit.WINDOW).values():
             _golden(metrics)
+
+
+def test_an_autocommit_session_reads_on_one_connection(engine: Engine, kit: SimpleNamespace) -> None:
+    """PostgreSQL: a snapshot exported in autocommit is gone before the second connection could import it."""
+    if not _pg(engine):
+        pytest.skip("PostgreSQL's exported snapshots")
+    kit.import_rows(engine, kit.GOLDEN)
+    team = kit.team_id(engine)
+    with db.read_session(engine.execution_options(isolation_level="AUTOCOMMIT")) as session:
+        with snapshot_readers(session) as readers:
+            assert readers is None
+        _golden(compute_metrics(session, team_ids=[team], window=kit.WINDOW)[team])
