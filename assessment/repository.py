@@ -44,7 +44,24 @@ def clean_name(kind: str, name: str | None) -> str:
 
 
 def find_organisation(session: Session, *, name: str) -> Organisation | None:
-    return session.exec(select(Organisation).where(Organisation.name == name.strip())).first()
+    """The organisation with this name; letter case only matters when it tells two apart."""
+    return _by_name(list(session.exec(select(Organisation).where(
+        func.lower(Organisation.name) == name.strip().lower()))), name.strip())
+
+
+def _by_name(rows: list[RowT], name: str) -> RowT | None:
+    """The row named exactly `name`, else the only one named so in another letter case.
+
+    People type "payments" for "Payments"; a second team that differs only in case is
+    almost always a typing accident, so lookups and get-or-create treat it as the same.
+    """
+    exact = [r for r in rows if r.name == name]
+    if exact:
+        return exact[0]
+    if len(rows) > 1:
+        spellings = ", ".join(repr(r.name) for r in rows)
+        raise FoundationsError(f"{name!r} matches {spellings} in letter case only: use the exact name")
+    return rows[0] if rows else None
 
 
 def ensure_organisation(session: Session, *, name: str) -> Organisation:
@@ -72,7 +89,8 @@ def ensure_team(session: Session, *, organisation_id: int, name: str) -> Team:
     name = clean_name("team", name)
 
     def existing() -> Team | None:
-        return session.exec(select(Team).where(Team.organisation_id == organisation_id, Team.name == name)).first()
+        return _by_name(list(session.exec(select(Team).where(
+            Team.organisation_id == organisation_id, func.lower(Team.name) == name.lower()))), name)
 
     return existing() or _insert_or_find(session, Team(organisation_id=organisation_id, name=name), existing)
 
@@ -97,13 +115,15 @@ def _insert_or_find(session: Session, row: RowT, find: Callable[[], RowT | None]
 
 def find_team(session: Session, *, team: str, organisation: str | None = None) -> Team:
     """Look a team up by name; the organisation is needed only when the name is ambiguous."""
-    query = select(Team).where(Team.name == team.strip())
+    name = team.strip()
+    query = select(Team).where(func.lower(Team.name) == name.lower())
     if organisation is not None:
         org = find_organisation(session, name=organisation)
         if org is None:
             raise NotFoundError(f"no organisation named {organisation!r}")
         query = query.where(Team.organisation_id == org.id)
     found = list(session.exec(query))
+    found = [t for t in found if t.name == name] or found  # the exact spelling wins over other cases
     if not found:
         where = f" in {organisation!r}" if organisation else ""
         raise NotFoundError(f"no team named {team!r}{where}")
