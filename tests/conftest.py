@@ -14,7 +14,9 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+import streamlit as st
 from sqlalchemy.engine import Engine
+from streamlit.testing.v1 import AppTest
 
 from assessment import db
 from assessment.bank import Bank
@@ -22,6 +24,7 @@ from assessment.config import get_settings
 from assessment.questions import default_bank
 
 PG_URL = os.environ.get("FOUNDATIONS_TEST_DATABASE_URL")
+APP = Path(__file__).resolve().parents[1] / "app.py"
 
 
 def unescaped(markdown: str) -> str:
@@ -82,3 +85,25 @@ def engine(database_url: str) -> Iterator[Engine]:
 @pytest.fixture(scope="session")
 def bank() -> Bank:
     return default_bank()
+
+
+# --- AppTest: the real app.py on the test database ------------------------------------------------------------
+
+
+@pytest.fixture
+def app_engine(env_database: str) -> Iterator[Engine]:
+    """The database the app itself opens, migrated; the app's resource caches are cleared after."""
+    engine = db.get_engine(env_database)
+    db.upgrade(engine)
+    yield engine
+    st.cache_resource.clear()
+
+
+def open_page(page: str, assessment_id: int | str | None = None, **params: str) -> AppTest:
+    """Run `page` of the real app, as a browser arriving with these query parameters would."""
+    at = AppTest.from_file(str(APP), default_timeout=120)
+    if assessment_id is not None:
+        at.query_params["assessment"] = str(assessment_id)
+    at.query_params.update(params)
+    at.switch_page(page)
+    return at.run()

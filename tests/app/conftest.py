@@ -25,9 +25,8 @@ from assessment.repository import (
     save_answer,
     store_bank,
 )
-from tests.conftest import unescaped
+from tests.conftest import APP, open_page, unescaped  # noqa: F401 - APP and open_page for the app tests
 
-APP = Path(__file__).resolve().parents[2] / "app.py"
 START, ASSESS, RESULTS = "ui/pages/start.py", "ui/pages/assess.py", "ui/pages/results.py"
 PAGES = (START, ASSESS, RESULTS)
 
@@ -86,15 +85,6 @@ def demo_engine(env_database: str, sqlite_templates: SqliteTemplates) -> Iterato
     """As app_engine, with the demo organisation loaded."""
     yield from _database(env_database, sqlite_templates, demo=True)
 
-
-def open_page(page: str, assessment_id: int | str | None = None, **params: str) -> AppTest:
-    """Run `page` of the real app, as a browser arriving with these query parameters would."""
-    at = AppTest.from_file(str(APP), default_timeout=60)
-    if assessment_id is not None:
-        at.query_params["assessment"] = str(assessment_id)
-    at.query_params.update(params)
-    at.switch_page(page)
-    return at.run()
 
 
 def open_details(at: AppTest, question_key: str) -> AppTest:

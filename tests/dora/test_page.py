@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 import sqlalchemy as sa
-import streamlit as st
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 from streamlit.testing.v1 import AppTest
@@ -18,27 +13,12 @@ from assessment.dora.models import DoraFigures, DoraSavedMapping
 from assessment.models import Assessment, Organisation, Team
 from assessment.questions import default_bank
 from assessment.repository import create_assessment, ensure_organisation, ensure_team, store_bank
+from tests.conftest import open_page
 
-APP = Path(__file__).resolve().parents[2] / "app.py"
 DORA, RESULTS = "ui/pages/dora.py", "ui/pages/results.py"
 EXPORT = (b"Incident Number,Service Name,Paged,Resolved At,Urgency\n"
           b"17,api,2024-05-01T10:00:00Z,2024-05-01T11:00:00Z,high\n"
           b"18,api,2024-05-02T10:00:00Z,,low\n")
-
-
-@pytest.fixture
-def app_engine(env_database: str) -> Iterator[Engine]:
-    engine = db.get_engine(env_database)
-    db.upgrade(engine)
-    yield engine
-    st.cache_resource.clear()
-
-
-def _open(page: str, assessment_id: int) -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=90)
-    at.query_params["assessment"] = str(assessment_id)
-    at.switch_page(page)
-    return at.run()
 
 
 def _new_round(engine: Engine) -> int:
@@ -69,7 +49,7 @@ def _count(engine: Engine, table: str) -> int:
 
 
 def test_demo_team_figures_charts_and_findings(app_engine: Engine) -> None:
-    at = _open(DORA, _demo_round(app_engine, "Checkout"))
+    at = open_page(DORA, _demo_round(app_engine, "Checkout"))
     assert not at.exception
     assert at.metric[0].value in {"elite", "high", "medium", "low"}
     table = at.dataframe[0].value
@@ -77,13 +57,13 @@ def test_demo_team_figures_charts_and_findings(app_engine: Engine) -> None:
                                      "Failed deployment recovery time"]
     assert len(at.get("vega_lite_chart")) == 3  # deployments per week, lead time, recovery time
     assert "Claimed diagnosis time against recovery time" in _texts(at, "text")
-    results = _open(RESULTS, _demo_round(app_engine, "Checkout"))
+    results = open_page(RESULTS, _demo_round(app_engine, "Checkout"))
     assert not results.exception
     assert "Claimed postmortem coverage against the number of incidents" in _texts(results, "text")
 
 
 def test_mapping_step_proposes_user_corrects_then_imports_and_saves(app_engine: Engine) -> None:
-    at = _open(DORA, _new_round(app_engine))
+    at = open_page(DORA, _new_round(app_engine))
     assert "No deployments or incidents imported yet" in _texts(at, "info")
     at.file_uploader(key="dora_upload_incidents").set_value(("pagerduty.csv", EXPORT, "text/csv")).run()
     assert at.selectbox(key="dora_map_incidents_id").value == "Incident Number"
@@ -103,7 +83,7 @@ def test_mapping_step_proposes_user_corrects_then_imports_and_saves(app_engine: 
 
 
 def test_bad_file_lists_line_column_value_and_saves_nothing(app_engine: Engine) -> None:
-    at = _open(DORA, _new_round(app_engine))
+    at = open_page(DORA, _new_round(app_engine))
     bad = b"id,service,started_at,resolved_at\n1,api,2024-05-01T10:00:00Z,\n2,api,tomorrow,\n"
     at.file_uploader(key="dora_upload_incidents").set_value(("incidents.csv", bad, "text/csv")).run()
     at.button(key="dora_import").click().run()
@@ -115,7 +95,7 @@ def test_bad_file_lists_line_column_value_and_saves_nothing(app_engine: Engine) 
 
 
 def test_typed_figures_are_saved_and_banded(app_engine: Engine) -> None:
-    at = _open(DORA, _new_round(app_engine))
+    at = open_page(DORA, _new_round(app_engine))
     at.selectbox(key="dora_typed_lead_time_range").set_value("between one day and one week")
     at.selectbox(key="dora_typed_recovery_time_range").set_value("an exact number")
     at.number_input(key="dora_typed_recovery_time_number").set_value(0.5)

@@ -7,12 +7,9 @@ and replays exactly.
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-import streamlit as st
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from streamlit.testing.v1 import AppTest
@@ -125,30 +122,11 @@ def newer_bank(bank: Bank) -> Bank:
 
 # --- AppTest: the real app.py on the test database ------------------------------------------------------------
 
-APP = Path(__file__).resolve().parents[2] / "app.py"
-
-
-@pytest.fixture
-def app_engine(env_database: str) -> Iterator[Engine]:
-    """The engine the app itself will use, migrated; the app's resource caches are cleared after."""
-    engine = db.get_engine(env_database)
-    db.upgrade(engine)
-    yield engine
-    st.cache_resource.clear()
-
-
 @pytest.fixture
 def demo_app(app_engine: Engine, bank: Bank) -> Engine:
     with db.write_session(app_engine) as session:
         load_demo(session, bank=bank)
     return app_engine
-
-
-def open_page(page: str) -> AppTest:
-    """Run `page` of the real app as a browser arriving on it would."""
-    at = AppTest.from_file(str(APP), default_timeout=120)
-    at.switch_page(page)
-    return at.run()
 
 
 def texts(at: AppTest, kind: str) -> str:

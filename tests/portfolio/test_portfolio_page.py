@@ -12,7 +12,8 @@ from assessment.portfolio import portfolio_data
 from assessment.portfolio_filters import TeamFilter, filter_teams, sort_teams
 from assessment.questions import default_bank
 from assessment.repository import create_assessment, ensure_organisation, ensure_team, store_bank
-from tests.portfolio.conftest import open_page, org_id, texts
+from tests.conftest import open_page
+from tests.portfolio.conftest import org_id, texts
 
 PORTFOLIO = "ui/pages/portfolio.py"
 

@@ -9,7 +9,8 @@ from assessment import db
 from assessment.demo import DEMO_ORG
 from assessment.repository import find_team, list_assessments
 from assessment.rounds import carried_over_keys
-from tests.portfolio.conftest import APP, open_page, texts
+from tests.conftest import open_page
+from tests.portfolio.conftest import texts
 
 ROUNDS = "ui/pages/rounds.py"
 
@@ -59,14 +60,8 @@ def test_a_team_with_one_round_has_nothing_to_compare(demo_app: Engine) -> None:
 def test_opened_from_an_assessment_it_starts_on_that_team(demo_app: Engine) -> None:
     with db.read_session(demo_app) as session:
         payments = [s for s in list_assessments(session) if s.team == "Payments"][-1]
-    at = AppTest.from_file(str(APP), default_timeout=120)
-    at.query_params["assessment"] = str(payments.id)
-    at.switch_page(ROUNDS)
-    at.run()
+    at = open_page(ROUNDS, payments.id)
     assert not at.exception, at.exception
     assert at.selectbox(key="rounds_team").value == payments.team_id
-    fresh = AppTest.from_file(str(APP), default_timeout=120)  # a bad link: the first team, quietly
-    fresh.query_params["assessment"] = "not-a-number"
-    fresh.switch_page(ROUNDS)
-    fresh.run()
+    fresh = open_page(ROUNDS, "not-a-number")  # a bad link: the first team, quietly
     assert not fresh.exception and fresh.selectbox(key="rounds_team").value is not None

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
-import streamlit as st
 from sqlalchemy.engine import Engine
 from streamlit.testing.v1 import AppTest
 
@@ -17,6 +14,7 @@ from assessment.answers import AnswerValue
 from assessment.bank import Bank
 from assessment.workshops.admin import CreatedWorkshop, create_workshop
 from assessment.workshops.participants import join_view, join_workshop, save_participant_answer
+from tests.conftest import APP
 from tests.e2e.conftest import browser, server  # noqa: F401 - the real server and Chromium, shared
 
 
@@ -63,21 +61,11 @@ def room(engine: Engine, bank: Bank) -> Room:
 
 # --- the two workshop pages in AppTest ---------------------------------------------------------
 
-APP = str(Path(__file__).resolve().parents[2] / "app.py")
 JOIN, FACILITATE = "ui/pages/workshop_join.py", "ui/pages/workshop_facilitator.py"
 
 
-@pytest.fixture
-def app_engine(env_database: str) -> Iterator[Engine]:
-    """The database the app itself opens, migrated; the app's resource cache is cleared after."""
-    engine = db.get_engine(env_database)
-    db.upgrade(engine)
-    yield engine
-    st.cache_resource.clear()
-
-
 def open_page(page: str, **params: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
+    at = AppTest.from_file(str(APP), default_timeout=60)
     at.query_params.update(params)
     at.run()  # the first run registers the pages; switching needs their hashes
     at.switch_page(page)

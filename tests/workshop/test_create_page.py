@@ -29,8 +29,8 @@ from assessment.workshop_models import Workshop, WorkshopTeam
 from assessment.workshops.access import facilitated_workshop
 from assessment.workshops.admin import create_workshop
 from assessment.workshops.commands import DEFAULT_BASE_URL, join_link
-from tests.conftest import unescaped
-from tests.workshop.conftest import APP, FACILITATE, all_text, open_page, open_room
+from tests.conftest import APP, unescaped
+from tests.workshop.conftest import FACILITATE, all_text, open_page, open_room
 
 CREATE = "Create a workshop"
 
@@ -191,7 +191,7 @@ def shared(app_engine: Engine, bank: Bank, monkeypatch: pytest.MonkeyPatch) -> I
 
 
 def open_as(email: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
+    at = AppTest.from_file(str(APP), default_timeout=60)
     at.user = {"is_logged_in": True, "email": email}
     at.run()
     at.switch_page(FACILITATE)
