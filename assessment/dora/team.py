@@ -19,6 +19,7 @@ from assessment.dora.figures import latest_figures, typed_figures
 from assessment.dora.frames import has_data
 from assessment.dora.metrics import DoraMetrics, team_metrics
 from assessment.dora.summary import Figure, roadmap_evidence, summarise
+from assessment.numbers import plural
 from assessment.repository import AssessmentData
 from assessment.roadmap import DoraMetric, Evidence, Signal
 
@@ -88,13 +89,9 @@ def quality_lines(metrics: DoraMetrics) -> tuple[str, ...]:
               f"{m.incidents_unlinked} not linked.")]
     counted = Counter((row.kind, row.reason) for row in m.quality.rows)
     for (kind, reason), n in sorted(counted.items(), key=lambda item: (-item[1], item[0])):
-        lines.append(f"{_rows(n, kind)} left out: {reason}.")
+        lines.append(f"{plural(n, kind.removesuffix('s'), kind)} left out: {reason}.")
     for kind, n in sorted(m.quality.outside_window.items()):
         if n:
-            lines.append(f"{_rows(n, kind)} outside the window, so not counted.")
+            lines.append(f"{plural(n, kind.removesuffix('s'), kind)} outside the window, so not counted.")
     return tuple(lines)
 
-
-def _rows(n: int, kind: str) -> str:
-    """"1 incident", "3 incidents": kinds are the plural table names."""
-    return f"{n:,} {kind if n != 1 else kind.removesuffix('s')}"
