@@ -59,6 +59,7 @@ def test_filters_narrow_the_teams(demo_app: Engine) -> None:
     assert teams_shown(at) == ["Catalogue", "Checkout", "Mobile API", "Payments"]
     at.text_input(key="portfolio_name").set_value("nobody").run()
     assert teams_shown(at) == [] and "No team matches these filters." in texts(at, "info")
+    assert not at.get("vega_lite_chart")  # no empty charts under the message
 
 
 def test_sorting(demo_app: Engine) -> None:

@@ -131,36 +131,41 @@ def team_table(rows: list[TeamRow], p: Portfolio) -> None:
     st.dataframe(records, hide_index=True, column_config=config, width="stretch")
 
 
+def teams_and_charts(shown: list[TeamRow]) -> None:
+    """The heatmap, table and charts of the teams the filters keep (nothing to draw when none is kept)."""
+    size, number = pager(len(shown))
+    on_page = page(shown, number, size)
+    if on_page:
+        st.subheader("Levels per foundation", anchor=False)
+        st.caption("Each cell: level · score (0-100). An asterisk marks a level capped because the foundation's "
+                   "deciding test is failed or unknown. Hover a cell for details.")
+        st.vega_lite_chart(heatmap_spec(on_page, portfolio.foundations, LEVEL_COLOURS), width="content")
+        st.subheader("Readiness, DORA and movement", anchor=False)
+        team_table(on_page, portfolio)
+        st.caption(f"DORA clusters are the nearest of the four clusters of the {benchmark_edition()} over the "
+                   "metrics a team has data for.")
+
+    left, right = st.columns(2, gap="large")
+    filtered = len(shown) != len(portfolio.teams)
+    with left:
+        st.subheader("Teams per level", anchor=False)
+        counts = {key: tuple(sum(1 for r in shown if key in r.cells and r.cells[key].level == n) for n in range(5))
+                  for key, _ in portfolio.foundations} if filtered else portfolio.level_counts
+        st.altair_chart(distribution_chart(counts, portfolio.foundations, LEVEL_COLOURS), width="stretch")
+    with right:
+        st.subheader("Trend across rounds", anchor=False)
+        trend = portfolio_cache.trend(org_id, [r.team_id for r in shown] if filtered else None)
+        st.altair_chart(trend_chart(trend, portfolio.foundations), width="stretch")
+        st.caption("Mean score of each foundation over the teams shown, by round number.")
+
+
 summary(portfolio)
 team_filter, sort, descending = filters(portfolio)
 shown = sort_teams(filter_teams(portfolio, team_filter), sort, descending)
 if not shown:
     st.info("No team matches these filters.", icon=":material/filter_alt_off:")
-size, number = pager(len(shown))
-on_page = page(shown, number, size)
-
-if on_page:
-    st.subheader("Levels per foundation", anchor=False)
-    st.caption("Each cell: level · score (0-100). An asterisk marks a level capped because the foundation's "
-               "deciding test is failed or unknown. Hover a cell for details.")
-    st.vega_lite_chart(heatmap_spec(on_page, portfolio.foundations, LEVEL_COLOURS), width="content")
-    st.subheader("Readiness, DORA and movement", anchor=False)
-    team_table(on_page, portfolio)
-    st.caption(f"DORA clusters are the nearest of the four clusters of the {benchmark_edition()} over the "
-               "metrics a team has data for.")
-
-left, right = st.columns(2, gap="large")
-filtered = len(shown) != len(portfolio.teams)
-with left:
-    st.subheader("Teams per level", anchor=False)
-    counts = {key: tuple(sum(1 for r in shown if key in r.cells and r.cells[key].level == n) for n in range(5))
-              for key, _ in portfolio.foundations} if filtered else portfolio.level_counts
-    st.altair_chart(distribution_chart(counts, portfolio.foundations, LEVEL_COLOURS), width="stretch")
-with right:
-    st.subheader("Trend across rounds", anchor=False)
-    trend = portfolio_cache.trend(org_id, [r.team_id for r in shown] if filtered else None)
-    st.altair_chart(trend_chart(trend, portfolio.foundations), width="stretch")
-    st.caption("Mean score of each foundation over the teams shown, by round number.")
+else:
+    teams_and_charts(shown)
 
 portfolio_downloads.buttons(engine, portfolio.organisation, may_export=may_export, may_report=may_report)
 st.caption(f"Showing {plain(portfolio.organisation)}.")
