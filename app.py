@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import auth
+from ui import auth, navigation
 
 st.set_page_config(page_title="Foundations", page_icon=":material/foundation:", layout="wide")
 
@@ -18,6 +18,6 @@ PAGES = [
     st.Page("ui/pages/workshop_join.py", title="Join", icon=":material/login:", url_path="join"),
 ]
 
-page = st.navigation(PAGES + auth.shared_pages(), position="top")
+page = st.navigation(PAGES + navigation.shared_pages(), position="top")
 auth.gate(page)  # shared mode: sign in first, except on workshop participant links
 page.run()

@@ -12,18 +12,13 @@ from datetime import timedelta
 
 from sqlmodel import Session, select
 
-from assessment.answers import AnswerValue, answered, check_answer, dont_know
-from assessment.bank import AnswerType, Bank, ChoiceOption, Question
+from assessment.bank.answers import AnswerValue, answered, check_answer, dont_know
+from assessment.bank.model import AnswerType, Bank, ChoiceOption, Question
 from assessment.dora.demo import load_demo_dora
-from assessment.models import Assessment, utcnow
-from assessment.repository import (
-    create_assessment,
-    ensure_organisation,
-    ensure_team,
-    save_answer,
-    set_status,
-    store_bank,
-)
+from assessment.models.assessments import Assessment
+from assessment.core.types import utcnow
+from assessment.assessments.repository import create_assessment, save_answer, set_status, store_bank
+from assessment.organisations.directory import ensure_organisation, ensure_team
 
 DEMO_ORG = "Northwind Streaming"
 DEMO_AUTHOR = "demo data"

@@ -22,14 +22,15 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
-from assessment import db
-from assessment.access import COMMAND_LINE, Role, acting_as, bind, local_actor, signed_in
-from assessment.access_members import grant
-from assessment.answers import answered
-from assessment.config import get_settings
+from assessment.core import db
+from assessment.access.policy import COMMAND_LINE, Role, acting_as, bind, local_actor, signed_in
+from assessment.organisations.members import grant
+from assessment.bank.answers import answered
+from assessment.core.config import get_settings
 from assessment.demo import DEMO_ORG, load_demo
-from assessment.questions import default_bank
-from assessment.repository import find_organisation, list_assessments, load_assessment, save_answer
+from assessment.bank.loader import default_bank
+from assessment.assessments.repository import list_assessments, load_assessment, save_answer
+from assessment.organisations.directory import find_organisation
 
 
 def _prepare(url: str) -> tuple[Engine, int]:

@@ -77,16 +77,16 @@ def generate(folder: Path, deployments: int, incidents: int, teams: int) -> None
 
 
 def window() -> Any:
-    from assessment.dora.window import Window
+    from assessment.dora.metrics.window import Window
 
     return Window(START, datetime.fromtimestamp(START.timestamp() + (DAYS + 1) * 86_400, UTC))
 
 
 def stage_import(folder: Path, url: str) -> dict[str, Any]:
-    from assessment import db
+    from assessment.core import db
     from assessment.dora.formats import Kind
-    from assessment.dora.service import FileInput, ImportOptions, parse_inputs, write_import
-    from assessment.repository import ensure_organisation
+    from assessment.dora.ingest.pipeline import FileInput, ImportOptions, parse_inputs, write_import
+    from assessment.organisations.directory import ensure_organisation
 
     engine = db.make_engine(url)
     db.upgrade(engine)
@@ -104,9 +104,9 @@ def stage_import(folder: Path, url: str) -> dict[str, Any]:
 def stage_metrics(url: str) -> dict[str, Any]:
     from sqlmodel import select
 
-    from assessment import db
-    from assessment.dora.metrics import compute_metrics
-    from assessment.models import Team
+    from assessment.core import db
+    from assessment.dora.metrics.compute import compute_metrics
+    from assessment.models.assessments import Team
 
     engine = db.make_engine(url)
     with db.read_session(engine) as session:
@@ -123,7 +123,7 @@ def stage_metrics(url: str) -> dict[str, Any]:
 def stage_duckdb(folder: Path) -> dict[str, Any]:
     import duckdb  # noqa: F401  # imported before the clock starts, as the metrics stage's modules are
 
-    from assessment.dora.reference import reference_metrics
+    from tests.support.dora_reference import reference_metrics
 
     wall, cpu = time.perf_counter(), time.process_time()
     rows = reference_metrics(deployments=str(folder / "deployments.csv"), changes=str(folder / "changes.csv"),
@@ -191,7 +191,7 @@ def fresh_database(url: str | None, folder: Path) -> Iterator[str]:
         (folder / "bench.db").unlink(missing_ok=True)
         yield url or f"sqlite:///{folder / 'bench.db'}"
         return
-    from assessment.db import scratch_schema
+    from assessment.core.db import scratch_schema
 
     with scratch_schema(url, "dora_bench") as scratch:
         yield scratch

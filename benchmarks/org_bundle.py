@@ -52,13 +52,14 @@ def since(start: tuple[float, float]) -> dict[str, float]:
 
 def build(url: str, teams: int, rounds: int, rows: int) -> None:
     """Teams with `rounds` answered rounds each and `rows` DORA rows in all, bulk-inserted."""
-    from assessment import db
+    from assessment.core import db
     from assessment.demo import demo_answer
-    from assessment.dora.models import DoraChange, DoraDeployment, DoraImport, DoraIncident
-    from assessment.models import Answer, Assessment, Organisation, Team, utcnow
-    from assessment.questions import default_bank
-    from assessment.repository import store_bank
-    from assessment.score_store import refresh_many
+    from assessment.models.dora import DoraChange, DoraDeployment, DoraImport, DoraIncident
+    from assessment.models.assessments import Answer, Assessment, Organisation, Team
+    from assessment.core.types import utcnow
+    from assessment.bank.loader import default_bank
+    from assessment.assessments.repository import store_bank
+    from assessment.assessments.scores import refresh_many
 
     engine = db.make_engine(url)
     db.upgrade(engine)
@@ -109,9 +110,9 @@ def build(url: str, teams: int, rounds: int, rows: int) -> None:
 
 
 def child_export(url: str, file: str) -> dict[str, Any]:
-    from assessment import db
-    from assessment.bulk import organisation_named
-    from assessment.bundle import DORA_IMPORTS, _read_rows, _team_dora, bundle_text, organisation_json
+    from assessment.core import db
+    from assessment.assessments.bulk import organisation_named
+    from assessment.interchange.bundle import DORA_IMPORTS, _read_rows, _team_dora, bundle_text, organisation_json
 
     engine = db.make_engine(url)
     with db.read_session(engine) as session:
@@ -131,9 +132,9 @@ def child_export(url: str, file: str) -> dict[str, Any]:
 
 
 def child_import(url: str, file: str) -> dict[str, Any]:
-    from assessment import db
-    from assessment.bundle import parse_bundle, store_bundle
-    from assessment.exchange import load_json_file
+    from assessment.core import db
+    from assessment.interchange.bundle import parse_bundle, store_bundle
+    from assessment.interchange.assessment_json import load_json_file
 
     engine = db.make_engine(url)
     start = clock()
@@ -153,11 +154,11 @@ def child_baseline(url: str, target: str) -> dict[str, Any]:
     """DORA rows read as ORM objects and written as ORM objects, against the Core read and bulk write."""
     from sqlmodel import col, select
 
-    from assessment import db
-    from assessment.bulk import organisation_named
-    from assessment.bundle import TEAM_DORA, _insert_rows
-    from assessment.dora.models import DoraChange, DoraDeployment, DoraImport, DoraIncident
-    from assessment.models import Organisation, Team
+    from assessment.core import db
+    from assessment.assessments.bulk import organisation_named
+    from assessment.interchange.bundle import TEAM_DORA, _insert_rows
+    from assessment.models.dora import DoraChange, DoraDeployment, DoraImport, DoraIncident
+    from assessment.models.assessments import Organisation, Team
 
     models: dict[str, Any] = {"deployments": DoraDeployment, "changes": DoraChange, "incidents": DoraIncident}
     source = db.make_engine(url)
@@ -220,7 +221,7 @@ def sqlite_urls() -> Iterator[Callable[[str], str]]:
 @contextmanager
 def postgres_urls(base: str) -> Iterator[Callable[[str], str]]:
     """A factory of throwaway schemas (one per phase), all dropped at the end."""
-    from assessment import db
+    from assessment.core import db
 
     with ExitStack() as stack:
         yield lambda _name: stack.enter_context(db.scratch_schema(base, "bench"))
@@ -231,7 +232,7 @@ def t(timing: dict[str, float]) -> str:
 
 
 def run(name: str, urls: Callable[[str], str], args: argparse.Namespace, folder: Path) -> None:
-    from assessment import db
+    from assessment.core import db
 
     print(f"{name}:")
     source, target, spare = urls("source"), urls("target"), urls("spare")

@@ -78,11 +78,12 @@ def answer_rows(rng: random.Random, bank: Any, assessment_id: int, round_number:
 
 def build_organisation(url: str, teams: int, rounds: int) -> float:
     """Bulk-insert the organisation, then store every round's scores in one pass; return the seconds."""
-    from assessment import db
-    from assessment.models import Answer, Assessment, Team
-    from assessment.questions import default_bank
-    from assessment.repository import ensure_organisation, store_bank
-    from assessment.score_store import refresh_many
+    from assessment.core import db
+    from assessment.models.assessments import Answer, Assessment, Team
+    from assessment.bank.loader import default_bank
+    from assessment.assessments.repository import store_bank
+    from assessment.organisations.directory import ensure_organisation
+    from assessment.assessments.scores import refresh_many
 
     start = time.perf_counter()
     engine = db.make_engine(url)
@@ -112,12 +113,13 @@ def build_organisation(url: str, teams: int, rounds: int) -> float:
 
 
 def data_figures(url: str) -> None:
-    from assessment import db
-    from assessment.bulk import organisation_named
-    from assessment.portfolio import foundation_trend, portfolio_data
-    from assessment.portfolio_dora import dora_clusters
-    from assessment.repository import list_assessments, list_teams, load_assessment
-    from assessment.scoring import score_assessment
+    from assessment.core import db
+    from assessment.assessments.bulk import organisation_named
+    from assessment.portfolio.data import foundation_trend, portfolio_data
+    from assessment.portfolio.dora import dora_clusters
+    from assessment.assessments.repository import list_assessments, load_assessment
+    from assessment.organisations.directory import list_teams
+    from assessment.scoring.engine import score_assessment
 
     engine = db.make_engine(url)
     with db.read_session(engine) as session:
@@ -150,8 +152,8 @@ def rerun_figures(url: str) -> None:
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
-    from assessment import db
-    from assessment.config import get_settings
+    from assessment.core import db
+    from assessment.core.config import get_settings
 
     os.environ["FOUNDATIONS_DATABASE_URL"] = url
     get_settings.cache_clear()
@@ -179,10 +181,10 @@ def rerun_figures(url: str) -> None:
 
 def rerun_after_a_write(url: str, at: Any, n: int) -> float:
     """Save one answer somewhere in the organisation (the page's cache is then stale), then time a rerun."""
-    from assessment import db
+    from assessment.core import db
     from assessment.demo import demo_answer
-    from assessment.questions import default_bank
-    from assessment.repository import save_answer
+    from assessment.bank.loader import default_bank
+    from assessment.assessments.repository import save_answer
 
     question = default_bank().questions[n]
     with db.write_session(db.get_engine(url)) as session:
@@ -198,7 +200,7 @@ PDF_CHILD = """
 import gc, io, os, resource, statistics, sys, time
 sys.path.insert(0, {root!r})
 from pypdf import PdfReader
-from assessment import db
+from assessment.core import db
 from reports import portfolio_render
 from reports.pdf import render_pdf
 from reports.portfolio import build, portfolio_pdf
@@ -272,7 +274,7 @@ def sqlite_url() -> Iterator[str]:
 
 @contextmanager
 def postgres_url(base: str) -> Iterator[str]:
-    from assessment import db
+    from assessment.core import db
 
     with db.scratch_schema(base, "bench") as url:
         yield url

@@ -33,12 +33,12 @@ STAGES = ("context", "charts", "html", "pdf")
 
 def largest_assessment(folder: Path) -> tuple[Any, Engine]:
     """The demo round whose report says the most (answers, DORA data, roadmap items), in a fresh SQLite file."""
-    from assessment import db
+    from assessment.core import db
     from assessment.demo import load_demo
     from assessment.dora.team import team_dora
-    from assessment.questions import default_bank
-    from assessment.repository import list_assessments, load_assessment
-    from assessment.roadmap import build_roadmap
+    from assessment.bank.loader import default_bank
+    from assessment.assessments.repository import list_assessments, load_assessment
+    from assessment.roadmap.plan import build_roadmap
 
     engine = db.make_engine(f"sqlite:///{folder / 'bench.db'}")
     db.upgrade(engine)
@@ -62,9 +62,9 @@ def one_report(data: Any, engine: Engine) -> tuple[dict[str, tuple[float, float]
 
     The context stage reads the team's DORA data from the database, as the app does.
     """
-    from assessment import db
+    from assessment.core import db
     from assessment.dora.team import team_dora
-    from reports.charts import render_charts
+    from reports.report_charts import render_charts
     from reports.context import build_context
     from reports.html import REPORT_CSS, render_html
     from reports.pdf import render_pdf

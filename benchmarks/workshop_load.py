@@ -41,12 +41,12 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import func, select
 
-from assessment import db
-from assessment.answers import AnswerValue
-from assessment.bank import Bank
+from assessment.core import db
+from assessment.bank.answers import AnswerValue
+from assessment.bank.model import Bank
 from assessment.demo import demo_answer
-from assessment.questions import default_bank
-from assessment.workshop_models import ParticipantAnswer
+from assessment.bank.loader import default_bank
+from assessment.models.workshops import ParticipantAnswer
 from assessment.workshops.admin import create_workshop
 from assessment.workshops.dashboard import team_dashboard
 from assessment.workshops.participants import (

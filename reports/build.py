@@ -11,13 +11,14 @@ from datetime import date
 
 from sqlalchemy.engine import Engine
 
-from assessment import access, db
-from assessment.access import Action, authorize
+from assessment.access import policy as access
+from assessment.core import db
+from assessment.access.policy import Action, authorize
 from assessment.dora.team import TeamDora, team_dora
-from assessment.repository import AssessmentData, load_assessment
-from assessment.roadmap import Evidence
-from assessment.round_comparison import RoundComparison, since_last_round
-from reports.charts import render_charts
+from assessment.assessments.repository import AssessmentData, load_assessment
+from assessment.roadmap.plan import Evidence
+from assessment.assessments.comparison import RoundComparison, since_last_round
+from reports.report_charts import render_charts
 from reports.context import Contradiction, DoraData, build_context
 from reports.html import REPORT_CSS, render_html
 from reports.pdf import render_pdf

@@ -11,14 +11,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from assessment.answers import AnswerStatus, describe_value
-from assessment.bank import LEVEL_NAMES, Bank
+from assessment.bank.answers import AnswerStatus, describe_value
+from assessment.bank.model import LEVEL_NAMES, Bank
 from assessment.dora.summary import ROADMAP_METRIC
 from assessment.dora.team import TeamDora
-from assessment.repository import AssessmentData
-from assessment.roadmap import EFFORT_WEEKS, NEXT_WEEKS, NOW_WEEKS, Evidence, Phase, Roadmap, build_roadmap
-from assessment.round_comparison import RoundComparison
-from assessment.scoring import RISK_ORDER, AssessmentScore, GateState, Risk, score_assessment
+from assessment.assessments.repository import AssessmentData
+from assessment.roadmap.plan import EFFORT_WEEKS, NEXT_WEEKS, NOW_WEEKS, Evidence, Phase, Roadmap, build_roadmap
+from assessment.assessments.comparison import RoundComparison
+from assessment.scoring.engine import RISK_ORDER, AssessmentScore, GateState, Risk, score_assessment
 
 RISK_LABELS = {Risk.HIGH: "High", Risk.MEDIUM: "Medium", Risk.NONE: "None",
                Risk.NOT_APPLICABLE: "Not applicable", Risk.UNANSWERED: "Unanswered"}

@@ -11,8 +11,8 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from assessment.numbers import plural
-from reports.charts import ReportCharts
+from assessment.core.numbers import plural
+from reports.report_charts import ReportCharts
 from reports.context import ReportContext
 
 TEMPLATES = Path(__file__).parent / "templates"

@@ -15,14 +15,15 @@ from datetime import date
 
 from sqlalchemy.engine import Engine
 
-from assessment import access, db
-from assessment.access import Action, authorize_in
-from assessment.bulk import load_organisation_rounds, organisation_named
-from assessment.portfolio import Portfolio, TrendPoint, foundation_trend, portfolio_data
-from assessment.portfolio_dora import benchmark_edition, dora_clusters
-from assessment.portfolio_insights import common_gaps, team_insights, unblockers
-from reports.charts import _style, svg_data_uri
-from reports.portfolio_charts import distribution_chart, trend_chart
+from assessment.access import policy as access
+from assessment.core import db
+from assessment.access.policy import Action, authorize_in
+from assessment.assessments.bulk import load_organisation_rounds, organisation_named
+from assessment.portfolio.data import Portfolio, TrendPoint, foundation_trend, portfolio_data
+from assessment.portfolio.dora import benchmark_edition, dora_clusters
+from assessment.portfolio.insights import common_gaps, team_insights, unblockers
+from reports.charts.scores import _style, svg_data_uri
+from reports.charts.portfolio import distribution_chart, trend_chart
 from reports.portfolio_context import PortfolioContext, build_portfolio_context
 from reports.portfolio_render import render_portfolio
 

@@ -11,12 +11,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from assessment.bank import LEVEL_NAMES
-from assessment.numbers import plural
-from assessment.portfolio import Portfolio, TeamRow, TrendPoint
-from assessment.portfolio_dora import TeamCluster
-from assessment.portfolio_insights import CommonGap, TeamInsight, Unblocker
-from assessment.scoring import Risk, Verdict
+from assessment.bank.model import LEVEL_NAMES
+from assessment.core.numbers import plural
+from assessment.portfolio.data import Portfolio, TeamRow, TrendPoint
+from assessment.portfolio.dora import TeamCluster
+from assessment.portfolio.insights import CommonGap, TeamInsight, Unblocker
+from assessment.scoring.engine import Risk, Verdict
 
 LEVEL_CLASSES = ("absent", "adhoc", "partial", "established", "proven")
 TOP_RISKS = 3

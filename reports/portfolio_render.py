@@ -39,7 +39,7 @@ from typing import Any
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import Fit
 
-from assessment.errors import FoundationsError
+from assessment.core.errors import FoundationsError
 from reports.html import REPORT_CSS, environment
 from reports.pdf import render_pdf
 from reports.portfolio_context import PortfolioContext, TeamPage

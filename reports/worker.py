@@ -15,10 +15,10 @@ from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 
 from assessment.dora.team import TeamDora
-from assessment.errors import FoundationsError
-from assessment.numbers import number_text
-from assessment.repository import AssessmentData
-from assessment.round_comparison import RoundComparison
+from assessment.core.errors import FoundationsError
+from assessment.core.numbers import number_text
+from assessment.assessments.repository import AssessmentData
+from assessment.assessments.comparison import RoundComparison
 
 TIME_LIMIT_S = 60.0
 

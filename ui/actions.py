@@ -8,18 +8,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from assessment import db
+from assessment.core import db
 from assessment.demo import DEMO_ORG, load_demo
-from assessment.errors import FoundationsError
-from assessment.questions import default_bank
-from assessment.repository import (
-    create_assessment,
-    ensure_organisation,
-    ensure_team,
-    find_organisation,
-    set_status,
-    store_bank,
-)
+from assessment.core.errors import FoundationsError
+from assessment.bank.loader import default_bank
+from assessment.assessments.repository import create_assessment, set_status, store_bank
+from assessment.organisations.directory import ensure_organisation, ensure_team, find_organisation
 from ui import auth, database, state
 from ui.answer_fields import sentence
 

@@ -11,8 +11,8 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from assessment.answers import AnswerStatus, AnswerValue, answered, dont_know, not_applicable
-from assessment.bank import LEVEL_NAMES, AnswerType, ChoiceOption, LevelOption, Question
+from assessment.bank.answers import AnswerStatus, AnswerValue, answered, dont_know, not_applicable
+from assessment.bank.model import LEVEL_NAMES, AnswerType, ChoiceOption, LevelOption, Question
 
 DONT_KNOW = "__dont_know__"
 NOT_APPLICABLE = "__not_applicable__"

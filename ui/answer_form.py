@@ -14,14 +14,14 @@ from typing import Any
 
 import streamlit as st
 
-from assessment import db
-from assessment.access import AccessDenied
-from assessment.answers import MAX_TEXT, AnswerValue, check_evidence_url
-from assessment.bank import Question
-from assessment.errors import ConflictError, FoundationsError, InvalidAnswerError
-from assessment.numbers import plural
-from assessment.repository import answers_for, clear_answer, save_answer, stored_answers
-from assessment.rounds import confirm_answers
+from assessment.core import db
+from assessment.access.policy import AccessDenied
+from assessment.bank.answers import MAX_TEXT, AnswerValue, check_evidence_url
+from assessment.bank.model import Question
+from assessment.core.errors import ConflictError, FoundationsError, InvalidAnswerError
+from assessment.core.numbers import plural
+from assessment.assessments.repository import answers_for, clear_answer, save_answer, stored_answers
+from assessment.assessments.rounds import confirm_answers
 from ui import auth, database, state, widgets
 from ui.answer_fields import (
     NOT_APPLICABLE,

@@ -15,13 +15,12 @@ import streamlit as st
 from sqlalchemy.engine import Engine
 from streamlit.navigation.page import StreamlitPage
 
-from assessment import db
-from assessment.access import Action, Actor, bind, local_actor, may, signed_in, visible_organisations
-from assessment.config import get_settings
-from assessment.errors import FoundationsError
+from assessment.core import db
+from assessment.access.policy import Action, Actor, bind, local_actor, may, signed_in, visible_organisations
+from assessment.core.config import get_settings
+from assessment.core.errors import FoundationsError
 
 PUBLIC_PAGES = frozenset({"join"})  # url_path of the workshop participant page: its link is the key
-ACCESS_PAGE = "ui/pages/access.py"
 
 
 def _logged_in() -> bool:
@@ -110,16 +109,3 @@ def gate(page: StreamlitPage) -> None:
     bar = st.container(horizontal=True, horizontal_alignment="right", vertical_alignment="center")
     bar.caption(f"Signed in as {who.email}" + (" (administrator)" if who.is_admin else ""))
     bar.button("Sign out", key="auth_sign_out", type="tertiary", icon=":material/logout:", on_click=st.logout)
-
-
-def shared_pages() -> list[StreamlitPage]:
-    """Pages that exist only in shared mode: the owners' page, for owners and administrators."""
-    who = current_actor() if get_settings().shared else None
-    if who is None:
-        return []
-    from ui import database  # database binds engines with this module's actor
-
-    with db.read_session(database.engine()) as session:
-        owner = who.is_admin or any(may(session, who, Action.MANAGE_MEMBERS, o.id)
-                                    for o in visible_organisations(session, who))
-    return [st.Page(ACCESS_PAGE, title="Access", icon=":material/admin_panel_settings:")] if owner else []

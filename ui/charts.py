@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import altair as alt
 import pandas as pd
 
-from assessment.bank import GATE_CAP_LEVEL, LEVEL_NAMES
-from assessment.scoring import FoundationResult
+from assessment.bank.model import GATE_CAP_LEVEL, LEVEL_NAMES
+from assessment.scoring.engine import FoundationResult
 
 LEVEL_COLOURS = ("#c94f4f", "#e07b39", "#c28a1e", "#5e9e5a", "#2e7d4f")
 INK = "#1c2733"

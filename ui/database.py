@@ -9,9 +9,9 @@ from __future__ import annotations
 import streamlit as st
 from sqlalchemy.engine import Engine
 
-from assessment import db
-from assessment.config import get_settings
-from assessment.errors import FoundationsError, SchemaStateError
+from assessment.core import db
+from assessment.core.config import get_settings
+from assessment.core.errors import FoundationsError, SchemaStateError
 from ui import auth
 from ui.answer_fields import sentence
 

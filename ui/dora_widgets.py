@@ -10,12 +10,12 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy.engine import Engine
 
-from assessment import db
+from assessment.core import db
 from assessment.dora.benchmarks import METRICS
 from assessment.dora.crosscheck import Finding, compute_findings, store_findings, stored_findings
 from assessment.dora.figures import RANGES, Typed
 from assessment.dora.formats import FORMATS, Kind
-from assessment.dora.mapping import KindMapping
+from assessment.dora.ingest.mapping import KindMapping
 from assessment.dora.summary import Figure
 
 NOT_IN_FILE = "(not in the file)"

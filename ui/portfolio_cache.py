@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from assessment import db
-from assessment.config import get_settings
-from assessment.portfolio import Portfolio, TrendPoint, data_stamp, foundation_trend, portfolio_data
-from assessment.portfolio_dora import TeamCluster, dora_clusters
+from assessment.core import db
+from assessment.core.config import get_settings
+from assessment.portfolio.data import Portfolio, TrendPoint, data_stamp, foundation_trend, portfolio_data
+from assessment.portfolio.dora import TeamCluster, dora_clusters
 from ui import database
 
 Stamp = tuple[int, ...]

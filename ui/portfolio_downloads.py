@@ -12,9 +12,9 @@ from collections.abc import Callable
 import streamlit as st
 from sqlalchemy.engine import Engine
 
-from assessment import db
-from assessment.bundle import bundle_text, organisation_json
-from assessment.exports import organisation_csv
+from assessment.core import db
+from assessment.interchange.bundle import bundle_text, organisation_json
+from assessment.interchange.exports import organisation_csv
 
 
 def file_stem(name: str) -> str:

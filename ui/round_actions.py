@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from assessment import db
-from assessment.access import Action, Actor, assessment, authorize, team
-from assessment.errors import FoundationsError
-from assessment.questions import default_bank
-from assessment.repository import store_bank
-from assessment.rounds import confirm_answers, start_round
+from assessment.core import db
+from assessment.access.policy import Action, Actor, assessment, authorize, team
+from assessment.core.errors import FoundationsError
+from assessment.bank.loader import default_bank
+from assessment.assessments.repository import store_bank
+from assessment.assessments.rounds import confirm_answers, start_round
 from ui import database, state
 from ui.answer_fields import sentence
 

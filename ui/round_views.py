@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from assessment.answers import describe_value
-from assessment.repository import AssessmentData
-from assessment.round_comparison import RoundComparison, level_text
+from assessment.bank.answers import describe_value
+from assessment.assessments.repository import AssessmentData
+from assessment.assessments.comparison import RoundComparison, level_text
 from ui.answer_fields import plain
 
 KIND_LABELS = {"changed": "changed", "newly answered": "newly answered", "no longer answered": "no longer answered",

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import streamlit as st
 
-from assessment.repository import AssessmentData
+from assessment.assessments.repository import AssessmentData
 from ui import state
 from ui.answer_fields import plain
 

@@ -16,15 +16,15 @@ from collections.abc import Callable
 import streamlit as st
 from sqlalchemy.engine import Engine
 
-from assessment import db
-from assessment.errors import FoundationsError
-from assessment.models import utcnow
-from assessment.questions import default_bank
-from assessment.repository import MAX_NAME, list_organisations, list_teams
-from assessment.workshop_models import Workshop
+from assessment.core import db
+from assessment.core.errors import FoundationsError
+from assessment.core.types import utcnow
+from assessment.bank.loader import default_bank
+from assessment.organisations.directory import MAX_NAME, list_organisations, list_teams
+from assessment.models.workshops import Workshop
 from assessment.workshops.access import InvalidLinkError
 from assessment.workshops.admin import DEFAULT_VALID_DAYS, MAX_VALID_DAYS, CreatedWorkshop, create_workshop
-from assessment.workshops.commands import JOIN_PATH, join_link
+from assessment.workshops.links import JOIN_PATH, join_link
 from assessment.workshops.facilitator import WorkshopOverview, overview
 from ui import auth, widgets
 from ui import workshop_widgets as ww

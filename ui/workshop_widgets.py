@@ -11,10 +11,10 @@ from typing import Any
 
 import streamlit as st
 
-from assessment.answers import MAX_TEXT, AnswerValue
-from assessment.bank import Question
+from assessment.bank.answers import MAX_TEXT, AnswerValue
+from assessment.bank.model import Question
 from assessment.workshops.access import INVALID_LINK
-from assessment.workshops.commands import DEFAULT_BASE_URL, FACILITATE_PATH
+from assessment.workshops.links import DEFAULT_BASE_URL, FACILITATE_PATH
 from ui.answer_fields import (
     NOT_APPLICABLE,
     answer_options,

@@ -1,4 +1,10 @@
 """DORA data: import (typed figures, canonical files, mapped exports), metrics, benchmarks, cross-check.
 
+Packages: `ingest` (files -> stored rows), `metrics` (stored rows -> the four keys).
+Modules: `formats` (the canonical columns both share), `benchmarks` (the DORA 2024
+clusters), `figures` (typed figures), `summary` (a figure in words), `crosscheck`
+(answers against data), `team` (everything a team's data says, gathered once),
+`demo` (the demo teams' data).
+
 Read docs/DORA.md for the canonical format and every definition used here.
 """

@@ -14,15 +14,15 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from assessment.answers import AnswerStatus, AnswerValue, describe_value
-from assessment.bank import AnswerType, Question
+from assessment.bank.answers import AnswerStatus, AnswerValue, describe_value
+from assessment.bank.model import AnswerType, Question
 from assessment.dora.figures import latest_figures, typed_figures
-from assessment.dora.frames import has_data
-from assessment.dora.metrics import DoraMetrics, team_metrics
-from assessment.dora.models import DoraFigures, DoraFinding
+from assessment.dora.metrics.frames import has_data
+from assessment.dora.metrics.compute import DoraMetrics, team_metrics
+from assessment.models.dora import DoraFigures, DoraFinding
 from assessment.dora.summary import hours_text
-from assessment.models import Assessment
-from assessment.repository import load_assessment
+from assessment.models.assessments import Assessment
+from assessment.assessments.repository import load_assessment
 
 FAST_ROLLBACK_MINUTES = 15  # a claimed rollback at or under this ...
 SLOW_RECOVERY_HOURS = 1.0  # ... does not fit a median recovery over this

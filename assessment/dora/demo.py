@@ -18,9 +18,9 @@ from sqlmodel import Session, select
 
 from assessment.dora.crosscheck import refresh_team_findings
 from assessment.dora.formats import FORMATS, Kind
-from assessment.dora.models import DoraDeployment
-from assessment.dora.service import FileInput, ImportOptions, parse_inputs, write_import
-from assessment.models import Team
+from assessment.models.dora import DoraDeployment
+from assessment.dora.ingest.pipeline import FileInput, ImportOptions, parse_inputs, write_import
+from assessment.models.assessments import Team
 
 DAYS = 90
 

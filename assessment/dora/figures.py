@@ -11,13 +11,13 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
-from assessment import access
-from assessment.access import Action, authorize_in
+from assessment.access import policy as access
+from assessment.access.policy import Action, authorize_in
 from assessment.dora.benchmarks import METRICS, band, nearest_cluster
-from assessment.dora.models import DoraFigures
+from assessment.models.dora import DoraFigures
 from assessment.dora.summary import DEFINITIONS, Figure, hours_text
-from assessment.errors import FoundationsError
-from assessment.numbers import number_text
+from assessment.core.errors import FoundationsError
+from assessment.core.numbers import number_text
 
 # metric -> range key -> (label, typical value in the metric's unit: per week, hours, %, hours)
 RANGES: dict[str, dict[str, tuple[str, float]]] = {

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from assessment.dora.benchmarks import EDITION, METRICS, Band, band, nearest_cluster
-from assessment.dora.metrics import DoraMetrics
-from assessment.numbers import number_text
-from assessment.roadmap import DoraMetric, Evidence, Signal
+from assessment.dora.metrics.compute import DoraMetrics
+from assessment.core.numbers import number_text
+from assessment.roadmap.plan import DoraMetric, Evidence, Signal
 
 DEFINITIONS: dict[str, str] = {
     "deployment_frequency": "Successful production deployments in the window, per day and per week; "

@@ -16,12 +16,12 @@ from sqlmodel import Session
 from assessment.dora.benchmarks import EDITION
 from assessment.dora.crosscheck import Finding, check, observed_from_metrics, observed_from_typed
 from assessment.dora.figures import latest_figures, typed_figures
-from assessment.dora.frames import has_data
-from assessment.dora.metrics import DoraMetrics, team_metrics
+from assessment.dora.metrics.frames import has_data
+from assessment.dora.metrics.compute import DoraMetrics, team_metrics
 from assessment.dora.summary import Figure, roadmap_evidence, summarise
-from assessment.numbers import plural
-from assessment.repository import AssessmentData
-from assessment.roadmap import DoraMetric, Evidence, Signal
+from assessment.core.numbers import plural
+from assessment.assessments.repository import AssessmentData
+from assessment.roadmap.plan import DoraMetric, Evidence, Signal
 
 IMPORTED = "imported deployments, changes and incidents"
 TYPED = "typed figures"

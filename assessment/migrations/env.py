@@ -1,4 +1,4 @@
-"""Alembic environment: runs against the engine handed over by `assessment.db`."""
+"""Alembic environment: runs against the engine handed over by `assessment.core.db`."""
 
 from __future__ import annotations
 
@@ -6,11 +6,11 @@ from alembic import context
 from sqlmodel import SQLModel
 
 # Imported for their side effect: each registers its tables on SQLModel.metadata.
-import assessment.access_models  # memberships and the audit log
-import assessment.dora.models  # the DORA tables
-import assessment.models  # organisations, teams, assessments, answers
-import assessment.score_models  # stored scores the portfolio aggregates
-import assessment.workshop_models  # noqa: F401 - the workshop tables
+import assessment.models.access  # memberships and the audit log
+import assessment.models.dora  # the DORA tables
+import assessment.models.assessments  # organisations, teams, assessments, answers
+import assessment.models.scores  # stored scores the portfolio aggregates
+import assessment.models.workshops  # noqa: F401 - the workshop tables
 
 target_metadata = SQLModel.metadata
 

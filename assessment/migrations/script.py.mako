@@ -11,7 +11,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-import assessment.models
+import assessment.core.types
 ${imports if imports else ""}
 
 revision = ${repr(up_revision)}

@@ -14,13 +14,14 @@ import sqlalchemy as sa
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
-from assessment import access
-from assessment.access import Action, authorize_in
-from assessment.bank import Bank
-from assessment.errors import FoundationsError, NotFoundError
-from assessment.models import Assessment, BankVersion, Team, utcnow
-from assessment.repository import bank_of
-from assessment.workshop_models import Participant, Workshop, WorkshopTeam
+from assessment.access import policy as access
+from assessment.access.policy import Action, authorize_in
+from assessment.bank.model import Bank
+from assessment.core.errors import FoundationsError, NotFoundError
+from assessment.models.assessments import Assessment, BankVersion, Team
+from assessment.core.types import utcnow
+from assessment.assessments.lookup import bank_of
+from assessment.models.workshops import Participant, Workshop, WorkshopTeam
 from assessment.workshops.tokens import digest, matches, normalise_join_code
 
 INVALID_LINK = "This link is not valid."

@@ -14,19 +14,15 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, func, select
 
-from assessment import access
-from assessment.access import Action, authorize_in, only_visible
-from assessment.bank import Bank
-from assessment.errors import FoundationsError, NotFoundError
-from assessment.models import Answer, Organisation, utcnow
-from assessment.repository import (
-    clean_name,
-    create_assessment,
-    ensure_organisation,
-    ensure_team,
-    store_bank,
-)
-from assessment.workshop_models import Participant, ParticipantAnswer, Workshop, WorkshopTeam
+from assessment.access import policy as access
+from assessment.access.policy import Action, authorize_in, only_visible
+from assessment.bank.model import Bank
+from assessment.core.errors import FoundationsError, NotFoundError
+from assessment.models.assessments import Answer, Organisation
+from assessment.core.types import utcnow
+from assessment.assessments.repository import create_assessment, store_bank
+from assessment.organisations.directory import clean_name, ensure_organisation, ensure_team
+from assessment.models.workshops import Participant, ParticipantAnswer, Workshop, WorkshopTeam
 from assessment.workshops.access import CLOSED, OPEN, accepts_participants, teams_of
 from assessment.workshops.tokens import digest, format_join_code, new_join_code, new_secret
 

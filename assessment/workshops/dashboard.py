@@ -18,13 +18,14 @@ from datetime import datetime
 
 from sqlmodel import Session, col, func, select
 
-from assessment.answers import AnswerStatus, AnswerValue, describe_value
-from assessment.bank import LEVEL_NAMES, AnswerType, Bank, ChoiceOption, Question
-from assessment.models import Answer, Team
-from assessment.numbers import number_text
-from assessment.repository import stored_answers, to_value
-from assessment.scoring import answer_score
-from assessment.workshop_models import Participant, ParticipantAnswer, WorkshopTeam
+from assessment.bank.answers import AnswerStatus, AnswerValue, describe_value
+from assessment.bank.model import LEVEL_NAMES, AnswerType, Bank, ChoiceOption, Question
+from assessment.models.assessments import Answer, Team
+from assessment.core.numbers import number_text
+from assessment.assessments.repository import stored_answers
+from assessment.assessments.lookup import to_value
+from assessment.scoring.engine import answer_score
+from assessment.models.workshops import Participant, ParticipantAnswer, WorkshopTeam
 from assessment.workshops.access import bank_of_assessment, facilitated_workshop, workshop_team
 from assessment.workshops.participants import answer_of
 

@@ -18,12 +18,12 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
-from assessment.answers import AnswerValue, check_answer
-from assessment.bank import Question
-from assessment.errors import ConflictError, InvalidAnswerError
-from assessment.models import Answer, Organisation
-from assessment.repository import save_answer
-from assessment.workshop_models import WorkshopDecision
+from assessment.bank.answers import AnswerValue, check_answer
+from assessment.bank.model import Question
+from assessment.core.errors import ConflictError, InvalidAnswerError
+from assessment.models.assessments import Answer, Organisation
+from assessment.assessments.repository import save_answer
+from assessment.models.workshops import WorkshopDecision
 from assessment.workshops.access import (
     accepts_participants,
     bank_of_assessment,

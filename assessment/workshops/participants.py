@@ -15,11 +15,12 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, SQLModel, select
 
-from assessment.answers import AnswerStatus, AnswerValue, check_answer
-from assessment.bank import Bank
-from assessment.errors import FoundationsError, InvalidAnswerError
-from assessment.models import Organisation, utcnow
-from assessment.workshop_models import Participant, ParticipantAnswer, Workshop
+from assessment.bank.answers import AnswerStatus, AnswerValue, check_answer
+from assessment.bank.model import Bank
+from assessment.core.errors import FoundationsError, InvalidAnswerError
+from assessment.models.assessments import Organisation
+from assessment.core.types import utcnow
+from assessment.models.workshops import Participant, ParticipantAnswer, Workshop
 from assessment.workshops.access import (
     OPEN,
     InvalidLinkError,

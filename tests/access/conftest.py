@@ -14,13 +14,13 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
-from assessment import db
-from assessment.access import COMMAND_LINE, Actor, Role, acting_as, bind, signed_in
-from assessment.access_members import grant
-from assessment.access_models import AuditEvent
-from assessment.bank import Bank
-from assessment.config import get_settings
-from assessment.models import Assessment, Team
+from assessment.core import db
+from assessment.access.policy import COMMAND_LINE, Actor, Role, acting_as, bind, signed_in
+from assessment.organisations.members import grant
+from assessment.models.access import AuditEvent
+from assessment.bank.model import Bank
+from assessment.core.config import get_settings
+from assessment.models.assessments import Assessment, Team
 from assessment.workshops.admin import create_workshop
 from tests.conftest import empty_database
 

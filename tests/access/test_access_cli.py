@@ -6,10 +6,11 @@ import json
 
 import pytest
 
-from assessment import cli, db
-from assessment.access import COMMAND_LINE
-from assessment.access_members import audit_log
-from assessment.repository import find_organisation
+from cli import main as cli
+from assessment.core import db
+from assessment.access.policy import COMMAND_LINE
+from assessment.organisations.members import audit_log
+from assessment.organisations.directory import find_organisation
 
 ORG = "Northwind Streaming"
 

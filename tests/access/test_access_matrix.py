@@ -11,17 +11,18 @@ from collections.abc import Callable
 
 import pytest
 
-from assessment import access, db
-from assessment.access import AccessDenied, Action, Actor, Role
-from assessment.access_members import audit_log, create_organisation, grant
-from assessment.answers import answered
+from assessment.access import policy as access
+from assessment.core import db
+from assessment.access.policy import AccessDenied, Action, Actor, Role
+from assessment.organisations.members import audit_log, create_organisation, grant
+from assessment.bank.answers import answered
 from assessment.dora.formats import Kind
-from assessment.dora.service import FileInput, ImportOptions, parse_inputs, write_import
-from assessment.errors import NotFoundError
-from assessment.exports import organisation_csv
-from assessment.portfolio import portfolio_data
-from assessment.repository import load_assessment, save_answer
-from assessment.rounds import start_round
+from assessment.dora.ingest.pipeline import FileInput, ImportOptions, parse_inputs, write_import
+from assessment.core.errors import NotFoundError
+from assessment.interchange.exports import organisation_csv
+from assessment.portfolio.data import portfolio_data
+from assessment.assessments.repository import load_assessment, save_answer
+from assessment.assessments.rounds import start_round
 from assessment.workshops.access import InvalidLinkError
 from assessment.workshops.facilitator import overview
 from tests.access.conftest import Org, World

@@ -7,8 +7,9 @@ from pydantic import ValidationError
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
-from assessment import access, db
-from assessment.access import (
+from assessment.access import policy as access
+from assessment.core import db
+from assessment.access.policy import (
     AccessDenied,
     Action,
     Role,
@@ -20,18 +21,13 @@ from assessment.access import (
     signed_in,
     visible_organisations,
 )
-from assessment.access_members import audit_log, create_organisation, grant, members, revoke
-from assessment.access_models import AuditEvent
-from assessment.config import Settings
-from assessment.errors import FoundationsError, NotFoundError
-from assessment.models import Team
-from assessment.repository import (
-    create_assessment,
-    ensure_organisation,
-    list_assessments,
-    list_organisations,
-    list_teams,
-)
+from assessment.organisations.members import audit_log, create_organisation, grant, members, revoke
+from assessment.models.access import AuditEvent
+from assessment.core.config import Settings
+from assessment.core.errors import FoundationsError, NotFoundError
+from assessment.models.assessments import Team
+from assessment.assessments.repository import create_assessment, list_assessments
+from assessment.organisations.directory import ensure_organisation, list_organisations, list_teams
 from tests.access.conftest import World
 
 

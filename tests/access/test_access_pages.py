@@ -13,12 +13,12 @@ import pytest
 from sqlalchemy.engine import Engine
 from streamlit.testing.v1 import AppTest
 
-from assessment import db
-from assessment.access import COMMAND_LINE, Role, acting_as
-from assessment.access_members import grant
+from assessment.core import db
+from assessment.access.policy import COMMAND_LINE, Role, acting_as
+from assessment.organisations.members import grant
 from assessment.demo import DEMO_ORG
-from assessment.questions import default_bank
-from assessment.repository import find_organisation, find_team
+from assessment.bank.loader import default_bank
+from assessment.organisations.directory import find_organisation, find_team
 from assessment.workshops.admin import create_workshop
 from tests.app.conftest import APP, demo_engine, demo_round, sqlite_templates  # noqa: F401 - fixtures
 

@@ -9,13 +9,13 @@ from __future__ import annotations
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
-from assessment import db
-from assessment.access import COMMAND_LINE, acting_as
-from assessment.dora.models import DoraFigures, DoraImport
-from assessment.models import Answer, Assessment
-from assessment.questions import default_bank
-from assessment.repository import store_bank
-from assessment.rounds import carried_over_keys, start_round
+from assessment.core import db
+from assessment.access.policy import COMMAND_LINE, acting_as
+from assessment.models.dora import DoraFigures, DoraImport
+from assessment.models.assessments import Answer, Assessment
+from assessment.bank.loader import default_bank
+from assessment.assessments.repository import store_bank
+from assessment.assessments.rounds import carried_over_keys, start_round
 from tests.access.test_access_pages import OWNER, VIEWER, Install, install, open_as  # noqa: F401 - fixture
 from tests.app.conftest import demo_engine, sqlite_templates  # noqa: F401 - fixtures
 from ui.answer_fields import plain

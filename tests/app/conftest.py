@@ -12,19 +12,12 @@ import streamlit as st
 from sqlalchemy.engine import Engine
 from streamlit.testing.v1 import AppTest
 
-from assessment import db
-from assessment.answers import AnswerValue
+from assessment.core import db
+from assessment.bank.answers import AnswerValue
 from assessment.demo import DEMO_ORG, load_demo
-from assessment.questions import default_bank
-from assessment.repository import (
-    answers_for,
-    create_assessment,
-    ensure_organisation,
-    ensure_team,
-    list_assessments,
-    save_answer,
-    store_bank,
-)
+from assessment.bank.loader import default_bank
+from assessment.assessments.repository import answers_for, create_assessment, list_assessments, save_answer, store_bank
+from assessment.organisations.directory import ensure_organisation, ensure_team
 from tests.conftest import APP, open_page, unescaped  # noqa: F401 - APP and open_page for the app tests
 
 START, ASSESS, RESULTS = "ui/pages/start.py", "ui/pages/assess.py", "ui/pages/results.py"

@@ -6,10 +6,10 @@ from datetime import date
 
 import pytest
 
-from assessment.answers import AnswerValue, answered, check_answer, dont_know, not_applicable
-from assessment.bank import Bank, Question
+from assessment.bank.answers import AnswerValue, answered, check_answer, dont_know, not_applicable
+from assessment.bank.model import Bank, Question
 from assessment.demo import demo_answer
-from assessment.questions import default_bank
+from assessment.bank.loader import default_bank
 from ui.answer_fields import (
     DONT_KNOW,
     NOT_APPLICABLE,

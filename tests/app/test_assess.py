@@ -6,11 +6,11 @@ from datetime import date
 
 from sqlalchemy.engine import Engine
 
-from assessment import db
-from assessment.answers import AnswerStatus, answered, dont_know, not_applicable
-from assessment.bank import ChoiceOption
-from assessment.questions import default_bank
-from assessment.repository import get_assessment
+from assessment.core import db
+from assessment.bank.answers import AnswerStatus, answered, dont_know, not_applicable
+from assessment.bank.model import ChoiceOption
+from assessment.bank.loader import default_bank
+from assessment.assessments.lookup import get_assessment
 from tests.app.conftest import (
     ASSESS,
     demo_round,

@@ -11,13 +11,14 @@ from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 from streamlit.testing.v1 import AppTest
 
-from assessment import db
-from assessment.answers import answered
+from assessment.core import db
+from assessment.bank.answers import answered
 from assessment.demo import DEMO_ORG
-from assessment.models import Answer, AnswerEvent
-from assessment.questions import default_bank
-from assessment.repository import find_team, list_assessments
-from assessment.rounds import carried_over_keys
+from assessment.models.assessments import Answer, AnswerEvent
+from assessment.bank.loader import default_bank
+from assessment.assessments.repository import list_assessments
+from assessment.organisations.directory import find_team
+from assessment.assessments.rounds import carried_over_keys
 from tests.app.conftest import ASSESS, RESULTS, open_details, open_page, save, stored, texts
 
 ROUNDS = "ui/pages/rounds.py"

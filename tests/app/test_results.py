@@ -6,9 +6,9 @@ import json
 
 from sqlalchemy.engine import Engine
 
-from assessment import db
-from assessment.repository import load_assessment
-from assessment.scoring import score_assessment
+from assessment.core import db
+from assessment.assessments.repository import load_assessment
+from assessment.scoring.engine import score_assessment
 from tests.app.conftest import RESULTS, demo_round, new_assessment, open_page, texts
 
 

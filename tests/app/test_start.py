@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy.engine import Engine
 
-from assessment import db
+from assessment.core import db
 from assessment.demo import DEMO_ORG
-from assessment.repository import list_assessments, list_organisations, list_teams
+from assessment.assessments.repository import list_assessments
+from assessment.organisations.directory import list_organisations, list_teams
 from tests.app.conftest import START, demo_round, new_assessment, open_page, texts
 
 

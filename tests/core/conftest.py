@@ -15,7 +15,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from assessment import db
+from assessment.core import db
 
 
 @pytest.fixture(scope="session")

@@ -17,9 +17,9 @@ from typing import Any
 import pytest
 import yaml
 
-from assessment import cli
-from assessment.bank import MAX_LEVEL, AnswerType, Bank, ChoiceOption, LevelOption
-from assessment.questions import BankError, bank_issues, default_bank_path, parse_bank_text
+from cli import main as cli
+from assessment.bank.model import MAX_LEVEL, AnswerType, Bank, ChoiceOption, LevelOption
+from assessment.bank.loader import BankError, bank_issues, default_bank_path, parse_bank_text
 
 PRODUCT_ORDER = [
     "failure_isolation",

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from assessment import cli
+from cli import main as cli
 
 
 def test_export_into_a_missing_folder_is_one_line(env_database: str, tmp_path: Path,

@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
-from assessment import db
-from assessment.errors import FoundationsError
-from assessment.models import Organisation, Team
-from assessment.repository import ensure_organisation, ensure_team, find_team
+from assessment.core import db
+from assessment.core.errors import FoundationsError
+from assessment.models.assessments import Organisation, Team
+from assessment.organisations.directory import ensure_organisation, ensure_team, find_team
 
 
 def test_a_name_created_by_a_concurrent_writer_is_found_not_duplicated(engine: Engine) -> None:

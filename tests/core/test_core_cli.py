@@ -1,6 +1,6 @@
 """The `foundations` command line, run in-process against a real database.
 
-Every call goes through `assessment.cli.main`, exactly as the console script does;
+Every call goes through `cli.main.main`, exactly as the console script does;
 bad input must give exit 1 and one line on stderr, never a traceback, and save nothing.
 """
 
@@ -21,21 +21,15 @@ import pytest
 import sqlalchemy as sa
 import yaml
 
-from assessment import cli, db
-from assessment.answers import answer_to_data, answered, parse_answer_mapping
-from assessment.config import get_settings
+from cli import main as cli
+from assessment.core import db
+from assessment.bank.answers import answer_to_data, answered, parse_answer_mapping
+from assessment.core.config import get_settings
 from assessment.demo import DEMO_ORG
-from assessment.questions import default_bank
-from assessment.repository import (
-    clear_answer,
-    create_assessment,
-    ensure_organisation,
-    ensure_team,
-    save_answer,
-    set_status,
-    store_bank,
-)
-from assessment.scoring import score_assessment
+from assessment.bank.loader import default_bank
+from assessment.assessments.repository import clear_answer, create_assessment, save_answer, set_status, store_bank
+from assessment.organisations.directory import ensure_organisation, ensure_team
+from assessment.scoring.engine import score_assessment
 
 PG_URL = os.environ.get("FOUNDATIONS_TEST_DATABASE_URL")
 

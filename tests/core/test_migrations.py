@@ -9,9 +9,10 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
-import assessment.models  # noqa: F401 - registers the tables on SQLModel.metadata
-from assessment import cli, db
-from assessment.errors import SchemaStateError
+import assessment.models.assessments  # noqa: F401 - registers the tables on SQLModel.metadata
+from cli import main as cli
+from assessment.core import db
+from assessment.core.errors import SchemaStateError
 
 NOT_MIGRATED = "the database has no Foundations schema yet: run `foundations db upgrade` first"
 NEWER = "is newer than this version of Foundations knows: upgrade Foundations"

@@ -6,11 +6,11 @@ from datetime import date
 
 import pytest
 
-from assessment.answers import answered, check_answer, describe_value
-from assessment.bank import Bank
-from assessment.dora.window import window_for_dates
-from assessment.errors import InvalidAnswerError
-from assessment.numbers import number_text, plural
+from assessment.bank.answers import answered, check_answer, describe_value
+from assessment.bank.model import Bank
+from assessment.dora.metrics.window import window_for_dates
+from assessment.core.errors import InvalidAnswerError
+from assessment.core.numbers import number_text, plural
 
 
 @pytest.mark.parametrize(("value", "text"), [

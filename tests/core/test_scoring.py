@@ -12,10 +12,10 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from assessment.answers import AnswerValue, answered, check_answer, dont_know, not_applicable
-from assessment.bank import GATE_CAP_LEVEL, AnswerType, Bank, ChoiceOption, Question
-from assessment.questions import default_bank
-from assessment.scoring import GateState, Risk, answer_score, score_assessment
+from assessment.bank.answers import AnswerValue, answered, check_answer, dont_know, not_applicable
+from assessment.bank.model import GATE_CAP_LEVEL, AnswerType, Bank, ChoiceOption, Question
+from assessment.bank.loader import default_bank
+from assessment.scoring.engine import GateState, Risk, answer_score, score_assessment
 
 BANK = default_bank()
 PROPERTY = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -17,25 +17,14 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
 
-from assessment import db
-from assessment.answers import AnswerStatus, AnswerValue, answered, dont_know, not_applicable
-from assessment.bank import Bank
+from assessment.core import db
+from assessment.bank.answers import AnswerStatus, AnswerValue, answered, dont_know, not_applicable
+from assessment.bank.model import Bank
 from assessment.demo import demo_answer
-from assessment.errors import ConflictError, FoundationsError, InvalidAnswerError, NotFoundError
-from assessment.models import Answer, AnswerEvent, Assessment, Organisation
-from assessment.repository import (
-    answer_history,
-    answers_for,
-    clear_answer,
-    create_assessment,
-    ensure_organisation,
-    ensure_team,
-    find_team,
-    list_assessments,
-    load_assessment,
-    save_answer,
-    store_bank,
-)
+from assessment.core.errors import ConflictError, FoundationsError, InvalidAnswerError, NotFoundError
+from assessment.models.assessments import Answer, AnswerEvent, Assessment, Organisation
+from assessment.assessments.repository import answer_history, answers_for, clear_answer, create_assessment, list_assessments, load_assessment, save_answer, store_bank
+from assessment.organisations.directory import ensure_organisation, ensure_team, find_team
 
 
 def new_assessment(engine: Engine, bank: Bank, *, team: str = "Payments", org: str = "Acme") -> int:

@@ -16,12 +16,12 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy.engine import Engine
 
-from assessment import db
+from assessment.core import db
 from assessment.dora.formats import FORMATS, Kind
-from assessment.dora.service import FileInput, ImportOptions, parse_inputs, write_import
-from assessment.dora.store import ImportResult
-from assessment.dora.window import Window
-from assessment.repository import ensure_organisation, ensure_team, find_team
+from assessment.dora.ingest.pipeline import FileInput, ImportOptions, parse_inputs, write_import
+from assessment.dora.ingest.store import ImportResult
+from assessment.dora.metrics.window import Window
+from assessment.organisations.directory import ensure_organisation, ensure_team, find_team
 
 Row = dict[str, str]
 

@@ -8,12 +8,12 @@ import pytest
 
 from assessment.dora.benchmarks import band, nearest_cluster
 from assessment.dora.figures import RANGES, Typed, check_typed
-from assessment.dora.metrics import DoraMetrics
-from assessment.dora.quality import DataQuality
+from assessment.dora.metrics.compute import DoraMetrics
+from assessment.dora.metrics.quality import DataQuality
 from assessment.dora.summary import hours_text, roadmap_evidence, summarise
-from assessment.dora.window import Window
-from assessment.errors import FoundationsError
-from assessment.roadmap import DoraMetric
+from assessment.dora.metrics.window import Window
+from assessment.core.errors import FoundationsError
+from assessment.roadmap.plan import DoraMetric
 
 
 @pytest.mark.parametrize(("metric", "value", "clusters"), [

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import vl_convert
 
-from assessment.dora.charts import deployments_per_week_chart, lead_time_chart, recovery_chart
+from reports.charts.dora import deployments_per_week_chart, lead_time_chart, recovery_chart
 
 
 def _trends() -> pd.DataFrame:

@@ -9,10 +9,11 @@ from types import SimpleNamespace
 import pytest
 import sqlalchemy as sa
 
-from assessment import cli, db
+from cli import main as cli
+from assessment.core import db
 from assessment.dora.formats import Kind
-from assessment.dora.mapping import mapping_to_json
-from assessment.repository import ensure_organisation, ensure_team
+from assessment.dora.ingest.mapping import mapping_to_json
+from assessment.organisations.directory import ensure_organisation, ensure_team
 
 
 @pytest.fixture

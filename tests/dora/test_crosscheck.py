@@ -7,15 +7,15 @@ from datetime import UTC, datetime
 from sqlalchemy.engine import Engine
 from sqlmodel import func, select
 
-from assessment import db
-from assessment.answers import answered, dont_know
-from assessment.bank import Bank
+from assessment.core import db
+from assessment.bank.answers import answered, dont_know
+from assessment.bank.model import Bank
 from assessment.demo import load_demo
 from assessment.dora.crosscheck import Observed, check, observed_for_team, stored_findings
 from assessment.dora.demo import team_data
 from assessment.dora.figures import Typed, save_figures
-from assessment.dora.models import DoraDeployment
-from assessment.models import Assessment, Team
+from assessment.models.dora import DoraDeployment
+from assessment.models.assessments import Assessment, Team
 
 DATA = Observed("imported data, test window", recovery_hours_median=9.0, incidents_resolved=12, incidents=40,
                 deployments_per_week=0.5, change_failure_rate_pct=35.0)

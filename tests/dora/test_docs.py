@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from assessment.dora import quality
+from assessment.dora.metrics import quality
 from assessment.dora.benchmarks import CLUSTERS, EDITION
 from assessment.dora.formats import FORMATS
 

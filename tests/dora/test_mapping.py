@@ -7,15 +7,15 @@ from pathlib import Path
 import pytest
 
 from assessment.dora.formats import Kind
-from assessment.dora.mapping import (
+from assessment.dora.ingest.mapping import (
     load_mapping_file,
     mapping_to_json,
     normalise_header,
     parse_mapping,
     propose_mapping,
 )
-from assessment.dora.parsing import parse_file
-from assessment.dora.problems import DoraImportError
+from assessment.dora.ingest.parsing import parse_file
+from assessment.dora.ingest.problems import DoraImportError
 
 
 def test_normalise_header() -> None:

@@ -8,12 +8,12 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy.engine import Engine
 
-from assessment import db
-from assessment.dora import metrics as metrics_module
+from assessment.core import db
+from assessment.dora.metrics import compute as metrics_module
 from assessment.dora.formats import Kind
-from assessment.dora.metrics import DoraMetrics, compute_metrics, team_metrics
-from assessment.dora.quality import NO_RESOLUTION, NOT_LINKED, NOT_SHIPPED_AGAIN, DroppedRow
-from assessment.dora.window import Window
+from assessment.dora.metrics.compute import DoraMetrics, compute_metrics, team_metrics
+from assessment.dora.metrics.quality import NO_RESOLUTION, NOT_LINKED, NOT_SHIPPED_AGAIN, DroppedRow
+from assessment.dora.metrics.window import Window
 
 GOLDEN_WINDOW = Window(datetime(2024, 5, 1, tzinfo=UTC), datetime(2024, 5, 8, tzinfo=UTC))
 

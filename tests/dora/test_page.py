@@ -7,12 +7,13 @@ from sqlalchemy.engine import Engine
 from sqlmodel import select
 from streamlit.testing.v1 import AppTest
 
-from assessment import db
+from assessment.core import db
 from assessment.demo import DEMO_ORG, load_demo
-from assessment.dora.models import DoraFigures, DoraSavedMapping
-from assessment.models import Assessment, Organisation, Team
-from assessment.questions import default_bank
-from assessment.repository import create_assessment, ensure_organisation, ensure_team, store_bank
+from assessment.models.dora import DoraFigures, DoraSavedMapping
+from assessment.models.assessments import Assessment, Organisation, Team
+from assessment.bank.loader import default_bank
+from assessment.assessments.repository import create_assessment, store_bank
+from assessment.organisations.directory import ensure_organisation, ensure_team
 from tests.conftest import open_page
 
 DORA, RESULTS = "ui/pages/dora.py", "ui/pages/results.py"

@@ -17,12 +17,12 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from assessment import db
+from assessment.core import db
 from assessment.dora.formats import Kind
-from assessment.dora.frames import _halves, snapshot_readers
-from assessment.dora.metrics import DoraMetrics, compute_metrics
-from assessment.dora.service import FileInput, ImportOptions, parse_inputs, write_import
-from assessment.repository import ensure_organisation, ensure_team
+from assessment.dora.metrics.frames import _halves, snapshot_readers
+from assessment.dora.metrics.compute import DoraMetrics, compute_metrics
+from assessment.dora.ingest.pipeline import FileInput, ImportOptions, parse_inputs, write_import
+from assessment.organisations.directory import ensure_organisation, ensure_team
 
 TEAMS = ("A", "B", "C")
 LATER = {Kind.DEPLOYMENTS: [{"id": "d8", "service": "a", "deployed_at": "2024-05-07T10:00:00Z"}]}

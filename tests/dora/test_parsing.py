@@ -7,8 +7,8 @@ import json
 import pytest
 
 from assessment.dora.formats import Kind
-from assessment.dora.parsing import parse_file
-from assessment.dora.problems import DoraImportError, Problem
+from assessment.dora.ingest.parsing import parse_file
+from assessment.dora.ingest.problems import DoraImportError, Problem
 
 INCIDENT_HEADER = "id,service,started_at,resolved_at\n"
 

@@ -9,12 +9,12 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy.engine import Engine
 
-from assessment import db
+from assessment.core import db
 from assessment.dora.formats import Kind
-from assessment.dora.metrics import compute_metrics
+from assessment.dora.metrics.compute import compute_metrics
 
 pytest.importorskip("duckdb")
-from assessment.dora.reference import reference_metrics
+from tests.support.dora_reference import reference_metrics
 
 
 def _two_teams(golden: dict[Kind, list[dict[str, str]]]) -> dict[Kind, list[dict[str, str]]]:

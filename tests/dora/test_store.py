@@ -8,12 +8,12 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from assessment import db
-from assessment.dora import store
+from assessment.core import db
+from assessment.dora.ingest import store
 from assessment.dora.formats import Kind
-from assessment.dora.problems import DoraImportError
-from assessment.dora.service import FileInput, ImportOptions, parse_inputs, write_import
-from assessment.repository import ensure_organisation, list_teams
+from assessment.dora.ingest.problems import DoraImportError
+from assessment.dora.ingest.pipeline import FileInput, ImportOptions, parse_inputs, write_import
+from assessment.organisations.directory import ensure_organisation, list_teams
 
 TABLES = ("dora_import", "dora_deployment", "dora_change", "dora_incident")
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.engine import Engine
 
-from assessment import db
+from assessment.core import db
 from assessment.demo import load_demo
 from assessment.dora.figures import Typed, save_figures
 from assessment.dora.team import FINDING_TARGETS, IMPORTED, TYPED, team_dora
-from assessment.questions import default_bank
-from assessment.repository import AssessmentData, list_assessments, load_assessment
-from assessment.roadmap import DORA_TARGETS, DoraMetric, build_roadmap
+from assessment.bank.loader import default_bank
+from assessment.assessments.repository import AssessmentData, list_assessments, load_assessment
+from assessment.roadmap.plan import DORA_TARGETS, DoraMetric, build_roadmap
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
-from assessment.dora.sources import DEFAULT_MAX_BYTES
+from assessment.dora.ingest.sources import DEFAULT_MAX_BYTES
 
 CONFIG = Path(__file__).resolve().parents[2] / ".streamlit" / "config.toml"
 

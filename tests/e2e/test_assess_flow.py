@@ -8,10 +8,11 @@ from datetime import date
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from assessment import db
-from assessment.answers import AnswerStatus, answered
-from assessment.questions import default_bank
-from assessment.repository import answers_for, create_assessment, ensure_organisation, ensure_team, store_bank
+from assessment.core import db
+from assessment.bank.answers import AnswerStatus, answered
+from assessment.bank.loader import default_bank
+from assessment.assessments.repository import answers_for, create_assessment, store_bank
+from assessment.organisations.directory import ensure_organisation, ensure_team
 from tests.e2e.conftest import Server, screenshot
 
 pytestmark = pytest.mark.e2e

@@ -18,19 +18,13 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from assessment import db
-from assessment.access import COMMAND_LINE, Role, acting_as
-from assessment.access_members import grant
+from assessment.core import db
+from assessment.access.policy import COMMAND_LINE, Role, acting_as
+from assessment.organisations.members import grant
 from assessment.demo import DEMO_ORG, load_demo
-from assessment.questions import default_bank
-from assessment.repository import (
-    create_assessment,
-    ensure_organisation,
-    ensure_team,
-    find_organisation,
-    list_assessments,
-    store_bank,
-)
+from assessment.bank.loader import default_bank
+from assessment.assessments.repository import create_assessment, list_assessments, store_bank
+from assessment.organisations.directory import ensure_organisation, ensure_team, find_organisation
 from tests.e2e.conftest import ROOT, free_port, screenshot, wait_until_healthy
 
 oidc_provider_mock = pytest.importorskip("oidc_provider_mock", reason="the test extra installs oidc-provider-mock")

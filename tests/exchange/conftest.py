@@ -12,15 +12,15 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
-from assessment import db
-from assessment.access_members import grant
-from assessment.answers import answered, dont_know
-from assessment.bank import Bank
+from assessment.core import db
+from assessment.organisations.members import grant
+from assessment.bank.answers import answered, dont_know
+from assessment.bank.model import Bank
 from assessment.demo import DEMO_ORG, load_demo
 from assessment.dora.figures import Typed, save_figures
 from assessment.dora.formats import Kind
-from assessment.dora.saved import save_mapping
-from assessment.repository import find_team
+from assessment.dora.ingest.saved import save_mapping
+from assessment.organisations.directory import find_team
 from assessment.workshops.admin import close_workshop, create_workshop, get_workshop
 from assessment.workshops.facilitator import record_agreed_answer
 from assessment.workshops.participants import join_view, join_workshop, save_participant_answer, set_finished

@@ -13,12 +13,14 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel, select
 
-from assessment import bundle, cli, db
-from assessment.access import Actor, acting_as
-from assessment.access_members import grant
-from assessment.answers import answered
-from assessment.bank import Bank
-from assessment.bundle import (
+from assessment.interchange import bundle
+from cli import main as cli
+from assessment.core import db
+from assessment.access.policy import Actor, acting_as
+from assessment.organisations.members import grant
+from assessment.bank.answers import answered
+from assessment.bank.model import Bank
+from assessment.interchange.bundle import (
     DERIVED_TABLES,
     DORA_FINDINGS,
     DORA_IMPORTS,
@@ -31,13 +33,14 @@ from assessment.bundle import (
     parse_bundle,
     store_bundle,
 )
-from assessment.config import get_settings
+from assessment.core.config import get_settings
 from assessment.demo import DEMO_ORG
-from assessment.exchange import export_assessment
-from assessment.portfolio import portfolio_data
-from assessment.questions import bank_content_hash
-from assessment.repository import find_organisation, list_assessments, store_bank
-from assessment.workshop_models import Workshop
+from assessment.interchange.assessment_json import export_assessment
+from assessment.portfolio.data import portfolio_data
+from assessment.bank.loader import bank_content_hash
+from assessment.assessments.repository import list_assessments, store_bank
+from assessment.organisations.directory import find_organisation
+from assessment.models.workshops import Workshop
 from assessment.workshops.access import facilitated_workshop
 from assessment.workshops.admin import create_workshop
 from assessment.workshops.participants import join_view, participant_view

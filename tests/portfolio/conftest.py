@@ -14,20 +14,13 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from streamlit.testing.v1 import AppTest
 
-from assessment import db
-from assessment.answers import AnswerValue, answered, check_answer, dont_know, not_applicable
-from assessment.bank import AnswerType, Bank, ChoiceOption, Question
+from assessment.core import db
+from assessment.bank.answers import AnswerValue, answered, check_answer, dont_know, not_applicable
+from assessment.bank.model import AnswerType, Bank, ChoiceOption, Question
 from assessment.demo import load_demo
-from assessment.repository import (
-    clear_answer,
-    create_assessment,
-    ensure_organisation,
-    ensure_team,
-    find_organisation,
-    save_answer,
-    store_bank,
-)
-from assessment.rounds import start_round
+from assessment.assessments.repository import clear_answer, create_assessment, save_answer, store_bank
+from assessment.organisations.directory import ensure_organisation, ensure_team, find_organisation
+from assessment.assessments.rounds import start_round
 
 
 def random_answer(rng: random.Random, question: Question) -> AnswerValue:

@@ -10,13 +10,15 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import Engine
 
-from assessment import cli, db
-from assessment.answers import answered, dont_know
-from assessment.bank import Bank
-from assessment.bundle import organisation_json
-from assessment.exports import COLUMNS, organisation_csv, safe_cell
-from assessment.portfolio import portfolio_data
-from assessment.repository import find_organisation, list_assessments
+from cli import main as cli
+from assessment.core import db
+from assessment.bank.answers import answered, dont_know
+from assessment.bank.model import Bank
+from assessment.interchange.bundle import organisation_json
+from assessment.interchange.exports import COLUMNS, organisation_csv, safe_cell
+from assessment.portfolio.data import portfolio_data
+from assessment.assessments.repository import list_assessments
+from assessment.organisations.directory import find_organisation
 from tests.portfolio.conftest import answer_all, new_round, org_id, random_organisation
 
 HYPERLINK = '=HYPERLINK("http://x")'

@@ -15,19 +15,15 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from assessment import db
-from assessment.bank import Bank
+from assessment.core import db
+from assessment.bank.model import Bank
 from assessment.demo import demo_answer
-from assessment.portfolio import Cell, Portfolio, foundation_trend, portfolio_data
-from assessment.portfolio_filters import TeamFilter, filter_teams, page, page_count, sort_teams
-from assessment.repository import (
-    list_assessments,
-    list_teams,
-    load_assessment,
-    save_answer,
-)
-from assessment.score_store import refresh_many
-from assessment.scoring import score_assessment
+from assessment.portfolio.data import Cell, Portfolio, foundation_trend, portfolio_data
+from assessment.portfolio.filters import TeamFilter, filter_teams, page, page_count, sort_teams
+from assessment.assessments.repository import list_assessments, load_assessment, save_answer
+from assessment.organisations.directory import list_teams
+from assessment.assessments.scores import refresh_many
+from assessment.scoring.engine import score_assessment
 from tests.portfolio.conftest import new_round, org_id, random_organisation
 
 

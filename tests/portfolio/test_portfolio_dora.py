@@ -6,13 +6,13 @@ from datetime import UTC, datetime
 
 from sqlalchemy.engine import Engine
 
-from assessment import db
-from assessment.bank import Bank
+from assessment.core import db
+from assessment.bank.model import Bank
 from assessment.dora.benchmarks import nearest_cluster
-from assessment.dora.metrics import team_metrics
-from assessment.dora.models import DoraDeployment, DoraFigures, DoraImport, DoraIncident
-from assessment.portfolio_dora import dora_clusters
-from assessment.repository import find_team
+from assessment.dora.metrics.compute import team_metrics
+from assessment.models.dora import DoraDeployment, DoraFigures, DoraImport, DoraIncident
+from assessment.portfolio.dora import dora_clusters
+from assessment.organisations.directory import find_team
 from tests.portfolio.conftest import new_round, org_id
 
 DAY = 86_400

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from assessment.bank import Bank
+from assessment.bank.model import Bank
 from assessment.demo import demo_answer
-from assessment.portfolio_insights import common_gaps, team_insights, unblockers
-from assessment.repository import AssessmentData
-from assessment.scoring import Risk, score_assessment
+from assessment.portfolio.insights import common_gaps, team_insights, unblockers
+from assessment.assessments.repository import AssessmentData
+from assessment.scoring.engine import Risk, score_assessment
 
 
 def team(bank: Bank, team_id: int, name: str, **levels: int) -> AssessmentData:

@@ -5,13 +5,14 @@ from __future__ import annotations
 from sqlalchemy.engine import Engine
 from streamlit.testing.v1 import AppTest
 
-from assessment import db
-from assessment.bank import Bank
+from assessment.core import db
+from assessment.bank.model import Bank
 from assessment.demo import DEMO_ORG
-from assessment.portfolio import portfolio_data
-from assessment.portfolio_filters import TeamFilter, filter_teams, sort_teams
-from assessment.questions import default_bank
-from assessment.repository import create_assessment, ensure_organisation, ensure_team, store_bank
+from assessment.portfolio.data import portfolio_data
+from assessment.portfolio.filters import TeamFilter, filter_teams, sort_teams
+from assessment.bank.loader import default_bank
+from assessment.assessments.repository import create_assessment, store_bank
+from assessment.organisations.directory import ensure_organisation, ensure_team
 from tests.conftest import open_page
 from tests.portfolio.conftest import org_id, texts
 

@@ -13,11 +13,13 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy.engine import Engine
 
-from assessment import cli, db
-from assessment.answers import answered
-from assessment.bank import Bank
+from cli import main as cli
+from assessment.core import db
+from assessment.bank.answers import answered
+from assessment.bank.model import Bank
 from assessment.demo import DEMO_ORG, demo_answer, load_demo
-from assessment.repository import create_assessment, ensure_organisation, ensure_team, store_bank
+from assessment.assessments.repository import create_assessment, store_bank
+from assessment.organisations.directory import ensure_organisation, ensure_team
 from benchmarks.portfolio import ORG as BENCH_ORG
 from benchmarks.portfolio import build_organisation
 from reports import portfolio_render

@@ -11,11 +11,12 @@ from typing import Any
 import pytest
 from sqlalchemy.engine import Engine
 
-from assessment import cli, db
-from assessment.bank import Bank
+from cli import main as cli
+from assessment.core import db
+from assessment.bank.model import Bank
 from assessment.demo import DEMO_ORG, load_demo
-from assessment.repository import list_assessments
-from assessment.rounds import carried_over_keys
+from assessment.assessments.repository import list_assessments
+from assessment.assessments.rounds import carried_over_keys
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:

@@ -8,17 +8,18 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from assessment import db
-from assessment.answers import AnswerValue, answered, dont_know
-from assessment.bank import Bank
+from assessment.core import db
+from assessment.bank.answers import AnswerValue, answered, dont_know
+from assessment.bank.model import Bank
 from assessment.demo import demo_answer
-from assessment.errors import FoundationsError
-from assessment.models import Answer, AnswerEvent
-from assessment.repository import answers_for, find_team, save_answer, store_bank
-from assessment.roadmap import build_roadmap
-from assessment.round_comparison import compare_rounds, comparison_to_data, since_last_round
-from assessment.rounds import carried_over_keys, confirm_answers, start_round
-from assessment.score_models import AssessmentScoreRow
+from assessment.core.errors import FoundationsError
+from assessment.models.assessments import Answer, AnswerEvent
+from assessment.assessments.repository import answers_for, save_answer, store_bank
+from assessment.organisations.directory import find_team
+from assessment.roadmap.plan import build_roadmap
+from assessment.assessments.comparison import compare_rounds, comparison_to_data, since_last_round
+from assessment.assessments.rounds import carried_over_keys, confirm_answers, start_round
+from assessment.models.scores import AssessmentScoreRow
 from tests.portfolio.conftest import answer_all, edited_bank, new_round, random_answer
 
 

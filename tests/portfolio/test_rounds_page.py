@@ -5,10 +5,11 @@ from __future__ import annotations
 from sqlalchemy.engine import Engine
 from streamlit.testing.v1 import AppTest
 
-from assessment import db
+from assessment.core import db
 from assessment.demo import DEMO_ORG
-from assessment.repository import find_team, list_assessments
-from assessment.rounds import carried_over_keys
+from assessment.assessments.repository import list_assessments
+from assessment.organisations.directory import find_team
+from assessment.assessments.rounds import carried_over_keys
 from tests.conftest import open_page
 from tests.portfolio.conftest import texts
 

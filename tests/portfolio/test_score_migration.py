@@ -6,12 +6,12 @@ import random
 
 from sqlmodel import select
 
-from assessment import db
-from assessment.bank import Bank
-from assessment.models import Answer, Assessment, Organisation, Team
-from assessment.repository import answers_for, store_bank
-from assessment.score_models import AssessmentScoreRow, FoundationScore, ReadinessRow
-from assessment.scoring import score_assessment
+from assessment.core import db
+from assessment.bank.model import Bank
+from assessment.models.assessments import Answer, Assessment, Organisation, Team
+from assessment.assessments.repository import answers_for, store_bank
+from assessment.models.scores import AssessmentScoreRow, FoundationScore, ReadinessRow
+from assessment.scoring.engine import score_assessment
 from tests.portfolio.conftest import random_answer
 
 

@@ -8,11 +8,11 @@ import re
 from pypdf import PdfReader
 from sqlalchemy.engine import Engine
 
-from assessment import db
-from assessment.bank import Bank
+from assessment.core import db
+from assessment.bank.model import Bank
 from assessment.demo import load_demo
-from assessment.repository import list_assessments
-from assessment.round_comparison import since_last_round
+from assessment.assessments.repository import list_assessments
+from assessment.assessments.comparison import since_last_round
 from reports.build import report_pdf
 
 

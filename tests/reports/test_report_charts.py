@@ -5,10 +5,11 @@ from __future__ import annotations
 import base64
 from datetime import UTC, datetime
 
-from assessment.answers import check_answer, dont_know
-from assessment.questions import default_bank
-from assessment.repository import AssessmentData
-from reports.charts import plan_chart, render_charts, scores_chart
+from assessment.bank.answers import check_answer, dont_know
+from assessment.bank.loader import default_bank
+from assessment.assessments.repository import AssessmentData
+from reports.charts.scores import plan_chart, scores_chart
+from reports.report_charts import render_charts
 from reports.context import ReportContext, build_context
 
 
@@ -44,3 +45,10 @@ def test_render_charts_gives_svg_data_uris_with_the_labels() -> None:
         assert svg.startswith("<svg") and "<image" not in svg  # vector only, nothing fetched
     scores_svg = base64.b64decode(charts.scores.split(",", 1)[1]).decode()
     assert "Failure isolation" in scores_svg and "level 0 absent" in scores_svg
+
+
+def test_charts_measure_labels_in_the_bundled_font() -> None:
+    """vl-convert is given the report's own font files, else labels are measured in a fallback and drift."""
+    from reports.charts.scores import FONTS
+
+    assert sorted(p.suffix for p in FONTS.iterdir() if p.is_file())[:1] in ([".otf"], [".ttf"], [".woff2"])

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from assessment import db
-from assessment.cli import main
+from assessment.core import db
+from cli.main import main
 from assessment.demo import load_demo
-from assessment.questions import default_bank
-from assessment.repository import list_assessments
+from assessment.bank.loader import default_bank
+from assessment.assessments.repository import list_assessments
 from tests.reports.pdfread import outline, read
 
 

@@ -7,10 +7,10 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from assessment.answers import AnswerValue, answered, check_answer, dont_know
-from assessment.questions import default_bank
-from assessment.repository import AssessmentData
-from assessment.roadmap import build_roadmap
+from assessment.bank.answers import AnswerValue, answered, check_answer, dont_know
+from assessment.bank.loader import default_bank
+from assessment.assessments.repository import AssessmentData
+from assessment.roadmap.plan import build_roadmap
 from reports.context import ReportContext, build_context
 
 PLAIN = (str, int, float, bool, type(None))

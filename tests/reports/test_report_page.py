@@ -9,13 +9,13 @@ import pytest
 import streamlit as st
 from sqlalchemy.engine import Engine
 
-from assessment import db
-from assessment.answers import dont_know
+from assessment.core import db
+from assessment.bank.answers import dont_know
 from assessment.demo import load_demo
 from assessment.dora.team import team_dora
-from assessment.questions import default_bank
-from assessment.repository import answer_history, load_assessment, save_answer
-from assessment.roadmap import build_roadmap
+from assessment.bank.loader import default_bank
+from assessment.assessments.repository import answer_history, load_assessment, save_answer
+from assessment.roadmap.plan import build_roadmap
 from reports.worker import RenderFailed, ReportWorker
 from tests.app.conftest import demo_round, open_page, texts
 from tests.reports.pdfread import read

@@ -10,9 +10,9 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy.engine import Engine
 
-from assessment import db
-from assessment.repository import load_assessment
-from assessment.roadmap import build_roadmap
+from assessment.core import db
+from assessment.assessments.repository import load_assessment
+from assessment.roadmap.plan import build_roadmap
 from reports.build import report_pdf
 from reports.context import Contradiction, DoraData, DoraFigure
 from tests.reports.pdfread import demo_id, fonts_of, images_of, outline, page_text, read, squash

@@ -15,10 +15,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import Engine
 
-from assessment import db
-from assessment.answers import answered, dont_know
-from assessment.bank import Bank
-from assessment.repository import create_assessment, ensure_organisation, ensure_team, save_answer, store_bank
+from assessment.core import db
+from assessment.bank.answers import answered, dont_know
+from assessment.bank.model import Bank
+from assessment.assessments.repository import create_assessment, save_answer, store_bank
+from assessment.organisations.directory import ensure_organisation, ensure_team
 from reports.build import report_pdf
 from reports.pdf import STATIC, BundledAssetFetcher, RefusedURL, render_pdf
 from tests.reports.pdfread import page_text, read

@@ -6,10 +6,10 @@ from datetime import date
 
 from sqlalchemy.engine import Engine
 
-from assessment import db
+from assessment.core import db
 from assessment.dora.team import team_dora
-from assessment.repository import load_assessment
-from assessment.roadmap import build_roadmap
+from assessment.assessments.repository import load_assessment
+from assessment.roadmap.plan import build_roadmap
 from reports.build import report_pdf
 from tests.reports.pdfread import demo_id, outline, page_text, read
 

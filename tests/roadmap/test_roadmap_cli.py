@@ -6,13 +6,13 @@ import json
 
 import pytest
 
-from assessment import db
-from assessment.cli import main
+from assessment.core import db
+from cli.main import main
 from assessment.demo import load_demo
 from assessment.dora.team import team_dora
-from assessment.questions import default_bank
-from assessment.repository import list_assessments, load_assessment
-from assessment.roadmap import build_roadmap
+from assessment.bank.loader import default_bank
+from assessment.assessments.repository import list_assessments, load_assessment
+from assessment.roadmap.plan import build_roadmap
 
 
 def _demo(database_url: str) -> dict[str, int]:

@@ -1,18 +1,18 @@
 """Golden roadmaps for the demo teams, built through the database like the app builds them.
 
 A change here means the ordering rules or the demo data changed: check the new order
-against the rules in assessment/roadmap.py before updating the golden lists.
+against the rules in assessment/roadmap/plan.py before updating the golden lists.
 """
 
 from __future__ import annotations
 
 from sqlalchemy.engine import Engine
 
-from assessment import db
-from assessment.bank import Bank
+from assessment.core import db
+from assessment.bank.model import Bank
 from assessment.demo import load_demo
-from assessment.repository import list_assessments, load_assessment
-from assessment.roadmap import build_roadmap
+from assessment.assessments.repository import list_assessments, load_assessment
+from assessment.roadmap.plan import build_roadmap
 
 # title -> ("phase:investment ..." in order, "end_state:ready|blocked@after ...")
 GOLDEN: dict[str, tuple[str, str]] = {

@@ -8,10 +8,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from assessment.answers import AnswerValue, answered, check_answer, dont_know, not_applicable
-from assessment.bank import AnswerType, ChoiceOption, Question
-from assessment.questions import default_bank
-from assessment.roadmap import (
+from assessment.bank.answers import AnswerValue, answered, check_answer, dont_know, not_applicable
+from assessment.bank.model import AnswerType, ChoiceOption, Question
+from assessment.bank.loader import default_bank
+from assessment.roadmap.plan import (
     DORA_TARGETS,
     DoraMetric,
     Evidence,
@@ -20,7 +20,7 @@ from assessment.roadmap import (
     build_roadmap,
     roadmap_to_data,
 )
-from assessment.scoring import Risk, score_assessment
+from assessment.scoring.engine import Risk, score_assessment
 
 BANK = default_bank()
 PROPERTY = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy.engine import Engine
 from streamlit.testing.v1 import AppTest
 
-from assessment import db
-from assessment.answers import AnswerValue
-from assessment.bank import Bank
+from assessment.core import db
+from assessment.bank.answers import AnswerValue
+from assessment.bank.model import Bank
 from assessment.workshops.admin import CreatedWorkshop, create_workshop
 from assessment.workshops.participants import join_view, join_workshop, save_participant_answer
 from tests.conftest import APP

@@ -15,11 +15,11 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from assessment import db
-from assessment.answers import answered
-from assessment.bank import Bank
-from assessment.models import utcnow
-from assessment.workshop_models import Workshop
+from assessment.core import db
+from assessment.bank.answers import answered
+from assessment.bank.model import Bank
+from assessment.core.types import utcnow
+from assessment.models.workshops import Workshop
 from assessment.workshops.access import INVALID_LINK, InvalidLinkError
 from assessment.workshops.admin import close_workshop, get_workshop, reset_facilitator_key
 from assessment.workshops.dashboard import team_dashboard

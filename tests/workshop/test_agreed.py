@@ -7,11 +7,11 @@ import json
 import pytest
 from sqlmodel import select
 
-from assessment import db
-from assessment.answers import answered, dont_know
-from assessment.errors import InvalidAnswerError
-from assessment.repository import answer_history, load_assessment
-from assessment.workshop_models import ParticipantAnswer
+from assessment.core import db
+from assessment.bank.answers import answered, dont_know
+from assessment.core.errors import InvalidAnswerError
+from assessment.assessments.repository import answer_history, load_assessment
+from assessment.models.workshops import ParticipantAnswer
 from assessment.workshops.dashboard import TeamDashboard, team_dashboard
 from assessment.workshops.facilitator import AgreedAnswerConflict, decisions, record_agreed_answer
 from tests.workshop.conftest import Room

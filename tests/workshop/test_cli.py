@@ -8,7 +8,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from assessment import cli, db
+from cli import main as cli
+from assessment.core import db
 from assessment.workshops.access import INVALID_LINK, InvalidLinkError
 from assessment.workshops.facilitator import overview
 from assessment.workshops.participants import join_view

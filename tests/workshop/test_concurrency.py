@@ -11,12 +11,12 @@ from concurrent.futures import ThreadPoolExecutor
 
 from sqlmodel import func, select
 
-from assessment import db
-from assessment.answers import AnswerValue
-from assessment.bank import Bank
+from assessment.core import db
+from assessment.bank.answers import AnswerValue
+from assessment.bank.model import Bank
 from assessment.demo import demo_answer
-from assessment.repository import load_assessment
-from assessment.workshop_models import ParticipantAnswer
+from assessment.assessments.repository import load_assessment
+from assessment.models.workshops import ParticipantAnswer
 from assessment.workshops.dashboard import team_dashboard
 from assessment.workshops.facilitator import AgreedAnswerConflict, record_agreed_answer
 from assessment.workshops.participants import participant_view

@@ -16,19 +16,20 @@ from sqlalchemy.engine import Engine
 from sqlmodel import col, func, select
 from streamlit.testing.v1 import AppTest
 
-from assessment import db
-from assessment.access import COMMAND_LINE, Role, acting_as, bind, signed_in
-from assessment.access_members import grant
-from assessment.access_models import AuditEvent
-from assessment.bank import Bank
-from assessment.config import get_settings
-from assessment.errors import FoundationsError
-from assessment.models import Assessment, Organisation, Team, utcnow
-from assessment.repository import find_organisation
-from assessment.workshop_models import Workshop, WorkshopTeam
+from assessment.core import db
+from assessment.access.policy import COMMAND_LINE, Role, acting_as, bind, signed_in
+from assessment.organisations.members import grant
+from assessment.models.access import AuditEvent
+from assessment.bank.model import Bank
+from assessment.core.config import get_settings
+from assessment.core.errors import FoundationsError
+from assessment.models.assessments import Assessment, Organisation, Team
+from assessment.core.types import utcnow
+from assessment.organisations.directory import find_organisation
+from assessment.models.workshops import Workshop, WorkshopTeam
 from assessment.workshops.access import facilitated_workshop
 from assessment.workshops.admin import create_workshop
-from assessment.workshops.commands import DEFAULT_BASE_URL, join_link
+from assessment.workshops.links import DEFAULT_BASE_URL, join_link
 from tests.conftest import APP, unescaped
 from tests.workshop.conftest import FACILITATE, all_text, open_page, open_room
 

@@ -9,9 +9,9 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from assessment import db
-from assessment.answers import AnswerValue, answered, dont_know, not_applicable
-from assessment.bank import Bank
+from assessment.core import db
+from assessment.bank.answers import AnswerValue, answered, dont_know, not_applicable
+from assessment.bank.model import Bank
 from assessment.demo import demo_answer
 from assessment.workshops.dashboard import (
     Bucket,

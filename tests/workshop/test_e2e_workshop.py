@@ -12,12 +12,12 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from assessment import db
-from assessment.questions import default_bank
-from assessment.repository import load_assessment
+from assessment.core import db
+from assessment.bank.loader import default_bank
+from assessment.assessments.repository import load_assessment
 from assessment.workshops.access import INVALID_LINK
 from assessment.workshops.admin import CreatedWorkshop, create_workshop
-from assessment.workshops.commands import facilitator_link, join_link
+from assessment.workshops.links import facilitator_link, join_link
 from tests.e2e.conftest import Server, screenshot
 
 pytestmark = pytest.mark.e2e

@@ -8,12 +8,12 @@ import pytest
 from sqlalchemy.engine import Engine
 from streamlit.testing.v1 import AppTest
 
-from assessment import db
-from assessment.answers import answered
-from assessment.bank import Bank
-from assessment.models import utcnow
-from assessment.repository import load_assessment
-from assessment.workshop_models import Participant
+from assessment.core import db
+from assessment.bank.answers import answered
+from assessment.bank.model import Bank
+from assessment.core.types import utcnow
+from assessment.assessments.repository import load_assessment
+from assessment.models.workshops import Participant
 from assessment.workshops.access import INVALID_LINK
 from assessment.workshops.admin import close_workshop, get_workshop
 from assessment.workshops.participants import participant_view

@@ -7,12 +7,12 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import func, select
 
-from assessment import db
-from assessment.answers import AnswerStatus, answered, dont_know, not_applicable
-from assessment.bank import Bank
+from assessment.core import db
+from assessment.bank.answers import AnswerStatus, answered, dont_know, not_applicable
+from assessment.bank.model import Bank
 from assessment.demo import demo_answer
-from assessment.errors import FoundationsError, InvalidAnswerError
-from assessment.workshop_models import Participant, ParticipantAnswer
+from assessment.core.errors import FoundationsError, InvalidAnswerError
+from assessment.models.workshops import Participant, ParticipantAnswer
 from assessment.workshops.participants import join_view, join_workshop, participant_view, set_finished
 from assessment.workshops.tokens import JOIN_ALPHABET, JOIN_CODE_LENGTH, format_join_code
 from tests.workshop.conftest import Room, open_room

@@ -1,6 +1,6 @@
 """Access (shared mode, owners and administrators): members and roles, invitations, the audit log.
 
-Every change goes through `assessment.access_members`, which checks the role
+Every change goes through `assessment.organisations.members`, which checks the role
 again: the page only decides what to draw.
 """
 
@@ -11,10 +11,10 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from assessment import db
-from assessment.access import ALLOWED, PHRASES, Action, Role, may, visible_organisations
-from assessment.access_members import audit_log, create_organisation, grant, members, revoke
-from assessment.errors import FoundationsError
+from assessment.core import db
+from assessment.access.policy import ALLOWED, PHRASES, Action, Role, may, visible_organisations
+from assessment.organisations.members import audit_log, create_organisation, grant, members, revoke
+from assessment.core.errors import FoundationsError
 from ui import auth, database, state, widgets
 from ui.answer_fields import plain, sentence
 

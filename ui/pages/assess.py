@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from assessment.bank import Question
-from assessment.numbers import plural
-from assessment.repository import AssessmentData
+from assessment.bank.model import Question
+from assessment.core.numbers import plural
+from assessment.assessments.repository import AssessmentData
 from ui import actions, current, database, state, widgets
 from ui.answer_fields import plain
 from ui.answer_form import on_confirm, render_question

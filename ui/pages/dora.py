@@ -7,24 +7,24 @@ from datetime import date, timedelta
 import pandas as pd
 import streamlit as st
 
-from assessment import db
-from assessment.dora.charts import deployments_per_week_chart, lead_time_chart, recovery_chart
+from assessment.core import db
+from reports.charts.dora import deployments_per_week_chart, lead_time_chart, recovery_chart
 from assessment.dora.crosscheck import refresh_team_findings
 from assessment.dora.figures import latest_figures, save_figures, typed_figures, typed_values
 from assessment.dora.formats import Kind
-from assessment.dora.frames import latest_event_s
-from assessment.dora.mapping import Mapping, mapping_to_json, propose_mapping
-from assessment.dora.metrics import team_metrics
-from assessment.dora.problems import DoraImportError
-from assessment.dora.saved import save_mapping, saved_mappings
-from assessment.dora.service import FileInput, ImportOptions, parse_inputs, write_import
-from assessment.dora.sources import DEFAULT_MAX_BYTES, read_header
+from assessment.dora.metrics.frames import latest_event_s
+from assessment.dora.ingest.mapping import Mapping, mapping_to_json, propose_mapping
+from assessment.dora.metrics.compute import team_metrics
+from assessment.dora.ingest.problems import DoraImportError
+from assessment.dora.ingest.saved import save_mapping, saved_mappings
+from assessment.dora.ingest.pipeline import FileInput, ImportOptions, parse_inputs, write_import
+from assessment.dora.ingest.sources import DEFAULT_MAX_BYTES, read_header
 from assessment.dora.summary import summarise
-from assessment.dora.trends import weekly_trends
-from assessment.dora.window import window_for_dates
-from assessment.errors import FoundationsError
-from assessment.models import Team
-from assessment.numbers import number_text
+from assessment.dora.metrics.trends import weekly_trends
+from assessment.dora.metrics.window import window_for_dates
+from assessment.core.errors import FoundationsError
+from assessment.models.assessments import Team
+from assessment.core.numbers import number_text
 from ui import auth, current, database, dora_widgets, state, widgets
 
 PROPOSE = "(propose from the headers)"

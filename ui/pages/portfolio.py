@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-from assessment import db
-from assessment.access import Action, authorize, may, organisation, visible_organisations
-from assessment.bank import LEVEL_NAMES
-from assessment.errors import FoundationsError
-from assessment.portfolio import Portfolio, TeamRow
-from assessment.portfolio_dora import TeamCluster, benchmark_edition
-from assessment.portfolio_filters import SORTS, TeamFilter, filter_teams, page, page_count, sort_teams
-from reports.portfolio_charts import distribution_chart, heatmap_spec, trend_chart
+from assessment.core import db
+from assessment.access.policy import Action, authorize, may, organisation, visible_organisations
+from assessment.bank.model import LEVEL_NAMES
+from assessment.core.errors import FoundationsError
+from assessment.portfolio.data import Portfolio, TeamRow
+from assessment.portfolio.dora import TeamCluster, benchmark_edition
+from assessment.portfolio.filters import SORTS, TeamFilter, filter_teams, page, page_count, sort_teams
+from reports.charts.portfolio import distribution_chart, heatmap_spec, trend_chart
 from ui import auth, database, portfolio_cache, portfolio_downloads
 from ui.answer_fields import plain
 from ui.charts import LEVEL_COLOURS

@@ -11,12 +11,13 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
-from assessment import access, db
-from assessment.access import AccessDenied, Action, authorize
+from assessment.access import policy as access
+from assessment.core import db
+from assessment.access.policy import AccessDenied, Action, authorize
 from assessment.dora.team import TeamDora, team_dora
-from assessment.repository import AssessmentData
-from assessment.round_comparison import since_last_round
-from reports.charts import plan_chart
+from assessment.assessments.repository import AssessmentData
+from assessment.assessments.comparison import since_last_round
+from reports.charts.scores import plan_chart
 from reports.context import PhaseBlock, ReportContext, build_context
 from reports.worker import TIME_LIMIT_S, RenderFailed, ReportWorker
 from ui import current, database, state, widgets

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from assessment.numbers import plural
-from assessment.scoring import AssessmentScore, GateState, Risk, score_assessment
+from assessment.core.numbers import plural
+from assessment.scoring.engine import AssessmentScore, GateState, Risk, score_assessment
 from ui import current, database, dora_widgets, state, widgets
 from ui.answer_fields import plain
 from ui.charts import foundation_scores_chart

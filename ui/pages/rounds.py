@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-from assessment import db
-from assessment.access import Action, authorize, may, organisation, visible_organisations
-from assessment.errors import FoundationsError
-from assessment.models import Assessment, Team
-from assessment.repository import AssessmentSummary, list_assessments, list_teams, load_assessment
-from assessment.round_comparison import RoundComparison, compare_rounds
-from assessment.rounds import carried_over_keys
+from assessment.core import db
+from assessment.access.policy import Action, authorize, may, organisation, visible_organisations
+from assessment.core.errors import FoundationsError
+from assessment.models.assessments import Assessment, Team
+from assessment.assessments.repository import AssessmentSummary, list_assessments, load_assessment
+from assessment.organisations.directory import list_teams
+from assessment.assessments.comparison import RoundComparison, compare_rounds
+from assessment.assessments.rounds import carried_over_keys
 from ui import auth, database, round_actions, round_views, state, widgets
 from ui.answer_fields import plain
 

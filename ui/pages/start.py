@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from assessment import db
+from assessment.core import db
 from assessment.demo import DEMO_ORG
-from assessment.models import Organisation, Team
-from assessment.questions import default_bank
-from assessment.repository import AssessmentSummary, list_assessments, list_organisations, list_teams
+from assessment.models.assessments import Organisation, Team
+from assessment.bank.loader import default_bank
+from assessment.assessments.repository import AssessmentSummary, list_assessments
+from assessment.organisations.directory import list_organisations, list_teams
 from ui import actions, auth, database, state, widgets
 from ui.answer_fields import plain
 

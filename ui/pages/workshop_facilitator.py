@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from assessment import db
-from assessment.bank import Question
-from assessment.errors import FoundationsError
-from assessment.models import utcnow
+from assessment.core import db
+from assessment.bank.model import Question
+from assessment.core.errors import FoundationsError
+from assessment.core.types import utcnow
 from assessment.workshops.access import InvalidLinkError
-from assessment.workshops.commands import join_link
+from assessment.workshops.links import join_link
 from assessment.workshops.dashboard import QuestionSpread, TeamDashboard, individual_answers, team_dashboard
 from assessment.workshops.facilitator import (
     AgreedAnswerConflict,

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from assessment import db
-from assessment.bank import Question
-from assessment.errors import FoundationsError, InvalidAnswerError
+from assessment.core import db
+from assessment.bank.model import Question
+from assessment.core.errors import FoundationsError, InvalidAnswerError
 from assessment.workshops.access import InvalidLinkError
 from assessment.workshops.participants import (
     ParticipantView,

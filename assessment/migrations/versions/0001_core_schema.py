@@ -11,7 +11,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-import assessment.models
+import assessment.core.types
 
 revision = '0001'
 down_revision = None
@@ -28,14 +28,14 @@ def upgrade() -> None:
     sa.Column('title', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
     sa.Column('content_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
     sa.Column('content', sa.Text(), nullable=False),
-    sa.Column('created_at', assessment.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', assessment.core.types.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('bank_id', 'version', name='uq_bank_version')
     )
     op.create_table('organisation',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
-    sa.Column('created_at', assessment.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', assessment.core.types.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('name')
     )
@@ -43,7 +43,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('organisation_id', sa.Integer(), nullable=False),
     sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
-    sa.Column('created_at', assessment.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', assessment.core.types.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['organisation_id'], ['organisation.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('organisation_id', 'name', name='uq_team_org_name')
@@ -59,8 +59,8 @@ def upgrade() -> None:
     sa.Column('label', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
     sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
     sa.Column('created_by', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
-    sa.Column('created_at', assessment.models.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('completed_at', assessment.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', assessment.core.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('completed_at', assessment.core.types.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['bank_version_id'], ['bank_version.id'], ondelete='RESTRICT'),
     sa.ForeignKeyConstraint(['team_id'], ['team.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id'),
@@ -81,7 +81,7 @@ def upgrade() -> None:
     sa.Column('answered_by', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('assessment_id', sa.Integer(), nullable=False),
-    sa.Column('answered_at', assessment.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('answered_at', assessment.core.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('carried_over', sa.Boolean(), nullable=False),
     sa.ForeignKeyConstraint(['assessment_id'], ['assessment.id'], ondelete='CASCADE'),
@@ -102,7 +102,7 @@ def upgrade() -> None:
     sa.Column('answered_by', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('assessment_id', sa.Integer(), nullable=False),
-    sa.Column('recorded_at', assessment.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('recorded_at', assessment.core.types.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['assessment_id'], ['assessment.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id')
     )

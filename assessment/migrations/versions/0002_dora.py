@@ -11,7 +11,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-import assessment.models
+import assessment.core.types
 
 revision = '0002'
 down_revision = '0001'
@@ -23,7 +23,7 @@ def upgrade() -> None:
     op.create_table('dora_import',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('organisation_id', sa.Integer(), nullable=False),
-    sa.Column('created_at', assessment.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', assessment.core.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('created_by', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
     sa.Column('summary_json', sa.Text(), nullable=False),
     sa.ForeignKeyConstraint(['organisation_id'], ['organisation.id'], ondelete='CASCADE'),
@@ -37,7 +37,7 @@ def upgrade() -> None:
     sa.Column('organisation_id', sa.Integer(), nullable=False),
     sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
     sa.Column('content', sa.Text(), nullable=False),
-    sa.Column('saved_at', assessment.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('saved_at', assessment.core.types.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['organisation_id'], ['organisation.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('organisation_id', 'name', name='uq_dora_mapping_name')
@@ -75,7 +75,7 @@ def upgrade() -> None:
     op.create_table('dora_figures',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('team_id', sa.Integer(), nullable=False),
-    sa.Column('entered_at', assessment.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('entered_at', assessment.core.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('entered_by', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
     sa.Column('deployment_frequency_range', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=True),
     sa.Column('deployments_per_week', sa.Float(), nullable=True),
@@ -114,7 +114,7 @@ def upgrade() -> None:
     sa.Column('answer_quote', sa.Text(), nullable=False),
     sa.Column('data_quote', sa.Text(), nullable=False),
     sa.Column('explanation', sa.Text(), nullable=False),
-    sa.Column('computed_at', assessment.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('computed_at', assessment.core.types.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['assessment_id'], ['assessment.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('assessment_id', 'rule', name='uq_dora_finding_rule')

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-import assessment.models
+import assessment.core.types
 
 revision = '0003'
 down_revision = '0002'
@@ -29,9 +29,9 @@ def upgrade() -> None:
     sa.Column('facilitator_key_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
     sa.Column('facilitator', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
     sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
-    sa.Column('created_at', assessment.models.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('expires_at', assessment.models.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('closed_at', assessment.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', assessment.core.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', assessment.core.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('closed_at', assessment.core.types.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['organisation_id'], ['organisation.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('join_code')
@@ -61,8 +61,8 @@ def upgrade() -> None:
     sa.Column('workshop_team_id', sa.Integer(), nullable=False),
     sa.Column('display_name', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
     sa.Column('token_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-    sa.Column('joined_at', assessment.models.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('finished_at', assessment.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('joined_at', assessment.core.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('finished_at', assessment.core.types.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['workshop_id'], ['workshop.id'], ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['workshop_team_id'], ['workshop_team.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id'),
@@ -82,7 +82,7 @@ def upgrade() -> None:
     sa.Column('note', sa.Text(), nullable=True),
     sa.Column('answer_version', sa.Integer(), nullable=False),
     sa.Column('decided_by', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
-    sa.Column('decided_at', assessment.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('decided_at', assessment.core.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('participants_answered', sa.Integer(), nullable=False),
     sa.Column('distribution_json', sa.Text(), nullable=False),
     sa.ForeignKeyConstraint(['workshop_team_id'], ['workshop_team.id'], ondelete='CASCADE'),
@@ -99,7 +99,7 @@ def upgrade() -> None:
     sa.Column('value_json', sa.Text(), nullable=True),
     sa.Column('reason', sa.Text(), nullable=True),
     sa.Column('note', sa.Text(), nullable=True),
-    sa.Column('answered_at', assessment.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('answered_at', assessment.core.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['participant_id'], ['participant.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id'),

@@ -16,7 +16,7 @@ import sqlmodel
 from alembic import op
 from sqlmodel import Session
 
-from assessment.score_store import refresh_many
+from assessment.assessments.scores import refresh_many
 
 revision = '0004'
 down_revision = '0003'

@@ -1,0 +1,340 @@
+"""The `foundations` command line: every headless job, one-line errors, JSON where asked.
+
+Exit codes: 0 success, 1 bad input or state (one line on stderr), 2 bad usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import yaml
+from sqlalchemy.engine import Engine
+
+from assessment.core import db
+from assessment.access.policy import COMMAND_LINE, acting_as
+from cli.access import add_access_commands
+from assessment.bank.answers import parse_answer_mapping
+from assessment.core.config import get_settings
+from assessment.demo import DEMO_ORG, load_demo
+from cli.dora import add_dora_commands
+from assessment.dora.team import team_dora
+from assessment.core.errors import FoundationsError
+from assessment.interchange.assessment_json import dumps, export_assessment, import_assessment, load_json_file, parse_export
+from assessment.interchange.exports import is_organisation_export
+from cli.portfolio import add_round_commands, export_organisation, import_bundle, report_portfolio
+from assessment.bank.loader import BankError, default_bank_path, load_bank
+from assessment.assessments.repository import create_assessment, list_assessments, load_assessment, save_answer, store_bank
+from assessment.organisations.directory import ensure_organisation, ensure_team, find_organisation, find_team
+from assessment.roadmap.plan import Evidence, build_roadmap, roadmap_to_data
+from assessment.scoring.engine import score_assessment
+from assessment.interchange.serialise import score_to_data
+from cli.workshops import add_workshop_commands
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def _engine() -> Engine:
+    return db.ready_engine()
+
+
+def _print_json(data: Any) -> None:
+    print(dumps(data))
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    engine = db.get_engine()
+    db.upgrade(engine)
+    print(f"database schema at {db.current_revision(engine)} ({_safe_url(engine)})")
+    return 0
+
+
+def cmd_db_status(args: argparse.Namespace) -> int:
+    engine = db.get_engine()
+    db.check_schema(engine)
+    print(f"database schema at {db.current_revision(engine)}, up to date ({_safe_url(engine)})")
+    return 0
+
+
+def _safe_url(engine: Engine) -> str:
+    return engine.url.render_as_string(hide_password=True)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    engine = _engine()
+    with db.write_session(engine) as session:
+        created = load_demo(session, bank=load_bank(args.bank))
+    if created:
+        print(f"demo organisation {DEMO_ORG!r}: created {len(created)} assessment(s)")
+    else:
+        print(f"demo organisation {DEMO_ORG!r} is already loaded")
+    return 0
+
+
+def cmd_questions_check(args: argparse.Namespace) -> int:
+    paths = args.paths or [default_bank_path()]
+    failed = 0
+    for path in paths:
+        try:
+            bank = load_bank(path)
+        except BankError as exc:
+            failed += 1
+            for issue in exc.issues:
+                print(str(issue), file=sys.stderr)
+            continue
+        print(f"{path}: ok ({bank.id} {bank.version}: {len(bank.foundations)} foundations, "
+              f"{len(bank.questions)} questions, {len(bank.investments)} investments)")
+    return 1 if failed else 0
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    with db.read_session(_engine()) as session:
+        rows = list_assessments(session)
+    if args.json:
+        _print_json([row.__dict__ for row in rows])
+        return 0
+    if not rows:
+        print("no assessments yet (try `foundations demo`)")
+    for r in rows:
+        print(f"{r.id:>5}  {r.organisation} / {r.team}  round {r.round_number}  {r.status:<11} "
+              f"{r.answered} answered  [{r.bank}]")
+    return 0
+
+
+def _read_answers_file(path: str) -> Any:
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise FoundationsError(f"{path}: file not found") from None
+    except UnicodeDecodeError:
+        raise FoundationsError(f"{path}: not UTF-8 text") from None
+    try:
+        return yaml.safe_load(text)  # JSON is YAML too
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark else path
+        raise FoundationsError(f"{where}: not valid YAML or JSON: {getattr(exc, 'problem', exc)}") from None
+
+
+def cmd_assessment_create(args: argparse.Namespace) -> int:
+    bank = load_bank(args.bank)
+    mapping = _read_answers_file(args.answers)
+    try:
+        answers = parse_answer_mapping(bank, mapping)
+    except FoundationsError as exc:
+        raise FoundationsError(f"{args.answers}: {exc}") from None
+    by = args.by or get_settings().default_user
+    with db.write_session(_engine()) as session:
+        if args.org:
+            org = find_organisation(session, name=args.org) if not args.create_team else ensure_organisation(
+                session, name=args.org)
+            if org is None:
+                raise FoundationsError(f"no organisation named {args.org!r} (add --create-team to create it)")
+            team = ensure_team(session, organisation_id=org.id or 0, name=args.team) if args.create_team \
+                else find_team(session, team=args.team, organisation=args.org)
+        else:
+            team = find_team(session, team=args.team)
+        stored = store_bank(session, bank=bank)
+        assessment = create_assessment(session, team_id=team.id or 0, bank_version_id=stored.id or 0,
+                                       created_by=by, label=args.label)
+        for key, answer in answers.items():
+            save_answer(session, assessment_id=assessment.id or 0, question_key=key, answer=answer, by=by)
+    if args.json:
+        _print_json({"id": assessment.id, "round_number": assessment.round_number, "answers": len(answers)})
+    else:
+        print(f"created assessment {assessment.id} ({args.team}, round {assessment.round_number}) "
+              f"with {len(answers)} answer(s)")
+    return 0
+
+
+def cmd_score(args: argparse.Namespace) -> int:
+    with db.read_session(_engine()) as session:
+        data = load_assessment(session, assessment_id=args.assessment_id)
+    result = score_assessment(data.bank, data.answers)
+    payload = score_to_data(data, result)
+    if args.json:
+        _print_json(payload)
+        return 0
+    print(f"{data.organisation} / {data.title}: overall {result.overall_score}/100, "
+          f"{result.answered}/{result.total} answered")
+    for f in result.foundations.values():
+        cap = " (capped by its deciding test)" if f.gate_capped else ""
+        print(f"  {f.title:<32} {f.score:>3}/100  level {f.level} {f.level_name}{cap}")
+    for v in result.verdicts:
+        print(f"  - {v.sentence}")
+    return 0
+
+
+def cmd_roadmap(args: argparse.Namespace) -> int:
+    with db.read_session(_engine()) as session:
+        data = load_assessment(session, assessment_id=args.assessment_id)
+        dora = team_dora(session, data)
+    evidence = dora.evidence if dora else Evidence()
+    roadmap = build_roadmap(data.bank, data.answers, evidence=evidence)
+    if args.json:
+        _print_json({"assessment": {"id": data.id, "organisation": data.organisation, "team": data.team,
+                                    "round_number": data.round_number},
+                     "dora_evidence": {"source": dora.source if dora else None, "window": dora.window if dora else None,
+                                       "signals": [asdict(s) for s in evidence.signals]},
+                     **roadmap_to_data(roadmap)})
+        return 0
+    source = f"; DORA evidence from {dora.source}" if dora else "; no DORA data"
+    print(f"{data.organisation} / {data.title}: {len(roadmap.items)} investment(s){source}")
+    for i in roadmap.items:
+        print(f"  {i.position:>2}. [{i.phase.value:<5}] {i.title} ({i.effort}) - {i.reason}")
+    for e in roadmap.end_states:
+        print(f"  - {e.reason}")
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    if args.portfolio is not None or args.assessment_id is None:
+        return report_portfolio(args)
+    from reports.build import report_pdf  # imported here: WeasyPrint is slow to load for every other command
+
+    target = Path(args.output)
+    if not target.parent.is_dir():
+        raise FoundationsError(f"{args.output}: folder {str(target.parent)!r} does not exist")
+    pdf = report_pdf(_engine(), args.assessment_id)
+    partial = target.with_name(target.name + ".partial")
+    partial.write_bytes(pdf)
+    partial.replace(target)  # a reader never sees half a file
+    print(f"wrote {args.output} ({len(pdf) // 1024} KiB)")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    if args.org is not None or args.assessment_id is None or args.format == "csv":
+        return export_organisation(args)
+    with db.read_session(_engine()) as session:
+        data = export_assessment(session, assessment_id=args.assessment_id)
+    text = dumps(data)
+    if args.output:
+        Path(args.output).write_text(text + "\n", encoding="utf-8")
+        print(f"wrote {args.output}")
+    else:
+        print(text)
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    data = load_json_file(args.file)
+    if is_organisation_export(data):
+        return import_bundle(data, args.file)
+    doc = parse_export(data, args.file)
+    with db.write_session(_engine()) as session:
+        new_id, round_number = import_assessment(session, doc=doc, source=args.file)
+    print(f"imported {args.file} as assessment {new_id} ({doc.organisation} / {doc.team}, round {round_number})")
+    return 0
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an assessment id (a whole number), got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive assessment id, got {text!r}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="foundations", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    dbp = sub.add_parser("db", help="database schema").add_subparsers(dest="db_command", required=True)
+    dbp.add_parser("upgrade", help="create or migrate the schema to this version").set_defaults(func=cmd_db_upgrade)
+    dbp.add_parser("status", help="say whether the schema is up to date").set_defaults(func=cmd_db_status)
+
+    demo = sub.add_parser("demo", help="load the demo organisation (safe to run twice)")
+    demo.add_argument("--bank", help="question bank file (default: the shipped bank)")
+    demo.set_defaults(func=cmd_demo)
+
+    qp = sub.add_parser("questions", help="question banks").add_subparsers(dest="q_command", required=True)
+    check = qp.add_parser("check", help="validate bank files (default: the shipped bank)")
+    check.add_argument("paths", nargs="*", metavar="PATH")
+    check.set_defaults(func=cmd_questions_check)
+
+    lst = sub.add_parser("list", help="list assessments")
+    lst.add_argument("--json", action="store_true", help="print JSON")
+    lst.set_defaults(func=cmd_list)
+
+    ap = sub.add_parser("assessment", help="assessments").add_subparsers(dest="a_command", required=True)
+    create = ap.add_parser("create", help="create a round for a team from an answers file (YAML or JSON)")
+    create.add_argument("--team", required=True)
+    create.add_argument("--org", help="organisation (needed when several have a team of that name)")
+    create.add_argument("--answers", required=True, metavar="FILE", help="mapping of question key to answer")
+    create.add_argument("--bank", help="question bank file (default: the shipped bank)")
+    create.add_argument("--label", help="a name for the round, e.g. 'Q3 baseline'")
+    create.add_argument("--by", help="who gave the answers")
+    create.add_argument("--create-team", action="store_true", help="create the organisation and team if missing")
+    create.add_argument("--json", action="store_true", help="print JSON")
+    create.set_defaults(func=cmd_assessment_create)
+
+    score = sub.add_parser("score", help="scores, levels and readiness of an assessment")
+    score.add_argument("assessment_id", type=_positive_int, metavar="ASSESSMENT_ID")
+    score.add_argument("--json", action="store_true", help="print JSON")
+    score.set_defaults(func=cmd_score)
+
+    roadmap = sub.add_parser("roadmap", help="the ordered roadmap of investments for an assessment")
+    roadmap.add_argument("assessment_id", type=_positive_int, metavar="ASSESSMENT_ID")
+    roadmap.add_argument("--json", action="store_true", help="print JSON")
+    roadmap.set_defaults(func=cmd_roadmap)
+
+    report = sub.add_parser("report", help="write the PDF report of an assessment")
+    report.add_argument("assessment_id", type=_positive_int, metavar="ASSESSMENT_ID", nargs="?")
+    report.add_argument("--portfolio", metavar="ORG", help="write the portfolio report of an organisation instead")
+    report.add_argument("-o", "--output", required=True, metavar="FILE", help="PDF file to write")
+    report.set_defaults(func=cmd_report)
+
+    export = sub.add_parser("export", help="export an assessment with its bank and history")
+    export.add_argument("assessment_id", type=_positive_int, metavar="ASSESSMENT_ID", nargs="?")
+    export.add_argument("--org", metavar="NAME", help="export every round of an organisation instead")
+    export.add_argument("--format", choices=["json", "csv"], default="json", help="csv: with --org only")
+    export.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+    export.set_defaults(func=cmd_export)
+
+    imp = sub.add_parser("import", help="import an assessment exported with `foundations export`")
+    imp.add_argument("file", metavar="FILE")
+    imp.set_defaults(func=cmd_import)
+    add_workshop_commands(sub)
+    add_round_commands(sub)
+    add_access_commands(sub)
+    add_dora_commands(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; user errors become one line on stderr and exit 1."""
+    args = build_parser().parse_args(argv)
+    try:
+        with acting_as(COMMAND_LINE):  # whoever runs the CLI holds the database
+            return int(args.func(args))
+    except BankError as exc:
+        for issue in exc.issues:
+            print(f"error: {issue}", file=sys.stderr)
+        return 1
+    except FoundationsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # the reader left (`| head`): stop quietly, as Unix tools do
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so the exit flush cannot fail
+        return 141
+    except OSError as exc:  # a file the user named cannot be read or written
+        print(f"error: {exc.filename or 'file'}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    except Exception as exc:  # noqa: BLE001 - the user gets one line, never a traceback
+        print(f"error: unexpected {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,29 @@
+"""Pages that exist only for some people: built after sign-in, from the database.
+
+Kept apart from `auth` so the dependency runs one way: `database` binds engines
+with `auth`'s actor, and this module needs both.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+from streamlit.navigation.page import StreamlitPage
+
+from assessment.access.policy import Action, may, visible_organisations
+from assessment.core import db
+from assessment.core.config import get_settings
+from ui import database
+from ui.auth import current_actor
+
+ACCESS_PAGE = "ui/pages/access.py"
+
+
+def shared_pages() -> list[StreamlitPage]:
+    """Pages that exist only in shared mode: the owners' page, for owners and administrators."""
+    who = current_actor() if get_settings().shared else None
+    if who is None:
+        return []
+    with db.read_session(database.engine()) as session:
+        owner = who.is_admin or any(may(session, who, Action.MANAGE_MEMBERS, o.id)
+                                    for o in visible_organisations(session, who))
+    return [st.Page(ACCESS_PAGE, title="Access", icon=":material/admin_panel_settings:")] if owner else []
