@@ -12,12 +12,12 @@ from datetime import timedelta
 
 from sqlmodel import Session, select
 
+from assessment.assessments.repository import create_assessment, save_answer, set_status, store_bank
 from assessment.bank.answers import AnswerValue, answered, check_answer, dont_know
 from assessment.bank.model import AnswerType, Bank, ChoiceOption, Question
+from assessment.core.types import utcnow
 from assessment.dora.demo import load_demo_dora
 from assessment.models.assessments import Assessment
-from assessment.core.types import utcnow
-from assessment.assessments.repository import create_assessment, save_answer, set_status, store_bank
 from assessment.organisations.directory import ensure_organisation, ensure_team
 
 DEMO_ORG = "Northwind Streaming"
@@ -39,13 +39,23 @@ class DemoTeam:
 
 
 def _levels(fi: int, io: int, rb: int, oc: int, pm: int) -> dict[str, int]:
-    return {"failure_isolation": fi, "incident_observability": io, "rollback_speed": rb,
-            "oncall_runbooks": oc, "postmortem_practice": pm}
+    return {
+        "failure_isolation": fi,
+        "incident_observability": io,
+        "rollback_speed": rb,
+        "oncall_runbooks": oc,
+        "postmortem_practice": pm,
+    }
 
 
 DEMO_TEAMS: tuple[DemoTeam, ...] = (
-    DemoTeam("Payments", (DemoRound(_levels(1, 1, 0, 1, 1), dont_know_every=5),
-                          DemoRound(_levels(1, 2, 1, 2, 1), dont_know_every=7))),
+    DemoTeam(
+        "Payments",
+        (
+            DemoRound(_levels(1, 1, 0, 1, 1), dont_know_every=5),
+            DemoRound(_levels(1, 2, 1, 2, 1), dont_know_every=7),
+        ),
+    ),
     DemoTeam("Catalogue", (DemoRound(_levels(2, 2, 2, 3, 2)),)),
     DemoTeam("Checkout", (DemoRound(_levels(3, 3, 1, 3, 3)),)),
     DemoTeam("Platform", (DemoRound(_levels(3, 3, 3, 3, 3)), DemoRound(_levels(4, 4, 4, 4, 4)))),
@@ -82,7 +92,7 @@ def _number_at(question: Question, target: int) -> int | float:
         value = limit
     if spec.maximum is not None:
         value = min(value, spec.maximum)
-    return int(round(value)) if spec.integer or float(value).is_integer() else round(value, 1)
+    return round(value) if spec.integer or float(value).is_integer() else round(value, 1)
 
 
 def _spread(team: str, key: str) -> int:
@@ -115,16 +125,18 @@ def load_demo(session: Session, *, bank: Bank) -> list[int]:
         for number, spec in enumerate(team_spec.rounds, start=1):
             if number <= existing:
                 continue
-            assessment = create_assessment(session, team_id=team.id or 0, bank_version_id=stored.id or 0,
-                                           created_by=DEMO_AUTHOR, label=f"Demo round {number}")
+            assessment = create_assessment(
+                session,
+                team_id=team.id or 0,
+                bank_version_id=stored.id or 0,
+                created_by=DEMO_AUTHOR,
+                label=f"Demo round {number}",
+            )
             assessment.created_at = utcnow() - timedelta(days=90 * (len(team_spec.rounds) - number))
             for key, answer in _round_answers(bank, team_spec.name, spec).items():
-                save_answer(session, assessment_id=assessment.id or 0, question_key=key, answer=answer,
-                            by=DEMO_AUTHOR)
+                save_answer(session, assessment_id=assessment.id or 0, question_key=key, answer=answer, by=DEMO_AUTHOR)
             if spec.complete:
                 set_status(session, assessment_id=assessment.id or 0, completed=True)
             created.append(assessment.id or 0)
     load_demo_dora(session, organisation_id=org.id or 0)
     return created
-
-

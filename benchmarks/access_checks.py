@@ -22,15 +22,15 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
-from assessment.core import db
 from assessment.access.policy import COMMAND_LINE, Role, acting_as, bind, local_actor, signed_in
-from assessment.organisations.members import grant
+from assessment.assessments.repository import list_assessments, load_assessment, save_answer
 from assessment.bank.answers import answered
+from assessment.bank.loader import default_bank
+from assessment.core import db
 from assessment.core.config import get_settings
 from assessment.demo import DEMO_ORG, load_demo
-from assessment.bank.loader import default_bank
-from assessment.assessments.repository import list_assessments, load_assessment, save_answer
 from assessment.organisations.directory import find_organisation
+from assessment.organisations.members import grant
 
 
 def _prepare(url: str) -> tuple[Engine, int]:
@@ -47,8 +47,13 @@ def _prepare(url: str) -> tuple[Engine, int]:
 
 def _save(engine: Engine, round_id: int, n: int) -> None:
     with db.write_session(engine) as session:
-        save_answer(session, assessment_id=round_id, question_key="fi_instance_kill", answer=answered(n % 5),
-                    by="bench")
+        save_answer(
+            session,
+            assessment_id=round_id,
+            question_key="fi_instance_kill",
+            answer=answered(n % 5),
+            by="bench",
+        )
 
 
 def _load(engine: Engine, round_id: int, _n: int) -> None:
@@ -80,8 +85,10 @@ def main() -> None:
                 times[side].append(time.perf_counter() - start)
         local, shared = _median_ms(times["local"]), _median_ms(times["shared"])
         print(f"{name:<16} local {local:7.2f} ms   shared (member) {shared:7.2f} ms   ratio {shared / local:5.2f}")
-    print(f"peak memory {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB "
-          f"({args.repeats} calls per side, {engine.dialect.name})")
+    print(
+        f"peak memory {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB "
+        f"({args.repeats} calls per side, {engine.dialect.name})"
+    )
 
 
 if __name__ == "__main__":

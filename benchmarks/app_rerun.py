@@ -34,10 +34,10 @@ for i in range(60):
 def prepare_database(folder: Path) -> int:
     """A migrated SQLite file with the demo data; returns the id of the half-answered round."""
     os.environ["FOUNDATIONS_DATABASE_URL"] = f"sqlite:///{folder / 'bench.db'}"
+    from assessment.assessments.repository import list_assessments
+    from assessment.bank.loader import default_bank
     from assessment.core import db
     from assessment.demo import load_demo
-    from assessment.bank.loader import default_bank
-    from assessment.assessments.repository import list_assessments
 
     engine = db.get_engine()
     db.upgrade(engine)

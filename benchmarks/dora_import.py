@@ -52,28 +52,48 @@ def generate(folder: Path, deployments: int, incidents: int, teams: int) -> None
     ids = np.char.add("d", np.arange(deployments).astype(str))
     change_ids = np.char.add("c", np.arange(deployments).astype(str))
     names = np.char.add("team-", team.astype(str))
-    services = np.char.add(np.char.add("svc-", team.astype(str)), np.char.add("-", rng.integers(0, 3, deployments)
-                                                                               .astype(str)))
+    services = np.char.add(
+        np.char.add("svc-", team.astype(str)), np.char.add("-", rng.integers(0, 3, deployments).astype(str))
+    )
 
     def iso(seconds: Any) -> pa.Array:
         return pc.strftime(pa.array(seconds.astype("datetime64[s]")), format="%Y-%m-%dT%H:%M:%SZ")
 
     status = np.where(rng.random(deployments) < 0.95, "success", "failed")
-    pacsv.write_csv(pa.table({"team": names, "id": ids, "service": services, "deployed_at": iso(deployed),
-                              "status": status, "environment": np.full(deployments, "production"),
-                              "change_ids": change_ids, "first_commit_at": np.full(deployments, "")}),
-                    folder / "deployments.csv")
-    pacsv.write_csv(pa.table({"team": names, "id": change_ids, "committed_at": iso(committed)}),
-                    folder / "changes.csv")
+    pacsv.write_csv(
+        pa.table(
+            {
+                "team": names,
+                "id": ids,
+                "service": services,
+                "deployed_at": iso(deployed),
+                "status": status,
+                "environment": np.full(deployments, "production"),
+                "change_ids": change_ids,
+                "first_commit_at": np.full(deployments, ""),
+            }
+        ),
+        folder / "deployments.csv",
+    )
+    pacsv.write_csv(pa.table({"team": names, "id": change_ids, "committed_at": iso(committed)}), folder / "changes.csv")
     which = rng.integers(0, deployments, incidents)
     started = deployed[which] + rng.integers(60, 5 * 3600, incidents)
     resolved = started + rng.integers(60, 86_400, incidents)
     open_ = rng.random(incidents) < 0.02
-    pacsv.write_csv(pa.table({
-        "team": names[which], "id": np.char.add("i", np.arange(incidents).astype(str)), "service": services[which],
-        "started_at": iso(started), "resolved_at": pc.if_else(pa.array(open_), "", iso(resolved)),
-        "deployment_id": np.where(rng.random(incidents) < 0.5, ids[which], ""),
-        "change_id": np.full(incidents, "")}), folder / "incidents.csv")
+    pacsv.write_csv(
+        pa.table(
+            {
+                "team": names[which],
+                "id": np.char.add("i", np.arange(incidents).astype(str)),
+                "service": services[which],
+                "started_at": iso(started),
+                "resolved_at": pc.if_else(pa.array(open_), "", iso(resolved)),
+                "deployment_id": np.where(rng.random(incidents) < 0.5, ids[which], ""),
+                "change_id": np.full(incidents, ""),
+            }
+        ),
+        folder / "incidents.csv",
+    )
 
 
 def window() -> Any:
@@ -97,8 +117,12 @@ def stage_import(folder: Path, url: str) -> dict[str, Any]:
     with db.write_session(engine) as session:
         org = ensure_organisation(session, name="Benchmark")
         result = write_import(session, organisation_id=org.id or 0, team_id=None, parsed=parsed, by="benchmark")
-    return {"wall": time.perf_counter() - wall, "cpu": time.process_time() - cpu, "check_wall": checked,
-            "rows": result.rows}
+    return {
+        "wall": time.perf_counter() - wall,
+        "cpu": time.process_time() - cpu,
+        "check_wall": checked,
+        "rows": result.rows,
+    }
 
 
 def stage_metrics(url: str) -> dict[str, Any]:
@@ -114,9 +138,15 @@ def stage_metrics(url: str) -> dict[str, Any]:
         wall, cpu = time.perf_counter(), time.process_time()
         metrics = compute_metrics(session, team_ids=list(teams.values()), window=window())
     elapsed = {"wall": time.perf_counter() - wall, "cpu": time.process_time() - cpu}
-    by_name = {name: [metrics[tid].deployments, metrics[tid].lead_time_hours_median,
-                      metrics[tid].change_failure_rate_pct, metrics[tid].recovery_hours_median]
-               for name, tid in teams.items()}
+    by_name = {
+        name: [
+            metrics[tid].deployments,
+            metrics[tid].lead_time_hours_median,
+            metrics[tid].change_failure_rate_pct,
+            metrics[tid].recovery_hours_median,
+        ]
+        for name, tid in teams.items()
+    }
     return {**elapsed, "teams": by_name}
 
 
@@ -126,11 +156,26 @@ def stage_duckdb(folder: Path) -> dict[str, Any]:
     from tests.support.dora_reference import reference_metrics
 
     wall, cpu = time.perf_counter(), time.process_time()
-    rows = reference_metrics(deployments=str(folder / "deployments.csv"), changes=str(folder / "changes.csv"),
-                             incidents=str(folder / "incidents.csv"), window=window(), lookback_hours=24)
+    rows = reference_metrics(
+        deployments=str(folder / "deployments.csv"),
+        changes=str(folder / "changes.csv"),
+        incidents=str(folder / "incidents.csv"),
+        window=window(),
+        lookback_hours=24,
+    )
     elapsed = {"wall": time.perf_counter() - wall, "cpu": time.process_time() - cpu}
-    return {**elapsed, "teams": {name: [r.deployments, r.lead_time_hours_median, r.change_failure_rate_pct,
-                                        r.recovery_hours_median] for name, r in rows.items()}}
+    return {
+        **elapsed,
+        "teams": {
+            name: [
+                r.deployments,
+                r.lead_time_hours_median,
+                r.change_failure_rate_pct,
+                r.recovery_hours_median,
+            ]
+            for name, r in rows.items()
+        },
+    }
 
 
 def peak_mb() -> float:
@@ -143,17 +188,26 @@ def peak_mb() -> float:
 
 def run_stage(name: str, folder: Path, url: str) -> dict[str, Any]:
     """One stage in a fresh process (so its peak memory is its own); its figures come back as JSON."""
-    out = subprocess.run([sys.executable, __file__, "--stage", name, "--dir", str(folder), "--url", url],
-                         check=True, capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, __file__, "--stage", name, "--dir", str(folder), "--url", url],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     return json.loads(out.stdout.splitlines()[-1])
 
 
 def disagreements(ours: dict[str, list[Any]], theirs: dict[str, list[Any]]) -> list[str]:
     """Teams whose figures differ (beyond rounding) between the two implementations."""
+
     def close(a: Any, b: Any) -> bool:
         return (a is None and b is None) or (a is not None and b is not None and abs(a - b) <= 1e-6 * max(1, abs(b)))
-    differ = [f"{n}: ours {ours.get(n)}, DuckDB {theirs.get(n)}" for n in sorted(set(ours) | set(theirs))
-              if n not in ours or n not in theirs or not all(map(close, ours[n], theirs[n]))]
+
+    differ = [
+        f"{n}: ours {ours.get(n)}, DuckDB {theirs.get(n)}"
+        for n in sorted(set(ours) | set(theirs))
+        if n not in ours or n not in theirs or not all(map(close, ours[n], theirs[n]))
+    ]
     return differ
 
 
@@ -168,8 +222,11 @@ def main() -> None:
     args = parser.parse_args()
     if args.stage:
         folder = Path(args.dir)
-        result = {"import": lambda: stage_import(folder, args.url), "metrics": lambda: stage_metrics(args.url),
-                  "duckdb": lambda: stage_duckdb(folder)}[args.stage]()
+        result = {
+            "import": lambda: stage_import(folder, args.url),
+            "metrics": lambda: stage_metrics(args.url),
+            "duckdb": lambda: stage_duckdb(folder),
+        }[args.stage]()
         result["peak_mb"] = peak_mb()
         print(json.dumps(result))
         return
@@ -178,9 +235,15 @@ def main() -> None:
         started = time.perf_counter()
         generate(folder, args.deployments, args.incidents, args.teams)
         sizes = ", ".join(f"{p.name} {p.stat().st_size / 2**20:.0f} MB" for p in sorted(folder.glob("*.csv")))
-        print(f"generated {args.deployments:,} deployments and changes, {args.incidents:,} incidents across "
-              f"{args.teams} teams in {time.perf_counter() - started:.1f} s ({sizes})")
-        report(run_stage("import", folder, url), run_stage("metrics", folder, url), run_stage("duckdb", folder, url))
+        print(
+            f"generated {args.deployments:,} deployments and changes, {args.incidents:,} incidents across "
+            f"{args.teams} teams in {time.perf_counter() - started:.1f} s ({sizes})"
+        )
+        report(
+            run_stage("import", folder, url),
+            run_stage("metrics", folder, url),
+            run_stage("duckdb", folder, url),
+        )
 
 
 @contextmanager
@@ -199,12 +262,18 @@ def fresh_database(url: str | None, folder: Path) -> Iterator[str]:
 
 def report(imported: dict[str, Any], metrics: dict[str, Any], duck: dict[str, Any]) -> None:
     rows = ", ".join(f"{n:,} {k}" for k, n in imported["rows"].items())
-    print(f"import   wall {imported['wall']:6.2f} s  cpu {imported['cpu']:6.2f} s  peak {imported['peak_mb']:6.0f} MB"
-          f"  (checking {imported['check_wall']:.2f} s; {rows})")
+    print(
+        f"import   wall {imported['wall']:6.2f} s  cpu {imported['cpu']:6.2f} s  peak {imported['peak_mb']:6.0f} MB"
+        f"  (checking {imported['check_wall']:.2f} s; {rows})"
+    )
     for name, figures in (("metrics", metrics), ("duckdb", duck)):
-        print(f"{name:<8} wall {figures['wall']:6.2f} s  cpu {figures['cpu']:6.2f} s  peak {figures['peak_mb']:6.0f} MB")
-    print(f"ratio metrics / DuckDB: wall {metrics['wall'] / duck['wall']:.2f}, cpu {metrics['cpu'] / duck['cpu']:.2f}"
-          f"  (target <= 1.0)")
+        print(
+            f"{name:<8} wall {figures['wall']:6.2f} s  cpu {figures['cpu']:6.2f} s  peak {figures['peak_mb']:6.0f} MB"
+        )
+    print(
+        f"ratio metrics / DuckDB: wall {metrics['wall'] / duck['wall']:.2f}, cpu {metrics['cpu'] / duck['cpu']:.2f}"
+        f"  (target <= 1.0)"
+    )
     differ = disagreements(metrics["teams"], duck["teams"])
     print(f"teams whose figures differ between the two: {len(differ)} of {len(metrics['teams'])}")
     for line in differ[:5]:

@@ -61,8 +61,9 @@ def verdict(seconds: float, target: float) -> str:
 # --- building the organisation ------------------------------------------------------------------------------
 
 
-def answer_rows(rng: random.Random, bank: Any, assessment_id: int, round_number: int, base: dict[str, int],
-                when: datetime) -> list[dict[str, Any]]:
+def answer_rows(
+    rng: random.Random, bank: Any, assessment_id: int, round_number: int, base: dict[str, int], when: datetime
+) -> list[dict[str, Any]]:
     """Every question answered at the team's level for this round (it improves a little each round)."""
     from assessment.demo import demo_answer
 
@@ -70,20 +71,29 @@ def answer_rows(rng: random.Random, bank: Any, assessment_id: int, round_number:
     for q in bank.questions:
         level = max(0, min(4, base[q.foundation] + round_number // 2 + rng.choice((-1, 0, 0, 1))))
         value = demo_answer(q, level)
-        rows.append({"assessment_id": assessment_id, "question_key": q.key, "status": value.status.value,
-                     "value_json": value.value_json(), "answered_by": "benchmark", "answered_at": when,
-                     "version": 1, "carried_over": False})
+        rows.append(
+            {
+                "assessment_id": assessment_id,
+                "question_key": q.key,
+                "status": value.status.value,
+                "value_json": value.value_json(),
+                "answered_by": "benchmark",
+                "answered_at": when,
+                "version": 1,
+                "carried_over": False,
+            }
+        )
     return rows
 
 
 def build_organisation(url: str, teams: int, rounds: int) -> float:
     """Bulk-insert the organisation, then store every round's scores in one pass; return the seconds."""
+    from assessment.assessments.repository import store_bank
+    from assessment.assessments.scores import refresh_many
+    from assessment.bank.loader import default_bank
     from assessment.core import db
     from assessment.models.assessments import Answer, Assessment, Team
-    from assessment.bank.loader import default_bank
-    from assessment.assessments.repository import store_bank
     from assessment.organisations.directory import ensure_organisation
-    from assessment.assessments.scores import refresh_many
 
     start = time.perf_counter()
     engine = db.make_engine(url)
@@ -92,18 +102,31 @@ def build_organisation(url: str, teams: int, rounds: int) -> float:
     with db.write_session(engine) as session:
         org_id = ensure_organisation(session, name=ORG).id
         version_id = store_bank(session, bank=bank).id
-        session.execute(sa.insert(Team), [{"organisation_id": org_id, "name": f"Team {n:03d}", "created_at": now}
-                                          for n in range(teams)])
+        session.execute(
+            sa.insert(Team),
+            [{"organisation_id": org_id, "name": f"Team {n:03d}", "created_at": now} for n in range(teams)],
+        )
         team_ids = list(session.execute(sa.select(Team.id).where(Team.organisation_id == org_id)).scalars())
-        session.execute(sa.insert(Assessment), [
-            {"team_id": t, "bank_version_id": version_id, "round_number": r, "status": "completed",
-             "created_by": "benchmark", "created_at": now - timedelta(days=90 * (rounds - r))}
-            for t in team_ids for r in range(1, rounds + 1)])
+        session.execute(
+            sa.insert(Assessment),
+            [
+                {
+                    "team_id": t,
+                    "bank_version_id": version_id,
+                    "round_number": r,
+                    "status": "completed",
+                    "created_by": "benchmark",
+                    "created_at": now - timedelta(days=90 * (rounds - r)),
+                }
+                for t in team_ids
+                for r in range(1, rounds + 1)
+            ],
+        )
         rows = session.execute(sa.select(Assessment.id, Assessment.team_id, Assessment.round_number)).all()
         base = {t: {f.key: rng.randint(0, 2) for f in bank.foundations} for t in team_ids}
         answers = [row for a, t, r in rows for row in answer_rows(rng, bank, a, r, base[t], now)]
         for chunk in range(0, len(answers), 5000):
-            session.execute(sa.insert(Answer), answers[chunk:chunk + 5000])
+            session.execute(sa.insert(Answer), answers[chunk : chunk + 5000])
         refresh_many(session)
     engine.dispose()
     return time.perf_counter() - start
@@ -113,12 +136,12 @@ def build_organisation(url: str, teams: int, rounds: int) -> float:
 
 
 def data_figures(url: str) -> None:
-    from assessment.core import db
     from assessment.assessments.bulk import organisation_named
+    from assessment.assessments.repository import list_assessments, load_assessment
+    from assessment.core import db
+    from assessment.organisations.directory import list_teams
     from assessment.portfolio.data import foundation_trend, portfolio_data
     from assessment.portfolio.dora import dora_clusters
-    from assessment.assessments.repository import list_assessments, load_assessment
-    from assessment.organisations.directory import list_teams
     from assessment.scoring.engine import score_assessment
 
     engine = db.make_engine(url)
@@ -163,33 +186,44 @@ def rerun_figures(url: str) -> None:
     at.switch_page("ui/pages/portfolio.py").run()
     assert not at.exception, at.exception
     plain, _ = timed(lambda: at.run(), 5)
-    changes = iter([lambda: at.selectbox(key="portfolio_sort").set_value("overall"),
-                    lambda: at.selectbox(key="portfolio_foundation").set_value("rollback_speed"),
-                    lambda: at.selectbox(key="portfolio_below").set_value(3),
-                    lambda: at.number_input(key="portfolio_page").set_value(2)])
+    changes = iter(
+        [
+            lambda: at.selectbox(key="portfolio_sort").set_value("overall"),
+            lambda: at.selectbox(key="portfolio_foundation").set_value("rollback_speed"),
+            lambda: at.selectbox(key="portfolio_below").set_value(3),
+            lambda: at.number_input(key="portfolio_page").set_value(2),
+        ]
+    )
     changed, _ = timed(lambda: next(changes)().run(), 4)
     assert not at.exception, at.exception
     fresh = statistics.median(rerun_after_a_write(url, at, n) for n in range(3))
     bare = AppTest.from_string("import streamlit as st\nst.metric('Teams', 500)", default_timeout=60).run()
     baseline, _ = timed(lambda: bare.run(), 5)
     worst = max(plain, changed, fresh)
-    print(f"  page rerun: {plain:.3f} s median of 5, after a filter/sort change {changed:.3f} s median of 4, "
-          f"after an answer was saved (data read again) {fresh:.3f} s median of 3  [{verdict(worst, TARGETS['rerun'])}]")
+    print(
+        f"  page rerun: {plain:.3f} s median of 5, after a filter/sort change {changed:.3f} s median of 4, "
+        f"after an answer was saved (data read again) {fresh:.3f} s median of 3  [{verdict(worst, TARGETS['rerun'])}]"
+    )
     print(f"    baseline, bare one-metric page: {baseline:.3f} s  (ratio {plain / baseline:.0f}x)")
     db.get_engine(url).dispose()
 
 
 def rerun_after_a_write(url: str, at: Any, n: int) -> float:
     """Save one answer somewhere in the organisation (the page's cache is then stale), then time a rerun."""
+    from assessment.assessments.repository import save_answer
+    from assessment.bank.loader import default_bank
     from assessment.core import db
     from assessment.demo import demo_answer
-    from assessment.bank.loader import default_bank
-    from assessment.assessments.repository import save_answer
 
     question = default_bank().questions[n]
     with db.write_session(db.get_engine(url)) as session:
-        save_answer(session, assessment_id=n + 1, question_key=question.key, answer=demo_answer(question, n % 5),
-                    by="benchmark")
+        save_answer(
+            session,
+            assessment_id=n + 1,
+            question_key=question.key,
+            answer=demo_answer(question, n % 5),
+            by="benchmark",
+        )
     start = time.perf_counter()
     at.run()
     assert not at.exception, at.exception
@@ -251,14 +285,20 @@ def pdf_figures(url: str, runs: int) -> None:
             peak_kib, worker_kib, cpu = int(whole[3]), int(whole[4]), float(whole[5])
             load_before, load_after = float(whole[6]), float(whole[7])
             shipped, collector_on, chunk_pages = float(chunk[0]), float(chunk[1]), int(chunk[2])
-            print(f"  portfolio PDF, run {run} of {runs}: {seconds:.1f} s, {pages} pages, {size / 1e6:.1f} MB  "
-                  f"[{verdict(seconds, TARGETS['pdf'])}]; load average {load_before:.1f} before, "
-                  f"{load_after:.1f} after")
-            print(f"    CPU time {cpu:.0f} s over all processes; peak memory (max RSS): {peak_kib / 1024:.0f} MiB "
-                  f"main process, {worker_kib / 1024:.0f} MiB largest layout worker")
-            print(f"    CPU per team page (a chunk of {chunk_pages}, median of 3): {shipped * 1000:.0f} ms; baseline "
-                  f"with Python's cyclic collector running during layout: {collector_on * 1000:.0f} ms "
-                  f"(ratio {collector_on / shipped:.2f}x)")
+            print(
+                f"  portfolio PDF, run {run} of {runs}: {seconds:.1f} s, {pages} pages, {size / 1e6:.1f} MB  "
+                f"[{verdict(seconds, TARGETS['pdf'])}]; load average {load_before:.1f} before, "
+                f"{load_after:.1f} after"
+            )
+            print(
+                f"    CPU time {cpu:.0f} s over all processes; peak memory (max RSS): {peak_kib / 1024:.0f} MiB "
+                f"main process, {worker_kib / 1024:.0f} MiB largest layout worker"
+            )
+            print(
+                f"    CPU per team page (a chunk of {chunk_pages}, median of 3): {shipped * 1000:.0f} ms; baseline "
+                f"with Python's cyclic collector running during layout: {collector_on * 1000:.0f} ms "
+                f"(ratio {collector_on / shipped:.2f}x)"
+            )
     finally:
         os.unlink(script.name)
 
@@ -283,8 +323,10 @@ def postgres_url(base: str) -> Iterator[str]:
 def run(name: str, url: str, args: argparse.Namespace) -> None:
     print(f"{name}:")
     setup = build_organisation(url, args.teams, args.rounds)
-    print(f"  setup: {args.teams} teams x {args.rounds} rounds, {args.teams * args.rounds * 34} answers, "
-          f"scores stored, in {setup:.1f} s")
+    print(
+        f"  setup: {args.teams} teams x {args.rounds} rounds, {args.teams * args.rounds * 34} answers, "
+        f"scores stored, in {setup:.1f} s"
+    )
     data_figures(url)
     rerun_figures(url)
     if not args.no_pdf:
@@ -295,14 +337,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--teams", type=int, default=500)
     parser.add_argument("--rounds", type=int, default=4)
-    parser.add_argument("--pg", default=os.environ.get("FOUNDATIONS_BENCH_PG_URL")
-                        or os.environ.get("FOUNDATIONS_TEST_DATABASE_URL"), help="PostgreSQL URL")
+    parser.add_argument(
+        "--pg",
+        default=os.environ.get("FOUNDATIONS_BENCH_PG_URL") or os.environ.get("FOUNDATIONS_TEST_DATABASE_URL"),
+        help="PostgreSQL URL",
+    )
     parser.add_argument("--no-pdf", action="store_true", help="skip the PDF (the slowest part)")
     parser.add_argument("--pdf-runs", type=int, default=2, help="build the PDF this many times (wall time is noisy)")
     parser.add_argument("--only", choices=("sqlite", "postgresql"), help="one backend only")
     args = parser.parse_args()
-    print(f"Python {sys.version.split()[0]}, {os.cpu_count()} CPU(s), load average "
-          f"{', '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    print(
+        f"Python {sys.version.split()[0]}, {os.cpu_count()} CPU(s), load average "
+        f"{', '.join(f'{x:.1f}' for x in os.getloadavg())}"
+    )
     if args.only != "postgresql":
         with sqlite_url() as url:
             run("SQLite", url, args)

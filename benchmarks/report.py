@@ -33,11 +33,11 @@ STAGES = ("context", "charts", "html", "pdf")
 
 def largest_assessment(folder: Path) -> tuple[Any, Engine]:
     """The demo round whose report says the most (answers, DORA data, roadmap items), in a fresh SQLite file."""
+    from assessment.assessments.repository import list_assessments, load_assessment
+    from assessment.bank.loader import default_bank
     from assessment.core import db
     from assessment.demo import load_demo
     from assessment.dora.team import team_dora
-    from assessment.bank.loader import default_bank
-    from assessment.assessments.repository import list_assessments, load_assessment
     from assessment.roadmap.plan import build_roadmap
 
     engine = db.make_engine(f"sqlite:///{folder / 'bench.db'}")
@@ -47,8 +47,10 @@ def largest_assessment(folder: Path) -> tuple[Any, Engine]:
     with db.read_session(engine) as session:
         rounds = [load_assessment(session, assessment_id=r.id) for r in list_assessments(session)]
         with_data = {d.id for d in rounds if team_dora(session, d) is not None}
-    return max(rounds, key=lambda d: (len(d.answers), d.id in with_data,
-                                      len(build_roadmap(d.bank, d.answers).items), -d.id)), engine
+    return max(
+        rounds,
+        key=lambda d: (len(d.answers), d.id in with_data, len(build_roadmap(d.bank, d.answers).items), -d.id),
+    ), engine
 
 
 def timed(fn: Callable[[], Any]) -> tuple[Any, float, float]:
@@ -64,10 +66,10 @@ def one_report(data: Any, engine: Engine) -> tuple[dict[str, tuple[float, float]
     """
     from assessment.core import db
     from assessment.dora.team import team_dora
-    from reports.report_charts import render_charts
     from reports.context import build_context
     from reports.html import REPORT_CSS, render_html
     from reports.pdf import render_pdf
+    from reports.report_charts import render_charts
 
     def context() -> Any:
         with db.read_session(engine) as session:
@@ -108,8 +110,10 @@ def measure(data: Any, engine: Engine, runs_wanted: int) -> None:
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at start")
 
     cold, html, pdf = one_report(data, engine)
-    print(f"first report in this process: {sum(w for w, _ in cold.values()):.2f} s wall "
-          f"({', '.join(f'{s} {cold[s][0]:.2f}' for s in STAGES)})")
+    print(
+        f"first report in this process: {sum(w for w, _ in cold.values()):.2f} s wall "
+        f"({', '.join(f'{s} {cold[s][0]:.2f}' for s in STAGES)})"
+    )
 
     runs, alone = [], []
     for _ in range(runs_wanted):  # interleaved, so a change in the machine's load touches both sides alike
@@ -130,12 +134,16 @@ def measure(data: Any, engine: Engine, runs_wanted: int) -> None:
     alone_wall, alone_cpu = median([w for w, _ in alone]), median([c for _, c in alone])
     print(f"  {'whole report':<32} {total_wall:>7.3f}  {total_cpu:>7.3f}")
     print(f"  {'WeasyPrint alone, same HTML':<32} {alone_wall:>7.3f}  {alone_cpu:>7.3f}")
-    print(f"\nratio whole / WeasyPrint alone: {total_wall / alone_wall:.2f} wall, {total_cpu / alone_cpu:.2f} cpu "
-          f"(target <= 1.2)")
+    print(
+        f"\nratio whole / WeasyPrint alone: {total_wall / alone_wall:.2f} wall, {total_cpu / alone_cpu:.2f} cpu "
+        f"(target <= 1.2)"
+    )
     print(f"whole report: {total_wall:.2f} s wall, {total_cpu:.2f} s cpu (target < 3 s)")
     print(f"PDF: {len(pdf) // 1024} KiB; HTML: {len(html) // 1024} KiB")
-    print(f"peak memory: {python_peak / 2**20:.1f} MiB of Python objects during one report; "
-          f"process peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
+    print(
+        f"peak memory: {python_peak / 2**20:.1f} MiB of Python objects during one report; "
+        f"process peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB"
+    )
 
 
 if __name__ == "__main__":

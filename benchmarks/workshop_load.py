@@ -41,11 +41,11 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import func, select
 
-from assessment.core import db
 from assessment.bank.answers import AnswerValue
-from assessment.bank.model import Bank
-from assessment.demo import demo_answer
 from assessment.bank.loader import default_bank
+from assessment.bank.model import Bank
+from assessment.core import db
+from assessment.demo import demo_answer
 from assessment.models.workshops import ParticipantAnswer
 from assessment.workshops.admin import create_workshop
 from assessment.workshops.dashboard import team_dashboard
@@ -82,8 +82,13 @@ def planned(bank: Bank, n: int) -> dict[str, AnswerValue]:
     return {q.key: demo_answer(q, (n + i) % 5) for i, q in enumerate(bank.questions)}
 
 
-def load(participants: int, think_ms: int, save: Callable[[int, str, AnswerValue], None], bank: Bank,
-         dashboard: Callable[[], None] | None) -> Run:
+def load(
+    participants: int,
+    think_ms: int,
+    save: Callable[[int, str, AnswerValue], None],
+    bank: Bank,
+    dashboard: Callable[[], None] | None,
+) -> Run:
     """All participants start together; each answers every question with random pauses."""
     run, lock, done = Run(), threading.Lock(), threading.Event()
     start = threading.Barrier(participants + (1 if dashboard else 0))
@@ -96,7 +101,7 @@ def load(participants: int, think_ms: int, save: Callable[[int, str, AnswerValue
             began = time.perf_counter()
             try:
                 save(n, key, answer)
-            except Exception as exc:  # noqa: BLE001 - a benchmark counts errors, it does not stop on them
+            except Exception as exc:
                 with lock:
                     run.errors.append(f"{type(exc).__name__}: {exc}"[:200])
             with lock:
@@ -128,15 +133,21 @@ def load(participants: int, think_ms: int, save: Callable[[int, str, AnswerValue
 def app_run(engine: Engine, bank: Bank, participants: int, think_ms: int) -> Run:
     """Join everyone through the domain, then load with the app's save and dashboard functions."""
     with db.write_session(engine) as session:
-        created = create_workshop(session, organisation=f"Load {uuid.uuid4().hex[:6]}", teams=["Payments"],
-                                  bank=bank, facilitator="bench")
+        created = create_workshop(
+            session,
+            organisation=f"Load {uuid.uuid4().hex[:6]}",
+            teams=["Payments"],
+            bank=bank,
+            facilitator="bench",
+        )
     with db.read_session(engine) as session:
         team_id = join_view(session, code=created.join_code).teams[0][0]
     tokens = []
     for n in range(participants):
         with db.write_session(engine) as session:
-            tokens.append(join_workshop(session, code=created.join_code, display_name=f"P{n}",
-                                        workshop_team_id=team_id))
+            tokens.append(
+                join_workshop(session, code=created.join_code, display_name=f"P{n}", workshop_team_id=team_id)
+            )
 
     def save(n: int, key: str, answer: AnswerValue) -> None:
         with db.write_session(engine) as session:
@@ -149,26 +160,43 @@ def app_run(engine: Engine, bank: Bank, participants: int, think_ms: int) -> Run
     run = load(participants, think_ms, save, bank, dashboard)
     with db.read_session(engine) as session:
         run.saved = session.exec(select(func.count()).select_from(ParticipantAnswer)).one()
-        run.lost = sum(1 for n, token in enumerate(tokens)
-                       for key, answer in planned(bank, n).items()
-                       if participant_view(session, token=token).answers.get(key) != answer)
+        run.lost = sum(
+            1
+            for n, token in enumerate(tokens)
+            for key, answer in planned(bank, n).items()
+            if participant_view(session, token=token).answers.get(key) != answer
+        )
     return run
 
 
 # --- the bare-driver baseline ------------------------------------------------------------------
 
-UPSERT = ("INSERT INTO participant_answer (participant_id, question_key, status, value_json, answered_at, version) "
-          "VALUES ({p}, {p}, 'answered', {p}, {p}, 1) ON CONFLICT (participant_id, question_key) DO UPDATE SET "
-          "status = excluded.status, value_json = excluded.value_json, answered_at = excluded.answered_at, "
-          "version = participant_answer.version + 1")
+UPSERT = (
+    "INSERT INTO participant_answer (participant_id, question_key, status, value_json, answered_at, version) "
+    "VALUES ({p}, {p}, 'answered', {p}, {p}, 1) ON CONFLICT (participant_id, question_key) DO UPDATE SET "
+    "status = excluded.status, value_json = excluded.value_json, answered_at = excluded.answered_at, "
+    "version = participant_answer.version + 1"
+)
 
 
-def baseline_run(engine: Engine, bank: Bank, participants: int, think_ms: int, *, sqlite_path: str | None,
-                 pg_dsn: str | None) -> Run:
+def baseline_run(
+    engine: Engine,
+    bank: Bank,
+    participants: int,
+    think_ms: int,
+    *,
+    sqlite_path: str | None,
+    pg_dsn: str | None,
+) -> Run:
     """The same upserts with the bare driver: one connection per participant thread."""
     with db.write_session(engine) as session:
-        created = create_workshop(session, organisation=f"Base {uuid.uuid4().hex[:6]}", teams=["Payments"],
-                                  bank=bank, facilitator="bench")
+        created = create_workshop(
+            session,
+            organisation=f"Base {uuid.uuid4().hex[:6]}",
+            teams=["Payments"],
+            bank=bank,
+            facilitator="bench",
+        )
     with db.read_session(engine) as session:
         team_id = join_view(session, code=created.join_code).teams[0][0]
     ids = []
@@ -176,8 +204,11 @@ def baseline_run(engine: Engine, bank: Bank, participants: int, think_ms: int, *
         with db.write_session(engine) as session:
             token = join_workshop(session, code=created.join_code, display_name=f"B{n}", workshop_team_id=team_id)
         with engine.connect() as conn:
-            ids.append(conn.execute(sa.text("SELECT id FROM participant WHERE token_hash = :h"),
-                                    {"h": digest(token)}).scalar_one())
+            ids.append(
+                conn.execute(
+                    sa.text("SELECT id FROM participant WHERE token_hash = :h"), {"h": digest(token)}
+                ).scalar_one()
+            )
     local = threading.local()
 
     def save(n: int, key: str, answer: AnswerValue) -> None:
@@ -192,8 +223,12 @@ def baseline_run(engine: Engine, bank: Bank, participants: int, think_ms: int, *
 
     run = load(participants, think_ms, save, bank, None)
     with engine.connect() as conn:
-        run.saved = conn.execute(sa.text("SELECT count(*) FROM participant_answer p JOIN participant x "
-                                         "ON x.id = p.participant_id WHERE x.display_name LIKE 'B%'")).scalar_one()
+        run.saved = conn.execute(
+            sa.text(
+                "SELECT count(*) FROM participant_answer p JOIN participant x "
+                "ON x.id = p.participant_id WHERE x.display_name LIKE 'B%'"
+            )
+        ).scalar_one()
     run.lost = participants * len(bank.questions) - run.saved
     return run
 
@@ -233,13 +268,19 @@ def report(name: str, app: Run, base: Run, participants: int, questions: int) ->
     expected = participants * questions
     ok = app.saved == expected and not app.lost and not app.errors
     print(f"\n{name}: {participants} participants x {questions} questions = {expected} answers")
-    print(f"  app path   saved {app.saved}, lost {app.lost}, errors {len(app.errors)}; "
-          f"save p50 {app.p(0.5):.1f} ms, p95 {app.p(0.95):.1f} ms, max {app.p(1.0):.1f} ms; "
-          f"{app.elapsed:.1f} s")
-    print(f"  dashboard  {len(app.dashboard)} reads, p50 {app.p(0.5, app.dashboard):.1f} ms, "
-          f"max {app.p(1.0, app.dashboard):.1f} ms")
-    print(f"  baseline   saved {base.saved}, lost {base.lost}, errors {len(base.errors)}; "
-          f"save p50 {base.p(0.5):.2f} ms, p95 {base.p(0.95):.2f} ms (bare driver, same threads and pauses)")
+    print(
+        f"  app path   saved {app.saved}, lost {app.lost}, errors {len(app.errors)}; "
+        f"save p50 {app.p(0.5):.1f} ms, p95 {app.p(0.95):.1f} ms, max {app.p(1.0):.1f} ms; "
+        f"{app.elapsed:.1f} s"
+    )
+    print(
+        f"  dashboard  {len(app.dashboard)} reads, p50 {app.p(0.5, app.dashboard):.1f} ms, "
+        f"max {app.p(1.0, app.dashboard):.1f} ms"
+    )
+    print(
+        f"  baseline   saved {base.saved}, lost {base.lost}, errors {len(base.errors)}; "
+        f"save p50 {base.p(0.5):.2f} ms, p95 {base.p(0.95):.2f} ms (bare driver, same threads and pauses)"
+    )
     print(f"  ratio      p50 {app.p(0.5) / base.p(0.5):.1f}x, p95 {app.p(0.95) / base.p(0.95):.1f}x the baseline")
     for error in sorted(set(app.errors))[:5]:
         print(f"  error: {error}")
@@ -254,8 +295,10 @@ def main() -> int:
     parser.add_argument("--no-pg", action="store_true", help="SQLite only")
     args = parser.parse_args()
     bank = default_bank()
-    print(f"workshop load: {args.participants} participants, pause 0-{2 * args.think_ms} ms between answers, "
-          "dashboard read every second")
+    print(
+        f"workshop load: {args.participants} participants, pause 0-{2 * args.think_ms} ms between answers, "
+        "dashboard read every second"
+    )
     results = []
     with sqlite_database() as (url, path):
         engine = db.make_engine(url)

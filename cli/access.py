@@ -13,12 +13,12 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
-from assessment.core import db
 from assessment.access.policy import COMMAND_LINE, Role
-from assessment.organisations.members import create_organisation, grant, members, revoke
+from assessment.core import db
 from assessment.core.errors import NotFoundError
 from assessment.interchange.assessment_json import dumps
 from assessment.organisations.directory import find_organisation
+from assessment.organisations.members import create_organisation, grant, members, revoke
 
 
 def _organisation_id(engine: Engine, name: str, *, create: bool = False) -> int:
@@ -62,7 +62,8 @@ def add_access_commands(sub: Any) -> None:
     """Add `access grant|revoke|list` to the CLI's subcommands."""
     roles = ", ".join(r.value for r in Role)
     acc = sub.add_parser("access", help="who may use an organisation in a shared install").add_subparsers(
-        dest="access_command", required=True)
+        dest="access_command", required=True
+    )
     grant_p = acc.add_parser("grant", help="give an e-mail address a role in an organisation (or change it)")
     grant_p.add_argument("--org", required=True, help="organisation name")
     grant_p.add_argument("--email", required=True, help="the address the person signs in with")

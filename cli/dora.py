@@ -14,17 +14,17 @@ from typing import TextIO
 
 from assessment.core import db
 from assessment.core.config import get_settings
+from assessment.core.errors import FoundationsError
 from assessment.dora.crosscheck import refresh_team_findings
 from assessment.dora.formats import Kind
-from assessment.dora.metrics.frames import latest_event_s
 from assessment.dora.ingest.mapping import load_mapping_file
-from assessment.dora.metrics.compute import DEFAULT_LOOKBACK_HOURS, team_metrics
-from assessment.dora.ingest.problems import DoraImportError, Problem
 from assessment.dora.ingest.pipeline import FileInput, ImportOptions, parse_inputs, write_import
+from assessment.dora.ingest.problems import DoraImportError, Problem
 from assessment.dora.ingest.sources import DEFAULT_MAX_BYTES
-from assessment.dora.summary import summarise, summary_to_data
+from assessment.dora.metrics.compute import DEFAULT_LOOKBACK_HOURS, team_metrics
+from assessment.dora.metrics.frames import latest_event_s
 from assessment.dora.metrics.window import window_for_dates
-from assessment.core.errors import FoundationsError
+from assessment.dora.summary import summarise, summary_to_data
 from assessment.interchange.assessment_json import dumps
 from assessment.organisations.directory import ensure_team, find_organisation, find_team
 
@@ -55,17 +55,30 @@ def _read(path: str | None, kind: Kind, max_bytes: int | None) -> FileInput | No
         raise DoraImportError([Problem(path, "file not found")])
     if max_bytes is not None and file.stat().st_size > max_bytes:
         size = file.stat().st_size / 1024 / 1024
-        raise DoraImportError([Problem(path, f"the file is {size:.1f} MB, over the limit of "
-                                             f"{max_bytes / 1024 / 1024:.1f} MB; split it or raise --max-mb")])
+        raise DoraImportError(
+            [
+                Problem(
+                    path,
+                    f"the file is {size:.1f} MB, over the limit of "
+                    f"{max_bytes / 1024 / 1024:.1f} MB; split it or raise --max-mb",
+                )
+            ]
+        )
     return FileInput(kind, path, file.read_bytes())
 
 
 def cmd_dora_import(args: argparse.Namespace) -> int:
     max_bytes = None if args.max_mb == 0 else int(args.max_mb * 1024 * 1024)
     try:
-        inputs = [i for i in (_read(args.deployments, Kind.DEPLOYMENTS, max_bytes),
-                              _read(args.changes, Kind.CHANGES, max_bytes),
-                              _read(args.incidents, Kind.INCIDENTS, max_bytes)) if i is not None]
+        inputs = [
+            i
+            for i in (
+                _read(args.deployments, Kind.DEPLOYMENTS, max_bytes),
+                _read(args.changes, Kind.CHANGES, max_bytes),
+                _read(args.incidents, Kind.INCIDENTS, max_bytes),
+            )
+            if i is not None
+        ]
         mapping = load_mapping_file(args.mapping) if args.mapping else None
         bar = ProgressBar(sys.stderr)
         options = ImportOptions(mapping=mapping, tz=args.tz, max_bytes=max_bytes, skip_invalid=args.skip_invalid)
@@ -88,8 +101,15 @@ def _write(args: argparse.Namespace, parsed: list, bar: ProgressBar):  # type: i
     by = args.by or get_settings().default_user
     with db.write_session(db.ready_engine()) as session:
         organisation_id, team_id = _target(session, args)
-        return write_import(session, organisation_id=organisation_id, team_id=team_id, parsed=parsed, by=by,
-                            progress=bar, after=refresh_team_findings)
+        return write_import(
+            session,
+            organisation_id=organisation_id,
+            team_id=team_id,
+            parsed=parsed,
+            by=by,
+            progress=bar,
+            after=refresh_team_findings,
+        )
 
 
 def _target(session, args: argparse.Namespace) -> tuple[int, int | None]:  # type: ignore[no-untyped-def]
@@ -125,8 +145,9 @@ def cmd_dora_metrics(args: argparse.Namespace) -> int:
             window = window_for_dates(args.since, args.until, latest_s=latest)
         except ValueError as exc:
             raise FoundationsError(str(exc)) from None
-        summary = summarise(team_metrics(session, team_id=team.id or 0, window=window,
-                                         lookback_hours=args.lookback_hours))
+        summary = summarise(
+            team_metrics(session, team_id=team.id or 0, window=window, lookback_hours=args.lookback_hours)
+        )
     if args.json:
         print(dumps({"team": args.team, **summary_to_data(summary)}))
         return 0
@@ -142,7 +163,8 @@ def cmd_dora_metrics(args: argparse.Namespace) -> int:
 def add_dora_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Register `dora import` and `dora metrics` on the main parser."""
     dora = sub.add_parser("dora", help="DORA data: import files, print metrics").add_subparsers(
-        dest="dora_command", required=True)
+        dest="dora_command", required=True
+    )
     imp = dora.add_parser("import", help="import deployments, changes and incidents (CSV or JSON), all or nothing")
     imp.add_argument("--team", help="the team the rows belong to (files with a team column need only --org)")
     imp.add_argument("--org", help="organisation (needed when several have a team of that name)")
@@ -151,8 +173,12 @@ def add_dora_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[
     imp.add_argument("--mapping", metavar="FILE", help="column mapping file for exports with other column names")
     imp.add_argument("--tz", metavar="ZONE", help="time zone of times written without an offset, e.g. Europe/Paris")
     imp.add_argument("--skip-invalid", action="store_true", help="import the valid rows and list the others")
-    imp.add_argument("--max-mb", type=float, default=DEFAULT_MAX_BYTES / 1024 / 1024,
-                     help="largest file accepted, in MB (default 50; 0: no limit)")
+    imp.add_argument(
+        "--max-mb",
+        type=float,
+        default=DEFAULT_MAX_BYTES / 1024 / 1024,
+        help="largest file accepted, in MB (default 50; 0: no limit)",
+    )
     imp.add_argument("--create-team", action="store_true", help="create the team in --org if it does not exist")
     imp.add_argument("--by", help="who imports (recorded with the import)")
     imp.set_defaults(func=cmd_dora_import)
@@ -162,7 +188,11 @@ def add_dora_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[
     met.add_argument("--org", help="organisation (needed when several have a team of that name)")
     met.add_argument("--since", type=_date, metavar="DATE", help="first day included (default: 90 days before --until)")
     met.add_argument("--until", type=_date, metavar="DATE", help="last day included (default: the latest event's day)")
-    met.add_argument("--lookback-hours", type=float, default=DEFAULT_LOOKBACK_HOURS,
-                     help="how long before an incident a deployment can be blamed for it (default 24)")
+    met.add_argument(
+        "--lookback-hours",
+        type=float,
+        default=DEFAULT_LOOKBACK_HOURS,
+        help="how long before an incident a deployment can be blamed for it (default 24)",
+    )
     met.add_argument("--json", action="store_true", help="print JSON")
     met.set_defaults(func=cmd_dora_metrics)

@@ -16,24 +16,36 @@ from typing import Any
 import yaml
 from sqlalchemy.engine import Engine
 
-from assessment.core import db
 from assessment.access.policy import COMMAND_LINE, acting_as
-from cli.access import add_access_commands
+from assessment.assessments.repository import (
+    create_assessment,
+    list_assessments,
+    load_assessment,
+    save_answer,
+    store_bank,
+)
 from assessment.bank.answers import parse_answer_mapping
-from assessment.core.config import get_settings
-from assessment.demo import DEMO_ORG, load_demo
-from cli.dora import add_dora_commands
-from assessment.dora.team import team_dora
-from assessment.core.errors import FoundationsError
-from assessment.interchange.assessment_json import dumps, export_assessment, import_assessment, load_json_file, parse_export
-from assessment.interchange.exports import is_organisation_export
-from cli.portfolio import add_round_commands, export_organisation, import_bundle, report_portfolio
 from assessment.bank.loader import BankError, default_bank_path, load_bank
-from assessment.assessments.repository import create_assessment, list_assessments, load_assessment, save_answer, store_bank
+from assessment.core import db
+from assessment.core.config import get_settings
+from assessment.core.errors import FoundationsError
+from assessment.demo import DEMO_ORG, load_demo
+from assessment.dora.team import team_dora
+from assessment.interchange.assessment_json import (
+    dumps,
+    export_assessment,
+    import_assessment,
+    load_json_file,
+    parse_export,
+)
+from assessment.interchange.exports import is_organisation_export
+from assessment.interchange.serialise import score_to_data
 from assessment.organisations.directory import ensure_organisation, ensure_team, find_organisation, find_team
 from assessment.roadmap.plan import Evidence, build_roadmap, roadmap_to_data
 from assessment.scoring.engine import score_assessment
-from assessment.interchange.serialise import score_to_data
+from cli.access import add_access_commands
+from cli.dora import add_dora_commands
+from cli.portfolio import add_round_commands, export_organisation, import_bundle, report_portfolio
 from cli.workshops import add_workshop_commands
 
 Handler = Callable[[argparse.Namespace], int]
@@ -87,8 +99,10 @@ def cmd_questions_check(args: argparse.Namespace) -> int:
             for issue in exc.issues:
                 print(str(issue), file=sys.stderr)
             continue
-        print(f"{path}: ok ({bank.id} {bank.version}: {len(bank.foundations)} foundations, "
-              f"{len(bank.questions)} questions, {len(bank.investments)} investments)")
+        print(
+            f"{path}: ok ({bank.id} {bank.version}: {len(bank.foundations)} foundations, "
+            f"{len(bank.questions)} questions, {len(bank.investments)} investments)"
+        )
     return 1 if failed else 0
 
 
@@ -101,8 +115,10 @@ def cmd_list(args: argparse.Namespace) -> int:
     if not rows:
         print("no assessments yet (try `foundations demo`)")
     for r in rows:
-        print(f"{r.id:>5}  {r.organisation} / {r.team}  round {r.round_number}  {r.status:<11} "
-              f"{r.answered} answered  [{r.bank}]")
+        print(
+            f"{r.id:>5}  {r.organisation} / {r.team}  round {r.round_number}  {r.status:<11} "
+            f"{r.answered} answered  [{r.bank}]"
+        )
     return 0
 
 
@@ -131,24 +147,33 @@ def cmd_assessment_create(args: argparse.Namespace) -> int:
     by = args.by or get_settings().default_user
     with db.write_session(_engine()) as session:
         if args.org:
-            org = find_organisation(session, name=args.org) if not args.create_team else ensure_organisation(
-                session, name=args.org)
+            org = (
+                find_organisation(session, name=args.org)
+                if not args.create_team
+                else ensure_organisation(session, name=args.org)
+            )
             if org is None:
                 raise FoundationsError(f"no organisation named {args.org!r} (add --create-team to create it)")
-            team = ensure_team(session, organisation_id=org.id or 0, name=args.team) if args.create_team \
+            team = (
+                ensure_team(session, organisation_id=org.id or 0, name=args.team)
+                if args.create_team
                 else find_team(session, team=args.team, organisation=args.org)
+            )
         else:
             team = find_team(session, team=args.team)
         stored = store_bank(session, bank=bank)
-        assessment = create_assessment(session, team_id=team.id or 0, bank_version_id=stored.id or 0,
-                                       created_by=by, label=args.label)
+        assessment = create_assessment(
+            session, team_id=team.id or 0, bank_version_id=stored.id or 0, created_by=by, label=args.label
+        )
         for key, answer in answers.items():
             save_answer(session, assessment_id=assessment.id or 0, question_key=key, answer=answer, by=by)
     if args.json:
         _print_json({"id": assessment.id, "round_number": assessment.round_number, "answers": len(answers)})
     else:
-        print(f"created assessment {assessment.id} ({args.team}, round {assessment.round_number}) "
-              f"with {len(answers)} answer(s)")
+        print(
+            f"created assessment {assessment.id} ({args.team}, round {assessment.round_number}) "
+            f"with {len(answers)} answer(s)"
+        )
     return 0
 
 
@@ -160,8 +185,10 @@ def cmd_score(args: argparse.Namespace) -> int:
     if args.json:
         _print_json(payload)
         return 0
-    print(f"{data.organisation} / {data.title}: overall {result.overall_score}/100, "
-          f"{result.answered}/{result.total} answered")
+    print(
+        f"{data.organisation} / {data.title}: overall {result.overall_score}/100, "
+        f"{result.answered}/{result.total} answered"
+    )
     for f in result.foundations.values():
         cap = " (capped by its deciding test)" if f.gate_capped else ""
         print(f"  {f.title:<32} {f.score:>3}/100  level {f.level} {f.level_name}{cap}")
@@ -177,11 +204,22 @@ def cmd_roadmap(args: argparse.Namespace) -> int:
     evidence = dora.evidence if dora else Evidence()
     roadmap = build_roadmap(data.bank, data.answers, evidence=evidence)
     if args.json:
-        _print_json({"assessment": {"id": data.id, "organisation": data.organisation, "team": data.team,
-                                    "round_number": data.round_number},
-                     "dora_evidence": {"source": dora.source if dora else None, "window": dora.window if dora else None,
-                                       "signals": [asdict(s) for s in evidence.signals]},
-                     **roadmap_to_data(roadmap)})
+        _print_json(
+            {
+                "assessment": {
+                    "id": data.id,
+                    "organisation": data.organisation,
+                    "team": data.team,
+                    "round_number": data.round_number,
+                },
+                "dora_evidence": {
+                    "source": dora.source if dora else None,
+                    "window": dora.window if dora else None,
+                    "signals": [asdict(s) for s in evidence.signals],
+                },
+                **roadmap_to_data(roadmap),
+            }
+        )
         return 0
     source = f"; DORA evidence from {dora.source}" if dora else "; no DORA data"
     print(f"{data.organisation} / {data.title}: {len(roadmap.items)} investment(s){source}")
@@ -331,7 +369,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as exc:  # a file the user named cannot be read or written
         print(f"error: {exc.filename or 'file'}: {exc.strerror or exc}", file=sys.stderr)
         return 1
-    except Exception as exc:  # noqa: BLE001 - the user gets one line, never a traceback
+    except Exception as exc:
         print(f"error: unexpected {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1
 

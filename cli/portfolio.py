@@ -12,17 +12,23 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from assessment.assessments.comparison import RoundComparison, compare_rounds, comparison_to_data, level_text
+from assessment.assessments.repository import store_bank
+from assessment.assessments.rounds import confirm_answers, start_round
+from assessment.bank.loader import load_bank
 from assessment.core import db
-from assessment.interchange.bundle import BUNDLE_VERSION, bundle_text, organisation_json, parse_bundle, store_bundle
 from assessment.core.config import get_settings
 from assessment.core.errors import FoundationsError
 from assessment.interchange.assessment_json import dumps
+from assessment.interchange.bundle import (
+    BUNDLE_VERSION,
+    bundle_text,
+    organisation_json,
+    parse_bundle,
+    store_bundle,
+)
 from assessment.interchange.exports import import_organisation, organisation_csv, parse_organisation_export
-from assessment.bank.loader import load_bank
-from assessment.assessments.repository import store_bank
 from assessment.organisations.directory import find_team
-from assessment.assessments.comparison import RoundComparison, compare_rounds, comparison_to_data, level_text
-from assessment.assessments.rounds import confirm_answers, start_round
 
 
 def _positive_id(text: str) -> int:
@@ -38,8 +44,11 @@ def add_round_commands(sub: Any) -> None:
     new = rp.add_parser("new", help="start a team's next round, optionally pre-filled from its latest round")
     new.add_argument("--team", required=True)
     new.add_argument("--org", help="organisation (needed when several have a team of that name)")
-    new.add_argument("--prefill", action="store_true",
-                     help="copy the latest round's answers, each marked carried over until confirmed")
+    new.add_argument(
+        "--prefill",
+        action="store_true",
+        help="copy the latest round's answers, each marked carried over until confirmed",
+    )
     new.add_argument("--bank", help="question bank file (default: the shipped bank)")
     new.add_argument("--label", help="a name for the round, e.g. 'Q3 review'")
     new.add_argument("--by", help="who starts the round")
@@ -63,19 +72,35 @@ def cmd_round_new(args: argparse.Namespace) -> int:
     with db.write_session(db.ready_engine()) as session:
         team = find_team(session, team=args.team, organisation=args.org)
         stored = store_bank(session, bank=bank)
-        started = start_round(session, team_id=team.id or 0, bank_version_id=stored.id or 0, by=by,
-                              prefill=args.prefill, label=args.label)
+        started = start_round(
+            session,
+            team_id=team.id or 0,
+            bank_version_id=stored.id or 0,
+            by=by,
+            prefill=args.prefill,
+            label=args.label,
+        )
     if args.json:
-        print(dumps({"id": started.assessment_id, "round_number": started.round_number,
-                     "previous_id": started.previous_id, "carried_over": started.carried,
-                     "skipped": list(started.skipped)}))
+        print(
+            dumps(
+                {
+                    "id": started.assessment_id,
+                    "round_number": started.round_number,
+                    "previous_id": started.previous_id,
+                    "carried_over": started.carried,
+                    "skipped": list(started.skipped),
+                }
+            )
+        )
         return 0
     print(f"started assessment {started.assessment_id} ({args.team}, round {started.round_number})")
     if args.prefill and started.previous_id is None:
         print("  nothing to pre-fill: this is the team's first round")
     elif args.prefill:
-        print(f"  {started.carried} answer(s) carried over from assessment {started.previous_id}, "
-              "each marked until someone confirms it")
+        print(
+            f"  {started.carried} answer(s) carried over from assessment {started.previous_id}, "
+            "each marked until someone confirms it"
+        )
     for line in started.skipped:
         print(f"  not carried: {line}")
     return 0
@@ -94,12 +119,16 @@ def cmd_round_compare(args: argparse.Namespace) -> int:
 
 def comparison_lines(c: RoundComparison) -> list[str]:
     """The comparison as plain text lines for the terminal."""
-    head = (f"{c.organisation} / {c.team}: round {c.before.round_number} -> round {c.after.round_number}, "
-            f"overall {c.before.overall_score} -> {c.after.overall_score}")
+    head = (
+        f"{c.organisation} / {c.team}: round {c.before.round_number} -> round {c.after.round_number}, "
+        f"overall {c.before.overall_score} -> {c.after.overall_score}"
+    )
     lines = [head]
     if c.bank_changed:
-        lines.append(f"  bank {c.before.bank} -> {c.after.bank}: {len(c.questions_added)} question(s) added, "
-                     f"{len(c.questions_removed)} removed")
+        lines.append(
+            f"  bank {c.before.bank} -> {c.after.bank}: {len(c.questions_added)} question(s) added, "
+            f"{len(c.questions_removed)} removed"
+        )
     for f in c.foundations:
         delta = "" if f.delta is None else f" ({f.delta:+d})"
         lines.append(f"  {f.title:<32} level {level_text(f.before_level)} -> {level_text(f.after_level)}{delta}")
@@ -124,8 +153,10 @@ def cmd_round_confirm(args: argparse.Namespace) -> int:
 def export_organisation(args: argparse.Namespace) -> int:
     """`foundations export --org NAME --format csv|json [-o FILE]`."""
     if args.org is None:
-        raise FoundationsError("give an ASSESSMENT_ID, or --org NAME to export a whole organisation"
-                               + (" (CSV export is for an organisation)" if args.format == "csv" else ""))
+        raise FoundationsError(
+            "give an ASSESSMENT_ID, or --org NAME to export a whole organisation"
+            + (" (CSV export is for an organisation)" if args.format == "csv" else "")
+        )
     if args.assessment_id is not None:
         raise FoundationsError("give an ASSESSMENT_ID or --org NAME, not both")
     with db.read_session(db.ready_engine()) as session:
@@ -151,8 +182,10 @@ def import_bundle(data: Any, source: str) -> int:
         print(f"imported {len(done)} round(s) of {legacy.organisation!r} from {source}")
         return 0
     if isinstance(version, int) and not isinstance(version, bool) and version > BUNDLE_VERSION:
-        raise FoundationsError(f"{source}: format_version {version} is newer than this version of Foundations "
-                               f"reads (1 to {BUNDLE_VERSION}): upgrade Foundations")
+        raise FoundationsError(
+            f"{source}: format_version {version} is newer than this version of Foundations "
+            f"reads (1 to {BUNDLE_VERSION}): upgrade Foundations"
+        )
     doc = parse_bundle(data, source)
     with db.write_session(db.ready_engine()) as session:
         imported = store_bundle(session, doc=doc, source=source)

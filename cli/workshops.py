@@ -10,10 +10,10 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from assessment.bank.loader import load_bank
 from assessment.core import db
 from assessment.core.config import get_settings
 from assessment.interchange.assessment_json import dumps
-from assessment.bank.loader import load_bank
 from assessment.workshops.admin import (
     DEFAULT_VALID_DAYS,
     close_workshop,
@@ -26,27 +26,49 @@ from assessment.workshops.admin import (
 from assessment.workshops.links import DEFAULT_BASE_URL, facilitator_link, join_link
 from assessment.workshops.tokens import format_join_code
 
+
 def cmd_workshop_create(args: argparse.Namespace) -> int:
     bank = load_bank(args.bank)
     with db.write_session(db.ready_engine()) as session:
-        created = create_workshop(session, organisation=args.org, teams=args.team, bank=bank,
-                                  facilitator=args.by or get_settings().default_user, title=args.title,
-                                  valid_days=args.days)
-    links = {"join_link": join_link(args.base_url, created.join_code),
-             "facilitator_link": facilitator_link(args.base_url, created.id, created.facilitator_key)}
+        created = create_workshop(
+            session,
+            organisation=args.org,
+            teams=args.team,
+            bank=bank,
+            facilitator=args.by or get_settings().default_user,
+            title=args.title,
+            valid_days=args.days,
+        )
+    links = {
+        "join_link": join_link(args.base_url, created.join_code),
+        "facilitator_link": facilitator_link(args.base_url, created.id, created.facilitator_key),
+    }
     if args.json:
-        print(dumps({"id": created.id, "join_code": format_join_code(created.join_code),
-                     "facilitator_key": created.facilitator_key, "expires_at": created.expires_at,
-                     "assessments": created.assessment_ids, **links}))
+        print(
+            dumps(
+                {
+                    "id": created.id,
+                    "join_code": format_join_code(created.join_code),
+                    "facilitator_key": created.facilitator_key,
+                    "expires_at": created.expires_at,
+                    "assessments": created.assessment_ids,
+                    **links,
+                }
+            )
+        )
         return 0
-    print(f"workshop {created.id} is open until {created.expires_at:%Y-%m-%d %H:%M} UTC "
-          f"for {', '.join(created.assessment_ids)}")
+    print(
+        f"workshop {created.id} is open until {created.expires_at:%Y-%m-%d %H:%M} UTC "
+        f"for {', '.join(created.assessment_ids)}"
+    )
     print(f"  join code:        {format_join_code(created.join_code)}")
     print(f"  join link:        {links['join_link']}")
     print(f"  facilitator key:  {created.facilitator_key}")
     print(f"  facilitator link: {links['facilitator_link']}")
-    print("The facilitator key is shown only now; keep it private "
-          f"(a lost key: foundations workshop reset-key {created.id}).")
+    print(
+        "The facilitator key is shown only now; keep it private "
+        f"(a lost key: foundations workshop reset-key {created.id})."
+    )
     return 0
 
 
@@ -57,12 +79,16 @@ def cmd_workshop_status(args: argparse.Namespace) -> int:
         print(dumps(status))
         return 0
     state = "accepting participants" if status["accepting_participants"] else status["status"]
-    print(f"workshop {status['id']}: {status['title']} ({status['organisation']}), {state}, "
-          f"code {status['join_code']}, links valid until {status['expires_at']:%Y-%m-%d %H:%M} UTC")
+    print(
+        f"workshop {status['id']}: {status['title']} ({status['organisation']}), {state}, "
+        f"code {status['join_code']}, links valid until {status['expires_at']:%Y-%m-%d %H:%M} UTC"
+    )
     for t in status["teams"]:
-        print(f"  {t['team']}: {t['participants']} joined, {t['finished']} finished, "
-              f"{t['individual_answers']} individual answers, {t['agreed_answers']} agreed "
-              f"(assessment {t['assessment_id']})")
+        print(
+            f"  {t['team']}: {t['participants']} joined, {t['finished']} finished, "
+            f"{t['individual_answers']} individual answers, {t['agreed_answers']} agreed "
+            f"(assessment {t['assessment_id']})"
+        )
     return 0
 
 
@@ -109,10 +135,12 @@ def add_workshop_commands(sub: Any) -> None:
     create.add_argument("--base-url", default=DEFAULT_BASE_URL, help=f"the app's address (default {DEFAULT_BASE_URL})")
     create.add_argument("--json", action="store_true", help="print JSON")
     create.set_defaults(func=cmd_workshop_create)
-    for name, func, text in (("status", cmd_workshop_status, "progress per team"),
-                             ("close", cmd_workshop_close, "stop the join code and participant links"),
-                             ("reopen", cmd_workshop_reopen, "let the code and links work again"),
-                             ("reset-key", cmd_workshop_reset_key, "replace a lost facilitator key")):
+    for name, func, text in (
+        ("status", cmd_workshop_status, "progress per team"),
+        ("close", cmd_workshop_close, "stop the join code and participant links"),
+        ("reopen", cmd_workshop_reopen, "let the code and links work again"),
+        ("reset-key", cmd_workshop_reset_key, "replace a lost facilitator key"),
+    ):
         cmd = wp.add_parser(name, help=text)
         cmd.add_argument("workshop_id", type=_workshop_id, metavar="WORKSHOP_ID")
         cmd.set_defaults(func=func)

@@ -12,29 +12,50 @@ from datetime import date
 from sqlalchemy.engine import Engine
 
 from assessment.access import policy as access
-from assessment.core import db
 from assessment.access.policy import Action, authorize
-from assessment.dora.team import TeamDora, team_dora
-from assessment.assessments.repository import AssessmentData, load_assessment
-from assessment.roadmap.plan import Evidence
 from assessment.assessments.comparison import RoundComparison, since_last_round
-from reports.report_charts import render_charts
+from assessment.assessments.repository import AssessmentData, load_assessment
+from assessment.core import db
+from assessment.dora.team import TeamDora, team_dora
+from assessment.roadmap.plan import Evidence
 from reports.context import Contradiction, DoraData, build_context
 from reports.html import REPORT_CSS, render_html
 from reports.pdf import render_pdf
+from reports.report_charts import render_charts
 
 
-def pdf_for(data: AssessmentData, *, evidence: Evidence | None = None, dora: DoraData | None = None,
-            contradictions: Sequence[Contradiction] = (), generated_on: date | None = None,
-            since: RoundComparison | None = None, team_dora: TeamDora | None = None) -> bytes:
+def pdf_for(
+    data: AssessmentData,
+    *,
+    evidence: Evidence | None = None,
+    dora: DoraData | None = None,
+    contradictions: Sequence[Contradiction] = (),
+    generated_on: date | None = None,
+    since: RoundComparison | None = None,
+    team_dora: TeamDora | None = None,
+) -> bytes:
     """The PDF report of an assessment already loaded (no database needed)."""
-    ctx = build_context(data, evidence=evidence, dora=dora, contradictions=contradictions,
-                        generated_on=generated_on, since=since, team_dora=team_dora)
+    ctx = build_context(
+        data,
+        evidence=evidence,
+        dora=dora,
+        contradictions=contradictions,
+        generated_on=generated_on,
+        since=since,
+        team_dora=team_dora,
+    )
     return render_pdf(render_html(ctx, render_charts(ctx)), css=REPORT_CSS)
 
 
-def report_pdf(engine: Engine, assessment_id: int, *, evidence: Evidence | None = None,
-               dora: DoraData | None = None, contradictions: Sequence[Contradiction] = (), generated_on: date | None = None) -> bytes:
+def report_pdf(
+    engine: Engine,
+    assessment_id: int,
+    *,
+    evidence: Evidence | None = None,
+    dora: DoraData | None = None,
+    contradictions: Sequence[Contradiction] = (),
+    generated_on: date | None = None,
+) -> bytes:
     """The PDF report of one stored assessment (NotFoundError if there is none, or it is not the caller's).
 
     The team's stored DORA data feeds the roadmap, the DORA section and the
@@ -45,5 +66,12 @@ def report_pdf(engine: Engine, assessment_id: int, *, evidence: Evidence | None 
         data = load_assessment(session, assessment_id=assessment_id)
         since = since_last_round(session, assessment_id=assessment_id)
         stored = team_dora(session, data)
-    return pdf_for(data, evidence=evidence, dora=dora, contradictions=contradictions,
-                   generated_on=generated_on, since=since, team_dora=stored)
+    return pdf_for(
+        data,
+        evidence=evidence,
+        dora=dora,
+        contradictions=contradictions,
+        generated_on=generated_on,
+        since=since,
+        team_dora=stored,
+    )

@@ -11,19 +11,36 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from assessment.assessments.comparison import RoundComparison
+from assessment.assessments.repository import AssessmentData
 from assessment.bank.answers import AnswerStatus, describe_value
 from assessment.bank.model import LEVEL_NAMES, Bank
 from assessment.dora.summary import ROADMAP_METRIC
 from assessment.dora.team import TeamDora
-from assessment.assessments.repository import AssessmentData
-from assessment.roadmap.plan import EFFORT_WEEKS, NEXT_WEEKS, NOW_WEEKS, Evidence, Phase, Roadmap, build_roadmap
-from assessment.assessments.comparison import RoundComparison
+from assessment.roadmap.plan import (
+    EFFORT_WEEKS,
+    NEXT_WEEKS,
+    NOW_WEEKS,
+    Evidence,
+    Phase,
+    Roadmap,
+    build_roadmap,
+)
 from assessment.scoring.engine import RISK_ORDER, AssessmentScore, GateState, Risk, score_assessment
 
-RISK_LABELS = {Risk.HIGH: "High", Risk.MEDIUM: "Medium", Risk.NONE: "None",
-               Risk.NOT_APPLICABLE: "Not applicable", Risk.UNANSWERED: "Unanswered"}
-GATE_LABELS = {GateState.PASSED: "passes", GateState.FAILED: "fails",
-               GateState.UNKNOWN: "unknown (don't know)", GateState.UNANSWERED: "not answered"}
+RISK_LABELS = {
+    Risk.HIGH: "High",
+    Risk.MEDIUM: "Medium",
+    Risk.NONE: "None",
+    Risk.NOT_APPLICABLE: "Not applicable",
+    Risk.UNANSWERED: "Unanswered",
+}
+GATE_LABELS = {
+    GateState.PASSED: "passes",
+    GateState.FAILED: "fails",
+    GateState.UNKNOWN: "unknown (don't know)",
+    GateState.UNANSWERED: "not answered",
+}
 PHASE_LABELS = {Phase.NOW: "Now: the next 30 days", Phase.NEXT: "Next: this quarter", Phase.LATER: "Later"}
 DEFAULT_AUTHOR = "Foundations assessment"
 
@@ -185,11 +202,19 @@ class ReportContext:
     since: RoundComparison | None = None  # this round against the team's previous one
 
 
-def build_context(data: AssessmentData, *, score: AssessmentScore | None = None,
-                  roadmap: Roadmap | None = None, evidence: Evidence | None = None, dora: DoraData | None = None,
-                  contradictions: Sequence[Contradiction] = (), generated_on: date | None = None,
-                  author: str = DEFAULT_AUTHOR, since: RoundComparison | None = None,
-                  team_dora: TeamDora | None = None) -> ReportContext:
+def build_context(
+    data: AssessmentData,
+    *,
+    score: AssessmentScore | None = None,
+    roadmap: Roadmap | None = None,
+    evidence: Evidence | None = None,
+    dora: DoraData | None = None,
+    contradictions: Sequence[Contradiction] = (),
+    generated_on: date | None = None,
+    author: str = DEFAULT_AUTHOR,
+    since: RoundComparison | None = None,
+    team_dora: TeamDora | None = None,
+) -> ReportContext:
     """Gather what the report says about one assessment; no markup, no ORM objects.
 
     `team_dora` (the team's stored DORA data, see assessment.dora.team) fills the
@@ -206,30 +231,63 @@ def build_context(data: AssessmentData, *, score: AssessmentScore | None = None,
     foundations = tuple(_foundation(data, score, f.key, rows) for f in data.bank.foundations)
     gates_passed = sum(1 for f in score.foundations.values() if f.gate is GateState.PASSED)
     return ReportContext(
-        title=f"Foundations assessment: {data.team}", author=author, organisation=data.organisation,
-        team=data.team, round_number=data.round_number, round_label=data.label, status=data.status,
+        title=f"Foundations assessment: {data.team}",
+        author=author,
+        organisation=data.organisation,
+        team=data.team,
+        round_number=data.round_number,
+        round_label=data.label,
+        status=data.status,
         assessed_on=_day(data.completed_at or data.created_at),
         generated_on=_day(generated_on or date.today()),
-        bank_id=data.bank.id, bank_title=data.bank.bank.title, bank_version=data.bank.version,
-        gate_pass_score=data.bank.bank.gate_pass_score, overall_score=score.overall_score,
-        answered=score.answered, total=score.total, dont_know=sum(f.dont_know for f in foundations),
-        gates_passed=gates_passed, headline=_headline(data, score, gates_passed),
-        verdicts=_verdicts(data.bank, score), top_actions=tuple(r for r in rows if not r.in_place)[:3],
-        foundations=foundations, roadmap=rows, phases=_phases(rows, roadmap),
+        bank_id=data.bank.id,
+        bank_title=data.bank.bank.title,
+        bank_version=data.bank.version,
+        gate_pass_score=data.bank.bank.gate_pass_score,
+        overall_score=score.overall_score,
+        answered=score.answered,
+        total=score.total,
+        dont_know=sum(f.dont_know for f in foundations),
+        gates_passed=gates_passed,
+        headline=_headline(data, score, gates_passed),
+        verdicts=_verdicts(data.bank, score),
+        top_actions=tuple(r for r in rows if not r.in_place)[:3],
+        foundations=foundations,
+        roadmap=rows,
+        phases=_phases(rows, roadmap),
         end_states=_end_states(roadmap, rows),
-        dora=dora, contradictions=tuple(contradictions), levels=tuple(enumerate(LEVEL_NAMES)),
-        effort_weeks=tuple((k.value, v) for k, v in EFFORT_WEEKS.items()), now_weeks=NOW_WEEKS,
-        next_weeks=NEXT_WEEKS, since=since,
+        dora=dora,
+        contradictions=tuple(contradictions),
+        levels=tuple(enumerate(LEVEL_NAMES)),
+        effort_weeks=tuple((k.value, v) for k, v in EFFORT_WEEKS.items()),
+        now_weeks=NOW_WEEKS,
+        next_weeks=NEXT_WEEKS,
+        since=since,
     )
 
 
 def dora_data(team: TeamDora) -> DoraData:
     """The DORA section in words: every figure with its band, the elite benchmark and the definition."""
-    figures = tuple(DoraFigure(metric=str(ROADMAP_METRIC[f.metric]), label=f.title, value=f.text,
-                               band=f.band.label if f.band else None, benchmark=f.elite, definition=f.definition,
-                               sample=f.sample) for f in team.figures)
-    return DoraData(window=team.window or "none stated (typed figures)", source=team.source, edition=team.edition,
-                    figures=figures, cluster=team.cluster, quality=team.quality)
+    figures = tuple(
+        DoraFigure(
+            metric=str(ROADMAP_METRIC[f.metric]),
+            label=f.title,
+            value=f.text,
+            band=f.band.label if f.band else None,
+            benchmark=f.elite,
+            definition=f.definition,
+            sample=f.sample,
+        )
+        for f in team.figures
+    )
+    return DoraData(
+        window=team.window or "none stated (typed figures)",
+        source=team.source,
+        edition=team.edition,
+        figures=figures,
+        cluster=team.cluster,
+        quality=team.quality,
+    )
 
 
 def contradictions_of(team: TeamDora) -> tuple[Contradiction, ...]:
@@ -242,21 +300,32 @@ def _day(value: date | datetime) -> str:
 
 def _headline(data: AssessmentData, score: AssessmentScore, gates_passed: int) -> str:
     ready = [v.title.lower() for v in score.verdicts if v.ready]
-    readiness = (f"ready for {', '.join(ready)}" if ready
-                 else "not yet ready for any of the end states assessed")
-    return (f"{data.team} scores {score.overall_score} out of 100 across the five foundations, passes "
-            f"{gates_passed} of {len(score.foundations)} deciding tests and is {readiness}.")
+    readiness = f"ready for {', '.join(ready)}" if ready else "not yet ready for any of the end states assessed"
+    return (
+        f"{data.team} scores {score.overall_score} out of 100 across the five foundations, passes "
+        f"{gates_passed} of {len(score.foundations)} deciding tests and is {readiness}."
+    )
 
 
 def _verdicts(bank: Bank, score: AssessmentScore) -> tuple[VerdictRow, ...]:
     rows = []
     for v in score.verdicts:
         end_state = next(e for e in bank.end_states if e.key == v.end_state)
-        requires = tuple((score.foundations[f].title, need, score.foundations[f].level)
-                         for f, need in v.requires.items())
+        requires = tuple(
+            (score.foundations[f].title, need, score.foundations[f].level) for f, need in v.requires.items()
+        )
         detail = v.sentence.split(": ", 1)[1] if ": " in v.sentence else v.sentence
-        rows.append(VerdictRow(v.end_state, v.title, v.ready, v.sentence, detail[:1].upper() + detail[1:],
-                               end_state.summary, requires))
+        rows.append(
+            VerdictRow(
+                v.end_state,
+                v.title,
+                v.ready,
+                v.sentence,
+                detail[:1].upper() + detail[1:],
+                end_state.summary,
+                requires,
+            )
+        )
     return tuple(rows)
 
 
@@ -264,28 +333,45 @@ def _answer_row(data: AssessmentData, score: AssessmentScore, key: str) -> Answe
     q, answer, result = data.bank.question(key), data.answers.get(key), score.questions[key]
     meta = data.answer_meta.get(key)
     return AnswerRow(
-        key=key, short=q.short, text=q.text, gate=q.gate,
-        answer=describe_value(q, answer) if answer else None, score=result.score, risk=result.risk.value,
-        risk_label=("Don't know" if answer and answer.status is AnswerStatus.DONT_KNOW
-                    else RISK_LABELS[result.risk]),
-        note=answer.note if answer else None, evidence_url=answer.evidence_url if answer else None,
+        key=key,
+        short=q.short,
+        text=q.text,
+        gate=q.gate,
+        answer=describe_value(q, answer) if answer else None,
+        score=result.score,
+        risk=result.risk.value,
+        risk_label=("Don't know" if answer and answer.status is AnswerStatus.DONT_KNOW else RISK_LABELS[result.risk]),
+        note=answer.note if answer else None,
+        evidence_url=answer.evidence_url if answer else None,
         evidence_date=answer.evidence_date.isoformat() if answer and answer.evidence_date else None,
         answered_by=meta[0] if meta else None,
     )
 
 
-def _foundation(data: AssessmentData, score: AssessmentScore, key: str,
-                rows: Sequence[RoadmapRow]) -> FoundationSection:
+def _foundation(
+    data: AssessmentData, score: AssessmentScore, key: str, rows: Sequence[RoadmapRow]
+) -> FoundationSection:
     f, result = data.bank.foundation(key), score.foundations[key]
     answers = tuple(_answer_row(data, score, q.key) for q in data.bank.questions_for(key))
-    weak = tuple(sorted((a for a in answers if a.risk in (Risk.HIGH, Risk.MEDIUM)),
-                        key=lambda a: RISK_ORDER[Risk(a.risk)]))
+    weak = tuple(
+        sorted((a for a in answers if a.risk in (Risk.HIGH, Risk.MEDIUM)), key=lambda a: RISK_ORDER[Risk(a.risk)])
+    )
     return FoundationSection(
-        key=key, title=f.title, summary=f.summary, deciding_test=f.deciding_test, score=result.score,
-        level=result.level, level_name=result.level_name, gate=result.gate.value,
-        gate_label=GATE_LABELS[result.gate], gate_capped=result.gate_capped, answered=result.answered,
-        total=result.total, dont_know=result.dont_know,
-        answers=answers, weak=weak,
+        key=key,
+        title=f.title,
+        summary=f.summary,
+        deciding_test=f.deciding_test,
+        score=result.score,
+        level=result.level,
+        level_name=result.level_name,
+        gate=result.gate.value,
+        gate_label=GATE_LABELS[result.gate],
+        gate_capped=result.gate_capped,
+        answered=result.answered,
+        total=result.total,
+        dont_know=result.dont_know,
+        answers=answers,
+        weak=weak,
         investments=tuple(f"{r.position}. {r.title}" for r in rows if r.foundation_title == f.title),
     )
 
@@ -295,26 +381,46 @@ def _roadmap_rows(roadmap: Roadmap) -> tuple[RoadmapRow, ...]:
     positions = {i.key: i.position for i in roadmap.items}
     rows, week = [], 0
     for i in roadmap.items:
-        rows.append(RoadmapRow(
-            position=i.position, key=i.key, title=i.title, foundation_title=i.foundation_title,
-            phase=i.phase.value,
-            kind=i.kind, serves_gate=i.serves_gate, effort=i.effort, effort_weeks=i.effort_weeks,
-            in_place=i.in_place, reason=i.reason, what_it_takes=i.what_it_takes,
-            exit_criterion=i.exit_criterion,
-            prerequisites=tuple(numbered[p] for p in i.prerequisites),
-            prerequisite_positions=tuple(positions[p] for p in i.prerequisites), start_week=week,
-            end_week=week + i.effort_weeks,
-        ))
+        rows.append(
+            RoadmapRow(
+                position=i.position,
+                key=i.key,
+                title=i.title,
+                foundation_title=i.foundation_title,
+                phase=i.phase.value,
+                kind=i.kind,
+                serves_gate=i.serves_gate,
+                effort=i.effort,
+                effort_weeks=i.effort_weeks,
+                in_place=i.in_place,
+                reason=i.reason,
+                what_it_takes=i.what_it_takes,
+                exit_criterion=i.exit_criterion,
+                prerequisites=tuple(numbered[p] for p in i.prerequisites),
+                prerequisite_positions=tuple(positions[p] for p in i.prerequisites),
+                start_week=week,
+                end_week=week + i.effort_weeks,
+            )
+        )
         week += i.effort_weeks
     return tuple(rows)
 
 
 def _phases(rows: Sequence[RoadmapRow], roadmap: Roadmap) -> tuple[PhaseBlock, ...]:
-    return tuple(PhaseBlock(p.value, PHASE_LABELS[p], roadmap.weeks.get(p.value, 0),
-                            tuple(r for r in rows if r.phase == p.value)) for p in Phase)
+    return tuple(
+        PhaseBlock(
+            p.value,
+            PHASE_LABELS[p],
+            roadmap.weeks.get(p.value, 0),
+            tuple(r for r in rows if r.phase == p.value),
+        )
+        for p in Phase
+    )
 
 
 def _end_states(roadmap: Roadmap, rows: Sequence[RoadmapRow]) -> tuple[EndStateRow, ...]:
     numbered = {r.key: f"{r.position}. {r.title}" for r in rows}
-    return tuple(EndStateRow(e.key, e.title, e.ready, e.reason, numbered.get(e.after or ""), e.phase.value)
-                 for e in roadmap.end_states)
+    return tuple(
+        EndStateRow(e.key, e.title, e.ready, e.reason, numbered.get(e.after or ""), e.phase.value)
+        for e in roadmap.end_states
+    )

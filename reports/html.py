@@ -12,8 +12,8 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from assessment.core.numbers import plural
-from reports.report_charts import ReportCharts
 from reports.context import ReportContext
+from reports.report_charts import ReportCharts
 
 TEMPLATES = Path(__file__).parent / "templates"
 REPORT_CSS = "report.css"  # under reports/static; applied by reports.pdf.render_pdf(html, css=REPORT_CSS)
@@ -27,8 +27,13 @@ def level_class(level: int) -> str:
 @lru_cache(maxsize=1)
 def environment() -> Environment:
     """The report's Jinja2 environment (autoescape on, undefined names are errors)."""
-    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, undefined=StrictUndefined,
-                      trim_blocks=True, lstrip_blocks=True)
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
     env.filters["plural"] = plural
     env.filters["level_class"] = level_class
     return env

@@ -39,7 +39,7 @@ class BundledAssetFetcher(URLFetcher):
 
     def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
         if url.startswith(SVG_DATA):
-            body = base64.b64decode(url[len(SVG_DATA):], validate=True)
+            body = base64.b64decode(url[len(SVG_DATA) :], validate=True)
             return URLFetcherResponse(url, body, {"Content-Type": "image/svg+xml"})
         path = _bundled_path(url)
         if path is None:

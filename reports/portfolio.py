@@ -16,14 +16,14 @@ from datetime import date
 from sqlalchemy.engine import Engine
 
 from assessment.access import policy as access
-from assessment.core import db
 from assessment.access.policy import Action, authorize_in
 from assessment.assessments.bulk import load_organisation_rounds, organisation_named
+from assessment.core import db
 from assessment.portfolio.data import Portfolio, TrendPoint, foundation_trend, portfolio_data
 from assessment.portfolio.dora import benchmark_edition, dora_clusters
 from assessment.portfolio.insights import common_gaps, team_insights, unblockers
-from reports.charts.scores import _style, svg_data_uri
 from reports.charts.portfolio import distribution_chart, trend_chart
+from reports.charts.scores import _style, svg_data_uri
 from reports.portfolio_context import PortfolioContext, build_portfolio_context
 from reports.portfolio_render import render_portfolio
 
@@ -34,8 +34,9 @@ class PortfolioCharts:
     trend: str
 
 
-def build(engine: Engine, organisation: str, *, generated_on: date | None = None
-          ) -> tuple[PortfolioContext, Portfolio, list[TrendPoint]]:
+def build(
+    engine: Engine, organisation: str, *, generated_on: date | None = None
+) -> tuple[PortfolioContext, Portfolio, list[TrendPoint]]:
     """Read everything the report needs in one short session, then assemble the context."""
     with db.read_session(engine) as session:
         org_id = organisation_named(session, organisation).id or 0
@@ -45,8 +46,16 @@ def build(engine: Engine, organisation: str, *, generated_on: date | None = None
         clusters = dora_clusters(session, organisation_id=org_id)
         rounds = load_organisation_rounds(session, organisation_id=org_id, latest_only=True)
     insights = team_insights(rounds)
-    ctx = build_portfolio_context(portfolio, trend, clusters, insights, common_gaps(insights),
-                                  unblockers(insights), edition=benchmark_edition(), generated_on=generated_on)
+    ctx = build_portfolio_context(
+        portfolio,
+        trend,
+        clusters,
+        insights,
+        common_gaps(insights),
+        unblockers(insights),
+        edition=benchmark_edition(),
+        generated_on=generated_on,
+    )
     return ctx, portfolio, trend
 
 
@@ -55,14 +64,16 @@ def render_charts(portfolio: Portfolio, trend: list[TrendPoint]) -> PortfolioCha
     if not portfolio.teams:
         return PortfolioCharts(distribution="", trend="")
     return PortfolioCharts(
-        distribution=svg_data_uri(_style(distribution_chart(portfolio.level_counts, portfolio.foundations,
-                                                            width=380, fit=False))),
+        distribution=svg_data_uri(
+            _style(distribution_chart(portfolio.level_counts, portfolio.foundations, width=380, fit=False))
+        ),
         trend=svg_data_uri(_style(trend_chart(trend, portfolio.foundations, width=380, fit=False))),
     )
 
 
-def portfolio_pdf(engine: Engine, organisation: str, *, generated_on: date | None = None,
-                  workers: int | None = None) -> bytes:
+def portfolio_pdf(
+    engine: Engine, organisation: str, *, generated_on: date | None = None, workers: int | None = None
+) -> bytes:
     """The portfolio PDF of the named organisation (NotFoundError if there is none)."""
     ctx, portfolio, trend = build(engine, organisation, generated_on=generated_on)
     return render_portfolio(ctx, render_charts(portfolio, trend), workers=workers)

@@ -123,27 +123,35 @@ def _cell(row: TeamRow, key: str) -> HeatCell | None:
 
 
 def _readiness_change(row: TeamRow, p: Portfolio) -> str:
-    changes = [("now ready for " if row.ready.get(k) else "no longer ready for ") + title.lower()
-               for k, title, _ in p.end_states
-               if row.previous_ready and row.previous_ready.get(k) != row.ready.get(k)]
+    changes = [
+        ("now ready for " if row.ready.get(k) else "no longer ready for ") + title.lower()
+        for k, title, _ in p.end_states
+        if row.previous_ready and row.previous_ready.get(k) != row.ready.get(k)
+    ]
     return "; ".join(changes)
 
 
 def heat_row(row: TeamRow, p: Portfolio, clusters: dict[int, TeamCluster], shortfalls: dict[int, list[int]]) -> HeatRow:
     moves = ", ".join(f"{title.lower()} {row.level_change(k):+d}" for k, title in p.foundations if row.level_change(k))
     return HeatRow(
-        anchor=_anchor(row.team_id), team=row.team, round_number=row.round_number, overall=row.overall,
+        anchor=_anchor(row.team_id),
+        team=row.team,
+        round_number=row.round_number,
+        overall=row.overall,
         cells=tuple(_cell(row, k) for k, _ in p.foundations),
         ready=tuple(row.ready.get(k, False) for k, _, _ in p.end_states),
         short=tuple(shortfalls.get(row.team_id, [0] * len(p.end_states))),
-        dora=_dora(clusters.get(row.team_id)), answered=f"{row.answered}/{row.total}",
-        movement=_movement(row), level_moves=moves, readiness_change=_readiness_change(row, p),
+        dora=_dora(clusters.get(row.team_id)),
+        answered=f"{row.answered}/{row.total}",
+        movement=_movement(row),
+        level_moves=moves,
+        readiness_change=_readiness_change(row, p),
     )
 
 
 def clip(text: str, limit: int) -> str:
     """`text`, or its first `limit - 1` characters and "…" when longer."""
-    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def team_page(row: TeamRow, insight: TeamInsight, clusters: dict[int, TeamCluster], organisation: str) -> TeamPage:
@@ -152,23 +160,46 @@ def team_page(row: TeamRow, insight: TeamInsight, clusters: dict[int, TeamCluste
     Every list and text is bounded (PAGE_*, *_CHARS) so that the page can never run over one page.
     """
     score, data = insight.score, insight.data
-    foundations = tuple((clip(f.title, LINE_CHARS), f.score, f"{f.level} {LEVEL_NAMES[f.level]}",
-                         LEVEL_CLASSES[f.level], f.gate_capped) for f in score.foundations.values())
-    risks = tuple((r.risk.value, clip(data.bank.question(r.question_key).short, TEXT_CHARS),
-                   clip(r.answer_text or "", TEXT_CHARS))
-                  for r in score.risks[:TOP_RISKS] if r.risk in (Risk.HIGH, Risk.MEDIUM))
+    foundations = tuple(
+        (
+            clip(f.title, LINE_CHARS),
+            f.score,
+            f"{f.level} {LEVEL_NAMES[f.level]}",
+            LEVEL_CLASSES[f.level],
+            f.gate_capped,
+        )
+        for f in score.foundations.values()
+    )
+    risks = tuple(
+        (
+            r.risk.value,
+            clip(data.bank.question(r.question_key).short, TEXT_CHARS),
+            clip(r.answer_text or "", TEXT_CHARS),
+        )
+        for r in score.risks[:TOP_RISKS]
+        if r.risk in (Risk.HIGH, Risk.MEDIUM)
+    )
     items = tuple((i.phase.value, clip(i.title, TEXT_CHARS)) for i in insight.roadmap.items[:NEXT_ITEMS])
     return TeamPage(
-        anchor=_anchor(row.team_id), team=clip(row.team, TITLE_CHARS), round_number=row.round_number,
+        anchor=_anchor(row.team_id),
+        team=clip(row.team, TITLE_CHARS),
+        round_number=row.round_number,
         round_label=clip(row.label, LINE_CHARS) if row.label else None,
         status="complete" if row.status == "completed" else "in progress",
-        assessed_on=f"{data.created_at:%-d %b %Y}", overall=row.overall, movement=_movement(row),
-        answered=score.answered, total=score.total, carried_over=row.carried_over,
-        dora=_dora(clusters.get(row.team_id)), foundations=foundations[:PAGE_FOUNDATIONS],
+        assessed_on=f"{data.created_at:%-d %b %Y}",
+        overall=row.overall,
+        movement=_movement(row),
+        answered=score.answered,
+        total=score.total,
+        carried_over=row.carried_over,
+        dora=_dora(clusters.get(row.team_id)),
+        foundations=foundations[:PAGE_FOUNDATIONS],
         more_foundations=max(0, len(foundations) - PAGE_FOUNDATIONS),
         readiness=tuple((clip(v.title, LINE_CHARS), v.ready, _short_of(v)) for v in score.verdicts[:PAGE_END_STATES]),
         more_end_states=max(0, len(score.verdicts) - PAGE_END_STATES),
-        risks=risks, next_items=items, organisation=clip(organisation, LINE_CHARS),
+        risks=risks,
+        next_items=items,
+        organisation=clip(organisation, LINE_CHARS),
     )
 
 
@@ -176,11 +207,15 @@ def _short_of(verdict: Verdict) -> str:
     """'Short of: rollback speed 1 of 3, postmortem practice 1 of 2' (levels reached of levels needed)."""
     if verdict.ready:
         return "every foundation it needs is at the required level"
-    shown = [f"{clip(s.title.lower(), NAME_CHARS)} {s.level} of {s.required}"
-             for s in verdict.shortfalls[:PAGE_SHORTFALLS]]
+    shown = [
+        f"{clip(s.title.lower(), NAME_CHARS)} {s.level} of {s.required}" for s in verdict.shortfalls[:PAGE_SHORTFALLS]
+    ]
     more = len(verdict.shortfalls) - PAGE_SHORTFALLS
-    return "Short of: " + ", ".join(shown) + (f" and {plural(more, 'more foundation', 'more foundations')}"
-                                             if more > 0 else "")
+    return (
+        "Short of: "
+        + ", ".join(shown)
+        + (f" and {plural(more, 'more foundation', 'more foundations')}" if more > 0 else "")
+    )
 
 
 def _headline(p: Portfolio) -> str:
@@ -189,33 +224,54 @@ def _headline(p: Portfolio) -> str:
         return f"No team of {p.organisation} has an assessment round yet."
     key, title, _ = p.end_states[0] if p.end_states else ("", "the first step", {})
     ready = p.ready_counts.get(key, 0)
-    return (f"{ready} of {teams} team(s) of {p.organisation} are ready for {title.lower()}; "
-            f"{teams - ready} still lack at least one foundation it needs.")
+    return (
+        f"{ready} of {teams} team(s) of {p.organisation} are ready for {title.lower()}; "
+        f"{teams - ready} still lack at least one foundation it needs."
+    )
 
 
-def build_portfolio_context(p: Portfolio, trend: Sequence[TrendPoint], clusters: dict[int, TeamCluster],
-                            insights: Sequence[TeamInsight], gaps: Sequence[CommonGap],
-                            unblocking: Sequence[Unblocker], *, edition: str,
-                            generated_on: date | None = None) -> PortfolioContext:
+def build_portfolio_context(
+    p: Portfolio,
+    trend: Sequence[TrendPoint],
+    clusters: dict[int, TeamCluster],
+    insights: Sequence[TeamInsight],
+    gaps: Sequence[CommonGap],
+    unblocking: Sequence[Unblocker],
+    *,
+    edition: str,
+    generated_on: date | None = None,
+) -> PortfolioContext:
     """Assemble the report from the portfolio, the per-team insights and the cross-team rankings."""
     by_team = {i.data.team_id: i for i in insights}
     shortfalls = {team_id: [len(v.shortfalls) for v in i.score.verdicts] for team_id, i in by_team.items()}
     rows = tuple(heat_row(r, p, clusters, shortfalls) for r in p.teams)
     moved_rows = sorted((r for r in p.teams if r.movement is not None), key=lambda r: (-(r.movement or 0), r.team))
-    shown = moved_rows if len(moved_rows) <= 2 * MOVED_EACH_WAY else (
-        moved_rows[:MOVED_EACH_WAY] + moved_rows[-MOVED_EACH_WAY:])
+    shown = (
+        moved_rows
+        if len(moved_rows) <= 2 * MOVED_EACH_WAY
+        else (moved_rows[:MOVED_EACH_WAY] + moved_rows[-MOVED_EACH_WAY:])
+    )
     moved = tuple(heat_row(r, p, clusters, shortfalls) for r in shown)
     teams = len(p.teams)
     return PortfolioContext(
-        organisation=p.organisation, generated_on=f"{generated_on or date.today():%-d %B %Y}",
-        foundations=tuple(t for _, t in p.foundations), end_states=tuple(t for _, t, _ in p.end_states),
-        teams=teams, teams_without_rounds=p.teams_without_rounds,
+        organisation=p.organisation,
+        generated_on=f"{generated_on or date.today():%-d %B %Y}",
+        foundations=tuple(t for _, t in p.foundations),
+        end_states=tuple(t for _, t, _ in p.end_states),
+        teams=teams,
+        teams_without_rounds=p.teams_without_rounds,
         mean_score=round(sum(r.overall for r in p.teams) / teams) if teams else 0,
         ready_counts=tuple((t, p.ready_counts.get(k, 0)) for k, t, _ in p.end_states),
-        headline=_headline(p), rows=rows, gaps=tuple(gaps), unblockers=tuple(unblocking), moved=moved,
+        headline=_headline(p),
+        rows=rows,
+        gaps=tuple(gaps),
+        unblockers=tuple(unblocking),
+        moved=moved,
         moved_total=len(moved_rows),
         improved=sum(1 for r in moved_rows if (r.movement or 0) > 0),
         declined=sum(1 for r in moved_rows if (r.movement or 0) < 0),
-        pages=tuple(team_page(r, by_team[r.team_id], clusters, p.organisation) for r in p.teams if r.team_id in by_team),
+        pages=tuple(
+            team_page(r, by_team[r.team_id], clusters, p.organisation) for r in p.teams if r.team_id in by_team
+        ),
         dora_edition=edition,
     )

@@ -75,8 +75,11 @@ def render_html(ctx: PortfolioContext, charts: Any) -> str:
 
 def chunk_html(ctx: PortfolioContext, pages: Sequence[TeamPage], first_page: int, total_pages: int) -> str:
     """Team pages as a document of their own, numbered from `first_page` (1-based) of `total_pages`."""
-    return environment().get_template("portfolio_team_chunk.html").render(
-        ctx=ctx, pages=pages, first_page=first_page, total_pages=total_pages)
+    return (
+        environment()
+        .get_template("portfolio_team_chunk.html")
+        .render(ctx=ctx, pages=pages, first_page=first_page, total_pages=total_pages)
+    )
 
 
 def lay_out_overview(html: str) -> bytes:
@@ -90,11 +93,14 @@ def lay_out_chunk(html: str, teams: Sequence[str]) -> bytes:
         pdf = render_pdf(html, css=PAGES_CSS)
     reader = PdfReader(io.BytesIO(pdf))
     if len(reader.pages) != len(teams):
-        starts = [reader.get_destination_page_number(item) or 0 for item in reader.outline
-                  if not isinstance(item, list)]  # each team's title is a bookmark on its first page
+        starts = [
+            reader.get_destination_page_number(item) or 0 for item in reader.outline if not isinstance(item, list)
+        ]  # each team's title is a bookmark on its first page
         over = next((n for n, (a, b) in enumerate(zip(starts, [*starts[1:], len(reader.pages)])) if b - a != 1), 0)
-        raise TeamPageOverflow(f"the page of team {teams[over]!r} does not fit on one page of the portfolio PDF "
-                               f"(please report this; the team's own report has all of it)")
+        raise TeamPageOverflow(
+            f"the page of team {teams[over]!r} does not fit on one page of the portfolio PDF "
+            f"(please report this; the team's own report has all of it)"
+        )
     return pdf
 
 
@@ -117,8 +123,13 @@ def render_portfolio(ctx: PortfolioContext, charts: Any, *, workers: int | None 
         overview = PdfReader(io.BytesIO(lay_out_overview(render_html(ctx, charts))))
         front = len(overview.pages) - len(ctx.pages)  # pages before the stand-ins
         _check_stand_ins(overview, ctx, front)
-        jobs = [(chunk_html(ctx, ctx.pages[s:s + CHUNK_TEAMS], front + s + 1, len(overview.pages)),
-                 [t.team for t in ctx.pages[s:s + CHUNK_TEAMS]]) for s in starts]
+        jobs = [
+            (
+                chunk_html(ctx, ctx.pages[s : s + CHUNK_TEAMS], front + s + 1, len(overview.pages)),
+                [t.team for t in ctx.pages[s : s + CHUNK_TEAMS]],
+            )
+            for s in starts
+        ]
         if pool:
             futures: list[Future[bytes]] = [pool.submit(lay_out_chunk, html, teams) for html, teams in jobs]
             parts = [future.result() for future in futures]

@@ -18,7 +18,6 @@ class ReportCharts:
     plan: str | None
 
 
-
 def render_charts(ctx: ReportContext) -> ReportCharts:
     """Every chart the report shows, as SVG data URIs.
 

@@ -14,11 +14,11 @@ import threading
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 
-from assessment.dora.team import TeamDora
+from assessment.assessments.comparison import RoundComparison
+from assessment.assessments.repository import AssessmentData
 from assessment.core.errors import FoundationsError
 from assessment.core.numbers import number_text
-from assessment.assessments.repository import AssessmentData
-from assessment.assessments.comparison import RoundComparison
+from assessment.dora.team import TeamDora
 
 TIME_LIMIT_S = 60.0
 
@@ -38,7 +38,7 @@ def _serve(conn: Connection) -> None:
             return
         try:
             conn.send((True, pdf_for(data, since=since, team_dora=dora)))
-        except Exception as exc:  # noqa: BLE001 - reported to the page as one line
+        except Exception as exc:
             conn.send((False, f"{type(exc).__name__}: {exc}"))
 
 
@@ -69,8 +69,13 @@ class ReportWorker:
             self._conn.close()
         self._process, self._conn = None, None
 
-    def render(self, data: AssessmentData, time_limit_s: float = TIME_LIMIT_S,
-               since: RoundComparison | None = None, team_dora: TeamDora | None = None) -> bytes:
+    def render(
+        self,
+        data: AssessmentData,
+        time_limit_s: float = TIME_LIMIT_S,
+        since: RoundComparison | None = None,
+        team_dora: TeamDora | None = None,
+    ) -> bytes:
         """The PDF of `data` (with `since`: its "since the last round" section; with `team_dora`: the team's
         DORA data), or RenderFailed after `time_limit_s` seconds or on any renderer error."""
         with self._lock:
@@ -79,8 +84,9 @@ class ReportWorker:
                 conn.send((data, since, team_dora))
                 if not conn.poll(time_limit_s):
                     self.stop()
-                    raise RenderFailed(f"the report took longer than {number_text(time_limit_s)} seconds "
-                                       "and was stopped")
+                    raise RenderFailed(
+                        f"the report took longer than {number_text(time_limit_s)} seconds and was stopped"
+                    )
                 ok, payload = conn.recv()
             except (EOFError, OSError):
                 self.stop()

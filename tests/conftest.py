@@ -18,10 +18,10 @@ import streamlit as st
 from sqlalchemy.engine import Engine
 from streamlit.testing.v1 import AppTest
 
-from assessment.core import db
-from assessment.bank.model import Bank
-from assessment.core.config import get_settings
 from assessment.bank.loader import default_bank
+from assessment.bank.model import Bank
+from assessment.core import db
+from assessment.core.config import get_settings
 
 PG_URL = os.environ.get("FOUNDATIONS_TEST_DATABASE_URL")
 APP = Path(__file__).resolve().parents[1] / "app.py"

@@ -11,13 +11,15 @@ README = Path(__file__).resolve().parents[1] / "README.md"
 
 def test_every_setting_is_documented_in_the_readme() -> None:
     text = README.read_text(encoding="utf-8")
-    missing = [f"FOUNDATIONS_{name.upper()}" for name in Settings.model_fields
-               if f"`FOUNDATIONS_{name.upper()}`" not in text]
+    missing = [
+        f"FOUNDATIONS_{name.upper()}" for name in Settings.model_fields if f"`FOUNDATIONS_{name.upper()}`" not in text
+    ]
     assert not missing, f"README.md does not document {missing}"
 
 
 def test_readme_gives_the_two_commands_ci_runs() -> None:
     text = README.read_text(encoding="utf-8")
     ci = (README.parent / ".ci" / "run").read_text(encoding="utf-8")
-    assert "bash scripts/run.sh" in text and "bash scripts/test.sh" in text
+    assert "bash scripts/run.sh" in text
+    assert "bash scripts/test.sh" in text
     assert "bash scripts/test.sh" in ci

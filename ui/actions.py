@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from assessment.core import db
-from assessment.demo import DEMO_ORG, load_demo
-from assessment.core.errors import FoundationsError
-from assessment.bank.loader import default_bank
 from assessment.assessments.repository import create_assessment, set_status, store_bank
+from assessment.bank.loader import default_bank
+from assessment.core import db
+from assessment.core.errors import FoundationsError
+from assessment.demo import DEMO_ORG, load_demo
 from assessment.organisations.directory import ensure_organisation, ensure_team, find_organisation
 from ui import auth, database, state
 from ui.answer_fields import sentence
@@ -42,8 +42,7 @@ def create_team(organisation_id: int) -> None:
     """Create (or find) the team typed in the 'new team' field and select it."""
     try:
         with db.write_session(database.engine()) as session:
-            team = ensure_team(session, organisation_id=organisation_id,
-                               name=st.session_state.get(NEW_TEAM_KEY, ""))
+            team = ensure_team(session, organisation_id=organisation_id, name=st.session_state.get(NEW_TEAM_KEY, ""))
             st.session_state[TEAM_KEY] = team.id
     except FoundationsError as exc:
         state.set_notice("error", sentence(str(exc)))
@@ -56,8 +55,9 @@ def start_round(team_id: int) -> None:
     try:
         with db.write_session(database.engine()) as session:
             bank_version = store_bank(session, bank=default_bank())
-            assessment = create_assessment(session, team_id=team_id, bank_version_id=bank_version.id or 0,
-                                           created_by=auth.author())
+            assessment = create_assessment(
+                session, team_id=team_id, bank_version_id=bank_version.id or 0, created_by=auth.author()
+            )
             assessment_id = assessment.id or 0
     except FoundationsError as exc:
         state.set_notice("error", sentence(str(exc)))
@@ -70,8 +70,7 @@ def start_first_assessment() -> None:
     try:
         with db.write_session(database.engine()) as session:
             org = ensure_organisation(session, name=st.session_state.get(FIRST_ORG_KEY, ""))
-            team = ensure_team(session, organisation_id=org.id or 0,
-                               name=st.session_state.get(FIRST_TEAM_KEY, ""))
+            team = ensure_team(session, organisation_id=org.id or 0, name=st.session_state.get(FIRST_TEAM_KEY, ""))
             org_id, team_id = org.id, team.id or 0
     except FoundationsError as exc:
         state.set_notice("error", sentence(str(exc)))

@@ -53,7 +53,8 @@ def fields_of(question: Question) -> tuple[str, ...]:
 def flag_options(question: Question) -> list[str]:
     """The sentinels a question allows, in display order."""
     return ([DONT_KNOW] if question.allow_dont_know else []) + (
-        [NOT_APPLICABLE] if question.allow_not_applicable else [])
+        [NOT_APPLICABLE] if question.allow_not_applicable else []
+    )
 
 
 def answer_options(question: Question) -> list[str]:

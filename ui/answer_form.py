@@ -14,14 +14,14 @@ from typing import Any
 
 import streamlit as st
 
-from assessment.core import db
 from assessment.access.policy import AccessDenied
-from assessment.bank.answers import MAX_TEXT, AnswerValue, check_evidence_url
-from assessment.bank.model import Question
-from assessment.core.errors import ConflictError, FoundationsError, InvalidAnswerError
-from assessment.core.numbers import plural
 from assessment.assessments.repository import answers_for, clear_answer, save_answer, stored_answers
 from assessment.assessments.rounds import confirm_answers
+from assessment.bank.answers import MAX_TEXT, AnswerValue, check_evidence_url
+from assessment.bank.model import Question
+from assessment.core import db
+from assessment.core.errors import ConflictError, FoundationsError, InvalidAnswerError
+from assessment.core.numbers import plural
 from ui import auth, database, state, widgets
 from ui.answer_fields import (
     NOT_APPLICABLE,
@@ -90,8 +90,11 @@ def on_change(assessment_id: int, question: Question, field: str) -> None:
         if field == "url":
             return  # what was typed stays in the field; the stored answer is unchanged
     keep = _undrawn(question) | ({"url"} if url_problem else set())
-    if chosen_status(question, values) == NOT_APPLICABLE and "reason" not in keep and not (
-            values.get("reason") or "").strip():
+    if (
+        chosen_status(question, values) == NOT_APPLICABLE
+        and "reason" not in keep
+        and not (values.get("reason") or "").strip()
+    ):
         problems["reason"] = "Say why this does not apply; the answer is saved as soon as you do."
         return
     _store(assessment_id, question, field, values, keep=keep)
@@ -114,9 +117,14 @@ def _store(assessment_id: int, question: Question, field: str, values: dict[str,
                 problems[field] = "Choose an answer first; this is kept here and saved with it."
                 return
             else:
-                version = save_answer(session, assessment_id=assessment_id, question_key=question.key,
-                                      answer=answer, by=by,
-                                      expected_version=state.shown_version(assessment_id, question.key))
+                version = save_answer(
+                    session,
+                    assessment_id=assessment_id,
+                    question_key=question.key,
+                    answer=answer,
+                    by=by,
+                    expected_version=state.shown_version(assessment_id, question.key),
+                )
     except ConflictError:
         problems[field] = "Someone else changed this answer meanwhile; their answer is shown now."
         state.forget_shown_version(assessment_id, question.key)
@@ -136,15 +144,13 @@ def _saved(assessment_id: int, question: Question, version: int, *, keep_url_pro
     kept = {"url": problems["url"]} if keep_url_problem and "url" in problems else {}
     problems.clear()
     problems.update(kept)
-    st.toast(f"Saved: {question.short}" if version else f"Cleared: {question.short}",
-             icon=":material/cloud_done:")
+    st.toast(f"Saved: {question.short}" if version else f"Cleared: {question.short}", icon=":material/cloud_done:")
 
 
 def on_clear(assessment_id: int, question: Question) -> None:
     """Button callback: remove the answer (its history keeps it) and empty the widgets."""
     with db.write_session(database.engine()) as session:
-        clear_answer(session, assessment_id=assessment_id, question_key=question.key,
-                     by=auth.author())
+        clear_answer(session, assessment_id=assessment_id, question_key=question.key, by=auth.author())
     for field, value in empty_values(question).items():
         st.session_state[widget_key(field, question.key)] = value
     state.set_shown_version(assessment_id, question.key, 0)
@@ -162,8 +168,11 @@ def on_confirm(assessment_id: int, questions: tuple[Question, ...]) -> None:
     try:
         with db.write_session(database.engine()) as session:
             done = set(confirm_answers(session, assessment_id=assessment_id, by=auth.author(), question_keys=keys))
-            versions = {r.question_key: r.version for r in stored_answers(session, assessment_id=assessment_id)
-                        if r.question_key in done}
+            versions = {
+                r.question_key: r.version
+                for r in stored_answers(session, assessment_id=assessment_id)
+                if r.question_key in done
+            }
     except FoundationsError as exc:  # shared mode: this role may read, not answer
         if len(questions) == 1:
             state.problems(questions[0].key)["confirm"] = str(exc)
@@ -178,11 +187,15 @@ def on_confirm(assessment_id: int, questions: tuple[Question, ...]) -> None:
     for question in missed:  # changed or confirmed in another tab meanwhile: show what it holds now
         state.forget_shown_version(assessment_id, question.key)
     if len(questions) == 1 and missed:
-        state.problems(missed[0].key)["confirm"] = ("Someone else changed or confirmed this answer meanwhile; "
-                                                    "what it holds now is shown.")
+        state.problems(missed[0].key)["confirm"] = (
+            "Someone else changed or confirmed this answer meanwhile; what it holds now is shown."
+        )
     elif missed:
-        state.set_notice("info", f"{plural(len(missed), 'answer')} had been changed or confirmed by someone else "
-                                 "meanwhile; what they hold now is shown.")
+        state.set_notice(
+            "info",
+            f"{plural(len(missed), 'answer')} had been changed or confirmed by someone else "
+            "meanwhile; what they hold now is shown.",
+        )
     if len(questions) == 1 and done:
         st.toast(f"Confirmed: {questions[0].short}", icon=":material/cloud_done:")
     elif done:
@@ -216,55 +229,109 @@ def _answer_widget(assessment_id: int, question: Question) -> None:
     args = (assessment_id, question)
     if not uses_number_input(question):
         options = answer_options(question)
-        st.radio(f"Answer to: {question.short}", options, index=None, key=widget_key("answer", question.key),
-                 format_func=lambda token: option_label(question, token), label_visibility="collapsed",
-                 horizontal=len(options) <= 4 and question.type.value == "yes_no",
-                 on_change=on_change, args=(*args, "answer"))
+        st.radio(
+            f"Answer to: {question.short}",
+            options,
+            index=None,
+            key=widget_key("answer", question.key),
+            format_func=lambda token: option_label(question, token),
+            label_visibility="collapsed",
+            horizontal=len(options) <= 4 and question.type.value == "yes_no",
+            on_change=on_change,
+            args=(*args, "answer"),
+        )
         return
     spec = question.number
     assert spec is not None
     number_type = int if spec.integer else float
     st.number_input(
-        f"Measured value ({spec.unit})", key=widget_key("answer", question.key),
-        min_value=number_type(spec.minimum), value=None, step=number_type(1),
+        f"Measured value ({spec.unit})",
+        key=widget_key("answer", question.key),
+        min_value=number_type(spec.minimum),
+        value=None,
+        step=number_type(1),
         max_value=number_type(spec.maximum) if spec.maximum is not None else None,
-        on_change=on_change, args=(*args, "answer"), width=320,
+        on_change=on_change,
+        args=(*args, "answer"),
+        width=320,
     )
     if flag_options(question):
-        st.pills("Or", flag_options(question), key=widget_key("flag", question.key), format_func=flag_label,
-                 label_visibility="collapsed", on_change=on_change, args=(*args, "flag"))
+        st.pills(
+            "Or",
+            flag_options(question),
+            key=widget_key("flag", question.key),
+            format_func=flag_label,
+            label_visibility="collapsed",
+            on_change=on_change,
+            args=(*args, "flag"),
+        )
 
 
 def _reason_widget(assessment_id: int, question: Question) -> None:
     if chosen_status(question, _values(question)) != NOT_APPLICABLE:
         return
-    st.text_input("Why does this not apply?", key=widget_key("reason", question.key), max_chars=MAX_TEXT,
-                  on_change=on_change, args=(assessment_id, question, "reason"))
+    st.text_input(
+        "Why does this not apply?",
+        key=widget_key("reason", question.key),
+        max_chars=MAX_TEXT,
+        on_change=on_change,
+        args=(assessment_id, question, "reason"),
+    )
     _show_problem(question, "reason")
 
 
 def _details(assessment_id: int, question: Question, answer: AnswerValue | None) -> None:
     has_details = bool(answer and (answer.note or answer.evidence_url or answer.evidence_date))
-    details = st.expander("Note and evidence", icon=":material/attach_file:", expanded=has_details,
-                          key=widget_key("details", question.key), on_change="rerun")
+    details = st.expander(
+        "Note and evidence",
+        icon=":material/attach_file:",
+        expanded=has_details,
+        key=widget_key("details", question.key),
+        on_change="rerun",
+    )
     if not details.open:
         return  # drawn only when open: a closed panel costs nothing on each rerun
     with details:
         args = (assessment_id, question)
-        st.text_area("Note", key=widget_key("note", question.key), max_chars=MAX_TEXT, height=80,
-                     on_change=on_change, args=(*args, "note"))
+        st.text_area(
+            "Note",
+            key=widget_key("note", question.key),
+            max_chars=MAX_TEXT,
+            height=80,
+            on_change=on_change,
+            args=(*args, "note"),
+        )
         _show_problem(question, "note")
         link, when = st.columns([3, 1])
-        link.text_input("Evidence link", key=widget_key("url", question.key), placeholder="https://...",
-                        max_chars=2000, on_change=on_change, args=(*args, "url"))
-        when.date_input("Evidence date", key=widget_key("date", question.key), value=None,
-                        min_value=OLDEST_EVIDENCE, format="YYYY-MM-DD", on_change=on_change, args=(*args, "date"))
+        link.text_input(
+            "Evidence link",
+            key=widget_key("url", question.key),
+            placeholder="https://...",
+            max_chars=2000,
+            on_change=on_change,
+            args=(*args, "url"),
+        )
+        when.date_input(
+            "Evidence date",
+            key=widget_key("date", question.key),
+            value=None,
+            min_value=OLDEST_EVIDENCE,
+            format="YYYY-MM-DD",
+            on_change=on_change,
+            args=(*args, "date"),
+        )
         _show_problem(question, "url")
         _show_problem(question, "date")
         if answer is not None:
-            st.button("Clear this answer", key=widget_key("clear", question.key), type="tertiary",
-                      icon=":material/close:", on_click=on_clear, args=(assessment_id, question),
-                      help="Remove the answer with its note and evidence; the history keeps them.")
+            st.button(
+                "Clear this answer",
+                key=widget_key("clear", question.key),
+                type="tertiary",
+                icon=":material/close:",
+                on_click=on_clear,
+                args=(assessment_id, question),
+                help="Remove the answer with its note and evidence; the history keeps them.",
+            )
 
 
 def saved_details(answer: AnswerValue | None) -> str:
@@ -283,25 +350,44 @@ def _status_line(answer: AnswerValue | None, meta: tuple[str, Any, int] | None, 
         return
     by, when, _version = meta
     details = saved_details(answer)
-    said = (f":material/history: Answered in round {carried_from}," if carried_from is not None
-            else ":material/cloud_done: Saved")
+    said = (
+        f":material/history: Answered in round {carried_from},"
+        if carried_from is not None
+        else ":material/cloud_done: Saved"
+    )
     st.caption(f"{said} {widgets.local_time(when)} by {plain(by)}" + (f" · with {details}" if details else ""))
 
 
 def _carried_marker(assessment_id: int, question: Question, carried_from: int) -> None:
     """The badge and button of an answer still copied from the previous round."""
     with st.container(horizontal=True, vertical_alignment="center", key=f"carried-{question.key}"):
-        st.badge(f"Carried over from round {carried_from} — confirm or change", icon=":material/history:",
-                 color="orange", help="Last round's answer, copied into this round. Confirm it if it still holds; "
-                 "changing it confirms the new answer.")
-        st.button("Confirm", key=widget_key("confirm", question.key), icon=":material/check:",
-                  on_click=on_confirm, args=(assessment_id, (question,)),
-                  help="Keep this answer for this round; you are recorded as confirming it.")
+        st.badge(
+            f"Carried over from round {carried_from} — confirm or change",
+            icon=":material/history:",
+            color="orange",
+            help="Last round's answer, copied into this round. Confirm it if it still holds; "
+            "changing it confirms the new answer.",
+        )
+        st.button(
+            "Confirm",
+            key=widget_key("confirm", question.key),
+            icon=":material/check:",
+            on_click=on_confirm,
+            args=(assessment_id, (question,)),
+            help="Keep this answer for this round; you are recorded as confirming it.",
+        )
 
 
-def render_question(assessment_id: int, number: int, question: Question, answer: AnswerValue | None,
-                    meta: tuple[str, Any, int] | None, *, focus: bool = False,
-                    carried_from: int | None = None) -> None:
+def render_question(
+    assessment_id: int,
+    number: int,
+    question: Question,
+    answer: AnswerValue | None,
+    meta: tuple[str, Any, int] | None,
+    *,
+    focus: bool = False,
+    carried_from: int | None = None,
+) -> None:
     """Draw one question with its help, its options, the extras it allows and its save state.
 
     `carried_from` is the round an unconfirmed carried-over answer was copied from (None otherwise).

@@ -15,8 +15,7 @@ import streamlit as st
 from sqlalchemy.engine import Engine
 from streamlit.navigation.page import StreamlitPage
 
-from assessment.core import db
-from assessment.access.policy import Action, Actor, bind, local_actor, may, signed_in, visible_organisations
+from assessment.access.policy import Actor, bind, local_actor, signed_in
 from assessment.core.config import get_settings
 from assessment.core.errors import FoundationsError
 
@@ -26,7 +25,7 @@ PUBLIC_PAGES = frozenset({"join"})  # url_path of the workshop participant page:
 def _logged_in() -> bool:
     try:
         return bool(st.user.is_logged_in)
-    except Exception:  # noqa: BLE001 - no [auth] configuration: nobody can be signed in
+    except Exception:
         return False
 
 
@@ -70,16 +69,22 @@ def actor() -> Actor:
 def _sign_in_screen() -> NoReturn:
     st.title("Foundations", anchor=False)
     if _logged_in():  # signed in, but the provider did not share a usable e-mail address
-        st.error("Your sign-in provider did not tell us your e-mail address, so we cannot find your "
-                 "organisations. Ask the administrator to request the `email` scope.", icon=":material/mail:")
+        st.error(
+            "Your sign-in provider did not tell us your e-mail address, so we cannot find your "
+            "organisations. Ask the administrator to request the `email` scope.",
+            icon=":material/mail:",
+        )
         st.button("Sign out", key="auth_sign_out", on_click=st.logout)
         st.stop()
     st.markdown("This Foundations install is shared between organisations. Sign in to see yours.")
     if _auth_configured():
         st.button("Sign in", key="auth_sign_in", type="primary", icon=":material/login:", on_click=st.login)
     else:
-        st.error("Sign-in is not configured yet: add an `[auth]` section to `.streamlit/secrets.toml` "
-                 "(see `.streamlit/secrets.example.toml`).", icon=":material/settings:")
+        st.error(
+            "Sign-in is not configured yet: add an `[auth]` section to `.streamlit/secrets.toml` "
+            "(see `.streamlit/secrets.example.toml`).",
+            icon=":material/settings:",
+        )
     st.caption("Workshop participants do not sign in: open the join link the facilitator shared.")
     st.stop()
 
@@ -96,8 +101,11 @@ def stop_unless_creating_organisations() -> None:
         return
     who = current_actor()
     st.title("Foundations", anchor=False)
-    st.info(f"You are signed in as {who}, but you do not belong to an organisation here yet. Ask an owner of "
-            "your organisation to invite this address on the Access page.", icon=":material/group_add:")
+    st.info(
+        f"You are signed in as {who}, but you do not belong to an organisation here yet. Ask an owner of "
+        "your organisation to invite this address on the Access page.",
+        icon=":material/group_add:",
+    )
     st.stop()
 
 

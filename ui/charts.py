@@ -21,10 +21,18 @@ INSIDE_FROM = 55  # from this score the label fits inside its bar
 
 def level_bands() -> pd.DataFrame:
     """The five level bands on the 0-100 score axis (level L covers 20L to 20L+20)."""
-    return pd.DataFrame([
-        {"level": level, "name": name, "start": level * 20, "end": level * 20 + 20, "middle": level * 20 + 10}
-        for level, name in enumerate(LEVEL_NAMES)
-    ])
+    return pd.DataFrame(
+        [
+            {
+                "level": level,
+                "name": name,
+                "start": level * 20,
+                "end": level * 20 + 20,
+                "middle": level * 20 + 10,
+            }
+            for level, name in enumerate(LEVEL_NAMES)
+        ]
+    )
 
 
 def _label(result: FoundationResult) -> str:
@@ -36,11 +44,20 @@ def _label(result: FoundationResult) -> str:
 
 def foundation_frame(results: Sequence[FoundationResult]) -> pd.DataFrame:
     """One row per foundation: score, level, gate and the label drawn next to its bar."""
-    return pd.DataFrame([
-        {"foundation": r.title, "score": r.score, "level": r.level, "level_name": r.level_name,
-         "gate": r.gate.value, "answered": f"{r.answered} of {r.total}", "label": _label(r)}
-        for r in results
-    ])
+    return pd.DataFrame(
+        [
+            {
+                "foundation": r.title,
+                "score": r.score,
+                "level": r.level,
+                "level_name": r.level_name,
+                "gate": r.gate.value,
+                "answered": f"{r.answered} of {r.total}",
+                "label": _label(r),
+            }
+            for r in results
+        ]
+    )
 
 
 def _level_colour() -> alt.Scale:
@@ -50,30 +67,68 @@ def _level_colour() -> alt.Scale:
 def foundation_scores_chart(results: Sequence[FoundationResult]) -> alt.LayerChart:
     """Horizontal score bars per foundation over the five level bands, coloured by level."""
     frame = foundation_frame(results)
-    x = alt.X("score:Q", scale=alt.Scale(domain=[0, 100], nice=False), title="Score (0-100)",
-              axis=alt.Axis(values=[0, 20, 40, 60, 80, 100], grid=False))
-    y = alt.Y("foundation:N", sort=list(frame["foundation"]), title=None,
-              axis=alt.Axis(labelLimit=240, labelFontSize=13, labelPadding=10, labelColor=INK, ticks=False, domain=False))
-    bands = alt.Chart(level_bands()).mark_rect(opacity=0.14).encode(
-        x=alt.X("start:Q", scale=alt.Scale(domain=[0, 100])), x2="end:Q",
-        color=alt.Color("name:N", scale=_level_colour(), legend=None),
+    x = alt.X(
+        "score:Q",
+        scale=alt.Scale(domain=[0, 100], nice=False),
+        title="Score (0-100)",
+        axis=alt.Axis(values=[0, 20, 40, 60, 80, 100], grid=False),
     )
-    band_names = alt.Chart(level_bands()).mark_text(baseline="bottom", dy=-6, fontSize=12, color=INK).encode(
-        x="middle:Q", y=alt.value(0), text="name:N",
+    y = alt.Y(
+        "foundation:N",
+        sort=list(frame["foundation"]),
+        title=None,
+        axis=alt.Axis(labelLimit=240, labelFontSize=13, labelPadding=10, labelColor=INK, ticks=False, domain=False),
     )
-    bars = alt.Chart(frame).mark_bar(cornerRadiusEnd=4, height=24).encode(
-        x=x, y=y, color=alt.Color("level_name:N", scale=_level_colour(), legend=None),
-        tooltip=[alt.Tooltip("foundation:N", title="Foundation"), alt.Tooltip("score:Q", title="Score"),
-                 alt.Tooltip("level_name:N", title="Level"), alt.Tooltip("gate:N", title="Deciding test"),
-                 alt.Tooltip("answered:N", title="Answered")],
+    bands = (
+        alt.Chart(level_bands())
+        .mark_rect(opacity=0.14)
+        .encode(
+            x=alt.X("start:Q", scale=alt.Scale(domain=[0, 100])),
+            x2="end:Q",
+            color=alt.Color("name:N", scale=_level_colour(), legend=None),
+        )
     )
-    outside = alt.Chart(frame).transform_filter(alt.datum.score < INSIDE_FROM).mark_text(
-        align="left", dx=6, fontSize=12, color=INK).encode(x=alt.X("score:Q"), y=y, text="label:N")
-    inside = alt.Chart(frame).transform_filter(alt.datum.score >= INSIDE_FROM).mark_text(
-        align="right", dx=-8, fontSize=12, color="white", fontWeight="bold").encode(
-        x=alt.X("score:Q"), y=y, text="label:N")
+    band_names = (
+        alt.Chart(level_bands())
+        .mark_text(baseline="bottom", dy=-6, fontSize=12, color=INK)
+        .encode(
+            x="middle:Q",
+            y=alt.value(0),
+            text="name:N",
+        )
+    )
+    bars = (
+        alt.Chart(frame)
+        .mark_bar(cornerRadiusEnd=4, height=24)
+        .encode(
+            x=x,
+            y=y,
+            color=alt.Color("level_name:N", scale=_level_colour(), legend=None),
+            tooltip=[
+                alt.Tooltip("foundation:N", title="Foundation"),
+                alt.Tooltip("score:Q", title="Score"),
+                alt.Tooltip("level_name:N", title="Level"),
+                alt.Tooltip("gate:N", title="Deciding test"),
+                alt.Tooltip("answered:N", title="Answered"),
+            ],
+        )
+    )
+    outside = (
+        alt.Chart(frame)
+        .transform_filter(alt.datum.score < INSIDE_FROM)
+        .mark_text(align="left", dx=6, fontSize=12, color=INK)
+        .encode(x=alt.X("score:Q"), y=y, text="label:N")
+    )
+    inside = (
+        alt.Chart(frame)
+        .transform_filter(alt.datum.score >= INSIDE_FROM)
+        .mark_text(align="right", dx=-8, fontSize=12, color="white", fontWeight="bold")
+        .encode(x=alt.X("score:Q"), y=y, text="label:N")
+    )
     height = BAR_ROW_PX * max(1, len(frame))
     return alt.LayerChart(
-        layer=[bands, band_names, bars, outside, inside], height=height, padding={"top": 24},
+        layer=[bands, band_names, bars, outside, inside],
+        height=height,
+        padding={"top": 24},
         autosize=alt.AutoSizeParams(type="fit-x", contains="padding"),  # the height is the plot's own
     )

@@ -7,10 +7,10 @@ from typing import NoReturn
 import streamlit as st
 from sqlalchemy.engine import Engine
 
-from assessment.core import db
-from assessment.core.errors import NotFoundError
 from assessment.assessments.repository import AssessmentData, load_assessment
 from assessment.assessments.rounds import previous_round
+from assessment.core import db
+from assessment.core.errors import NotFoundError
 from ui import state
 
 

@@ -21,8 +21,12 @@ from assessment.dora.summary import Figure
 NOT_IN_FILE = "(not in the file)"
 EXACT = "an exact number"
 TITLES = {key: spec.title for key, spec in METRICS.items()}
-UNITS = {"deployment_frequency": "deployments per week", "lead_time": "hours", "change_failure_rate": "%",
-         "recovery_time": "hours"}
+UNITS = {
+    "deployment_frequency": "deployments per week",
+    "lead_time": "hours",
+    "change_failure_rate": "%",
+    "recovery_time": "hours",
+}
 
 
 def render_findings(engine: Engine, assessment_id: int) -> list[Finding]:
@@ -35,8 +39,10 @@ def render_findings(engine: Engine, assessment_id: int) -> list[Finding]:
             store_findings(session, assessment_id=assessment_id, findings=findings)
     st.subheader("Answers against DORA data", anchor=False)
     if not findings:
-        st.caption(":material/check: No contradiction between the answers and the team's DORA data "
-                   "(or no DORA data yet: import it on the DORA page).")
+        st.caption(
+            ":material/check: No contradiction between the answers and the team's DORA data "
+            "(or no DORA data yet: import it on the DORA page)."
+        )
         return findings
     for finding in findings:
         with st.container(border=True):
@@ -50,8 +56,16 @@ def render_findings(engine: Engine, assessment_id: int) -> list[Finding]:
 
 
 def figures_table(figures: tuple[Figure, ...]) -> None:
-    rows = [{"Metric": f.title, "Value": f.text, "DORA 2024 band": f.band.label if f.band else "no data",
-             "Elite": f.elite, "Based on": f.sample} for f in figures]
+    rows = [
+        {
+            "Metric": f.title,
+            "Value": f.text,
+            "DORA 2024 band": f.band.label if f.band else "no data",
+            "Elite": f.elite,
+            "Based on": f.sample,
+        }
+        for f in figures
+    ]
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
 
 
@@ -70,8 +84,13 @@ def mapping_step(kind: Kind, headers: list[str], proposal: KindMapping) -> KindM
     for n, column in enumerate(FORMATS[kind]):
         guess = proposal.get(column.name)
         label = f"{column.name}{' (required)' if column.required else ''}"
-        picked = columns[n % 3].selectbox(label, options, index=options.index(guess) if guess in options else 0,
-                                          key=f"dora_map_{kind.value}_{column.name}", help=column.help)
+        picked = columns[n % 3].selectbox(
+            label,
+            options,
+            index=options.index(guess) if guess in options else 0,
+            key=f"dora_map_{kind.value}_{column.name}",
+            help=column.help,
+        )
         if picked != NOT_IN_FILE:
             chosen[column.name] = picked
     return chosen
@@ -90,9 +109,12 @@ def typed_input(metric: str, title: str, current: Typed | None) -> None:
     elif current is not None and current.number is not None:
         index = len(options) - 1
     st.selectbox(title, options, index=index, key=f"dora_typed_{metric}_range")
-    st.number_input(f"{title}: the exact number, if chosen ({UNITS[metric]})", min_value=0.0,
-                    value=float(current.number) if current and current.number is not None else 0.0,
-                    key=f"dora_typed_{metric}_number")
+    st.number_input(
+        f"{title}: the exact number, if chosen ({UNITS[metric]})",
+        min_value=0.0,
+        value=float(current.number) if current and current.number is not None else 0.0,
+        key=f"dora_typed_{metric}_number",
+    )
 
 
 def typed_input_value(metric: str) -> Typed:

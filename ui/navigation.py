@@ -24,6 +24,7 @@ def shared_pages() -> list[StreamlitPage]:
     if who is None:
         return []
     with db.read_session(database.engine()) as session:
-        owner = who.is_admin or any(may(session, who, Action.MANAGE_MEMBERS, o.id)
-                                    for o in visible_organisations(session, who))
+        owner = who.is_admin or any(
+            may(session, who, Action.MANAGE_MEMBERS, o.id) for o in visible_organisations(session, who)
+        )
     return [st.Page(ACCESS_PAGE, title="Access", icon=":material/admin_panel_settings:")] if owner else []

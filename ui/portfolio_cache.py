@@ -23,8 +23,10 @@ Stamp = tuple[int, ...]
 @st.cache_resource(max_entries=8, show_spinner=False)
 def _portfolio(url: str, organisation_id: int, stamp: Stamp) -> tuple[Portfolio, dict[int, TeamCluster]]:
     with db.read_session(database.engine()) as session:
-        return (portfolio_data(session, organisation_id=organisation_id),
-                dora_clusters(session, organisation_id=organisation_id))
+        return (
+            portfolio_data(session, organisation_id=organisation_id),
+            dora_clusters(session, organisation_id=organisation_id),
+        )
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)

@@ -26,6 +26,7 @@ def _csv(engine: Engine, organisation: str) -> Callable[[], str]:
     def build() -> str:
         with db.read_session(engine) as session:
             return organisation_csv(session, organisation=organisation)
+
     return build
 
 
@@ -33,6 +34,7 @@ def _json(engine: Engine, organisation: str) -> Callable[[], str]:
     def build() -> str:
         with db.read_session(engine) as session:
             return bundle_text(organisation_json(session, organisation=organisation))
+
     return build
 
 
@@ -41,6 +43,7 @@ def _pdf(engine: Engine, organisation: str) -> Callable[[], bytes]:
         from reports.portfolio import portfolio_pdf  # WeasyPrint loads only when a PDF is asked for
 
         return portfolio_pdf(engine, organisation)
+
     return build
 
 
@@ -52,16 +55,40 @@ def buttons(engine: Engine, organisation: str, *, may_export: bool, may_report: 
     stem = file_stem(organisation)
     pdf, csv, json = st.columns(3)
     if may_report:
-        pdf.download_button("Portfolio PDF", _pdf(engine, organisation), file_name=f"{stem}-portfolio.pdf",
-                            mime="application/pdf", icon=":material/picture_as_pdf:", key="portfolio_pdf",
-                            on_click="ignore", type="primary", width="stretch")
+        pdf.download_button(
+            "Portfolio PDF",
+            _pdf(engine, organisation),
+            file_name=f"{stem}-portfolio.pdf",
+            mime="application/pdf",
+            icon=":material/picture_as_pdf:",
+            key="portfolio_pdf",
+            on_click="ignore",
+            type="primary",
+            width="stretch",
+        )
     if may_export:
-        csv.download_button("All answers and scores (CSV)", _csv(engine, organisation),
-                            file_name=f"{stem}-answers.csv", mime="text/csv", icon=":material/table:",
-                            key="portfolio_csv", on_click="ignore", width="stretch")
-        json.download_button("Everything (JSON, re-importable)", _json(engine, organisation),
-                             file_name=f"{stem}.json", mime="application/json", icon=":material/data_object:",
-                             key="portfolio_json", on_click="ignore", width="stretch")
-    st.caption("The PDF takes a few seconds per hundred teams to prepare. The JSON file holds everything of the "
-               "organisation (rounds and DORA data; workshops and members when an owner downloads it) and loads into "
-               "another Foundations install that does not have it yet with `foundations import FILE`.")
+        csv.download_button(
+            "All answers and scores (CSV)",
+            _csv(engine, organisation),
+            file_name=f"{stem}-answers.csv",
+            mime="text/csv",
+            icon=":material/table:",
+            key="portfolio_csv",
+            on_click="ignore",
+            width="stretch",
+        )
+        json.download_button(
+            "Everything (JSON, re-importable)",
+            _json(engine, organisation),
+            file_name=f"{stem}.json",
+            mime="application/json",
+            icon=":material/data_object:",
+            key="portfolio_json",
+            on_click="ignore",
+            width="stretch",
+        )
+    st.caption(
+        "The PDF takes a few seconds per hundred teams to prepare. The JSON file holds everything of the "
+        "organisation (rounds and DORA data; workshops and members when an owner downloads it) and loads into "
+        "another Foundations install that does not have it yet with `foundations import FILE`."
+    )

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from assessment.core import db
 from assessment.access.policy import Action, Actor, assessment, authorize, team
-from assessment.core.errors import FoundationsError
-from assessment.bank.loader import default_bank
 from assessment.assessments.repository import store_bank
 from assessment.assessments.rounds import confirm_answers, start_round
+from assessment.bank.loader import default_bank
+from assessment.core import db
+from assessment.core.errors import FoundationsError
 from ui import database, state
 from ui.answer_fields import sentence
 
@@ -28,9 +28,14 @@ def start_next_round(actor: Actor, team_id: int) -> None:
         authorize(engine, actor, Action.MANAGE_ROUNDS, team(team_id))
         with db.write_session(engine) as session:
             stored = store_bank(session, bank=default_bank())
-            started = start_round(session, team_id=team_id, bank_version_id=stored.id or 0, by=str(actor),
-                                  prefill=bool(st.session_state.get(PREFILL_KEY)),
-                                  label=st.session_state.get(LABEL_KEY) or None)
+            started = start_round(
+                session,
+                team_id=team_id,
+                bank_version_id=stored.id or 0,
+                by=str(actor),
+                prefill=bool(st.session_state.get(PREFILL_KEY)),
+                label=st.session_state.get(LABEL_KEY) or None,
+            )
     except FoundationsError as exc:
         state.set_notice("error", sentence(str(exc)))
         return

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import streamlit as st
 
-from assessment.bank.answers import describe_value
-from assessment.assessments.repository import AssessmentData
 from assessment.assessments.comparison import RoundComparison, level_text
+from assessment.assessments.repository import AssessmentData
+from assessment.bank.answers import describe_value
 from ui.answer_fields import plain
 
-KIND_LABELS = {"changed": "changed", "newly answered": "newly answered", "no longer answered": "no longer answered",
-               "question added": "new question", "question removed": "question removed"}
+KIND_LABELS = {
+    "changed": "changed",
+    "newly answered": "newly answered",
+    "no longer answered": "no longer answered",
+    "question added": "new question",
+    "question removed": "question removed",
+}
 
 
 def answer_line(data: AssessmentData, key: str) -> str:
@@ -27,17 +32,31 @@ def show_comparison(c: RoundComparison) -> None:
     """Everything the comparison holds, most important first."""
     first, second, third = st.columns(3)
     first.metric("Overall score", f"{c.after.overall_score}/100", delta=c.after.overall_score - c.before.overall_score)
-    second.metric("Roadmap items done", len(c.completed_items), help="On the earlier round's roadmap and no longer "
-                  "needed by the later round's answers")
+    second.metric(
+        "Roadmap items done",
+        len(c.completed_items),
+        help="On the earlier round's roadmap and no longer needed by the later round's answers",
+    )
     third.metric("New risks / resolved", f"{len(c.new_risks)} / {len(c.resolved_risks)}")
     if c.bank_changed:
-        st.info(f"The question bank changed from {c.before.bank} to {c.after.bank}: "
-                f"{len(c.questions_added)} question(s) added, {len(c.questions_removed)} removed.",
-                icon=":material/published_with_changes:")
-    st.dataframe([{"Foundation": f.title, f"Round {c.before.round_number}": level_text(f.before_level),
-                   f"Round {c.after.round_number}": level_text(f.after_level),
-                   "Score change": "n/a" if f.delta is None else f"{f.delta:+d}"} for f in c.foundations],
-                 hide_index=True, width="stretch")
+        st.info(
+            f"The question bank changed from {c.before.bank} to {c.after.bank}: "
+            f"{len(c.questions_added)} question(s) added, {len(c.questions_removed)} removed.",
+            icon=":material/published_with_changes:",
+        )
+    st.dataframe(
+        [
+            {
+                "Foundation": f.title,
+                f"Round {c.before.round_number}": level_text(f.before_level),
+                f"Round {c.after.round_number}": level_text(f.after_level),
+                "Score change": "n/a" if f.delta is None else f"{f.delta:+d}",
+            }
+            for f in c.foundations
+        ],
+        hide_index=True,
+        width="stretch",
+    )
     moved = [r for r in c.readiness if r.before != r.after]
     for r in moved:
         st.markdown(f"**{plain(r.title)}**: {_ready(r.before)} → {_ready(r.after)}")
@@ -51,9 +70,19 @@ def _answers(c: RoundComparison) -> None:
     if not c.answers:
         st.caption("No answer changed.")
         return
-    st.dataframe([{"Question": a.short, "What happened": KIND_LABELS.get(a.kind, a.kind),
-                   f"Round {c.before.round_number}": a.before or "", f"Round {c.after.round_number}": a.after or ""}
-                  for a in c.answers], hide_index=True, width="stretch")
+    st.dataframe(
+        [
+            {
+                "Question": a.short,
+                "What happened": KIND_LABELS.get(a.kind, a.kind),
+                f"Round {c.before.round_number}": a.before or "",
+                f"Round {c.after.round_number}": a.after or "",
+            }
+            for a in c.answers
+        ],
+        hide_index=True,
+        width="stretch",
+    )
 
 
 def _risks(c: RoundComparison) -> None:

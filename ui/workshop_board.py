@@ -26,27 +26,36 @@ def question_rows(board: TeamDashboard) -> pd.DataFrame:
     """One row per question, widest disagreement first, as the dashboard table shows it."""
     bank = board.bank
     numbers = {q.key: n for n, q in enumerate(bank.questions, start=1)}
-    return pd.DataFrame([
-        {
-            "Question": f"{numbers[s.question.key]}. {s.question.short}",
-            "Foundation": bank.foundation(s.question.foundation).title,
-            "Answers": s.answered,
-            "Median": _number(s.median),
-            "Spread (IQR)": _number(s.iqr),
-            "Range": _number(s.score_range),
-            "Distribution": [b.count for b in s.buckets],
-            "Given": given(s.buckets),
-            "Agreed": s.agreed.text if s.agreed else "",
-        }
-        for s in board.questions
-    ])
+    return pd.DataFrame(
+        [
+            {
+                "Question": f"{numbers[s.question.key]}. {s.question.short}",
+                "Foundation": bank.foundation(s.question.foundation).title,
+                "Answers": s.answered,
+                "Median": _number(s.median),
+                "Spread (IQR)": _number(s.iqr),
+                "Range": _number(s.score_range),
+                "Distribution": [b.count for b in s.buckets],
+                "Given": given(s.buckets),
+                "Agreed": s.agreed.text if s.agreed else "",
+            }
+            for s in board.questions
+        ]
+    )
 
 
 def participant_rows(board: TeamDashboard) -> pd.DataFrame:
-    return pd.DataFrame([
-        {"Participant": p.name, "Answered": f"{p.answered}/{board.total_questions}", "Finished": "✓" if p.finished else ""}
-        for p in board.participants
-    ], columns=["Participant", "Answered", "Finished"])
+    return pd.DataFrame(
+        [
+            {
+                "Participant": p.name,
+                "Answered": f"{p.answered}/{board.total_questions}",
+                "Finished": "✓" if p.finished else "",
+            }
+            for p in board.participants
+        ],
+        columns=["Participant", "Answered", "Finished"],
+    )
 
 
 def distribution_chart(spread: QuestionSpread) -> alt.Chart:
@@ -55,10 +64,18 @@ def distribution_chart(spread: QuestionSpread) -> alt.Chart:
     order = list(frame["answer"])
     top = max(1, int(frame["count"].max()))
     base = alt.Chart(frame).encode(
-        y=alt.Y("answer:N", sort=order, title=None,
-                axis=alt.Axis(labelLimit=260, labelOverlap=False, labelFontSize=13, ticks=False)),
-        x=alt.X("count:Q", title="participants", scale=alt.Scale(domain=[0, top], nice=False),
-                axis=alt.Axis(values=list(range(0, top + 1, max(1, top // 8))), format="d")),
+        y=alt.Y(
+            "answer:N",
+            sort=order,
+            title=None,
+            axis=alt.Axis(labelLimit=260, labelOverlap=False, labelFontSize=13, ticks=False),
+        ),
+        x=alt.X(
+            "count:Q",
+            title="participants",
+            scale=alt.Scale(domain=[0, top], nice=False),
+            axis=alt.Axis(values=list(range(0, top + 1, max(1, top // 8))), format="d"),
+        ),
     )
     bars = base.mark_bar(color=BAR, height=alt.RelativeBandSize(0.7))
     labels = base.mark_text(align="left", dx=4, color=INK, fontSize=13).encode(text="count:Q")

@@ -16,16 +16,16 @@ from collections.abc import Callable
 import streamlit as st
 from sqlalchemy.engine import Engine
 
+from assessment.bank.loader import default_bank
 from assessment.core import db
 from assessment.core.errors import FoundationsError
 from assessment.core.types import utcnow
-from assessment.bank.loader import default_bank
-from assessment.organisations.directory import MAX_NAME, list_organisations, list_teams
 from assessment.models.workshops import Workshop
+from assessment.organisations.directory import MAX_NAME, list_organisations, list_teams
 from assessment.workshops.access import InvalidLinkError
 from assessment.workshops.admin import DEFAULT_VALID_DAYS, MAX_VALID_DAYS, CreatedWorkshop, create_workshop
-from assessment.workshops.links import JOIN_PATH, join_link
 from assessment.workshops.facilitator import WorkshopOverview, overview
+from assessment.workshops.links import JOIN_PATH, join_link
 from ui import auth, widgets
 from ui import workshop_widgets as ww
 from ui.answer_fields import plain, sentence
@@ -51,13 +51,21 @@ def create(engine: Engine, organisation: str | None, organisation_id: int) -> No
     """Form callback: create the workshop, or leave the domain's message beside the form (nothing is saved)."""
     st.session_state.pop(ERROR_KEY, None)
     days = st.session_state.get(DAYS_KEY) or 0  # an emptied field reads as 0 days, which the domain refuses
-    teams = [*st.session_state.get(teams_key(organisation_id), []), *new_team_names(st.session_state.get(NEW_TEAMS_KEY))]
+    teams = [
+        *st.session_state.get(teams_key(organisation_id), []),
+        *new_team_names(st.session_state.get(NEW_TEAMS_KEY)),
+    ]
     try:
         with db.write_session(engine) as session:
             created = create_workshop(
-                session, organisation=organisation if organisation is not None else st.session_state.get(NEW_ORG_KEY, ""),
-                teams=teams, bank=default_bank(), facilitator=auth.author(),
-                title=st.session_state.get(TITLE_KEY), valid_days=int(days))
+                session,
+                organisation=organisation if organisation is not None else st.session_state.get(NEW_ORG_KEY, ""),
+                teams=teams,
+                bank=default_bank(),
+                facilitator=auth.author(),
+                title=st.session_state.get(TITLE_KEY),
+                valid_days=int(days),
+            )
             workshop = session.get(Workshop, created.id)
             org_id = workshop.organisation_id if workshop else organisation_id
     except FoundationsError as exc:  # bad input or a refused role: the same plain sentence, nothing written
@@ -77,15 +85,21 @@ def create_form(engine: Engine) -> None:
         names = {org.id or 0: org.name for org in list_organisations(session)}
     options = [*names, *([NEW_ORG] if auth.creates_organisations() else [])]
     if not options:
-        st.info("You do not belong to an organisation here yet, so there is nobody to run a workshop for. "
-                "Ask an owner of your organisation to invite you on the Access page.", icon=":material/group_add:")
+        st.info(
+            "You do not belong to an organisation here yet, so there is nobody to run a workshop for. "
+            "Ask an owner of your organisation to invite you on the Access page.",
+            icon=":material/group_add:",
+        )
         return
-    st.caption("Each team gets a new assessment round; participants answer it on their own and you record "
-               "the agreed answers. New teams are added to the organisation.")
+    st.caption(
+        "Each team gets a new assessment round; participants answer it on their own and you record "
+        "the agreed answers. New teams are added to the organisation."
+    )
     if st.session_state.get(ORG_KEY) not in options:
         st.session_state[ORG_KEY] = options[0]
-    org_id: int = st.selectbox("Organisation", options, key=ORG_KEY,
-                               format_func=lambda i: names.get(i, "New organisation…"))
+    org_id: int = st.selectbox(
+        "Organisation", options, key=ORG_KEY, format_func=lambda i: names.get(i, "New organisation…")
+    )
     teams: list[str] = []
     if org_id != NEW_ORG:
         with db.read_session(engine) as session:
@@ -93,22 +107,43 @@ def create_form(engine: Engine) -> None:
     st.session_state.setdefault(DAYS_KEY, DEFAULT_VALID_DAYS)
     with st.form("wc_form", border=True):
         if org_id == NEW_ORG:
-            st.text_input("Name of the new organisation", key=NEW_ORG_KEY, max_chars=MAX_NAME,
-                          placeholder="e.g. Northwind Streaming")
+            st.text_input(
+                "Name of the new organisation",
+                key=NEW_ORG_KEY,
+                max_chars=MAX_NAME,
+                placeholder="e.g. Northwind Streaming",
+            )
         if teams:
             st.multiselect("Teams taking part", teams, key=teams_key(org_id), placeholder="Pick existing teams")
-        st.text_area("New teams, one per line" if teams else "Teams taking part, one per line", key=NEW_TEAMS_KEY,
-                     height=96, placeholder="e.g. Payments\nCheckout")
+        st.text_area(
+            "New teams, one per line" if teams else "Teams taking part, one per line",
+            key=NEW_TEAMS_KEY,
+            height=96,
+            placeholder="e.g. Payments\nCheckout",
+        )
         title, days = st.columns([3, 1])
-        title.text_input("Title (optional)", key=TITLE_KEY, max_chars=MAX_NAME,
-                         placeholder=f"{names.get(org_id, 'Organisation')} workshop {utcnow():%Y-%m-%d}")
-        days.number_input("Links work for (days)", key=DAYS_KEY, step=1,
-                          help=f"1 to {MAX_VALID_DAYS} days; the workshop can be closed or reopened at any time")
+        title.text_input(
+            "Title (optional)",
+            key=TITLE_KEY,
+            max_chars=MAX_NAME,
+            placeholder=f"{names.get(org_id, 'Organisation')} workshop {utcnow():%Y-%m-%d}",
+        )
+        days.number_input(
+            "Links work for (days)",
+            key=DAYS_KEY,
+            step=1,
+            help=f"1 to {MAX_VALID_DAYS} days; the workshop can be closed or reopened at any time",
+        )
         error = st.session_state.pop(ERROR_KEY, None)
         if error:
             st.error(error, icon=":material/error:")
-        st.form_submit_button(SUBMIT_LABEL, type="primary", icon=":material/group_add:", on_click=create,
-                              args=(engine, names.get(org_id), org_id))
+        st.form_submit_button(
+            SUBMIT_LABEL,
+            type="primary",
+            icon=":material/group_add:",
+            on_click=create,
+            args=(engine, names.get(org_id), org_id),
+        )
 
 
 def discard() -> None:
@@ -126,19 +161,31 @@ def created_panel(engine: Engine, open_dashboard: Callable[[], None]) -> None:
         discard()
         ww.not_valid()
         return
-    st.success(f"Workshop {ov.id} is open: **{plain(ov.title)}** ({plain(ov.organisation)}) for "
-               f"{', '.join(plain(t.team) for t in ov.teams)}. Links work until {widgets.local_time(ov.expires_at)}.",
-               icon=":material/check_circle:")
+    st.success(
+        f"Workshop {ov.id} is open: **{plain(ov.title)}** ({plain(ov.organisation)}) for "
+        f"{', '.join(plain(t.team) for t in ov.teams)}. Links work until {widgets.local_time(ov.expires_at)}.",
+        icon=":material/check_circle:",
+    )
     people, facilitator = st.columns(2, gap="large")
     with people.container(border=True):
         participants(ov)
     with facilitator.container(border=True):
         key_once(created)
     buttons = st.container(horizontal=True)
-    buttons.button("Open the dashboard", key="wc_open", type="primary", icon=":material/monitoring:",
-                   on_click=open_dashboard)
-    buttons.button("Create another workshop", key="wc_another", icon=":material/add:", on_click=discard,
-                   help="The facilitator key above can no longer be shown after this")
+    buttons.button(
+        "Open the dashboard",
+        key="wc_open",
+        type="primary",
+        icon=":material/monitoring:",
+        on_click=open_dashboard,
+    )
+    buttons.button(
+        "Create another workshop",
+        key="wc_another",
+        icon=":material/add:",
+        on_click=discard,
+        help="The facilitator key above can no longer be shown after this",
+    )
 
 
 def participants(ov: WorkshopOverview) -> None:
@@ -147,17 +194,23 @@ def participants(ov: WorkshopOverview) -> None:
     st.caption("Join code")
     st.title(ov.join_code, anchor=False)
     base = ww.app_address()
-    st.markdown(f"Participants open this link, or open {plain(base)}/{JOIN_PATH} and type the code. "
-                "They give a display name, pick their team and answer on their own.")
+    st.markdown(
+        f"Participants open this link, or open {plain(base)}/{JOIN_PATH} and type the code. "
+        "They give a display name, pick their team and answer on their own."
+    )
     st.code(join_link(base, ov.join_code.replace("-", "")), language=None, wrap_lines=True)
 
 
 def key_once(created: CreatedWorkshop) -> None:
     st.subheader("Facilitator key", anchor=False)
-    st.warning("Shown only this once. Foundations keeps only a hash of the key, so it cannot show it again: "
-               "copy it now and keep it private. With the workshop number it opens the dashboard, which shows "
-               "every participant's individual answers. Project the dashboard, not this screen.",
-               icon=":material/key:")
+    st.warning(
+        "Shown only this once. Foundations keeps only a hash of the key, so it cannot show it again: "
+        "copy it now and keep it private. With the workshop number it opens the dashboard, which shows "
+        "every participant's individual answers. Project the dashboard, not this screen.",
+        icon=":material/key:",
+    )
     st.code(created.facilitator_key, language=None)
-    st.caption(f"Workshop number {created.id} · a lost key is replaced on the server with "
-               f"`foundations workshop reset-key {created.id}`")
+    st.caption(
+        f"Workshop number {created.id} · a lost key is replaced on the server with "
+        f"`foundations workshop reset-key {created.id}`"
+    )

@@ -74,40 +74,70 @@ def tidy_flags(prefix: str, question: Question, field: str) -> None:
         st.session_state[flag] = None
 
 
-def answer_inputs(prefix: str, question: Question, on_change: Callable[..., None] | None = None,
-                  args: tuple[Any, ...] = (), *, always_reason: bool = False) -> None:
+def answer_inputs(
+    prefix: str,
+    question: Question,
+    on_change: Callable[..., None] | None = None,
+    args: tuple[Any, ...] = (),
+    *,
+    always_reason: bool = False,
+) -> None:
     """The radio (or number input plus don't-know / n.a. pills) and, for n.a., the reason.
 
     Inside a form nothing reruns on a choice, so `always_reason` shows the reason
     field whenever the question allows "not applicable".
     """
+
     def callback(field: str) -> dict[str, Any]:
         return {"on_change": on_change, "args": (*args, field)} if on_change else {}
 
     if not uses_number_input(question):
         options = answer_options(question)
-        st.radio(f"Answer to: {question.short}", options, index=None, key=key(prefix, "answer", question.key),
-                 format_func=lambda token: option_label(question, token), label_visibility="collapsed",
-                 horizontal=question.type.value == "yes_no", **callback("answer"))
+        st.radio(
+            f"Answer to: {question.short}",
+            options,
+            index=None,
+            key=key(prefix, "answer", question.key),
+            format_func=lambda token: option_label(question, token),
+            label_visibility="collapsed",
+            horizontal=question.type.value == "yes_no",
+            **callback("answer"),
+        )
     else:
         _number_inputs(prefix, question, callback)
     chosen = chosen_status(question, values(prefix, question))
     if chosen == NOT_APPLICABLE or (always_reason and question.allow_not_applicable):
-        st.text_input("Why does this not apply?", key=key(prefix, "reason", question.key), max_chars=MAX_TEXT,
-                      **callback("reason"))
+        st.text_input(
+            "Why does this not apply?",
+            key=key(prefix, "reason", question.key),
+            max_chars=MAX_TEXT,
+            **callback("reason"),
+        )
 
 
 def _number_inputs(prefix: str, question: Question, callback: Callable[[str], dict[str, Any]]) -> None:
     spec = question.number
     assert spec is not None
     kind = int if spec.integer else float
-    st.number_input(f"Measured value ({spec.unit})", key=key(prefix, "answer", question.key),
-                    min_value=kind(spec.minimum), value=None, step=kind(1),
-                    max_value=kind(spec.maximum) if spec.maximum is not None else None, width=320,
-                    **callback("answer"))
+    st.number_input(
+        f"Measured value ({spec.unit})",
+        key=key(prefix, "answer", question.key),
+        min_value=kind(spec.minimum),
+        value=None,
+        step=kind(1),
+        max_value=kind(spec.maximum) if spec.maximum is not None else None,
+        width=320,
+        **callback("answer"),
+    )
     if flag_options(question):
-        st.pills("Or", flag_options(question), key=key(prefix, "flag", question.key), format_func=flag_label,
-                 label_visibility="collapsed", **callback("flag"))
+        st.pills(
+            "Or",
+            flag_options(question),
+            key=key(prefix, "flag", question.key),
+            format_func=flag_label,
+            label_visibility="collapsed",
+            **callback("flag"),
+        )
 
 
 def question_heading(number: int, question: Question) -> None:

@@ -25,10 +25,10 @@ from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, col, select
 
 from assessment.core import db
-from assessment.models.access import AuditEvent, Membership
 from assessment.core.config import get_settings
 from assessment.core.emails import clean_email
 from assessment.core.errors import FoundationsError, NotFoundError
+from assessment.models.access import AuditEvent, Membership
 from assessment.models.assessments import Assessment, Organisation, Team
 from assessment.models.workshops import Workshop
 
@@ -206,8 +206,11 @@ def _organisation_query(target: Target) -> Any:
     if target.kind is Kind.TEAM:
         return select(Team.organisation_id).where(Team.id == target.id)
     if target.kind is Kind.ASSESSMENT:
-        return select(Team.organisation_id).join(Assessment, col(Assessment.team_id) == Team.id).where(
-            Assessment.id == target.id)
+        return (
+            select(Team.organisation_id)
+            .join(Assessment, col(Assessment.team_id) == Team.id)
+            .where(Assessment.id == target.id)
+        )
     return select(Workshop.organisation_id).where(Workshop.id == target.id)
 
 
@@ -225,8 +228,9 @@ def role_in(session: Session, actor: Actor | None, organisation_id: int) -> Role
         return None
     if actor.local or actor.is_admin:
         return Role.OWNER
-    role = session.exec(select(Membership.role).where(
-        Membership.organisation_id == organisation_id, Membership.email == actor.email)).first()
+    role = session.exec(
+        select(Membership.role).where(Membership.organisation_id == organisation_id, Membership.email == actor.email)
+    ).first()
     return Role(role) if role else None
 
 
@@ -271,14 +275,23 @@ def _decide(session: Session, actor: Actor | None, action: Action, target: Targe
     org_id = organisation_of(session, target)
     if target.kind is not Kind.INSTALL and org_id is None:
         raise target.not_found()  # nothing to protect and nobody to tell
-    event = {"actor": str(actor) if actor else NOBODY, "action": action.value, "outcome": DENIED, "organisation_id": org_id,
-             "target": str(target)}
+    event = {
+        "actor": str(actor) if actor else NOBODY,
+        "action": action.value,
+        "outcome": DENIED,
+        "organisation_id": org_id,
+        "target": str(target),
+    }
     if actor is None:
-        return Refusal(AccessDenied("Please sign in first: this Foundations install is shared."),
-                       {**event, "detail": "not signed in"})
+        return Refusal(
+            AccessDenied("Please sign in first: this Foundations install is shared."),
+            {**event, "detail": "not signed in"},
+        )
     if org_id is None:
-        return Refusal(AccessDenied(f"Only an install administrator can {PHRASES[action]}."),
-                       {**event, "detail": "not an administrator"})
+        return Refusal(
+            AccessDenied(f"Only an install administrator can {PHRASES[action]}."),
+            {**event, "detail": "not an administrator"},
+        )
     role = role_in(session, actor, org_id)
     if role is None:
         return Refusal(target.not_found(), {**event, "detail": "not a member of the organisation"})
@@ -290,8 +303,10 @@ def _decide(session: Session, actor: Actor | None, action: Action, target: Targe
 def _denied(session: Session, role: Role, action: Action, organisation_id: int) -> AccessDenied:
     name = session.exec(select(Organisation.name).where(Organisation.id == organisation_id)).one()
     article = "an" if role is Role.OWNER else "a"
-    return AccessDenied(f"You are {article} {role.value} in {name}, and a {role.value} cannot "
-                        f"{PHRASES[action]}. An owner of {name} can change your role.")
+    return AccessDenied(
+        f"You are {article} {role.value} in {name}, and a {role.value} cannot "
+        f"{PHRASES[action]}. An owner of {name} can change your role."
+    )
 
 
 def record_event(engine: Engine, event: Mapping[str, Any]) -> None:

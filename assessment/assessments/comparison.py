@@ -14,12 +14,12 @@ from typing import Any
 
 from sqlmodel import Session
 
+from assessment.assessments.lookup import get_assessment
+from assessment.assessments.repository import AssessmentData, load_assessment
+from assessment.assessments.rounds import previous_round, same_team
 from assessment.bank.answers import AnswerValue, describe_value
 from assessment.bank.model import LEVEL_NAMES, Bank, Question
-from assessment.assessments.repository import AssessmentData, load_assessment
-from assessment.assessments.lookup import get_assessment
 from assessment.roadmap.plan import build_roadmap
-from assessment.assessments.rounds import previous_round, same_team
 from assessment.scoring.engine import AssessmentScore, Risk, score_assessment
 
 WEAK = (Risk.HIGH, Risk.MEDIUM)
@@ -132,26 +132,39 @@ def since_last_round(session: Session, *, assessment_id: int) -> RoundComparison
 
 def compare(before: AssessmentData, after: AssessmentData) -> RoundComparison:
     """The comparison of two loaded rounds (pure: no database)."""
-    score_a, score_b = score_assessment(before.bank, before.answers), score_assessment(after.bank, after.answers)
+    score_a, score_b = (
+        score_assessment(before.bank, before.answers),
+        score_assessment(after.bank, after.answers),
+    )
     keys_a, keys_b = before.bank.questions_by_key(), after.bank.questions_by_key()
     new_risks, resolved = _risk_changes(before, after, score_a, score_b)
     completed, added = _roadmap_changes(before, after, score_a, score_b)
     return RoundComparison(
-        organisation=after.organisation, team=after.team,
-        before=_ref(before, score_a), after=_ref(after, score_b),
+        organisation=after.organisation,
+        team=after.team,
+        before=_ref(before, score_a),
+        after=_ref(after, score_b),
         foundations=_foundation_changes(before.bank, after.bank, score_a, score_b),
         answers=tuple(_answer_changes(before, after)),
-        new_risks=new_risks, resolved_risks=resolved,
+        new_risks=new_risks,
+        resolved_risks=resolved,
         readiness=_readiness_changes(before.bank, after.bank, score_a, score_b),
-        completed_items=completed, new_items=added,
+        completed_items=completed,
+        new_items=added,
         questions_added=tuple(k for k in keys_b if k not in keys_a),
         questions_removed=tuple(k for k in keys_a if k not in keys_b),
     )
 
 
 def _ref(data: AssessmentData, score: AssessmentScore) -> RoundRef:
-    return RoundRef(data.id, data.round_number, data.label, data.created_at,
-                    f"{data.bank.id} {data.bank.version}", score.overall_score)
+    return RoundRef(
+        data.id,
+        data.round_number,
+        data.label,
+        data.created_at,
+        f"{data.bank.id} {data.bank.version}",
+        score.overall_score,
+    )
 
 
 def _in_order(first: list[str], second: list[str]) -> list[str]:
@@ -159,15 +172,24 @@ def _in_order(first: list[str], second: list[str]) -> list[str]:
     return second + [k for k in first if k not in second]
 
 
-def _foundation_changes(bank_a: Bank, bank_b: Bank, a: AssessmentScore, b: AssessmentScore
-                        ) -> tuple[FoundationChange, ...]:
+def _foundation_changes(
+    bank_a: Bank, bank_b: Bank, a: AssessmentScore, b: AssessmentScore
+) -> tuple[FoundationChange, ...]:
     keys = _in_order([f.key for f in bank_a.foundations], [f.key for f in bank_b.foundations])
     changes = []
     for key in keys:
         fa, fb = a.foundations.get(key), b.foundations.get(key)
         title = (fb or fa).title  # type: ignore[union-attr]
-        changes.append(FoundationChange(key, title, fa.score if fa else None, fb.score if fb else None,
-                                        fa.level if fa else None, fb.level if fb else None))
+        changes.append(
+            FoundationChange(
+                key,
+                title,
+                fa.score if fa else None,
+                fb.score if fb else None,
+                fa.level if fa else None,
+                fb.level if fb else None,
+            )
+        )
     return tuple(changes)
 
 
@@ -184,8 +206,16 @@ def _answer_changes(before: AssessmentData, after: AssessmentData) -> list[Answe
         if kind is None:
             continue
         question = qb.get(key) or qa[key]
-        changes.append(AnswerChange(key, question.short, question.foundation, kind,
-                                    _describe(qa.get(key), old), _describe(qb.get(key), new)))
+        changes.append(
+            AnswerChange(
+                key,
+                question.short,
+                question.foundation,
+                kind,
+                _describe(qa.get(key), old),
+                _describe(qb.get(key), new),
+            )
+        )
     return changes
 
 
@@ -204,8 +234,9 @@ def _change_kind(in_a: bool, in_b: bool, old: AnswerValue | None, new: AnswerVal
     return None if same else "changed"
 
 
-def _risk_changes(before: AssessmentData, after: AssessmentData, a: AssessmentScore, b: AssessmentScore
-                  ) -> tuple[tuple[RiskChange, ...], tuple[RiskChange, ...]]:
+def _risk_changes(
+    before: AssessmentData, after: AssessmentData, a: AssessmentScore, b: AssessmentScore
+) -> tuple[tuple[RiskChange, ...], tuple[RiskChange, ...]]:
     qa, qb = before.bank.questions_by_key(), after.bank.questions_by_key()
     new: list[RiskChange] = []
     resolved: list[RiskChange] = []
@@ -217,8 +248,16 @@ def _risk_changes(before: AssessmentData, after: AssessmentData, a: AssessmentSc
             new.append(RiskChange(key, qb[key].short, rb.foundation, rb.risk.value, rb.answer_text, why))
         elif weak_a and not weak_b and ra is not None:
             why = "question no longer asked" if rb is None else _resolved_reason(rb.risk)
-            resolved.append(RiskChange(key, qa[key].short, ra.foundation, ra.risk.value,
-                                       rb.answer_text if rb else ra.answer_text, why))
+            resolved.append(
+                RiskChange(
+                    key,
+                    qa[key].short,
+                    ra.foundation,
+                    ra.risk.value,
+                    rb.answer_text if rb else ra.answer_text,
+                    why,
+                )
+            )
     return tuple(new), tuple(resolved)
 
 
@@ -232,16 +271,22 @@ def _resolved_reason(after: Risk) -> str:
     return "now not applicable" if after is Risk.NOT_APPLICABLE else "the answer improved"
 
 
-def _readiness_changes(bank_a: Bank, bank_b: Bank, a: AssessmentScore, b: AssessmentScore
-                       ) -> tuple[ReadinessChange, ...]:
+def _readiness_changes(
+    bank_a: Bank, bank_b: Bank, a: AssessmentScore, b: AssessmentScore
+) -> tuple[ReadinessChange, ...]:
     va, vb = {v.end_state: v for v in a.verdicts}, {v.end_state: v for v in b.verdicts}
     keys = _in_order([e.key for e in bank_a.end_states], [e.key for e in bank_b.end_states])
-    return tuple(ReadinessChange(k, (vb.get(k) or va[k]).title, va[k].ready if k in va else None,
-                                 vb[k].ready if k in vb else None) for k in keys)
+    return tuple(
+        ReadinessChange(
+            k, (vb.get(k) or va[k]).title, va[k].ready if k in va else None, vb[k].ready if k in vb else None
+        )
+        for k in keys
+    )
 
 
-def _roadmap_changes(before: AssessmentData, after: AssessmentData, a: AssessmentScore, b: AssessmentScore
-                     ) -> tuple[tuple[ItemRef, ...], tuple[ItemRef, ...]]:
+def _roadmap_changes(
+    before: AssessmentData, after: AssessmentData, a: AssessmentScore, b: AssessmentScore
+) -> tuple[tuple[ItemRef, ...], tuple[ItemRef, ...]]:
     items_a = build_roadmap(before.bank, before.answers, score=a).items
     items_b = build_roadmap(after.bank, after.answers, score=b).items
     keys_a, keys_b = {i.key for i in items_a}, {i.key for i in items_b}

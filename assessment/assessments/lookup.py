@@ -46,5 +46,8 @@ def to_value(row: Answer | AnswerEvent) -> AnswerValue:
     return AnswerValue(
         status=AnswerStatus(row.status),
         value=json.loads(row.value_json) if row.value_json is not None else None,
-        reason=row.reason, note=row.note, evidence_url=row.evidence_url, evidence_date=row.evidence_date,
+        reason=row.reason,
+        note=row.note,
+        evidence_url=row.evidence_url,
+        evidence_date=row.evidence_date,
     )

@@ -7,29 +7,26 @@ writers never read-then-write and never lose each other's answers.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
 from assessment.access import policy as access
 from assessment.access.policy import Action, authorize_in, only_visible
-from assessment.bank.answers import AnswerStatus, AnswerValue, check_answer
-from assessment.bank.model import Bank
-from assessment.core.errors import ConflictError, FoundationsError, InvalidAnswerError, NotFoundError
-from assessment.models.assessments import Answer, AnswerEvent, Assessment, BankVersion, Organisation, Team
-from assessment.core.types import utcnow
-from assessment.bank.loader import bank_content_hash
 from assessment.assessments.lookup import bank_of, get_assessment, get_bank_version, to_value
 from assessment.assessments.scores import refresh_scores
+from assessment.bank.answers import AnswerValue, check_answer
+from assessment.bank.loader import bank_content_hash
+from assessment.bank.model import Bank
+from assessment.core.errors import ConflictError, FoundationsError, InvalidAnswerError
+from assessment.core.types import utcnow
+from assessment.models.assessments import Answer, AnswerEvent, Assessment, BankVersion, Organisation, Team
 
 # --- bank versions -------------------------------------------------------------------------
-
 
 
 def store_bank(session: Session, *, bank: Bank) -> BankVersion:
@@ -50,8 +47,9 @@ def store_bank(session: Session, *, bank: Bank) -> BankVersion:
             )
         return stored
     content = json.dumps(bank.model_dump(mode="json"), sort_keys=True)
-    stored = BankVersion(bank_id=bank.id, version=bank.version, title=bank.bank.title,
-                         content_hash=digest, content=content)
+    stored = BankVersion(
+        bank_id=bank.id, version=bank.version, title=bank.bank.title, content_hash=digest, content=content
+    )
     session.add(stored)
     session.flush()
     return stored
@@ -60,13 +58,19 @@ def store_bank(session: Session, *, bank: Bank) -> BankVersion:
 # --- assessments -----------------------------------------------------------------------------
 
 
-def create_assessment(session: Session, *, team_id: int, bank_version_id: int,
-                      created_by: str, label: str | None = None) -> Assessment:
+def create_assessment(
+    session: Session, *, team_id: int, bank_version_id: int, created_by: str, label: str | None = None
+) -> Assessment:
     """Start the team's next round against a stored bank version."""
     authorize_in(session, None, Action.MANAGE_ROUNDS, access.team(team_id))
     last = session.exec(select(func.max(Assessment.round_number)).where(Assessment.team_id == team_id)).one()
-    assessment = Assessment(team_id=team_id, bank_version_id=bank_version_id, round_number=(last or 0) + 1,
-                            created_by=created_by, label=(label or "").strip() or None)
+    assessment = Assessment(
+        team_id=team_id,
+        bank_version_id=bank_version_id,
+        round_number=(last or 0) + 1,
+        created_by=created_by,
+        label=(label or "").strip() or None,
+    )
     session.add(assessment)
     session.flush()
     _rescore(session, assessment.id or 0)
@@ -98,9 +102,7 @@ class AssessmentSummary:
 
 def list_assessments(session: Session, *, team_id: int | None = None) -> list[AssessmentSummary]:
     """Every assessment with its names and progress, newest round last per team."""
-    answered = (
-        select(Answer.assessment_id, func.count().label("n")).group_by(Answer.assessment_id).subquery()
-    )
+    answered = select(Answer.assessment_id, func.count().label("n")).group_by(Answer.assessment_id).subquery()
     query = (
         select(Assessment, Team.name, Organisation.name, BankVersion.bank_id, BankVersion.version, answered.c.n)
         .join(Team, col(Team.id) == Assessment.team_id)
@@ -113,8 +115,18 @@ def list_assessments(session: Session, *, team_id: int | None = None) -> list[As
         query = query.where(Assessment.team_id == team_id)
     query = only_visible(session, query, col(Team.organisation_id))
     return [
-        AssessmentSummary(a.id, org, team, a.team_id, a.round_number, a.label, a.status,
-                          f"{bank_id} {version}", n or 0, a.created_at)
+        AssessmentSummary(
+            a.id,
+            org,
+            team,
+            a.team_id,
+            a.round_number,
+            a.label,
+            a.status,
+            f"{bank_id} {version}",
+            n or 0,
+            a.created_at,
+        )
         for a, team, org, bank_id, version, n in session.exec(query)
     ]
 
@@ -126,23 +138,38 @@ def _insert(session: Session) -> Any:
     return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
 
 
-def save_answer(session: Session, *, assessment_id: int, question_key: str, answer: AnswerValue,
-                by: str, expected_version: int | None = None, carried_over: bool = False) -> int:
+def save_answer(
+    session: Session,
+    *,
+    assessment_id: int,
+    question_key: str,
+    answer: AnswerValue,
+    by: str,
+    expected_version: int | None = None,
+    carried_over: bool = False,
+) -> int:
     """Validate and store one answer (one upsert plus one history row); return its new version.
 
     With `expected_version`, the write only happens if the stored answer still has
     that version (0 meaning "no answer yet"); otherwise ConflictError.
     """
     authorize_in(session, None, Action.ANSWER, access.assessment(assessment_id))
-    bank = bank_of(get_bank_version(session, bank_version_id=get_assessment(
-        session, assessment_id=assessment_id).bank_version_id))
+    bank = bank_of(
+        get_bank_version(session, bank_version_id=get_assessment(session, assessment_id=assessment_id).bank_version_id)
+    )
     questions = bank.questions_by_key()
     if question_key not in questions:
         raise InvalidAnswerError(f"{question_key}: unknown question key for bank {bank.id} {bank.version}")
     answer = check_answer(questions[question_key], answer)
     now = utcnow()
     fields = _answer_fields(question_key, answer, by)
-    row = {**fields, "assessment_id": assessment_id, "answered_at": now, "version": 1, "carried_over": carried_over}
+    row = {
+        **fields,
+        "assessment_id": assessment_id,
+        "answered_at": now,
+        "version": 1,
+        "carried_over": carried_over,
+    }
     table = Answer.__table__  # type: ignore[attr-defined]
     stmt = _insert(session)(table).values(**row)
     stmt = stmt.on_conflict_do_update(
@@ -152,11 +179,16 @@ def save_answer(session: Session, *, assessment_id: int, question_key: str, answ
     if expected_version == 0:
         stmt = _insert(session)(table).values(**row).on_conflict_do_nothing().returning(table.c.version)
     elif expected_version:  # an update, not an upsert: an answer cleared meanwhile is a conflict
-        stmt = sa.update(table).where(
-            table.c.assessment_id == assessment_id, table.c.question_key == question_key,
-            table.c.version == expected_version,
-        ).values(**fields, answered_at=now, version=table.c.version + 1, carried_over=carried_over
-                 ).returning(table.c.version)
+        stmt = (
+            sa.update(table)
+            .where(
+                table.c.assessment_id == assessment_id,
+                table.c.question_key == question_key,
+                table.c.version == expected_version,
+            )
+            .values(**fields, answered_at=now, version=table.c.version + 1, carried_over=carried_over)
+            .returning(table.c.version)
+        )
     version = session.execute(stmt).scalar_one_or_none()
     if version is None:
         raise ConflictError(f"{question_key}: the answer was changed by someone else since you loaded it")
@@ -190,8 +222,9 @@ def clear_answer(session: Session, *, assessment_id: int, question_key: str, by:
         sa.delete(Answer).where(col(Answer.assessment_id) == assessment_id, col(Answer.question_key) == question_key)
     )
     if deleted.rowcount:  # type: ignore[attr-defined]
-        session.add(AnswerEvent(assessment_id=assessment_id, question_key=question_key, status="cleared",
-                                answered_by=by))
+        session.add(
+            AnswerEvent(assessment_id=assessment_id, question_key=question_key, status="cleared", answered_by=by)
+        )
         _rescore(session, assessment_id)
 
 
@@ -201,9 +234,9 @@ def stored_answers(session: Session, *, assessment_id: int) -> list[Answer]:
 
 def answer_history(session: Session, *, assessment_id: int) -> list[AnswerEvent]:
     authorize_in(session, None, Action.VIEW_RESULTS, access.assessment(assessment_id))
-    return list(session.exec(
-        select(AnswerEvent).where(AnswerEvent.assessment_id == assessment_id).order_by(AnswerEvent.id)
-    ))
+    return list(
+        session.exec(select(AnswerEvent).where(AnswerEvent.assessment_id == assessment_id).order_by(AnswerEvent.id))
+    )
 
 
 def answers_for(session: Session, *, assessment_id: int) -> dict[str, AnswerValue]:
@@ -240,14 +273,21 @@ def load_assessment(session: Session, *, assessment_id: int) -> AssessmentData:
     authorize_in(session, None, Action.VIEW_RESULTS, access.assessment(assessment_id))
     assessment = get_assessment(session, assessment_id=assessment_id)
     team = session.get(Team, assessment.team_id)
-    assert team is not None and assessment.id is not None
+    assert team is not None
+    assert assessment.id is not None
     org = session.get(Organisation, team.organisation_id)
     assert org is not None
     rows = stored_answers(session, assessment_id=assessment_id)
     return AssessmentData(
-        id=assessment.id, organisation=org.name, team=team.name, team_id=team.id or 0,
-        round_number=assessment.round_number, label=assessment.label, status=assessment.status,
-        created_at=assessment.created_at, completed_at=assessment.completed_at,
+        id=assessment.id,
+        organisation=org.name,
+        team=team.name,
+        team_id=team.id or 0,
+        round_number=assessment.round_number,
+        label=assessment.label,
+        status=assessment.status,
+        created_at=assessment.created_at,
+        completed_at=assessment.completed_at,
         bank=bank_of(get_bank_version(session, bank_version_id=assessment.bank_version_id)),
         answers={r.question_key: to_value(r) for r in rows},
         answer_meta={r.question_key: (r.answered_by, r.answered_at, r.version) for r in rows},

@@ -17,14 +17,14 @@ from sqlmodel import Session, col, select
 
 from assessment.access import policy as access
 from assessment.access.policy import Action, authorize_in
+from assessment.assessments.lookup import bank_of, get_assessment, get_bank_version, to_value
+from assessment.assessments.repository import create_assessment
+from assessment.assessments.scores import refresh_scores
 from assessment.bank.answers import check_answer
 from assessment.bank.model import Bank
 from assessment.core.errors import FoundationsError, InvalidAnswerError
-from assessment.models.assessments import Answer, AnswerEvent, Assessment
 from assessment.core.types import utcnow
-from assessment.assessments.repository import create_assessment
-from assessment.assessments.lookup import bank_of, get_assessment, get_bank_version, to_value
-from assessment.assessments.scores import refresh_scores
+from assessment.models.assessments import Answer, AnswerEvent, Assessment
 
 
 @dataclass(frozen=True)
@@ -42,8 +42,8 @@ def previous_round(session: Session, *, assessment_id: int) -> Assessment | None
     """The team's round just before this one (the highest lower round number), if any."""
     current = get_assessment(session, assessment_id=assessment_id)
     return session.exec(
-        select(Assessment).where(Assessment.team_id == current.team_id,
-                                 Assessment.round_number < current.round_number)
+        select(Assessment)
+        .where(Assessment.team_id == current.team_id, Assessment.round_number < current.round_number)
         .order_by(col(Assessment.round_number).desc())
     ).first()
 
@@ -55,16 +55,24 @@ def latest_round(session: Session, *, team_id: int) -> Assessment | None:
     ).first()
 
 
-def start_round(session: Session, *, team_id: int, bank_version_id: int, by: str, prefill: bool = False,
-                label: str | None = None) -> NewRound:
+def start_round(
+    session: Session,
+    *,
+    team_id: int,
+    bank_version_id: int,
+    by: str,
+    prefill: bool = False,
+    label: str | None = None,
+) -> NewRound:
     """Create the team's next round; with `prefill`, copy its latest round's answers as carried over.
 
     Answers to questions the new bank no longer has, or that its version of the
     question refuses, are left out and listed in `skipped`.
     """
     previous = latest_round(session, team_id=team_id)
-    assessment = create_assessment(session, team_id=team_id, bank_version_id=bank_version_id,
-                                   created_by=by, label=label)
+    assessment = create_assessment(
+        session, team_id=team_id, bank_version_id=bank_version_id, created_by=by, label=label
+    )
     new_id = assessment.id or 0
     carried, skipped = 0, cast(tuple[str, ...], ())
     if prefill and previous is not None:
@@ -88,11 +96,24 @@ def _carry(session: Session, source_id: int, target_id: int, bank: Bank, by: str
         except InvalidAnswerError as exc:
             skipped.append(f"{exc} (the question changed in {bank.id} {bank.version})")
             continue
-        fields: dict[str, Any] = {"question_key": row.question_key, "status": value.status.value, "value_json": value.value_json(),
-                  "reason": value.reason, "note": value.note, "evidence_url": value.evidence_url,
-                  "evidence_date": value.evidence_date}
-        session.add(Answer(**fields, assessment_id=target_id, answered_by=row.answered_by,
-                           answered_at=row.answered_at, carried_over=True))
+        fields: dict[str, Any] = {
+            "question_key": row.question_key,
+            "status": value.status.value,
+            "value_json": value.value_json(),
+            "reason": value.reason,
+            "note": value.note,
+            "evidence_url": value.evidence_url,
+            "evidence_date": value.evidence_date,
+        }
+        session.add(
+            Answer(
+                **fields,
+                assessment_id=target_id,
+                answered_by=row.answered_by,
+                answered_at=row.answered_at,
+                carried_over=True,
+            )
+        )
         session.add(AnswerEvent(**fields, assessment_id=target_id, answered_by=by, recorded_at=now))
         carried += 1
     session.flush()
@@ -101,14 +122,18 @@ def _carry(session: Session, source_id: int, target_id: int, bank: Bank, by: str
 
 def carried_over_keys(session: Session, *, assessment_id: int) -> list[str]:
     """Question keys whose answer is still the unconfirmed copy from the previous round."""
-    return list(session.exec(
-        select(Answer.question_key).where(Answer.assessment_id == assessment_id, col(Answer.carried_over))
-        .order_by(col(Answer.id))
-    ))
+    return list(
+        session.exec(
+            select(Answer.question_key)
+            .where(Answer.assessment_id == assessment_id, col(Answer.carried_over))
+            .order_by(col(Answer.id))
+        )
+    )
 
 
-def confirm_answers(session: Session, *, assessment_id: int, by: str,
-                    question_keys: Sequence[str] | None = None) -> list[str]:
+def confirm_answers(
+    session: Session, *, assessment_id: int, by: str, question_keys: Sequence[str] | None = None
+) -> list[str]:
     """Confirm carried-over answers (all of them when `question_keys` is None); return the keys confirmed.
 
     Confirming keeps the value, clears the flag, raises the version (so a page
@@ -121,8 +146,11 @@ def confirm_answers(session: Session, *, assessment_id: int, by: str,
     if question_keys is not None:
         stmt = stmt.where(table.c.question_key.in_(list(question_keys)))
     now = utcnow()
-    rows = session.execute(stmt.values(carried_over=False, version=table.c.version + 1, answered_by=by,
-                                       answered_at=now).returning(*_event_columns(table))).all()
+    rows = session.execute(
+        stmt.values(carried_over=False, version=table.c.version + 1, answered_by=by, answered_at=now).returning(
+            *_event_columns(table)
+        )
+    ).all()
     for row in rows:
         session.add(AnswerEvent(**row._asdict(), assessment_id=assessment_id, answered_by=by, recorded_at=now))
     if rows:

@@ -19,15 +19,18 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
+from assessment.assessments.lookup import bank_of, get_assessment, get_bank_version, to_value
 from assessment.bank.answers import AnswerValue
 from assessment.bank.model import Bank
 from assessment.models.assessments import Answer, Assessment, BankVersion
-from assessment.assessments.lookup import bank_of, get_assessment, get_bank_version, to_value
 from assessment.models.scores import AssessmentScoreRow, FoundationScore, ReadinessRow
 from assessment.scoring.engine import AssessmentScore, Risk, score_assessment
 
-TABLES: tuple[Any, ...] = (AssessmentScoreRow.__table__, FoundationScore.__table__,  # type: ignore[attr-defined]
-                           ReadinessRow.__table__)  # type: ignore[attr-defined]
+TABLES: tuple[Any, ...] = (
+    AssessmentScoreRow.__table__,
+    FoundationScore.__table__,  # type: ignore[attr-defined]
+    ReadinessRow.__table__,
+)  # type: ignore[attr-defined]
 BATCH = 500  # assessments per delete/insert round in bulk refreshes
 
 
@@ -49,8 +52,9 @@ def refresh_scores(session: Session, *, assessment_id: int, bank: Bank | None = 
     if bank is None:
         assessment = get_assessment(session, assessment_id=assessment_id)
         bank = bank_of(get_bank_version(session, bank_version_id=assessment.bank_version_id))
-    rows = session.exec(select(Answer).where(Answer.assessment_id == assessment_id)
-                        .execution_options(populate_existing=True)).all()
+    rows = session.exec(
+        select(Answer).where(Answer.assessment_id == assessment_id).execution_options(populate_existing=True)
+    ).all()
     result = score_assessment(bank, {r.question_key: to_value(r) for r in rows})
     write_scores(session, {assessment_id: (result, sum(1 for r in rows if r.carried_over))})
     return result
@@ -58,11 +62,14 @@ def refresh_scores(session: Session, *, assessment_id: int, bank: Bank | None = 
 
 def refresh_many(session: Session, *, assessment_ids: Sequence[int] | None = None) -> int:
     """Recompute the stored scores of many assessments (all when None) in a few queries; return how many."""
-    ids = list(assessment_ids) if assessment_ids is not None else list(
-        session.exec(select(Assessment.id).order_by(col(Assessment.id))))
+    ids = (
+        list(assessment_ids)
+        if assessment_ids is not None
+        else list(session.exec(select(Assessment.id).order_by(col(Assessment.id))))
+    )
     done = 0
     for start in range(0, len(ids), BATCH):
-        chunk = [i for i in ids[start:start + BATCH] if i is not None]
+        chunk = [i for i in ids[start : start + BATCH] if i is not None]
         banks = _banks_of(session, chunk)
         answers, carried = _answers_of(session, chunk)
         write_scores(session, {a: (score_assessment(banks[a], answers[a]), carried[a]) for a in chunk})
@@ -72,18 +79,21 @@ def refresh_many(session: Session, *, assessment_ids: Sequence[int] | None = Non
 
 def _banks_of(session: Session, assessment_ids: Sequence[int]) -> dict[int, Bank]:
     rows = session.exec(
-        select(Assessment.id, BankVersion).join(BankVersion, col(BankVersion.id) == Assessment.bank_version_id)
+        select(Assessment.id, BankVersion)
+        .join(BankVersion, col(BankVersion.id) == Assessment.bank_version_id)
         .where(col(Assessment.id).in_(assessment_ids))
     )
     return {int(a or 0): bank_of(version) for a, version in rows}
 
 
-def _answers_of(session: Session, assessment_ids: Sequence[int]
-                ) -> tuple[dict[int, dict[str, AnswerValue]], dict[int, int]]:
+def _answers_of(
+    session: Session, assessment_ids: Sequence[int]
+) -> tuple[dict[int, dict[str, AnswerValue]], dict[int, int]]:
     answers: dict[int, dict[str, AnswerValue]] = defaultdict(dict)
     carried: dict[int, int] = defaultdict(int)
-    rows = session.exec(select(Answer).where(col(Answer.assessment_id).in_(assessment_ids))
-                        .execution_options(populate_existing=True))
+    rows = session.exec(
+        select(Answer).where(col(Answer.assessment_id).in_(assessment_ids)).execution_options(populate_existing=True)
+    )
     for row in rows:
         answers[row.assessment_id][row.question_key] = to_value(row)
         carried[row.assessment_id] += int(row.carried_over)
@@ -111,25 +121,48 @@ def _upsert(dialect: str, table_name: str) -> Any:
     stmt = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
     keys = [c.name for c in table.primary_key.columns]
     return stmt.on_conflict_do_update(
-        index_elements=keys, set_={c.name: stmt.excluded[c.name] for c in table.columns if c.name not in keys})
+        index_elements=keys, set_={c.name: stmt.excluded[c.name] for c in table.columns if c.name not in keys}
+    )
 
 
-def _score_rows(results: Iterable[tuple[int, tuple[AssessmentScore, int]]]
-                ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+def _score_rows(
+    results: Iterable[tuple[int, tuple[AssessmentScore, int]]],
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
     overall: list[dict[str, Any]] = []
     foundations: list[dict[str, Any]] = []
     readiness: list[dict[str, Any]] = []
     for assessment_id, (result, carried) in results:
         risks = [r.risk for r in result.risks]
-        overall.append({"assessment_id": assessment_id, "overall": result.overall_score,
-                        "answered": result.answered, "total": result.total, "carried_over": carried,
-                        "high_risks": risks.count(Risk.HIGH), "medium_risks": risks.count(Risk.MEDIUM)})
+        overall.append(
+            {
+                "assessment_id": assessment_id,
+                "overall": result.overall_score,
+                "answered": result.answered,
+                "total": result.total,
+                "carried_over": carried,
+                "high_risks": risks.count(Risk.HIGH),
+                "medium_risks": risks.count(Risk.MEDIUM),
+            }
+        )
         foundations.extend(
-            {"assessment_id": assessment_id, "foundation": f.key, "score": f.score, "level": f.level,
-             "gate": f.gate.value, "answered": f.answered, "total": f.total}
-            for f in result.foundations.values())
+            {
+                "assessment_id": assessment_id,
+                "foundation": f.key,
+                "score": f.score,
+                "level": f.level,
+                "gate": f.gate.value,
+                "answered": f.answered,
+                "total": f.total,
+            }
+            for f in result.foundations.values()
+        )
         readiness.extend(
-            {"assessment_id": assessment_id, "end_state": v.end_state, "ready": v.ready,
-             "shortfalls": len(v.shortfalls)}
-            for v in result.verdicts)
+            {
+                "assessment_id": assessment_id,
+                "end_state": v.end_state,
+                "ready": v.ready,
+                "shortfalls": len(v.shortfalls),
+            }
+            for v in result.verdicts
+        )
     return overall, foundations, readiness

@@ -150,9 +150,7 @@ def _yes_no(key: str, value: Any) -> bool:
 def _choice(question: Question, value: Any) -> str:
     keys = [o.key for o in question.options or [] if isinstance(o, ChoiceOption)]
     if not isinstance(value, str) or value not in keys:
-        raise InvalidAnswerError(
-            f"{question.key}: answer must be one of {', '.join(keys)}; got {value!r}"
-        )
+        raise InvalidAnswerError(f"{question.key}: answer must be one of {', '.join(keys)}; got {value!r}")
     return value
 
 
@@ -194,9 +192,7 @@ def parse_answer(question: Question, raw: Any) -> AnswerValue:
     }
     given = [k for k in ("value", "dont_know", "not_applicable") if raw.get(k) not in (None, False)]
     if len(given) != 1:
-        raise InvalidAnswerError(
-            f"{question.key}: give exactly one of value, dont_know: true, not_applicable: REASON"
-        )
+        raise InvalidAnswerError(f"{question.key}: give exactly one of value, dont_know: true, not_applicable: REASON")
     if given == ["dont_know"]:
         return check_answer(question, dont_know(**details))
     if given == ["not_applicable"]:

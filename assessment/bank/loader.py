@@ -60,16 +60,12 @@ def _construct_unique_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode) 
     for key_node, _ in node.value:
         key = loader.construct_object(key_node)
         if key in seen:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r}", key_node.start_mark
-            )
+            raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
         seen.add(key)
     return loader.construct_mapping(node)
 
 
-_UniqueKeyLoader.add_constructor(
-    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_unique_mapping
-)
+_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_unique_mapping)
 
 
 def default_bank_path() -> Path:
@@ -144,7 +140,7 @@ def _closest_union_member(errors: list[ErrorDetails]) -> list[tuple[tuple[int | 
         if i is None:
             kept.append((loc, e["msg"]))
         elif min(counts[loc[:i]].items(), key=lambda kv: kv[1])[0] == loc[i]:
-            kept.append((loc[:i] + loc[i + 1:], e["msg"]))
+            kept.append((loc[:i] + loc[i + 1 :], e["msg"]))
     return kept
 
 
@@ -176,9 +172,7 @@ def parse_bank_text(text: str, file: str) -> Bank:
         raise BankError(issues) from None
     problems = bank_issues(bank)
     if problems:
-        raise BankError(
-            [BankIssue(file, format_path(loc), msg, _line_of(root, loc)) for loc, msg in problems]
-        )
+        raise BankError([BankIssue(file, format_path(loc), msg, _line_of(root, loc)) for loc, msg in problems])
     return bank
 
 
@@ -227,7 +221,10 @@ def _duplicate_keys(bank: Bank) -> list[tuple[Loc, str]]:
         for i, item in enumerate(getattr(bank, section)):
             if item.key in first:
                 found.append(
-                    ((section, i, "key"), f"duplicate key {item.key!r} (first at {section}[{first[item.key]}])")
+                    (
+                        (section, i, "key"),
+                        f"duplicate key {item.key!r} (first at {section}[{first[item.key]}])",
+                    )
                 )
             else:
                 first[item.key] = i
@@ -262,9 +259,7 @@ def _question_issues(bank: Bank) -> list[tuple[Loc, str]]:
         gates[q.foundation] = gates.get(q.foundation, 0) + int(q.gate)
     for i, f in enumerate(bank.foundations):
         if gates.get(f.key, 0) != 1:
-            found.append(
-                (("foundations", i, "key"), f"needs exactly one gate question (has {gates.get(f.key, 0)})")
-            )
+            found.append((("foundations", i, "key"), f"needs exactly one gate question (has {gates.get(f.key, 0)})"))
         if not bank.questions_for(f.key):
             found.append((("foundations", i, "key"), "has no questions"))
     return found
@@ -340,7 +335,7 @@ def _band_issues(q: Question) -> list[tuple[Loc, str]]:
 
 def _cycle_issues(bank: Bank) -> list[tuple[Loc, str]]:
     """Name each prerequisite cycle once, as `a -> b -> a`."""
-    graph = {i.key: [p for p in i.prerequisites] for i in bank.investments}
+    graph = {i.key: list(i.prerequisites) for i in bank.investments}
     index = {i.key: n for n, i in enumerate(bank.investments)}
     found: list[tuple[Loc, str]] = []
     reported: set[frozenset[str]] = set()
@@ -352,14 +347,17 @@ def _cycle_issues(bank: Bank) -> list[tuple[Loc, str]]:
             if nxt not in graph:
                 continue
             if state.get(nxt) == 1:
-                cycle = path[path.index(nxt):] + [nxt]
+                cycle = [*path[path.index(nxt) :], nxt]
                 if frozenset(cycle) not in reported:
                     reported.add(frozenset(cycle))
                     found.append(
-                        (("investments", index[nxt], "prerequisites"), "prerequisite cycle: " + " -> ".join(cycle))
+                        (
+                            ("investments", index[nxt], "prerequisites"),
+                            "prerequisite cycle: " + " -> ".join(cycle),
+                        )
                     )
             elif nxt not in state:
-                visit(nxt, path + [nxt])
+                visit(nxt, [*path, nxt])
         state[node] = 2
 
     for key in graph:

@@ -29,9 +29,7 @@ class Settings(BaseSettings):
     sqlite_busy_timeout_ms: int = Field(
         default=15000, ge=0, description="How long a SQLite writer waits for the lock before failing."
     )
-    default_user: str = Field(
-        default="local user", description="Name recorded as the author of answers in local mode."
-    )
+    default_user: str = Field(default="local user", description="Name recorded as the author of answers in local mode.")
     mode: str = Field(
         default="local",
         description="local: one person, no sign-in. shared: sign-in (OpenID Connect) and roles per organisation.",

@@ -114,14 +114,11 @@ def check_schema(engine: Engine) -> None:
     if current == head:
         return
     if current is None:
-        raise SchemaStateError(
-            "the database has no Foundations schema yet: run `foundations db upgrade` first"
-        )
+        raise SchemaStateError("the database has no Foundations schema yet: run `foundations db upgrade` first")
     known = {rev.revision for rev in ScriptDirectory.from_config(_alembic_config(engine)).walk_revisions()}
     if current not in known:
         raise SchemaStateError(
-            f"the database schema ({current}) is newer than this version of Foundations knows: "
-            "upgrade Foundations"
+            f"the database schema ({current}) is newer than this version of Foundations knows: upgrade Foundations"
         )
     raise SchemaStateError(
         f"the database schema ({current}) is behind this version ({head}): run `foundations db upgrade`"
@@ -148,8 +145,11 @@ def scratch_schema(base_url: str, prefix: str = "scratch") -> Iterator[str]:
         with admin.begin() as conn:
             conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
         try:
-            yield sa.make_url(base_url).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
-                hide_password=False)
+            yield (
+                sa.make_url(base_url)
+                .update_query_dict({"options": f"-csearch_path={schema}"})
+                .render_as_string(hide_password=False)
+            )
         finally:
             with admin.begin() as conn:
                 conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')

@@ -26,7 +26,7 @@ def number_text(value: float, *, decimals: int = DECIMALS) -> str:
     if math.isinf(value):
         return "infinite" if value > 0 else "minus infinite"
     places = decimals
-    if value and abs(value) < 10 ** -decimals:
+    if value and abs(value) < 10**-decimals:
         places = min(MAX_DECIMALS, 1 - math.floor(math.log10(abs(value))))
     rounded = round(float(value), places)
     if rounded == 0:

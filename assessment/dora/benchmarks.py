@@ -61,30 +61,54 @@ class MetricSpec:
 
 # Units: hours, deployments per day, percent, hours. Ranges follow the 2024 report's cluster table.
 METRICS: dict[str, MetricSpec] = {
-    "lead_time": MetricSpec("lead_time", "Lead time for changes", "hours", True, {
-        "elite": Range(None, 24, "less than one day"),
-        "high": Range(24, 24 * 7, "between one day and one week"),
-        "medium": Range(24 * 7, 24 * 30, "between one week and one month"),
-        "low": Range(24 * 30, 24 * 182, "between one month and six months"),
-    }),
-    "deployment_frequency": MetricSpec("deployment_frequency", "Deployment frequency", "per day", True, {
-        "elite": Range(1, None, "on demand (several deploys a day)"),
-        "high": Range(1 / 7, 1, "between once a day and once a week"),
-        "medium": Range(1 / 30, 1 / 7, "between once a week and once a month"),
-        "low": Range(1 / 182, 1 / 30, "between once a month and once every six months"),
-    }),
-    "change_failure_rate": MetricSpec("change_failure_rate", "Change failure rate", "%", False, {
-        "elite": Range(5, 5, "5 %"),
-        "high": Range(20, 20, "20 %"),
-        "medium": Range(10, 10, "10 %"),
-        "low": Range(40, 40, "40 %"),
-    }),
-    "recovery_time": MetricSpec("recovery_time", "Failed deployment recovery time", "hours", True, {
-        "elite": Range(None, 1, "less than one hour"),
-        "high": Range(1, 24, "less than one day"),
-        "medium": Range(1, 24, "less than one day"),
-        "low": Range(24 * 7, 24 * 30, "between one week and one month"),
-    }),
+    "lead_time": MetricSpec(
+        "lead_time",
+        "Lead time for changes",
+        "hours",
+        True,
+        {
+            "elite": Range(None, 24, "less than one day"),
+            "high": Range(24, 24 * 7, "between one day and one week"),
+            "medium": Range(24 * 7, 24 * 30, "between one week and one month"),
+            "low": Range(24 * 30, 24 * 182, "between one month and six months"),
+        },
+    ),
+    "deployment_frequency": MetricSpec(
+        "deployment_frequency",
+        "Deployment frequency",
+        "per day",
+        True,
+        {
+            "elite": Range(1, None, "on demand (several deploys a day)"),
+            "high": Range(1 / 7, 1, "between once a day and once a week"),
+            "medium": Range(1 / 30, 1 / 7, "between once a week and once a month"),
+            "low": Range(1 / 182, 1 / 30, "between once a month and once every six months"),
+        },
+    ),
+    "change_failure_rate": MetricSpec(
+        "change_failure_rate",
+        "Change failure rate",
+        "%",
+        False,
+        {
+            "elite": Range(5, 5, "5 %"),
+            "high": Range(20, 20, "20 %"),
+            "medium": Range(10, 10, "10 %"),
+            "low": Range(40, 40, "40 %"),
+        },
+    ),
+    "recovery_time": MetricSpec(
+        "recovery_time",
+        "Failed deployment recovery time",
+        "hours",
+        True,
+        {
+            "elite": Range(None, 1, "less than one hour"),
+            "high": Range(1, 24, "less than one day"),
+            "medium": Range(1, 24, "less than one day"),
+            "low": Range(24 * 7, 24 * 30, "between one week and one month"),
+        },
+    ),
 }
 
 
@@ -124,8 +148,10 @@ def nearest_cluster(values: dict[str, float | None]) -> ClusterFit | None:
     used = tuple(k for k in METRICS if values.get(k) is not None)
     if not used:
         return None
-    totals = {c: sum(METRICS[k].ranges[c].distance(float(values[k] or 0), METRICS[k].log) ** 2 for k in used)
-              for c in CLUSTERS}
+    totals = {
+        c: sum(METRICS[k].ranges[c].distance(float(values[k] or 0), METRICS[k].log) ** 2 for k in used)
+        for c in CLUSTERS
+    }
     best = min(totals.values())
     winner = next(c for c in CLUSTERS if math.isclose(totals[c], best, abs_tol=1e-12))
     return ClusterFit(winner, totals, used)

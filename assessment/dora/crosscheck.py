@@ -14,15 +14,15 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from assessment.assessments.repository import load_assessment
 from assessment.bank.answers import AnswerStatus, AnswerValue, describe_value
 from assessment.bank.model import AnswerType, Question
 from assessment.dora.figures import latest_figures, typed_figures
-from assessment.dora.metrics.frames import has_data
 from assessment.dora.metrics.compute import DoraMetrics, team_metrics
-from assessment.models.dora import DoraFigures, DoraFinding
+from assessment.dora.metrics.frames import has_data
 from assessment.dora.summary import hours_text
 from assessment.models.assessments import Assessment
-from assessment.assessments.repository import load_assessment
+from assessment.models.dora import DoraFigures, DoraFinding
 
 FAST_ROLLBACK_MINUTES = 15  # a claimed rollback at or under this ...
 SLOW_RECOVERY_HOURS = 1.0  # ... does not fit a median recovery over this
@@ -75,8 +75,7 @@ def _number(answers: Answers, key: str) -> float | None:
     return float(answer.value) if isinstance(answer.value, int | float) else None
 
 
-def _claim(answers: Answers, questions: Questions, number_key: str, limit: float,
-           level_key: str) -> str | None:
+def _claim(answers: Answers, questions: Questions, number_key: str, limit: float, level_key: str) -> str | None:
     """The quote of a fast claim: a number at or under `limit`, else a level of 3 or more."""
     value = _number(answers, number_key)
     if value is not None and value <= limit and number_key in questions:
@@ -88,8 +87,10 @@ def _claim(answers: Answers, questions: Questions, number_key: str, limit: float
 
 
 def _recovery(observed: Observed) -> str:
-    return (f"median time to restore {hours_text(observed.recovery_hours_median or 0)} over "
-            f"{observed.incidents_resolved} resolved incidents ({observed.source})")
+    return (
+        f"median time to restore {hours_text(observed.recovery_hours_median or 0)} over "
+        f"{observed.incidents_resolved} resolved incidents ({observed.source})"
+    )
 
 
 def rollback_vs_recovery(answers: Answers, questions: Questions, observed: Observed) -> Finding | None:
@@ -97,10 +98,14 @@ def rollback_vs_recovery(answers: Answers, questions: Questions, observed: Obser
     slow = (observed.recovery_hours_median or 0) > SLOW_RECOVERY_HOURS
     if claim is None or not slow or (observed.incidents_resolved or 0) < MIN_INCIDENTS:
         return None
-    return Finding("rollback_vs_recovery", "Claimed rollback speed against recovery time", claim,
-                   _recovery(observed),
-                   "If bad deployments came back in minutes, half the incidents would not last this long: "
-                   "either rollback is slower in practice, or incidents are not being rolled back.")
+    return Finding(
+        "rollback_vs_recovery",
+        "Claimed rollback speed against recovery time",
+        claim,
+        _recovery(observed),
+        "If bad deployments came back in minutes, half the incidents would not last this long: "
+        "either rollback is slower in practice, or incidents are not being rolled back.",
+    )
 
 
 def diagnosis_vs_recovery(answers: Answers, questions: Questions, observed: Observed) -> Finding | None:
@@ -108,10 +113,14 @@ def diagnosis_vs_recovery(answers: Answers, questions: Questions, observed: Obse
     slow = (observed.recovery_hours_median or 0) > SLOW_RECOVERY_FOR_DIAGNOSIS_HOURS
     if claim is None or not slow or (observed.incidents_resolved or 0) < MIN_INCIDENTS:
         return None
-    return Finding("diagnosis_vs_recovery", "Claimed diagnosis time against recovery time", claim,
-                   _recovery(observed),
-                   "Naming the failing service within minutes rarely goes with recoveries that take hours; "
-                   "check the incident timelines for when the cause was actually known.")
+    return Finding(
+        "diagnosis_vs_recovery",
+        "Claimed diagnosis time against recovery time",
+        claim,
+        _recovery(observed),
+        "Naming the failing service within minutes rarely goes with recoveries that take hours; "
+        "check the incident timelines for when the cause was actually known.",
+    )
 
 
 def postmortems_vs_incidents(answers: Answers, questions: Questions, observed: Observed) -> Finding | None:
@@ -122,10 +131,14 @@ def postmortems_vs_incidents(answers: Answers, questions: Questions, observed: O
     claim = claim or _claim(answers, questions, "", 0, "pm_last_three_incidents")
     if claim is None or (observed.incidents or 0) < MANY_INCIDENTS:
         return None
-    return Finding("postmortems_vs_incidents", "Claimed postmortem coverage against the number of incidents",
-                   claim, f"{observed.incidents} incidents ({observed.source})",
-                   "A blameless postmortem with completed actions for every incident means that many reviews; "
-                   "check the record for the incidents that have none.")
+    return Finding(
+        "postmortems_vs_incidents",
+        "Claimed postmortem coverage against the number of incidents",
+        claim,
+        f"{observed.incidents} incidents ({observed.source})",
+        "A blameless postmortem with completed actions for every incident means that many reviews; "
+        "check the record for the incidents that have none.",
+    )
 
 
 def automation_vs_delivery(answers: Answers, questions: Questions, observed: Observed) -> Finding | None:
@@ -137,14 +150,22 @@ def automation_vs_delivery(answers: Answers, questions: Questions, observed: Obs
         facts.append(f"change failure rate {observed.change_failure_rate_pct:.0f} %")
     if claim is None or not facts:
         return None
-    return Finding("automation_vs_delivery", "Claimed deployment automation against deployment data", claim,
-                   f"{' and '.join(facts)} ({observed.source})",
-                   "A fully automated pipeline usually shows as frequent deployments that rarely fail; "
-                   "look for manual steps or missing tests the answer does not mention.")
+    return Finding(
+        "automation_vs_delivery",
+        "Claimed deployment automation against deployment data",
+        claim,
+        f"{' and '.join(facts)} ({observed.source})",
+        "A fully automated pipeline usually shows as frequent deployments that rarely fail; "
+        "look for manual steps or missing tests the answer does not mention.",
+    )
 
 
 RULES: tuple[Callable[[Answers, Questions, Observed], Finding | None], ...] = (
-    rollback_vs_recovery, diagnosis_vs_recovery, postmortems_vs_incidents, automation_vs_delivery)
+    rollback_vs_recovery,
+    diagnosis_vs_recovery,
+    postmortems_vs_incidents,
+    automation_vs_delivery,
+)
 
 
 def check(answers: Answers, questions: Questions, observed: Observed | None) -> list[Finding]:
@@ -163,16 +184,28 @@ def observed_for_team(session: Session, *, team_id: int) -> Observed | None:
 
 
 def observed_from_metrics(m: DoraMetrics) -> Observed:
-    return Observed(f"imported data, {m.window.describe()}", m.recovery_hours_median, m.incidents_resolved,
-                    m.incidents, m.deployments_per_week, m.change_failure_rate_pct)
+    return Observed(
+        f"imported data, {m.window.describe()}",
+        m.recovery_hours_median,
+        m.incidents_resolved,
+        m.incidents,
+        m.deployments_per_week,
+        m.change_failure_rate_pct,
+    )
 
 
 def observed_from_typed(row: DoraFigures) -> Observed:
     """Typed figures give no incident count: the recovery figure is trusted as if from enough incidents."""
     figures = {f.metric: f.value for f in typed_figures(row)[0]}
     per_day = figures.get("deployment_frequency")
-    return Observed("typed figures", figures.get("recovery_time"), MIN_INCIDENTS, None,
-                    per_day * 7 if per_day is not None else None, figures.get("change_failure_rate"))
+    return Observed(
+        "typed figures",
+        figures.get("recovery_time"),
+        MIN_INCIDENTS,
+        None,
+        per_day * 7 if per_day is not None else None,
+        figures.get("change_failure_rate"),
+    )
 
 
 def compute_findings(session: Session, *, assessment_id: int) -> list[Finding]:
@@ -184,14 +217,23 @@ def store_findings(session: Session, *, assessment_id: int, findings: list[Findi
     """Replace the assessment's stored findings."""
     session.execute(sa.delete(DoraFinding).where(col(DoraFinding.assessment_id) == assessment_id))
     for f in findings:
-        session.add(DoraFinding(assessment_id=assessment_id, rule=f.rule, title=f.title, answer_quote=f.answer_quote,
-                                data_quote=f.data_quote, explanation=f.explanation))
+        session.add(
+            DoraFinding(
+                assessment_id=assessment_id,
+                rule=f.rule,
+                title=f.title,
+                answer_quote=f.answer_quote,
+                data_quote=f.data_quote,
+                explanation=f.explanation,
+            )
+        )
     session.flush()
 
 
 def stored_findings(session: Session, *, assessment_id: int) -> list[Finding]:
-    rows = session.exec(select(DoraFinding).where(DoraFinding.assessment_id == assessment_id)
-                        .order_by(col(DoraFinding.id)))
+    rows = session.exec(
+        select(DoraFinding).where(DoraFinding.assessment_id == assessment_id).order_by(col(DoraFinding.id))
+    )
     return [Finding(r.rule, r.title, r.answer_quote, r.data_quote, r.explanation) for r in rows]
 
 

@@ -18,9 +18,9 @@ from sqlmodel import Session, select
 
 from assessment.dora.crosscheck import refresh_team_findings
 from assessment.dora.formats import FORMATS, Kind
-from assessment.models.dora import DoraDeployment
 from assessment.dora.ingest.pipeline import FileInput, ImportOptions, parse_inputs, write_import
 from assessment.models.assessments import Team
+from assessment.models.dora import DoraDeployment
 
 DAYS = 90
 
@@ -48,8 +48,15 @@ def _times(rng: random.Random, start: datetime, per_day: float) -> Iterator[date
             yield date + timedelta(hours=rng.uniform(8, 18))
 
 
-def team_data(name: str, *, per_day: float, lead_hours: tuple[float, float], incidents: int,
-              restore_hours: tuple[float, float], end: datetime) -> dict[Kind, list[dict[str, str]]]:
+def team_data(
+    name: str,
+    *,
+    per_day: float,
+    lead_hours: tuple[float, float],
+    incidents: int,
+    restore_hours: tuple[float, float],
+    end: datetime,
+) -> dict[Kind, list[dict[str, str]]]:
     """Deployments with their changes, and incidents, for one demo team (seeded by its name)."""
     rng = random.Random(name)
     services = [f"{name.lower()}-{s}" for s in ("api", "web", "worker")]
@@ -57,17 +64,29 @@ def team_data(name: str, *, per_day: float, lead_hours: tuple[float, float], inc
     for n, moment in enumerate(sorted(_times(rng, end - timedelta(days=DAYS), per_day)), start=1):
         ids = [f"{name[:2].lower()}-c{n}-{k}" for k in range(rng.randint(1, 3))]
         changes += [{"id": c, "committed_at": _iso(moment - timedelta(hours=rng.uniform(*lead_hours)))} for c in ids]
-        deployments.append({"id": f"{name[:2].lower()}-d{n}", "service": rng.choice(services),
-                            "deployed_at": _iso(moment), "change_ids": ";".join(ids),
-                            "status": "success" if rng.random() > 0.05 else "failed"})
+        deployments.append(
+            {
+                "id": f"{name[:2].lower()}-d{n}",
+                "service": rng.choice(services),
+                "deployed_at": _iso(moment),
+                "change_ids": ";".join(ids),
+                "status": "success" if rng.random() > 0.05 else "failed",
+            }
+        )
     chosen = sorted(rng.sample(deployments, min(incidents, len(deployments))), key=lambda d: d["deployed_at"])
     rows = []
     for n, deployment in enumerate(chosen, start=1):
         started = datetime.fromisoformat(deployment["deployed_at"]) + timedelta(minutes=rng.uniform(5, 120))
         resolved = started + timedelta(hours=rng.uniform(*restore_hours))
-        rows.append({"id": f"INC-{n}", "service": deployment["service"], "started_at": _iso(started),
-                     "resolved_at": _iso(resolved) if n % 13 else "",
-                     "deployment_id": deployment["id"] if n % 2 else ""})
+        rows.append(
+            {
+                "id": f"INC-{n}",
+                "service": deployment["service"],
+                "started_at": _iso(started),
+                "resolved_at": _iso(resolved) if n % 13 else "",
+                "deployment_id": deployment["id"] if n % 2 else "",
+            }
+        )
     return {Kind.DEPLOYMENTS: deployments, Kind.CHANGES: changes, Kind.INCIDENTS: rows}
 
 
@@ -83,13 +102,24 @@ def load_demo_dora(session: Session, *, organisation_id: int, now: datetime | No
     loaded = []
     for name, spec in DEMO_DORA.items():
         team = session.exec(select(Team).where(Team.organisation_id == organisation_id, Team.name == name)).first()
-        if team is None or session.exec(select(DoraDeployment.id).where(
-                DoraDeployment.team_id == team.id).limit(1)).first() is not None:
+        if (
+            team is None
+            or session.exec(select(DoraDeployment.id).where(DoraDeployment.team_id == team.id).limit(1)).first()
+            is not None
+        ):
             continue
         data = team_data(name, end=end, **spec)  # type: ignore[arg-type]
-        parsed = parse_inputs([FileInput(kind, f"demo-{name.lower()}-{kind.value}.csv", _csv(kind, rows))
-                               for kind, rows in data.items()], ImportOptions())
-        write_import(session, organisation_id=organisation_id, team_id=team.id, parsed=parsed, by="demo data",
-                     after=refresh_team_findings)
+        parsed = parse_inputs(
+            [FileInput(kind, f"demo-{name.lower()}-{kind.value}.csv", _csv(kind, rows)) for kind, rows in data.items()],
+            ImportOptions(),
+        )
+        write_import(
+            session,
+            organisation_id=organisation_id,
+            team_id=team.id,
+            parsed=parsed,
+            by="demo data",
+            after=refresh_team_findings,
+        )
         loaded.append(name)
     return loaded

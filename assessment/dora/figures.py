@@ -13,11 +13,11 @@ from sqlmodel import Session, col, select
 
 from assessment.access import policy as access
 from assessment.access.policy import Action, authorize_in
-from assessment.dora.benchmarks import METRICS, band, nearest_cluster
-from assessment.models.dora import DoraFigures
-from assessment.dora.summary import DEFINITIONS, Figure, hours_text
 from assessment.core.errors import FoundationsError
 from assessment.core.numbers import number_text
+from assessment.dora.benchmarks import METRICS, band, nearest_cluster
+from assessment.dora.summary import DEFINITIONS, Figure, hours_text
+from assessment.models.dora import DoraFigures
 
 # metric -> range key -> (label, typical value in the metric's unit: per week, hours, %, hours)
 RANGES: dict[str, dict[str, tuple[str, float]]] = {
@@ -51,10 +51,12 @@ RANGES: dict[str, dict[str, tuple[str, float]]] = {
     },
 }
 # metric -> (range column, number column) of DoraFigures
-COLUMNS = {"deployment_frequency": ("deployment_frequency_range", "deployments_per_week"),
-           "lead_time": ("lead_time_range", "lead_time_hours"),
-           "change_failure_rate": ("change_failure_range", "change_failure_pct"),
-           "recovery_time": ("recovery_range", "recovery_hours")}
+COLUMNS = {
+    "deployment_frequency": ("deployment_frequency_range", "deployments_per_week"),
+    "lead_time": ("lead_time_range", "lead_time_hours"),
+    "change_failure_rate": ("change_failure_range", "change_failure_pct"),
+    "recovery_time": ("recovery_range", "recovery_hours"),
+}
 
 
 @dataclass(frozen=True)
@@ -92,8 +94,9 @@ def save_figures(session: Session, *, team_id: int, by: str, values: dict[str, T
 
 
 def latest_figures(session: Session, *, team_id: int) -> DoraFigures | None:
-    return session.exec(select(DoraFigures).where(DoraFigures.team_id == team_id)
-                        .order_by(col(DoraFigures.id).desc())).first()
+    return session.exec(
+        select(DoraFigures).where(DoraFigures.team_id == team_id).order_by(col(DoraFigures.id).desc())
+    ).first()
 
 
 def typed_values(row: DoraFigures) -> dict[str, Typed]:
@@ -102,8 +105,7 @@ def typed_values(row: DoraFigures) -> dict[str, Typed]:
 
 def _value(metric: str, typed: Typed) -> float | None:
     """The typed value in the benchmark's unit (per day for frequency)."""
-    raw = typed.number if typed.number is not None else (
-        RANGES[metric][typed.range][1] if typed.range else None)
+    raw = typed.number if typed.number is not None else (RANGES[metric][typed.range][1] if typed.range else None)
     if raw is None:
         return None
     return raw / 7 if metric == "deployment_frequency" else raw
@@ -128,8 +130,16 @@ def typed_figures(row: DoraFigures) -> tuple[tuple[Figure, ...], str | None]:
     for metric, typed in typed_values(row).items():
         value = _value(metric, typed)
         values[metric] = value
-        figures.append(Figure(metric, METRICS[metric].title, value, _text(metric, typed),
-                              band(metric, value) if value is not None else None, DEFINITIONS[metric],
-                              f"typed by {row.entered_by or 'someone'} on {row.entered_at:%-d %b %Y}"))
+        figures.append(
+            Figure(
+                metric,
+                METRICS[metric].title,
+                value,
+                _text(metric, typed),
+                band(metric, value) if value is not None else None,
+                DEFINITIONS[metric],
+                f"typed by {row.entered_by or 'someone'} on {row.entered_at:%-d %b %Y}",
+            )
+        )
     fit = nearest_cluster(values)
     return tuple(figures), fit.cluster if fit else None

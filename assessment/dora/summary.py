@@ -10,25 +10,28 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from assessment.core.numbers import number_text
 from assessment.dora.benchmarks import EDITION, METRICS, Band, band, nearest_cluster
 from assessment.dora.metrics.compute import DoraMetrics
-from assessment.core.numbers import number_text
 from assessment.roadmap.plan import DoraMetric, Evidence, Signal
 
 DEFINITIONS: dict[str, str] = {
     "deployment_frequency": "Successful production deployments in the window, per day and per week; "
-                            "the share of days with at least one deployment shows how steady they are.",
+    "the share of days with at least one deployment shows how steady they are.",
     "lead_time": "For each change, the time from its commit to the first successful production deployment "
-                 "that shipped it (median and 90th percentile).",
+    "that shipped it (median and 90th percentile).",
     "change_failure_rate": "The share of production deployments in the window linked to at least one incident: "
-                           "by the incident's deployment or change id, else by attribution to the latest "
-                           "deployment of the same service shortly before it started.",
+    "by the incident's deployment or change id, else by attribution to the latest "
+    "deployment of the same service shortly before it started.",
     "recovery_time": "For each incident that started in the window, resolved minus started "
-                     "(median and 90th percentile); open incidents are left out and listed.",
+    "(median and 90th percentile); open incidents are left out and listed.",
 }
-ROADMAP_METRIC = {"deployment_frequency": DoraMetric.DEPLOYMENT_FREQUENCY, "lead_time": DoraMetric.LEAD_TIME,
-                   "change_failure_rate": DoraMetric.CHANGE_FAILURE_RATE,
-                   "recovery_time": DoraMetric.TIME_TO_RESTORE}
+ROADMAP_METRIC = {
+    "deployment_frequency": DoraMetric.DEPLOYMENT_FREQUENCY,
+    "lead_time": DoraMetric.LEAD_TIME,
+    "change_failure_rate": DoraMetric.CHANGE_FAILURE_RATE,
+    "recovery_time": DoraMetric.TIME_TO_RESTORE,
+}
 _STRENGTH = {"low": 1.0, "medium": 0.5}
 
 
@@ -72,19 +75,33 @@ def summarise(metrics: DoraMetrics) -> DoraSummary:
     """The four figures with bands, and the nearest cluster over them."""
     m = metrics
     figures = (
-        _figure("deployment_frequency", m.deployments_per_day if m.window.days else None,
-                f"{m.deployments_per_week:.1f} per week ({m.deployments_per_day:.2f} per day); deployments on "
-                f"{m.days_with_deployments} of {number_text(m.window.days)} days", f"{m.deployments} deployments"),
-        _figure("lead_time", m.lead_time_hours_median,
-                _median_text(m.lead_time_hours_median, m.lead_time_hours_p90), f"{m.lead_time_samples} changes"),
-        _figure("change_failure_rate", m.change_failure_rate_pct,
-                f"{m.change_failure_rate_pct:.1f} %" if m.change_failure_rate_pct is not None else "no data",
-                f"{m.failed_deployments} of {m.deployments} deployments; incidents linked by id "
-                f"{m.incidents_linked_by_id}, by attribution {m.incidents_linked_by_attribution}, "
-                f"not linked {m.incidents_unlinked}"),
-        _figure("recovery_time", m.recovery_hours_median,
-                _median_text(m.recovery_hours_median, m.recovery_hours_p90),
-                f"{m.incidents_resolved} resolved of {m.incidents} incidents"),
+        _figure(
+            "deployment_frequency",
+            m.deployments_per_day if m.window.days else None,
+            f"{m.deployments_per_week:.1f} per week ({m.deployments_per_day:.2f} per day); deployments on "
+            f"{m.days_with_deployments} of {number_text(m.window.days)} days",
+            f"{m.deployments} deployments",
+        ),
+        _figure(
+            "lead_time",
+            m.lead_time_hours_median,
+            _median_text(m.lead_time_hours_median, m.lead_time_hours_p90),
+            f"{m.lead_time_samples} changes",
+        ),
+        _figure(
+            "change_failure_rate",
+            m.change_failure_rate_pct,
+            f"{m.change_failure_rate_pct:.1f} %" if m.change_failure_rate_pct is not None else "no data",
+            f"{m.failed_deployments} of {m.deployments} deployments; incidents linked by id "
+            f"{m.incidents_linked_by_id}, by attribution {m.incidents_linked_by_attribution}, "
+            f"not linked {m.incidents_unlinked}",
+        ),
+        _figure(
+            "recovery_time",
+            m.recovery_hours_median,
+            _median_text(m.recovery_hours_median, m.recovery_hours_p90),
+            f"{m.incidents_resolved} resolved of {m.incidents} incidents",
+        ),
     )
     fit = nearest_cluster(metrics.benchmark_values())
     return DoraSummary(metrics, figures, fit.cluster if fit else None)
@@ -98,8 +115,15 @@ def _median_text(median: float | None, p90: float | None) -> str:
 
 def _figure(metric: str, value: float | None, text: str, sample: str) -> Figure:
     shown = text if value is not None else "no data"
-    return Figure(metric, METRICS[metric].title, value, shown, band(metric, value) if value is not None else None,
-                  DEFINITIONS[metric], sample)
+    return Figure(
+        metric,
+        METRICS[metric].title,
+        value,
+        shown,
+        band(metric, value) if value is not None else None,
+        DEFINITIONS[metric],
+        sample,
+    )
 
 
 def roadmap_evidence(figures: Sequence[Figure]) -> Evidence:
@@ -111,8 +135,13 @@ def roadmap_evidence(figures: Sequence[Figure]) -> Evidence:
     for figure in figures:
         strength = max((_STRENGTH.get(c, 0.0) for c in figure.band.clusters), default=0.0) if figure.band else 0.0
         if strength and figure.band is not None:
-            signals.append(Signal(ROADMAP_METRIC[figure.metric], strength,
-                                  f"{figure.title.lower()} {figure.text} ({figure.band.label} band)"))
+            signals.append(
+                Signal(
+                    ROADMAP_METRIC[figure.metric],
+                    strength,
+                    f"{figure.title.lower()} {figure.text} ({figure.band.label} band)",
+                )
+            )
     return Evidence(tuple(signals))
 
 
@@ -124,12 +153,25 @@ def summary_to_data(summary: DoraSummary, *, with_rows: bool = True) -> dict[str
     if with_rows:
         quality["dropped_rows"] = [{"kind": r.kind, "id": r.id, "reason": r.reason} for r in m.quality.rows]
     return {
-        "window": {"since": m.window.since.isoformat(), "until": m.window.until.isoformat(),
-                   "days": m.window.days, "text": summary.window},
+        "window": {
+            "since": m.window.since.isoformat(),
+            "until": m.window.until.isoformat(),
+            "days": m.window.days,
+            "text": summary.window,
+        },
         "metrics": raw,
-        "figures": [{"metric": f.metric, "title": f.title, "value": f.value, "text": f.text,
-                     "band": list(f.band.clusters) if f.band else None, "definition": f.definition,
-                     "sample": f.sample} for f in summary.figures],
+        "figures": [
+            {
+                "metric": f.metric,
+                "title": f.title,
+                "value": f.value,
+                "text": f.text,
+                "band": list(f.band.clusters) if f.band else None,
+                "definition": f.definition,
+                "sample": f.sample,
+            }
+            for f in summary.figures
+        ],
         "cluster": summary.cluster,
         "benchmark_edition": summary.edition,
         "data_quality": quality,

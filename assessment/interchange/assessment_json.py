@@ -15,15 +15,21 @@ import sqlalchemy as sa
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 from sqlmodel import Session, select
 
+from assessment.assessments.lookup import get_assessment
+from assessment.assessments.repository import (
+    answer_history,
+    create_assessment,
+    load_assessment,
+    store_bank,
+    stored_answers,
+)
+from assessment.assessments.scores import refresh_scores
 from assessment.bank.answers import AnswerStatus, AnswerValue, check_answer
+from assessment.bank.loader import bank_content_hash, format_path
 from assessment.bank.model import Bank
 from assessment.core.errors import FoundationsError, InvalidAnswerError
 from assessment.models.assessments import Answer, AnswerEvent, Assessment
-from assessment.bank.loader import bank_content_hash, format_path
-from assessment.assessments.repository import answer_history, create_assessment, load_assessment, store_bank, stored_answers
 from assessment.organisations.directory import ensure_organisation, ensure_team
-from assessment.assessments.lookup import get_assessment
-from assessment.assessments.scores import refresh_scores
 
 FORMAT: Literal["foundations.assessment"] = "foundations.assessment"
 FORMAT_VERSION: Literal[1] = 1
@@ -88,11 +94,22 @@ def export_assessment(session: Session, *, assessment_id: int) -> dict[str, Any]
     assessment = get_assessment(session, assessment_id=assessment_id)
     bank = data.bank
     doc = ExportedAssessment(
-        format=FORMAT, format_version=FORMAT_VERSION, organisation=data.organisation, team=data.team,
-        round_number=data.round_number, label=data.label, status=data.status,  # type: ignore[arg-type]
-        created_by=assessment.created_by, created_at=data.created_at, completed_at=data.completed_at,
-        bank=ExportedBank(id=bank.id, version=bank.version, content_hash=bank_content_hash(bank),
-                          content=bank.model_dump(mode="json")),
+        format=FORMAT,
+        format_version=FORMAT_VERSION,
+        organisation=data.organisation,
+        team=data.team,
+        round_number=data.round_number,
+        label=data.label,
+        status=data.status,  # type: ignore[arg-type]
+        created_by=assessment.created_by,
+        created_at=data.created_at,
+        completed_at=data.completed_at,
+        bank=ExportedBank(
+            id=bank.id,
+            version=bank.version,
+            content_hash=bank_content_hash(bank),
+            content=bank.model_dump(mode="json"),
+        ),
         answers=[_exported_answer(row) for row in stored_answers(session, assessment_id=assessment_id)],
         history=[_exported_event(row) for row in answer_history(session, assessment_id=assessment_id)],
     )
@@ -105,18 +122,31 @@ def _value(row: Answer | AnswerEvent) -> Any:
 
 def _exported_answer(row: Answer) -> ExportedAnswer:
     return ExportedAnswer(
-        question_key=row.question_key, status=row.status, value=_value(row),  # type: ignore[arg-type]
-        reason=row.reason, note=row.note, evidence_url=row.evidence_url, evidence_date=row.evidence_date,
-        answered_by=row.answered_by, answered_at=row.answered_at, version=row.version,
+        question_key=row.question_key,
+        status=row.status,
+        value=_value(row),  # type: ignore[arg-type]
+        reason=row.reason,
+        note=row.note,
+        evidence_url=row.evidence_url,
+        evidence_date=row.evidence_date,
+        answered_by=row.answered_by,
+        answered_at=row.answered_at,
+        version=row.version,
         carried_over=row.carried_over,
     )
 
 
 def _exported_event(row: AnswerEvent) -> ExportedEvent:
     return ExportedEvent(
-        question_key=row.question_key, status=row.status, value=_value(row),  # type: ignore[arg-type]
-        reason=row.reason, note=row.note, evidence_url=row.evidence_url, evidence_date=row.evidence_date,
-        answered_by=row.answered_by, recorded_at=row.recorded_at,
+        question_key=row.question_key,
+        status=row.status,
+        value=_value(row),  # type: ignore[arg-type]
+        reason=row.reason,
+        note=row.note,
+        evidence_url=row.evidence_url,
+        evidence_date=row.evidence_date,
+        answered_by=row.answered_by,
+        recorded_at=row.recorded_at,
     )
 
 
@@ -140,60 +170,100 @@ def import_assessment(session: Session, *, doc: ExportedAssessment, source: str)
     becomes the team's next round. Every answer is checked against the bank first.
     """
     bank = Bank.model_validate(doc.bank.content)
-    if bank_content_hash(bank) != doc.bank.content_hash or (bank.id, bank.version) != (doc.bank.id, doc.bank.version):
+    if bank_content_hash(bank) != doc.bank.content_hash or (bank.id, bank.version) != (
+        doc.bank.id,
+        doc.bank.version,
+    ):
         raise FoundationsError(f"{source}: the bank snapshot does not match its id, version or hash")
     values = checked_answers(bank, doc.answers, source)
     stored_bank = store_bank(session, bank=bank)
     org = ensure_organisation(session, name=doc.organisation)
     team = ensure_team(session, organisation_id=org.id or 0, name=doc.team)
-    assessment = create_assessment(session, team_id=team.id or 0, bank_version_id=stored_bank.id or 0,
-                                   created_by=doc.created_by, label=doc.label)
+    assessment = create_assessment(
+        session,
+        team_id=team.id or 0,
+        bank_version_id=stored_bank.id or 0,
+        created_by=doc.created_by,
+        label=doc.label,
+    )
     if not _round_taken(session, team.id or 0, doc.round_number):
         assessment.round_number = doc.round_number
-    assessment.status, assessment.created_at, assessment.completed_at = doc.status, doc.created_at, doc.completed_at
+    assessment.status, assessment.created_at, assessment.completed_at = (
+        doc.status,
+        doc.created_at,
+        doc.completed_at,
+    )
     session.add(assessment)
     session.flush()
-    insert_answers(session, assessment_id=assessment.id or 0, answers=doc.answers, values=values,
-                   history=doc.history)
+    insert_answers(session, assessment_id=assessment.id or 0, answers=doc.answers, values=values, history=doc.history)
     session.flush()
     refresh_scores(session, assessment_id=assessment.id or 0, bank=bank)
     return assessment.id or 0, assessment.round_number
 
 
 def _round_taken(session: Session, team_id: int, round_number: int) -> bool:
-    return session.exec(
-        select(Assessment.id).where(Assessment.team_id == team_id, Assessment.round_number == round_number)
-    ).first() is not None
+    return (
+        session.exec(
+            select(Assessment.id).where(Assessment.team_id == team_id, Assessment.round_number == round_number)
+        ).first()
+        is not None
+    )
 
 
-def answer_rows(assessment_id: int, answers: list[ExportedAnswer], values: list[AnswerValue]
-                ) -> list[dict[str, Any]]:
+def answer_rows(assessment_id: int, answers: list[ExportedAnswer], values: list[AnswerValue]) -> list[dict[str, Any]]:
     """Rows of the `answer` table for checked answers (`values`, from `checked_answers`), in document order."""
-    return [{
-        "assessment_id": assessment_id, "question_key": exported.question_key, "status": value.status.value,
-        "value_json": value.value_json(), "reason": value.reason, "note": value.note,
-        "evidence_url": value.evidence_url, "evidence_date": value.evidence_date,
-        "answered_by": exported.answered_by, "answered_at": exported.answered_at,
-        "version": exported.version, "carried_over": exported.carried_over,
-    } for exported, value in zip(answers, values, strict=True)]
+    return [
+        {
+            "assessment_id": assessment_id,
+            "question_key": exported.question_key,
+            "status": value.status.value,
+            "value_json": value.value_json(),
+            "reason": value.reason,
+            "note": value.note,
+            "evidence_url": value.evidence_url,
+            "evidence_date": value.evidence_date,
+            "answered_by": exported.answered_by,
+            "answered_at": exported.answered_at,
+            "version": exported.version,
+            "carried_over": exported.carried_over,
+        }
+        for exported, value in zip(answers, values, strict=True)
+    ]
 
 
 def event_rows(assessment_id: int, history: list[ExportedEvent]) -> list[dict[str, Any]]:
     """Rows of the `answer_event` table, in document order."""
-    return [{
-        "assessment_id": assessment_id, "question_key": event.question_key, "status": event.status,
-        "value_json": None if event.value is None else json.dumps(event.value), "reason": event.reason,
-        "note": event.note, "evidence_url": event.evidence_url, "evidence_date": event.evidence_date,
-        "answered_by": event.answered_by, "recorded_at": event.recorded_at,
-    } for event in history]
+    return [
+        {
+            "assessment_id": assessment_id,
+            "question_key": event.question_key,
+            "status": event.status,
+            "value_json": None if event.value is None else json.dumps(event.value),
+            "reason": event.reason,
+            "note": event.note,
+            "evidence_url": event.evidence_url,
+            "evidence_date": event.evidence_date,
+            "answered_by": event.answered_by,
+            "recorded_at": event.recorded_at,
+        }
+        for event in history
+    ]
 
 
-def insert_answers(session: Session, *, assessment_id: int, answers: list[ExportedAnswer],
-                   values: list[AnswerValue], history: list[ExportedEvent]) -> None:
+def insert_answers(
+    session: Session,
+    *,
+    assessment_id: int,
+    answers: list[ExportedAnswer],
+    values: list[AnswerValue],
+    history: list[ExportedEvent],
+) -> None:
     """Store checked answers and their history: one multi-row insert per table, rows in document order
     (ids ascend with it, so the next export lists them in the same order)."""
-    for model, rows in ((Answer, answer_rows(assessment_id, answers, values)),
-                        (AnswerEvent, event_rows(assessment_id, history))):
+    for model, rows in (
+        (Answer, answer_rows(assessment_id, answers, values)),
+        (AnswerEvent, event_rows(assessment_id, history)),
+    ):
         if rows:
             session.execute(sa.insert(model), rows)
 

@@ -67,23 +67,17 @@ from sqlmodel import Session, col, select
 
 from assessment.access import policy as access
 from assessment.access.policy import DONE, NOBODY, Action, authorize_in, may
-from assessment.models.access import AuditEvent, Membership
-from assessment.bank.answers import AnswerStatus, AnswerValue, check_answer
-from assessment.bank.model import Bank
 from assessment.assessments.bulk import organisation_named
-from assessment.dora.ingest.mapping import parse_mapping
-from assessment.models.dora import (
-    DoraChange,
-    DoraDeployment,
-    DoraFigures,
-    DoraFinding,
-    DoraImport,
-    DoraIncident,
-    DoraSavedMapping,
-)
-from assessment.dora.ingest.problems import DoraImportError
+from assessment.assessments.lookup import bank_of
+from assessment.assessments.repository import store_bank
+from assessment.assessments.scores import write_scores
+from assessment.bank.answers import AnswerStatus, AnswerValue, check_answer
+from assessment.bank.loader import bank_content_hash, format_path
+from assessment.bank.model import Bank
 from assessment.core.emails import MAX_EMAIL, clean_email
 from assessment.core.errors import FoundationsError, InvalidAnswerError
+from assessment.dora.ingest.mapping import parse_mapping
+from assessment.dora.ingest.problems import DoraImportError
 from assessment.interchange.assessment_json import (
     ExportedAnswer,
     ExportedBank,
@@ -93,6 +87,7 @@ from assessment.interchange.assessment_json import (
     event_rows,
     validation_problems,
 )
+from assessment.models.access import AuditEvent, Membership
 from assessment.models.assessments import (
     Answer,
     AnswerEvent,
@@ -103,12 +98,15 @@ from assessment.models.assessments import (
     UTCDateTime,
     utcnow,
 )
-from assessment.bank.loader import bank_content_hash, format_path
-from assessment.assessments.repository import store_bank
-from assessment.organisations.directory import clean_name, find_organisation
-from assessment.assessments.lookup import bank_of
-from assessment.assessments.scores import write_scores
-from assessment.scoring.engine import score_assessment
+from assessment.models.dora import (
+    DoraChange,
+    DoraDeployment,
+    DoraFigures,
+    DoraFinding,
+    DoraImport,
+    DoraIncident,
+    DoraSavedMapping,
+)
 from assessment.models.workshops import (
     Participant,
     ParticipantAnswer,
@@ -116,6 +114,8 @@ from assessment.models.workshops import (
     WorkshopDecision,
     WorkshopTeam,
 )
+from assessment.organisations.directory import clean_name, find_organisation
+from assessment.scoring.engine import score_assessment
 
 ORG_FORMAT = "foundations.organisation"
 BUNDLE_VERSION = 2
@@ -158,12 +158,26 @@ TEAM_DORA: dict[str, RowsSpec] = {
     "figures": RowsSpec(_table(DoraFigures), "team_id"),
 }
 
-EXPORTED_TABLES = frozenset({
-    "organisation", "team", "bank_version", "assessment", "answer", "answer_event", "membership",
-    "workshop", "workshop_team", "participant", "participant_answer", "workshop_decision",
-    DORA_IMPORTS.table.name, DORA_MAPPINGS.table.name, DORA_FINDINGS.table.name,
-    *(spec.table.name for spec in TEAM_DORA.values()),
-})
+EXPORTED_TABLES = frozenset(
+    {
+        "organisation",
+        "team",
+        "bank_version",
+        "assessment",
+        "answer",
+        "answer_event",
+        "membership",
+        "workshop",
+        "workshop_team",
+        "participant",
+        "participant_answer",
+        "workshop_decision",
+        DORA_IMPORTS.table.name,
+        DORA_MAPPINGS.table.name,
+        DORA_FINDINGS.table.name,
+        *(spec.table.name for spec in TEAM_DORA.values()),
+    }
+)
 DERIVED_TABLES = frozenset({"assessment_score", "foundation_score", "end_state_readiness"})
 LEFT_OUT_TABLES = frozenset({"audit_event"})
 """Every table is in exactly one of these three sets; a test fails when a new table is in none."""
@@ -197,12 +211,18 @@ def _cell_type(column: sa.Column[Any]) -> Any:
 
 def _rows_model(spec: RowsSpec) -> type[BaseModel]:
     """`{"columns": [...exact names...], "rows": [[...], ...]}` for one table, typed cell by cell."""
-    cells = (*(Annotated[StrictInt, Field(ge=0)] for _ in spec.links), *(_cell_type(c) for c in spec.data_columns))
+    cells = (
+        *(Annotated[StrictInt, Field(ge=0)] for _ in spec.links),
+        *(_cell_type(c) for c in spec.data_columns),
+    )
     row: Any = tuple.__class_getitem__(cells)
     columns: Any = tuple.__class_getitem__(tuple(Literal[name] for name in spec.names))
     model: type[BaseModel] = create_model(  # type: ignore[call-overload]
-        f"Rows_{spec.table.name}", __config__=ConfigDict(extra="forbid"),
-        columns=(columns, ...), rows=(list[row], ...))
+        f"Rows_{spec.table.name}",
+        __config__=ConfigDict(extra="forbid"),
+        columns=(columns, ...),
+        rows=(list[row], ...),
+    )
     return model
 
 
@@ -210,8 +230,10 @@ ImportRows = _rows_model(DORA_IMPORTS)
 MappingRows = _rows_model(DORA_MAPPINGS)
 FindingRows = _rows_model(DORA_FINDINGS)
 TeamDora = create_model(  # type: ignore[call-overload]
-    "TeamDora", __config__=ConfigDict(extra="forbid"),
-    **{key: (_rows_model(spec) | None, None) for key, spec in TEAM_DORA.items()})
+    "TeamDora",
+    __config__=ConfigDict(extra="forbid"),
+    **{key: (_rows_model(spec) | None, None) for key, spec in TEAM_DORA.items()},
+)
 
 
 # --- the document -----------------------------------------------------------------------------------------
@@ -324,10 +346,12 @@ class Bundle(_Model):
     teams: list[BundleTeam]
     dora: OrganisationDora
     memberships: list[BundleMember] | None = Field(
-        description="None when the exporter may not see the members (only owners manage them).")
+        description="None when the exporter may not see the members (only owners manage them)."
+    )
     workshops: list[BundleWorkshop] | None = Field(
         description="None when the exporter is not an owner: participants' individual answers are shown only "
-                    "to the holder of a workshop's facilitator key, so only owners take them out of the install.")
+        "to the holder of a workshop's facilitator key, so only owners take them out of the install."
+    )
 
 
 # --- export -------------------------------------------------------------------------------------------------
@@ -340,10 +364,15 @@ def organisation_json(session: Session, *, organisation: str) -> dict[str, Any]:
     authorize_in(session, None, Action.EXPORT, access.organisation(org_id))
     teams = list(session.exec(select(Team).where(Team.organisation_id == org_id).order_by(col(Team.id))))
     team_names = {t.id: t.name for t in teams}
-    rounds = list(session.exec(
-        select(Assessment, BankVersion).join(BankVersion, col(BankVersion.id) == Assessment.bank_version_id)
-        .join(Team, col(Team.id) == Assessment.team_id).where(Team.organisation_id == org_id)
-        .order_by(col(Assessment.team_id), col(Assessment.round_number))))
+    rounds = list(
+        session.exec(
+            select(Assessment, BankVersion)
+            .join(BankVersion, col(BankVersion.id) == Assessment.bank_version_id)
+            .join(Team, col(Team.id) == Assessment.team_id)
+            .where(Team.organisation_id == org_id)
+            .order_by(col(Assessment.team_id), col(Assessment.round_number))
+        )
+    )
     round_keys = {a.id: (team_names[a.team_id], a.round_number) for a, _ in rounds}
     imports = _read_rows(session, DORA_IMPORTS, DORA_IMPORTS.table.c.organisation_id == org_id)
     import_position = {row_id: n for n, (row_id, _parent, _cells) in enumerate(imports)}
@@ -351,15 +380,30 @@ def organisation_json(session: Session, *, organisation: str) -> dict[str, Any]:
     team_dora = _team_dora(session, org_id, import_position)
     owner = may(session, None, Action.MANAGE_MEMBERS, org_id)  # members and individual answers: owners only
     doc = {
-        "format": ORG_FORMAT, "format_version": BUNDLE_VERSION, "organisation": org.name,
-        "created_at": org.created_at, "exported_at": utcnow(),
+        "format": ORG_FORMAT,
+        "format_version": BUNDLE_VERSION,
+        "organisation": org.name,
+        "created_at": org.created_at,
+        "exported_at": utcnow(),
         "banks": _banks(rounds),
-        "teams": [{"name": t.name, "created_at": t.created_at, "rounds": round_data.get(t.id or 0, []),
-                   "dora": team_dora.get(t.id or 0, {})}
-                  for t in sorted(teams, key=lambda t: t.name)],
-        "dora": _some({"imports": _block(DORA_IMPORTS, imports),
-                       "saved_mappings": _block(DORA_MAPPINGS, _read_rows(
-                           session, DORA_MAPPINGS, DORA_MAPPINGS.table.c.organisation_id == org_id))}),
+        "teams": [
+            {
+                "name": t.name,
+                "created_at": t.created_at,
+                "rounds": round_data.get(t.id or 0, []),
+                "dora": team_dora.get(t.id or 0, {}),
+            }
+            for t in sorted(teams, key=lambda t: t.name)
+        ],
+        "dora": _some(
+            {
+                "imports": _block(DORA_IMPORTS, imports),
+                "saved_mappings": _block(
+                    DORA_MAPPINGS,
+                    _read_rows(session, DORA_MAPPINGS, DORA_MAPPINGS.table.c.organisation_id == org_id),
+                ),
+            }
+        ),
         "memberships": _memberships(session, org_id) if owner else None,
         "workshops": _workshops(session, org_id, round_keys) if owner else None,
     }
@@ -373,9 +417,15 @@ def _some(blocks: dict[str, Any]) -> dict[str, Any]:
 
 def _banks(rounds: Sequence[tuple[Assessment, BankVersion]]) -> list[dict[str, Any]]:
     versions = {v.id: v for _, v in rounds}
-    return [{"id": v.bank_id, "version": v.version, "content_hash": v.content_hash,
-             "content": bank_of(v).model_dump(mode="json")}
-            for v in sorted(versions.values(), key=lambda v: (v.bank_id, v.version))]
+    return [
+        {
+            "id": v.bank_id,
+            "version": v.version,
+            "content_hash": v.content_hash,
+            "content": bank_of(v).model_dump(mode="json"),
+        }
+        for v in sorted(versions.values(), key=lambda v: (v.bank_id, v.version))
+    ]
 
 
 def _value(value_json: str | None) -> Any:
@@ -385,41 +435,79 @@ def _value(value_json: str | None) -> Any:
 def _org_rows(model: Any, org_id: int) -> Any:
     """The table's rows of the organisation's rounds as plain rows (no ORM objects: thousands of them), by id."""
     table = _table(model)
-    return (sa.select(*table.c).join(Assessment, col(Assessment.id) == table.c.assessment_id)
-            .join(Team, col(Team.id) == Assessment.team_id).where(col(Team.organisation_id) == org_id)
-            .order_by(table.c.id))
+    return (
+        sa.select(*table.c)
+        .join(Assessment, col(Assessment.id) == table.c.assessment_id)
+        .join(Team, col(Team.id) == Assessment.team_id)
+        .where(col(Team.organisation_id) == org_id)
+        .order_by(table.c.id)
+    )
 
 
-def _rounds_of(session: Session, org_id: int, rounds: Sequence[tuple[Assessment, BankVersion]]
-               ) -> dict[int, list[dict[str, Any]]]:
+def _rounds_of(
+    session: Session, org_id: int, rounds: Sequence[tuple[Assessment, BankVersion]]
+) -> dict[int, list[dict[str, Any]]]:
     """Per team id, its rounds with answers, history and stored findings (four queries in all)."""
     answers: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for a in session.execute(_org_rows(Answer, org_id)):
-        answers[a.assessment_id].append({
-            "question_key": a.question_key, "status": a.status, "value": _value(a.value_json), "reason": a.reason,
-            "note": a.note, "evidence_url": a.evidence_url, "evidence_date": a.evidence_date,
-            "answered_by": a.answered_by, "answered_at": a.answered_at, "version": a.version,
-            "carried_over": a.carried_over})
+        answers[a.assessment_id].append(
+            {
+                "question_key": a.question_key,
+                "status": a.status,
+                "value": _value(a.value_json),
+                "reason": a.reason,
+                "note": a.note,
+                "evidence_url": a.evidence_url,
+                "evidence_date": a.evidence_date,
+                "answered_by": a.answered_by,
+                "answered_at": a.answered_at,
+                "version": a.version,
+                "carried_over": a.carried_over,
+            }
+        )
     history: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for e in session.execute(_org_rows(AnswerEvent, org_id)):
-        history[e.assessment_id].append({
-            "question_key": e.question_key, "status": e.status, "value": _value(e.value_json), "reason": e.reason,
-            "note": e.note, "evidence_url": e.evidence_url, "evidence_date": e.evidence_date,
-            "answered_by": e.answered_by, "recorded_at": e.recorded_at})
+        history[e.assessment_id].append(
+            {
+                "question_key": e.question_key,
+                "status": e.status,
+                "value": _value(e.value_json),
+                "reason": e.reason,
+                "note": e.note,
+                "evidence_url": e.evidence_url,
+                "evidence_date": e.evidence_date,
+                "answered_by": e.answered_by,
+                "recorded_at": e.recorded_at,
+            }
+        )
     findings: dict[int, list[tuple[int, int, list[Any]]]] = defaultdict(list)
     finding_table = DORA_FINDINGS.table
-    for row in _read_rows(session, DORA_FINDINGS, finding_table.c.assessment_id.in_(
-            sa.select(Assessment.id).join(Team, col(Team.id) == Assessment.team_id)  # type: ignore[call-overload]
-            .where(Team.organisation_id == org_id))):
+    for row in _read_rows(
+        session,
+        DORA_FINDINGS,
+        finding_table.c.assessment_id.in_(
+            sa.select(Assessment.id)
+            .join(Team, col(Team.id) == Assessment.team_id)  # type: ignore[call-overload]
+            .where(Team.organisation_id == org_id)
+        ),
+    ):
         findings[row[1]].append(row)
     by_team: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for r, version in rounds:
-        by_team[r.team_id].append({
-            "round_number": r.round_number, "label": r.label, "status": r.status, "created_by": r.created_by,
-            "created_at": r.created_at, "completed_at": r.completed_at,
-            "bank": {"id": version.bank_id, "version": version.version},
-            "answers": answers[r.id or 0], "history": history[r.id or 0],
-            **_some({"dora_findings": _block(DORA_FINDINGS, findings[r.id or 0])})})
+        by_team[r.team_id].append(
+            {
+                "round_number": r.round_number,
+                "label": r.label,
+                "status": r.status,
+                "created_by": r.created_by,
+                "created_at": r.created_at,
+                "completed_at": r.completed_at,
+                "bank": {"id": version.bank_id, "version": version.version},
+                "answers": answers[r.id or 0],
+                "history": history[r.id or 0],
+                **_some({"dora_findings": _block(DORA_FINDINGS, findings[r.id or 0])}),
+            }
+        )
     return by_team
 
 
@@ -455,45 +543,94 @@ def _memberships(session: Session, org_id: int) -> list[dict[str, Any]]:
     return [{"email": m.email, "role": m.role, "granted_by": m.granted_by, "granted_at": m.granted_at} for m in rows]
 
 
-def _workshops(session: Session, org_id: int, round_keys: dict[int | None, tuple[str, int]]
-               ) -> list[dict[str, Any]]:
+def _workshops(session: Session, org_id: int, round_keys: dict[int | None, tuple[str, int]]) -> list[dict[str, Any]]:
     """Workshops with their teams, participants (digests only), individual answers and decisions."""
-    workshops = list(session.exec(select(Workshop).where(Workshop.organisation_id == org_id)
-                                  .order_by(col(Workshop.id))))
+    workshops = list(
+        session.exec(select(Workshop).where(Workshop.organisation_id == org_id).order_by(col(Workshop.id)))
+    )
     ids = [w.id for w in workshops]
-    teams = list(session.exec(select(WorkshopTeam).where(col(WorkshopTeam.workshop_id).in_(ids))
-                              .order_by(col(WorkshopTeam.id))))
+    teams = list(
+        session.exec(select(WorkshopTeam).where(col(WorkshopTeam.workshop_id).in_(ids)).order_by(col(WorkshopTeam.id)))
+    )
     team_ids = [t.id for t in teams]
-    participants = list(session.exec(select(Participant).where(col(Participant.workshop_team_id).in_(team_ids))
-                                     .order_by(col(Participant.id))))
+    participants = list(
+        session.exec(
+            select(Participant).where(col(Participant.workshop_team_id).in_(team_ids)).order_by(col(Participant.id))
+        )
+    )
     given: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for a in session.exec(select(ParticipantAnswer).where(col(ParticipantAnswer.participant_id).in_(
-            [p.id for p in participants])).order_by(col(ParticipantAnswer.id))):
-        given[a.participant_id].append({
-            "question_key": a.question_key, "status": a.status, "value": _value(a.value_json), "reason": a.reason,
-            "note": a.note, "answered_at": a.answered_at, "version": a.version})
+    for a in session.exec(
+        select(ParticipantAnswer)
+        .where(col(ParticipantAnswer.participant_id).in_([p.id for p in participants]))
+        .order_by(col(ParticipantAnswer.id))
+    ):
+        given[a.participant_id].append(
+            {
+                "question_key": a.question_key,
+                "status": a.status,
+                "value": _value(a.value_json),
+                "reason": a.reason,
+                "note": a.note,
+                "answered_at": a.answered_at,
+                "version": a.version,
+            }
+        )
     people: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for p in participants:
-        people[p.workshop_team_id].append({
-            "display_name": p.display_name, "token_sha256": p.token_hash, "joined_at": p.joined_at,
-            "finished_at": p.finished_at, "answers": given[p.id or 0]})
+        people[p.workshop_team_id].append(
+            {
+                "display_name": p.display_name,
+                "token_sha256": p.token_hash,
+                "joined_at": p.joined_at,
+                "finished_at": p.finished_at,
+                "answers": given[p.id or 0],
+            }
+        )
     decided: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for d in session.exec(select(WorkshopDecision).where(col(WorkshopDecision.workshop_team_id).in_(team_ids))
-                          .order_by(col(WorkshopDecision.id))):
-        decided[d.workshop_team_id].append({
-            "question_key": d.question_key, "status": d.status, "value": _value(d.value_json), "reason": d.reason,
-            "note": d.note, "answer_version": d.answer_version, "decided_by": d.decided_by,
-            "decided_at": d.decided_at, "participants_answered": d.participants_answered,
-            "distribution": json.loads(d.distribution_json)})
+    for d in session.exec(
+        select(WorkshopDecision)
+        .where(col(WorkshopDecision.workshop_team_id).in_(team_ids))
+        .order_by(col(WorkshopDecision.id))
+    ):
+        decided[d.workshop_team_id].append(
+            {
+                "question_key": d.question_key,
+                "status": d.status,
+                "value": _value(d.value_json),
+                "reason": d.reason,
+                "note": d.note,
+                "answer_version": d.answer_version,
+                "decided_by": d.decided_by,
+                "decided_at": d.decided_at,
+                "participants_answered": d.participants_answered,
+                "distribution": json.loads(d.distribution_json),
+            }
+        )
     by_workshop: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for t in teams:
         team, round_number = round_keys[t.assessment_id]
-        by_workshop[t.workshop_id].append({"team": team, "round_number": round_number,
-                                           "participants": people[t.id or 0], "decisions": decided[t.id or 0]})
-    return [{"title": w.title, "join_code": w.join_code, "facilitator_key_sha256": w.facilitator_key_hash,
-             "facilitator": w.facilitator, "status": w.status, "created_at": w.created_at,
-             "expires_at": w.expires_at, "closed_at": w.closed_at, "teams": by_workshop[w.id or 0]}
-            for w in workshops]
+        by_workshop[t.workshop_id].append(
+            {
+                "team": team,
+                "round_number": round_number,
+                "participants": people[t.id or 0],
+                "decisions": decided[t.id or 0],
+            }
+        )
+    return [
+        {
+            "title": w.title,
+            "join_code": w.join_code,
+            "facilitator_key_sha256": w.facilitator_key_hash,
+            "facilitator": w.facilitator,
+            "status": w.status,
+            "created_at": w.created_at,
+            "expires_at": w.expires_at,
+            "closed_at": w.closed_at,
+            "teams": by_workshop[w.id or 0],
+        }
+        for w in workshops
+    ]
 
 
 def bundle_text(doc: dict[str, Any]) -> str:
@@ -519,12 +656,23 @@ def bundle_text(doc: dict[str, Any]) -> str:
     out = [parts[0]]
     for part in parts[1:]:
         number, rest = part.split('\\u0000"', 1)
-        line = out[-1][out[-1].rfind("\n") + 1:]
+        line = out[-1][out[-1].rfind("\n") + 1 :]
         pad = " " * (len(line) - len(line.lstrip()) + 2)
         table = tables[int(number)]
         rows = (",\n" + pad + "  ").join(json.dumps(r, ensure_ascii=False) for r in table["rows"])
-        out.append("{\n" + pad + '"columns": ' + json.dumps(table["columns"], ensure_ascii=False) + ",\n"
-                   + pad + '"rows": ' + (f"[\n{pad}  {rows}\n{pad}]" if rows else "[]") + "\n" + pad[:-2] + "}")
+        out.append(
+            "{\n"
+            + pad
+            + '"columns": '
+            + json.dumps(table["columns"], ensure_ascii=False)
+            + ",\n"
+            + pad
+            + '"rows": '
+            + (f"[\n{pad}  {rows}\n{pad}]" if rows else "[]")
+            + "\n"
+            + pad[:-2]
+            + "}"
+        )
         out.append(rest)
     return "".join(out) + "\n"
 
@@ -537,8 +685,9 @@ def parse_bundle(data: Any, source: str) -> Bundle:
     try:
         doc = Bundle.model_validate(data)
     except ValidationError as exc:
-        raise FoundationsError(f"{source}: not a Foundations organisation export: {validation_problems(exc, 5)}"
-                               ) from None
+        raise FoundationsError(
+            f"{source}: not a Foundations organisation export: {validation_problems(exc, 5)}"
+        ) from None
     return doc
 
 
@@ -553,6 +702,7 @@ class Checked:
 
 def check_bundle(doc: Bundle, source: str) -> Checked:
     """Everything about the document that needs no database: references, duplicates, answers against banks."""
+
     def fail(path: str, message: str) -> FoundationsError:
         return FoundationsError(f"{source}: {path}: {message}")
 
@@ -585,8 +735,10 @@ def check_bundle(doc: Bundle, source: str) -> Checked:
             where = f"teams[{i}].dora.{key}"
             for n, row in enumerate(block.rows):
                 if spec.links and row[0] >= imports:
-                    raise fail(f"{where}.rows[{n}][0]", f"import {row[0]} is not in dora.imports "
-                                                        f"({imports} import(s))")
+                    raise fail(
+                        f"{where}.rows[{n}][0]",
+                        f"import {row[0]} is not in dora.imports ({imports} import(s))",
+                    )
             if "external_id" in spec.names:
                 _unique(block.rows, spec, "external_id", where, fail)
     if doc.dora.saved_mappings is not None:
@@ -604,8 +756,9 @@ def _checked_banks(doc: Bundle, fail: Any) -> dict[tuple[str, str], Bank]:
         except ValidationError as exc:
             first = exc.errors()[0]
             raise fail(f"banks[{i}].content.{format_path(first['loc'])}", first["msg"]) from None
-        if (bank.id, bank.version) != (exported.id, exported.version) or \
-                bank_content_hash(bank) != exported.content_hash:
+        if (bank.id, bank.version) != (exported.id, exported.version) or bank_content_hash(
+            bank
+        ) != exported.content_hash:
             raise fail(f"banks[{i}]", "the bank snapshot does not match its id, version or hash")
         if (bank.id, bank.version) in banks:
             raise fail(f"banks[{i}]", f"bank {bank.id} {bank.version} is listed twice")
@@ -630,8 +783,10 @@ def _check_mappings(block: Any, fail: Any) -> None:
         try:
             parse_mapping(row[content], "mapping")
         except DoraImportError as exc:
-            raise fail(f"dora.saved_mappings.rows[{n}][{content}]",
-                       "; ".join((f"{p.column}: " if p.column else "") + p.message for p in exc.problems[:3])) from None
+            raise fail(
+                f"dora.saved_mappings.rows[{n}][{content}]",
+                "; ".join((f"{p.column}: " if p.column else "") + p.message for p in exc.problems[:3]),
+            ) from None
 
 
 def _check_members(members: list[BundleMember], fail: Any) -> None:
@@ -648,8 +803,9 @@ def _check_members(members: list[BundleMember], fail: Any) -> None:
         seen.add(m.email)
 
 
-def _check_workshops(doc: Bundle, rounds: dict[tuple[str, int], Bank], fail: Any
-                     ) -> dict[tuple[int, int, int], list[AnswerValue]]:
+def _check_workshops(
+    doc: Bundle, rounds: dict[tuple[str, int], Bank], fail: Any
+) -> dict[tuple[int, int, int], list[AnswerValue]]:
     codes: set[str] = set()
     tokens: set[str] = set()
     given: dict[tuple[int, int, int], list[AnswerValue]] = {}
@@ -675,8 +831,9 @@ def _check_workshops(doc: Bundle, rounds: dict[tuple[str, int], Bank], fail: Any
     return given
 
 
-def _checked_given(answers: list[BundleParticipantAnswer], questions: dict[str, Any], where: str, fail: Any
-                   ) -> list[AnswerValue]:
+def _checked_given(
+    answers: list[BundleParticipantAnswer], questions: dict[str, Any], where: str, fail: Any
+) -> list[AnswerValue]:
     values: list[AnswerValue] = []
     seen: set[str] = set()
     for n, a in enumerate(answers):
@@ -686,8 +843,9 @@ def _checked_given(answers: list[BundleParticipantAnswer], questions: dict[str, 
             raise fail(f"{where}.answers[{n}]", f"{a.question_key} is answered twice")
         seen.add(a.question_key)
         try:
-            values.append(check_answer(questions[a.question_key],
-                                       AnswerValue(AnswerStatus(a.status), a.value, a.reason, a.note)))
+            values.append(
+                check_answer(questions[a.question_key], AnswerValue(AnswerStatus(a.status), a.value, a.reason, a.note))
+            )
         except InvalidAnswerError as exc:
             raise fail(f"{where}.answers[{n}]", str(exc)) from None
     return values
@@ -707,8 +865,10 @@ class Imported:
 
     def sentence(self, source: str) -> str:
         members = "" if self.members is None else f", {self.members} member(s)"
-        return (f"imported {self.organisation!r} from {source}: {self.teams} team(s), {self.rounds} round(s), "
-                f"{self.dora_rows:,} DORA row(s), {self.workshops} workshop(s){members}")
+        return (
+            f"imported {self.organisation!r} from {source}: {self.teams} team(s), {self.rounds} round(s), "
+            f"{self.dora_rows:,} DORA row(s), {self.workshops} workshop(s){members}"
+        )
 
 
 def store_bundle(session: Session, *, doc: Bundle, source: str) -> Imported:
@@ -720,8 +880,10 @@ def store_bundle(session: Session, *, doc: Bundle, source: str) -> Imported:
     authorize_in(session, None, Action.CREATE_ORGANISATION, access.INSTALL)
     checked = check_bundle(doc, source)
     if find_organisation(session, name=doc.organisation) is not None:
-        raise FoundationsError(f"{source}: an organisation named {doc.organisation!r} already exists in this "
-                               "database; nothing was imported (rename or remove it first)")
+        raise FoundationsError(
+            f"{source}: an organisation named {doc.organisation!r} already exists in this "
+            "database; nothing was imported (rename or remove it first)"
+        )
     _refuse_taken_secrets(session, doc, source)
     try:
         return _store(session, doc, checked, source)
@@ -735,15 +897,22 @@ def _refuse_taken_secrets(session: Session, doc: Bundle, source: str) -> None:
     codes = {w.join_code: i for i, w in enumerate(doc.workshops or [])}
     taken = session.exec(select(Workshop.join_code).where(col(Workshop.join_code).in_(list(codes)))).first()
     if taken is not None:
-        raise FoundationsError(f"{source}: workshops[{codes[taken]}].join_code: a workshop in this database "
-                               "already has this join code; nothing was imported")
-    digests = {p.token_sha256: f"workshops[{w}].teams[{t}].participants[{n}]"
-               for w, workshop in enumerate(doc.workshops or []) for t, team in enumerate(workshop.teams)
-               for n, p in enumerate(team.participants)}
+        raise FoundationsError(
+            f"{source}: workshops[{codes[taken]}].join_code: a workshop in this database "
+            "already has this join code; nothing was imported"
+        )
+    digests = {
+        p.token_sha256: f"workshops[{w}].teams[{t}].participants[{n}]"
+        for w, workshop in enumerate(doc.workshops or [])
+        for t, team in enumerate(workshop.teams)
+        for n, p in enumerate(team.participants)
+    }
     found = session.exec(select(Participant.token_hash).where(col(Participant.token_hash).in_(list(digests)))).first()
     if found is not None:
-        raise FoundationsError(f"{source}: {digests[found]}.token_sha256: a participant in this database already "
-                               "has this token; nothing was imported")
+        raise FoundationsError(
+            f"{source}: {digests[found]}.token_sha256: a participant in this database already "
+            "has this token; nothing was imported"
+        )
 
 
 def _store(session: Session, doc: Bundle, checked: Checked, source: str) -> Imported:
@@ -767,35 +936,83 @@ def _store(session: Session, doc: Bundle, checked: Checked, source: str) -> Impo
         _insert_rows(session, DORA_MAPPINGS, [(org_id, cells) for cells in doc.dora.saved_mappings.rows])
     dora_rows = 0
     for key, spec in TEAM_DORA.items():
-        rows = [(team_ids[t.name], _linked(cells, spec, import_ids))
-                for t in doc.teams if (block := getattr(t.dora, key)) is not None for cells in block.rows]
+        rows = [
+            (team_ids[t.name], _linked(cells, spec, import_ids))
+            for t in doc.teams
+            if (block := getattr(t.dora, key)) is not None
+            for cells in block.rows
+        ]
         _insert_rows(session, spec, rows)
         dora_rows += len(rows) if key != "figures" else 0
     if doc.memberships:
-        session.execute(sa.insert(Membership), [
-            {"organisation_id": org_id, "email": m.email, "role": m.role, "granted_by": m.granted_by,
-             "granted_at": m.granted_at} for m in doc.memberships])
+        session.execute(
+            sa.insert(Membership),
+            [
+                {
+                    "organisation_id": org_id,
+                    "email": m.email,
+                    "role": m.role,
+                    "granted_by": m.granted_by,
+                    "granted_at": m.granted_at,
+                }
+                for m in doc.memberships
+            ],
+        )
     _store_workshops(session, doc, checked, org_id, team_ids, rounds)
     actor = access.acting(None, session.get_bind())
-    session.add(AuditEvent(actor=str(actor) if actor else NOBODY, action="import_organisation",
-                           outcome=DONE, organisation_id=org_id, target=f"organisation {org_id}",
-                           detail=f"imported {doc.organisation} from {source}"))
+    session.add(
+        AuditEvent(
+            actor=str(actor) if actor else NOBODY,
+            action="import_organisation",
+            outcome=DONE,
+            organisation_id=org_id,
+            target=f"organisation {org_id}",
+            detail=f"imported {doc.organisation} from {source}",
+        )
+    )
     session.flush()
-    return Imported(doc.organisation, len(doc.teams), len(rounds), dora_rows, len(doc.workshops or []),
-                    None if doc.memberships is None else len(doc.memberships))
+    return Imported(
+        doc.organisation,
+        len(doc.teams),
+        len(rounds),
+        dora_rows,
+        len(doc.workshops or []),
+        None if doc.memberships is None else len(doc.memberships),
+    )
 
 
-def _store_rounds(session: Session, doc: Bundle, checked: Checked, team_ids: dict[str, int],
-                  bank_ids: dict[tuple[str, str], int]) -> dict[tuple[str, int], int]:
+def _store_rounds(
+    session: Session,
+    doc: Bundle,
+    checked: Checked,
+    team_ids: dict[str, int],
+    bank_ids: dict[tuple[str, str], int],
+) -> dict[tuple[str, int], int]:
     """Every round, then every answer, event and finding of all of them: a few statements, not a few per round."""
     listed = [(i, j, team, r) for i, team in enumerate(doc.teams) for j, r in enumerate(team.rounds)]
     if not listed:
         return {}
     table = _table(Assessment)
-    ids = session.execute(sa.insert(table).returning(table.c.id, sort_by_parameter_order=True), [
-        {"team_id": team_ids[team.name], "bank_version_id": bank_ids[(r.bank.id, r.bank.version)],
-         "round_number": r.round_number, "label": r.label, "status": r.status, "created_by": r.created_by,
-         "created_at": r.created_at, "completed_at": r.completed_at} for _i, _j, team, r in listed]).scalars().all()
+    ids = (
+        session.execute(
+            sa.insert(table).returning(table.c.id, sort_by_parameter_order=True),
+            [
+                {
+                    "team_id": team_ids[team.name],
+                    "bank_version_id": bank_ids[(r.bank.id, r.bank.version)],
+                    "round_number": r.round_number,
+                    "label": r.label,
+                    "status": r.status,
+                    "created_by": r.created_by,
+                    "created_at": r.created_at,
+                    "completed_at": r.completed_at,
+                }
+                for _i, _j, team, r in listed
+            ],
+        )
+        .scalars()
+        .all()
+    )
     answers: list[dict[str, Any]] = []
     events: list[dict[str, Any]] = []
     findings: list[tuple[int, Sequence[Any]]] = []
@@ -808,10 +1025,19 @@ def _store_rounds(session: Session, doc: Bundle, checked: Checked, team_ids: dic
     _bulk_insert(session, _table(AnswerEvent), events)
     _insert_rows(session, DORA_FINDINGS, findings)
     # the stored scores, from the very values just written (reading 100,000 answers back costs seconds)
-    write_scores(session, {assessment_id: (
-        score_assessment(checked.banks[(r.bank.id, r.bank.version)],
-                         {a.question_key: v for a, v in zip(r.answers, checked.answers[(i, j)], strict=True)}),
-        sum(a.carried_over for a in r.answers)) for (i, j, _team, r), assessment_id in zip(listed, ids, strict=True)})
+    write_scores(
+        session,
+        {
+            assessment_id: (
+                score_assessment(
+                    checked.banks[(r.bank.id, r.bank.version)],
+                    {a.question_key: v for a, v in zip(r.answers, checked.answers[(i, j)], strict=True)},
+                ),
+                sum(a.carried_over for a in r.answers),
+            )
+            for (i, j, _team, r), assessment_id in zip(listed, ids, strict=True)
+        },
+    )
     return {(team.name, r.round_number): assessment_id for (_i, _j, team, r), assessment_id in zip(listed, ids)}
 
 
@@ -831,8 +1057,11 @@ def _insert_imports(session: Session, doc: Bundle, org_id: int) -> list[int]:
     ids: list[int] = []
     for cells in doc.dora.imports.rows:  # a handful per organisation; each id is needed
         values = dict(zip([c.name for c in DORA_IMPORTS.data_columns], cells, strict=True))
-        ids.append(session.execute(sa.insert(table).values(organisation_id=org_id, **values)
-                                   .returning(table.c.id)).scalar_one())
+        ids.append(
+            session.execute(
+                sa.insert(table).values(organisation_id=org_id, **values).returning(table.c.id)
+            ).scalar_one()
+        )
     return ids
 
 
@@ -866,37 +1095,81 @@ def _bulk_insert(session: Session, table: sa.Table, rows: list[dict[str, Any]]) 
     session.execute(sa.insert(table), rows)
 
 
-def _store_workshops(session: Session, doc: Bundle, checked: Checked, org_id: int, team_ids: dict[str, int],
-                     rounds: dict[tuple[str, int], int]) -> None:
+def _store_workshops(
+    session: Session,
+    doc: Bundle,
+    checked: Checked,
+    org_id: int,
+    team_ids: dict[str, int],
+    rounds: dict[tuple[str, int], int],
+) -> None:
     for w, exported in enumerate(doc.workshops or []):
-        workshop = Workshop(organisation_id=org_id, title=exported.title, join_code=exported.join_code,
-                            facilitator_key_hash=exported.facilitator_key_sha256, facilitator=exported.facilitator,
-                            status=exported.status, created_at=exported.created_at, expires_at=exported.expires_at,
-                            closed_at=exported.closed_at)
+        workshop = Workshop(
+            organisation_id=org_id,
+            title=exported.title,
+            join_code=exported.join_code,
+            facilitator_key_hash=exported.facilitator_key_sha256,
+            facilitator=exported.facilitator,
+            status=exported.status,
+            created_at=exported.created_at,
+            expires_at=exported.expires_at,
+            closed_at=exported.closed_at,
+        )
         session.add(workshop)
         session.flush()
         for t, team in enumerate(exported.teams):
-            wt = WorkshopTeam(workshop_id=workshop.id or 0, team_id=team_ids[team.team],
-                              assessment_id=rounds[(team.team, team.round_number)])
+            wt = WorkshopTeam(
+                workshop_id=workshop.id or 0,
+                team_id=team_ids[team.team],
+                assessment_id=rounds[(team.team, team.round_number)],
+            )
             session.add(wt)
             session.flush()
             for p, person in enumerate(team.participants):
-                participant = Participant(workshop_id=workshop.id or 0, workshop_team_id=wt.id or 0,
-                                          display_name=person.display_name, token_hash=person.token_sha256,
-                                          joined_at=person.joined_at, finished_at=person.finished_at)
+                participant = Participant(
+                    workshop_id=workshop.id or 0,
+                    workshop_team_id=wt.id or 0,
+                    display_name=person.display_name,
+                    token_hash=person.token_sha256,
+                    joined_at=person.joined_at,
+                    finished_at=person.finished_at,
+                )
                 session.add(participant)
                 session.flush()
                 if person.answers:
-                    session.execute(sa.insert(ParticipantAnswer), [
-                        {"participant_id": participant.id, "question_key": a.question_key,
-                         "status": value.status.value, "value_json": value.value_json(), "reason": value.reason,
-                         "note": value.note, "answered_at": a.answered_at, "version": a.version}
-                        for a, value in zip(person.answers, checked.given[(w, t, p)], strict=True)])
+                    session.execute(
+                        sa.insert(ParticipantAnswer),
+                        [
+                            {
+                                "participant_id": participant.id,
+                                "question_key": a.question_key,
+                                "status": value.status.value,
+                                "value_json": value.value_json(),
+                                "reason": value.reason,
+                                "note": value.note,
+                                "answered_at": a.answered_at,
+                                "version": a.version,
+                            }
+                            for a, value in zip(person.answers, checked.given[(w, t, p)], strict=True)
+                        ],
+                    )
             if team.decisions:
-                session.execute(sa.insert(WorkshopDecision), [
-                    {"workshop_team_id": wt.id, "question_key": d.question_key, "status": d.status,
-                     "value_json": None if d.value is None else json.dumps(d.value), "reason": d.reason,
-                     "note": d.note, "answer_version": d.answer_version, "decided_by": d.decided_by,
-                     "decided_at": d.decided_at, "participants_answered": d.participants_answered,
-                     "distribution_json": json.dumps([list(pair) for pair in d.distribution])}
-                    for d in team.decisions])
+                session.execute(
+                    sa.insert(WorkshopDecision),
+                    [
+                        {
+                            "workshop_team_id": wt.id,
+                            "question_key": d.question_key,
+                            "status": d.status,
+                            "value_json": None if d.value is None else json.dumps(d.value),
+                            "reason": d.reason,
+                            "note": d.note,
+                            "answer_version": d.answer_version,
+                            "decided_by": d.decided_by,
+                            "decided_at": d.decided_at,
+                            "participants_answered": d.participants_answered,
+                            "distribution_json": json.dumps([list(pair) for pair in d.distribution]),
+                        }
+                        for d in team.decisions
+                    ],
+                )

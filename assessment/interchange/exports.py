@@ -23,12 +23,12 @@ from sqlmodel import Session
 
 from assessment.access import policy as access
 from assessment.access.policy import Action, authorize_in
+from assessment.assessments.bulk import carried_over_of, load_organisation_rounds, organisation_named
+from assessment.assessments.repository import AssessmentData
 from assessment.bank.answers import AnswerStatus
 from assessment.bank.model import LEVEL_NAMES, AnswerType
-from assessment.assessments.bulk import carried_over_of, load_organisation_rounds, organisation_named
 from assessment.core.errors import FoundationsError
 from assessment.interchange.assessment_json import ExportedAssessment, import_assessment, validation_problems
-from assessment.assessments.repository import AssessmentData
 from assessment.scoring.engine import AssessmentScore, score_assessment
 
 ORG_FORMAT = "foundations.organisation"
@@ -36,10 +36,34 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 Cell = str | int | float
 
 COLUMNS = (
-    "record", "organisation", "team", "round", "assessment_id", "round_label", "round_status", "bank",
-    "foundation", "question_key", "question", "end_state", "status", "value", "answer", "score", "risk",
-    "level", "level_name", "gate", "ready", "reason", "note", "evidence_url", "evidence_date",
-    "answered_by", "answered_at", "carried_over",
+    "record",
+    "organisation",
+    "team",
+    "round",
+    "assessment_id",
+    "round_label",
+    "round_status",
+    "bank",
+    "foundation",
+    "question_key",
+    "question",
+    "end_state",
+    "status",
+    "value",
+    "answer",
+    "score",
+    "risk",
+    "level",
+    "level_name",
+    "gate",
+    "ready",
+    "reason",
+    "note",
+    "evidence_url",
+    "evidence_date",
+    "answered_by",
+    "answered_at",
+    "carried_over",
 )
 
 
@@ -71,23 +95,48 @@ def organisation_csv(session: Session, *, organisation: str) -> str:
 
 
 def _records(data: AssessmentData, score: AssessmentScore, carried: set[str]) -> Iterator[dict[str, Any]]:
-    base = {"organisation": data.organisation, "team": data.team, "round": data.round_number,
-            "assessment_id": data.id, "round_label": data.label, "round_status": data.status,
-            "bank": f"{data.bank.id} {data.bank.version}"}
+    base = {
+        "organisation": data.organisation,
+        "team": data.team,
+        "round": data.round_number,
+        "assessment_id": data.id,
+        "round_label": data.label,
+        "round_status": data.status,
+        "bank": f"{data.bank.id} {data.bank.version}",
+    }
     yield {**base, "record": "overall", "score": score.overall_score}
     for f in score.foundations.values():
-        yield {**base, "record": "foundation", "foundation": f.key, "score": f.score, "level": f.level,
-               "level_name": f.level_name, "gate": f.gate.value}
+        yield {
+            **base,
+            "record": "foundation",
+            "foundation": f.key,
+            "score": f.score,
+            "level": f.level,
+            "level_name": f.level_name,
+            "gate": f.gate.value,
+        }
     for v in score.verdicts:
-        yield {**base, "record": "readiness", "end_state": v.end_state, "ready": v.ready, "answer": v.sentence}
+        yield {
+            **base,
+            "record": "readiness",
+            "end_state": v.end_state,
+            "ready": v.ready,
+            "answer": v.sentence,
+        }
     for q in data.bank.questions:
         yield {**base, **_answer_record(data, score, q.key), "carried_over": q.key in carried}
 
 
 def _answer_record(data: AssessmentData, score: AssessmentScore, key: str) -> dict[str, Any]:
     question, result = data.bank.question(key), score.questions[key]
-    record: dict[str, Any] = {"record": "answer", "foundation": question.foundation, "question_key": key,
-                              "question": question.short, "score": result.score, "risk": result.risk.value}
+    record: dict[str, Any] = {
+        "record": "answer",
+        "foundation": question.foundation,
+        "question_key": key,
+        "question": question.short,
+        "score": result.score,
+        "risk": result.risk.value,
+    }
     answer = data.answers.get(key)
     if answer is None:
         return {**record, "status": "unanswered"}
@@ -95,10 +144,18 @@ def _answer_record(data: AssessmentData, score: AssessmentScore, key: str) -> di
     value = answer.value
     if question.type is AnswerType.LEVEL and value is not None:
         record["level"], record["level_name"] = value, LEVEL_NAMES[int(value)]
-    return {**record, "status": answer.status.value, "value": value if answer.status is AnswerStatus.ANSWERED
-            else None, "answer": result.answer_text, "reason": answer.reason, "note": answer.note,
-            "evidence_url": answer.evidence_url, "evidence_date": answer.evidence_date,
-            "answered_by": who, "answered_at": when}
+    return {
+        **record,
+        "status": answer.status.value,
+        "value": value if answer.status is AnswerStatus.ANSWERED else None,
+        "answer": result.answer_text,
+        "reason": answer.reason,
+        "note": answer.note,
+        "evidence_url": answer.evidence_url,
+        "evidence_date": answer.evidence_date,
+        "answered_by": who,
+        "answered_at": when,
+    }
 
 
 # --- JSON ------------------------------------------------------------------------------------
@@ -128,8 +185,9 @@ def parse_organisation_export(data: Any, source: str) -> ExportedOrganisation:
         raise FoundationsError(f"{source}: not a Foundations organisation export: {validation_problems(exc)}") from None
     for i, assessment in enumerate(doc.assessments):
         if assessment.organisation != doc.organisation:
-            raise FoundationsError(f"{source}: assessments[{i}].organisation is {assessment.organisation!r}, "
-                                   f"not {doc.organisation!r}")
+            raise FoundationsError(
+                f"{source}: assessments[{i}].organisation is {assessment.organisation!r}, not {doc.organisation!r}"
+            )
     return doc
 
 
@@ -142,4 +200,3 @@ def import_organisation(session: Session, *, doc: ExportedOrganisation, source: 
     for i, assessment in sorted(enumerate(doc.assessments), key=lambda p: (p[1].team, p[1].round_number)):
         done.append(import_assessment(session, doc=assessment, source=f"{source}: assessments[{i}]"))
     return done
-

@@ -12,15 +12,19 @@ from assessment.scoring.engine import AssessmentScore
 def score_to_data(data: AssessmentData, score: AssessmentScore) -> dict[str, Any]:
     """Scores, levels, risks and verdicts of one assessment as plain data."""
     return {
-        "assessment": {"id": data.id, "organisation": data.organisation, "team": data.team,
-                       "round_number": data.round_number, "status": data.status,
-                       "bank": {"id": data.bank.id, "version": data.bank.version}},
+        "assessment": {
+            "id": data.id,
+            "organisation": data.organisation,
+            "team": data.team,
+            "round_number": data.round_number,
+            "status": data.status,
+            "bank": {"id": data.bank.id, "version": data.bank.version},
+        },
         "overall_score": score.overall_score,
         "answered": score.answered,
         "total": score.total,
         "foundations": [
-            {**asdict(f), "level_name": f.level_name, "gate_capped": f.gate_capped}
-            for f in score.foundations.values()
+            {**asdict(f), "level_name": f.level_name, "gate_capped": f.gate_capped} for f in score.foundations.values()
         ],
         "questions": [asdict(q) for q in score.questions.values()],
         "risks": [asdict(r) for r in score.risks],

@@ -6,7 +6,7 @@ backend, so exports and comparisons never mix naive and aware values.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel

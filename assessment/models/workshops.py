@@ -26,14 +26,18 @@ class Workshop(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     organisation_id: int = Field(foreign_key="organisation.id", ondelete="CASCADE", index=True)
     title: str = Field(max_length=200)
-    join_code: str = Field(max_length=16, sa_column_kwargs={"unique": True},
-                           description="Short code participants type; unique, so never reused.")
+    join_code: str = Field(
+        max_length=16,
+        sa_column_kwargs={"unique": True},
+        description="Short code participants type; unique, so never reused.",
+    )
     facilitator_key_hash: str = Field(max_length=DIGEST_LENGTH)
     facilitator: str = Field(default="", max_length=200)
     status: str = Field(default="open", max_length=20, description="open | closed")
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
-    expires_at: datetime = Field(sa_type=UTCDateTime, nullable=False,
-                                 description="Join and participant links stop working after this.")
+    expires_at: datetime = Field(
+        sa_type=UTCDateTime, nullable=False, description="Join and participant links stop working after this."
+    )
     closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
@@ -67,9 +71,7 @@ class ParticipantAnswer(SQLModel, table=True):
     """One participant's current answer to one question (kept as evidence after agreement)."""
 
     __tablename__ = "participant_answer"
-    __table_args__ = (
-        sa.UniqueConstraint("participant_id", "question_key", name="uq_participant_answer"),
-    )
+    __table_args__ = (sa.UniqueConstraint("participant_id", "question_key", name="uq_participant_answer"),)
 
     id: int | None = Field(default=None, primary_key=True)
     participant_id: int = Field(foreign_key="participant.id", ondelete="CASCADE")
@@ -98,5 +100,6 @@ class WorkshopDecision(SQLModel, table=True):
     decided_by: str = Field(default="", max_length=200)
     decided_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
     participants_answered: int = Field(default=0)
-    distribution_json: str = Field(default="[]", sa_type=sa.Text,
-                                   description="[[label, count], ...] of individual answers at the time.")
+    distribution_json: str = Field(
+        default="[]", sa_type=sa.Text, description="[[label, count], ...] of individual answers at the time."
+    )

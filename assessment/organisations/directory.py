@@ -38,8 +38,10 @@ def clean_name(kind: str, name: str | None) -> str:
 
 def find_organisation(session: Session, *, name: str) -> Organisation | None:
     """The organisation with this name; letter case only matters when it tells two apart."""
-    return _by_name(list(session.exec(select(Organisation).where(
-        func.lower(Organisation.name) == name.strip().lower()))), name.strip())
+    return _by_name(
+        list(session.exec(select(Organisation).where(func.lower(Organisation.name) == name.strip().lower()))),
+        name.strip(),
+    )
 
 
 def _by_name(rows: list[RowT], name: str) -> RowT | None:
@@ -62,7 +64,8 @@ def ensure_organisation(session: Session, *, name: str) -> Organisation:
     authorize_in(session, None, Action.CREATE_ORGANISATION, access.INSTALL)
     name = clean_name("organisation", name)
     return find_organisation(session, name=name) or _insert_or_find(
-        session, Organisation(name=name), lambda: find_organisation(session, name=name))
+        session, Organisation(name=name), lambda: find_organisation(session, name=name)
+    )
 
 
 def list_organisations(session: Session) -> list[Organisation]:
@@ -82,8 +85,14 @@ def ensure_team(session: Session, *, organisation_id: int, name: str) -> Team:
     name = clean_name("team", name)
 
     def existing() -> Team | None:
-        return _by_name(list(session.exec(select(Team).where(
-            Team.organisation_id == organisation_id, func.lower(Team.name) == name.lower()))), name)
+        return _by_name(
+            list(
+                session.exec(
+                    select(Team).where(Team.organisation_id == organisation_id, func.lower(Team.name) == name.lower())
+                )
+            ),
+            name,
+        )
 
     return existing() or _insert_or_find(session, Team(organisation_id=organisation_id, name=name), existing)
 

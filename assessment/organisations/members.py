@@ -14,7 +14,6 @@ from datetime import datetime
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from assessment.core import db
 from assessment.access.policy import (
     DONE,
     INSTALL,
@@ -25,9 +24,10 @@ from assessment.access.policy import (
     authorize,
     organisation,
 )
-from assessment.models.access import AuditEvent, Membership
+from assessment.core import db
 from assessment.core.emails import clean_email
 from assessment.core.errors import FoundationsError, NotFoundError
+from assessment.models.access import AuditEvent, Membership
 from assessment.models.assessments import Organisation
 from assessment.organisations.directory import clean_name, find_organisation
 
@@ -63,8 +63,16 @@ def members(engine: Engine, *, actor: Actor | None, organisation_id: int) -> lis
 
 
 def _audit(session: Session, actor: Actor | None, organisation_id: int, target: str, detail: str) -> None:
-    session.add(AuditEvent(actor=str(actor), action=Action.MANAGE_MEMBERS.value, outcome=DONE,
-                           organisation_id=organisation_id, target=target, detail=detail))
+    session.add(
+        AuditEvent(
+            actor=str(actor),
+            action=Action.MANAGE_MEMBERS.value,
+            outcome=DONE,
+            organisation_id=organisation_id,
+            target=target,
+            detail=detail,
+        )
+    )
 
 
 def _organisation(session: Session, organisation_id: int) -> Organisation:
@@ -76,9 +84,15 @@ def _organisation(session: Session, organisation_id: int) -> Organisation:
 
 def _other_owners(session: Session, organisation_id: int, email: str) -> int:
     """Owners besides `email`, their rows locked (PostgreSQL) so two owners cannot demote each other at once."""
-    rows = session.exec(select(Membership.id).where(
-        Membership.organisation_id == organisation_id, Membership.role == Role.OWNER.value,
-        Membership.email != email).with_for_update())
+    rows = session.exec(
+        select(Membership.id)
+        .where(
+            Membership.organisation_id == organisation_id,
+            Membership.role == Role.OWNER.value,
+            Membership.email != email,
+        )
+        .with_for_update()
+    )
     return len(list(rows))
 
 
@@ -94,11 +108,18 @@ def grant(engine: Engine, *, actor: Actor | None, organisation_id: int, email: s
     address = clean_email(email)
     with db.write_session(engine) as session:
         org = _organisation(session, organisation_id)
-        existing = session.exec(select(Membership).where(
-            Membership.organisation_id == organisation_id, Membership.email == address)).first()
+        existing = session.exec(
+            select(Membership).where(Membership.organisation_id == organisation_id, Membership.email == address)
+        ).first()
         if existing is None:
-            session.add(Membership(organisation_id=organisation_id, email=address, role=role.value,
-                                   granted_by=str(acting(actor, engine))))
+            session.add(
+                Membership(
+                    organisation_id=organisation_id,
+                    email=address,
+                    role=role.value,
+                    granted_by=str(acting(actor, engine)),
+                )
+            )
             said = f"{address} joined {org.name} as {role.value}"
         elif existing.role == role.value:
             return f"{address} already is {role.value} in {org.name}"
@@ -118,8 +139,9 @@ def revoke(engine: Engine, *, actor: Actor | None, organisation_id: int, email: 
     address = clean_email(email)
     with db.write_session(engine) as session:
         org = _organisation(session, organisation_id)
-        existing = session.exec(select(Membership).where(
-            Membership.organisation_id == organisation_id, Membership.email == address)).first()
+        existing = session.exec(
+            select(Membership).where(Membership.organisation_id == organisation_id, Membership.email == address)
+        ).first()
         if existing is None:
             raise NotFoundError(f"{address} is not a member of {org.name}")
         _keep_an_owner(session, org, existing)
@@ -153,11 +175,14 @@ class AuditRow:
     detail: str
 
 
-def audit_log(engine: Engine, *, actor: Actor | None, organisation_id: int,
-              limit: int = AUDIT_PAGE) -> list[AuditRow]:
+def audit_log(engine: Engine, *, actor: Actor | None, organisation_id: int, limit: int = AUDIT_PAGE) -> list[AuditRow]:
     """The organisation's audit log, newest first (owners only)."""
     authorize(engine, actor, Action.READ_AUDIT_LOG, organisation(organisation_id))
     with db.read_session(engine) as session:
-        rows = session.exec(select(AuditEvent).where(AuditEvent.organisation_id == organisation_id)
-                            .order_by(col(AuditEvent.at).desc(), col(AuditEvent.id).desc()).limit(limit))
+        rows = session.exec(
+            select(AuditEvent)
+            .where(AuditEvent.organisation_id == organisation_id)
+            .order_by(col(AuditEvent.at).desc(), col(AuditEvent.id).desc())
+            .limit(limit)
+        )
         return [AuditRow(e.at, e.actor, e.action, e.outcome, e.target, e.detail) for e in rows]

@@ -19,11 +19,11 @@ from sqlmodel import Session, col, func, select
 
 from assessment.access import policy as access
 from assessment.access.policy import Action, authorize_in
+from assessment.assessments.lookup import bank_of
+from assessment.bank.loader import default_bank
 from assessment.bank.model import Bank
 from assessment.core.errors import NotFoundError
 from assessment.models.assessments import AnswerEvent, Assessment, BankVersion, Organisation, Team
-from assessment.bank.loader import default_bank
-from assessment.assessments.lookup import bank_of
 from assessment.models.scores import AssessmentScoreRow, FoundationScore, ReadinessRow
 
 
@@ -122,10 +122,14 @@ def portfolio_data(session: Session, *, organisation_id: int) -> Portfolio:
     teams = sorted((_team_row(t, ranked[t], heads, cells, ready) for t in ranked), key=lambda r: (r.team, r.team_id))
     banks = _banks(session, organisation_id)
     return Portfolio(
-        organisation_id=organisation_id, organisation=org.name,
-        foundations=_foundations(banks), end_states=_end_states(banks), teams=tuple(teams),
+        organisation_id=organisation_id,
+        organisation=org.name,
+        foundations=_foundations(banks),
+        end_states=_end_states(banks),
+        teams=tuple(teams),
         teams_without_rounds=_teams_without_rounds(session, organisation_id),
-        level_counts=_level_counts(session, latest), ready_counts=_ready_counts(session, latest),
+        level_counts=_level_counts(session, latest),
+        ready_counts=_ready_counts(session, latest),
     )
 
 
@@ -133,9 +137,12 @@ def _ranked(session: Session, organisation_id: int) -> dict[int, tuple[int, int 
     """team id -> (latest round's id, previous round's id or None, number of rounds)."""
     order = func.row_number().over(partition_by=col(Assessment.team_id), order_by=col(Assessment.round_number).desc())
     rounds = func.count().over(partition_by=col(Assessment.team_id))
-    inner = (sa.select(col(Assessment.id), col(Assessment.team_id), order.label("rn"), rounds.label("rounds"))
-             .join(Team, col(Team.id) == Assessment.team_id).where(col(Team.organisation_id) == organisation_id)
-             .subquery("ranked"))
+    inner = (
+        sa.select(col(Assessment.id), col(Assessment.team_id), order.label("rn"), rounds.label("rounds"))
+        .join(Team, col(Team.id) == Assessment.team_id)
+        .where(col(Team.organisation_id) == organisation_id)
+        .subquery("ranked")
+    )
     found: dict[int, list[Any]] = {}
     for assessment_id, team_id, rn, count in session.execute(sa.select(inner).where(inner.c.rn <= 2)):
         entry = found.setdefault(team_id, [None, None, count])
@@ -145,11 +152,22 @@ def _ranked(session: Session, organisation_id: int) -> dict[int, tuple[int, int 
 
 def _heads(session: Session, ids: Sequence[int]) -> dict[int, Any]:
     """Per assessment id: team name, round, status, label, date and stored overall figures."""
-    columns = (Assessment.id, Team.name, Assessment.round_number, Assessment.status, Assessment.label,
-               Assessment.created_at, AssessmentScoreRow.overall, AssessmentScoreRow.answered,
-               AssessmentScoreRow.total, AssessmentScoreRow.carried_over, AssessmentScoreRow.high_risks)
+    columns = (
+        Assessment.id,
+        Team.name,
+        Assessment.round_number,
+        Assessment.status,
+        Assessment.label,
+        Assessment.created_at,
+        AssessmentScoreRow.overall,
+        AssessmentScoreRow.answered,
+        AssessmentScoreRow.total,
+        AssessmentScoreRow.carried_over,
+        AssessmentScoreRow.high_risks,
+    )
     rows = session.execute(
-        sa.select(*(col(c) for c in columns)).join(Team, col(Team.id) == Assessment.team_id)
+        sa.select(*(col(c) for c in columns))
+        .join(Team, col(Team.id) == Assessment.team_id)
         .join(AssessmentScoreRow, col(AssessmentScoreRow.assessment_id) == Assessment.id, isouter=True)
         .where(col(Assessment.id).in_(ids))
     )
@@ -158,9 +176,18 @@ def _heads(session: Session, ids: Sequence[int]) -> dict[int, Any]:
 
 def _cells(session: Session, ids: Sequence[int]) -> dict[int, dict[str, Cell]]:
     rows = session.execute(
-        sa.select(*(col(c) for c in (FoundationScore.assessment_id, FoundationScore.foundation,
-                                     FoundationScore.score, FoundationScore.level, FoundationScore.gate)))
-        .where(col(FoundationScore.assessment_id).in_(ids))
+        sa.select(
+            *(
+                col(c)
+                for c in (
+                    FoundationScore.assessment_id,
+                    FoundationScore.foundation,
+                    FoundationScore.score,
+                    FoundationScore.level,
+                    FoundationScore.gate,
+                )
+            )
+        ).where(col(FoundationScore.assessment_id).in_(ids))
     )
     cells: dict[int, dict[str, Cell]] = defaultdict(dict)
     for assessment_id, foundation, score, level, gate in rows:
@@ -170,8 +197,9 @@ def _cells(session: Session, ids: Sequence[int]) -> dict[int, dict[str, Cell]]:
 
 def _readiness(session: Session, ids: Sequence[int]) -> dict[int, dict[str, bool]]:
     rows = session.execute(
-        sa.select(col(ReadinessRow.assessment_id), col(ReadinessRow.end_state), col(ReadinessRow.ready))
-        .where(col(ReadinessRow.assessment_id).in_(ids))
+        sa.select(col(ReadinessRow.assessment_id), col(ReadinessRow.end_state), col(ReadinessRow.ready)).where(
+            col(ReadinessRow.assessment_id).in_(ids)
+        )
     )
     ready: dict[int, dict[str, bool]] = defaultdict(dict)
     for assessment_id, end_state, is_ready in rows:
@@ -179,15 +207,32 @@ def _readiness(session: Session, ids: Sequence[int]) -> dict[int, dict[str, bool
     return ready
 
 
-def _team_row(team_id: int, ranked: tuple[int, int | None, int], heads: dict[int, Any],
-              cells: dict[int, dict[str, Cell]], ready: dict[int, dict[str, bool]]) -> TeamRow:
+def _team_row(
+    team_id: int,
+    ranked: tuple[int, int | None, int],
+    heads: dict[int, Any],
+    cells: dict[int, dict[str, Cell]],
+    ready: dict[int, dict[str, bool]],
+) -> TeamRow:
     latest, previous, rounds = ranked
     (_, name, round_number, status, label, created_at, overall, answered, total, carried, high) = heads[latest]
     return TeamRow(
-        team_id=team_id, team=name, assessment_id=latest, round_number=round_number, rounds=rounds,
-        status=status, label=label, created_at=created_at, overall=overall or 0, answered=answered or 0,
-        total=total or 0, carried_over=carried or 0, high_risks=high or 0, cells=cells.get(latest, {}),
-        ready=ready.get(latest, {}), previous_id=previous,
+        team_id=team_id,
+        team=name,
+        assessment_id=latest,
+        round_number=round_number,
+        rounds=rounds,
+        status=status,
+        label=label,
+        created_at=created_at,
+        overall=overall or 0,
+        answered=answered or 0,
+        total=total or 0,
+        carried_over=carried or 0,
+        high_risks=high or 0,
+        cells=cells.get(latest, {}),
+        ready=ready.get(latest, {}),
+        previous_id=previous,
         previous_overall=(heads[previous][6] or 0) if previous is not None else None,
         previous_cells=cells.get(previous, {}) if previous is not None else {},
         previous_ready=ready.get(previous, {}) if previous is not None else {},
@@ -197,9 +242,14 @@ def _team_row(team_id: int, ranked: tuple[int, int | None, int], heads: dict[int
 def _banks(session: Session, organisation_id: int) -> list[Bank]:
     """The bank versions the organisation's rounds use, newest first (the shipped bank when none)."""
     versions = session.exec(
-        select(BankVersion).where(col(BankVersion.id).in_(
-            select(Assessment.bank_version_id).join(Team, col(Team.id) == Assessment.team_id)
-            .where(Team.organisation_id == organisation_id)))
+        select(BankVersion)
+        .where(
+            col(BankVersion.id).in_(
+                select(Assessment.bank_version_id)
+                .join(Team, col(Team.id) == Assessment.team_id)
+                .where(Team.organisation_id == organisation_id)
+            )
+        )
         .order_by(col(BankVersion.created_at).desc(), col(BankVersion.id).desc())
     ).all()
     return [bank_of(v) for v in versions] or [default_bank()]
@@ -222,11 +272,16 @@ def _end_states(banks: Sequence[Bank]) -> tuple[tuple[str, str, dict[str, int]],
 
 
 def _teams_without_rounds(session: Session, organisation_id: int) -> int:
-    return int(session.exec(
-        select(func.count()).select_from(Team).where(
-            Team.organisation_id == organisation_id,
-            ~sa.exists().where(col(Assessment.team_id) == col(Team.id)))
-    ).one())
+    return int(
+        session.exec(
+            select(func.count())
+            .select_from(Team)
+            .where(
+                Team.organisation_id == organisation_id,
+                ~sa.exists().where(col(Assessment.team_id) == col(Team.id)),
+            )
+        ).one()
+    )
 
 
 def _level_counts(session: Session, latest: Sequence[int]) -> dict[str, tuple[int, ...]]:
@@ -246,13 +301,15 @@ def _ready_counts(session: Session, latest: Sequence[int]) -> dict[str, int]:
     """Teams ready for each end state over the latest rounds (a GROUP BY in the database)."""
     rows = session.execute(
         sa.select(col(ReadinessRow.end_state), func.sum(sa.case((col(ReadinessRow.ready), 1), else_=0)))
-        .where(col(ReadinessRow.assessment_id).in_(latest)).group_by(col(ReadinessRow.end_state))
+        .where(col(ReadinessRow.assessment_id).in_(latest))
+        .group_by(col(ReadinessRow.end_state))
     )
     return {end_state: int(n or 0) for end_state, n in rows}
 
 
-def foundation_trend(session: Session, *, organisation_id: int,
-                     team_ids: Sequence[int] | None = None) -> list[TrendPoint]:
+def foundation_trend(
+    session: Session, *, organisation_id: int, team_ids: Sequence[int] | None = None
+) -> list[TrendPoint]:
     """Mean score of each foundation per round number, over all teams or the given ones."""
     authorize_in(session, None, Action.VIEW_PORTFOLIO, access.organisation(organisation_id))
     query = (
@@ -276,7 +333,13 @@ def data_stamp(session: Session) -> tuple[int, ...]:
     """
     from assessment.models.dora import DoraFigures, DoraImport  # the DORA tables are optional to this module
 
-    parts = [func.max(col(AnswerEvent.id)), func.max(col(Assessment.id)), func.max(col(Team.id)),
-             func.count(col(Team.id)), func.max(col(DoraImport.id)), func.max(col(DoraFigures.id))]
+    parts = [
+        func.max(col(AnswerEvent.id)),
+        func.max(col(Assessment.id)),
+        func.max(col(Team.id)),
+        func.count(col(Team.id)),
+        func.max(col(DoraImport.id)),
+        func.max(col(DoraFigures.id)),
+    ]
     stamp = session.execute(sa.select(*[sa.select(part).scalar_subquery() for part in parts])).one()  # type: ignore[call-overload]
     return tuple(int(v or 0) for v in stamp)

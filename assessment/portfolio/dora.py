@@ -15,11 +15,11 @@ from sqlmodel import Session, col, func, select
 from assessment.access import policy as access
 from assessment.access.policy import Action, authorize_in
 from assessment.dora.benchmarks import EDITION, nearest_cluster
-from assessment.dora.metrics.frames import latest_event_s
 from assessment.dora.metrics.compute import compute_metrics
-from assessment.models.dora import DoraDeployment, DoraFigures, DoraIncident
+from assessment.dora.metrics.frames import latest_event_s
 from assessment.dora.metrics.window import window_for_dates
 from assessment.models.assessments import Team
+from assessment.models.dora import DoraDeployment, DoraFigures, DoraIncident
 
 DAYS_PER_WEEK = 7.0
 
@@ -56,22 +56,30 @@ def _from_events(session: Session, organisation_id: int) -> dict[int, TeamCluste
     for team_id, metrics in compute_metrics(session, team_ids=team_ids, window=window).items():
         fit = nearest_cluster(metrics.benchmark_values())
         if fit is not None:
-            found[team_id] = TeamCluster(team_id, fit.cluster, f"imported data, {window.describe()}",
-                                         fit.metrics_used)
+            found[team_id] = TeamCluster(team_id, fit.cluster, f"imported data, {window.describe()}", fit.metrics_used)
     return found
 
 
 def _from_figures(session: Session, organisation_id: int) -> dict[int, TeamCluster]:
     """The newest typed figures of each team (exact numbers only; ranges alone do not place a team)."""
-    newest = (select(DoraFigures.team_id, func.max(DoraFigures.id).label("id"))
-              .join(Team, col(Team.id) == DoraFigures.team_id).where(Team.organisation_id == organisation_id)
-              .group_by(col(DoraFigures.team_id)).subquery())
+    newest = (
+        select(DoraFigures.team_id, func.max(DoraFigures.id).label("id"))
+        .join(Team, col(Team.id) == DoraFigures.team_id)
+        .where(Team.organisation_id == organisation_id)
+        .group_by(col(DoraFigures.team_id))
+        .subquery()
+    )
     found = {}
     for figures in session.exec(select(DoraFigures).join(newest, newest.c.id == DoraFigures.id)):
         per_day = None if figures.deployments_per_week is None else figures.deployments_per_week / DAYS_PER_WEEK
-        fit = nearest_cluster({"lead_time": figures.lead_time_hours, "deployment_frequency": per_day,
-                               "change_failure_rate": figures.change_failure_pct,
-                               "recovery_time": figures.recovery_hours})
+        fit = nearest_cluster(
+            {
+                "lead_time": figures.lead_time_hours,
+                "deployment_frequency": per_day,
+                "change_failure_rate": figures.change_failure_pct,
+                "recovery_time": figures.recovery_hours,
+            }
+        )
         if fit is not None:
             found[figures.team_id] = TeamCluster(figures.team_id, fit.cluster, "typed figures", fit.metrics_used)
     return found

@@ -76,4 +76,4 @@ def page_count(total: int, size: int) -> int:
 def page(rows: Sequence[TeamRow], number: int, size: int) -> list[TeamRow]:
     """Page `number` (1-based, clamped to the pages there are) of `size` rows."""
     number = min(max(1, number), page_count(len(rows), size))
-    return list(rows[(number - 1) * size: number * size])
+    return list(rows[(number - 1) * size : number * size])

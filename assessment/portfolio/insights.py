@@ -17,8 +17,8 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from assessment.bank.answers import AnswerStatus
 from assessment.assessments.repository import AssessmentData
+from assessment.bank.answers import AnswerStatus
 from assessment.roadmap.plan import Roadmap, build_roadmap
 from assessment.scoring.engine import AssessmentScore, Risk, score_assessment
 
@@ -103,5 +103,15 @@ def unblockers(insights: Sequence[TeamInsight], limit: int = 10) -> list[Unblock
                 pairs[item.key] += 1
                 info.setdefault(item.key, (item.title, item.foundation_title, item.effort, catalogue[item.key]))
     ranked = sorted(teams, key=lambda k: (-len(teams[k]), -pairs[k], info[k][3], k))
-    return [Unblocker(k, info[k][0], info[k][1], info[k][2], len(teams[k]), pairs[k],
-                      tuple(per_end_state[k].most_common())) for k in ranked[:limit]]
+    return [
+        Unblocker(
+            k,
+            info[k][0],
+            info[k][1],
+            info[k][2],
+            len(teams[k]),
+            pairs[k],
+            tuple(per_end_state[k].most_common()),
+        )
+        for k in ranked[:limit]
+    ]

@@ -62,8 +62,12 @@ class DoraMetric(StrEnum):
 
 # Which investments each kind of DORA evidence raises. Keys missing from a bank are ignored.
 DORA_TARGETS: dict[DoraMetric, tuple[str, ...]] = {
-    DoraMetric.TIME_TO_RESTORE: ("service_health_metrics", "distributed_tracing", "root_cause_drills",
-                                 "top_failure_runbooks"),
+    DoraMetric.TIME_TO_RESTORE: (
+        "service_health_metrics",
+        "distributed_tracing",
+        "root_cause_drills",
+        "top_failure_runbooks",
+    ),
     DoraMetric.CHANGE_FAILURE_RATE: ("one_step_rollback", "rollback_drills", "automated_test_suite"),
     DoraMetric.LEAD_TIME: ("automated_deployment_pipeline",),
     DoraMetric.DEPLOYMENT_FREQUENCY: ("automated_deployment_pipeline",),
@@ -166,8 +170,13 @@ class _Pick:
     in_place: list[tuple[Question, AnswerValue]] = field(default_factory=list)
 
 
-def build_roadmap(bank: Bank, answers: Mapping[str, AnswerValue], *, score: AssessmentScore | None = None,
-                  evidence: Evidence | None = None) -> Roadmap:
+def build_roadmap(
+    bank: Bank,
+    answers: Mapping[str, AnswerValue],
+    *,
+    score: AssessmentScore | None = None,
+    evidence: Evidence | None = None,
+) -> Roadmap:
     """The ordered, phased roadmap for one assessment's answers (and optional DORA evidence)."""
     score = score or score_assessment(bank, answers)
     picks = _select(bank, answers, score, evidence or Evidence())
@@ -175,14 +184,16 @@ def build_roadmap(bank: Bank, answers: Mapping[str, AnswerValue], *, score: Asse
     priority = _priorities(bank, picks)
     order = _order(bank, picks, serves_gate, priority)
     phases = _phases([picks[k] for k in order])
-    items = tuple(_item(bank, n, picks[k], phases[k], k in serves_gate, priority[k], order)
-                  for n, k in enumerate(order, start=1))
+    items = tuple(
+        _item(bank, n, picks[k], phases[k], k in serves_gate, priority[k], order) for n, k in enumerate(order, start=1)
+    )
     weeks = {p.value: sum(i.effort_weeks for i in items if i.phase is p) for p in Phase}
     return Roadmap(items, _end_states(score.verdicts, items), weeks)
 
 
-def _select(bank: Bank, answers: Mapping[str, AnswerValue], score: AssessmentScore,
-            evidence: Evidence) -> dict[str, _Pick]:
+def _select(
+    bank: Bank, answers: Mapping[str, AnswerValue], score: AssessmentScore, evidence: Evidence
+) -> dict[str, _Pick]:
     picks: dict[str, _Pick] = {}
     for q in bank.questions:
         result, answer = score.questions[q.key], answers.get(q.key)
@@ -207,8 +218,7 @@ def _select(bank: Bank, answers: Mapping[str, AnswerValue], score: AssessmentSco
     return picks
 
 
-def _answered_for(bank: Bank, answers: Mapping[str, AnswerValue],
-                  key: str) -> list[tuple[Question, AnswerValue]]:
+def _answered_for(bank: Bank, answers: Mapping[str, AnswerValue], key: str) -> list[tuple[Question, AnswerValue]]:
     """The (not weak) answers showing this prerequisite in place; empty unless all are answered."""
     questions = [q for q in bank.questions if key in q.triggers]
     if not questions or any(q.key not in answers for q in questions):
@@ -237,8 +247,7 @@ def _priorities(bank: Bank, picks: Mapping[str, _Pick]) -> dict[str, float]:
     return priority
 
 
-def _order(bank: Bank, picks: Mapping[str, _Pick], serves_gate: set[str],
-           priority: Mapping[str, float]) -> list[str]:
+def _order(bank: Bank, picks: Mapping[str, _Pick], serves_gate: set[str], priority: Mapping[str, float]) -> list[str]:
     """Kahn's algorithm with the stated rank as the choice among items free to start."""
     catalogue = {inv.key: n for n, inv in enumerate(bank.investments)}
     waiting = {k: set(p.investment.prerequisites) for k, p in picks.items()}
@@ -269,25 +278,44 @@ def _phases(picks: Sequence[_Pick]) -> dict[str, Phase]:
     total = 0
     for pick in picks:
         before, total = total, total + _weeks(pick)
-        phases[pick.investment.key] = Phase.NOW if before == 0 or total <= NOW_WEEKS else (
-            Phase.NEXT if total <= NEXT_WEEKS else Phase.LATER)
+        phases[pick.investment.key] = (
+            Phase.NOW if before == 0 or total <= NOW_WEEKS else (Phase.NEXT if total <= NEXT_WEEKS else Phase.LATER)
+        )
     return phases
 
 
-def _item(bank: Bank, position: int, pick: _Pick, phase: Phase, serves_gate: bool, priority: float,
-          order: Sequence[str]) -> RoadmapItem:
+def _item(
+    bank: Bank,
+    position: int,
+    pick: _Pick,
+    phase: Phase,
+    serves_gate: bool,
+    priority: float,
+    order: Sequence[str],
+) -> RoadmapItem:
     inv = pick.investment
-    citations = tuple(_cite(q, a) for q, a in pick.weak) + tuple(
-        f"DORA: {s.figure}" for s in pick.signals)
+    citations = tuple(_cite(q, a) for q, a in pick.weak) + tuple(f"DORA: {s.figure}" for s in pick.signals)
     waiting = tuple(k for k in order if inv.key in bank.investment(k).prerequisites)
     return RoadmapItem(
-        position=position, key=inv.key, title=inv.title, foundation=inv.foundation,
-        foundation_title=bank.foundation(inv.foundation).title, phase=phase, kind=_kind(pick),
-        serves_gate=serves_gate, gap=round(pick.gap, 1), priority=round(priority, 1), effort=inv.effort.value,
-        effort_weeks=_weeks(pick), in_place=bool(pick.in_place), prerequisites=tuple(inv.prerequisites),
+        position=position,
+        key=inv.key,
+        title=inv.title,
+        foundation=inv.foundation,
+        foundation_title=bank.foundation(inv.foundation).title,
+        phase=phase,
+        kind=_kind(pick),
+        serves_gate=serves_gate,
+        gap=round(pick.gap, 1),
+        priority=round(priority, 1),
+        effort=inv.effort.value,
+        effort_weeks=_weeks(pick),
+        in_place=bool(pick.in_place),
+        prerequisites=tuple(inv.prerequisites),
         prerequisite_of=waiting,
-        what_it_takes=inv.what_it_takes, exit_criterion=inv.exit_criterion,
-        reason=_reason(bank, pick, waiting, serves_gate), citations=citations,
+        what_it_takes=inv.what_it_takes,
+        exit_criterion=inv.exit_criterion,
+        reason=_reason(bank, pick, waiting, serves_gate),
+        citations=citations,
     )
 
 
@@ -302,8 +330,7 @@ def _kind(pick: _Pick) -> str:
 def _reason(bank: Bank, pick: _Pick, waiting: Sequence[str], serves_gate: bool) -> str:
     """One line a reader can check against the answers and figures."""
     inv = pick.investment
-    cited = "; ".join([_cite(q, a) for q, a in pick.weak[:3]]
-                      + [f"DORA {s.figure}" for s in pick.signals])
+    cited = "; ".join([_cite(q, a) for q, a in pick.weak[:3]] + [f"DORA {s.figure}" for s in pick.signals])
     more = f" (+{len(pick.weak) - 3} more)" if len(pick.weak) > 3 else ""
     names = ", ".join(bank.investment(k).title for k in waiting) or "a selected investment"
     if pick.gate:
@@ -316,13 +343,12 @@ def _reason(bank: Bank, pick: _Pick, waiting: Sequence[str], serves_gate: bool) 
         return f"Raised by delivery data: {cited}.{first}"
     if pick.in_place:
         shown = "; ".join(_cite(q, a) for q, a in pick.in_place[:2])
-        return (f"Prerequisite of {names}; answers suggest it is in place ({shown}), "
-                "so confirm its exit criterion.")
+        return f"Prerequisite of {names}; answers suggest it is in place ({shown}), so confirm its exit criterion."
     return f"Prerequisite of {names}."
 
 
 def _cite(question: Question, answer: AnswerValue) -> str:
-    """"Rollback time: 45 minutes": the question's short name and the answer in words."""
+    """ "Rollback time: 45 minutes": the question's short name and the answer in words."""
     return f"{question.short}: {describe_value(question, answer).rstrip('.')}"
 
 
@@ -344,8 +370,12 @@ def _end_states(verdicts: Sequence[Verdict], items: Sequence[RoadmapItem]) -> tu
 def roadmap_to_data(roadmap: Roadmap) -> dict[str, Any]:
     """Plain JSON-ready data for `foundations roadmap --json`."""
     return {
-        "rules": {"effort_weeks": {k.value: v for k, v in EFFORT_WEEKS.items()},
-                  "now_weeks": NOW_WEEKS, "next_weeks": NEXT_WEEKS, "dora_points": DORA_POINTS},
+        "rules": {
+            "effort_weeks": {k.value: v for k, v in EFFORT_WEEKS.items()},
+            "now_weeks": NOW_WEEKS,
+            "next_weeks": NEXT_WEEKS,
+            "dora_points": DORA_POINTS,
+        },
         "weeks": roadmap.weeks,
         "items": [asdict(i) for i in roadmap.items],
         "end_states": [asdict(e) for e in roadmap.end_states],

@@ -145,7 +145,9 @@ def answer_score(question: Question, answer: AnswerValue | None) -> int | None:
         case AnswerType.YES_NO:
             return 100 if bool(answer.value) == question.good_answer else 0
         case AnswerType.CHOICE:
-            return next(o.score for o in question.options or [] if isinstance(o, ChoiceOption) and o.key == answer.value)
+            return next(
+                o.score for o in question.options or [] if isinstance(o, ChoiceOption) and o.key == answer.value
+            )
         case AnswerType.NUMBER:
             return _number_score(question, float(answer.value))  # type: ignore[arg-type]
     raise ValueError(question.type)  # pragma: no cover
@@ -220,8 +222,12 @@ def _is_dont_know(answer: AnswerValue | None) -> bool:
     return answer is not None and answer.status is AnswerStatus.DONT_KNOW
 
 
-def verdict(bank: Bank, end_state: EndState, foundations: Mapping[str, FoundationResult],
-            answers: Mapping[str, AnswerValue]) -> Verdict:
+def verdict(
+    bank: Bank,
+    end_state: EndState,
+    foundations: Mapping[str, FoundationResult],
+    answers: Mapping[str, AnswerValue],
+) -> Verdict:
     """Readiness for one end state, with each shortfall as data and as words."""
     shortfalls = []
     for fkey, required in end_state.requires.items():
@@ -230,11 +236,17 @@ def verdict(bank: Bank, end_state: EndState, foundations: Mapping[str, Foundatio
             continue
         gate_q = next(q for q in bank.questions_for(fkey) if q.gate)
         gate_answer = answers.get(gate_q.key)
-        shortfalls.append(Shortfall(
-            foundation=fkey, title=result.title, level=result.level, required=required,
-            gate=result.gate, gate_short=gate_q.short,
-            gate_answer=describe_value(gate_q, gate_answer) if gate_answer else None,
-        ))
+        shortfalls.append(
+            Shortfall(
+                foundation=fkey,
+                title=result.title,
+                level=result.level,
+                required=required,
+                gate=result.gate,
+                gate_short=gate_q.short,
+                gate_answer=describe_value(gate_q, gate_answer) if gate_answer else None,
+            )
+        )
     unanswered = sum(foundations[f].total - foundations[f].answered for f in end_state.requires)
     return Verdict(end_state.key, end_state.title, not shortfalls, dict(end_state.requires), shortfalls, unanswered)
 
@@ -243,7 +255,10 @@ def score_assessment(bank: Bank, answers: Mapping[str, AnswerValue]) -> Assessme
     """Everything the results page, the roadmap and the reports need from the answers."""
     questions = {
         q.key: QuestionResult(
-            q.key, q.foundation, answer_score(q, answers.get(q.key)), answer_risk(q, answers.get(q.key)),
+            q.key,
+            q.foundation,
+            answer_score(q, answers.get(q.key)),
+            answer_risk(q, answers.get(q.key)),
             describe_value(q, answers[q.key]) if q.key in answers else None,
         )
         for q in bank.questions

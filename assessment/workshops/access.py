@@ -16,11 +16,11 @@ from sqlmodel import Session, col, select
 
 from assessment.access import policy as access
 from assessment.access.policy import Action, authorize_in
+from assessment.assessments.lookup import bank_of
 from assessment.bank.model import Bank
 from assessment.core.errors import FoundationsError, NotFoundError
-from assessment.models.assessments import Assessment, BankVersion, Team
 from assessment.core.types import utcnow
-from assessment.assessments.lookup import bank_of
+from assessment.models.assessments import Assessment, BankVersion, Team
 from assessment.models.workshops import Participant, Workshop, WorkshopTeam
 from assessment.workshops.tokens import digest, matches, normalise_join_code
 
@@ -103,16 +103,23 @@ def workshop_team(session: Session, *, workshop: Workshop, workshop_team_id: int
 
 def teams_of(session: Session, *, workshop_id: int) -> list[tuple[WorkshopTeam, str]]:
     """The workshop's teams with their names, in name order."""
-    return [(wt, name) for wt, name in session.exec(
-        select(WorkshopTeam, Team.name).join(Team, col(Team.id) == WorkshopTeam.team_id)
-        .where(WorkshopTeam.workshop_id == workshop_id).order_by(Team.name)
-    )]
+    return [
+        (wt, name)
+        for wt, name in session.exec(
+            select(WorkshopTeam, Team.name)
+            .join(Team, col(Team.id) == WorkshopTeam.team_id)
+            .where(WorkshopTeam.workshop_id == workshop_id)
+            .order_by(Team.name)
+        )
+    ]
 
 
 def bank_of_assessment(session: Session, *, assessment_id: int) -> Bank:
     """The bank an assessment was created against (the large content is read only on a cache miss)."""
     version = session.exec(
-        select(BankVersion).join(Assessment, col(Assessment.bank_version_id) == BankVersion.id)
-        .where(Assessment.id == assessment_id).options(defer(BankVersion.content))  # type: ignore[arg-type]
+        select(BankVersion)
+        .join(Assessment, col(Assessment.bank_version_id) == BankVersion.id)
+        .where(Assessment.id == assessment_id)
+        .options(defer(BankVersion.content))  # type: ignore[arg-type]
     ).one()
     return bank_of(version)

@@ -16,13 +16,13 @@ from sqlmodel import Session, col, func, select
 
 from assessment.access import policy as access
 from assessment.access.policy import Action, authorize_in, only_visible
+from assessment.assessments.repository import create_assessment, store_bank
 from assessment.bank.model import Bank
 from assessment.core.errors import FoundationsError, NotFoundError
-from assessment.models.assessments import Answer, Organisation
 from assessment.core.types import utcnow
-from assessment.assessments.repository import create_assessment, store_bank
-from assessment.organisations.directory import clean_name, ensure_organisation, ensure_team
+from assessment.models.assessments import Answer, Organisation
 from assessment.models.workshops import Participant, ParticipantAnswer, Workshop, WorkshopTeam
+from assessment.organisations.directory import clean_name, ensure_organisation, ensure_team
 from assessment.workshops.access import CLOSED, OPEN, accepts_participants, teams_of
 from assessment.workshops.tokens import digest, format_join_code, new_join_code, new_secret
 
@@ -70,9 +70,16 @@ def _organisation_for(session: Session, name: str) -> Organisation:
     return visible or ensure_organisation(session, name=name)
 
 
-def create_workshop(session: Session, *, organisation: str, teams: list[str], bank: Bank,
-                    facilitator: str, title: str | None = None,
-                    valid_days: int = DEFAULT_VALID_DAYS) -> CreatedWorkshop:
+def create_workshop(
+    session: Session,
+    *,
+    organisation: str,
+    teams: list[str],
+    bank: Bank,
+    facilitator: str,
+    title: str | None = None,
+    valid_days: int = DEFAULT_VALID_DAYS,
+) -> CreatedWorkshop:
     """Open a workshop with a new assessment round for each team (teams are created if missing).
 
     Every input is checked before anything is written, and the actor needs the
@@ -93,19 +100,28 @@ def create_workshop(session: Session, *, organisation: str, teams: list[str], ba
     authorize_in(session, None, Action.RUN_WORKSHOPS, access.organisation(org.id or 0))
     title = title or f"{org.name} workshop {utcnow():%Y-%m-%d}"
     key = new_secret()
-    workshop = Workshop(organisation_id=org.id or 0, title=title,
-                        join_code=_unused_code(session), facilitator_key_hash=digest(key),
-                        facilitator=facilitator, expires_at=expires_at)
+    workshop = Workshop(
+        organisation_id=org.id or 0,
+        title=title,
+        join_code=_unused_code(session),
+        facilitator_key_hash=digest(key),
+        facilitator=facilitator,
+        expires_at=expires_at,
+    )
     session.add(workshop)
     session.flush()
     stored = store_bank(session, bank=bank)
     created: dict[str, int] = {}
     for name in names:
         team = ensure_team(session, organisation_id=org.id or 0, name=name)
-        assessment = create_assessment(session, team_id=team.id or 0, bank_version_id=stored.id or 0,
-                                       created_by=facilitator, label=workshop.title)
-        session.add(WorkshopTeam(workshop_id=workshop.id or 0, team_id=team.id or 0,
-                                 assessment_id=assessment.id or 0))
+        assessment = create_assessment(
+            session,
+            team_id=team.id or 0,
+            bank_version_id=stored.id or 0,
+            created_by=facilitator,
+            label=workshop.title,
+        )
+        session.add(WorkshopTeam(workshop_id=workshop.id or 0, team_id=team.id or 0, assessment_id=assessment.id or 0))
         created[team.name] = assessment.id or 0
     return CreatedWorkshop(workshop.id or 0, workshop.join_code, key, workshop.expires_at, created)
 
@@ -154,14 +170,17 @@ def team_progress(session: Session, *, workshop_id: int) -> list[TeamProgress]:
     rows = []
     for wt, name in teams_of(session, workshop_id=workshop_id):
         joined, finished = session.exec(
-            select(func.count(), func.count(col(Participant.finished_at)))
+            select(func.count(), func.count(col(Participant.finished_at))).where(Participant.workshop_team_id == wt.id)
+        ).one()
+        given = session.exec(
+            select(func.count())
+            .select_from(ParticipantAnswer)
+            .join(Participant, col(Participant.id) == ParticipantAnswer.participant_id)
             .where(Participant.workshop_team_id == wt.id)
         ).one()
-        given = session.exec(select(func.count()).select_from(ParticipantAnswer)
-                             .join(Participant, col(Participant.id) == ParticipantAnswer.participant_id)
-                             .where(Participant.workshop_team_id == wt.id)).one()
-        agreed = session.exec(select(func.count()).select_from(Answer)
-                              .where(Answer.assessment_id == wt.assessment_id)).one()
+        agreed = session.exec(
+            select(func.count()).select_from(Answer).where(Answer.assessment_id == wt.assessment_id)
+        ).one()
         rows.append(TeamProgress(wt.id or 0, name, wt.assessment_id, joined, finished, given, agreed))
     return rows
 
@@ -171,9 +190,15 @@ def workshop_status(session: Session, *, workshop_id: int) -> dict[str, object]:
     workshop = get_workshop(session, workshop_id=workshop_id)
     org = session.get(Organisation, workshop.organisation_id)
     return {
-        "id": workshop.id, "title": workshop.title, "organisation": org.name if org else None,
-        "join_code": format_join_code(workshop.join_code), "status": workshop.status,
-        "accepting_participants": accepts_participants(workshop), "facilitator": workshop.facilitator,
-        "created_at": workshop.created_at, "expires_at": workshop.expires_at, "closed_at": workshop.closed_at,
+        "id": workshop.id,
+        "title": workshop.title,
+        "organisation": org.name if org else None,
+        "join_code": format_join_code(workshop.join_code),
+        "status": workshop.status,
+        "accepting_participants": accepts_participants(workshop),
+        "facilitator": workshop.facilitator,
+        "created_at": workshop.created_at,
+        "expires_at": workshop.expires_at,
+        "closed_at": workshop.closed_at,
         "teams": [asdict(p) for p in team_progress(session, workshop_id=workshop_id)],
     }

@@ -18,14 +18,14 @@ from datetime import datetime
 
 from sqlmodel import Session, col, func, select
 
+from assessment.assessments.lookup import to_value
+from assessment.assessments.repository import stored_answers
 from assessment.bank.answers import AnswerStatus, AnswerValue, describe_value
 from assessment.bank.model import LEVEL_NAMES, AnswerType, Bank, ChoiceOption, Question
-from assessment.models.assessments import Answer, Team
 from assessment.core.numbers import number_text
-from assessment.assessments.repository import stored_answers
-from assessment.assessments.lookup import to_value
-from assessment.scoring.engine import answer_score
+from assessment.models.assessments import Answer, Team
 from assessment.models.workshops import Participant, ParticipantAnswer, WorkshopTeam
+from assessment.scoring.engine import answer_score
 from assessment.workshops.access import bank_of_assessment, facilitated_workshop, workshop_team
 from assessment.workshops.participants import answer_of
 
@@ -123,8 +123,9 @@ def _number_label(question: Question, value: float) -> str:
     return f"{number_text(value)} {unit}".strip()
 
 
-def spread_of(question: Question, counted: Iterable[tuple[AnswerValue, int]],
-              agreed: AgreedAnswer | None = None) -> QuestionSpread:
+def spread_of(
+    question: Question, counted: Iterable[tuple[AnswerValue, int]], agreed: AgreedAnswer | None = None
+) -> QuestionSpread:
     """Distribution, median and spread of one question's answers, given as (answer, how many)."""
     counts = dict.fromkeys(bucket_labels(question), 0)
     numbers: dict[float, int] = {}
@@ -159,10 +160,19 @@ def disagreement_order(spreads: list[QuestionSpread]) -> list[QuestionSpread]:
 def counted_answers(session: Session, workshop_team_id: int) -> dict[str, list[tuple[AnswerValue, int]]]:
     """One GROUP BY: each distinct (question, answer) of the team's participants with its count."""
     rows = session.exec(
-        select(ParticipantAnswer.question_key, ParticipantAnswer.status, ParticipantAnswer.value_json, func.count())
+        select(
+            ParticipantAnswer.question_key,
+            ParticipantAnswer.status,
+            ParticipantAnswer.value_json,
+            func.count(),
+        )
         .join(Participant, col(Participant.id) == ParticipantAnswer.participant_id)
         .where(Participant.workshop_team_id == workshop_team_id)
-        .group_by(col(ParticipantAnswer.question_key), col(ParticipantAnswer.status), col(ParticipantAnswer.value_json))
+        .group_by(
+            col(ParticipantAnswer.question_key),
+            col(ParticipantAnswer.status),
+            col(ParticipantAnswer.value_json),
+        )
     )
     found: dict[str, list[tuple[AnswerValue, int]]] = {}
     for key, status, value_json, n in rows:
@@ -185,8 +195,11 @@ def participant_progress(session: Session, *, workshop_team_id: int) -> list[Par
 
 def agreed_answers(session: Session, *, assessment_id: int, questions: dict[str, Question]) -> dict[str, AgreedAnswer]:
     """The assessment's current answers with who set them and their version."""
-    return {row.question_key: agreed_from_row(row, questions[row.question_key])
-            for row in stored_answers(session, assessment_id=assessment_id) if row.question_key in questions}
+    return {
+        row.question_key: agreed_from_row(row, questions[row.question_key])
+        for row in stored_answers(session, assessment_id=assessment_id)
+        if row.question_key in questions
+    }
 
 
 def agreed_from_row(row: Answer, question: Question) -> AgreedAnswer:
@@ -201,12 +214,19 @@ def build_dashboard(session: Session, *, team: WorkshopTeam, team_name: str) -> 
     counted = counted_answers(session, team.id or 0)
     agreed = agreed_answers(session, assessment_id=team.assessment_id, questions=bank.questions_by_key())
     spreads = [spread_of(q, counted.get(q.key, []), agreed.get(q.key)) for q in bank.questions]
-    return TeamDashboard(team.id or 0, team_name, bank, len(bank.questions),
-                         participant_progress(session, workshop_team_id=team.id or 0), disagreement_order(spreads))
+    return TeamDashboard(
+        team.id or 0,
+        team_name,
+        bank,
+        len(bank.questions),
+        participant_progress(session, workshop_team_id=team.id or 0),
+        disagreement_order(spreads),
+    )
 
 
-def team_dashboard(session: Session, *, workshop_id: int | None, key: str | None,
-                   workshop_team_id: int | None) -> TeamDashboard:
+def team_dashboard(
+    session: Session, *, workshop_id: int | None, key: str | None, workshop_team_id: int | None
+) -> TeamDashboard:
     """The dashboard of one team, for the holder of the facilitator key of its workshop only."""
     workshop = facilitated_workshop(session, workshop_id=workshop_id, key=key)
     team = workshop_team(session, workshop=workshop, workshop_team_id=workshop_team_id)
@@ -225,8 +245,14 @@ class IndividualAnswer:
     at: datetime
 
 
-def individual_answers(session: Session, *, workshop_id: int | None, key: str | None,
-                       workshop_team_id: int | None, question_key: str) -> list[IndividualAnswer]:
+def individual_answers(
+    session: Session,
+    *,
+    workshop_id: int | None,
+    key: str | None,
+    workshop_team_id: int | None,
+    question_key: str,
+) -> list[IndividualAnswer]:
     """Who answered what to one question, for the facilitator only (the room sees just the spread)."""
     workshop = facilitated_workshop(session, workshop_id=workshop_id, key=key)
     team = workshop_team(session, workshop=workshop, workshop_team_id=workshop_team_id)

@@ -18,11 +18,11 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
+from assessment.assessments.repository import save_answer
 from assessment.bank.answers import AnswerValue, check_answer
 from assessment.bank.model import Question
 from assessment.core.errors import ConflictError, InvalidAnswerError
 from assessment.models.assessments import Answer, Organisation
-from assessment.assessments.repository import save_answer
 from assessment.models.workshops import WorkshopDecision
 from assessment.workshops.access import (
     accepts_participants,
@@ -52,10 +52,17 @@ def overview(session: Session, *, workshop_id: int | None, key: str | None) -> W
     """The workshop header and per-team progress, for the facilitator only."""
     workshop = facilitated_workshop(session, workshop_id=workshop_id, key=key)
     org = session.get(Organisation, workshop.organisation_id)
-    return WorkshopOverview(workshop.id or 0, workshop.title, org.name if org else "", workshop.facilitator,
-                            format_join_code(workshop.join_code), workshop.status,
-                            accepts_participants(workshop), workshop.expires_at,
-                            team_progress(session, workshop_id=workshop.id or 0))
+    return WorkshopOverview(
+        workshop.id or 0,
+        workshop.title,
+        org.name if org else "",
+        workshop.facilitator,
+        format_join_code(workshop.join_code),
+        workshop.status,
+        accepts_participants(workshop),
+        workshop.expires_at,
+        team_progress(session, workshop_id=workshop.id or 0),
+    )
 
 
 def set_open(session: Session, *, workshop_id: int | None, key: str | None, is_open: bool) -> None:
@@ -76,15 +83,25 @@ class AgreedAnswerConflict(ConflictError):
         if current is None:
             text = f"{question_key}: the agreed answer was cleared by someone else since you loaded it."
         else:
-            text = (f"{question_key}: not saved, because {current.by or 'someone'} recorded "
-                    f"\u201c{current.text}\u201d at {current.at:%H:%M:%S} UTC (version {current.version}) "
-                    "since you loaded it. Review it, then save again if the room still disagrees.")
+            text = (
+                f"{question_key}: not saved, because {current.by or 'someone'} recorded "
+                f"\u201c{current.text}\u201d at {current.at:%H:%M:%S} UTC (version {current.version}) "
+                "since you loaded it. Review it, then save again if the room still disagrees."
+            )
         super().__init__(text)
 
 
-def record_agreed_answer(session: Session, *, workshop_id: int | None, key: str | None,
-                         workshop_team_id: int | None, question_key: str, answer: AnswerValue,
-                         by: str, expected_version: int) -> int:
+def record_agreed_answer(
+    session: Session,
+    *,
+    workshop_id: int | None,
+    key: str | None,
+    workshop_team_id: int | None,
+    question_key: str,
+    answer: AnswerValue,
+    by: str,
+    expected_version: int,
+) -> int:
     """Write the room's answer into the team's assessment and log the decision; return the new version."""
     workshop = facilitated_workshop(session, workshop_id=workshop_id, key=key)
     team = workshop_team(session, workshop=workshop, workshop_team_id=workshop_team_id)
@@ -94,30 +111,49 @@ def record_agreed_answer(session: Session, *, workshop_id: int | None, key: str 
         raise InvalidAnswerError(f"{question_key}: unknown question key")
     answer = check_answer(question, answer)
     try:
-        version = save_answer(session, assessment_id=team.assessment_id, question_key=question_key,
-                              answer=answer, by=by, expected_version=expected_version)
+        version = save_answer(
+            session,
+            assessment_id=team.assessment_id,
+            question_key=question_key,
+            answer=answer,
+            by=by,
+            expected_version=expected_version,
+        )
     except ConflictError:
         raise AgreedAnswerConflict(question_key, _current(session, team.assessment_id, question)) from None
     spread = spread_of(question, counted_answers(session, team.id or 0).get(question_key, []))
-    session.add(WorkshopDecision(
-        workshop_team_id=team.id or 0, question_key=question_key, status=answer.status.value,
-        value_json=answer.value_json(), reason=answer.reason, note=answer.note, answer_version=version,
-        decided_by=by, participants_answered=spread.answered,
-        distribution_json=json.dumps([[b.label, b.count] for b in spread.buckets]),
-    ))
+    session.add(
+        WorkshopDecision(
+            workshop_team_id=team.id or 0,
+            question_key=question_key,
+            status=answer.status.value,
+            value_json=answer.value_json(),
+            reason=answer.reason,
+            note=answer.note,
+            answer_version=version,
+            decided_by=by,
+            participants_answered=spread.answered,
+            distribution_json=json.dumps([[b.label, b.count] for b in spread.buckets]),
+        )
+    )
     return version
 
 
 def _current(session: Session, assessment_id: int, question: Question) -> AgreedAnswer | None:
-    row = session.exec(select(Answer).where(Answer.assessment_id == assessment_id,
-                                            Answer.question_key == question.key)).first()
+    row = session.exec(
+        select(Answer).where(Answer.assessment_id == assessment_id, Answer.question_key == question.key)
+    ).first()
     return agreed_from_row(row, question) if row else None
 
 
-def decisions(session: Session, *, workshop_id: int | None, key: str | None,
-              workshop_team_id: int | None) -> list[WorkshopDecision]:
+def decisions(
+    session: Session, *, workshop_id: int | None, key: str | None, workshop_team_id: int | None
+) -> list[WorkshopDecision]:
     """Every agreed answer recorded for a team in this workshop, oldest first (the audit trail)."""
     workshop = facilitated_workshop(session, workshop_id=workshop_id, key=key)
     team = workshop_team(session, workshop=workshop, workshop_team_id=workshop_team_id)
-    return list(session.exec(select(WorkshopDecision).where(WorkshopDecision.workshop_team_id == team.id)
-                             .order_by(WorkshopDecision.id)))  # type: ignore[arg-type]
+    return list(
+        session.exec(
+            select(WorkshopDecision).where(WorkshopDecision.workshop_team_id == team.id).order_by(WorkshopDecision.id)
+        )
+    )  # type: ignore[arg-type]

@@ -18,8 +18,8 @@ from sqlmodel import Session, SQLModel, select
 from assessment.bank.answers import AnswerStatus, AnswerValue, check_answer
 from assessment.bank.model import Bank
 from assessment.core.errors import FoundationsError, InvalidAnswerError
-from assessment.models.assessments import Organisation
 from assessment.core.types import utcnow
+from assessment.models.assessments import Organisation
 from assessment.models.workshops import Participant, ParticipantAnswer, Workshop
 from assessment.workshops.access import (
     OPEN,
@@ -59,8 +59,7 @@ def clean_display_name(name: str | None) -> str:
     return name
 
 
-def join_workshop(session: Session, *, code: str | None, display_name: str | None,
-                  workshop_team_id: int | None) -> str:
+def join_workshop(session: Session, *, code: str | None, display_name: str | None, workshop_team_id: int | None) -> str:
     """Add a participant to one team of the workshop; return their token (shown only in their link)."""
     workshop = workshop_by_code(session, code=code)
     name = clean_display_name(display_name)
@@ -68,8 +67,14 @@ def join_workshop(session: Session, *, code: str | None, display_name: str | Non
     if workshop_team_id not in team_ids:
         raise InvalidLinkError()
     token = new_secret()
-    session.add(Participant(workshop_id=workshop.id or 0, workshop_team_id=workshop_team_id or 0,
-                            display_name=name, token_hash=digest(token)))
+    session.add(
+        Participant(
+            workshop_id=workshop.id or 0,
+            workshop_team_id=workshop_team_id or 0,
+            display_name=name,
+            token_hash=digest(token),
+        )
+    )
     return token
 
 
@@ -87,9 +92,12 @@ class ParticipantView:
 
 def answer_of(row: ParticipantAnswer) -> AnswerValue:
     """The domain value of one stored individual answer."""
-    return AnswerValue(status=AnswerStatus(row.status),
-                       value=json.loads(row.value_json) if row.value_json is not None else None,
-                       reason=row.reason, note=row.note)
+    return AnswerValue(
+        status=AnswerStatus(row.status),
+        value=json.loads(row.value_json) if row.value_json is not None else None,
+        reason=row.reason,
+        note=row.note,
+    )
 
 
 def participant_view(session: Session, *, token: str | None, code: str | None = None) -> ParticipantView:
@@ -98,8 +106,14 @@ def participant_view(session: Session, *, token: str | None, code: str | None = 
     if code is not None and normalise_join_code(code) != seat.workshop.join_code:
         raise InvalidLinkError()
     rows = session.exec(select(ParticipantAnswer).where(ParticipantAnswer.participant_id == seat.participant.id))
-    return ParticipantView(seat.workshop.title, seat.team_name, seat.participant.display_name, seat.bank,
-                           {r.question_key: answer_of(r) for r in rows}, seat.participant.finished_at is not None)
+    return ParticipantView(
+        seat.workshop.title,
+        seat.team_name,
+        seat.participant.display_name,
+        seat.bank,
+        {r.question_key: answer_of(r) for r in rows},
+        seat.participant.finished_at is not None,
+    )
 
 
 # token digest -> the bank of the participant's round. Only a shortcut for validation:
@@ -116,14 +130,19 @@ def _guarded_upsert(dialect: str) -> Any:
     Built once per dialect; a save is this one statement, so no read-then-write race
     exists and closing a workshop takes effect for the very next save.
     """
-    table, participant, workshop = (SQLModel.metadata.tables[name] for name in (
-        ParticipantAnswer.__tablename__, Participant.__tablename__, Workshop.__tablename__))
+    table, participant, workshop = (
+        SQLModel.metadata.tables[name]
+        for name in (ParticipantAnswer.__tablename__, Participant.__tablename__, Workshop.__tablename__)
+    )
     values = [sa.bindparam(c, type_=table.c[c].type) for c in _ANSWER_COLUMNS]
     source = (
         sa.select(participant.c.id, sa.bindparam("question_key", type_=sa.String), *values, sa.literal(1))
         .select_from(participant.join(workshop, workshop.c.id == participant.c.workshop_id))
-        .where(participant.c.token_hash == sa.bindparam("digest"), workshop.c.status == OPEN,
-               workshop.c.expires_at > sa.bindparam("now", type_=workshop.c.expires_at.type))
+        .where(
+            participant.c.token_hash == sa.bindparam("digest"),
+            workshop.c.status == OPEN,
+            workshop.c.expires_at > sa.bindparam("now", type_=workshop.c.expires_at.type),
+        )
     )
     insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
     stmt = insert.from_select(["participant_id", "question_key", *_ANSWER_COLUMNS, "version"], source)
@@ -144,17 +163,23 @@ def _bank_for(session: Session, token: str | None) -> Bank:
     return bank
 
 
-def save_participant_answer(session: Session, *, token: str | None, question_key: str,
-                            answer: AnswerValue) -> int:
+def save_participant_answer(session: Session, *, token: str | None, question_key: str, answer: AnswerValue) -> int:
     """Validate and store one of the participant's answers in one guarded upsert; return its version."""
     question = _bank_for(session, token).questions_by_key().get(question_key)
     if question is None:
         raise InvalidAnswerError(f"{question_key}: unknown question key")
     answer = check_answer(question, answer)
     now = utcnow()
-    params = {"digest": digest(token or ""), "question_key": question_key, "now": now, "answered_at": now,
-              "status": answer.status.value, "value_json": answer.value_json(), "reason": answer.reason,
-              "note": answer.note}
+    params = {
+        "digest": digest(token or ""),
+        "question_key": question_key,
+        "now": now,
+        "answered_at": now,
+        "status": answer.status.value,
+        "value_json": answer.value_json(),
+        "reason": answer.reason,
+        "note": answer.note,
+    }
     connection = session.connection()  # a Core statement: skip the ORM execute path, same transaction
     version = connection.execute(_guarded_upsert(connection.dialect.name), params).scalar_one_or_none()
     if version is None:

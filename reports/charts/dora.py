@@ -20,10 +20,14 @@ def deployments_per_week_chart(trends: pd.DataFrame) -> alt.LayerChart:
     top = max(float(trends["deployments"].max()) * 1.15 if not trends.empty else 1.0, 8.0)
     weekly = _bands("deployment_frequency", top / 7)
     weekly[["low", "high"]] = weekly[["low", "high"]] * 7
-    bars = alt.Chart(trends).mark_bar(color="#3b6ea5").encode(
-        x=alt.X("yearmonthdate(week):O", title="Week starting", axis=alt.Axis(format="%-d %b", labelAngle=0)),
-        y=alt.Y("deployments:Q", title="Deployments per week", scale=alt.Scale(domain=[0, top], nice=False)),
-        tooltip=[alt.Tooltip("week:T", title="Week starting"), "deployments:Q"],
+    bars = (
+        alt.Chart(trends)
+        .mark_bar(color="#3b6ea5")
+        .encode(
+            x=alt.X("yearmonthdate(week):O", title="Week starting", axis=alt.Axis(format="%-d %b", labelAngle=0)),
+            y=alt.Y("deployments:Q", title="Deployments per week", scale=alt.Scale(domain=[0, top], nice=False)),
+            tooltip=[alt.Tooltip("week:T", title="Week starting"), "deployments:Q"],
+        )
     )
     return alt.layer(_band_rects(weekly, "Deployments per week"), bars).properties(height=220)
 
@@ -37,9 +41,17 @@ def _bands(metric: str, top: float) -> pd.DataFrame:
         if low < top:
             merged.setdefault((low, min(high, top)), []).append(cluster)
             texts[(low, min(high, top))] = rng.text
-    return pd.DataFrame([{"cluster": names[0], "low": low, "high": high,
-                          "label": f"{' / '.join(names)}: {texts[(low, high)]}"}
-                         for (low, high), names in merged.items()])
+    return pd.DataFrame(
+        [
+            {
+                "cluster": names[0],
+                "low": low,
+                "high": high,
+                "label": f"{' / '.join(names)}: {texts[(low, high)]}",
+            }
+            for (low, high), names in merged.items()
+        ]
+    )
 
 
 def trend_chart(trends: pd.DataFrame, column: str, metric: str, title: str) -> alt.LayerChart | alt.FacetChart:
@@ -47,20 +59,36 @@ def trend_chart(trends: pd.DataFrame, column: str, metric: str, title: str) -> a
     values = trends[column].dropna()
     top = max(float(values.max()) * 1.15 if not values.empty else 1.0, 1.0)
     bands = _band_rects(_bands(metric, top), title)
-    line = alt.Chart(trends.dropna(subset=[column])).mark_line(point=True, color=INK).encode(
-        x=alt.X("week:T", title="Week starting"), y=alt.Y(f"{column}:Q"),
-        tooltip=[alt.Tooltip("week:T", title="Week starting"), alt.Tooltip(f"{column}:Q", format=".1f", title=title)],
+    line = (
+        alt.Chart(trends.dropna(subset=[column]))
+        .mark_line(point=True, color=INK)
+        .encode(
+            x=alt.X("week:T", title="Week starting"),
+            y=alt.Y(f"{column}:Q"),
+            tooltip=[
+                alt.Tooltip("week:T", title="Week starting"),
+                alt.Tooltip(f"{column}:Q", format=".1f", title=title),
+            ],
+        )
     )
     return alt.layer(bands, line).properties(height=240)
 
 
 def _band_rects(bands: pd.DataFrame, title: str) -> alt.Chart:
     """The bands as full-width rectangles, coloured by cluster, with the range in words on hover."""
-    return alt.Chart(bands).mark_rect(opacity=0.7).encode(
-        y=alt.Y("low:Q", title=title), y2="high:Q",
-        color=alt.Color("cluster:N", title="DORA 2024 band",
-                        scale=alt.Scale(domain=list(BAND_COLOURS), range=list(BAND_COLOURS.values()))),
-        tooltip=[alt.Tooltip("label:N", title="Band")],
+    return (
+        alt.Chart(bands)
+        .mark_rect(opacity=0.7)
+        .encode(
+            y=alt.Y("low:Q", title=title),
+            y2="high:Q",
+            color=alt.Color(
+                "cluster:N",
+                title="DORA 2024 band",
+                scale=alt.Scale(domain=list(BAND_COLOURS), range=list(BAND_COLOURS.values())),
+            ),
+            tooltip=[alt.Tooltip("label:N", title="Band")],
+        )
     )
 
 

@@ -18,7 +18,6 @@ import altair as alt
 import pandas as pd
 import vl_convert as vlc
 
-
 FONT = "Inter, Source Sans Pro, sans-serif"  # the bundled Inter in the PDF; a sans-serif in the browser
 FONTS = Path(__file__).parents[1] / "static" / "fonts"
 INK = "#1f2a44"
@@ -66,39 +65,72 @@ def _style(chart: alt.TopLevelMixin) -> alt.LayerChart:
     One `configure` call: each configure_* method deep-copies the whole chart.
     """
     styled = chart.configure(
-        font=FONT, background="white", view=alt.ViewConfig(stroke=None),
-        axis=alt.AxisConfig(labelColor=INK, titleColor=MUTED, gridColor=GRID, domainColor=GRID, tickColor=GRID,
-                            labelFontSize=10, titleFontSize=10, titleFontWeight="normal"),
-        legend=alt.LegendConfig(labelColor=INK, titleColor=MUTED, labelFontSize=10, titleFontSize=10,
-                                orient="bottom"))
+        font=FONT,
+        background="white",
+        view=alt.ViewConfig(stroke=None),
+        axis=alt.AxisConfig(
+            labelColor=INK,
+            titleColor=MUTED,
+            gridColor=GRID,
+            domainColor=GRID,
+            tickColor=GRID,
+            labelFontSize=10,
+            titleFontSize=10,
+            titleFontWeight="normal",
+        ),
+        legend=alt.LegendConfig(labelColor=INK, titleColor=MUTED, labelFontSize=10, titleFontSize=10, orient="bottom"),
+    )
     return cast(alt.LayerChart, styled)
 
 
-def scores_chart(foundations: Sequence[ScoredFoundation],
-                 needed: dict[str, int] | None = None) -> alt.LayerChart:
+def scores_chart(foundations: Sequence[ScoredFoundation], needed: dict[str, int] | None = None) -> alt.LayerChart:
     """Horizontal bars of the five foundation scores, coloured by level, with level bands as ticks.
 
     `needed` maps foundation title to the level an end state needs; it is drawn as a
     black tick at the lowest score of that level (level x 20).
     """
-    frame = pd.DataFrame([{"foundation": f.title, "score": f.score, "level": LEVEL_LABELS[f.level],
-                           "label": f"{f.score}  ·  level {f.level} {f.level_name}"
-                                    + ("  (capped)" if f.gate_capped else ""),
-                           "needed": (needed or {}).get(f.title, 0) * 20} for f in foundations])
+    frame = pd.DataFrame(
+        [
+            {
+                "foundation": f.title,
+                "score": f.score,
+                "level": LEVEL_LABELS[f.level],
+                "label": f"{f.score}  ·  level {f.level} {f.level_name}" + ("  (capped)" if f.gate_capped else ""),
+                "needed": (needed or {}).get(f.title, 0) * 20,
+            }
+            for f in foundations
+        ]
+    )
     order = [f.title for f in foundations]
     y = alt.Y("foundation:N", sort=order, title=None, axis=alt.Axis(labelLimit=0, labelFontSize=11, ticks=False))
-    x = alt.X("score:Q", scale=alt.Scale(domain=[0, 100]), title="Score (0-100)",
-              axis=alt.Axis(values=[0, 20, 40, 60, 80, 100], grid=True))
+    x = alt.X(
+        "score:Q",
+        scale=alt.Scale(domain=[0, 100]),
+        title="Score (0-100)",
+        axis=alt.Axis(values=[0, 20, 40, 60, 80, 100], grid=True),
+    )
     colour = alt.Color("level:N", scale=alt.Scale(domain=LEVEL_LABELS, range=LEVEL_COLOURS), legend=None)
     base = alt.Chart(frame)
     bars = base.mark_bar(height=22, cornerRadiusEnd=2).encode(y=y, x=x, color=colour)
-    at, text = alt.X("score:Q"), alt.Text("label:N")  # channel objects: shorthand strings cost a validation each
-    outside = base.transform_filter(f"datum.score < {INSIDE_FROM}").mark_text(
-        align="left", dx=5, fontSize=9.5, color=INK).encode(y=y, x=at, text=text)
-    inside = base.transform_filter(f"datum.score >= {INSIDE_FROM}").mark_text(
-        align="right", dx=-6, fontSize=9.5, color="white", fontWeight=600).encode(y=y, x=at, text=text)
-    ticks = base.transform_filter("datum.needed > 0").mark_tick(color=INK, thickness=2, size=30).encode(
-        y=y, x=alt.X("needed:Q"))
+    at, text = (
+        alt.X("score:Q"),
+        alt.Text("label:N"),
+    )  # channel objects: shorthand strings cost a validation each
+    outside = (
+        base.transform_filter(f"datum.score < {INSIDE_FROM}")
+        .mark_text(align="left", dx=5, fontSize=9.5, color=INK)
+        .encode(y=y, x=at, text=text)
+    )
+    inside = (
+        base.transform_filter(f"datum.score >= {INSIDE_FROM}")
+        .mark_text(align="right", dx=-6, fontSize=9.5, color="white", fontWeight=600)
+        .encode(y=y, x=at, text=text)
+    )
+    ticks = (
+        base.transform_filter("datum.needed > 0")
+        .mark_tick(color=INK, thickness=2, size=30)
+        .encode(y=y, x=alt.X("needed:Q"))
+    )
     chart = alt.layer(bars, ticks, outside, inside).properties(width=430, height=alt.Step(32))
     return _style(chart)
 
@@ -110,23 +142,56 @@ def plan_chart(rows: Sequence[PlannedItem]) -> alt.LayerChart:
     WeasyPrint lays out SVG text one letter at a time, so every label letter costs.
     """
     numbers = [str(r.position) for r in rows]
-    frame = pd.DataFrame([{"item": str(r.position), "start": r.start_week,
-                           "end": max(r.end_week, r.start_week + 0.3), "phase": r.phase} for r in rows])
+    frame = pd.DataFrame(
+        [
+            {
+                "item": str(r.position),
+                "start": r.start_week,
+                "end": max(r.end_week, r.start_week + 0.3),
+                "phase": r.phase,
+            }
+            for r in rows
+        ]
+    )
     ends = {r.position: r.end_week for r in rows}
-    edges = pd.DataFrame([{"from": str(p), "to": str(r.position), "x": ends[p], "x2": r.start_week}
-                          for r in rows for p in r.prerequisite_positions])
-    y = alt.Y("item:N", title="Roadmap item", scale=alt.Scale(domain=numbers),
-              axis=alt.Axis(labelFontSize=9, ticks=False, labelPadding=6))
+    edges = pd.DataFrame(
+        [
+            {"from": str(p), "to": str(r.position), "x": ends[p], "x2": r.start_week}
+            for r in rows
+            for p in r.prerequisite_positions
+        ]
+    )
+    y = alt.Y(
+        "item:N",
+        title="Roadmap item",
+        scale=alt.Scale(domain=numbers),
+        axis=alt.Axis(labelFontSize=9, ticks=False, labelPadding=6),
+    )
     weeks = max([r.end_week for r in rows] + [1])
-    x = alt.X("start:Q", title="Team-weeks from today", scale=alt.Scale(domain=[0, weeks]),
-              axis=alt.Axis(tickMinStep=1))
-    colour = alt.Color("phase:N", title="Phase", scale=alt.Scale(domain=list(PHASE_COLOURS),
-                                                                  range=list(PHASE_COLOURS.values())))
+    x = alt.X(
+        "start:Q",
+        title="Team-weeks from today",
+        scale=alt.Scale(domain=[0, weeks]),
+        axis=alt.Axis(tickMinStep=1),
+    )
+    colour = alt.Color(
+        "phase:N",
+        title="Phase",
+        scale=alt.Scale(domain=list(PHASE_COLOURS), range=list(PHASE_COLOURS.values())),
+    )
     bars = alt.Chart(frame).mark_bar(height=10, cornerRadius=2).encode(y=y, x=x, x2=alt.X2("end:Q"), color=colour)
     layers: list[alt.Chart] = [bars]
     if not edges.empty:
-        links = alt.Chart(edges).mark_rule(color=MUTED, strokeWidth=0.8, opacity=0.7).encode(
-            x=alt.X("x:Q"), x2=alt.X2("x2:Q"), y=alt.Y("from:N", scale=alt.Scale(domain=numbers)), y2=alt.Y2("to:N"))
+        links = (
+            alt.Chart(edges)
+            .mark_rule(color=MUTED, strokeWidth=0.8, opacity=0.7)
+            .encode(
+                x=alt.X("x:Q"),
+                x2=alt.X2("x2:Q"),
+                y=alt.Y("from:N", scale=alt.Scale(domain=numbers)),
+                y2=alt.Y2("to:N"),
+            )
+        )
         layers.insert(0, links)
     return _style(alt.layer(*layers).properties(width=520, height=alt.Step(14)))
 

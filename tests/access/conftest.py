@@ -14,13 +14,13 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
-from assessment.core import db
 from assessment.access.policy import COMMAND_LINE, Actor, Role, acting_as, bind, signed_in
-from assessment.organisations.members import grant
-from assessment.models.access import AuditEvent
 from assessment.bank.model import Bank
+from assessment.core import db
 from assessment.core.config import get_settings
+from assessment.models.access import AuditEvent
 from assessment.models.assessments import Assessment, Team
+from assessment.organisations.members import grant
 from assessment.workshops.admin import create_workshop
 from tests.conftest import empty_database
 
@@ -67,8 +67,15 @@ def _org(engine: Engine, bank: Bank, name: str) -> Org:
         assessment = session.get(Assessment, assessment_id)
         assert assessment is not None
         team = session.exec(select(Team).where(Team.id == assessment.team_id)).one()
-        return Org(team.organisation_id, name, team.id or 0, assessment_id, created.id, created.facilitator_key,
-                   assessment.bank_version_id)
+        return Org(
+            team.organisation_id,
+            name,
+            team.id or 0,
+            assessment_id,
+            created.id,
+            created.facilitator_key,
+            assessment.bank_version_id,
+        )
 
 
 @pytest.fixture

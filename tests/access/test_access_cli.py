@@ -6,11 +6,11 @@ import json
 
 import pytest
 
-from cli import main as cli
-from assessment.core import db
 from assessment.access.policy import COMMAND_LINE
-from assessment.organisations.members import audit_log
+from assessment.core import db
 from assessment.organisations.directory import find_organisation
+from assessment.organisations.members import audit_log
+from cli import main as cli
 
 ORG = "Northwind Streaming"
 
@@ -33,18 +33,24 @@ def demo(env_database: str, shared_mode: None, capsys: pytest.CaptureFixture[str
 
 def test_grant_list_and_revoke(demo: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert run(capsys, "access", "grant", "--org", ORG, "--email", "Ana@Example.org", "--role", "owner") == (
-        0, f"ana@example.org joined {ORG} as owner\n", "")
+        0,
+        f"ana@example.org joined {ORG} as owner\n",
+        "",
+    )
     assert run(capsys, "access", "grant", "--org", ORG, "--email", "bo@example.org", "--role", "viewer")[0] == 0
     out = run(capsys, "access", "grant", "--org", ORG, "--email", "bo@example.org", "--role", "member")[1]
     assert out == f"bo@example.org is now member in {ORG} (was viewer)\n"
     out = run(capsys, "access", "list", "--org", ORG, "--json")[1]
     listed = json.loads(out)
     assert [(m["email"], m["role"], m["granted_by"]) for m in listed] == [
-        ("ana@example.org", "owner", "command line"), ("bo@example.org", "member", "command line")]
+        ("ana@example.org", "owner", "command line"),
+        ("bo@example.org", "member", "command line"),
+    ]
     out = run(capsys, "access", "list", "--org", ORG)[1]
     assert out.splitlines()[0].startswith("owner        ana@example.org  (since ")
     assert run(capsys, "access", "revoke", "--org", ORG, "--email", "BO@example.org")[1] == (
-        f"bo@example.org no longer belongs to {ORG} (was member)\n")
+        f"bo@example.org no longer belongs to {ORG} (was member)\n"
+    )
     engine = db.get_engine(demo)
     with db.read_session(engine) as session:
         org = find_organisation(session, name=ORG)
@@ -56,11 +62,18 @@ def test_grant_list_and_revoke(demo: str, capsys: pytest.CaptureFixture[str]) ->
 def test_bad_input_is_one_line_and_changes_nothing(demo: str, capsys: pytest.CaptureFixture[str]) -> None:
     run(capsys, "access", "grant", "--org", ORG, "--email", "ana@example.org", "--role", "owner")
     cases = [
-        (("revoke", "--org", ORG, "--email", "ana@example.org"),
-         f"error: ana@example.org is the last owner of {ORG}: make someone else owner first\n"),
-        (("grant", "--org", "Nope", "--email", "x@y.org", "--role", "owner"),
-         "error: no organisation named 'Nope' (add --create-org to create it)\n"),
-        (("grant", "--org", ORG, "--email", "x.y.org", "--role", "owner"), "error: 'x.y.org' is not an e-mail address\n"),
+        (
+            ("revoke", "--org", ORG, "--email", "ana@example.org"),
+            f"error: ana@example.org is the last owner of {ORG}: make someone else owner first\n",
+        ),
+        (
+            ("grant", "--org", "Nope", "--email", "x@y.org", "--role", "owner"),
+            "error: no organisation named 'Nope' (add --create-org to create it)\n",
+        ),
+        (
+            ("grant", "--org", ORG, "--email", "x.y.org", "--role", "owner"),
+            "error: 'x.y.org' is not an e-mail address\n",
+        ),
         (("revoke", "--org", ORG, "--email", "x@y.org"), f"error: x@y.org is not a member of {ORG}\n"),
         (("list", "--org", "Nope"), "error: no organisation named 'Nope' (add --create-org to create it)\n"),
     ]
@@ -68,11 +81,22 @@ def test_bad_input_is_one_line_and_changes_nothing(demo: str, capsys: pytest.Cap
         assert run(capsys, "access", *argv) == (1, "", message)
     with pytest.raises(SystemExit) as usage:
         cli.main(["access", "grant", "--org", ORG, "--email", "x@y.org", "--role", "boss"])
-    assert usage.value.code == 2 and "invalid choice: 'boss'" in capsys.readouterr().err
+    assert usage.value.code == 2
+    assert "invalid choice: 'boss'" in capsys.readouterr().err
     assert json.loads(run(capsys, "access", "list", "--org", ORG, "--json")[1])[0]["email"] == "ana@example.org"
 
 
 def test_grant_can_create_the_organisation(demo: str, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "access", "grant", "--org", "Initech", "--email", "b@i.example", "--role", "owner",
-                       "--create-org")
+    code, out, _ = run(
+        capsys,
+        "access",
+        "grant",
+        "--org",
+        "Initech",
+        "--email",
+        "b@i.example",
+        "--role",
+        "owner",
+        "--create-org",
+    )
     assert (code, out) == (0, "b@i.example joined Initech as owner\n")

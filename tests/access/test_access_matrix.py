@@ -12,17 +12,17 @@ from collections.abc import Callable
 import pytest
 
 from assessment.access import policy as access
-from assessment.core import db
 from assessment.access.policy import AccessDenied, Action, Actor, Role
-from assessment.organisations.members import audit_log, create_organisation, grant
-from assessment.bank.answers import answered
-from assessment.dora.formats import Kind
-from assessment.dora.ingest.pipeline import FileInput, ImportOptions, parse_inputs, write_import
-from assessment.core.errors import NotFoundError
-from assessment.interchange.exports import organisation_csv
-from assessment.portfolio.data import portfolio_data
 from assessment.assessments.repository import load_assessment, save_answer
 from assessment.assessments.rounds import start_round
+from assessment.bank.answers import answered
+from assessment.core import db
+from assessment.core.errors import NotFoundError
+from assessment.dora.formats import Kind
+from assessment.dora.ingest.pipeline import FileInput, ImportOptions, parse_inputs, write_import
+from assessment.interchange.exports import organisation_csv
+from assessment.organisations.members import audit_log, create_organisation, grant
+from assessment.portfolio.data import portfolio_data
 from assessment.workshops.access import InvalidLinkError
 from assessment.workshops.facilitator import overview
 from tests.access.conftest import Org, World
@@ -57,6 +57,7 @@ def world(shared_world: World, shared_mode: None) -> World:
     """Every test here only adds rows, so the module shares one world (see conftest)."""
     return shared_world
 
+
 Call = Callable[[World, Org, Actor | None], object]
 DEPLOYMENTS = b"id,service,deployed_at\nd1,api,2024-05-01T10:00:00Z\nd2,api,2024-05-02T10:00:00Z\n"
 
@@ -68,14 +69,20 @@ def view_results(w: World, org: Org, actor: Actor | None) -> object:
 
 def answer(w: World, org: Org, actor: Actor | None) -> object:
     with db.write_session(w.as_(actor)) as session:
-        return save_answer(session, assessment_id=org.assessment_id, question_key="fi_instance_kill",
-                           answer=answered(2), by=str(actor))
+        return save_answer(
+            session,
+            assessment_id=org.assessment_id,
+            question_key="fi_instance_kill",
+            answer=answered(2),
+            by=str(actor),
+        )
 
 
 def start_a_round(w: World, org: Org, actor: Actor | None) -> object:
     with db.write_session(w.as_(actor)) as session:
-        return start_round(session, team_id=org.team_id, bank_version_id=org.bank_version_id, by=str(actor),
-                           prefill=True)
+        return start_round(
+            session, team_id=org.team_id, bank_version_id=org.bank_version_id, by=str(actor), prefill=True
+        )
 
 
 def download_report(w: World, org: Org, actor: Actor | None) -> object:
@@ -114,11 +121,13 @@ ACTIONS: dict[Action, Call] = {
     Action.VIEW_PORTFOLIO: view_portfolio,
     Action.IMPORT_DORA: import_dora,
     Action.RUN_WORKSHOPS: run_workshop,
-    Action.MANAGE_MEMBERS: lambda w, org, actor: grant(w.engine, actor=actor, organisation_id=org.id,
-                                                       email="new@acme.example", role=Role.VIEWER),
+    Action.MANAGE_MEMBERS: lambda w, org, actor: grant(
+        w.engine, actor=actor, organisation_id=org.id, email="new@acme.example", role=Role.VIEWER
+    ),
     Action.READ_AUDIT_LOG: lambda w, org, actor: audit_log(w.engine, actor=actor, organisation_id=org.id),
-    Action.CREATE_ORGANISATION: lambda w, org, actor: create_organisation(w.engine, actor=actor,
-                                                                          name=f"New {org.name} {actor}"),
+    Action.CREATE_ORGANISATION: lambda w, org, actor: create_organisation(
+        w.engine, actor=actor, name=f"New {org.name} {actor}"
+    ),
 }
 
 
@@ -140,20 +149,29 @@ def test_role_may_or_may_not(world: World, role: Role, action: Action) -> None:
     assert "administrator" in text if action is Action.CREATE_ORGANISATION else f"a {role.value} cannot" in text
     event = world.audit()[-1]
     assert len(world.audit()) == before + 1
-    assert (event.actor, event.action, event.outcome) == (f"{role.value}@acme.example", action.value, "denied")
+    assert (event.actor, event.action, event.outcome) == (
+        f"{role.value}@acme.example",
+        action.value,
+        "denied",
+    )
     expected_org = None if action is Action.CREATE_ORGANISATION else world.a.id
-    assert event.organisation_id == expected_org and event.at is not None and event.target
+    assert event.organisation_id == expected_org
+    assert event.at is not None
+    assert event.target
 
 
-@pytest.mark.parametrize("action", [a for a in Action if a is not Action.CREATE_ORGANISATION],
-                         ids=lambda a: a.value)
+@pytest.mark.parametrize("action", [a for a in Action if a is not Action.CREATE_ORGANISATION], ids=lambda a: a.value)
 def test_another_organisations_records_do_not_exist_for_an_outsider(world: World, action: Action) -> None:
     """The owner of B asks for A's records: 'not found', as for a mistyped id, and A's owners see the attempt."""
     with pytest.raises((NotFoundError, InvalidLinkError)) as missing:  # a workshop key says "not valid"
         ACTIONS[action](world, world.a, world.outsider)
     assert "Acme" not in str(missing.value)
     event = world.audit()[-1]
-    assert (event.actor, event.organisation_id, event.outcome) == ("owner@globex.example", world.a.id, "denied")
+    assert (event.actor, event.organisation_id, event.outcome) == (
+        "owner@globex.example",
+        world.a.id,
+        "denied",
+    )
     assert event.detail == "not a member of the organisation"
     ACTIONS[action](world, world.b, world.outsider)  # their own organisation: allowed
 

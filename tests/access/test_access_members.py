@@ -8,7 +8,6 @@ from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from assessment.access import policy as access
-from assessment.core import db
 from assessment.access.policy import (
     AccessDenied,
     Action,
@@ -21,13 +20,14 @@ from assessment.access.policy import (
     signed_in,
     visible_organisations,
 )
-from assessment.organisations.members import audit_log, create_organisation, grant, members, revoke
-from assessment.models.access import AuditEvent
+from assessment.assessments.repository import create_assessment, list_assessments
+from assessment.core import db
 from assessment.core.config import Settings
 from assessment.core.errors import FoundationsError, NotFoundError
+from assessment.models.access import AuditEvent
 from assessment.models.assessments import Team
-from assessment.assessments.repository import create_assessment, list_assessments
 from assessment.organisations.directory import ensure_organisation, list_organisations, list_teams
+from assessment.organisations.members import audit_log, create_organisation, grant, members, revoke
 from tests.access.conftest import World
 
 
@@ -43,7 +43,8 @@ def test_an_owner_invites_by_address_and_changes_roles(world: World) -> None:
     with db.read_session(world.engine) as session:
         assert may(session, dana, Action.ANSWER, world.a.id)
     roles = {m.email: m.role for m in members(world.engine, actor=owner, organisation_id=world.a.id)}
-    assert roles["dana@acme.example"] is Role.MEMBER and len(roles) == 5
+    assert roles["dana@acme.example"] is Role.MEMBER
+    assert len(roles) == 5
     log = audit_log(world.engine, actor=owner, organisation_id=world.a.id)
     assert log[0].detail == "dana@acme.example is now member in Acme (was viewer)"
     assert (log[0].actor, log[0].outcome) == ("owner@acme.example", "done")
@@ -57,7 +58,12 @@ def test_revoked_people_no_longer_see_the_organisation(world: World) -> None:
     with pytest.raises(NotFoundError):
         authorize(world.engine, viewer, Action.VIEW_RESULTS, organisation(world.a.id))
     with pytest.raises(NotFoundError, match="not a member of Acme"):
-        revoke(world.engine, actor=world.actor(Role.OWNER), organisation_id=world.a.id, email="viewer@acme.example")
+        revoke(
+            world.engine,
+            actor=world.actor(Role.OWNER),
+            organisation_id=world.a.id,
+            email="viewer@acme.example",
+        )
 
 
 def test_an_organisation_keeps_an_owner(world: World) -> None:
@@ -74,9 +80,13 @@ def test_an_organisation_keeps_an_owner(world: World) -> None:
 
 def test_bad_input_says_what_is_wrong_and_saves_nothing(world: World) -> None:
     owner = world.actor(Role.OWNER)
-    for email, message in [("", "e-mail address is needed"), ("ana", "not an e-mail address"),
-                           ("a b@c.d", "not an e-mail address"), ("a@b@c", "not an e-mail address"),
-                           ("a" * 250 + "@b.cd", "at most 254")]:
+    for email, message in [
+        ("", "e-mail address is needed"),
+        ("ana", "not an e-mail address"),
+        ("a b@c.d", "not an e-mail address"),
+        ("a@b@c", "not an e-mail address"),
+        ("a" * 250 + "@b.cd", "at most 254"),
+    ]:
         with pytest.raises(FoundationsError, match=message):
             grant(world.engine, actor=owner, organisation_id=world.a.id, email=email, role="viewer")
     with pytest.raises(FoundationsError, match="'boss' is not a role: choose one of owner, facilitator"):
@@ -107,13 +117,20 @@ def test_a_refusal_inside_a_rolled_back_write_is_still_logged(world: World) -> N
     with db.read_session(world.engine) as session:
         assert session.exec(select(Team).where(Team.name == "Ghost")).first() is None
         event = session.exec(select(AuditEvent).order_by(AuditEvent.id.desc())).first()  # type: ignore[union-attr]
-    assert event is not None and (event.actor, event.action, event.outcome) == (
-        "viewer@acme.example", "import_dora", "denied")
+    assert event is not None
+    assert (event.actor, event.action, event.outcome) == (
+        "viewer@acme.example",
+        "import_dora",
+        "denied",
+    )
 
 
 def test_a_refusal_inside_a_read_session_is_logged_when_it_closes(world: World) -> None:
     target = access.assessment(world.a.assessment_id)
-    with db.read_session(world.engine) as session, pytest.raises(NotFoundError, match="no assessment with id"):
+    with (
+        db.read_session(world.engine) as session,
+        pytest.raises(NotFoundError, match="no assessment with id"),
+    ):
         authorize_in(session, world.outsider, Action.VIEW_RESULTS, target)
     assert world.audit()[-1].detail == "not a member of the organisation"
 
@@ -136,13 +153,13 @@ def test_local_mode_allows_everything_and_asks_nothing(engine: Engine) -> None:
         assert [o.name for o in visible_organisations(session, None)] == ["Solo org"]
         assert all(may(session, None, action, org_id) for action in Action)
         assert session.exec(select(AuditEvent)).first() is None
-    assert local_actor().local and str(local_actor()) == "local user"
-
-
+    assert local_actor().local
+    assert str(local_actor()) == "local user"
 
 
 def test_settings_refuse_unknown_modes_and_bad_admin_addresses() -> None:
-    assert Settings().mode == "local" and not Settings().shared
+    assert Settings().mode == "local"
+    assert not Settings().shared
     assert Settings(mode=" Shared ").shared
     assert Settings(admin_emails=" A@X.org, b@y.org ,").admins == {"a@x.org", "b@y.org"}
     with pytest.raises(ValidationError, match="FOUNDATIONS_MODE must be 'local' or 'shared', not 'public'"):
@@ -160,7 +177,10 @@ def test_another_organisations_team_is_not_found_and_never_listed(world: World) 
         assert list_assessments(session, team_id=world.b.team_id) == []
         with pytest.raises(NotFoundError, match=f"no organisation with id {world.b.id}"):
             list_teams(session, organisation_id=world.b.id)
-    with pytest.raises(NotFoundError, match=f"no team with id {world.b.team_id}"), db.write_session(ana) as session:
+    with (
+        pytest.raises(NotFoundError, match=f"no team with id {world.b.team_id}"),
+        db.write_session(ana) as session,
+    ):
         create_assessment(session, team_id=world.b.team_id, bank_version_id=world.b.bank_version_id, created_by="x")
     with db.read_session(world.as_(world.outsider)) as session:
         assert [t.name for t in list_teams(session, organisation_id=world.b.id)] == ["Payments"]

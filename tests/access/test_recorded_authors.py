@@ -9,13 +9,13 @@ from __future__ import annotations
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
-from assessment.core import db
 from assessment.access.policy import COMMAND_LINE, acting_as
-from assessment.models.dora import DoraFigures, DoraImport
-from assessment.models.assessments import Answer, Assessment
-from assessment.bank.loader import default_bank
 from assessment.assessments.repository import store_bank
 from assessment.assessments.rounds import carried_over_keys, start_round
+from assessment.bank.loader import default_bank
+from assessment.core import db
+from assessment.models.assessments import Answer, Assessment
+from assessment.models.dora import DoraFigures, DoraImport
 from tests.access.test_access_pages import OWNER, VIEWER, Install, install, open_as  # noqa: F401 - fixture
 from tests.app.conftest import demo_engine, sqlite_templates  # noqa: F401 - fixtures
 from ui.answer_fields import plain
@@ -36,22 +36,26 @@ def test_dora_figures_and_imports_record_the_signed_in_author(install: Install) 
     with db.read_session(install.engine) as session:
         typed = session.exec(select(DoraFigures).order_by(col(DoraFigures.id).desc())).first()
         imported = session.exec(select(DoraImport).order_by(col(DoraImport.id).desc())).first()
-    assert typed is not None and typed.entered_by == OWNER
-    assert imported is not None and imported.created_by == OWNER
+    assert typed is not None
+    assert typed.entered_by == OWNER
+    assert imported is not None
+    assert imported.created_by == OWNER
 
 
 def _prefilled_round(install: Install) -> int:
     with acting_as(COMMAND_LINE), db.write_session(install.engine) as session:
         team_id = session.get(Assessment, install.northwind_round).team_id  # type: ignore[union-attr]
         stored = store_bank(session, bank=default_bank())
-        return start_round(session, team_id=team_id, bank_version_id=stored.id or 0, by="cli",
-                           prefill=True).assessment_id
+        return start_round(
+            session, team_id=team_id, bank_version_id=stored.id or 0, by="cli", prefill=True
+        ).assessment_id
 
 
 def _row(engine: Engine, assessment_id: int, key: str) -> Answer:
     with db.read_session(engine) as session:
-        return session.exec(select(Answer).where(Answer.assessment_id == assessment_id,
-                                                 Answer.question_key == key)).one()
+        return session.exec(
+            select(Answer).where(Answer.assessment_id == assessment_id, Answer.question_key == key)
+        ).one()
 
 
 def test_confirming_carried_answers_records_the_owner_and_refuses_a_viewer(install: Install) -> None:

@@ -12,11 +12,17 @@ import streamlit as st
 from sqlalchemy.engine import Engine
 from streamlit.testing.v1 import AppTest
 
-from assessment.core import db
+from assessment.assessments.repository import (
+    answers_for,
+    create_assessment,
+    list_assessments,
+    save_answer,
+    store_bank,
+)
 from assessment.bank.answers import AnswerValue
-from assessment.demo import DEMO_ORG, load_demo
 from assessment.bank.loader import default_bank
-from assessment.assessments.repository import answers_for, create_assessment, list_assessments, save_answer, store_bank
+from assessment.core import db
+from assessment.demo import DEMO_ORG, load_demo
 from assessment.organisations.directory import ensure_organisation, ensure_team
 from tests.conftest import APP, open_page, unescaped  # noqa: F401 - APP and open_page for the app tests
 
@@ -79,7 +85,6 @@ def demo_engine(env_database: str, sqlite_templates: SqliteTemplates) -> Iterato
     yield from _database(env_database, sqlite_templates, demo=True)
 
 
-
 def open_details(at: AppTest, question_key: str) -> AppTest:
     """Open a question's 'Note and evidence' panel, as a click on it does (its fields are drawn only when open)."""
     at.session_state[f"details:{question_key}"] = True
@@ -91,8 +96,7 @@ def new_assessment(engine: Engine, *, org: str = "Acme", team: str = "Core") -> 
         organisation = ensure_organisation(session, name=org)
         t = ensure_team(session, organisation_id=organisation.id or 0, name=team)
         stored = store_bank(session, bank=default_bank())
-        return create_assessment(session, team_id=t.id or 0, bank_version_id=stored.id or 0,
-                                 created_by="test").id or 0
+        return create_assessment(session, team_id=t.id or 0, bank_version_id=stored.id or 0, created_by="test").id or 0
 
 
 def save(engine: Engine, assessment_id: int, key: str, answer: AnswerValue, by: str = "someone else") -> int:
@@ -107,8 +111,11 @@ def stored(engine: Engine, assessment_id: int) -> dict[str, AnswerValue]:
 
 def demo_round(engine: Engine, team: str, round_number: int = 1) -> int:
     with db.read_session(engine) as session:
-        return next(s.id for s in list_assessments(session)
-                    if s.organisation == DEMO_ORG and s.team == team and s.round_number == round_number)
+        return next(
+            s.id
+            for s in list_assessments(session)
+            if s.organisation == DEMO_ORG and s.team == team and s.round_number == round_number
+        )
 
 
 def texts(at: AppTest, kind: str) -> str:

@@ -7,9 +7,9 @@ from datetime import date
 import pytest
 
 from assessment.bank.answers import AnswerValue, answered, check_answer, dont_know, not_applicable
+from assessment.bank.loader import default_bank
 from assessment.bank.model import Bank, Question
 from assessment.demo import demo_answer
-from assessment.bank.loader import default_bank
 from ui.answer_fields import (
     DONT_KNOW,
     NOT_APPLICABLE,
@@ -26,8 +26,11 @@ QUESTIONS = default_bank().questions
 
 def kinds(question: Question) -> list[AnswerValue]:
     """A value answer at every level, plus don't know / not applicable where allowed, with details."""
-    details = {"note": "seen in INC-7", "evidence_url": "https://wiki.example.com/x",
-               "evidence_date": date(2026, 10, 1)}
+    details = {
+        "note": "seen in INC-7",
+        "evidence_url": "https://wiki.example.com/x",
+        "evidence_date": date(2026, 10, 1),
+    }
     found = [demo_answer(question, level).with_details(**details) for level in range(5)]
     if question.allow_dont_know:
         found.append(dont_know(**details))
@@ -69,8 +72,19 @@ def test_not_applicable_without_reason_is_refused_by_the_domain() -> None:
         check_answer(question, compose(question, values))  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize("text", ["**bold**", "[x](javascript:alert(1))", "<b>hi</b>", ":material/home:", "$x$",
-                                  "a_b_c", "1. list", "# head"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "**bold**",
+        "[x](javascript:alert(1))",
+        "<b>hi</b>",
+        ":material/home:",
+        "$x$",
+        "a_b_c",
+        "1. list",
+        "# head",
+    ],
+)
 def test_plain_escapes_every_markdown_character(text: str) -> None:
     escaped = plain(text)
     assert escaped.replace("\\", "") == text

@@ -6,11 +6,11 @@ from datetime import date
 
 from sqlalchemy.engine import Engine
 
-from assessment.core import db
-from assessment.bank.answers import AnswerStatus, answered, dont_know, not_applicable
-from assessment.bank.model import ChoiceOption
-from assessment.bank.loader import default_bank
 from assessment.assessments.lookup import get_assessment
+from assessment.bank.answers import AnswerStatus, answered, dont_know, not_applicable
+from assessment.bank.loader import default_bank
+from assessment.bank.model import ChoiceOption
+from assessment.core import db
 from tests.app.conftest import (
     ASSESS,
     demo_round,
@@ -35,7 +35,8 @@ def test_level_answer_is_saved_at_once_with_a_visible_confirmation(app_engine: E
     assert not at.exception
     assert stored(app_engine, aid)["fi_instance_kill"] == answered(3)
     assert [t.value for t in at.toast] == ["Saved: Instance loss test"]
-    assert "Saved " in texts(at, "caption") and "by local user" in texts(at, "caption")
+    assert "Saved " in texts(at, "caption")
+    assert "by local user" in texts(at, "caption")
     assert "1 of 34 questions answered" in at.sidebar.get("progress")[0].proto.text
 
 
@@ -93,8 +94,11 @@ def test_note_evidence_link_and_date_are_saved_with_the_answer(app_engine: Engin
     at.text_input(key="url:fi_timeouts").set_value("https://wiki.example.com/timeouts").run()
     at.date_input(key="date:fi_timeouts").set_value(date(2026, 10, 1)).run()
     assert stored(app_engine, aid)["fi_timeouts"] == answered(
-        3, note="Client library sets 2 s", evidence_url="https://wiki.example.com/timeouts",
-        evidence_date=date(2026, 10, 1))
+        3,
+        note="Client library sets 2 s",
+        evidence_url="https://wiki.example.com/timeouts",
+        evidence_date=date(2026, 10, 1),
+    )
     assert "Choose an answer first" not in texts(at, "error")
 
 

@@ -11,14 +11,14 @@ from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 from streamlit.testing.v1 import AppTest
 
-from assessment.core import db
+from assessment.assessments.repository import list_assessments
+from assessment.assessments.rounds import carried_over_keys
 from assessment.bank.answers import answered
+from assessment.bank.loader import default_bank
+from assessment.core import db
 from assessment.demo import DEMO_ORG
 from assessment.models.assessments import Answer, AnswerEvent
-from assessment.bank.loader import default_bank
-from assessment.assessments.repository import list_assessments
 from assessment.organisations.directory import find_team
-from assessment.assessments.rounds import carried_over_keys
 from tests.app.conftest import ASSESS, RESULTS, open_details, open_page, save, stored, texts
 
 ROUNDS = "ui/pages/rounds.py"
@@ -48,15 +48,18 @@ def carried(engine: Engine, assessment_id: int) -> set[str]:
 
 def row(engine: Engine, assessment_id: int, key: str) -> Answer:
     with db.read_session(engine) as session:
-        return session.exec(select(Answer).where(Answer.assessment_id == assessment_id,
-                                                 Answer.question_key == key)).one()
+        return session.exec(
+            select(Answer).where(Answer.assessment_id == assessment_id, Answer.question_key == key)
+        ).one()
 
 
 def last_event(engine: Engine, assessment_id: int, key: str) -> AnswerEvent:
     with db.read_session(engine) as session:
-        return session.exec(select(AnswerEvent).where(AnswerEvent.assessment_id == assessment_id,
-                                                      AnswerEvent.question_key == key)
-                            .order_by(col(AnswerEvent.id).desc())).first()  # type: ignore[return-value]
+        return session.exec(
+            select(AnswerEvent)
+            .where(AnswerEvent.assessment_id == assessment_id, AnswerEvent.question_key == key)
+            .order_by(col(AnswerEvent.id).desc())
+        ).first()  # type: ignore[return-value]
 
 
 def markers(at: AppTest) -> int:
@@ -71,7 +74,9 @@ def confirm_buttons(at: AppTest) -> set[str]:
     return {b.key.removeprefix("confirm:") for b in at.button if b.key and b.key.startswith("confirm:")}
 
 
-def test_carried_answers_are_marked_confirmed_one_by_one_all_at_once_or_by_changing(demo_engine: Engine) -> None:
+def test_carried_answers_are_marked_confirmed_one_by_one_all_at_once_or_by_changing(
+    demo_engine: Engine,
+) -> None:
     at, aid = start_prefilled_round(demo_engine)
     assert "Assess: Checkout, round 2" in texts(at, "title")  # the Rounds page opened the new round
     assert "34 answer(s) carried over" in texts(at, "success")
@@ -79,27 +84,34 @@ def test_carried_answers_are_marked_confirmed_one_by_one_all_at_once_or_by_chang
 
     at = open_page(ASSESS, aid)  # a fresh visit, as from a bookmark
     isolation = [q.key for q in BANK.questions_for("failure_isolation")]
-    assert markers(at) == len(isolation) and confirm_buttons(at) == set(isolation)
+    assert markers(at) == len(isolation)
+    assert confirm_buttons(at) == set(isolation)
     assert progress(at) == "0 of 34 questions answered · 34 to confirm"
-    assert at.sidebar.radio(key="foundation").proto.captions[0] == f"0 of {len(isolation)} answered · " \
-                                                                    f"{len(isolation)} to confirm"
+    assert (
+        at.sidebar.radio(key="foundation").proto.captions[0] == f"0 of {len(isolation)} answered · "
+        f"{len(isolation)} to confirm"
+    )
     assert "Answered in round 1" in texts(at, "caption")
     before = row(demo_engine, aid, "fi_instance_kill")
 
     at.button(key="confirm:fi_instance_kill").click().run()  # one answer
     assert not at.exception, at.exception
     confirmed = row(demo_engine, aid, "fi_instance_kill")
-    assert not confirmed.carried_over and confirmed.answered_by == "local user"
-    assert confirmed.version == before.version + 1 and stored(demo_engine, aid)["fi_instance_kill"] is not None
+    assert not confirmed.carried_over
+    assert confirmed.answered_by == "local user"
+    assert confirmed.version == before.version + 1
+    assert stored(demo_engine, aid)["fi_instance_kill"] is not None
     assert last_event(demo_engine, aid, "fi_instance_kill").answered_by == "local user"
     assert carried(demo_engine, aid) == set(ALL_KEYS) - {"fi_instance_kill"}
     assert [t.value for t in at.toast] == ["Confirmed: Instance loss test"]
-    assert markers(at) == len(isolation) - 1 and "fi_instance_kill" not in confirm_buttons(at)
+    assert markers(at) == len(isolation) - 1
+    assert "fi_instance_kill" not in confirm_buttons(at)
     assert progress(at) == "1 of 34 questions answered · 33 to confirm"
 
     at.button(key="confirm_foundation").click().run()  # the rest of this foundation
     assert carried(demo_engine, aid) == set(ALL_KEYS) - set(isolation)
-    assert markers(at) == 0 and not [b for b in at.button if b.key == "confirm_foundation"]
+    assert markers(at) == 0
+    assert not [b for b in at.button if b.key == "confirm_foundation"]
     assert [t.value for t in at.toast] == [f"Confirmed {len(isolation) - 1} carried-over answers"]
     assert progress(at) == f"{len(isolation)} of 34 questions answered · {34 - len(isolation)} to confirm"
 
@@ -107,7 +119,8 @@ def test_carried_answers_are_marked_confirmed_one_by_one_all_at_once_or_by_chang
     assert markers(at) == len(BANK.questions_for("rollback_speed"))
     at.number_input(key="answer:rb_last_rollback_minutes").set_value(1_000_000).run()
     changed = row(demo_engine, aid, "rb_last_rollback_minutes")
-    assert not changed.carried_over and stored(demo_engine, aid)["rb_last_rollback_minutes"] == answered(1_000_000)
+    assert not changed.carried_over
+    assert stored(demo_engine, aid)["rb_last_rollback_minutes"] == answered(1_000_000)
     assert "rb_last_rollback_minutes" not in confirm_buttons(at)
     assert markers(at) == len(BANK.questions_for("rollback_speed")) - 1
     assert [t.value for t in at.toast] == ["Saved: Rollback time"]
@@ -116,7 +129,8 @@ def test_carried_answers_are_marked_confirmed_one_by_one_all_at_once_or_by_chang
     at.button(key="confirm_round").click().run()  # everything still carried, in every foundation
     assert carried(demo_engine, aid) == set()
     assert [t.value for t in at.toast] == [f"Confirmed {left} carried-over answers"]
-    assert markers(at) == 0 and progress(at) == "34 of 34 questions answered"
+    assert markers(at) == 0
+    assert progress(at) == "34 of 34 questions answered"
     assert not [b for b in at.button if b.key in ("confirm_round", "confirm_foundation")]
     assert stored(demo_engine, aid)["rb_last_rollback_minutes"] == answered(1_000_000)  # confirming kept it
 
@@ -148,7 +162,8 @@ def test_a_round_without_carried_answers_shows_no_marker(demo_engine: Engine) ->
     with db.read_session(demo_engine) as session:
         aid = next(s.id for s in list_assessments(session) if s.team == "Checkout")
     at = open_page(ASSESS, aid)
-    assert markers(at) == 0 and not confirm_buttons(at)
+    assert markers(at) == 0
+    assert not confirm_buttons(at)
     assert "to confirm" not in progress(at)
 
 
@@ -157,7 +172,8 @@ def test_confirming_keeps_what_was_typed_but_not_saved(demo_engine: Engine) -> N
     _, aid = start_prefilled_round(demo_engine)
     at = open_details(open_page(ASSESS, aid), "fi_instance_kill")
     at.text_input(key="url:fi_instance_kill").set_value("ftp://wiki.example/runbook").run()
-    assert "http" in texts(at, "error") and row(demo_engine, aid, "fi_instance_kill").carried_over
+    assert "http" in texts(at, "error")
+    assert row(demo_engine, aid, "fi_instance_kill").carried_over
     at.button(key="confirm:fi_instance_kill").click().run()
     assert not row(demo_engine, aid, "fi_instance_kill").carried_over
     assert at.text_input(key="url:fi_instance_kill").value == "ftp://wiki.example/runbook"

@@ -9,8 +9,8 @@ import textwrap
 
 from sqlalchemy.engine import Engine
 
-from assessment.demo import DEMO_TEAMS, _round_answers
 from assessment.bank.loader import default_bank
+from assessment.demo import DEMO_TEAMS, _round_answers
 from assessment.scoring.engine import score_assessment
 from tests.app.conftest import APP, demo_round
 from ui.charts import foundation_frame, foundation_scores_chart, level_bands

@@ -6,8 +6,8 @@ import json
 
 from sqlalchemy.engine import Engine
 
-from assessment.core import db
 from assessment.assessments.repository import load_assessment
+from assessment.core import db
 from assessment.scoring.engine import score_assessment
 from tests.app.conftest import RESULTS, demo_round, new_assessment, open_page, texts
 

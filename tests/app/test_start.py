@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy.engine import Engine
 
+from assessment.assessments.repository import list_assessments
 from assessment.core import db
 from assessment.demo import DEMO_ORG
-from assessment.assessments.repository import list_assessments
 from assessment.organisations.directory import list_organisations, list_teams
 from tests.app.conftest import START, demo_round, new_assessment, open_page, texts
 
@@ -54,7 +54,8 @@ def test_new_round_for_a_chosen_team_opens_the_assess_page(demo_engine: Engine) 
     at = open_page(START)
     payments = next(t for t in teams(demo_engine) if t[1] == "Payments")[0]
     at.selectbox(key="start_team").set_value(payments).run()
-    assert "Round 2" in texts(at, "markdown") and "Round 1" in texts(at, "markdown")
+    assert "Round 2" in texts(at, "markdown")
+    assert "Round 1" in texts(at, "markdown")
     at.button(key="start_round").click().run()
     assert not at.exception
     assert at.query_params["assessment"] == str(demo_round(demo_engine, "Payments", 3))
@@ -81,7 +82,10 @@ def test_create_organisation_and_team_then_start(app_engine: Engine) -> None:
     assert "No rounds yet" in texts(at, "caption")
     at.button(key="start_round").click().run()
     with db.read_session(app_engine) as session:
-        assert [(s.organisation, s.team) for s in list_assessments(session)] == [("Acme", "Core"), ("Globex", "Search")]
+        assert [(s.organisation, s.team) for s in list_assessments(session)] == [
+            ("Acme", "Core"),
+            ("Globex", "Search"),
+        ]
 
 
 def test_names_are_shown_as_text_never_as_markup(app_engine: Engine) -> None:

@@ -17,9 +17,9 @@ from typing import Any
 import pytest
 import yaml
 
-from cli import main as cli
-from assessment.bank.model import MAX_LEVEL, AnswerType, Bank, ChoiceOption, LevelOption
 from assessment.bank.loader import BankError, bank_issues, default_bank_path, parse_bank_text
+from assessment.bank.model import MAX_LEVEL, AnswerType, Bank, ChoiceOption, LevelOption
+from cli import main as cli
 
 PRODUCT_ORDER = [
     "failure_isolation",
@@ -79,7 +79,8 @@ def test_every_question_is_complete_for_its_type(bank: Bank) -> None:
             assert all(isinstance(o, LevelOption) for o in q.options or []), q.key
             assert [o.level for o in q.options or []] == list(range(MAX_LEVEL + 1)), q.key
         elif q.type is AnswerType.CHOICE:
-            assert len(q.options or []) >= 2 and all(isinstance(o, ChoiceOption) for o in q.options or [])
+            assert len(q.options or []) >= 2
+            assert all(isinstance(o, ChoiceOption) for o in q.options or [])
         elif q.type is AnswerType.YES_NO:
             assert q.good_answer is not None, q.key
         else:
@@ -139,7 +140,8 @@ def _check(path: Path, capsys: pytest.CaptureFixture[str]) -> list[dict[str, str
     """Run `foundations questions check PATH`; it must fail; return its parsed issue lines."""
     assert cli.main(["questions", "check", str(path)]) == 1
     out, err = capsys.readouterr()
-    assert "Traceback" not in err and out == ""
+    assert "Traceback" not in err
+    assert out == ""
     issues = []
     for line in err.splitlines():
         match = ISSUE_LINE.match(line)
@@ -226,8 +228,9 @@ def test_longer_prerequisite_cycle_is_named_once(tmp_path: Path, capsys: pytest.
 
 
 @pytest.mark.parametrize(("question", "option", "text"), [(0, 2, ""), (3, 1, "   ")])
-def test_option_without_text(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                             question: int, option: int, text: str) -> None:
+def test_option_without_text(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], question: int, option: int, text: str
+) -> None:
     """Level (question 0) and choice (question 3) options: one issue at the option's text line."""
     original: list[str] = []
 
@@ -271,7 +274,7 @@ def test_duplicate_yaml_mapping_key(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert int(issues[0]["line"]) == at + 2
     assert issues[0]["message"] == "not valid YAML: duplicate key 'type'"
     assert re.fullmatch(r"questions\[\d+\]\.type", issues[0]["path"]), issues[0]
-    index = int(issues[0]["path"][len("questions["):].split("]")[0])
+    index = int(issues[0]["path"][len("questions[") :].split("]")[0])
     assert _shipped()["questions"][index]["type"] == "choice"
 
 
@@ -286,7 +289,8 @@ def test_malformed_yaml(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     err = capsys.readouterr().err
     assert err.startswith(f"{path}:{at + 1}: ")
     assert "not valid YAML: mapping values are not allowed" in err  # the rest is worded by the parser
-    assert len(err.splitlines()) == 1 and "Traceback" not in err
+    assert len(err.splitlines()) == 1
+    assert "Traceback" not in err
 
 
 def test_several_files_checked_together(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -9,8 +9,9 @@ import pytest
 from cli import main as cli
 
 
-def test_export_into_a_missing_folder_is_one_line(env_database: str, tmp_path: Path,
-                                                  capsys: pytest.CaptureFixture[str]) -> None:
+def test_export_into_a_missing_folder_is_one_line(
+    env_database: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert cli.main(["db", "upgrade"]) == 0
     assert cli.main(["demo"]) == 0
     capsys.readouterr()

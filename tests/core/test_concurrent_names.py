@@ -25,7 +25,7 @@ def test_a_name_created_by_a_concurrent_writer_is_found_not_duplicated(engine: E
                 org = ensure_organisation(session, name="Acme")
                 team = ensure_team(session, organisation_id=org.id or 0, name="Payments")
                 results["second"] = (org.id or 0, team.id or 0)
-        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+        except BaseException as exc:
             errors.append(exc)
 
     with db.write_session(engine) as session:
@@ -60,7 +60,9 @@ def test_an_exact_spelling_wins_where_old_data_has_both(engine: Engine) -> None:
         org = Organisation(name="Acme")
         session.add(org)
         session.flush()
-        session.add_all([Team(organisation_id=org.id or 0, name="Core"), Team(organisation_id=org.id or 0, name="core")])
+        session.add_all(
+            [Team(organisation_id=org.id or 0, name="Core"), Team(organisation_id=org.id or 0, name="core")]
+        )
     with db.write_session(engine) as session:
         assert ensure_team(session, organisation_id=org.id or 0, name="core").name == "core"
         assert find_team(session, team="Core").name == "Core"

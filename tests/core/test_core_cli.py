@@ -21,22 +21,32 @@ import pytest
 import sqlalchemy as sa
 import yaml
 
-from cli import main as cli
-from assessment.core import db
+from assessment.assessments.repository import (
+    clear_answer,
+    create_assessment,
+    save_answer,
+    set_status,
+    store_bank,
+)
 from assessment.bank.answers import answer_to_data, answered, parse_answer_mapping
+from assessment.bank.loader import default_bank
+from assessment.core import db
 from assessment.core.config import get_settings
 from assessment.demo import DEMO_ORG
-from assessment.bank.loader import default_bank
-from assessment.assessments.repository import clear_answer, create_assessment, save_answer, set_status, store_bank
 from assessment.organisations.directory import ensure_organisation, ensure_team
 from assessment.scoring.engine import score_assessment
+from cli import main as cli
 
 PG_URL = os.environ.get("FOUNDATIONS_TEST_DATABASE_URL")
 
 ANSWERS: dict[str, Any] = {
     "fi_instance_kill": 3,
-    "fi_timeouts": {"value": 2, "note": "set by hand per service",
-                    "evidence_url": "https://wiki.example/timeouts", "evidence_date": "2026-01-31"},
+    "fi_timeouts": {
+        "value": 2,
+        "note": "set by hand per service",
+        "evidence_url": "https://wiki.example/timeouts",
+        "evidence_date": "2026-01-31",
+    },
     "fi_circuit_breakers": {"not_applicable": "no synchronous calls"},
     "fi_bulkheads": "per_critical",
     "io_root_cause_minutes": 45,
@@ -52,7 +62,8 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     """One CLI call: (exit code, stdout, stderr); a traceback anywhere fails the test."""
     code = cli.main(list(argv))
     out, err = capsys.readouterr()
-    assert "Traceback" not in err and "Traceback" not in out
+    assert "Traceback" not in err
+    assert "Traceback" not in out
     assert "unexpected" not in err, err  # the catch-all means an unhandled bug path
     return code, out, err
 
@@ -107,7 +118,8 @@ def demo_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """One database with the demo loaded, shared by the tests of this module that only read."""
     with empty_database(tmp_path_factory.mktemp("demo")) as url, pytest.MonkeyPatch.context() as mp:
         use_database(mp, url)
-        assert cli.main(["db", "upgrade"]) == 0 and cli.main(["demo"]) == 0
+        assert cli.main(["db", "upgrade"]) == 0
+        assert cli.main(["demo"]) == 0
         use_database(mp, url)
         yield url
         db.get_engine().dispose()
@@ -126,8 +138,7 @@ def demo(demo_database: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
 
 
 @pytest.fixture
-def migrated(env_database: str, fill_migrated: Callable[[str], bool],
-             capsys: pytest.CaptureFixture[str]) -> str:
+def migrated(env_database: str, fill_migrated: Callable[[str], bool], capsys: pytest.CaptureFixture[str]) -> str:
     """The test database at the newest schema (a copy of the migrated template on SQLite)."""
     if not fill_migrated(env_database):
         assert "database schema at" in run_ok(capsys, "db", "upgrade")
@@ -148,10 +159,8 @@ def team(migrated: str) -> str:
         org = ensure_organisation(session, name="Acme")
         payments = ensure_team(session, organisation_id=org.id or 0, name="Payments")
         stored = store_bank(session, bank=bank)
-        first = create_assessment(session, team_id=payments.id or 0, bank_version_id=stored.id or 0,
-                                  created_by="t")
-        save_answer(session, assessment_id=first.id or 0, question_key="fi_timeouts", answer=answered(2),
-                    by="t")
+        first = create_assessment(session, team_id=payments.id or 0, bank_version_id=stored.id or 0, created_by="t")
+        save_answer(session, assessment_id=first.id or 0, question_key="fi_timeouts", answer=answered(2), by="t")
     return migrated
 
 
@@ -169,8 +178,7 @@ def assessments(capsys: pytest.CaptureFixture[str]) -> list[dict[str, Any]]:
 # --- set-up commands ----------------------------------------------------------------------------
 
 
-def test_db_upgrade_creates_then_keeps_the_schema(env_database: str,
-                                                  capsys: pytest.CaptureFixture[str]) -> None:
+def test_db_upgrade_creates_then_keeps_the_schema(env_database: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert run_ok(capsys, "db", "upgrade").startswith(f"database schema at {db.head_revision()} ")
     assert run_ok(capsys, "db", "upgrade").startswith(f"database schema at {db.head_revision()} ")
     assert "up to date" in run_ok(capsys, "db", "status")
@@ -185,7 +193,8 @@ def test_demo_is_idempotent_and_spans_maturity(demo: str, capsys: pytest.Capture
     first = assessments(capsys)
     assert "is already loaded" in run_ok(capsys, "demo")
     assert assessments(capsys) == first
-    assert len(first) == 7 and {r["organisation"] for r in first} == {DEMO_ORG}
+    assert len(first) == 7
+    assert {r["organisation"] for r in first} == {DEMO_ORG}
     teams = {r["team"] for r in first}
     assert len(teams) >= 4
     rounds = {t: sorted(r["round_number"] for r in first if r["team"] == t) for t in teams}
@@ -198,9 +207,20 @@ def test_demo_is_idempotent_and_spans_maturity(demo: str, capsys: pytest.Capture
 
 def test_list_json_shape(demo: str, capsys: pytest.CaptureFixture[str]) -> None:
     row = assessments(capsys)[0]
-    assert set(row) == {"id", "organisation", "team", "team_id", "round_number", "label", "status",
-                        "bank", "answered", "created_at"}
-    assert isinstance(row["id"], int) and row["bank"] == "foundations 1.0.0"
+    assert set(row) == {
+        "id",
+        "organisation",
+        "team",
+        "team_id",
+        "round_number",
+        "label",
+        "status",
+        "bank",
+        "answered",
+        "created_at",
+    }
+    assert isinstance(row["id"], int)
+    assert row["bank"] == "foundations 1.0.0"
     assert row["created_at"].endswith(("+00:00", "Z"))
     text = run_ok(capsys, "list")
     assert f"{DEMO_ORG} / Payments  round 2" in text
@@ -210,11 +230,27 @@ def test_list_json_shape(demo: str, capsys: pytest.CaptureFixture[str]) -> None:
 
 
 @pytest.mark.parametrize("fmt", ["yaml", "json"])
-def test_create_from_answers_file_round_trips_to_score(migrated: str, tmp_path: Path, fmt: str,
-                                                       capsys: pytest.CaptureFixture[str]) -> None:
+def test_create_from_answers_file_round_trips_to_score(
+    migrated: str, tmp_path: Path, fmt: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = write(tmp_path / f"answers.{fmt}", ANSWERS, fmt)
-    created = run_json(capsys, "assessment", "create", "--org", "Acme", "--team", "Web", "--create-team",
-                       "--answers", str(path), "--label", "baseline", "--by", "dana", "--json")
+    created = run_json(
+        capsys,
+        "assessment",
+        "create",
+        "--org",
+        "Acme",
+        "--team",
+        "Web",
+        "--create-team",
+        "--answers",
+        str(path),
+        "--label",
+        "baseline",
+        "--by",
+        "dana",
+        "--json",
+    )
     assert created == {"id": created["id"], "round_number": 1, "answers": len(ANSWERS)}
 
     bank = default_bank()
@@ -223,20 +259,25 @@ def test_create_from_answers_file_round_trips_to_score(migrated: str, tmp_path: 
     assert scored["overall_score"] == expected.overall_score
     assert scored["answered"] == len(ANSWERS)
     assert {f["key"]: (f["score"], f["level"], f["gate"]) for f in scored["foundations"]} == {
-        k: (f.score, f.level, f.gate.value) for k, f in expected.foundations.items()}
+        k: (f.score, f.level, f.gate.value) for k, f in expected.foundations.items()
+    }
     by_key = {q["question_key"]: q for q in scored["questions"]}
     assert by_key["fi_circuit_breakers"]["answer_text"] == "not applicable (no synchronous calls)"
     assert by_key["io_tracing"]["answer_text"] == "don't know"
     assert by_key["io_root_cause_minutes"]["answer_text"] == "45 minutes"
 
     exported = run_json(capsys, "export", str(created["id"]), "--format", "json")
-    assert exported["label"] == "baseline" and exported["created_by"] == "dana"
+    assert exported["label"] == "baseline"
+    assert exported["created_by"] == "dana"
     back = {a["question_key"]: a for a in exported["answers"]}
     assert set(back) == set(ANSWERS)
     values = parse_answer_mapping(bank, ANSWERS)
     for key, a in back.items():
-        stored = {k: v for k, v in a.items() if k in ("value", "dont_know", "not_applicable", "note",
-                                                     "evidence_url", "evidence_date") and v is not None}
+        stored = {
+            k: v
+            for k, v in a.items()
+            if k in ("value", "dont_know", "not_applicable", "note", "evidence_url", "evidence_date") and v is not None
+        }
         if a["status"] == "dont_know":
             stored["dont_know"] = True
         if a["status"] == "not_applicable":
@@ -245,8 +286,7 @@ def test_create_from_answers_file_round_trips_to_score(migrated: str, tmp_path: 
         assert a["answered_by"] == "dana"
 
 
-def test_second_create_is_the_next_round(team: str, tmp_path: Path,
-                                         capsys: pytest.CaptureFixture[str]) -> None:
+def test_second_create_is_the_next_round(team: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = write(tmp_path / "a.yaml", {"fi_timeouts": 3}, "yaml")
     out = run_ok(capsys, "assessment", "create", "--team", "Payments", "--answers", str(path))
     assert "(Payments, round 2) with 1 answer(s)" in out
@@ -254,29 +294,55 @@ def test_second_create_is_the_next_round(team: str, tmp_path: Path,
 
 def test_score_json_schema(demo: str, capsys: pytest.CaptureFixture[str]) -> None:
     data = run_json(capsys, "score", "2", "--json")
-    assert set(data) == {"assessment", "overall_score", "answered", "total", "foundations", "questions",
-                         "risks", "verdicts"}
+    assert set(data) == {
+        "assessment",
+        "overall_score",
+        "answered",
+        "total",
+        "foundations",
+        "questions",
+        "risks",
+        "verdicts",
+    }
     assert set(data["assessment"]) == {"id", "organisation", "team", "round_number", "status", "bank"}
     assert data["assessment"]["bank"] == {"id": "foundations", "version": "1.0.0"}
-    assert data["total"] == 34 and len(data["questions"]) == 34
+    assert data["total"] == 34
+    assert len(data["questions"]) == 34
     assert [f["key"] for f in data["foundations"]] == [f.key for f in default_bank().foundations]
     for f in data["foundations"]:
-        assert set(f) == {"key", "title", "score", "raw_level", "level", "gate", "answered", "total",
-                          "dont_know", "level_name", "gate_capped"}
-        assert 0 <= f["score"] <= 100 and 0 <= f["level"] <= 4
+        assert set(f) == {
+            "key",
+            "title",
+            "score",
+            "raw_level",
+            "level",
+            "gate",
+            "answered",
+            "total",
+            "dont_know",
+            "level_name",
+            "gate_capped",
+        }
+        assert 0 <= f["score"] <= 100
+        assert 0 <= f["level"] <= 4
         assert f["gate"] in {"passed", "failed", "unknown", "unanswered"}
     for q in data["questions"]:
         assert set(q) == {"question_key", "foundation", "score", "risk", "answer_text"}
         assert q["risk"] in {"high", "medium", "none", "not_applicable", "unanswered"}
-    assert [r["risk"] for r in data["risks"]] == sorted((r["risk"] for r in data["risks"]),
-                                                        key=["high", "medium"].index)
-    assert [v["end_state"] for v in data["verdicts"]] == ["deployment_autonomy", "microservices",
-                                                          "chaos_experiments"]
+    assert [r["risk"] for r in data["risks"]] == sorted(
+        (r["risk"] for r in data["risks"]), key=["high", "medium"].index
+    )
+    assert [v["end_state"] for v in data["verdicts"]] == [
+        "deployment_autonomy",
+        "microservices",
+        "chaos_experiments",
+    ]
     for v in data["verdicts"]:
         assert set(v) == {"end_state", "title", "ready", "requires", "shortfalls", "unanswered", "sentence"}
         assert v["sentence"].startswith("Ready for" if v["ready"] else "Not ready for")
         for s in v["shortfalls"]:
-            assert s["level"] < s["required"] and s["title"].lower() in v["sentence"]
+            assert s["level"] < s["required"]
+            assert s["title"].lower() in v["sentence"]
 
 
 def test_score_text(demo: str, capsys: pytest.CaptureFixture[str]) -> None:
@@ -293,31 +359,41 @@ def test_malformed_answers_file(team: str, tmp_path: Path, capsys: pytest.Captur
     path.write_text("fi_timeouts: 2\nfi_bulkheads: [shared\n", encoding="utf-8")
     before = assessments(capsys)
     err = fails(capsys, "assessment", "create", "--team", "Payments", "--answers", str(path))
-    assert err.startswith(f"error: {path}:") and "not valid YAML or JSON" in err
+    assert err.startswith(f"error: {path}:")
+    assert "not valid YAML or JSON" in err
     assert assessments(capsys) == before
 
 
-@pytest.mark.parametrize(("answers", "named"), [
-    ({"fi_timeouts": 2, "no_such_question": 1}, "no_such_question: unknown question key"),
-    ({"fi_timeouts": 9}, "fi_timeouts: level must be a whole number 0-4, got 9"),
-    ({"fi_bulkheads": "everything"}, "fi_bulkheads: answer must be one of"),
-    ({"io_root_cause_minutes": "soon"}, "io_root_cause_minutes: answer must be a number of minutes"),
-    ({"io_root_cause_minutes": 10**400}, "io_root_cause_minutes: answer must be a number of minutes"),
-    ({"fi_timeouts": 10**400}, "fi_timeouts: level must be a whole number 0-4"),
-    ({"fi_circuit_breakers": {"not_applicable": " "}},
-     "fi_circuit_breakers: 'not applicable' needs a reason"),
-    ({"fi_timeouts": {"value": 2, "dont_know": True}}, "fi_timeouts: give exactly one of"),
-    ({"fi_instance_kill": {"not_applicable": "no instances"}},
-     "fi_instance_kill: 'not applicable' is not allowed"),
-    ({"fi_timeouts": {"value": 2, "evidence_url": "javascript:alert(1)"}}, "fi_timeouts: evidence link"),
-    ({"fi_timeouts": {"value": 2, "evidence_date": "last week"}},
-     "fi_timeouts: evidence_date must be a date"),
-    ({"fi_timeouts": {"value": 2, "colour": "red"}}, "fi_timeouts: unknown field(s) colour"),
-    (["fi_timeouts"], "answers must be a mapping of question key to answer"),
-])
-def test_bad_answers_name_the_key_and_save_nothing(team: str, tmp_path: Path,
-                                                   capsys: pytest.CaptureFixture[str],
-                                                   answers: Any, named: str) -> None:
+@pytest.mark.parametrize(
+    ("answers", "named"),
+    [
+        ({"fi_timeouts": 2, "no_such_question": 1}, "no_such_question: unknown question key"),
+        ({"fi_timeouts": 9}, "fi_timeouts: level must be a whole number 0-4, got 9"),
+        ({"fi_bulkheads": "everything"}, "fi_bulkheads: answer must be one of"),
+        ({"io_root_cause_minutes": "soon"}, "io_root_cause_minutes: answer must be a number of minutes"),
+        ({"io_root_cause_minutes": 10**400}, "io_root_cause_minutes: answer must be a number of minutes"),
+        ({"fi_timeouts": 10**400}, "fi_timeouts: level must be a whole number 0-4"),
+        (
+            {"fi_circuit_breakers": {"not_applicable": " "}},
+            "fi_circuit_breakers: 'not applicable' needs a reason",
+        ),
+        ({"fi_timeouts": {"value": 2, "dont_know": True}}, "fi_timeouts: give exactly one of"),
+        (
+            {"fi_instance_kill": {"not_applicable": "no instances"}},
+            "fi_instance_kill: 'not applicable' is not allowed",
+        ),
+        ({"fi_timeouts": {"value": 2, "evidence_url": "javascript:alert(1)"}}, "fi_timeouts: evidence link"),
+        (
+            {"fi_timeouts": {"value": 2, "evidence_date": "last week"}},
+            "fi_timeouts: evidence_date must be a date",
+        ),
+        ({"fi_timeouts": {"value": 2, "colour": "red"}}, "fi_timeouts: unknown field(s) colour"),
+        (["fi_timeouts"], "answers must be a mapping of question key to answer"),
+    ],
+)
+def test_bad_answers_name_the_key_and_save_nothing(
+    team: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], answers: Any, named: str
+) -> None:
     for fmt in ("yaml", "json"):
         _refused(tmp_path, capsys, answers, named, fmt)
 
@@ -330,22 +406,39 @@ def _refused(tmp_path: Path, capsys: pytest.CaptureFixture[str], answers: Any, n
     assert assessments(capsys) == before
 
 
-def test_every_bad_answer_is_reported_at_once(migrated: str, tmp_path: Path,
-                                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_every_bad_answer_is_reported_at_once(
+    migrated: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = write(tmp_path / "a.yaml", {"fi_timeouts": 9, "ghost": 1, "fi_bulkheads": "shared"}, "yaml")
-    err = fails(capsys, "assessment", "create", "--org", "Acme", "--team", "Web", "--create-team",
-                "--answers", str(path))
-    assert "fi_timeouts:" in err and "ghost:" in err and "fi_bulkheads" not in err
+    err = fails(
+        capsys,
+        "assessment",
+        "create",
+        "--org",
+        "Acme",
+        "--team",
+        "Web",
+        "--create-team",
+        "--answers",
+        str(path),
+    )
+    assert "fi_timeouts:" in err
+    assert "ghost:" in err
+    assert "fi_bulkheads" not in err
     assert assessments(capsys) == []
 
 
-@pytest.mark.parametrize(("extra", "message"), [
-    (["--team", "Nobody"], "error: no team named 'Nobody'"),
-    (["--team", "Payments", "--org", "Nowhere Ltd"], "error: no organisation named 'Nowhere Ltd'"),
-    (["--team", "Nobody", "--org", "Acme"], "error: no team named 'Nobody' in 'Acme'"),
-])
-def test_missing_team_or_organisation(team: str, tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                      extra: list[str], message: str) -> None:
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--team", "Nobody"], "error: no team named 'Nobody'"),
+        (["--team", "Payments", "--org", "Nowhere Ltd"], "error: no organisation named 'Nowhere Ltd'"),
+        (["--team", "Nobody", "--org", "Acme"], "error: no team named 'Nobody' in 'Acme'"),
+    ],
+)
+def test_missing_team_or_organisation(
+    team: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], extra: list[str], message: str
+) -> None:
     path = write(tmp_path / "a.yaml", {"fi_timeouts": 2}, "yaml")
     before = assessments(capsys)
     assert fails(capsys, "assessment", "create", "--answers", str(path), *extra).startswith(message)
@@ -364,31 +457,37 @@ def test_non_existent_assessment(demo: str, capsys: pytest.CaptureFixture[str], 
 
 
 @pytest.mark.parametrize("bad_id", ["abc", "0", "-3", "1.5"])
-def test_non_numeric_assessment_id_is_a_usage_error(capsys: pytest.CaptureFixture[str],
-                                                    bad_id: str) -> None:
+def test_non_numeric_assessment_id_is_a_usage_error(capsys: pytest.CaptureFixture[str], bad_id: str) -> None:
     with pytest.raises(SystemExit) as caught:
         cli.main(["score", bad_id])
     assert caught.value.code == 2
     err = capsys.readouterr().err
-    assert "ASSESSMENT_ID" in err and "Traceback" not in err
+    assert "ASSESSMENT_ID" in err
+    assert "Traceback" not in err
 
 
-@pytest.mark.parametrize(("content", "message"), [
-    ("{not json", "not valid JSON"),
-    ('{"format": "something else"}', "not a Foundations assessment export"),
-    ("[1, 2]", "not a Foundations assessment export"),
-])
-def test_import_rejects_bad_files(migrated: str, tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                  content: str, message: str) -> None:
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("{not json", "not valid JSON"),
+        ('{"format": "something else"}', "not a Foundations assessment export"),
+        ("[1, 2]", "not a Foundations assessment export"),
+    ],
+)
+def test_import_rejects_bad_files(
+    migrated: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str, message: str
+) -> None:
     path = tmp_path / "in.json"
     path.write_text(content, encoding="utf-8")
     err = fails(capsys, "import", str(path))
-    assert err.startswith(f"error: {path}") and message in err
+    assert err.startswith(f"error: {path}")
+    assert message in err
     assert assessments(capsys) == []
 
 
-def test_import_rejects_an_answer_the_bank_refuses(team: str, tmp_path: Path,
-                                                   capsys: pytest.CaptureFixture[str]) -> None:
+def test_import_rejects_an_answer_the_bank_refuses(
+    team: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     doc = run_json(capsys, "export", "1")
     doc["answers"][0]["value"] = 99
     path = write(tmp_path / "edited.json", doc, "json")
@@ -410,23 +509,38 @@ def second_database_url(tmp_path: Path) -> Iterator[str]:
 def _add_history(assessment_id: int) -> None:
     """Overwrites, a clear and a completed status, so the export carries a real history."""
     with db.write_session(db.get_engine()) as session:
-        save_answer(session, assessment_id=assessment_id, question_key="fi_timeouts",
-                    answer=answered(4, note="now in the template"), by="eve")
-        save_answer(session, assessment_id=assessment_id, question_key="fi_timeouts",
-                    answer=answered(3, evidence_url="https://ci.example/run/1"), by="eve")
+        save_answer(
+            session,
+            assessment_id=assessment_id,
+            question_key="fi_timeouts",
+            answer=answered(4, note="now in the template"),
+            by="eve",
+        )
+        save_answer(
+            session,
+            assessment_id=assessment_id,
+            question_key="fi_timeouts",
+            answer=answered(3, evidence_url="https://ci.example/run/1"),
+            by="eve",
+        )
         clear_answer(session, assessment_id=assessment_id, question_key="fi_bulkheads", by="eve")
         set_status(session, assessment_id=assessment_id, completed=True)
 
 
 def test_export_import_round_trip_into_a_fresh_database(
-        fresh_demo: str, second_database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> None:
+    fresh_demo: str,
+    second_database_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     rows = assessments(capsys)
     payments_round_2 = next(r for r in rows if r["team"] == "Payments" and r["round_number"] == 2)
     _add_history(payments_round_2["id"])
     path = tmp_path / "export.json"
-    assert run_ok(capsys, "export", str(payments_round_2["id"]), "--format", "json", "-o", str(path)) == \
-        f"wrote {path}\n"
+    assert (
+        run_ok(capsys, "export", str(payments_round_2["id"]), "--format", "json", "-o", str(path)) == f"wrote {path}\n"
+    )
     original = json.loads(path.read_text(encoding="utf-8"))
     assert len(original["history"]) == 34 + 3
     assert any(e["status"] == "cleared" for e in original["history"])
@@ -469,9 +583,11 @@ def test_every_command_has_help(command: tuple[str, ...], capsys: pytest.Capture
 def test_installed_console_script_runs(tmp_path: Path) -> None:
     script = Path(sys.executable).parent / "foundations"
     assert script.exists(), "the package is not installed with its console script"
-    result = subprocess.run([str(script), "--help"], capture_output=True, text=True, timeout=600,
-                            cwd=tmp_path, check=False)
-    assert result.returncode == 0 and "Traceback" not in result.stderr
+    result = subprocess.run(
+        [str(script), "--help"], capture_output=True, text=True, timeout=600, cwd=tmp_path, check=False
+    )
+    assert result.returncode == 0
+    assert "Traceback" not in result.stderr
     for command in ("db", "demo", "questions", "list", "assessment", "score", "export", "import"):
         assert command in result.stdout
 
@@ -480,9 +596,11 @@ def test_output_into_a_closed_pipe_stops_quietly(demo: str) -> None:
     """`foundations export 1 | head -c 10`: the reader leaves early; no error message, no traceback."""
     script = Path(sys.executable).parent / "foundations"
     env = {**os.environ, "FOUNDATIONS_DATABASE_URL": demo}
-    with subprocess.Popen([str(script), "export", "1"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                          env=env) as proc:
-        assert proc.stdout is not None and proc.stderr is not None
+    with subprocess.Popen(
+        [str(script), "export", "1"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
+    ) as proc:
+        assert proc.stdout is not None
+        assert proc.stderr is not None
         assert proc.stdout.read(10) == b'{\n  "forma'  # the export is far larger than a pipe buffer
         proc.stdout.close()
         err = proc.stderr.read().decode()

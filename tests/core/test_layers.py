@@ -83,8 +83,12 @@ def imports_of(path: Path) -> set[str]:
 
 def _is_dynamic_import(node: ast.Call) -> bool:
     name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
-    return (name in ("import_module", "__import__") and bool(node.args)
-            and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str))
+    return (
+        name in ("import_module", "__import__")
+        and bool(node.args)
+        and isinstance(node.args[0], ast.Constant)
+        and isinstance(node.args[0].value, str)
+    )
 
 
 def source_files() -> list[Path]:
@@ -105,8 +109,9 @@ def upward_edges(edges: dict[str, set[str]]) -> list[str]:
             dst_pkg = package_of(target)
             if src_pkg is None or dst_pkg is None or src_pkg == dst_pkg:
                 continue
-            if LAYERS[dst_pkg] > LAYERS[src_pkg] or (LAYERS[dst_pkg] == LAYERS[src_pkg]
-                                                     and not dst_pkg.startswith(src_pkg + ".")):
+            if LAYERS[dst_pkg] > LAYERS[src_pkg] or (
+                LAYERS[dst_pkg] == LAYERS[src_pkg] and not dst_pkg.startswith(src_pkg + ".")
+            ):
                 wrong.append(f"{source} imports {target} ({src_pkg} -> {dst_pkg})")
     return sorted(wrong)
 
@@ -171,8 +176,9 @@ def test_no_import_cycle() -> None:
     assert cycles(without_package_parents(import_graph(source_files()))) == []
 
 
-@pytest.mark.parametrize("path", sorted((ROOT / "assessment").rglob("*.py")),
-                         ids=lambda p: p.relative_to(ROOT).as_posix())
+@pytest.mark.parametrize(
+    "path", sorted((ROOT / "assessment").rglob("*.py")), ids=lambda p: p.relative_to(ROOT).as_posix()
+)
 def test_the_domain_imports_no_interface(path: Path) -> None:
     tops = {name.split(".")[0] for name in imports_of(path)}
     assert not tops & set(FOREIGN_TO_DOMAIN)
@@ -182,8 +188,10 @@ def test_the_check_would_catch_an_upward_import(tmp_path: Path) -> None:
     """A scoring module importing the repository, a domain module importing the CLI: both are refused."""
     (tmp_path / "assessment" / "scoring").mkdir(parents=True)
     bad = tmp_path / "assessment" / "scoring" / "engine.py"
-    bad.write_text("from assessment.assessments.repository import save_answer\n"
-                   "def f():\n    import cli.main\n", encoding="utf-8")
+    bad.write_text(
+        "from assessment.assessments.repository import save_answer\ndef f():\n    import cli.main\n",
+        encoding="utf-8",
+    )
     edges = {"assessment.scoring.engine": imports_of(bad)}
     assert upward_edges(edges) == [
         "assessment.scoring.engine imports assessment.assessments.repository "
@@ -196,7 +204,8 @@ def test_the_check_would_catch_an_upward_import(tmp_path: Path) -> None:
 
 def test_the_check_would_catch_a_sideways_import() -> None:
     assert upward_edges({"assessment.dora.team": {"assessment.workshops.links"}}) == [
-        "assessment.dora.team imports assessment.workshops.links (assessment.dora -> assessment.workshops)"]
+        "assessment.dora.team imports assessment.workshops.links (assessment.dora -> assessment.workshops)"
+    ]
 
 
 def test_the_check_would_catch_a_cycle() -> None:
@@ -206,8 +215,14 @@ def test_the_check_would_catch_a_cycle() -> None:
 
 def test_the_scan_sees_every_interface() -> None:
     modules = known_modules(source_files())
-    assert {"assessment.scoring.engine", "cli.main", "assessment.assessments.repository", "ui.auth", "app",
-            "reports.charts.scores"} <= modules
+    assert {
+        "assessment.scoring.engine",
+        "cli.main",
+        "assessment.assessments.repository",
+        "ui.auth",
+        "app",
+        "reports.charts.scores",
+    } <= modules
 
 
 def test_the_scan_would_catch_streamlit(tmp_path: Path) -> None:
@@ -221,8 +236,11 @@ def test_the_scan_would_catch_streamlit(tmp_path: Path) -> None:
     assert {name.split(".")[0] for name in imports_of(sample)} == {"streamlit"}
 
 
-@pytest.mark.parametrize("path", [p for p in source_files() if p.parts[len(ROOT.parts)] in ("assessment", "reports")],
-                         ids=lambda p: p.relative_to(ROOT).as_posix())
+@pytest.mark.parametrize(
+    "path",
+    [p for p in source_files() if p.parts[len(ROOT.parts)] in ("assessment", "reports")],
+    ids=lambda p: p.relative_to(ROOT).as_posix(),
+)
 def test_no_streamlit_in_domain_or_reports(path: Path) -> None:
     assert "streamlit" not in {name.split(".")[0] for name in imports_of(path)}
 
@@ -230,11 +248,9 @@ def test_no_streamlit_in_domain_or_reports(path: Path) -> None:
 def test_cli_import_stays_light() -> None:
     """`foundations` starts without the UI or the PDF/chart renderers (they are slow and heavy)."""
     heavy = ("streamlit", "weasyprint", "vl_convert")
-    code = (
-        "import json, sys\nimport cli.main\n"
-        f"print(json.dumps([m for m in {heavy!r} if m in sys.modules]))"
+    code = f"import json, sys\nimport cli.main\nprint(json.dumps([m for m in {heavy!r} if m in sys.modules]))"
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=600, cwd=ROOT, check=False
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600,
-                            cwd=ROOT, check=False)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == []

@@ -10,9 +10,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
 import assessment.models.assessments  # noqa: F401 - registers the tables on SQLModel.metadata
-from cli import main as cli
 from assessment.core import db
 from assessment.core.errors import SchemaStateError
+from cli import main as cli
 
 NOT_MIGRATED = "the database has no Foundations schema yet: run `foundations db upgrade` first"
 NEWER = "is newer than this version of Foundations knows: upgrade Foundations"
@@ -71,8 +71,9 @@ COMMANDS = [
 
 
 @pytest.mark.parametrize("argv", COMMANDS, ids=" ".join)
-def test_cli_refuses_an_unmigrated_database(env_database: str, argv: list[str],
-                                            capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_refuses_an_unmigrated_database(
+    env_database: str, argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
     assert cli.main(argv) == 1
     out, err = capsys.readouterr()
     assert err == f"error: {NOT_MIGRATED}\n"
@@ -86,8 +87,10 @@ def test_cli_refuses_a_newer_schema(env_database: str, capsys: pytest.CaptureFix
     for argv in (["list"], ["demo"], ["db", "status"]):
         assert cli.main(argv) == 1
         out, err = capsys.readouterr()
-        assert err.startswith("error: the database schema (9999_from_the_future) ") and NEWER in err
-        assert len(err.splitlines()) == 1 and out == ""
+        assert err.startswith("error: the database schema (9999_from_the_future) ")
+        assert NEWER in err
+        assert len(err.splitlines()) == 1
+        assert out == ""
 
 
 def test_unmigrated_database_is_left_untouched_by_refused_commands(env_database: str) -> None:
@@ -103,13 +106,15 @@ def test_an_older_schema_is_refused_then_upgraded_without_losing_data(database_u
         if db.head_revision() == "0001":
             pytest.skip("only one migration so far")
         with engine.begin() as conn:  # raw SQL: the models describe the newest schema, not 0001
-            conn.execute(sa.text("INSERT INTO organisation (name, created_at) VALUES ('Kept Ltd', :now)"),
-                         {"now": "2026-01-31 12:00:00"})
+            conn.execute(
+                sa.text("INSERT INTO organisation (name, created_at) VALUES ('Kept Ltd', :now)"),
+                {"now": "2026-01-31 12:00:00"},
+            )
         with pytest.raises(SchemaStateError) as caught:
             db.check_schema(engine)
         assert str(caught.value) == (
-            f"the database schema (0001) is behind this version ({db.head_revision()}): "
-            "run `foundations db upgrade`")
+            f"the database schema (0001) is behind this version ({db.head_revision()}): run `foundations db upgrade`"
+        )
         db.upgrade(engine)
         db.check_schema(engine)
         with engine.connect() as conn:

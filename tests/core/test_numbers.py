@@ -8,31 +8,35 @@ import pytest
 
 from assessment.bank.answers import answered, check_answer, describe_value
 from assessment.bank.model import Bank
-from assessment.dora.metrics.window import window_for_dates
 from assessment.core.errors import InvalidAnswerError
 from assessment.core.numbers import number_text, plural
+from assessment.dora.metrics.window import window_for_dates
 
 
-@pytest.mark.parametrize(("value", "text"), [
-    (1e6, "1,000,000"),
-    (1_000_000, "1,000,000"),
-    (12.5, "12.5"),
-    (3.0, "3"),
-    (0, "0"),
-    (-0.0, "0"),
-    (-2.5, "-2.5"),
-    (1234.5678, "1,234.57"),
-    (99.999, "100"),
-    (0.5, "0.5"),
-    (0.000123, "0.00012"),  # too small for two places: two significant digits, not "0"
-    (1e20, "100,000,000,000,000,000,000"),
-    (12_345_678_901_234_567_891, "12,345,678,901,234,567,891"),  # an int stays exact
-    (float("nan"), "not a number"),
-    (float("inf"), "infinite"),
-])
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (1e6, "1,000,000"),
+        (1_000_000, "1,000,000"),
+        (12.5, "12.5"),
+        (3.0, "3"),
+        (0, "0"),
+        (-0.0, "0"),
+        (-2.5, "-2.5"),
+        (1234.5678, "1,234.57"),
+        (99.999, "100"),
+        (0.5, "0.5"),
+        (0.000123, "0.00012"),  # too small for two places: two significant digits, not "0"
+        (1e20, "100,000,000,000,000,000,000"),
+        (12_345_678_901_234_567_891, "12,345,678,901,234,567,891"),  # an int stays exact
+        (float("nan"), "not a number"),
+        (float("inf"), "infinite"),
+    ],
+)
 def test_number_text(value: float, text: str) -> None:
     assert number_text(value) == text
-    assert "e+" not in number_text(value) and "e-" not in number_text(value)
+    assert "e+" not in number_text(value)
+    assert "e-" not in number_text(value)
 
 
 def test_decimals_can_be_asked_for() -> None:

@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from assessment.bank.answers import AnswerValue, answered, check_answer, dont_know, not_applicable
-from assessment.bank.model import GATE_CAP_LEVEL, AnswerType, Bank, ChoiceOption, Question
 from assessment.bank.loader import default_bank
+from assessment.bank.model import GATE_CAP_LEVEL, AnswerType, Bank, ChoiceOption, Question
 from assessment.scoring.engine import GateState, Risk, answer_score, score_assessment
 
 BANK = default_bank()
@@ -94,15 +94,19 @@ def test_dont_know_everywhere_scores_zero_and_is_counted() -> None:
     assert {f.gate for f in result.foundations.values()} == {GateState.UNKNOWN}
     # rb_deployment_pipeline and oc_pager_carrier do not allow "don't know"
     assert [f.dont_know for f in result.foundations.values()] == [7, 7, 6, 5, 7]
-    assert len(result.risks) == 34 and {r.risk for r in result.risks} == {Risk.HIGH}
+    assert len(result.risks) == 34
+    assert {r.risk for r in result.risks} == {Risk.HIGH}
     assert not any(v.ready for v in result.verdicts)
-    assert "failure isolation is at level 0 (needs 3); nobody knows whether its deciding test passes " \
-           "(instance loss test)" in result.verdicts[0].sentence
+    assert (
+        "failure isolation is at level 0 (needs 3); nobody knows whether its deciding test passes "
+        "(instance loss test)" in result.verdicts[0].sentence
+    )
 
 
 def test_nothing_answered() -> None:
     result = score_assessment(BANK, {})
-    assert result.overall_score == 0 and result.answered == 0
+    assert result.overall_score == 0
+    assert result.answered == 0
     assert {f.gate for f in result.foundations.values()} == {GateState.UNANSWERED}
     assert {q.risk for q in result.questions.values()} == {Risk.UNANSWERED}
     assert result.risks == []
@@ -116,7 +120,8 @@ def test_failed_gate_caps_otherwise_perfect_foundation_at_partial() -> None:
     rb = score_assessment(BANK, answers).foundations["rollback_speed"]
     # (3 * 50 + (2 + 2 + 2 + 2 + 2 + 1) * 100) / 14 = 1250 / 14 = 89.3
     assert (rb.score, rb.raw_level, rb.level, rb.level_name) == (89, 4, 2, "partial")
-    assert rb.gate is GateState.FAILED and rb.gate_capped
+    assert rb.gate is GateState.FAILED
+    assert rb.gate_capped
 
 
 def test_gate_at_exactly_the_pass_score_passes() -> None:
@@ -134,7 +139,8 @@ def test_verdict_sentence_names_foundation_level_requirement_and_failed_test() -
     # (0 + 1100) / 14 = 78.6 -> raw level 3, capped at 2 by the failed gate
     assert result.foundations["rollback_speed"].score == 79
     autonomy = result.verdicts[0]
-    assert autonomy.end_state == "deployment_autonomy" and not autonomy.ready
+    assert autonomy.end_state == "deployment_autonomy"
+    assert not autonomy.ready
     assert [(s.foundation, s.level, s.required) for s in autonomy.shortfalls] == [("rollback_speed", 2, 3)]
     assert autonomy.sentence == (
         "Not ready for expanding deployment autonomy: deployment rollback speed is at level 2 (needs 3); "
@@ -144,8 +150,9 @@ def test_verdict_sentence_names_foundation_level_requirement_and_failed_test() -
 
 def test_not_applicable_is_left_out_of_the_score() -> None:
     answers = all_best()
-    answers["fi_circuit_breakers"] = check_answer(BANK.question("fi_circuit_breakers"),
-                                                  not_applicable("no synchronous calls"))
+    answers["fi_circuit_breakers"] = check_answer(
+        BANK.question("fi_circuit_breakers"), not_applicable("no synchronous calls")
+    )
     answers["fi_timeouts"] = value("fi_timeouts", 0)
     result = score_assessment(BANK, answers)
     fi = result.foundations["failure_isolation"]
@@ -175,22 +182,35 @@ def test_weights_are_applied() -> None:
     assert score_assessment(BANK, answers).foundations["postmortem_practice"].score == 83
 
 
-@pytest.mark.parametrize(("key", "raw", "expected"), [
-    # lower is better: bands 5 -> 100, 15 -> 75, 60 -> 50, 240 -> 25, otherwise 0
-    ("rb_last_rollback_minutes", 0, 100), ("rb_last_rollback_minutes", 5, 100),
-    ("rb_last_rollback_minutes", 6, 75), ("rb_last_rollback_minutes", 15, 75),
-    ("rb_last_rollback_minutes", 16, 50), ("rb_last_rollback_minutes", 60, 50),
-    ("rb_last_rollback_minutes", 61, 25), ("rb_last_rollback_minutes", 240, 25),
-    ("rb_last_rollback_minutes", 241, 0),
-    # higher is better: bands 100 -> 100, 90 -> 75, 75 -> 50, 50 -> 25, otherwise 0
-    ("oc_owned_services_share", 100, 100), ("oc_owned_services_share", 99.9, 75),
-    ("oc_owned_services_share", 90, 75), ("oc_owned_services_share", 89.9, 50),
-    ("oc_owned_services_share", 75, 50), ("oc_owned_services_share", 74.9, 25),
-    ("oc_owned_services_share", 50, 25), ("oc_owned_services_share", 49.9, 0),
-    ("oc_owned_services_share", 0, 0),
-    # a band whose limit is zero
-    ("fi_cascading_incidents", 0, 100), ("fi_cascading_incidents", 1, 60), ("fi_cascading_incidents", 4, 0),
-])
+@pytest.mark.parametrize(
+    ("key", "raw", "expected"),
+    [
+        # lower is better: bands 5 -> 100, 15 -> 75, 60 -> 50, 240 -> 25, otherwise 0
+        ("rb_last_rollback_minutes", 0, 100),
+        ("rb_last_rollback_minutes", 5, 100),
+        ("rb_last_rollback_minutes", 6, 75),
+        ("rb_last_rollback_minutes", 15, 75),
+        ("rb_last_rollback_minutes", 16, 50),
+        ("rb_last_rollback_minutes", 60, 50),
+        ("rb_last_rollback_minutes", 61, 25),
+        ("rb_last_rollback_minutes", 240, 25),
+        ("rb_last_rollback_minutes", 241, 0),
+        # higher is better: bands 100 -> 100, 90 -> 75, 75 -> 50, 50 -> 25, otherwise 0
+        ("oc_owned_services_share", 100, 100),
+        ("oc_owned_services_share", 99.9, 75),
+        ("oc_owned_services_share", 90, 75),
+        ("oc_owned_services_share", 89.9, 50),
+        ("oc_owned_services_share", 75, 50),
+        ("oc_owned_services_share", 74.9, 25),
+        ("oc_owned_services_share", 50, 25),
+        ("oc_owned_services_share", 49.9, 0),
+        ("oc_owned_services_share", 0, 0),
+        # a band whose limit is zero
+        ("fi_cascading_incidents", 0, 100),
+        ("fi_cascading_incidents", 1, 60),
+        ("fi_cascading_incidents", 4, 0),
+    ],
+)
 def test_number_band_edges(key: str, raw: float, expected: int) -> None:
     assert answer_score(BANK.question(key), value(key, raw)) == expected
 
@@ -215,8 +235,11 @@ def test_risks_are_sorted_high_first_then_bank_order() -> None:
     del answers["pm_incident_record"]  # unanswered is not a risk
     result = score_assessment(BANK, answers)
     assert [(r.question_key, r.risk) for r in result.risks] == [
-        ("fi_bulkheads", Risk.HIGH), ("io_detection_source", Risk.HIGH), ("rb_rollback_path", Risk.HIGH),
-        ("fi_timeouts", Risk.MEDIUM), ("pm_blame", Risk.MEDIUM),
+        ("fi_bulkheads", Risk.HIGH),
+        ("io_detection_source", Risk.HIGH),
+        ("rb_rollback_path", Risk.HIGH),
+        ("fi_timeouts", Risk.MEDIUM),
+        ("pm_blame", Risk.MEDIUM),
     ]
     assert result.questions["pm_incident_record"].risk is Risk.UNANSWERED
 
@@ -262,8 +285,7 @@ ANSWER_SETS = st.fixed_dictionaries({q.key: any_answer(q) for q in BANK.question
 
 @PROPERTY
 @given(answers=ANSWER_SETS, data=st.data())
-def test_raising_one_answer_never_lowers_its_foundation(answers: dict[str, AnswerValue],
-                                                        data: st.DataObject) -> None:
+def test_raising_one_answer_never_lowers_its_foundation(answers: dict[str, AnswerValue], data: st.DataObject) -> None:
     q = data.draw(st.sampled_from(BANK.questions), label="question")
     first, second = data.draw(scored_answers(q), label="a"), data.draw(scored_answers(q), label="b")
     low, high = sorted((first, second), key=lambda a: answer_score(q, a) or 0)
@@ -283,15 +305,18 @@ def test_raising_one_answer_never_lowers_its_foundation(answers: dict[str, Answe
 @given(answers=ANSWER_SETS, data=st.data())
 def test_a_failed_gate_always_caps_the_level(answers: dict[str, AnswerValue], data: st.DataObject) -> None:
     gate = data.draw(st.sampled_from([q for q in BANK.questions if q.gate]), label="gate")
-    failing = data.draw(scored_answers(gate).filter(
-        lambda a: (answer_score(gate, a) or 0) < BANK.bank.gate_pass_score), label="failing")
+    failing = data.draw(
+        scored_answers(gate).filter(lambda a: (answer_score(gate, a) or 0) < BANK.bank.gate_pass_score),
+        label="failing",
+    )
     rest = data.draw(st.booleans(), label="others best")
     base = {**answers, **({q.key: best(q) for q in BANK.questions_for(gate.foundation)} if rest else {})}
     result = score_assessment(BANK, {**base, gate.key: failing}).foundations[gate.foundation]
     assert result.gate in (GateState.FAILED, GateState.UNKNOWN)
     assert result.level <= GATE_CAP_LEVEL
     if rest:
-        assert result.level == GATE_CAP_LEVEL and result.gate_capped
+        assert result.level == GATE_CAP_LEVEL
+        assert result.gate_capped
 
 
 @PROPERTY
@@ -300,7 +325,8 @@ def test_scores_levels_and_gates_stay_in_range(answers: dict[str, AnswerValue]) 
     result = score_assessment(BANK, answers)
     assert 0 <= result.overall_score <= 100
     for f in result.foundations.values():
-        assert 0 <= f.score <= 100 and 0 <= f.level <= f.raw_level <= 4
+        assert 0 <= f.score <= 100
+        assert 0 <= f.level <= f.raw_level <= 4
         if f.gate is not GateState.PASSED:
             assert f.level <= GATE_CAP_LEVEL
         assert f.answered <= f.total

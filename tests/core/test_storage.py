@@ -17,13 +17,22 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
 
-from assessment.core import db
+from assessment.assessments.repository import (
+    answer_history,
+    answers_for,
+    clear_answer,
+    create_assessment,
+    list_assessments,
+    load_assessment,
+    save_answer,
+    store_bank,
+)
 from assessment.bank.answers import AnswerStatus, AnswerValue, answered, dont_know, not_applicable
 from assessment.bank.model import Bank
-from assessment.demo import demo_answer
+from assessment.core import db
 from assessment.core.errors import ConflictError, FoundationsError, InvalidAnswerError, NotFoundError
+from assessment.demo import demo_answer
 from assessment.models.assessments import Answer, AnswerEvent, Assessment, Organisation
-from assessment.assessments.repository import answer_history, answers_for, clear_answer, create_assessment, list_assessments, load_assessment, save_answer, store_bank
 from assessment.organisations.directory import ensure_organisation, ensure_team, find_team
 
 
@@ -32,16 +41,21 @@ def new_assessment(engine: Engine, bank: Bank, *, team: str = "Payments", org: s
         organisation = ensure_organisation(session, name=org)
         t = ensure_team(session, organisation_id=organisation.id or 0, name=team)
         stored = store_bank(session, bank=bank)
-        assessment = create_assessment(session, team_id=t.id or 0, bank_version_id=stored.id or 0,
-                                       created_by="test")
+        assessment = create_assessment(session, team_id=t.id or 0, bank_version_id=stored.id or 0, created_by="test")
         assert assessment.id is not None
         return assessment.id
 
 
 def save(engine: Engine, assessment_id: int, key: str, answer: AnswerValue, **kwargs: object) -> int:
     with db.write_session(engine) as session:
-        return save_answer(session, assessment_id=assessment_id, question_key=key, answer=answer,
-                           by=str(kwargs.pop("by", "ana")), **kwargs)  # type: ignore[arg-type]
+        return save_answer(
+            session,
+            assessment_id=assessment_id,
+            question_key=key,
+            answer=answer,
+            by=str(kwargs.pop("by", "ana")),
+            **kwargs,
+        )  # type: ignore[arg-type]
 
 
 def count(engine: Engine, model: type[Answer | AnswerEvent]) -> int:
@@ -51,8 +65,10 @@ def count(engine: Engine, model: type[Answer | AnswerEvent]) -> int:
 
 def history_rows(engine: Engine, assessment_id: int) -> list[tuple[object, ...]]:
     with db.read_session(engine) as session:
-        return [(e.id, e.question_key, e.status, e.value_json, e.answered_by, e.recorded_at)
-                for e in answer_history(session, assessment_id=assessment_id)]
+        return [
+            (e.id, e.question_key, e.status, e.value_json, e.answered_by, e.recorded_at)
+            for e in answer_history(session, assessment_id=assessment_id)
+        ]
 
 
 # --- organisations, teams, rounds ---------------------------------------------------------------
@@ -74,7 +90,8 @@ def test_organisation_team_and_rounds(engine: Engine, bank: Bank) -> None:
 def test_names_are_trimmed_and_empty_names_refused(engine: Engine) -> None:
     with db.write_session(engine) as session:
         org = ensure_organisation(session, name="  Acme  ")
-        assert org.name == "Acme" and ensure_organisation(session, name="Acme").id == org.id
+        assert org.name == "Acme"
+        assert ensure_organisation(session, name="Acme").id == org.id
         with pytest.raises(FoundationsError, match="team name must not be empty"):
             ensure_team(session, organisation_id=org.id or 0, name="   ")
 
@@ -88,9 +105,15 @@ def test_timestamps_come_back_timezone_aware(engine: Engine, bank: Bank) -> None
         answer = session.exec(select(Answer)).one()
         event = session.exec(select(AnswerEvent)).one()
         org = session.exec(select(Organisation)).one()
-    for stamp in (data.created_at, answer.answered_at, event.recorded_at, org.created_at,
-                  data.answer_meta["fi_timeouts"][1]):
-        assert stamp.tzinfo is not None and stamp.utcoffset() == timedelta(0)
+    for stamp in (
+        data.created_at,
+        answer.answered_at,
+        event.recorded_at,
+        org.created_at,
+        data.answer_meta["fi_timeouts"][1],
+    ):
+        assert stamp.tzinfo is not None
+        assert stamp.utcoffset() == timedelta(0)
     assert before - timedelta(seconds=5) <= answer.answered_at <= datetime.now(UTC) + timedelta(seconds=5)
 
 
@@ -105,14 +128,19 @@ def test_save_overwrite_clear_with_append_only_history(engine: Engine, bank: Ban
 
     assert save(engine, assessment_id, "fi_timeouts", answered(3, note="template default"), by="ben") == 2
     second_history = history_rows(engine, assessment_id)
-    assert len(second_history) == 2 and second_history[0] == first_history[0]
+    assert len(second_history) == 2
+    assert second_history[0] == first_history[0]
 
     with db.write_session(engine) as session:
         clear_answer(session, assessment_id=assessment_id, question_key="fi_timeouts", by="cy")
     third_history = history_rows(engine, assessment_id)
-    assert len(third_history) == 3 and third_history[:2] == second_history
+    assert len(third_history) == 3
+    assert third_history[:2] == second_history
     assert [(r[2], r[3], r[4]) for r in third_history] == [
-        ("answered", "1", "ana"), ("answered", "3", "ben"), ("cleared", None, "cy")]
+        ("answered", "1", "ana"),
+        ("answered", "3", "ben"),
+        ("cleared", None, "cy"),
+    ]
     with db.read_session(engine) as session:
         assert answers_for(session, assessment_id=assessment_id) == {}
 
@@ -123,8 +151,12 @@ def test_save_overwrite_clear_with_append_only_history(engine: Engine, bank: Ban
 def test_every_answer_type_round_trips(engine: Engine, bank: Bank) -> None:
     assessment_id = new_assessment(engine, bank)
     given = {
-        "fi_timeouts": answered(3, note="a note <b>kept as text</b>", evidence_url="https://wiki.example/t",
-                                evidence_date=date(2026, 1, 31)),
+        "fi_timeouts": answered(
+            3,
+            note="a note <b>kept as text</b>",
+            evidence_url="https://wiki.example/t",
+            evidence_date=date(2026, 1, 31),
+        ),
         "fi_circuit_breakers": not_applicable("no synchronous calls"),
         "fi_bulkheads": answered("per_critical"),
         "fi_dependency_map": answered(True),
@@ -177,29 +209,59 @@ def test_bank_edited_without_new_version_is_refused(engine: Engine, bank: Bank) 
         assert store_bank(session, bank=bank).version == "1.0.0"  # the original is still accepted
 
 
-@pytest.mark.parametrize(("key", "answer", "message"), [
-    ("fi_timeouts", answered(7), "fi_timeouts: level must be a whole number 0-4"),
-    ("fi_timeouts", answered("high"), "fi_timeouts: level must be a whole number 0-4"),
-    ("no_such_question", answered(2), "no_such_question: unknown question key"),
-    ("fi_circuit_breakers", not_applicable(""), "fi_circuit_breakers: 'not applicable' needs a reason"),
-    ("fi_circuit_breakers", not_applicable("   "), "fi_circuit_breakers: 'not applicable' needs a reason"),
-    ("fi_instance_kill", not_applicable("no instances"), "fi_instance_kill: 'not applicable' is not allowed"),
-    ("rb_deployment_pipeline", dont_know(), "rb_deployment_pipeline: 'don't know' is not allowed"),
-    ("fi_timeouts", answered(2, evidence_url="javascript:alert(1)"), "fi_timeouts: evidence link must be"),
-    ("fi_timeouts", answered(2, evidence_url="file:///etc/passwd"), "fi_timeouts: evidence link must be"),
-    ("oc_owned_services_share", answered(120), "oc_owned_services_share: answer must be between 0 and 100"),
-    ("rb_last_rollback_minutes", answered(float("nan")), "rb_last_rollback_minutes: answer must be a finite"),
-    ("fi_bulkheads", answered("everything"), "fi_bulkheads: answer must be one of"),
-])
-def test_invalid_answers_are_refused_and_nothing_is_saved(engine: Engine, bank: Bank, key: str,
-                                                           answer: AnswerValue, message: str) -> None:
+@pytest.mark.parametrize(
+    ("key", "answer", "message"),
+    [
+        ("fi_timeouts", answered(7), "fi_timeouts: level must be a whole number 0-4"),
+        ("fi_timeouts", answered("high"), "fi_timeouts: level must be a whole number 0-4"),
+        ("no_such_question", answered(2), "no_such_question: unknown question key"),
+        ("fi_circuit_breakers", not_applicable(""), "fi_circuit_breakers: 'not applicable' needs a reason"),
+        (
+            "fi_circuit_breakers",
+            not_applicable("   "),
+            "fi_circuit_breakers: 'not applicable' needs a reason",
+        ),
+        (
+            "fi_instance_kill",
+            not_applicable("no instances"),
+            "fi_instance_kill: 'not applicable' is not allowed",
+        ),
+        ("rb_deployment_pipeline", dont_know(), "rb_deployment_pipeline: 'don't know' is not allowed"),
+        (
+            "fi_timeouts",
+            answered(2, evidence_url="javascript:alert(1)"),
+            "fi_timeouts: evidence link must be",
+        ),
+        ("fi_timeouts", answered(2, evidence_url="file:///etc/passwd"), "fi_timeouts: evidence link must be"),
+        (
+            "oc_owned_services_share",
+            answered(120),
+            "oc_owned_services_share: answer must be between 0 and 100",
+        ),
+        (
+            "rb_last_rollback_minutes",
+            answered(float("nan")),
+            "rb_last_rollback_minutes: answer must be a finite",
+        ),
+        ("fi_bulkheads", answered("everything"), "fi_bulkheads: answer must be one of"),
+    ],
+)
+def test_invalid_answers_are_refused_and_nothing_is_saved(
+    engine: Engine, bank: Bank, key: str, answer: AnswerValue, message: str
+) -> None:
     assessment_id = new_assessment(engine, bank)
     with pytest.raises(InvalidAnswerError) as caught, db.write_session(engine) as session:
-        save_answer(session, assessment_id=assessment_id, question_key="fi_fallbacks",
-                    answer=answered("some_fallbacks"), by="ana")  # valid, but in the same transaction
+        save_answer(
+            session,
+            assessment_id=assessment_id,
+            question_key="fi_fallbacks",
+            answer=answered("some_fallbacks"),
+            by="ana",
+        )  # valid, but in the same transaction
         save_answer(session, assessment_id=assessment_id, question_key=key, answer=answer, by="ana")
     assert str(caught.value).startswith(message)
-    assert count(engine, Answer) == 0 and count(engine, AnswerEvent) == 0
+    assert count(engine, Answer) == 0
+    assert count(engine, AnswerEvent) == 0
 
 
 def test_missing_assessment_is_not_found(engine: Engine) -> None:
@@ -227,10 +289,14 @@ def _concurrent_saves(engine: Engine, bank: Bank) -> None:
             save(engine, own[i], q.key, demo_answer(q, (i + n) % 5), by=f"user {i}")
         with db.write_session(engine) as session:  # two answers in one transaction
             q = questions[i]
-            save_answer(session, assessment_id=shared, question_key=q.key, answer=demo_answer(q, i % 5),
-                        by=f"u{i}")
-            save_answer(session, assessment_id=shared, question_key=shared_key,
-                        answer=demo_answer(questions[-1], i % 5), by=f"u{i}")
+            save_answer(session, assessment_id=shared, question_key=q.key, answer=demo_answer(q, i % 5), by=f"u{i}")
+            save_answer(
+                session,
+                assessment_id=shared,
+                question_key=shared_key,
+                answer=demo_answer(questions[-1], i % 5),
+                by=f"u{i}",
+            )
 
     with ThreadPoolExecutor(max_workers=THREADS) as pool:
         results = [pool.submit(work, i) for i in range(THREADS)]

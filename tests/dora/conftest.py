@@ -47,11 +47,19 @@ def write_files(folder: Path, data: dict[Kind, Sequence[Row]]) -> dict[Kind, Pat
     return paths
 
 
-def import_rows(engine: Engine, data: dict[Kind, Sequence[Row]], *, team: str | None = "Team",
-                organisation: str = "Org", tz: str | None = None) -> ImportResult:
+def import_rows(
+    engine: Engine,
+    data: dict[Kind, Sequence[Row]],
+    *,
+    team: str | None = "Team",
+    organisation: str = "Org",
+    tz: str | None = None,
+) -> ImportResult:
     """Import the rows through the real parse-and-store path; returns the import result."""
-    inputs = [FileInput(kind, f"{kind.value}.csv", csv_bytes(kind, rows, with_team=team is None))
-              for kind, rows in data.items()]
+    inputs = [
+        FileInput(kind, f"{kind.value}.csv", csv_bytes(kind, rows, with_team=team is None))
+        for kind, rows in data.items()
+    ]
     parsed = parse_inputs(inputs, ImportOptions(tz=tz))
     with db.write_session(engine) as session:
         org = ensure_organisation(session, name=organisation)
@@ -63,16 +71,28 @@ def team_id(engine: Engine, name: str = "Team", organisation: str = "Org") -> in
     with db.read_session(engine) as session:
         return find_team(session, team=name, organisation=organisation).id or 0
 
+
 WINDOW = Window(datetime(2024, 5, 1, tzinfo=UTC), datetime(2024, 5, 8, tzinfo=UTC))
 
 DEPLOYMENTS = [
     # counted: d1, d2, d5, d6 (4 deployments on 3 distinct days: 1, 4 and 6 May)
     {"id": "d1", "service": "a", "deployed_at": "2024-05-01T10:00:00Z", "change_ids": "c1;c2"},
     {"id": "d2", "service": "a", "deployed_at": "2024-05-01T16:00:00Z", "change_ids": "c3"},
-    {"id": "d3", "service": "b", "deployed_at": "2024-05-03T09:00:00Z", "status": "failed", "change_ids": "c4"},
+    {
+        "id": "d3",
+        "service": "b",
+        "deployed_at": "2024-05-03T09:00:00Z",
+        "status": "failed",
+        "change_ids": "c4",
+    },
     {"id": "d4", "service": "b", "deployed_at": "2024-05-03T12:00:00Z", "environment": "staging"},
     {"id": "d5", "service": "b", "deployed_at": "2024-05-04T08:00:00Z", "change_ids": "c2;c5"},
-    {"id": "d6", "service": "a", "deployed_at": "2024-05-06T00:30:00Z", "first_commit_at": "2024-05-05T22:30:00Z"},
+    {
+        "id": "d6",
+        "service": "a",
+        "deployed_at": "2024-05-06T00:30:00Z",
+        "first_commit_at": "2024-05-05T22:30:00Z",
+    },
     {"id": "d7", "service": "a", "deployed_at": "2024-04-20T00:00:00Z"},  # outside the window
 ]
 CHANGES = [
@@ -86,8 +106,13 @@ INCIDENTS = [
     # i1: no id, service a, 1 h after d2 -> attributed to d2; restored in 1.5 h
     {"id": "i1", "service": "a", "started_at": "2024-05-01T17:00:00Z", "resolved_at": "2024-05-01T18:30:00Z"},
     # i2: names d5 -> linked by id; 4 h
-    {"id": "i2", "service": "b", "started_at": "2024-05-04T09:00:00Z", "resolved_at": "2024-05-04T13:00:00Z",
-     "deployment_id": "d5"},
+    {
+        "id": "i2",
+        "service": "b",
+        "started_at": "2024-05-04T09:00:00Z",
+        "resolved_at": "2024-05-04T13:00:00Z",
+        "deployment_id": "d5",
+    },
     # i3: names change c5, first shipped by d5 -> linked by id; never resolved
     {"id": "i3", "service": "b", "started_at": "2024-05-05T10:00:00Z", "change_id": "c5"},
     # i4: service c has no deployment -> not linked; 0.5 h
@@ -102,5 +127,11 @@ GOLDEN = {Kind.DEPLOYMENTS: DEPLOYMENTS, Kind.CHANGES: CHANGES, Kind.INCIDENTS: 
 @pytest.fixture
 def kit() -> SimpleNamespace:
     """The helpers and the golden data, for tests in this folder."""
-    return SimpleNamespace(csv_bytes=csv_bytes, write_files=write_files, import_rows=import_rows, team_id=team_id,
-                           GOLDEN=GOLDEN, WINDOW=WINDOW)
+    return SimpleNamespace(
+        csv_bytes=csv_bytes,
+        write_files=write_files,
+        import_rows=import_rows,
+        team_id=team_id,
+        GOLDEN=GOLDEN,
+        WINDOW=WINDOW,
+    )

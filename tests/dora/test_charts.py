@@ -10,8 +10,14 @@ from reports.charts.dora import deployments_per_week_chart, lead_time_chart, rec
 
 def _trends() -> pd.DataFrame:
     weeks = pd.date_range("2026-01-05", periods=4, freq="7D")
-    return pd.DataFrame({"week": weeks, "deployments": [3, 0, 12, 5],
-                         "lead_time_hours": [30.0, None, 12.0, 80.0], "recovery_hours": [2.0, 0.5, None, 9.0]})
+    return pd.DataFrame(
+        {
+            "week": weeks,
+            "deployments": [3, 0, 12, 5],
+            "lead_time_hours": [30.0, None, 12.0, 80.0],
+            "recovery_hours": [2.0, 0.5, None, 9.0],
+        }
+    )
 
 
 def _band_rows(spec: dict) -> list[dict]:
@@ -24,7 +30,8 @@ def test_deployment_bands_are_per_week_and_reach_past_the_busiest_week() -> None
     spec = deployments_per_week_chart(_trends()).to_dict()  # validates against the Vega-Lite schema
     rows = {row["cluster"]: (row["low"], row["high"]) for row in _band_rows(spec)}
     assert rows["high"] == (1.0, 7.0)  # once a week to once a day
-    assert rows["elite"][0] == 7.0 and rows["elite"][1] > 12  # daily or more, drawn above the busiest week
+    assert rows["elite"][0] == 7.0
+    assert rows["elite"][1] > 12
     assert abs(rows["medium"][0] - 7 / 30) < 1e-9
 
 
@@ -39,4 +46,5 @@ def test_trend_charts_draw_their_bands_and_skip_empty_weeks() -> None:
 def test_every_chart_renders_to_svg() -> None:
     for chart in (deployments_per_week_chart, lead_time_chart, recovery_chart):
         svg = vl_convert.vegalite_to_svg(chart(_trends()).to_dict())
-        assert svg.startswith("<svg") and "<rect" in svg
+        assert svg.startswith("<svg")
+        assert "<rect" in svg

@@ -9,11 +9,11 @@ from types import SimpleNamespace
 import pytest
 import sqlalchemy as sa
 
-from cli import main as cli
 from assessment.core import db
 from assessment.dora.formats import Kind
 from assessment.dora.ingest.mapping import mapping_to_json
 from assessment.organisations.directory import ensure_organisation, ensure_team
+from cli import main as cli
 
 
 @pytest.fixture
@@ -39,48 +39,97 @@ def _count(table: str) -> int:
         return int(conn.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar_one())
 
 
-def test_import_then_metrics_json(team: str, tmp_path: Path, kit: SimpleNamespace,
-                                  capsys: pytest.CaptureFixture[str]) -> None:
+def test_import_then_metrics_json(
+    team: str, tmp_path: Path, kit: SimpleNamespace, capsys: pytest.CaptureFixture[str]
+) -> None:
     paths = _files(tmp_path, kit)
-    code = cli.main(["dora", "import", "--team", "Team", "--org", "Org", "--deployments", str(paths[Kind.DEPLOYMENTS]),
-                     "--changes", str(paths[Kind.CHANGES]), "--incidents", str(paths[Kind.INCIDENTS])])
+    code = cli.main(
+        [
+            "dora",
+            "import",
+            "--team",
+            "Team",
+            "--org",
+            "Org",
+            "--deployments",
+            str(paths[Kind.DEPLOYMENTS]),
+            "--changes",
+            str(paths[Kind.CHANGES]),
+            "--incidents",
+            str(paths[Kind.INCIDENTS]),
+        ]
+    )
     out = capsys.readouterr()
     assert code == 0, out.err
     assert out.out.startswith("imported 7 deployments, 4 changes, 4 incidents")
-    assert cli.main(["dora", "metrics", "--team", "Team", "--since", "2024-05-01", "--until", "2024-05-07",
-                     "--json"]) == 0
+    assert (
+        cli.main(["dora", "metrics", "--team", "Team", "--since", "2024-05-01", "--until", "2024-05-07", "--json"]) == 0
+    )
     data = json.loads(capsys.readouterr().out)
     assert data["window"]["days"] == 7
     assert data["metrics"]["lead_time_hours_median"] == pytest.approx(2.0)
     assert data["metrics"]["change_failure_rate_pct"] == pytest.approx(50.0)
-    assert {f["metric"] for f in data["figures"]} == {"deployment_frequency", "lead_time", "change_failure_rate",
-                                                      "recovery_time"}
+    assert {f["metric"] for f in data["figures"]} == {
+        "deployment_frequency",
+        "lead_time",
+        "change_failure_rate",
+        "recovery_time",
+    }
     assert data["benchmark_edition"].endswith("2024")
-    assert {"kind": "incidents", "id": "i3", "reason": "no resolution time: not in time to restore"} in \
-        data["data_quality"]["dropped_rows"]
+    assert {"kind": "incidents", "id": "i3", "reason": "no resolution time: not in time to restore"} in data[
+        "data_quality"
+    ]["dropped_rows"]
 
 
-def test_refused_import_lists_every_problem_and_saves_nothing(team: str, tmp_path: Path, kit: SimpleNamespace,
-                                                             capsys: pytest.CaptureFixture[str]) -> None:
+def test_refused_import_lists_every_problem_and_saves_nothing(
+    team: str, tmp_path: Path, kit: SimpleNamespace, capsys: pytest.CaptureFixture[str]
+) -> None:
     good = _files(tmp_path, kit)
     bad = tmp_path / "bad_incidents.csv"
     bad.write_text("id,service,started_at,resolved_at\n1,a,2024-05-01 10:00,\n2,a,yesterday,\n", encoding="utf-8")
-    code = cli.main(["dora", "import", "--team", "Team", "--deployments", str(good[Kind.DEPLOYMENTS]),
-                     "--incidents", str(bad)])
+    code = cli.main(
+        [
+            "dora",
+            "import",
+            "--team",
+            "Team",
+            "--deployments",
+            str(good[Kind.DEPLOYMENTS]),
+            "--incidents",
+            str(bad),
+        ]
+    )
     err = capsys.readouterr().err.splitlines()
     assert code == 1
     assert err[0].startswith(f"error: {bad}, line 2, column 'started_at': has no UTC offset")
     assert err[1].startswith(f"error: {bad}, line 3, column 'started_at': is not a date and time")
     assert err[-1] == "error: nothing was imported (add --skip-invalid to import the other rows)"
-    assert _count("dora_deployment") == 0 and _count("dora_import") == 0
+    assert _count("dora_deployment") == 0
+    assert _count("dora_import") == 0
 
 
 def test_skip_invalid_and_time_zone(team: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     file = tmp_path / "incidents.csv"
-    file.write_text("id,service,started_at,resolved_at\n1,a,2024-05-01 10:00,2024-05-01 11:00\n2,a,never,\n",
-                    encoding="utf-8")
-    assert cli.main(["dora", "import", "--team", "Team", "--incidents", str(file), "--tz", "Europe/Paris",
-                     "--skip-invalid"]) == 0
+    file.write_text(
+        "id,service,started_at,resolved_at\n1,a,2024-05-01 10:00,2024-05-01 11:00\n2,a,never,\n",
+        encoding="utf-8",
+    )
+    assert (
+        cli.main(
+            [
+                "dora",
+                "import",
+                "--team",
+                "Team",
+                "--incidents",
+                str(file),
+                "--tz",
+                "Europe/Paris",
+                "--skip-invalid",
+            ]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     assert "imported 1 incidents; skipped 1 invalid row(s) as asked" in out
     assert f"skipped: {file}, line 3, column 'started_at'" in out
@@ -88,11 +137,23 @@ def test_skip_invalid_and_time_zone(team: str, tmp_path: Path, capsys: pytest.Ca
 
 def test_mapping_file(team: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     export = tmp_path / "pagerduty.csv"
-    export.write_text("Incident Number,Service Name,Created,Resolved\n17,api,2024-05-01T10:00:00Z,"
-                      "2024-05-01T10:30:00Z\n", encoding="utf-8")
+    export.write_text(
+        "Incident Number,Service Name,Created,Resolved\n17,api,2024-05-01T10:00:00Z,2024-05-01T10:30:00Z\n",
+        encoding="utf-8",
+    )
     mapping = tmp_path / "mapping.json"
-    mapping.write_text(mapping_to_json({Kind.INCIDENTS: {"id": "Incident Number", "service": "Service Name",
-                                                         "started_at": "Created", "resolved_at": "Resolved"}}))
+    mapping.write_text(
+        mapping_to_json(
+            {
+                Kind.INCIDENTS: {
+                    "id": "Incident Number",
+                    "service": "Service Name",
+                    "started_at": "Created",
+                    "resolved_at": "Resolved",
+                }
+            }
+        )
+    )
     assert cli.main(["dora", "import", "--team", "Team", "--incidents", str(export), "--mapping", str(mapping)]) == 0
     assert _count("dora_incident") == 1
 

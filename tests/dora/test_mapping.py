@@ -25,7 +25,9 @@ def test_normalise_header() -> None:
 def test_proposal_from_an_incident_tool_export() -> None:
     headers = ["Incident Number", "Service Name", "createdAt", "Resolved At", "Urgency"]
     assert propose_mapping(Kind.INCIDENTS, headers) == {
-        "id": "Incident Number", "service": "Service Name", "started_at": "createdAt",
+        "id": "Incident Number",
+        "service": "Service Name",
+        "started_at": "createdAt",
         "resolved_at": "Resolved At",
     }
 
@@ -41,8 +43,14 @@ def test_proposal_finds_close_spellings_for_required_columns() -> None:
 
 
 def test_mapping_file_round_trip_and_use(tmp_path: Path) -> None:
-    mapping = {Kind.INCIDENTS: {"id": "Incident Number", "service": "Service Name",
-                                "started_at": "createdAt", "resolved_at": "Resolved At"}}
+    mapping = {
+        Kind.INCIDENTS: {
+            "id": "Incident Number",
+            "service": "Service Name",
+            "started_at": "createdAt",
+            "resolved_at": "Resolved At",
+        }
+    }
     path = tmp_path / "mapping.json"
     path.write_text(mapping_to_json(mapping), encoding="utf-8")
     loaded = load_mapping_file(str(path))
@@ -56,20 +64,25 @@ def test_mapping_naming_a_column_the_file_lacks() -> None:
     data = b"id,service,opened\n1,a,2024-05-01T10:00:00Z\n"
     with pytest.raises(DoraImportError) as caught:
         parse_file(data, source="i.csv", kind=Kind.INCIDENTS, mapping={"started_at": "opened_at"})
-    assert "'opened_at'" in str(caught.value) and "i.csv" in str(caught.value)
+    assert "'opened_at'" in str(caught.value)
+    assert "i.csv" in str(caught.value)
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("{", "not valid JSON"),
-    ('{"deployments": {}}', "not a mapping file"),
-    ('{"foundations_dora_mapping": 1, "builds": {}}', "column 'builds'"),
-    ('{"foundations_dora_mapping": 1, "deployments": {"when": "x"}}', "column 'deployments.when'"),
-    ('{"foundations_dora_mapping": 1, "deployments": {"id": 3}}', "expected a column name"),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("{", "not valid JSON"),
+        ('{"deployments": {}}', "not a mapping file"),
+        ('{"foundations_dora_mapping": 1, "builds": {}}', "column 'builds'"),
+        ('{"foundations_dora_mapping": 1, "deployments": {"when": "x"}}', "column 'deployments.when'"),
+        ('{"foundations_dora_mapping": 1, "deployments": {"id": 3}}', "expected a column name"),
+    ],
+)
 def test_bad_mapping_files(text: str, expected: str) -> None:
     with pytest.raises(DoraImportError) as caught:
         parse_mapping(text, "m.json")
-    assert expected in str(caught.value) and str(caught.value).startswith("m.json")
+    assert expected in str(caught.value)
+    assert str(caught.value).startswith("m.json")
 
 
 def test_missing_mapping_file() -> None:

@@ -7,19 +7,21 @@ from sqlalchemy.engine import Engine
 from sqlmodel import select
 from streamlit.testing.v1 import AppTest
 
+from assessment.assessments.repository import create_assessment, store_bank
+from assessment.bank.loader import default_bank
 from assessment.core import db
 from assessment.demo import DEMO_ORG, load_demo
-from assessment.models.dora import DoraFigures, DoraSavedMapping
 from assessment.models.assessments import Assessment, Organisation, Team
-from assessment.bank.loader import default_bank
-from assessment.assessments.repository import create_assessment, store_bank
+from assessment.models.dora import DoraFigures, DoraSavedMapping
 from assessment.organisations.directory import ensure_organisation, ensure_team
 from tests.conftest import open_page
 
 DORA, RESULTS = "ui/pages/dora.py", "ui/pages/results.py"
-EXPORT = (b"Incident Number,Service Name,Paged,Resolved At,Urgency\n"
-          b"17,api,2024-05-01T10:00:00Z,2024-05-01T11:00:00Z,high\n"
-          b"18,api,2024-05-02T10:00:00Z,,low\n")
+EXPORT = (
+    b"Incident Number,Service Name,Paged,Resolved At,Urgency\n"
+    b"17,api,2024-05-01T10:00:00Z,2024-05-01T11:00:00Z,high\n"
+    b"18,api,2024-05-02T10:00:00Z,,low\n"
+)
 
 
 def _new_round(engine: Engine) -> int:
@@ -27,17 +29,24 @@ def _new_round(engine: Engine) -> int:
         org = ensure_organisation(session, name="Acme")
         team = ensure_team(session, organisation_id=org.id or 0, name="Core")
         stored = store_bank(session, bank=default_bank())
-        return create_assessment(session, team_id=team.id or 0, bank_version_id=stored.id or 0,
-                                 created_by="test").id or 0
+        return (
+            create_assessment(session, team_id=team.id or 0, bank_version_id=stored.id or 0, created_by="test").id or 0
+        )
 
 
 def _demo_round(engine: Engine, team: str) -> int:
     with db.write_session(engine) as session:
         load_demo(session, bank=default_bank())
     with db.read_session(engine) as session:
-        return session.exec(select(Assessment.id).join(Team, Team.id == Assessment.team_id)
-                            .join(Organisation, Organisation.id == Team.organisation_id)
-                            .where(Team.name == team, Organisation.name == DEMO_ORG)).first() or 0
+        return (
+            session.exec(
+                select(Assessment.id)
+                .join(Team, Team.id == Assessment.team_id)
+                .join(Organisation, Organisation.id == Team.organisation_id)
+                .where(Team.name == team, Organisation.name == DEMO_ORG)
+            ).first()
+            or 0
+        )
 
 
 def _texts(at: AppTest, kind: str) -> str:
@@ -54,8 +63,12 @@ def test_demo_team_figures_charts_and_findings(app_engine: Engine) -> None:
     assert not at.exception
     assert at.metric[0].value in {"elite", "high", "medium", "low"}
     table = at.dataframe[0].value
-    assert list(table["Metric"]) == ["Deployment frequency", "Lead time for changes", "Change failure rate",
-                                     "Failed deployment recovery time"]
+    assert list(table["Metric"]) == [
+        "Deployment frequency",
+        "Lead time for changes",
+        "Change failure rate",
+        "Failed deployment recovery time",
+    ]
     assert len(at.get("vega_lite_chart")) == 3  # deployments per week, lead time, recovery time
     assert "Claimed diagnosis time against recovery time" in _texts(at, "text")
     results = open_page(RESULTS, _demo_round(app_engine, "Checkout"))
@@ -69,13 +82,16 @@ def test_mapping_step_proposes_user_corrects_then_imports_and_saves(app_engine: 
     at.file_uploader(key="dora_upload_incidents").set_value(("pagerduty.csv", EXPORT, "text/csv")).run()
     assert at.selectbox(key="dora_map_incidents_id").value == "Incident Number"
     assert at.selectbox(key="dora_map_incidents_service").value == "Service Name"
-    assert at.selectbox(key="dora_map_incidents_started_at").value == "(not in the file)"  # nothing names "Paged" a start time
+    assert (
+        at.selectbox(key="dora_map_incidents_started_at").value == "(not in the file)"
+    )  # nothing names "Paged" a start time
     at.selectbox(key="dora_map_incidents_started_at").set_value("Paged").run()
     at.text_input(key="dora_mapping_name").set_value("PagerDuty")
     at.button(key="dora_save_mapping").click().run()
     with db.read_session(app_engine) as session:
         saved = session.exec(select(DoraSavedMapping)).one()
-    assert saved.name == "PagerDuty" and '"started_at": "Paged"' in saved.content
+    assert saved.name == "PagerDuty"
+    assert '"started_at": "Paged"' in saved.content
     at.button(key="dora_import").click().run()
     assert not at.exception
     assert "Imported 2 incidents" in _texts(at, "success")
@@ -90,9 +106,14 @@ def test_bad_file_lists_line_column_value_and_saves_nothing(app_engine: Engine) 
     at.button(key="dora_import").click().run()
     assert "Nothing was imported" in _texts(at, "error")
     problems = at.dataframe[-1].value
-    assert problems.iloc[0][["File", "Line", "Column", "Value"]].tolist() == ["incidents.csv", 3, "started_at",
-                                                                              "tomorrow"]
-    assert _count(app_engine, "dora_incident") == 0 and _count(app_engine, "dora_import") == 0
+    assert problems.iloc[0][["File", "Line", "Column", "Value"]].tolist() == [
+        "incidents.csv",
+        3,
+        "started_at",
+        "tomorrow",
+    ]
+    assert _count(app_engine, "dora_incident") == 0
+    assert _count(app_engine, "dora_import") == 0
 
 
 def test_typed_figures_are_saved_and_banded(app_engine: Engine) -> None:

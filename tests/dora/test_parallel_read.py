@@ -19,9 +19,9 @@ from sqlalchemy.engine import Engine
 
 from assessment.core import db
 from assessment.dora.formats import Kind
-from assessment.dora.metrics.frames import _halves, snapshot_readers
-from assessment.dora.metrics.compute import DoraMetrics, compute_metrics
 from assessment.dora.ingest.pipeline import FileInput, ImportOptions, parse_inputs, write_import
+from assessment.dora.metrics.compute import DoraMetrics, compute_metrics
+from assessment.dora.metrics.frames import _halves, snapshot_readers
 from assessment.organisations.directory import ensure_organisation, ensure_team
 
 TEAMS = ("A", "B", "C")
@@ -33,14 +33,24 @@ def _golden(metrics: DoraMetrics) -> None:
     assert (metrics.deployments, metrics.days_with_deployments, metrics.lead_time_samples) == (4, 3, 4)
     assert metrics.lead_time_hours_median == pytest.approx(2.0)
     assert metrics.lead_time_hours_p90 == pytest.approx(3.4)
-    assert (metrics.failed_deployments, metrics.incidents_linked_by_id, metrics.incidents_linked_by_attribution,
-            metrics.incidents_unlinked) == (2, 2, 1, 1)
-    assert (metrics.recovery_hours_median, metrics.recovery_hours_p90) == (pytest.approx(1.5), pytest.approx(3.5))
+    assert (
+        metrics.failed_deployments,
+        metrics.incidents_linked_by_id,
+        metrics.incidents_linked_by_attribution,
+        metrics.incidents_unlinked,
+    ) == (2, 2, 1, 1)
+    assert (metrics.recovery_hours_median, metrics.recovery_hours_p90) == (
+        pytest.approx(1.5),
+        pytest.approx(3.5),
+    )
 
 
 def _import_teams(engine: Engine, kit: SimpleNamespace) -> list[int]:
-    kit.import_rows(engine, {kind: [dict(row, team=name) for name in TEAMS for row in rows]
-                             for kind, rows in kit.GOLDEN.items()}, team=None)
+    kit.import_rows(
+        engine,
+        {kind: [dict(row, team=name) for name in TEAMS for row in rows] for kind, rows in kit.GOLDEN.items()},
+        team=None,
+    )
     return [kit.team_id(engine, name) for name in TEAMS]
 
 
@@ -52,8 +62,13 @@ def _pg(engine: Engine) -> bool:
 def one_connection(database_url: str) -> Iterator[Engine]:
     """An engine on the same database whose pool holds a single connection."""
     if database_url.startswith("sqlite"):
-        engine = sa.create_engine(database_url, pool_size=1, max_overflow=0, pool_timeout=1,
-                                  connect_args={"check_same_thread": False})
+        engine = sa.create_engine(
+            database_url,
+            pool_size=1,
+            max_overflow=0,
+            pool_timeout=1,
+            connect_args={"check_same_thread": False},
+        )
         db._configure_sqlite(engine, 5000)
     else:
         engine = sa.create_engine(database_url, pool_size=1, max_overflow=0, pool_timeout=1)
@@ -61,8 +76,7 @@ def one_connection(database_url: str) -> Iterator[Engine]:
     engine.dispose()
 
 
-def test_two_connections_give_the_figures_of_one(engine: Engine, kit: SimpleNamespace,
-                                                 one_connection: Engine) -> None:
+def test_two_connections_give_the_figures_of_one(engine: Engine, kit: SimpleNamespace, one_connection: Engine) -> None:
     ids = _import_teams(engine, kit)
     with db.read_session(engine) as session:
         with snapshot_readers(session) as readers:
@@ -84,8 +98,9 @@ def test_teams_are_cut_into_halves_of_about_equal_rows() -> None:
     assert _halves([7], [(7, 5)]) == ([7], [])
 
 
-def test_a_write_committed_between_the_two_snapshots_is_not_read(engine: Engine, kit: SimpleNamespace,
-                                                                 database_url: str) -> None:
+def test_a_write_committed_between_the_two_snapshots_is_not_read(
+    engine: Engine, kit: SimpleNamespace, database_url: str
+) -> None:
     """The write commits exactly when the second connection is taken from the pool, after the session's snapshot.
 
     SQLite: the fingerprints differ, so the session's connection reads alone. PostgreSQL: the
@@ -121,8 +136,10 @@ def test_a_write_committed_between_the_two_snapshots_is_not_read(engine: Engine,
 
 def test_the_import_reads_its_own_uncommitted_rows(engine: Engine, kit: SimpleNamespace) -> None:
     """The cross-check computes inside the import's write transaction: only its own connection sees the rows."""
-    parsed = parse_inputs([FileInput(kind, f"{kind.value}.csv", kit.csv_bytes(kind, rows))
-                           for kind, rows in kit.GOLDEN.items()], ImportOptions())
+    parsed = parse_inputs(
+        [FileInput(kind, f"{kind.value}.csv", kit.csv_bytes(kind, rows)) for kind, rows in kit.GOLDEN.items()],
+        ImportOptions(),
+    )
     seen: dict[str, Any] = {}
 
     def after(session: Any, team_ids: tuple[int, ...]) -> None:
@@ -154,8 +171,9 @@ def test_a_memory_database_reads_on_one_connection(kit: SimpleNamespace, databas
         engine.dispose()
 
 
-def test_a_rollback_journal_database_reads_on_one_connection(engine: Engine, kit: SimpleNamespace,
-                                                             database_url: str, tmp_path: Path) -> None:
+def test_a_rollback_journal_database_reads_on_one_connection(
+    engine: Engine, kit: SimpleNamespace, database_url: str, tmp_path: Path
+) -> None:
     """Outside WAL mode a reader's shared lock and a waiting writer would block the second connection."""
     if not database_url.startswith("sqlite"):
         pytest.skip("SQLite's journal modes")
@@ -174,8 +192,9 @@ def test_a_rollback_journal_database_reads_on_one_connection(engine: Engine, kit
         plain.dispose()
 
 
-def test_a_session_outside_a_transaction_reads_on_one_connection(engine: Engine, kit: SimpleNamespace,
-                                                                 database_url: str) -> None:
+def test_a_session_outside_a_transaction_reads_on_one_connection(
+    engine: Engine, kit: SimpleNamespace, database_url: str
+) -> None:
     """The driver's own transaction handling runs reads without BEGIN: no snapshot to share."""
     if not database_url.startswith("sqlite"):
         pytest.skip("SQLite driver's transaction handling")

@@ -13,7 +13,9 @@ from assessment.dora.ingest.problems import DoraImportError, Problem
 INCIDENT_HEADER = "id,service,started_at,resolved_at\n"
 
 
-def _refused(data: bytes, source: str = "incidents.csv", kind: Kind = Kind.INCIDENTS, **options: object) -> list[Problem]:
+def _refused(
+    data: bytes, source: str = "incidents.csv", kind: Kind = Kind.INCIDENTS, **options: object
+) -> list[Problem]:
     with pytest.raises(DoraImportError) as caught:
         parse_file(data, source=source, kind=kind, **options)  # type: ignore[arg-type]
     assert "nothing was imported" in str(caught.value)
@@ -63,8 +65,10 @@ def test_unknown_time_zone_is_refused() -> None:
 
 
 def test_mixed_utc_offsets_are_accepted_and_normalised_to_utc() -> None:
-    data = (INCIDENT_HEADER + "1,a,2024-05-01T10:00:00Z,2024-05-01T12:30:00+02:00\n"
-                              "2,a,2024-05-01T06:00:00-04:00,2024-05-01T10:00:00.500Z\n").encode()
+    data = (
+        INCIDENT_HEADER + "1,a,2024-05-01T10:00:00Z,2024-05-01T12:30:00+02:00\n"
+        "2,a,2024-05-01T06:00:00-04:00,2024-05-01T10:00:00.500Z\n"
+    ).encode()
     table = parse_file(data, source="incidents.csv", kind=Kind.INCIDENTS).table
     assert table.column("started_at").to_pylist() == [1714557600, 1714557600]
     assert table.column("resolved_at").to_pylist() == [1714559400, 1714557600]
@@ -90,8 +94,9 @@ def test_first_commit_after_deployment_is_refused() -> None:
 
 
 def test_duplicate_ids_point_at_the_first_occurrence() -> None:
-    data = (INCIDENT_HEADER + "007,a,2024-05-01T10:00:00Z,\n008,a,2024-05-01T10:00:00Z,\n"
-                              "007,b,2024-05-02T10:00:00Z,\n").encode()
+    data = (
+        INCIDENT_HEADER + "007,a,2024-05-01T10:00:00Z,\n008,a,2024-05-01T10:00:00Z,\n007,b,2024-05-02T10:00:00Z,\n"
+    ).encode()
     problem = _one(data)
     assert (problem.line, problem.column, problem.value) == (4, "id", "007")
     assert "line 2" in problem.message
@@ -114,7 +119,8 @@ def test_header_without_rows_is_refused() -> None:
 def test_wrong_encoding_names_the_line() -> None:
     data = (INCIDENT_HEADER + "1,Zürich,2024-05-01T10:00:00Z,\n").encode("latin-1")
     problem = _one(data)
-    assert problem.line == 2 and "not UTF-8" in problem.message
+    assert problem.line == 2
+    assert "not UTF-8" in problem.message
 
 
 def test_byte_order_mark_is_accepted() -> None:
@@ -126,28 +132,36 @@ def test_file_over_the_size_limit_is_refused_before_reading() -> None:
     data = (INCIDENT_HEADER + "1,a,2024-05-01T10:00:00Z,\n" * 100).encode()
     problem = _one(data, max_bytes=1000)
     assert "over the limit of" in problem.message
-    assert parse_file(data, source="incidents.csv", kind=Kind.INCIDENTS, max_bytes=None,
-                      skip_invalid=True).rows == 1  # the limit is configurable (the rest are duplicates)
+    assert (
+        parse_file(data, source="incidents.csv", kind=Kind.INCIDENTS, max_bytes=None, skip_invalid=True).rows == 1
+    )  # the limit is configurable (the rest are duplicates)
 
 
-@pytest.mark.parametrize(("doc", "expected"), [
-    ({"id": "1"}, "JSON must be a list of records"),
-    ("text", "JSON must be a list of records"),
-    ([["1", "a"]], "is not a record"),
-])
+@pytest.mark.parametrize(
+    ("doc", "expected"),
+    [
+        ({"id": "1"}, "JSON must be a list of records"),
+        ("text", "JSON must be a list of records"),
+        ([["1", "a"]], "is not a record"),
+    ],
+)
 def test_json_that_is_not_a_list_of_records(doc: object, expected: str) -> None:
     problem = _one(json.dumps(doc).encode(), source="incidents.json")
-    assert expected in problem.message and problem.source == "incidents.json"
+    assert expected in problem.message
+    assert problem.source == "incidents.json"
 
 
 def test_invalid_json_names_the_line() -> None:
     problem = _one(b'[\n{"id": "1",\n}]', source="incidents.json")
-    assert problem.line == 3 and "not valid JSON" in problem.message
+    assert problem.line == 3
+    assert "not valid JSON" in problem.message
 
 
 def test_json_records_are_numbered_and_lists_become_ids() -> None:
-    doc = [{"id": 7, "service": "a", "deployed_at": "2024-05-01T10:00:00Z", "change_ids": ["c1", "007"]},
-           {"id": "8", "service": "a", "deployed_at": "not a date"}]
+    doc = [
+        {"id": 7, "service": "a", "deployed_at": "2024-05-01T10:00:00Z", "change_ids": ["c1", "007"]},
+        {"id": "8", "service": "a", "deployed_at": "not a date"},
+    ]
     problem = _one(json.dumps(doc).encode(), source="deployments.json", kind=Kind.DEPLOYMENTS)
     assert (problem.line, problem.record, problem.column) == (2, True, "deployed_at")
     assert str(problem).startswith("deployments.json, record 2, column 'deployed_at'")
@@ -158,7 +172,8 @@ def test_json_records_are_numbered_and_lists_become_ids() -> None:
 
 def test_row_with_the_wrong_number_of_values() -> None:
     problem = _one((INCIDENT_HEADER + "1,a,2024-05-01T10:00:00Z,\n2,a\n").encode())
-    assert problem.line == 3 and "expected 4 values, found 2" in problem.message
+    assert problem.line == 3
+    assert "expected 4 values, found 2" in problem.message
 
 
 def test_blank_lines_keep_spreadsheet_line_numbers() -> None:
@@ -167,14 +182,17 @@ def test_blank_lines_keep_spreadsheet_line_numbers() -> None:
 
 
 def test_every_problem_is_listed_and_skipping_keeps_the_rest() -> None:
-    data = (INCIDENT_HEADER + "1,a,2024-05-01T10:00:00Z,\n2,a,bad,\n3,a,2024-05-01T10:00:00Z,2024-05-01T09:00Z\n"
-                              "4,b,2024-05-01T10:00:00Z,2024-05-01T10:30:00Z\n").encode()
+    data = (
+        INCIDENT_HEADER + "1,a,2024-05-01T10:00:00Z,\n2,a,bad,\n3,a,2024-05-01T10:00:00Z,2024-05-01T09:00Z\n"
+        "4,b,2024-05-01T10:00:00Z,2024-05-01T10:30:00Z\n"
+    ).encode()
     problems = _refused(data)
     assert [(p.line, p.column) for p in problems] == [(3, "started_at"), (4, "resolved_at")]
     parsed = parse_file(data, source="incidents.csv", kind=Kind.INCIDENTS, skip_invalid=True)
     assert parsed.table.column("id").to_pylist() == ["1", "4"]
     assert list(parsed.lines) == [2, 5]
-    assert parsed.skipped_rows == 2 and len(parsed.skipped) == 2
+    assert parsed.skipped_rows == 2
+    assert len(parsed.skipped) == 2
 
 
 def test_missing_columns_cannot_be_skipped() -> None:
@@ -184,12 +202,12 @@ def test_missing_columns_cannot_be_skipped() -> None:
 
 def test_required_value_left_empty() -> None:
     problem = _one((INCIDENT_HEADER + ",a,2024-05-01T10:00:00Z,\n").encode())
-    assert (problem.line, problem.column) == (2, "id") and "required" in problem.message
+    assert (problem.line, problem.column) == (2, "id")
+    assert "required" in problem.message
 
 
 def test_change_id_lists_are_normalised() -> None:
-    data = (b'id,service,deployed_at,change_ids\nd1,a,2024-05-01T10:00:00Z," c1 ; c2,c3;"\n'
-            b"d2,a,2024-05-01T10:00:00Z,\n")
+    data = b'id,service,deployed_at,change_ids\nd1,a,2024-05-01T10:00:00Z," c1 ; c2,c3;"\nd2,a,2024-05-01T10:00:00Z,\n'
     parsed = parse_file(data, source="deployments.csv", kind=Kind.DEPLOYMENTS)
     assert parsed.table.column("change_ids").to_pylist() == ["c1;c2;c3", None]
     assert parsed.table.column("status").to_pylist() == ["success", "success"]

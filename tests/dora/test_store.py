@@ -9,10 +9,10 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from assessment.core import db
-from assessment.dora.ingest import store
 from assessment.dora.formats import Kind
-from assessment.dora.ingest.problems import DoraImportError
+from assessment.dora.ingest import store
 from assessment.dora.ingest.pipeline import FileInput, ImportOptions, parse_inputs, write_import
+from assessment.dora.ingest.problems import DoraImportError
 from assessment.organisations.directory import ensure_organisation, list_teams
 
 TABLES = ("dora_import", "dora_deployment", "dora_change", "dora_incident")
@@ -28,15 +28,19 @@ def _counts(engine: Engine) -> dict[str, int]:
 
 
 def _many(n: int) -> list[dict[str, str]]:
-    return [{"team": f"T{i % 3}", "id": f"d{i}", "service": "api", "deployed_at": "2024-05-01T10:00:00Z"}
-            for i in range(n)]
+    return [
+        {"team": f"T{i % 3}", "id": f"d{i}", "service": "api", "deployed_at": "2024-05-01T10:00:00Z"} for i in range(n)
+    ]
 
 
-def test_cancel_during_the_write_leaves_nothing(engine: Engine, kit: SimpleNamespace,
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cancel_during_the_write_leaves_nothing(
+    engine: Engine, kit: SimpleNamespace, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(store, "CHUNK_ROWS", 10)
-    parsed = parse_inputs([FileInput(Kind.DEPLOYMENTS, "d.csv", kit.csv_bytes(Kind.DEPLOYMENTS, _many(50),
-                                                                               with_team=True))], ImportOptions())
+    parsed = parse_inputs(
+        [FileInput(Kind.DEPLOYMENTS, "d.csv", kit.csv_bytes(Kind.DEPLOYMENTS, _many(50), with_team=True))],
+        ImportOptions(),
+    )
 
     def cancel_after_first_chunk(fraction: float, message: str) -> None:
         if "writing" in message and "20 of" in message:
@@ -44,14 +48,21 @@ def test_cancel_during_the_write_leaves_nothing(engine: Engine, kit: SimpleNames
 
     with pytest.raises(Cancelled), db.write_session(engine) as session:
         org = ensure_organisation(session, name="Org")
-        write_import(session, organisation_id=org.id or 0, team_id=None, parsed=parsed, by="test",
-                     progress=cancel_after_first_chunk)
+        write_import(
+            session,
+            organisation_id=org.id or 0,
+            team_id=None,
+            parsed=parsed,
+            by="test",
+            progress=cancel_after_first_chunk,
+        )
     assert _counts(engine) == dict.fromkeys(TABLES, 0)
 
 
 def test_team_column_routes_rows_and_creates_teams(engine: Engine, kit: SimpleNamespace) -> None:
     result = kit.import_rows(engine, {Kind.DEPLOYMENTS: _many(30)}, team=None)
-    assert result.rows == {"deployments": 30} and sorted(result.teams_created) == ["T0", "T1", "T2"]
+    assert result.rows == {"deployments": 30}
+    assert sorted(result.teams_created) == ["T0", "T1", "T2"]
     with db.read_session(engine) as session:
         org = ensure_organisation(session, name="Org")
         assert [t.name for t in list_teams(session, organisation_id=org.id or 0)] == ["T0", "T1", "T2"]
@@ -68,15 +79,26 @@ def test_problems_of_every_file_are_reported_together(kit: SimpleNamespace) -> N
     bad_changes = kit.csv_bytes(Kind.CHANGES, [{"id": "c1", "committed_at": "soon"}])
     bad_incidents = b"id,service\n1,a\n"
     with pytest.raises(DoraImportError) as caught:
-        parse_inputs([FileInput(Kind.CHANGES, "c.csv", bad_changes),
-                      FileInput(Kind.INCIDENTS, "i.csv", bad_incidents)], ImportOptions())
+        parse_inputs(
+            [
+                FileInput(Kind.CHANGES, "c.csv", bad_changes),
+                FileInput(Kind.INCIDENTS, "i.csv", bad_incidents),
+            ],
+            ImportOptions(),
+        )
     assert [p.source for p in caught.value.problems] == ["c.csv", "i.csv"]
 
 
 def test_values_that_look_like_nothing_are_stored_as_text(engine: Engine, kit: SimpleNamespace) -> None:
-    kit.import_rows(engine, {Kind.INCIDENTS: [
-        {"id": "NA", "service": "None", "started_at": "2024-05-01T10:00:00Z"},
-        {"id": "007", "service": "null", "started_at": "2024-05-01T10:00:00Z"}]})
+    kit.import_rows(
+        engine,
+        {
+            Kind.INCIDENTS: [
+                {"id": "NA", "service": "None", "started_at": "2024-05-01T10:00:00Z"},
+                {"id": "007", "service": "null", "started_at": "2024-05-01T10:00:00Z"},
+            ]
+        },
+    )
     with engine.connect() as conn:
         rows = conn.execute(sa.text("SELECT external_id, service FROM dora_incident ORDER BY external_id")).all()
     assert [tuple(r) for r in rows] == [("007", "null"), ("NA", "None")]

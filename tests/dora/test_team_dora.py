@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.engine import Engine
 
+from assessment.assessments.repository import AssessmentData, list_assessments, load_assessment
+from assessment.bank.loader import default_bank
 from assessment.core import db
 from assessment.demo import load_demo
 from assessment.dora.figures import Typed, save_figures
 from assessment.dora.team import FINDING_TARGETS, IMPORTED, TYPED, team_dora
-from assessment.bank.loader import default_bank
-from assessment.assessments.repository import AssessmentData, list_assessments, load_assessment
 from assessment.roadmap.plan import DORA_TARGETS, DoraMetric, build_roadmap
 
 
@@ -23,8 +23,9 @@ def demo(engine: Engine) -> Engine:
 
 def _round(engine: Engine, team: str, round_number: int = 1) -> AssessmentData:
     with db.read_session(engine) as session:
-        assessment_id = next(r.id for r in list_assessments(session)
-                             if r.team == team and r.round_number == round_number)
+        assessment_id = next(
+            r.id for r in list_assessments(session) if r.team == team and r.round_number == round_number
+        )
         return load_assessment(session, assessment_id=assessment_id)
 
 
@@ -38,10 +39,16 @@ def test_imported_data_gives_figures_quality_findings_and_evidence(demo: Engine)
     data = _round(demo, "Checkout")
     with db.read_session(demo) as session:
         dora = team_dora(session, data)
-    assert dora is not None and dora.source == IMPORTED
-    assert dora.window and "90 days" in dora.window
-    assert [f.metric for f in dora.figures] == ["deployment_frequency", "lead_time", "change_failure_rate",
-                                                "recovery_time"]
+    assert dora is not None
+    assert dora.source == IMPORTED
+    assert dora.window
+    assert "90 days" in dora.window
+    assert [f.metric for f in dora.figures] == [
+        "deployment_frequency",
+        "lead_time",
+        "change_failure_rate",
+        "recovery_time",
+    ]
     assert dora.quality[0].startswith("Incidents linked to a deployment:")
     assert any("left out" in line for line in dora.quality)
     rules = {f.rule for f in dora.findings}
@@ -51,27 +58,40 @@ def test_imported_data_gives_figures_quality_findings_and_evidence(demo: Engine)
     assert all(s.strength == 1.0 and s.figure.startswith("cross-check, claimed") for s in crosscheck)
     # a contradiction raises the investments behind the doubted claim, beyond the metric's usual targets
     postmortem = dora.evidence.for_investment("blameless_postmortem_process")
-    assert postmortem and "blameless_postmortem_process" not in DORA_TARGETS[postmortem[0].metric]
+    assert postmortem
+    assert "blameless_postmortem_process" not in DORA_TARGETS[postmortem[0].metric]
 
 
 def test_platform_data_agrees_with_its_answers(demo: Engine) -> None:
     data = _round(demo, "Platform", 2)
     with db.read_session(demo) as session:
         dora = team_dora(session, data)
-    assert dora is not None and not dora.findings
-    assert build_roadmap(data.bank, data.answers, evidence=dora.evidence).keys() == \
-        build_roadmap(data.bank, data.answers).keys()  # strong data raises nothing
+    assert dora is not None
+    assert not dora.findings
+    assert (
+        build_roadmap(data.bank, data.answers, evidence=dora.evidence).keys()
+        == build_roadmap(data.bank, data.answers).keys()
+    )  # strong data raises nothing
 
 
 def test_typed_figures_count_as_evidence(demo: Engine) -> None:
     data = _round(demo, "Payments")
     with db.write_session(demo) as session:
-        save_figures(session, team_id=data.team_id, by="Dana", values={
-            "recovery_time": Typed(number=200.0), "change_failure_rate": Typed(number=50.0),
-            "lead_time": Typed(), "deployment_frequency": Typed()})
+        save_figures(
+            session,
+            team_id=data.team_id,
+            by="Dana",
+            values={
+                "recovery_time": Typed(number=200.0),
+                "change_failure_rate": Typed(number=50.0),
+                "lead_time": Typed(),
+                "deployment_frequency": Typed(),
+            },
+        )
     with db.read_session(demo) as session:
         dora = team_dora(session, data)
-    assert dora is not None and dora.source.startswith(f"{TYPED}, entered by Dana on ")
+    assert dora is not None
+    assert dora.source.startswith(f"{TYPED}, entered by Dana on ")
     assert dora.window is None
     strengths = {s.metric: s.strength for s in dora.evidence.signals if not s.targets}
     assert strengths == {DoraMetric.TIME_TO_RESTORE: 1.0, DoraMetric.CHANGE_FAILURE_RATE: 1.0}

@@ -8,10 +8,10 @@ from datetime import date
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from assessment.core import db
+from assessment.assessments.repository import answers_for, create_assessment, store_bank
 from assessment.bank.answers import AnswerStatus, answered
 from assessment.bank.loader import default_bank
-from assessment.assessments.repository import answers_for, create_assessment, store_bank
+from assessment.core import db
 from assessment.organisations.directory import ensure_organisation, ensure_team
 from tests.e2e.conftest import Server, screenshot
 
@@ -27,8 +27,10 @@ def create_round(database_url: str) -> int:
             org = ensure_organisation(session, name="Acme")
             team = ensure_team(session, organisation_id=org.id or 0, name="Core")
             stored = store_bank(session, bank=default_bank())
-            return create_assessment(session, team_id=team.id or 0, bank_version_id=stored.id or 0,
-                                     created_by="e2e").id or 0
+            return (
+                create_assessment(session, team_id=team.id or 0, bank_version_id=stored.id or 0, created_by="e2e").id
+                or 0
+            )
     finally:
         engine.dispose()
 
@@ -43,7 +45,9 @@ def option(page: Page, key: str, label_start: str) -> Locator:
 
 def choose(page: Page, key: str, label_start: str) -> None:
     """Click a radio option by the start of its label and wait for the page to confirm the save."""
-    question(page, key).get_by_test_id("stRadioOption").filter(has_text=re.compile("^" + re.escape(label_start))).click()
+    question(page, key).get_by_test_id("stRadioOption").filter(
+        has_text=re.compile("^" + re.escape(label_start))
+    ).click()
     expect(option(page, key, label_start)).to_be_checked()
     expect(question(page, key).get_by_text(SAVED)).to_be_visible()
 
@@ -96,8 +100,9 @@ def test_answers_survive_a_reload_and_the_round_ends_on_its_results(server: Serv
     assert stored["fi_instance_kill"] == answered(2)
     assert stored["fi_bulkheads"].status is AnswerStatus.DONT_KNOW
     assert stored["fi_cascading_incidents"] == answered(2)
-    assert stored["fi_timeouts"] == answered(3, note="Set in the shared client library",
-                                             evidence_url="https://wiki.example.com/timeouts")
+    assert stored["fi_timeouts"] == answered(
+        3, note="Set in the shared client library", evidence_url="https://wiki.example.com/timeouts"
+    )
 
     page.reload()
     expect(option(page, "fi_instance_kill", "2 · Partial")).to_be_checked()

@@ -18,13 +18,13 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from assessment.core import db
 from assessment.access.policy import COMMAND_LINE, Role, acting_as
-from assessment.organisations.members import grant
-from assessment.demo import DEMO_ORG, load_demo
-from assessment.bank.loader import default_bank
 from assessment.assessments.repository import create_assessment, list_assessments, store_bank
+from assessment.bank.loader import default_bank
+from assessment.core import db
+from assessment.demo import DEMO_ORG, load_demo
 from assessment.organisations.directory import ensure_organisation, ensure_team, find_organisation
+from assessment.organisations.members import grant
 from tests.e2e.conftest import ROOT, free_port, screenshot, wait_until_healthy
 
 oidc_provider_mock = pytest.importorskip("oidc_provider_mock", reason="the test extra installs oidc-provider-mock")
@@ -54,12 +54,20 @@ def _seed(database_url: str) -> tuple[int, int]:
         northwind = find_organisation(session, name=DEMO_ORG)
         globex = ensure_organisation(session, name="Globex")
         team = ensure_team(session, organisation_id=globex.id or 0, name=SECRET_TEAM)
-        globex_round = create_assessment(session, team_id=team.id or 0, created_by="gus",
-                                         bank_version_id=store_bank(session, bank=default_bank()).id or 0).id
+        globex_round = create_assessment(
+            session,
+            team_id=team.id or 0,
+            created_by="gus",
+            bank_version_id=store_bank(session, bank=default_bank()).id or 0,
+        ).id
         payments = next(s.id for s in list_assessments(session) if s.organisation == DEMO_ORG and s.team == "Payments")
-    assert northwind is not None and globex_round is not None
-    for email, org_id, role in [(ANA, northwind.id, Role.OWNER), (VIC, northwind.id, Role.VIEWER),
-                                (GUS, globex.id, Role.OWNER)]:
+    assert northwind is not None
+    assert globex_round is not None
+    for email, org_id, role in [
+        (ANA, northwind.id, Role.OWNER),
+        (VIC, northwind.id, Role.VIEWER),
+        (GUS, globex.id, Role.OWNER),
+    ]:
         grant(engine, actor=COMMAND_LINE, organisation_id=org_id or 0, email=email, role=role)
     engine.dispose()
     return payments, globex_round
@@ -78,12 +86,30 @@ def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SharedInstall]:
         (tmp / "secrets.toml").write_text(
             f'[auth]\nredirect_uri = "{url}/oauth2callback"\ncookie_secret = "{secrets.token_urlsafe(32)}"\n'
             f'client_id = "foundations-test"\nclient_secret = "{secrets.token_urlsafe(16)}"\n'
-            f'server_metadata_url = "{issuer}/.well-known/openid-configuration"\n', encoding="utf-8")
-        env = {**os.environ, "FOUNDATIONS_DATABASE_URL": database_url, "FOUNDATIONS_MODE": "shared",
-               "FOUNDATIONS_ADMIN_EMAILS": ""}
-        cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
-               "--server.port", str(port), "--browser.gatherUsageStats", "false",
-               "--secrets.files", str(tmp / "secrets.toml")]
+            f'server_metadata_url = "{issuer}/.well-known/openid-configuration"\n',
+            encoding="utf-8",
+        )
+        env = {
+            **os.environ,
+            "FOUNDATIONS_DATABASE_URL": database_url,
+            "FOUNDATIONS_MODE": "shared",
+            "FOUNDATIONS_ADMIN_EMAILS": "",
+        }
+        cmd = [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(ROOT / "app.py"),
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(port),
+            "--browser.gatherUsageStats",
+            "false",
+            "--secrets.files",
+            str(tmp / "secrets.toml"),
+        ]
         with log.open("wb") as out:
             proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
         try:
@@ -150,6 +176,9 @@ def test_a_viewer_cannot_start_a_dora_import(shared: SharedInstall, page: Page, 
     upload.write_text(DEPLOYMENTS, encoding="utf-8")
     page.locator("input[type=file]").first.set_input_files(str(upload))
     page.get_by_role("button", name="Import", exact=True).click()
-    expect(page.get_by_text("Nothing was imported: You are a viewer in Northwind Streaming, and a viewer "
-                            "cannot import DORA data.")).to_be_visible(timeout=WAIT)
+    expect(
+        page.get_by_text(
+            "Nothing was imported: You are a viewer in Northwind Streaming, and a viewer cannot import DORA data."
+        )
+    ).to_be_visible(timeout=WAIT)
     screenshot(page, "signin-6-viewer-import-refused")

@@ -12,15 +12,15 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
-from assessment.core import db
-from assessment.organisations.members import grant
 from assessment.bank.answers import answered, dont_know
 from assessment.bank.model import Bank
+from assessment.core import db
 from assessment.demo import DEMO_ORG, load_demo
 from assessment.dora.figures import Typed, save_figures
 from assessment.dora.formats import Kind
 from assessment.dora.ingest.saved import save_mapping
 from assessment.organisations.directory import find_team
+from assessment.organisations.members import grant
 from assessment.workshops.admin import close_workshop, create_workshop, get_workshop
 from assessment.workshops.facilitator import record_agreed_answer
 from assessment.workshops.participants import join_view, join_workshop, save_participant_answer, set_finished
@@ -42,35 +42,70 @@ def rich_demo(engine: Engine, bank: Bank) -> Secrets:
     """The demo organisation plus one open and one closed workshop, typed figures, a mapping and members."""
     with db.write_session(engine) as session:
         load_demo(session, bank=bank)
-        created = create_workshop(session, organisation=DEMO_ORG, teams=["Checkout", "Mobile API"], bank=bank,
-                                  facilitator="Fran", title="Q4 review")
-        closed = create_workshop(session, organisation=DEMO_ORG, teams=["Payments"], bank=bank,
-                                 facilitator="Fran", title="Payments deep dive")
+        created = create_workshop(
+            session,
+            organisation=DEMO_ORG,
+            teams=["Checkout", "Mobile API"],
+            bank=bank,
+            facilitator="Fran",
+            title="Q4 review",
+        )
+        closed = create_workshop(
+            session,
+            organisation=DEMO_ORG,
+            teams=["Payments"],
+            bank=bank,
+            facilitator="Fran",
+            title="Payments deep dive",
+        )
         close_workshop(get_workshop(session, workshop_id=closed.id))
     with db.read_session(engine) as session:
         seats = {name: wt for wt, name in join_view(session, code=created.join_code).teams}
     tokens: dict[str, str] = {}
     with db.write_session(engine) as session:
         for name, team in (("Ann", "Checkout"), ("Bob", "Checkout"), ("Cy", "Mobile API")):
-            tokens[name] = join_workshop(session, code=created.join_code, display_name=name,
-                                         workshop_team_id=seats[team])
+            tokens[name] = join_workshop(
+                session, code=created.join_code, display_name=name, workshop_team_id=seats[team]
+            )
     with db.write_session(engine) as session:
         save_participant_answer(session, token=tokens["Ann"], question_key="rb_rollback_path", answer=answered(1))
-        save_participant_answer(session, token=tokens["Bob"], question_key="rb_rollback_path",
-                                answer=answered(3, note="=we tested it in May"))
+        save_participant_answer(
+            session,
+            token=tokens["Bob"],
+            question_key="rb_rollback_path",
+            answer=answered(3, note="=we tested it in May"),
+        )
         save_participant_answer(session, token=tokens["Bob"], question_key="io_tracing", answer=dont_know())
         save_participant_answer(session, token=tokens["Cy"], question_key="rb_rollback_path", answer=answered(2))
         set_finished(session, token=tokens["Bob"], finished=True)
     with db.write_session(engine) as session:
-        record_agreed_answer(session, workshop_id=created.id, key=created.facilitator_key,
-                             workshop_team_id=seats["Checkout"], question_key="rb_rollback_path",
-                             answer=answered(2, note="the room settled on 2"), by="Fran", expected_version=0)
+        record_agreed_answer(
+            session,
+            workshop_id=created.id,
+            key=created.facilitator_key,
+            workshop_team_id=seats["Checkout"],
+            question_key="rb_rollback_path",
+            answer=answered(2, note="the room settled on 2"),
+            by="Fran",
+            expected_version=0,
+        )
         checkout = find_team(session, team="Checkout", organisation=DEMO_ORG)
-        save_figures(session, team_id=checkout.id or 0, by="Ana", values={
-            "deployment_frequency": Typed(range="daily_to_weekly"), "lead_time": Typed(number=30.5),
-            "change_failure_rate": Typed(number=12.0)})
-        save_mapping(session, organisation_id=org_id(session, DEMO_ORG), name="GitLab export",
-                     mapping={Kind.DEPLOYMENTS: {"id": "iid", "deployed_at": "finished_at"}})
+        save_figures(
+            session,
+            team_id=checkout.id or 0,
+            by="Ana",
+            values={
+                "deployment_frequency": Typed(range="daily_to_weekly"),
+                "lead_time": Typed(number=30.5),
+                "change_failure_rate": Typed(number=12.0),
+            },
+        )
+        save_mapping(
+            session,
+            organisation_id=org_id(session, DEMO_ORG),
+            name="GitLab export",
+            mapping={Kind.DEPLOYMENTS: {"id": "iid", "deployed_at": "finished_at"}},
+        )
     with db.read_session(engine) as session:
         organisation = org_id(session, DEMO_ORG)
     grant(engine, actor=None, organisation_id=organisation, email="ana@example.org", role="owner")
@@ -81,8 +116,10 @@ def rich_demo(engine: Engine, bank: Bank) -> Secrets:
 def row_counts(engine: Engine) -> dict[str, int]:
     """Rows per table of the whole database."""
     with engine.connect() as conn:
-        return {name: conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
-                for name, table in SQLModel.metadata.tables.items()}
+        return {
+            name: conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
+            for name, table in SQLModel.metadata.tables.items()
+        }
 
 
 @pytest.fixture

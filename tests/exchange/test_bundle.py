@@ -13,13 +13,16 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel, select
 
-from assessment.interchange import bundle
-from cli import main as cli
-from assessment.core import db
 from assessment.access.policy import Actor, acting_as
-from assessment.organisations.members import grant
+from assessment.assessments.repository import list_assessments, store_bank
 from assessment.bank.answers import answered
+from assessment.bank.loader import bank_content_hash
 from assessment.bank.model import Bank
+from assessment.core import db
+from assessment.core.config import get_settings
+from assessment.demo import DEMO_ORG
+from assessment.interchange import bundle
+from assessment.interchange.assessment_json import export_assessment
 from assessment.interchange.bundle import (
     DERIVED_TABLES,
     DORA_FINDINGS,
@@ -33,17 +36,14 @@ from assessment.interchange.bundle import (
     parse_bundle,
     store_bundle,
 )
-from assessment.core.config import get_settings
-from assessment.demo import DEMO_ORG
-from assessment.interchange.assessment_json import export_assessment
-from assessment.portfolio.data import portfolio_data
-from assessment.bank.loader import bank_content_hash
-from assessment.assessments.repository import list_assessments, store_bank
-from assessment.organisations.directory import find_organisation
 from assessment.models.workshops import Workshop
+from assessment.organisations.directory import find_organisation
+from assessment.organisations.members import grant
+from assessment.portfolio.data import portfolio_data
 from assessment.workshops.access import facilitated_workshop
 from assessment.workshops.admin import create_workshop
 from assessment.workshops.participants import join_view, participant_view
+from cli import main as cli
 from tests.conftest import PG_URL
 from tests.exchange.conftest import Secrets, rich_demo, row_counts
 from tests.portfolio.conftest import answer_all, new_round, org_id, random_organisation
@@ -85,9 +85,9 @@ def test_dora_tables_travel_with_every_column(engine: Engine) -> None:
 
 
 @pytest.mark.parametrize("copy_from_rows", [bundle.COPY_FROM_ROWS, 1], ids=["as-shipped", "copy-every-table"])
-def test_export_import_export_is_identical_and_every_row_arrives(engine: Engine, other_engine: Engine, bank: Bank,
-                                                                  copy_from_rows: int,
-                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_export_import_export_is_identical_and_every_row_arrives(
+    engine: Engine, other_engine: Engine, bank: Bank, copy_from_rows: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """With `copy-every-table`, PostgreSQL writes every table of the import with COPY."""
     if copy_from_rows == 1 and not PG_URL:
         pytest.skip("COPY is PostgreSQL's; SQLite always uses executemany")
@@ -110,7 +110,8 @@ def test_export_import_export_is_identical_and_every_row_arrives(engine: Engine,
 
     source, after = row_counts(engine), row_counts(other_engine)
     arrived = {table: after[table] - before[table] for table in after}
-    assert arrived.pop("bank_version") == 0 and source.pop("bank_version") == 1  # the same bank, stored once
+    assert arrived.pop("bank_version") == 0
+    assert source.pop("bank_version") == 1
     assert arrived.pop("audit_event") == 1  # the import's own entry; the source's log stays where it was
     source.pop("audit_event")
     assert arrived == source
@@ -125,8 +126,9 @@ def assert_scores_equal(first: Engine, second: Engine) -> None:
     for engine in (first, second):
         with db.read_session(engine) as session:
             data = portfolio_data(session, organisation_id=org_id(session, DEMO_ORG))
-        views.append([(t.team, t.round_number, t.overall, t.answered, t.carried_over, t.cells, t.ready)
-                      for t in data.teams])
+        views.append(
+            [(t.team, t.round_number, t.overall, t.answered, t.carried_over, t.cells, t.ready) for t in data.teams]
+        )
     assert views[0] == views[1]
 
 
@@ -136,13 +138,23 @@ def assert_workshop_still_opens(engine: Engine, secrets: Secrets) -> None:
         workshop_id = session.exec(select(Workshop.id).where(Workshop.join_code == secrets.join_code)).one()
         assert facilitated_workshop(session, workshop_id=workshop_id, key=secrets.key).title == "Q4 review"
         view = participant_view(session, token=secrets.tokens["Bob"])
-        assert view.answers["rb_rollback_path"].note == "=we tested it in May" and view.finished
-        assert [name for _, name in join_view(session, code=secrets.join_code).teams] == ["Checkout", "Mobile API"]
+        assert view.answers["rb_rollback_path"].note == "=we tested it in May"
+        assert view.finished
+        assert [name for _, name in join_view(session, code=secrets.join_code).teams] == [
+            "Checkout",
+            "Mobile API",
+        ]
 
 
 def test_the_cli_round_trip_into_an_empty_database_and_refuses_a_second_import(
-        env_database: str, engine: Engine, other_url: str, bank: Bank, tmp_path: Path,
-        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    env_database: str,
+    engine: Engine,
+    other_url: str,
+    bank: Bank,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     rich_demo(engine, bank)
     first, second = tmp_path / "first.json", tmp_path / "second.json"
     assert cli.main(["export", "--org", DEMO_ORG, "-o", str(first)]) == 0
@@ -158,8 +170,10 @@ def test_the_cli_round_trip_into_an_empty_database_and_refuses_a_second_import(
         capsys.readouterr()
         assert cli.main(["import", str(first)]) == 1
         err = capsys.readouterr().err
-        assert err == (f"error: {first}: an organisation named {DEMO_ORG!r} already exists in this database; "
-                       "nothing was imported (rename or remove it first)\n")
+        assert err == (
+            f"error: {first}: an organisation named {DEMO_ORG!r} already exists in this database; "
+            "nothing was imported (rename or remove it first)\n"
+        )
         assert row_counts(target) == counts
     finally:
         db.get_engine(other_url).dispose()
@@ -185,12 +199,14 @@ def team_at(doc: dict[str, Any], name: str) -> int:
 
 def _set(path: str, value: Any) -> Callable[[dict[str, Any]], None]:
     """A tamper that sets the value at a dotted path (`teams.@Checkout.dora...`, @name: the team's index)."""
+
     def tamper(doc: dict[str, Any]) -> None:
         node: Any = doc
         parts = path.split(".")
         for part in parts[:-1]:
             node = node[_key(doc, part)]
         node[_key(doc, parts[-1])] = value(doc) if callable(value) else value
+
     return tamper
 
 
@@ -207,45 +223,105 @@ def _bank_edited_without_new_version(doc: dict[str, Any]) -> None:
 
 
 BAD: list[tuple[str, Callable[[dict[str, Any]], None], str]] = [
-    ("unknown question", _set("teams.@Checkout.rounds.0.answers.0.question_key", "no_such_question"),
-     "teams[{Checkout}].rounds[0]: answers[0]: unknown question key 'no_such_question'"),
-    ("answer out of range", _set("teams.@Platform.rounds.0.answers.0.value", 99),
-     "teams[{Platform}].rounds[0]: answers[0]: "),
-    ("text for an epoch", _set("teams.@Checkout.dora.deployments.rows.0.3", "2026-01-01"),
-     "teams[{Checkout}].dora.deployments.rows[0][3]: Input should be a valid integer"),
-    ("import out of range", _set("teams.@Checkout.dora.deployments.rows.0.0", 7),
-     "teams[{Checkout}].dora.deployments.rows[0][0]: import 7 is not in dora.imports (2 import(s))"),
-    ("repeated deployment id", _set("teams.@Platform.dora.deployments.rows.1.1", "pl-d1"),
-     "teams[{Platform}].dora.deployments.rows[1][1]: external_id 'pl-d1' appears twice"),
-    ("renamed column", _set("teams.@Checkout.dora.changes.columns.1", "id"),
-     "teams[{Checkout}].dora.changes.columns[1]: Input should be 'external_id'"),
-    ("row too short", _set("teams.@Checkout.dora.incidents.rows.0", [0, "INC-1"]),
-     "teams[{Checkout}].dora.incidents.rows[0][2]: Field required"),
-    ("typed figure as text", _set("teams.@Checkout.dora.figures.rows.0.5", "fast"),
-     "teams[{Checkout}].dora.figures.rows[0][5]: "),
-    ("finding rule twice", _set("teams.@Checkout.rounds.0.dora_findings.rows.1.0",
-                                lambda d: d["teams"][team_at(d, "Checkout")]["rounds"][0]["dora_findings"]["rows"][0][0]),
-     "teams[{Checkout}].rounds[0].dora_findings.rows[1][0]: rule "),
-    ("mapping not JSON", _set("dora.saved_mappings.rows.0.1", "{not json"),
-     "dora.saved_mappings.rows[0][1]: not valid JSON"),
-    ("short token digest", _set("workshops.0.teams.0.participants.0.token_sha256", "abc"),
-     "workshops[0].teams[0].participants[0].token_sha256: String should match pattern"),
-    ("same token twice", _set("workshops.0.teams.0.participants.1.token_sha256",
-                              lambda d: d["workshops"][0]["teams"][0]["participants"][0]["token_sha256"]),
-     "workshops[0].teams[0].participants[1].token_sha256: two participants have this token"),
-    ("workshop round missing", _set("workshops.0.teams.0.round_number", 99),
-     "workshops[0].teams[0]: 'Checkout' has no round 99 in teams"),
-    ("participant answer out of range", _set("workshops.0.teams.0.participants.0.answers.0.value", 9),
-     "workshops[0].teams[0].participants[0].answers[0]: "),
+    (
+        "unknown question",
+        _set("teams.@Checkout.rounds.0.answers.0.question_key", "no_such_question"),
+        "teams[{Checkout}].rounds[0]: answers[0]: unknown question key 'no_such_question'",
+    ),
+    (
+        "answer out of range",
+        _set("teams.@Platform.rounds.0.answers.0.value", 99),
+        "teams[{Platform}].rounds[0]: answers[0]: ",
+    ),
+    (
+        "text for an epoch",
+        _set("teams.@Checkout.dora.deployments.rows.0.3", "2026-01-01"),
+        "teams[{Checkout}].dora.deployments.rows[0][3]: Input should be a valid integer",
+    ),
+    (
+        "import out of range",
+        _set("teams.@Checkout.dora.deployments.rows.0.0", 7),
+        "teams[{Checkout}].dora.deployments.rows[0][0]: import 7 is not in dora.imports (2 import(s))",
+    ),
+    (
+        "repeated deployment id",
+        _set("teams.@Platform.dora.deployments.rows.1.1", "pl-d1"),
+        "teams[{Platform}].dora.deployments.rows[1][1]: external_id 'pl-d1' appears twice",
+    ),
+    (
+        "renamed column",
+        _set("teams.@Checkout.dora.changes.columns.1", "id"),
+        "teams[{Checkout}].dora.changes.columns[1]: Input should be 'external_id'",
+    ),
+    (
+        "row too short",
+        _set("teams.@Checkout.dora.incidents.rows.0", [0, "INC-1"]),
+        "teams[{Checkout}].dora.incidents.rows[0][2]: Field required",
+    ),
+    (
+        "typed figure as text",
+        _set("teams.@Checkout.dora.figures.rows.0.5", "fast"),
+        "teams[{Checkout}].dora.figures.rows[0][5]: ",
+    ),
+    (
+        "finding rule twice",
+        _set(
+            "teams.@Checkout.rounds.0.dora_findings.rows.1.0",
+            lambda d: d["teams"][team_at(d, "Checkout")]["rounds"][0]["dora_findings"]["rows"][0][0],
+        ),
+        "teams[{Checkout}].rounds[0].dora_findings.rows[1][0]: rule ",
+    ),
+    (
+        "mapping not JSON",
+        _set("dora.saved_mappings.rows.0.1", "{not json"),
+        "dora.saved_mappings.rows[0][1]: not valid JSON",
+    ),
+    (
+        "short token digest",
+        _set("workshops.0.teams.0.participants.0.token_sha256", "abc"),
+        "workshops[0].teams[0].participants[0].token_sha256: String should match pattern",
+    ),
+    (
+        "same token twice",
+        _set(
+            "workshops.0.teams.0.participants.1.token_sha256",
+            lambda d: d["workshops"][0]["teams"][0]["participants"][0]["token_sha256"],
+        ),
+        "workshops[0].teams[0].participants[1].token_sha256: two participants have this token",
+    ),
+    (
+        "workshop round missing",
+        _set("workshops.0.teams.0.round_number", 99),
+        "workshops[0].teams[0]: 'Checkout' has no round 99 in teams",
+    ),
+    (
+        "participant answer out of range",
+        _set("workshops.0.teams.0.participants.0.answers.0.value", 9),
+        "workshops[0].teams[0].participants[0].answers[0]: ",
+    ),
     ("unknown role", _set("memberships.0.role", "king"), "memberships[0].role: Input should be 'owner'"),
-    ("address not normalised", _set("memberships.0.email", "Ana@Example.org"),
-     "memberships[0].email: expected the address in lower case"),
+    (
+        "address not normalised",
+        _set("memberships.0.email", "Ana@Example.org"),
+        "memberships[0].email: expected the address in lower case",
+    ),
     ("team twice", _set("teams.1.name", lambda d: d["teams"][0]["name"]), "teams[1].name: team "),
-    ("bank tampered", _set("banks.0.content_hash", "0" * 64),
-     "banks[0]: the bank snapshot does not match its id, version or hash"),
-    ("unknown bank", _set("teams.0.rounds.0.bank.version", "9.9.9"), "teams[0].rounds[0].bank: bank foundations 9.9.9"),
+    (
+        "bank tampered",
+        _set("banks.0.content_hash", "0" * 64),
+        "banks[0]: the bank snapshot does not match its id, version or hash",
+    ),
+    (
+        "unknown bank",
+        _set("teams.0.rounds.0.bank.version", "9.9.9"),
+        "teams[0].rounds[0].bank: bank foundations 9.9.9",
+    ),
     ("extra key", _set("surprise", 1), "surprise: Extra inputs are not permitted"),
-    ("newer format", _set("format_version", 3), "format_version 3 is newer than this version of Foundations reads"),
+    (
+        "newer format",
+        _set("format_version", 3),
+        "format_version 3 is newer than this version of Foundations reads",
+    ),
     ("naive time", _set("created_at", "2026-01-01T00:00:00"), "created_at: Input should have timezone info"),
 ]
 
@@ -263,17 +339,28 @@ def refused_import(doc: dict[str, Any], engine: Engine, path: Path, capsys: pyte
 
 @pytest.mark.parametrize(("tamper", "expected"), [pytest.param(t, e, id=n) for n, t, e in BAD])
 def test_a_bad_document_names_its_path_and_saves_nothing(
-        good_doc: dict[str, Any], tamper: Callable[[dict[str, Any]], None], expected: str, env_database: str,
-        engine: Engine, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    good_doc: dict[str, Any],
+    tamper: Callable[[dict[str, Any]], None],
+    expected: str,
+    env_database: str,
+    engine: Engine,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     doc = copy.deepcopy(good_doc)
     tamper(doc)
     said = refused_import(doc, engine, tmp_path / "bad.json", capsys)
     assert expected.format(**{t["name"]: i for i, t in enumerate(good_doc["teams"])}) in said
 
 
-def test_a_failure_after_the_first_writes_rolls_everything_back(good_doc: dict[str, Any], env_database: str,
-                                                                 engine: Engine, bank: Bank, tmp_path: Path,
-                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_failure_after_the_first_writes_rolls_everything_back(
+    good_doc: dict[str, Any],
+    env_database: str,
+    engine: Engine,
+    bank: Bank,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     """The bank check runs inside the transaction, after the organisation row is written."""
     with db.write_session(engine) as session:
         store_bank(session, bank=bank)
@@ -283,8 +370,14 @@ def test_a_failure_after_the_first_writes_rolls_everything_back(good_doc: dict[s
     assert said.startswith("banks[0]: question bank foundations 1.0.0 differs from the stored copy")
 
 
-def test_a_join_code_in_use_here_is_refused(good_doc: dict[str, Any], env_database: str, engine: Engine,
-                                            bank: Bank, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_join_code_in_use_here_is_refused(
+    good_doc: dict[str, Any],
+    env_database: str,
+    engine: Engine,
+    bank: Bank,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     """One join code must never open two workshops."""
     with db.write_session(engine) as session:
         created = create_workshop(session, organisation="Acme", teams=["Ops"], bank=bank, facilitator="Al")
@@ -292,7 +385,9 @@ def test_a_join_code_in_use_here_is_refused(good_doc: dict[str, Any], env_databa
         assert workshop is not None
         workshop.join_code = good_doc["workshops"][1]["join_code"]
     said = refused_import(good_doc, engine, tmp_path / "org.json", capsys)
-    assert said == "workshops[1].join_code: a workshop in this database already has this join code; nothing was imported"
+    assert (
+        said == "workshops[1].join_code: a workshop in this database already has this join code; nothing was imported"
+    )
 
 
 # --- who sees what, and the older formats -------------------------------------------------------------------------
@@ -304,25 +399,30 @@ def demo_engine(engine: Engine, bank: Bank) -> Iterator[Engine]:
     yield engine
 
 
-def test_members_and_workshops_are_left_out_for_an_exporter_who_is_not_an_owner(demo_engine: Engine,
-                                                                                 other_engine: Engine) -> None:
+def test_members_and_workshops_are_left_out_for_an_exporter_who_is_not_an_owner(
+    demo_engine: Engine, other_engine: Engine
+) -> None:
     """A facilitator sees individual answers only with a workshop's key: an export must not hand them over."""
     with db.read_session(demo_engine) as session:
         organisation = org_id(session, DEMO_ORG)
     grant(demo_engine, actor=None, organisation_id=organisation, email="fa@example.org", role="facilitator")
     with acting_as(Actor(email="fa@example.org")), db.read_session(demo_engine) as session:
         doc = organisation_json(session, organisation=DEMO_ORG)
-    assert doc["memberships"] is None and doc["workshops"] is None
+    assert doc["memberships"] is None
+    assert doc["workshops"] is None
     assert "participants" not in json.dumps(doc)
     with db.write_session(other_engine) as session:
         imported = store_bundle(session, doc=parse_bundle(doc, "org.json"), source="org.json")
-    assert imported.members is None and "member" not in imported.sentence("org.json")
+    assert imported.members is None
+    assert "member" not in imported.sentence("org.json")
     counts = row_counts(other_engine)
-    assert counts["membership"] == 0 and counts["workshop"] == counts["participant_answer"] == 0
+    assert counts["membership"] == 0
+    assert counts["workshop"] == counts["participant_answer"] == 0
 
 
-def test_a_single_assessment_export_still_imports(env_database: str, engine: Engine, bank: Bank, tmp_path: Path,
-                                                  capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_single_assessment_export_still_imports(
+    env_database: str, engine: Engine, bank: Bank, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     first = new_round(engine, bank, org="Acme", team="Ops")
     answer_all(engine, first, bank, {"rb_rollback_path": answered(3, note="tested")})
     path = tmp_path / "one.json"
@@ -333,19 +433,31 @@ def test_a_single_assessment_export_still_imports(env_database: str, engine: Eng
         rounds = list_assessments(session)
         again = [export_assessment(session, assessment_id=r.id) for r in rounds]
     assert [r.round_number for r in rounds] == [1, 2]
-    assert again[0]["answers"] == again[1]["answers"] and again[0]["history"] == again[1]["history"]
+    assert again[0]["answers"] == again[1]["answers"]
+    assert again[0]["history"] == again[1]["history"]
 
 
-def test_a_version_1_organisation_document_still_imports(env_database: str, engine: Engine, bank: Bank,
-                                                         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_version_1_organisation_document_still_imports(
+    env_database: str, engine: Engine, bank: Bank, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """Files written before format version 2 held the rounds only; they import as they always did."""
     first = new_round(engine, bank, org="Acme", team="Ops")
     answer_all(engine, first, bank, {"rb_rollback_path": answered(2)})
     with db.read_session(engine) as session:
         rounds = [export_assessment(session, assessment_id=first)]
     path = tmp_path / "v1.json"
-    path.write_text(json.dumps({"format": "foundations.organisation", "format_version": 1, "organisation": "Acme",
-                                "exported_at": "2026-01-01T00:00:00Z", "assessments": rounds}), encoding="utf-8")
+    path.write_text(
+        json.dumps(
+            {
+                "format": "foundations.organisation",
+                "format_version": 1,
+                "organisation": "Acme",
+                "exported_at": "2026-01-01T00:00:00Z",
+                "assessments": rounds,
+            }
+        ),
+        encoding="utf-8",
+    )
     assert cli.main(["import", str(path)]) == 0
     assert f"imported 1 round(s) of 'Acme' from {path}" in capsys.readouterr().out
     with db.read_session(engine) as session:

@@ -14,13 +14,13 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from streamlit.testing.v1 import AppTest
 
-from assessment.core import db
+from assessment.assessments.repository import clear_answer, create_assessment, save_answer, store_bank
+from assessment.assessments.rounds import start_round
 from assessment.bank.answers import AnswerValue, answered, check_answer, dont_know, not_applicable
 from assessment.bank.model import AnswerType, Bank, ChoiceOption, Question
+from assessment.core import db
 from assessment.demo import load_demo
-from assessment.assessments.repository import clear_answer, create_assessment, save_answer, store_bank
 from assessment.organisations.directory import ensure_organisation, ensure_team, find_organisation
-from assessment.assessments.rounds import start_round
 
 
 def random_answer(rng: random.Random, question: Question) -> AnswerValue:
@@ -47,7 +47,8 @@ def random_answer(rng: random.Random, question: Question) -> AnswerValue:
 
 def org_id(session: Session, name: str = "Acme") -> int:
     org = find_organisation(session, name=name)
-    assert org is not None and org.id is not None
+    assert org is not None
+    assert org.id is not None
     return org.id
 
 
@@ -58,10 +59,10 @@ def new_round(engine: Engine, bank: Bank, *, org: str, team: str, prefill: bool 
         t = ensure_team(session, organisation_id=organisation.id or 0, name=team)
         stored = store_bank(session, bank=bank)
         if prefill:
-            return start_round(session, team_id=t.id or 0, bank_version_id=stored.id or 0, by="test",
-                               prefill=True).assessment_id
-        return create_assessment(session, team_id=t.id or 0, bank_version_id=stored.id or 0,
-                                 created_by="test").id or 0
+            return start_round(
+                session, team_id=t.id or 0, bank_version_id=stored.id or 0, by="test", prefill=True
+            ).assessment_id
+        return create_assessment(session, team_id=t.id or 0, bank_version_id=stored.id or 0, created_by="test").id or 0
 
 
 def answer_all(engine: Engine, assessment_id: int, bank: Bank, answers: dict[str, AnswerValue]) -> None:
@@ -93,18 +94,25 @@ def random_organisation(engine: Engine, bank: Bank, seed: int, *, org: str = "Ac
         ensure_team(session, organisation_id=organisation.id or 0, name="No rounds yet")
 
 
-def edited_bank(bank: Bank, *, version: str = "1.1.0", drop: str = "fi_dependency_map",
-                add_to: str = "rollback_speed") -> Bank:
+def edited_bank(
+    bank: Bank, *, version: str = "1.1.0", drop: str = "fi_dependency_map", add_to: str = "rollback_speed"
+) -> Bank:
     """A newer version of `bank` without question `drop` and with a new yes/no question in `add_to`."""
     data = bank.model_dump(mode="json")
     data["bank"]["version"] = version
     data["questions"] = [q for q in data["questions"] if q["key"] != drop]
-    data["questions"].append({
-        "key": "rb_feature_flags", "foundation": add_to, "short": "Feature flags",
-        "text": "Can a risky change be switched off without a deployment?",
-        "help": "A flag is a rollback that needs no pipeline.", "type": "yes_no", "good_answer": True,
-        "triggers": ["one_step_rollback"],
-    })
+    data["questions"].append(
+        {
+            "key": "rb_feature_flags",
+            "foundation": add_to,
+            "short": "Feature flags",
+            "text": "Can a risky change be switched off without a deployment?",
+            "help": "A flag is a rollback that needs no pipeline.",
+            "type": "yes_no",
+            "good_answer": True,
+            "triggers": ["one_step_rollback"],
+        }
+    )
     return Bank.model_validate(data)
 
 
@@ -114,6 +122,7 @@ def newer_bank(bank: Bank) -> Bank:
 
 
 # --- AppTest: the real app.py on the test database ------------------------------------------------------------
+
 
 @pytest.fixture
 def demo_app(app_engine: Engine, bank: Bank) -> Engine:

@@ -10,15 +10,15 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import Engine
 
-from cli import main as cli
-from assessment.core import db
+from assessment.assessments.repository import list_assessments
 from assessment.bank.answers import answered, dont_know
 from assessment.bank.model import Bank
+from assessment.core import db
 from assessment.interchange.bundle import organisation_json
 from assessment.interchange.exports import COLUMNS, organisation_csv, safe_cell
-from assessment.portfolio.data import portfolio_data
-from assessment.assessments.repository import list_assessments
 from assessment.organisations.directory import find_organisation
+from assessment.portfolio.data import portfolio_data
+from cli import main as cli
 from tests.portfolio.conftest import answer_all, new_round, org_id, random_organisation
 
 HYPERLINK = '=HYPERLINK("http://x")'
@@ -38,11 +38,23 @@ def rows_of(text: str) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(text, newline="")))
 
 
-@pytest.mark.parametrize(("value", "cell"), [
-    (HYPERLINK, "'" + HYPERLINK), ("+1", "'+1"), ("-1", "'-1"), ("@SUM(A1)", "'@SUM(A1)"),
-    ("\tx", "'\tx"), ("\rx", "'\rx"), ("plain", "plain"), ("a=b", "a=b"), (-5, -5), (2.5, 2.5),
-    (True, "yes"), (None, ""),
-])
+@pytest.mark.parametrize(
+    ("value", "cell"),
+    [
+        (HYPERLINK, "'" + HYPERLINK),
+        ("+1", "'+1"),
+        ("-1", "'-1"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("plain", "plain"),
+        ("a=b", "a=b"),
+        (-5, -5),
+        (2.5, 2.5),
+        (True, "yes"),
+        (None, ""),
+    ],
+)
 def test_safe_cell(value: object, cell: object) -> None:
     assert safe_cell(value) == cell
 
@@ -50,20 +62,27 @@ def test_safe_cell(value: object, cell: object) -> None:
 def test_csv_neutralises_formulas_and_keeps_numbers(engine: Engine, bank: Bank) -> None:
     edited = negative_bank(bank)
     first = new_round(engine, edited, org="Acme", team=HYPERLINK)
-    answer_all(engine, first, edited, {
-        "fi_cascading_incidents": answered(-5, note=HYPERLINK),
-        "fi_timeouts": answered(3, note="-5"),
-        "io_tracing": dont_know(note="@mention the platform team"),
-    })
+    answer_all(
+        engine,
+        first,
+        edited,
+        {
+            "fi_cascading_incidents": answered(-5, note=HYPERLINK),
+            "fi_timeouts": answered(3, note="-5"),
+            "io_tracing": dont_know(note="@mention the platform team"),
+        },
+    )
     with db.read_session(engine) as session:
         text = organisation_csv(session, organisation="Acme")
     rows = rows_of(text)
     assert list(rows[0]) == list(COLUMNS)
     answers = {r["question_key"]: r for r in rows if r["record"] == "answer"}
     cascading = answers["fi_cascading_incidents"]
-    assert cascading["value"] == "-5" and cascading["note"] == "'" + HYPERLINK
+    assert cascading["value"] == "-5"
+    assert cascading["note"] == "'" + HYPERLINK
     assert ",-5," in text.replace('"', "")  # the number is written bare, so a spreadsheet reads a number
-    assert answers["fi_timeouts"]["note"] == "'-5" and answers["fi_timeouts"]["value"] == "3"
+    assert answers["fi_timeouts"]["note"] == "'-5"
+    assert answers["fi_timeouts"]["value"] == "3"
     assert answers["io_tracing"]["note"] == "'@mention the platform team"
     assert {r["team"] for r in rows} == {"'" + HYPERLINK}
     for row in rows:  # no cell anywhere could start a formula
@@ -87,13 +106,17 @@ def test_csv_holds_every_answer_and_score(engine: Engine, bank: Bank) -> None:
         overall = next(r for r in kinds["overall"] if r["assessment_id"] == str(team.assessment_id))
         assert int(overall["score"]) == team.overall
         for key, cell in team.cells.items():
-            row = next(r for r in kinds["foundation"]
-                       if r["assessment_id"] == str(team.assessment_id) and r["foundation"] == key)
+            row = next(
+                r
+                for r in kinds["foundation"]
+                if r["assessment_id"] == str(team.assessment_id) and r["foundation"] == key
+            )
             assert (int(row["score"]), int(row["level"]), row["gate"]) == (cell.score, cell.level, cell.gate)
 
 
-def test_json_bundle_round_trips_through_import(engine: Engine, env_database: str, bank: Bank, tmp_path: Path,
-                                                capsys: pytest.CaptureFixture[str]) -> None:
+def test_json_bundle_round_trips_through_import(
+    engine: Engine, env_database: str, bank: Bank, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     random_organisation(engine, bank, 31, teams=3)
     with db.read_session(engine) as session:
         bundle = organisation_json(session, organisation="Acme")
@@ -113,22 +136,33 @@ def test_json_bundle_round_trips_through_import(engine: Engine, env_database: st
         after = portfolio_data(session, organisation_id=org_id(session))
     assert strip_volatile(again) == strip_volatile(bundle)
     assert [(t.team, t.overall, t.cells, t.ready) for t in after.teams] == [
-        (t.team, t.overall, t.cells, t.ready) for t in before.teams]
+        (t.team, t.overall, t.cells, t.ready) for t in before.teams
+    ]
 
 
 def strip_volatile(bundle: dict[str, object]) -> dict[str, object]:
     return {k: v for k, v in bundle.items() if k != "exported_at"}
 
 
-def test_broken_bundle_is_refused_with_its_path(env_database: str, engine: Engine, tmp_path: Path,
-                                                capsys: pytest.CaptureFixture[str]) -> None:
+def test_broken_bundle_is_refused_with_its_path(
+    env_database: str, engine: Engine, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = tmp_path / "broken.json"
-    path.write_text(json.dumps({"format": "foundations.organisation", "format_version": 1,
-                                "organisation": "Acme", "exported_at": "2026-01-01T00:00:00Z",
-                                "assessments": [{"format": "foundations.assessment"}]}), encoding="utf-8")
+    path.write_text(
+        json.dumps(
+            {
+                "format": "foundations.organisation",
+                "format_version": 1,
+                "organisation": "Acme",
+                "exported_at": "2026-01-01T00:00:00Z",
+                "assessments": [{"format": "foundations.assessment"}],
+            }
+        ),
+        encoding="utf-8",
+    )
     assert cli.main(["import", str(path)]) == 1
     err = capsys.readouterr().err
-    assert err.startswith(f"error: {path}: not a Foundations organisation export: assessments[0].") and \
-        len(err.splitlines()) == 1
+    assert err.startswith(f"error: {path}: not a Foundations organisation export: assessments[0].")
+    assert len(err.splitlines()) == 1
     with db.read_session(engine) as session:
         assert list_assessments(session) == []

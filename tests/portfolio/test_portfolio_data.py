@@ -15,14 +15,14 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from assessment.core import db
+from assessment.assessments.repository import list_assessments, load_assessment, save_answer
+from assessment.assessments.scores import refresh_many
 from assessment.bank.model import Bank
+from assessment.core import db
 from assessment.demo import demo_answer
+from assessment.organisations.directory import list_teams
 from assessment.portfolio.data import Cell, Portfolio, foundation_trend, portfolio_data
 from assessment.portfolio.filters import TeamFilter, filter_teams, page, page_count, sort_teams
-from assessment.assessments.repository import list_assessments, load_assessment, save_answer
-from assessment.organisations.directory import list_teams
-from assessment.assessments.scores import refresh_many
 from assessment.scoring.engine import score_assessment
 from tests.portfolio.conftest import new_round, org_id, random_organisation
 
@@ -41,7 +41,9 @@ def slow_teams(session: Session, organisation_id: int) -> dict[str, dict[str, An
             before = load_assessment(session, assessment_id=rounds[-2].id)
             previous = score_assessment(before.bank, before.answers)
         expected[team.name] = {
-            "round_number": latest.round_number, "rounds": len(rounds), "overall": score.overall_score,
+            "round_number": latest.round_number,
+            "rounds": len(rounds),
+            "overall": score.overall_score,
             "answered": score.answered,
             "cells": {k: Cell(f.score, f.level, f.gate.value) for k, f in score.foundations.items()},
             "ready": {v.end_state: v.ready for v in score.verdicts},
@@ -64,12 +66,20 @@ def slow_trend(session: Session, organisation_id: int) -> dict[tuple[int, str], 
 
 def assert_matches_slow(session: Session, portfolio: Portfolio) -> None:
     expected = slow_teams(session, portfolio.organisation_id)
-    got = {row.team: {
-        "round_number": row.round_number, "rounds": row.rounds, "overall": row.overall, "answered": row.answered,
-        "cells": row.cells, "ready": row.ready, "previous_overall": row.previous_overall,
-        "previous_levels": {k: c.level for k, c in row.previous_cells.items()},
-        "previous_ready": row.previous_ready,
-    } for row in portfolio.teams}
+    got = {
+        row.team: {
+            "round_number": row.round_number,
+            "rounds": row.rounds,
+            "overall": row.overall,
+            "answered": row.answered,
+            "cells": row.cells,
+            "ready": row.ready,
+            "previous_overall": row.previous_overall,
+            "previous_levels": {k: c.level for k, c in row.previous_cells.items()},
+            "previous_ready": row.previous_ready,
+        }
+        for row in portfolio.teams
+    }
     assert got == expected
     levels: dict[str, list[int]] = defaultdict(lambda: [0] * 5)
     for team in expected.values():
@@ -77,10 +87,12 @@ def assert_matches_slow(session: Session, portfolio: Portfolio) -> None:
             levels[key][cell.level] += 1
     assert portfolio.level_counts == {k: tuple(v) for k, v in levels.items()}
     assert portfolio.ready_counts == {
-        e: sum(t["ready"][e] for t in expected.values()) for e, _, _ in portfolio.end_states}
+        e: sum(t["ready"][e] for t in expected.values()) for e, _, _ in portfolio.end_states
+    }
     trend = foundation_trend(session, organisation_id=portfolio.organisation_id)
     assert {(p.round_number, p.foundation): (p.mean_score, p.teams) for p in trend} == slow_trend(
-        session, portfolio.organisation_id)
+        session, portfolio.organisation_id
+    )
 
 
 @pytest.mark.parametrize("seed", [1, 2])
@@ -110,8 +122,13 @@ def test_concurrent_writers_to_one_round_leave_scores_that_count_every_answer(en
 
     def write(question_key: str) -> None:
         with db.write_session(engine) as session:
-            save_answer(session, assessment_id=assessment_id, question_key=question_key,
-                        answer=demo_answer(bank.question(question_key), 4), by=question_key)
+            save_answer(
+                session,
+                assessment_id=assessment_id,
+                question_key=question_key,
+                answer=demo_answer(bank.question(question_key), 4),
+                by=question_key,
+            )
 
     with ThreadPoolExecutor(max_workers=8) as pool:
         list(pool.map(write, [q.key for q in bank.questions]))
@@ -137,10 +154,13 @@ def test_filters_sorting_and_pages(engine: Engine, bank: Bank) -> None:
     assert [r.overall for r in by_score] == sorted((r.overall for r in rows), reverse=True)
     by_rollback = sort_teams(rows, "foundation:rollback_speed")
     assert [r.cells["rollback_speed"].score for r in by_rollback] == sorted(
-        r.cells["rollback_speed"].score for r in rows)
-    assert len(rows) == 8 and page_count(len(rows), 3) == 3
+        r.cells["rollback_speed"].score for r in rows
+    )
+    assert len(rows) == 8
+    assert page_count(len(rows), 3) == 3
     assert [len(page(rows, n, 3)) for n in (1, 2, 3, 9)] == [3, 3, 2, 2]
-    assert page(rows, 0, 3) == rows[:3] and page(rows, 2, 3) == rows[3:6]
+    assert page(rows, 0, 3) == rows[:3]
+    assert page(rows, 2, 3) == rows[3:6]
 
 
 def test_an_organisation_without_rounds(engine: Engine, bank: Bank) -> None:

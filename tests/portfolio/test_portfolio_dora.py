@@ -6,13 +6,13 @@ from datetime import UTC, datetime
 
 from sqlalchemy.engine import Engine
 
-from assessment.core import db
 from assessment.bank.model import Bank
+from assessment.core import db
 from assessment.dora.benchmarks import nearest_cluster
 from assessment.dora.metrics.compute import team_metrics
 from assessment.models.dora import DoraDeployment, DoraFigures, DoraImport, DoraIncident
-from assessment.portfolio.dora import dora_clusters
 from assessment.organisations.directory import find_team
+from assessment.portfolio.dora import dora_clusters
 from tests.portfolio.conftest import new_round, org_id
 
 DAY = 86_400
@@ -31,12 +31,29 @@ def add_events(engine: Engine, team: int, organisation: int) -> None:
         session.add(imported)
         session.flush()
         for n in range(30):
-            session.add(DoraDeployment(team_id=team, import_id=imported.id or 0, external_id=f"d{n}", service="api",
-                                       deployed_epoch_s=START + n * 3 * DAY, status="success",
-                                       environment="production", first_commit_epoch_s=START + n * 3 * DAY - 14 * DAY))
-        session.add(DoraIncident(team_id=team, import_id=imported.id or 0, external_id="i1", service="api",
-                                 started_epoch_s=START + 40 * DAY, resolved_epoch_s=START + 42 * DAY,
-                                 deployment_external_id="d13"))
+            session.add(
+                DoraDeployment(
+                    team_id=team,
+                    import_id=imported.id or 0,
+                    external_id=f"d{n}",
+                    service="api",
+                    deployed_epoch_s=START + n * 3 * DAY,
+                    status="success",
+                    environment="production",
+                    first_commit_epoch_s=START + n * 3 * DAY - 14 * DAY,
+                )
+            )
+        session.add(
+            DoraIncident(
+                team_id=team,
+                import_id=imported.id or 0,
+                external_id="i1",
+                service="api",
+                started_epoch_s=START + 40 * DAY,
+                resolved_epoch_s=START + 42 * DAY,
+                deployment_external_id="d13",
+            )
+        )
 
 
 def test_clusters_come_from_events_then_typed_figures(engine: Engine, bank: Bank) -> None:
@@ -50,15 +67,24 @@ def test_clusters_come_from_events_then_typed_figures(engine: Engine, bank: Bank
         add_events(engine, ids[name], acme)
     with db.write_session(engine) as session:
         for name in ("Typed", "Both"):
-            session.add(DoraFigures(team_id=ids[name], deployments_per_week=20, lead_time_hours=2,
-                                    change_failure_pct=5, recovery_hours=0.5))
+            session.add(
+                DoraFigures(
+                    team_id=ids[name],
+                    deployments_per_week=20,
+                    lead_time_hours=2,
+                    change_failure_pct=5,
+                    recovery_hours=0.5,
+                )
+            )
         session.add(DoraFigures(team_id=ids["Nothing"], lead_time_range="one_day_to_one_week"))  # a range only
     with db.read_session(engine) as session:
         clusters = dora_clusters(session, organisation_id=acme)
         measured = nearest_cluster(team_metrics(session, team_id=ids["Events"]).benchmark_values())
     assert set(clusters) == {ids["Events"], ids["Typed"], ids["Both"]}
-    assert clusters[ids["Typed"]].cluster == "elite" and clusters[ids["Typed"]].source == "typed figures"
-    assert measured is not None and measured.cluster != "elite"
+    assert clusters[ids["Typed"]].cluster == "elite"
+    assert clusters[ids["Typed"]].source == "typed figures"
+    assert measured is not None
+    assert measured.cluster != "elite"
     for name in ("Events", "Both"):  # measured data wins over typed figures
         assert clusters[ids[name]].cluster == measured.cluster
         assert clusters[ids[name]].source.startswith("imported data, ")

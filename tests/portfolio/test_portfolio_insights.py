@@ -4,24 +4,39 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from assessment.assessments.repository import AssessmentData
 from assessment.bank.model import Bank
 from assessment.demo import demo_answer
 from assessment.portfolio.insights import common_gaps, team_insights, unblockers
-from assessment.assessments.repository import AssessmentData
 from assessment.scoring.engine import Risk, score_assessment
 
 
 def team(bank: Bank, team_id: int, name: str, **levels: int) -> AssessmentData:
     """A round whose every answer sits at its foundation's level (4 unless given)."""
     answers = {q.key: demo_answer(q, levels.get(q.foundation, 4)) for q in bank.questions}
-    return AssessmentData(id=team_id, organisation="Acme", team=name, team_id=team_id, round_number=1, label=None,
-                          status="completed", created_at=datetime.now(UTC), completed_at=None, bank=bank,
-                          answers=answers, answer_meta={})
+    return AssessmentData(
+        id=team_id,
+        organisation="Acme",
+        team=name,
+        team_id=team_id,
+        round_number=1,
+        label=None,
+        status="completed",
+        created_at=datetime.now(UTC),
+        completed_at=None,
+        bank=bank,
+        answers=answers,
+        answer_meta={},
+    )
 
 
 def test_gaps_rank_by_teams_then_high_risk_then_bank_order(bank: Bank) -> None:
     weak = {f.key: 1 for f in bank.foundations}
-    rounds = [team(bank, 1, "Weak", **weak), team(bank, 2, "Proven"), team(bank, 3, "Slow rollback", rollback_speed=0)]
+    rounds = [
+        team(bank, 1, "Weak", **weak),
+        team(bank, 2, "Proven"),
+        team(bank, 3, "Slow rollback", rollback_speed=0),
+    ]
     gaps = common_gaps(team_insights(rounds), limit=100)
     expected: dict[str, int] = {}
     for data in rounds:  # the obvious count: weak answers per question over the teams
@@ -31,17 +46,24 @@ def test_gaps_rank_by_teams_then_high_risk_then_bank_order(bank: Bank) -> None:
     assert {g.question_key: g.teams for g in gaps} == expected
     rollback = {q.key for q in bank.questions_for("rollback_speed")}
     shared = [g for g in gaps if g.teams == 2]
-    assert shared and {g.question_key for g in shared} <= rollback and gaps[:len(shared)] == shared
+    assert shared
+    assert {g.question_key for g in shared} <= rollback
+    assert gaps[: len(shared)] == shared
     order = {q.key: n for n, q in enumerate(bank.questions)}
-    assert [g.question_key for g in shared] == sorted((g.question_key for g in shared),
-                                                      key=lambda k: (-next(g.high for g in shared
-                                                                           if g.question_key == k), order[k]))
+    assert [g.question_key for g in shared] == sorted(
+        (g.question_key for g in shared),
+        key=lambda k: (-next(g.high for g in shared if g.question_key == k), order[k]),
+    )
     assert common_gaps(team_insights([rounds[1]])) == []
 
 
 def test_unblockers_count_teams_blocked_by_the_investments_foundation(bank: Bank) -> None:
     weak = {f.key: 1 for f in bank.foundations}
-    rounds = [team(bank, 1, "Weak", **weak), team(bank, 2, "Proven"), team(bank, 3, "Slow rollback", rollback_speed=0)]
+    rounds = [
+        team(bank, 1, "Weak", **weak),
+        team(bank, 2, "Proven"),
+        team(bank, 3, "Slow rollback", rollback_speed=0),
+    ]
     insights = team_insights(rounds)
     ranked = unblockers(insights, limit=100)
     by_key = {u.key: u for u in ranked}

@@ -5,14 +5,14 @@ from __future__ import annotations
 from sqlalchemy.engine import Engine
 from streamlit.testing.v1 import AppTest
 
-from assessment.core import db
+from assessment.assessments.repository import create_assessment, store_bank
+from assessment.bank.loader import default_bank
 from assessment.bank.model import Bank
+from assessment.core import db
 from assessment.demo import DEMO_ORG
+from assessment.organisations.directory import ensure_organisation, ensure_team
 from assessment.portfolio.data import portfolio_data
 from assessment.portfolio.filters import TeamFilter, filter_teams, sort_teams
-from assessment.bank.loader import default_bank
-from assessment.assessments.repository import create_assessment, store_bank
-from assessment.organisations.directory import ensure_organisation, ensure_team
 from tests.conftest import open_page
 from tests.portfolio.conftest import org_id, texts
 
@@ -37,7 +37,8 @@ def test_demo_portfolio_shows_every_team_with_readiness(demo_app: Engine) -> Non
     assert metrics["Teams with a round"] == "5"
     assert metrics["Ready: expanding deployment autonomy"] == "1 of 5"
     table = at.dataframe[0].value.set_index("Team")
-    assert table.loc["Platform", "Expanding deployment autonomy"] and not table.loc["Payments", "Chaos experiments"]
+    assert table.loc["Platform", "Expanding deployment autonomy"]
+    assert not table.loc["Payments", "Chaos experiments"]
     assert table.loc["Payments", "Since last round"].startswith("+")
     assert table.loc["Catalogue", "Since last round"] == "first round"
     assert len(at.get("vega_lite_chart")) == 3  # heatmap, teams per level, trend
@@ -48,7 +49,8 @@ def test_filters_narrow_the_teams(demo_app: Engine) -> None:
     at.selectbox(key="portfolio_foundation").set_value("rollback_speed").run()
     at.selectbox(key="portfolio_below").set_value(2).run()
     below = expected(demo_app, TeamFilter(foundation="rollback_speed", below_level=2))
-    assert teams_shown(at) == below and 0 < len(below) < 5
+    assert teams_shown(at) == below
+    assert 0 < len(below) < 5
     at.text_input(key="portfolio_name").set_value("pay").run()
     assert teams_shown(at) == ["Payments"]
     at.text_input(key="portfolio_name").set_value("").run()
@@ -59,7 +61,8 @@ def test_filters_narrow_the_teams(demo_app: Engine) -> None:
     at.selectbox(key="portfolio_ready").set_value("not ready").run()
     assert teams_shown(at) == ["Catalogue", "Checkout", "Mobile API", "Payments"]
     at.text_input(key="portfolio_name").set_value("nobody").run()
-    assert teams_shown(at) == [] and "No team matches these filters." in texts(at, "info")
+    assert teams_shown(at) == []
+    assert "No team matches these filters." in texts(at, "info")
     assert not at.get("vega_lite_chart")  # no empty charts under the message
 
 
@@ -94,4 +97,5 @@ def test_pages_of_teams(app_engine: Engine, bank: Bank) -> None:
 
 def test_an_empty_install_points_to_start(app_engine: Engine) -> None:
     at = open_page(PORTFOLIO)
-    assert not at.exception and "no organisation to show yet" in texts(at, "info")
+    assert not at.exception
+    assert "no organisation to show yet" in texts(at, "info")

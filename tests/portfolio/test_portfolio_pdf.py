@@ -13,22 +13,28 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy.engine import Engine
 
-from cli import main as cli
-from assessment.core import db
+from assessment.assessments.repository import create_assessment, store_bank
 from assessment.bank.answers import answered
 from assessment.bank.model import Bank
+from assessment.core import db
 from assessment.demo import DEMO_ORG, demo_answer, load_demo
-from assessment.assessments.repository import create_assessment, store_bank
 from assessment.organisations.directory import ensure_organisation, ensure_team
 from benchmarks.portfolio import ORG as BENCH_ORG
 from benchmarks.portfolio import build_organisation
+from cli import main as cli
 from reports import portfolio_render
 from reports.portfolio import build, portfolio_pdf
 from reports.portfolio_render import TeamPageOverflow
 from tests.portfolio.conftest import answer_all, new_round
 
-SECTIONS = ("Summary", "Levels and readiness per team", "Most common gaps",
-            "Investments that would unblock the most teams", "Movement since the previous round", "One page per team")
+SECTIONS = (
+    "Summary",
+    "Levels and readiness per team",
+    "Most common gaps",
+    "Investments that would unblock the most teams",
+    "Movement since the previous round",
+    "One page per team",
+)
 DEMO_TEAMS = ("Payments", "Catalogue", "Checkout", "Platform", "Mobile API")
 
 
@@ -66,19 +72,27 @@ def test_demo_portfolio_pdf(demo: Engine) -> None:
     for heading in SECTIONS:
         assert heading in text
     marks = bookmarks(reader)
-    assert [m for m in marks if m in SECTIONS] == list(SECTIONS) and set(DEMO_TEAMS) <= set(marks)
+    assert [m for m in marks if m in SECTIONS] == list(SECTIONS)
+    assert set(DEMO_TEAMS) <= set(marks)
     assert [marks[m] for m in SECTIONS] == sorted(marks[m] for m in SECTIONS)
     team_pages = sorted(marks[t] for t in DEMO_TEAMS)
-    assert len(set(team_pages)) == len(DEMO_TEAMS) and team_pages[-1] == len(reader.pages) - 1  # a page each
+    assert len(set(team_pages)) == len(DEMO_TEAMS)
+    assert team_pages[-1] == len(reader.pages) - 1
     assert_numbered(reader)
     assert index_numbers(reader, marks["One page per team"] + 1, DEMO_TEAMS) == {t: marks[t] + 1 for t in DEMO_TEAMS}
     ctx, _, _ = build(demo, DEMO_ORG)
-    assert ctx.headline in text and ctx.gaps and ctx.unblockers
+    assert ctx.headline in text
+    assert ctx.gaps
+    assert ctx.unblockers
     assert f"{ctx.gaps[0].short} {ctx.gaps[0].foundation}" in text
-    assert "+14" in text and "first round" in text
-    fonts = {str(f.get("/BaseFont", "")) for page in reader.pages
-             for f in (page.get("/Resources", {}).get("/Font", {}) or {}).values()  # type: ignore[union-attr]
-             for f in [f.get_object()]}
+    assert "+14" in text
+    assert "first round" in text
+    fonts = {
+        str(f.get("/BaseFont", ""))
+        for page in reader.pages
+        for f in (page.get("/Resources", {}).get("/Font", {}) or {}).values()  # type: ignore[union-attr]
+        for f in [f.get_object()]
+    }
     assert fonts and all("Inter" in f for f in fonts), fonts
 
 
@@ -87,27 +101,35 @@ def test_hostile_names_print_as_text(engine: Engine, bank: Bank) -> None:
     first = new_round(engine, bank, org="Acme <script>", team=name)
     answer_all(engine, first, bank, {"fi_timeouts": answered(1, note="<a href='file:///etc/passwd'>x</a>")})
     text = text_of(PdfReader(io.BytesIO(portfolio_pdf(engine, "Acme <script>"))))
-    assert name in text and "Acme <script>" in text
+    assert name in text
+    assert "Acme <script>" in text
 
 
-def test_cli_writes_the_portfolio(demo: Engine, env_database: str, tmp_path: Path,
-                                  capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_writes_the_portfolio(
+    demo: Engine, env_database: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     target = tmp_path / "portfolio.pdf"
     assert cli.main(["report", "--portfolio", DEMO_ORG, "-o", str(target)]) == 0
     assert capsys.readouterr().out.startswith(f"wrote {target} (")
-    assert target.read_bytes().startswith(b"%PDF-") and not (tmp_path / "portfolio.pdf.partial").exists()
-    for argv, message in ((["report", "--portfolio", "Nobody", "-o", str(target)], "no organisation named 'Nobody'"),
-                          (["report", "-o", str(target)], "--portfolio ORG"),
-                          (["report", "1", "--portfolio", DEMO_ORG, "-o", str(target)], "not both")):
+    assert target.read_bytes().startswith(b"%PDF-")
+    assert not (tmp_path / "portfolio.pdf.partial").exists()
+    for argv, message in (
+        (["report", "--portfolio", "Nobody", "-o", str(target)], "no organisation named 'Nobody'"),
+        (["report", "-o", str(target)], "--portfolio ORG"),
+        (["report", "1", "--portfolio", DEMO_ORG, "-o", str(target)], "not both"),
+    ):
         assert cli.main(argv) == 1
         err = capsys.readouterr().err
-        assert message in err and len(err.splitlines()) == 1
+        assert message in err
+        assert len(err.splitlines()) == 1
 
 
 def footers(reader: PdfReader) -> list[list[tuple[int, int]]]:
     """Every "Page i of M" of each page, as (i, M)."""
-    return [[(int(a), int(b)) for a, b in re.findall(r"Page (\d+) of (\d+)", page.extract_text() or "")]
-            for page in reader.pages]
+    return [
+        [(int(a), int(b)) for a, b in re.findall(r"Page (\d+) of (\d+)", page.extract_text() or "")]
+        for page in reader.pages
+    ]
 
 
 def assert_numbered(reader: PdfReader) -> None:
@@ -119,7 +141,7 @@ def assert_numbered(reader: PdfReader) -> None:
 def index_numbers(reader: PdfReader, chapter: int, names: Sequence[str]) -> dict[str, int]:
     """Team name -> page number, from the team index that opens the "One page per team" chapter (1-based page)."""
     found: dict[str, int] = {}
-    for page in reader.pages[chapter - 1:]:
+    for page in reader.pages[chapter - 1 :]:
         text = re.sub(r"\s+", " ", page.extract_text() or "")
         if "/100 overall" in text:  # the first team page: the index is over
             break
@@ -142,17 +164,26 @@ def test_a_large_portfolio_says_page_n_of_m_on_every_page(database_url: str, eng
     names = [f"Team {n:03d}" for n in range(teams)]
     index = index_numbers(reader, chapter, names)
     assert sorted(index) == names
-    assert len(reader.pages) == index["Team 061"] and sorted(index.values()) == list(
-        range(index["Team 000"], len(reader.pages) + 1))  # one page per team, the last page last
-    for name in ("Team 000", "Team 024", "Team 025", "Team 037", "Team 061"):  # either side of a chunk boundary
+    assert len(reader.pages) == index["Team 061"]
+    assert sorted(index.values()) == list(range(index["Team 000"], len(reader.pages) + 1))
+    for name in (
+        "Team 000",
+        "Team 024",
+        "Team 025",
+        "Team 037",
+        "Team 061",
+    ):  # either side of a chunk boundary
         page = texts[index[name] - 1]
-        assert page.count(name) == 2 and "/100 overall" in page  # its title and its running head
+        assert page.count(name) == 2
+        assert "/100 overall" in page
     marks = bookmarks(reader)
-    assert marks["One page per team"] == chapter - 1 and all(marks[n] == index[n] - 1 for n in index)
+    assert marks["One page per team"] == chapter - 1
+    assert all(marks[n] == index[n] - 1 for n in index)
     dests = reader.named_destinations  # the heatmap's and the index's links land on the team pages
     ctx, _, _ = build(engine, BENCH_ORG)
     assert [reader.get_destination_page_number(dests[t.anchor]) for t in ctx.pages] == [
-        index[t.team] - 1 for t in ctx.pages]
+        index[t.team] - 1 for t in ctx.pages
+    ]
 
 
 def worst_bank(bank: Bank) -> Bank:
@@ -165,13 +196,26 @@ def worst_bank(bank: Bank) -> Bank:
         for f in data["foundations"]:
             key = f"{f['key']}_{n}"
             foundations.append({**f, "key": key, "title": long})
-            questions += [{**q, "key": f"{q['key']}_{n}", "foundation": key, "short": long}
-                          for q in data["questions"] if q["foundation"] == f["key"]]
+            questions += [
+                {**q, "key": f"{q['key']}_{n}", "foundation": key, "short": long}
+                for q in data["questions"]
+                if q["foundation"] == f["key"]
+            ]
     for item in data["investments"]:
         item.update(title=long, foundation=item["foundation"] + "_0")
-    data.update(foundations=foundations, questions=questions, end_states=[
-        {**data["end_states"][0], "key": f"state_{n}", "title": long, "requires": {f["key"]: 4 for f in foundations}}
-        for n in range(6)])
+    data.update(
+        foundations=foundations,
+        questions=questions,
+        end_states=[
+            {
+                **data["end_states"][0],
+                "key": f"state_{n}",
+                "title": long,
+                "requires": {f["key"]: 4 for f in foundations},
+            }
+            for n in range(6)
+        ],
+    )
     return Bank.model_validate(data)
 
 
@@ -186,20 +230,28 @@ def test_a_team_page_with_every_limit_reached_fits_on_one_page(engine: Engine, b
         organisation = ensure_organisation(session, name=org)
         t = ensure_team(session, organisation_id=organisation.id or 0, name=team)
         stored = store_bank(session, bank=big)
-        round_id = create_assessment(session, team_id=t.id or 0, bank_version_id=stored.id or 0,
-                                     created_by="test", label=label).id or 0
+        round_id = (
+            create_assessment(
+                session, team_id=t.id or 0, bank_version_id=stored.id or 0, created_by="test", label=label
+            ).id
+            or 0
+        )
     answer_all(engine, round_id, big, {q.key: demo_answer(q, 0 if q.gate else 4) for q in big.questions})
     ctx, _, _ = build(engine, org)
     page = ctx.pages[0]
-    assert page.more_foundations == 7 and page.more_end_states == 2 and len(page.risks) == 3
-    assert all(capped for *_, capped in page.foundations) and "and 12 more foundations" in page.readiness[0][2]
+    assert page.more_foundations == 7
+    assert page.more_end_states == 2
+    assert len(page.risks) == 3
+    assert all(capped for *_, capped in page.foundations)
+    assert "and 12 more foundations" in page.readiness[0][2]
     html = portfolio_render.chunk_html(ctx, ctx.pages, 40, 40).replace("</style>", NO_SAFETY_NET, 1)
     portfolio_render.lay_out_chunk(html, [page.team])  # one page even without the fixed height: nothing clipped
     reader = PdfReader(io.BytesIO(portfolio_pdf(engine, org)))
     assert_numbered(reader)
     assert bookmarks(reader)[page.team] == len(reader.pages) - 1  # the team's page is the last
     text = re.sub(r"\s+", " ", reader.pages[-1].extract_text() or "")
-    assert "and 7 more (the team's report" in text and "and 2 more end state(s)" in text
+    assert "and 7 more (the team's report" in text
+    assert "and 2 more end state(s)" in text
     assert text.count("Management Wareh…") == 6  # three risks and three roadmap items, clipped at TEXT_CHARS
 
 
@@ -223,6 +275,7 @@ def test_an_organisation_without_rounds_gets_a_numbered_pdf_without_charts(engin
     reader = PdfReader(io.BytesIO(portfolio_pdf(engine, "Empty")))
     assert_numbered(reader)
     text = text_of(reader)
-    assert "No charts yet." in text and "No team has a round yet." in text
-    assert list(bookmarks(reader))[-1] == "One page per team" and bookmarks(reader)["One page per team"] == len(
-        reader.pages) - 1
+    assert "No charts yet." in text
+    assert "No team has a round yet." in text
+    assert list(bookmarks(reader))[-1] == "One page per team"
+    assert bookmarks(reader)["One page per team"] == len(reader.pages) - 1

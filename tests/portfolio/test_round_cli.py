@@ -11,12 +11,12 @@ from typing import Any
 import pytest
 from sqlalchemy.engine import Engine
 
-from cli import main as cli
-from assessment.core import db
-from assessment.bank.model import Bank
-from assessment.demo import DEMO_ORG, load_demo
 from assessment.assessments.repository import list_assessments
 from assessment.assessments.rounds import carried_over_keys
+from assessment.bank.model import Bank
+from assessment.core import db
+from assessment.demo import DEMO_ORG, load_demo
+from cli import main as cli
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -51,16 +51,20 @@ def demo(env_database: str, engine: Engine, bank: Bank) -> Engine:
 
 def test_round_new_prefilled_then_confirm(demo: Engine, bank: Bank, capsys: pytest.CaptureFixture[str]) -> None:
     started = ok_json(capsys, "round", "new", "--team", "Payments", "--org", DEMO_ORG, "--prefill", "--json")
-    assert started["round_number"] == 3 and started["skipped"] == []
+    assert started["round_number"] == 3
+    assert started["skipped"] == []
     with db.read_session(demo) as session:
         carried = carried_over_keys(session, assessment_id=started["id"])
     assert len(carried) == started["carried_over"] > 0
     out = ok(capsys, "round", "confirm", str(started["id"]), "--question", carried[0], "--by", "ana")
     assert out.strip() == f"confirmed 1 carried-over answer(s): {carried[0]}"
     assert ok(capsys, "round", "confirm", str(started["id"])).startswith(
-        f"confirmed {len(carried) - 1} carried-over answer(s)")
+        f"confirmed {len(carried) - 1} carried-over answer(s)"
+    )
     text = ok(capsys, "round", "new", "--team", "Catalogue", "--label", "Q3 review")
-    assert text.startswith("started assessment ") and "round 2" in text and "carried" not in text
+    assert text.startswith("started assessment ")
+    assert "round 2" in text
+    assert "carried" not in text
 
 
 def test_round_compare_text_and_json(demo: Engine, capsys: pytest.CaptureFixture[str]) -> None:
@@ -72,7 +76,8 @@ def test_round_compare_text_and_json(demo: Engine, capsys: pytest.CaptureFixture
     assert {f["key"] for f in data["foundations"]} >= {"rollback_speed", "failure_isolation"}
     text = ok(capsys, "round", "compare", str(payments[0]), str(payments[1]))
     assert text.startswith(f"{DEMO_ORG} / Payments: round 1 -> round 2, overall ")
-    assert "Deployment rollback speed" in text and "changed: " in text
+    assert "Deployment rollback speed" in text
+    assert "changed: " in text
 
 
 def test_round_errors_are_one_line(demo: Engine, capsys: pytest.CaptureFixture[str]) -> None:

@@ -8,18 +8,18 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from assessment.core import db
+from assessment.assessments.comparison import compare_rounds, comparison_to_data, since_last_round
+from assessment.assessments.repository import answers_for, save_answer, store_bank
+from assessment.assessments.rounds import carried_over_keys, confirm_answers, start_round
 from assessment.bank.answers import AnswerValue, answered, dont_know
 from assessment.bank.model import Bank
-from assessment.demo import demo_answer
+from assessment.core import db
 from assessment.core.errors import FoundationsError
+from assessment.demo import demo_answer
 from assessment.models.assessments import Answer, AnswerEvent
-from assessment.assessments.repository import answers_for, save_answer, store_bank
+from assessment.models.scores import AssessmentScoreRow
 from assessment.organisations.directory import find_team
 from assessment.roadmap.plan import build_roadmap
-from assessment.assessments.comparison import compare_rounds, comparison_to_data, since_last_round
-from assessment.assessments.rounds import carried_over_keys, confirm_answers, start_round
-from assessment.models.scores import AssessmentScoreRow
 from tests.portfolio.conftest import answer_all, edited_bank, new_round, random_answer
 
 
@@ -51,7 +51,8 @@ def test_prefilled_round_copies_every_answer_as_carried_over(engine: Engine, ban
         assert answers_for(session, assessment_id=second) == answers_for(session, assessment_id=first)
         assert len(carried_over_keys(session, assessment_id=second)) == len(bank.questions)
         stored = session.get(AssessmentScoreRow, second)
-        assert stored is not None and stored.carried_over == len(bank.questions)
+        assert stored is not None
+        assert stored.carried_over == len(bank.questions)
         events = session.exec(select(AnswerEvent).where(AnswerEvent.assessment_id == second)).all()
     assert len(events) == len(bank.questions)
     assert not any(a.carried_over for a in answer_rows(engine, first).values())
@@ -77,9 +78,11 @@ def test_confirming_clears_the_flag_raises_the_version_and_is_recorded(engine: E
     assert (after.carried_over, after.version, after.answered_by) == (False, before.version + 1, "ana")
     assert (after.status, after.value_json) == (before.status, before.value_json)
     with db.read_session(engine) as session:
-        last = session.exec(select(AnswerEvent).where(AnswerEvent.assessment_id == second)
-                            .order_by(AnswerEvent.id.desc())).first()  # type: ignore[union-attr]
-        assert last is not None and (last.question_key, last.answered_by) == (key, "ana")
+        last = session.exec(
+            select(AnswerEvent).where(AnswerEvent.assessment_id == second).order_by(AnswerEvent.id.desc())
+        ).first()  # type: ignore[union-attr]
+        assert last is not None
+        assert (last.question_key, last.answered_by) == (key, "ana")
         assert len(carried_over_keys(session, assessment_id=second)) == len(bank.questions) - 1
 
 
@@ -91,11 +94,13 @@ def test_answering_again_or_confirming_all_clears_every_flag(engine: Engine, ban
     assert not answer_rows(engine, second)[key].carried_over
     with db.write_session(engine) as session:
         confirmed = confirm_answers(session, assessment_id=second, by="ben")
-    assert len(confirmed) == len(bank.questions) - 1 and key not in confirmed
+    assert len(confirmed) == len(bank.questions) - 1
+    assert key not in confirmed
     with db.read_session(engine) as session:
         assert carried_over_keys(session, assessment_id=second) == []
         stored = session.get(AssessmentScoreRow, second)
-        assert stored is not None and stored.carried_over == 0
+        assert stored is not None
+        assert stored.carried_over == 0
 
 
 def test_comparison_shows_what_moved(engine: Engine, bank: Bank) -> None:
@@ -107,27 +112,35 @@ def test_comparison_shows_what_moved(engine: Engine, bank: Bank) -> None:
         result = compare_rounds(session, first_id=second, second_id=first)  # order given is irrelevant
     assert (result.before.id, result.after.id) == (first, second)
     moved = {f.key: (f.level_delta, f.delta) for f in result.foundations}
-    assert moved["rollback_speed"][0] >= 3 and moved["rollback_speed"][1] > 50
+    assert moved["rollback_speed"][0] >= 3
+    assert moved["rollback_speed"][1] > 50
     assert all(moved[k] == (0, 0) for k in moved if k != "rollback_speed")
     rollback = {q.key for q in bank.questions_for("rollback_speed")}
-    assert {a.question_key for a in result.answers} <= rollback and result.answers
+    assert {a.question_key for a in result.answers} <= rollback
+    assert result.answers
     assert all(a.kind == "changed" for a in result.answers)
     assert result.new_risks == ()
-    assert {r.question_key for r in result.resolved_risks} <= rollback and result.resolved_risks
+    assert {r.question_key for r in result.resolved_risks} <= rollback
+    assert result.resolved_risks
     assert all(r.why == "the answer improved" for r in result.resolved_risks)
     before_map = build_roadmap(bank, at_levels(bank)).keys()
     after_map = build_roadmap(bank, at_levels(bank, rollback_speed=4)).keys()
     assert [i.key for i in result.completed_items] == [k for k in before_map if k not in after_map]
     assert "one_step_rollback" in [i.key for i in result.completed_items]
-    assert result.after.overall_score > result.before.overall_score and not result.bank_changed
+    assert result.after.overall_score > result.before.overall_score
+    assert not result.bank_changed
 
 
 def test_comparison_names_new_and_resolved_risks(engine: Engine, bank: Bank) -> None:
     first = new_round(engine, bank, org="Acme", team="Payments")
     answer_all(engine, first, bank, {"fi_timeouts": answered(4), "io_tracing": dont_know()})
     second = new_round(engine, bank, org="Acme", team="Payments")
-    answer_all(engine, second, bank, {"fi_timeouts": answered(0), "io_tracing": answered(4),
-                                      "pm_blame": answered("system")})
+    answer_all(
+        engine,
+        second,
+        bank,
+        {"fi_timeouts": answered(0), "io_tracing": answered(4), "pm_blame": answered("system")},
+    )
     with db.read_session(engine) as session:
         result = since_last_round(session, assessment_id=second)
         assert since_last_round(session, assessment_id=first) is None
@@ -136,7 +149,8 @@ def test_comparison_names_new_and_resolved_risks(engine: Engine, bank: Bank) -> 
     assert new.get("fi_timeouts") == "the answer got weaker"
     assert {r.question_key: r.why for r in result.resolved_risks}.get("io_tracing") == "the answer improved"
     kinds = {a.question_key: a.kind for a in result.answers}
-    assert kinds["fi_timeouts"] == "changed" and kinds["pm_blame"] == "newly answered"
+    assert kinds["fi_timeouts"] == "changed"
+    assert kinds["pm_blame"] == "newly answered"
 
 
 def test_comparison_across_bank_versions(engine: Engine, bank: Bank) -> None:
@@ -145,24 +159,32 @@ def test_comparison_across_bank_versions(engine: Engine, bank: Bank) -> None:
     answer_all(engine, first, bank, {**at_levels(bank), "fi_dependency_map": dont_know()})
     with db.write_session(engine) as session:
         stored = store_bank(session, bank=newer)
-        started = start_round(session, team_id=payments(session), bank_version_id=stored.id or 0, by="ana",
-                              prefill=True)
+        started = start_round(
+            session, team_id=payments(session), bank_version_id=stored.id or 0, by="ana", prefill=True
+        )
     assert started.carried == len(bank.questions) - 1
     assert started.skipped == ("fi_dependency_map: no longer asked in foundations 1.1.0",)
     answer_all(engine, started.assessment_id, newer, {"rb_feature_flags": answered(False)})
     with db.read_session(engine) as session:
         result = compare_rounds(session, first_id=first, second_id=started.assessment_id)
-    assert result.bank_changed and result.before.bank == f"foundations {bank.version}"
-    assert (result.questions_added, result.questions_removed) == (("rb_feature_flags",), ("fi_dependency_map",))
+    assert result.bank_changed
+    assert result.before.bank == f"foundations {bank.version}"
+    assert (result.questions_added, result.questions_removed) == (
+        ("rb_feature_flags",),
+        ("fi_dependency_map",),
+    )
     kinds = {a.question_key: (a.kind, a.before, a.after) for a in result.answers}
-    assert kinds == {"rb_feature_flags": ("question added", None, "no"),
-                     "fi_dependency_map": ("question removed", "don't know", None)}
+    assert kinds == {
+        "rb_feature_flags": ("question added", None, "no"),
+        "fi_dependency_map": ("question removed", "don't know", None),
+    }
     assert {r.question_key: r.why for r in result.new_risks} == {
-        "rb_feature_flags": "question new in this bank version"}
+        "rb_feature_flags": "question new in this bank version"
+    }
     assert {r.question_key: r.why for r in result.resolved_risks} == {"fi_dependency_map": "question no longer asked"}
     data = comparison_to_data(result)
-    assert data["bank_changed"] is True and {f["key"] for f in data["foundations"]} == {
-        f.key for f in bank.foundations}
+    assert data["bank_changed"] is True
+    assert {f["key"] for f in data["foundations"]} == {f.key for f in bank.foundations}
 
 
 def test_prefill_leaves_out_an_answer_the_new_version_refuses(engine: Engine, bank: Bank) -> None:
@@ -176,9 +198,11 @@ def test_prefill_leaves_out_an_answer_the_new_version_refuses(engine: Engine, ba
     answer_all(engine, first, bank, {"rb_last_rollback_minutes": answered(500), "fi_timeouts": answered(3)})
     with db.write_session(engine) as session:
         stored = store_bank(session, bank=capped)
-        started = start_round(session, team_id=payments(session), bank_version_id=stored.id or 0, by="ana",
-                              prefill=True)
-    assert started.carried == 1 and len(started.skipped) == 1
+        started = start_round(
+            session, team_id=payments(session), bank_version_id=stored.id or 0, by="ana", prefill=True
+        )
+    assert started.carried == 1
+    assert len(started.skipped) == 1
     assert started.skipped[0].startswith("rb_last_rollback_minutes: answer must be between 0 and 100")
     assert set(answer_rows(engine, started.assessment_id)) == {"fi_timeouts"}
 

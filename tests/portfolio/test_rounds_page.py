@@ -5,11 +5,11 @@ from __future__ import annotations
 from sqlalchemy.engine import Engine
 from streamlit.testing.v1 import AppTest
 
+from assessment.assessments.repository import list_assessments
+from assessment.assessments.rounds import carried_over_keys
 from assessment.core import db
 from assessment.demo import DEMO_ORG
-from assessment.assessments.repository import list_assessments
 from assessment.organisations.directory import find_team
-from assessment.assessments.rounds import carried_over_keys
 from tests.conftest import open_page
 from tests.portfolio.conftest import texts
 
@@ -30,7 +30,8 @@ def test_comparison_of_the_last_two_rounds(demo_app: Engine) -> None:
     metrics = {m.label: (m.value, m.delta) for m in at.metric}
     assert int(metrics["Overall score"][1]) > 0
     markdown = texts(at, "markdown")
-    assert "**Answers that changed**" in markdown and "**Roadmap items completed**" in markdown
+    assert "**Answers that changed**" in markdown
+    assert "**Roadmap items completed**" in markdown
     assert at.dataframe[0].value.columns.tolist() == ["Foundation", "Round 1", "Round 2", "Score change"]
 
 
@@ -43,7 +44,8 @@ def test_start_a_prefilled_round_then_confirm(demo_app: Engine) -> None:
     with db.read_session(demo_app) as session:
         latest = [s for s in list_assessments(session) if s.team == "Checkout"][-1]
         carried = carried_over_keys(session, assessment_id=latest.id)
-    assert (latest.round_number, latest.label) == (2, "Q3 review") and len(carried) == 34
+    assert (latest.round_number, latest.label) == (2, "Q3 review")
+    assert len(carried) == 34
     at = open_team(demo_app, "Checkout")
     at.multiselect(key="rounds_confirm_keys").set_value(carried[:2]).run()
     at.button(key="rounds_confirm").click().run()
@@ -55,7 +57,8 @@ def test_start_a_prefilled_round_then_confirm(demo_app: Engine) -> None:
 
 def test_a_team_with_one_round_has_nothing_to_compare(demo_app: Engine) -> None:
     at = open_team(demo_app, "Catalogue")
-    assert not at.metric and "Once the team has a second round" in texts(at, "caption")
+    assert not at.metric
+    assert "Once the team has a second round" in texts(at, "caption")
 
 
 def test_opened_from_an_assessment_it_starts_on_that_team(demo_app: Engine) -> None:
@@ -65,4 +68,5 @@ def test_opened_from_an_assessment_it_starts_on_that_team(demo_app: Engine) -> N
     assert not at.exception, at.exception
     assert at.selectbox(key="rounds_team").value == payments.team_id
     fresh = open_page(ROUNDS, "not-a-number")  # a bad link: the first team, quietly
-    assert not fresh.exception and fresh.selectbox(key="rounds_team").value is not None
+    assert not fresh.exception
+    assert fresh.selectbox(key="rounds_team").value is not None

@@ -6,10 +6,10 @@ import random
 
 from sqlmodel import select
 
-from assessment.core import db
-from assessment.bank.model import Bank
-from assessment.models.assessments import Answer, Assessment, Organisation, Team
 from assessment.assessments.repository import answers_for, store_bank
+from assessment.bank.model import Bank
+from assessment.core import db
+from assessment.models.assessments import Answer, Assessment, Organisation, Team
 from assessment.models.scores import AssessmentScoreRow, FoundationScore, ReadinessRow
 from assessment.scoring.engine import score_assessment
 from tests.portfolio.conftest import random_answer
@@ -34,19 +34,34 @@ def test_upgrade_backfills_scores_of_existing_assessments(database_url: str, ban
                 session.flush()
                 for q in rng.sample(list(bank.questions), k=20):
                     value = random_answer(rng, q)
-                    session.add(Answer(assessment_id=assessment.id or 0, question_key=q.key,
-                                       status=value.status.value, value_json=value.value_json(), reason=value.reason))
+                    session.add(
+                        Answer(
+                            assessment_id=assessment.id or 0,
+                            question_key=q.key,
+                            status=value.status.value,
+                            value_json=value.value_json(),
+                            reason=value.reason,
+                        )
+                    )
         db.upgrade(engine)
         with db.read_session(engine) as session:
             for assessment in session.exec(select(Assessment)):
                 expected = score_assessment(bank, answers_for(session, assessment_id=assessment.id or 0))
                 overall = session.get(AssessmentScoreRow, assessment.id)
-                assert overall is not None and (overall.overall, overall.answered) == (expected.overall_score, 20)
-                cells = {f.foundation: (f.score, f.level, f.gate) for f in session.exec(
-                    select(FoundationScore).where(FoundationScore.assessment_id == assessment.id))}
+                assert overall is not None
+                assert (overall.overall, overall.answered) == (
+                    expected.overall_score,
+                    20,
+                )
+                cells = {
+                    f.foundation: (f.score, f.level, f.gate)
+                    for f in session.exec(select(FoundationScore).where(FoundationScore.assessment_id == assessment.id))
+                }
                 assert cells == {k: (f.score, f.level, f.gate.value) for k, f in expected.foundations.items()}
-                ready = {r.end_state: r.ready for r in session.exec(
-                    select(ReadinessRow).where(ReadinessRow.assessment_id == assessment.id))}
+                ready = {
+                    r.end_state: r.ready
+                    for r in session.exec(select(ReadinessRow).where(ReadinessRow.assessment_id == assessment.id))
+                }
                 assert ready == {v.end_state: v.ready for v in expected.verdicts}
     finally:
         engine.dispose()

@@ -8,11 +8,11 @@ import re
 from pypdf import PdfReader
 from sqlalchemy.engine import Engine
 
-from assessment.core import db
-from assessment.bank.model import Bank
-from assessment.demo import load_demo
-from assessment.assessments.repository import list_assessments
 from assessment.assessments.comparison import since_last_round
+from assessment.assessments.repository import list_assessments
+from assessment.bank.model import Bank
+from assessment.core import db
+from assessment.demo import load_demo
 from reports.build import report_pdf
 
 
@@ -29,7 +29,9 @@ def test_second_round_report_says_what_moved(engine: Engine, bank: Bank) -> None
     assert comparison is not None
     later = text(report_pdf(engine, second))
     assert "Since the last round" in later
-    assert (f"Round 1 ({comparison.before.created_at:%-d %B %Y}) to round 2: the overall score went from "
-            f"{comparison.before.overall_score} to {comparison.after.overall_score}") in later
+    assert (
+        f"Round 1 ({comparison.before.created_at:%-d %B %Y}) to round 2: the overall score went from "
+        f"{comparison.before.overall_score} to {comparison.after.overall_score}"
+    ) in later
     assert f"{len(comparison.answers)} answers changed" in later
     assert "Since the last round" not in text(report_pdf(engine, first))

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import Engine
 
+from assessment.bank.loader import default_bank
 from assessment.core import db
 from assessment.demo import load_demo
-from assessment.bank.loader import default_bank
 
 
 @pytest.fixture(scope="module")

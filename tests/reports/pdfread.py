@@ -9,8 +9,8 @@ from pypdf import PdfReader
 from pypdf.generic import DictionaryObject
 from sqlalchemy.engine import Engine
 
-from assessment.core import db
 from assessment.assessments.repository import list_assessments
+from assessment.core import db
 
 
 def demo_id(engine: Engine, team: str, round_number: int = 1) -> int:

@@ -5,21 +5,32 @@ from __future__ import annotations
 import base64
 from datetime import UTC, datetime
 
+from assessment.assessments.repository import AssessmentData
 from assessment.bank.answers import check_answer, dont_know
 from assessment.bank.loader import default_bank
-from assessment.assessments.repository import AssessmentData
 from reports.charts.scores import plan_chart, scores_chart
-from reports.report_charts import render_charts
 from reports.context import ReportContext, build_context
+from reports.report_charts import render_charts
 
 
 def _context() -> ReportContext:
     """Every question answered "don't know": the longest roadmap the bank can produce."""
     bank = default_bank()
     answers = {q.key: check_answer(q, dont_know()) for q in bank.questions if q.allow_dont_know}
-    data = AssessmentData(id=1, organisation="Org", team="Team", team_id=1, round_number=1, label=None,
-                          status="in_progress", created_at=datetime(2026, 1, 1, tzinfo=UTC), completed_at=None,
-                          bank=bank, answers=answers, answer_meta={})
+    data = AssessmentData(
+        id=1,
+        organisation="Org",
+        team="Team",
+        team_id=1,
+        round_number=1,
+        label=None,
+        status="in_progress",
+        created_at=datetime(2026, 1, 1, tzinfo=UTC),
+        completed_at=None,
+        bank=bank,
+        answers=answers,
+        answer_meta={},
+    )
     return build_context(data)
 
 
@@ -27,7 +38,8 @@ def test_chart_specs_validate_against_the_vega_lite_schema() -> None:
     ctx = _context()
     scores = scores_chart(ctx.foundations).to_dict()
     plan = plan_chart(ctx.roadmap).to_dict()
-    assert scores["config"]["font"] == plan["config"]["font"] and plan["config"]["font"].split(",")[0] == "Inter"
+    assert scores["config"]["font"] == plan["config"]["font"]
+    assert plan["config"]["font"].split(",")[0] == "Inter"
     plan_items = next(d for d in plan["datasets"].values() if d and "item" in d[0])
     assert [row["item"] for row in plan_items] == [str(r.position) for r in ctx.roadmap]
     links = next(d for d in plan["datasets"].values() if d and "from" in d[0])
@@ -42,9 +54,11 @@ def test_render_charts_gives_svg_data_uris_with_the_labels() -> None:
     for uri in (charts.scores, charts.plan):
         assert uri.startswith("data:image/svg+xml;base64,")
         svg = base64.b64decode(uri.split(",", 1)[1]).decode()
-        assert svg.startswith("<svg") and "<image" not in svg  # vector only, nothing fetched
+        assert svg.startswith("<svg")
+        assert "<image" not in svg
     scores_svg = base64.b64decode(charts.scores.split(",", 1)[1]).decode()
-    assert "Failure isolation" in scores_svg and "level 0 absent" in scores_svg
+    assert "Failure isolation" in scores_svg
+    assert "level 0 absent" in scores_svg
 
 
 def test_charts_measure_labels_in_the_bundled_font() -> None:

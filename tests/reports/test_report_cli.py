@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from assessment.core import db
-from cli.main import main
-from assessment.demo import load_demo
-from assessment.bank.loader import default_bank
 from assessment.assessments.repository import list_assessments
+from assessment.bank.loader import default_bank
+from assessment.core import db
+from assessment.demo import load_demo
+from cli.main import main
 from tests.reports.pdfread import outline, read
 
 
@@ -30,18 +30,28 @@ def test_report_writes_a_pdf(env_database: str, tmp_path: Path, capsys: pytest.C
     assert main(["report", str(_checkout_id(env_database)), "-o", str(target)]) == 0
     assert f"wrote {target}" in capsys.readouterr().out
     reader = read(target.read_bytes())
-    assert reader.metadata is not None and reader.metadata.title == "Foundations assessment: Checkout, round 1"
+    assert reader.metadata is not None
+    assert reader.metadata.title == "Foundations assessment: Checkout, round 1"
     assert outline(reader)[0][0] == "Contents"
     assert [p.name for p in out.iterdir()] == ["checkout.pdf"]  # no ".partial" left behind
 
 
-@pytest.mark.parametrize(("args", "code", "message"), [
-    (["424242"], 1, "error: no assessment with id 424242"),
-    (["-1"], 2, "expected a positive assessment id"),
-    (["x1"], 2, "expected an assessment id (a whole number), got 'x1'"),
-])
-def test_report_bad_ids_write_nothing(env_database: str, tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                      args: list[str], code: int, message: str) -> None:
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["424242"], 1, "error: no assessment with id 424242"),
+        (["-1"], 2, "expected a positive assessment id"),
+        (["x1"], 2, "expected an assessment id (a whole number), got 'x1'"),
+    ],
+)
+def test_report_bad_ids_write_nothing(
+    env_database: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    args: list[str],
+    code: int,
+    message: str,
+) -> None:
     db.upgrade(db.get_engine(env_database))  # an empty, migrated database: no assessment exists
     out = tmp_path / "out"
     out.mkdir()
@@ -54,7 +64,8 @@ def test_report_bad_ids_write_nothing(env_database: str, tmp_path: Path, capsys:
     else:
         assert main(argv) == 1
     err = capsys.readouterr().err
-    assert message in err and "Traceback" not in err
+    assert message in err
+    assert "Traceback" not in err
     assert list(out.iterdir()) == []
 
 

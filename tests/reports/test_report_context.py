@@ -7,9 +7,9 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from assessment.assessments.repository import AssessmentData
 from assessment.bank.answers import AnswerValue, answered, check_answer, dont_know
 from assessment.bank.loader import default_bank
-from assessment.assessments.repository import AssessmentData
 from assessment.roadmap.plan import build_roadmap
 from reports.context import ReportContext, build_context
 
@@ -20,10 +20,20 @@ def _data(answers: dict[str, AnswerValue] | None = None) -> AssessmentData:
     bank = default_bank()
     if answers is None:
         answers = {q.key: check_answer(q, dont_know(note="why")) for q in bank.questions if q.allow_dont_know}
-    return AssessmentData(id=7, organisation="Org", team="Team", team_id=1, round_number=2, label="Q3",
-                          status="completed", created_at=datetime(2026, 1, 2, tzinfo=UTC),
-                          completed_at=datetime(2026, 2, 3, tzinfo=UTC), bank=bank, answers=answers,
-                          answer_meta={k: ("ana", datetime(2026, 2, 1, tzinfo=UTC), 1) for k in answers})
+    return AssessmentData(
+        id=7,
+        organisation="Org",
+        team="Team",
+        team_id=1,
+        round_number=2,
+        label="Q3",
+        status="completed",
+        created_at=datetime(2026, 1, 2, tzinfo=UTC),
+        completed_at=datetime(2026, 2, 3, tzinfo=UTC),
+        bank=bank,
+        answers=answers,
+        answer_meta={k: ("ana", datetime(2026, 2, 1, tzinfo=UTC), 1) for k in answers},
+    )
 
 
 def _walk(value: object, path: str) -> None:
@@ -58,7 +68,8 @@ def test_context_follows_the_roadmap_and_scores() -> None:
     assert ctx.dont_know == sum(f.dont_know for f in ctx.foundations) > 0
     assert all(not v.ready and not v.detail.startswith("Not ready") for v in ctx.verdicts)
     first = ctx.foundations[0]
-    assert first.answers[0].note == "why" and first.answers[0].risk_label == "Don't know"
+    assert first.answers[0].note == "why"
+    assert first.answers[0].risk_label == "Don't know"
 
 
 def test_a_strong_team_gets_an_empty_roadmap_and_ready_verdicts() -> None:
@@ -67,5 +78,6 @@ def test_a_strong_team_gets_an_empty_roadmap_and_ready_verdicts() -> None:
     ctx = build_context(_data(answers))
     assert ctx.gates_passed == 5
     assert "passes 5 of 5 deciding tests" in ctx.headline
-    assert ctx.roadmap == () and ctx.top_actions == ()  # unanswered questions trigger nothing
+    assert ctx.roadmap == ()
+    assert ctx.top_actions == ()
     assert all(v.ready for v in ctx.verdicts)

@@ -10,18 +10,31 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy.engine import Engine
 
-from assessment.core import db
 from assessment.assessments.repository import load_assessment
+from assessment.core import db
 from assessment.roadmap.plan import build_roadmap
 from reports.build import report_pdf
 from reports.context import Contradiction, DoraData, DoraFigure
 from tests.reports.pdfread import demo_id, fonts_of, images_of, outline, page_text, read, squash
 
-SECTIONS = ["Contents", "Executive summary", "Foundation scores", "Delivery performance (DORA)",
-            "Answers against data", "Roadmap", "Findings by foundation", "Appendix A: every answer",
-            "Appendix B: method and definitions"]
-FOUNDATIONS = ["Failure isolation", "Incident observability", "Deployment rollback speed",
-               "On-call coverage and runbooks", "Postmortem practice"]
+SECTIONS = [
+    "Contents",
+    "Executive summary",
+    "Foundation scores",
+    "Delivery performance (DORA)",
+    "Answers against data",
+    "Roadmap",
+    "Findings by foundation",
+    "Appendix A: every answer",
+    "Appendix B: method and definitions",
+]
+FOUNDATIONS = [
+    "Failure isolation",
+    "Incident observability",
+    "Deployment rollback speed",
+    "On-call coverage and runbooks",
+    "Postmortem practice",
+]
 DAY = date(2026, 1, 15)
 
 
@@ -56,8 +69,8 @@ def test_contents_page_numbers_match_the_bookmarks(payments: tuple[PdfReader, li
         if depth == 0 and title != "Contents":
             expected.append((title, page + 1))
         if title == "Findings by foundation":
-            section = marks[findings + 1:]
-            section = section[:next(n for n, (_, d, _) in enumerate(section) if d == 0)]
+            section = marks[findings + 1 :]
+            section = section[: next(n for n, (_, d, _) in enumerate(section) if d == 0)]
             expected += [(t, p + 1) for t, _, p in section if t in FOUNDATIONS]
     contents = squash(reader.pages[1].extract_text())
     numbers = [int(n) for n in re.match(r"((?:\d+ )+)", contents).group(1).split()]  # type: ignore[union-attr]
@@ -76,7 +89,9 @@ def test_roadmap_order_equals_the_engine(payments: tuple[PdfReader, list[str]]) 
         assert found >= cursor, f"item {n} {title!r} is not where the engine puts it"
         cursor = found
     assert text.count("Done when:") == len(titles)
-    assert "Now: the next 30 days" in text and "Later" in text and "Expanding deployment autonomy" in text
+    assert "Now: the next 30 days" in text
+    assert "Later" in text
+    assert "Expanding deployment autonomy" in text
 
 
 def test_summary_is_one_page_with_verdicts_and_three_actions(payments: tuple[PdfReader, list[str]]) -> None:
@@ -86,7 +101,8 @@ def test_summary_is_one_page_with_verdicts_and_three_actions(payments: tuple[Pdf
     summary = squash(reader.pages[pages["Executive summary"]].extract_text())
     assert summary.count("NOT READY") == 3
     places = [summary.find(title) for title in titles[:3]]  # the numbers are positioned apart from the text
-    assert -1 not in places and places == sorted(places)
+    assert -1 not in places
+    assert places == sorted(places)
 
 
 def test_layout_pages_headers_fonts_and_metadata(payments: tuple[PdfReader, list[str]]) -> None:
@@ -94,7 +110,9 @@ def test_layout_pages_headers_fonts_and_metadata(payments: tuple[PdfReader, list
     total = len(reader.pages)
     assert 10 <= total <= 40
     third = squash(reader.pages[2].extract_text())
-    assert "Payments · round 1" in third and f"Page 3 of {total}" in third and "Northwind Streaming" in third
+    assert "Payments · round 1" in third
+    assert f"Page 3 of {total}" in third
+    assert "Northwind Streaming" in third
     assert reader.metadata is not None
     assert reader.metadata.title == "Foundations assessment: Payments, round 1"
     assert reader.metadata.author == "Foundations assessment"
@@ -109,19 +127,48 @@ def test_layout_pages_headers_fonts_and_metadata(payments: tuple[PdfReader, list
 
 
 def test_empty_roadmap_and_given_dora_data(demo_engine: Engine) -> None:
-    dora = DoraData(window="1 October to 31 December 2025 (92 days)", source="typed figures",
-                    edition="DORA 2024 report", cluster="high", quality=("3 incidents had no resolution time.",),
-                    figures=(DoraFigure("time_to_restore", "Time to restore service", "9 hours", "high",
-                                        "under one hour", "Median of resolved minus started.", "12 incidents"),))
-    finding = Contradiction("Rollback is quick on paper only", "Rollback time: 4 minutes",
-                            "median time to restore 9 hours over 12 incidents")
-    pdf = report_pdf(demo_engine, demo_id(demo_engine, "Platform", 2), dora=dora, contradictions=[finding],
-                     generated_on=DAY)
+    dora = DoraData(
+        window="1 October to 31 December 2025 (92 days)",
+        source="typed figures",
+        edition="DORA 2024 report",
+        cluster="high",
+        quality=("3 incidents had no resolution time.",),
+        figures=(
+            DoraFigure(
+                "time_to_restore",
+                "Time to restore service",
+                "9 hours",
+                "high",
+                "under one hour",
+                "Median of resolved minus started.",
+                "12 incidents",
+            ),
+        ),
+    )
+    finding = Contradiction(
+        "Rollback is quick on paper only",
+        "Rollback time: 4 minutes",
+        "median time to restore 9 hours over 12 incidents",
+    )
+    pdf = report_pdf(
+        demo_engine,
+        demo_id(demo_engine, "Platform", 2),
+        dora=dora,
+        contradictions=[finding],
+        generated_on=DAY,
+    )
     text = page_text(read(pdf))
     assert "No investments are triggered" in text
     assert "Sequence and dependencies" not in text
-    assert "No DORA data" not in text and "No contradictions found" not in text
-    for expected in ("1 October to 31 December 2025 (92 days)", "9 hours", "12 incidents",
-                     "3 incidents had no resolution time.", "Rollback is quick on paper only",
-                     "median time to restore 9 hours over 12 incidents", "Ready · Chaos experiments".upper()):
+    assert "No DORA data" not in text
+    assert "No contradictions found" not in text
+    for expected in (
+        "1 October to 31 December 2025 (92 days)",
+        "9 hours",
+        "12 incidents",
+        "3 incidents had no resolution time.",
+        "Rollback is quick on paper only",
+        "median time to restore 9 hours over 12 incidents",
+        "Ready · Chaos experiments".upper(),
+    ):
         assert expected in text, expected

@@ -6,9 +6,9 @@ from datetime import date
 
 from sqlalchemy.engine import Engine
 
+from assessment.assessments.repository import load_assessment
 from assessment.core import db
 from assessment.dora.team import team_dora
-from assessment.assessments.repository import load_assessment
 from assessment.roadmap.plan import build_roadmap
 from reports.build import report_pdf
 from tests.reports.pdfread import demo_id, outline, page_text, read
@@ -21,18 +21,21 @@ def test_checkout_report_shows_its_data_and_contradictions(demo_engine: Engine) 
     with db.read_session(demo_engine) as session:
         data = load_assessment(session, assessment_id=assessment_id)
         dora = team_dora(session, data)
-    assert dora is not None and dora.window
+    assert dora is not None
+    assert dora.window
     reader = read(report_pdf(demo_engine, assessment_id, generated_on=DAY))
     pages = {title: page for title, depth, page in outline(reader) if depth == 0}
     section = page_text(reader, pages["Delivery performance (DORA)"], pages["Roadmap"] + 1)
-    assert "No DORA data" not in section and "No contradictions found" not in section
+    assert "No DORA data" not in section
+    assert "No contradictions found" not in section
     assert f"Window: {dora.window}" in section
     assert "Source: imported deployments, changes and incidents" in section
     for figure in dora.figures:
         assert figure.title in section
     assert dora.quality[0] in section
     for finding in dora.findings:
-        assert finding.title in section and finding.answer_quote in section
+        assert finding.title in section
+        assert finding.answer_quote in section
     roadmap = page_text(reader, pages["Roadmap"], pages["Findings by foundation"])
     titles = [i.title for i in build_roadmap(data.bank, data.answers, evidence=dora.evidence).items]
     cursor = 0

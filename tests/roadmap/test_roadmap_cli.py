@@ -6,13 +6,13 @@ import json
 
 import pytest
 
+from assessment.assessments.repository import list_assessments, load_assessment
+from assessment.bank.loader import default_bank
 from assessment.core import db
-from cli.main import main
 from assessment.demo import load_demo
 from assessment.dora.team import team_dora
-from assessment.bank.loader import default_bank
-from assessment.assessments.repository import list_assessments, load_assessment
 from assessment.roadmap.plan import build_roadmap
+from cli.main import main
 
 
 def _demo(database_url: str) -> dict[str, int]:
@@ -31,12 +31,21 @@ def test_roadmap_json_equals_the_engine(env_database: str, capsys: pytest.Captur
     with db.read_session(db.get_engine(env_database)) as session:
         data = load_assessment(session, assessment_id=ids["Payments 2"])
     roadmap = build_roadmap(data.bank, data.answers)
-    assert payload["assessment"] == {"id": ids["Payments 2"], "organisation": "Northwind Streaming",
-                                     "team": "Payments", "round_number": 2}
+    assert payload["assessment"] == {
+        "id": ids["Payments 2"],
+        "organisation": "Northwind Streaming",
+        "team": "Payments",
+        "round_number": 2,
+    }
     assert [i["key"] for i in payload["items"]] == roadmap.keys()
     assert [i["reason"] for i in payload["items"]] == [i.reason for i in roadmap.items]
-    assert payload["items"][0]["phase"] == "now" and payload["items"][0]["position"] == 1
-    assert {e["key"] for e in payload["end_states"]} == {"deployment_autonomy", "microservices", "chaos_experiments"}
+    assert payload["items"][0]["phase"] == "now"
+    assert payload["items"][0]["position"] == 1
+    assert {e["key"] for e in payload["end_states"]} == {
+        "deployment_autonomy",
+        "microservices",
+        "chaos_experiments",
+    }
     assert payload["rules"]["effort_weeks"] == {"S": 1, "M": 3, "L": 6}
 
 
@@ -48,13 +57,17 @@ def test_roadmap_text_lists_items_and_verdicts(env_database: str, capsys: pytest
     assert "Ready for chaos experiments" in out
 
 
-@pytest.mark.parametrize(("arg", "code", "message"), [
-    ("999", 1, "error: no assessment with id 999"),
-    ("abc", 2, "expected an assessment id (a whole number), got 'abc'"),
-    ("0", 2, "expected a positive assessment id, got '0'"),
-])
-def test_roadmap_bad_ids(env_database: str, capsys: pytest.CaptureFixture[str], arg: str, code: int,
-                         message: str) -> None:
+@pytest.mark.parametrize(
+    ("arg", "code", "message"),
+    [
+        ("999", 1, "error: no assessment with id 999"),
+        ("abc", 2, "expected an assessment id (a whole number), got 'abc'"),
+        ("0", 2, "expected a positive assessment id, got '0'"),
+    ],
+)
+def test_roadmap_bad_ids(
+    env_database: str, capsys: pytest.CaptureFixture[str], arg: str, code: int, message: str
+) -> None:
     _demo(env_database)
     if code == 2:
         with pytest.raises(SystemExit) as exit_info:
@@ -63,7 +76,8 @@ def test_roadmap_bad_ids(env_database: str, capsys: pytest.CaptureFixture[str], 
     else:
         assert main(["roadmap", arg, "--json"]) == 1
     err = capsys.readouterr().err
-    assert message in err and "Traceback" not in err
+    assert message in err
+    assert "Traceback" not in err
 
 
 def test_roadmap_uses_the_teams_dora_data(env_database: str, capsys: pytest.CaptureFixture[str]) -> None:
@@ -74,10 +88,12 @@ def test_roadmap_uses_the_teams_dora_data(env_database: str, capsys: pytest.Capt
         data = load_assessment(session, assessment_id=ids["Checkout 1"])
         dora = team_dora(session, data)
     assert dora is not None
-    assert [i["key"] for i in payload["items"]] == build_roadmap(data.bank, data.answers,
-                                                                 evidence=dora.evidence).keys()
+    assert [i["key"] for i in payload["items"]] == build_roadmap(data.bank, data.answers, evidence=dora.evidence).keys()
     assert payload["dora_evidence"]["source"] == "imported deployments, changes and incidents"
-    assert {s["metric"] for s in payload["dora_evidence"]["signals"]} >= {"change_failure_rate", "time_to_restore"}
+    assert {s["metric"] for s in payload["dora_evidence"]["signals"]} >= {
+        "change_failure_rate",
+        "time_to_restore",
+    }
     assert any("cross-check" in i["reason"] for i in payload["items"])
     assert main(["roadmap", str(ids["Checkout 1"])]) == 0
     assert "DORA evidence from imported deployments" in capsys.readouterr().out.splitlines()[0]

@@ -9,8 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from assessment.bank.answers import AnswerValue, answered, check_answer, dont_know, not_applicable
-from assessment.bank.model import AnswerType, ChoiceOption, Question
 from assessment.bank.loader import default_bank
+from assessment.bank.model import AnswerType, ChoiceOption, Question
 from assessment.roadmap.plan import (
     DORA_TARGETS,
     DoraMetric,
@@ -42,7 +42,9 @@ def _values(q: Question) -> st.SearchStrategy[Any]:
 
 def _answer(q: Question) -> st.SearchStrategy[AnswerValue | None]:
     options: list[st.SearchStrategy[AnswerValue | None]] = [
-        st.none(), _values(q).map(lambda v: check_answer(q, answered(v)))]
+        st.none(),
+        _values(q).map(lambda v: check_answer(q, answered(v))),
+    ]
     if q.allow_dont_know:
         options.append(st.just(check_answer(q, dont_know())))
     if q.allow_not_applicable:
@@ -51,9 +53,12 @@ def _answer(q: Question) -> st.SearchStrategy[AnswerValue | None]:
 
 
 ANSWER_SETS = st.fixed_dictionaries({q.key: _answer(q) for q in BANK.questions}).map(
-    lambda d: {k: v for k, v in d.items() if v is not None})
-SIGNALS = st.lists(st.builds(Signal, st.sampled_from(list(DoraMetric)), st.sampled_from([0.0, 0.5, 1.0]),
-                             st.just("a figure")), max_size=4).map(lambda s: Evidence(tuple(s)))
+    lambda d: {k: v for k, v in d.items() if v is not None}
+)
+SIGNALS = st.lists(
+    st.builds(Signal, st.sampled_from(list(DoraMetric)), st.sampled_from([0.0, 0.5, 1.0]), st.just("a figure")),
+    max_size=4,
+).map(lambda s: Evidence(tuple(s)))
 
 
 def best_answers() -> dict[str, AnswerValue]:
@@ -88,8 +93,9 @@ def test_prerequisites_always_come_first(answers: dict[str, AnswerValue], eviden
 
 @PROPERTY
 @given(answers=ANSWER_SETS, evidence=SIGNALS)
-def test_failed_gate_work_comes_before_other_work_of_its_phase(answers: dict[str, AnswerValue],
-                                                               evidence: Evidence) -> None:
+def test_failed_gate_work_comes_before_other_work_of_its_phase(
+    answers: dict[str, AnswerValue], evidence: Evidence
+) -> None:
     roadmap = build_roadmap(BANK, answers, evidence=evidence)
     score = score_assessment(BANK, answers)
     for phase in Phase:
@@ -116,7 +122,8 @@ def test_end_states_are_never_ready_below_a_required_level(answers: dict[str, An
             behind = [i.key for i in roadmap.items if i.foundation in below] or roadmap.keys()[-1:]
             assert step.after == (behind[-1] if behind else None)
         else:
-            assert step.after is None and step.phase is Phase.NOW
+            assert step.after is None
+            assert step.phase is Phase.NOW
 
 
 @PROPERTY
@@ -124,14 +131,19 @@ def test_end_states_are_never_ready_below_a_required_level(answers: dict[str, An
 def test_selection_phases_and_reasons(answers: dict[str, AnswerValue], evidence: Evidence) -> None:
     roadmap = build_roadmap(BANK, answers, evidence=evidence)
     score = score_assessment(BANK, answers)
-    weak = {t for q in BANK.questions if score.questions[q.key].risk in (Risk.HIGH, Risk.MEDIUM)
-            and q.key in answers for t in q.triggers}
+    weak = {
+        t
+        for q in BANK.questions
+        if score.questions[q.key].risk in (Risk.HIGH, Risk.MEDIUM) and q.key in answers
+        for t in q.triggers
+    }
     raised = {k for s in evidence.signals if s.strength > 0 for k in DORA_TARGETS[s.metric]}
     needed = {p for i in roadmap.items for p in i.prerequisites}
     assert set(roadmap.keys()) >= weak | raised
     for item in roadmap.items:
         assert item.key in weak | raised or item.key in needed
-        assert item.reason and "\n" not in item.reason
+        assert item.reason
+        assert "\n" not in item.reason
     phases = [PHASE_ORDER[i.phase] for i in roadmap.items]
     assert phases == sorted(phases)
     assert [i.position for i in roadmap.items] == list(range(1, len(roadmap.items) + 1))
@@ -139,8 +151,7 @@ def test_selection_phases_and_reasons(answers: dict[str, AnswerValue], evidence:
 
 @PROPERTY
 @given(answers=ANSWER_SETS, evidence=SIGNALS)
-def test_same_input_same_roadmap_whatever_the_dict_order(answers: dict[str, AnswerValue],
-                                                         evidence: Evidence) -> None:
+def test_same_input_same_roadmap_whatever_the_dict_order(answers: dict[str, AnswerValue], evidence: Evidence) -> None:
     forward = build_roadmap(BANK, answers, evidence=evidence)
     backward = build_roadmap(BANK, dict(reversed(list(answers.items()))), evidence=evidence)
     assert roadmap_to_data(forward) == roadmap_to_data(backward)
@@ -157,13 +168,19 @@ def test_a_failed_gate_goes_first_and_cites_the_answer() -> None:
     answers["fi_dependency_map"] = check_answer(BANK.question("fi_dependency_map"), answered(False))
     answers["rb_rollback_path"] = check_answer(BANK.question("rb_rollback_path"), answered(1))
     roadmap = build_roadmap(BANK, answers)
-    assert roadmap.keys() == ["automated_deployment_pipeline", "one_step_rollback", "rollback_drills",
-                              "dependency_map"]
+    assert roadmap.keys() == [
+        "automated_deployment_pipeline",
+        "one_step_rollback",
+        "rollback_drills",
+        "dependency_map",
+    ]
     first, gate = roadmap.items[0], roadmap.items[1]
-    assert first.kind == "prerequisite" and first.in_place and first.effort_weeks == 0
+    assert first.kind == "prerequisite"
+    assert first.in_place
+    assert first.effort_weeks == 0
     assert "Deployment pipeline: level 4 (proven)" in first.reason
-    assert gate.kind == "gate" and gate.reason == (
-        "Deciding test of deployment rollback speed not passed: Rollback path: level 1 (ad hoc).")
+    assert gate.kind == "gate"
+    assert gate.reason == ("Deciding test of deployment rollback speed not passed: Rollback path: level 1 (ad hoc).")
     assert [i.phase for i in roadmap.items] == [Phase.NOW, Phase.NOW, Phase.NOW, Phase.NEXT]
     assert roadmap.items[3].reason == "Weak answers, weighted gap 100: Dependency map: no."
 

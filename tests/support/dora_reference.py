@@ -80,19 +80,33 @@ def _quoted(values: frozenset[str]) -> str:
     return _LIST.format(", ".join(f"'{v}'" for v in sorted(values)))
 
 
-def reference_metrics(*, deployments: str, changes: str, incidents: str, window: Window,
-                      lookback_hours: float, threads: int | None = None) -> dict[str, ReferenceRow]:
+def reference_metrics(
+    *,
+    deployments: str,
+    changes: str,
+    incidents: str,
+    window: Window,
+    lookback_hours: float,
+    threads: int | None = None,
+) -> dict[str, ReferenceRow]:
     """Per team name, the metrics computed by DuckDB straight from the CSV files."""
     import duckdb  # optional dependency: only the benchmark and the tests need it
 
     con = duckdb.connect()
     if threads:
         con.execute(f"SET threads = {int(threads)}")
-    params: dict[str, Any] = {"deployments": deployments, "changes": changes, "incidents": incidents,
-                              "since": window.since_s, "until": window.until_s,
-                              "lookback": int(lookback_hours * 3600)}
+    params: dict[str, Any] = {
+        "deployments": deployments,
+        "changes": changes,
+        "incidents": incidents,
+        "since": window.since_s,
+        "until": window.until_s,
+        "lookback": int(lookback_hours * 3600),
+    }
     sql = QUERY.format(success=_quoted(SUCCESS_STATUSES), production=_quoted(PRODUCTION_ENVIRONMENTS))
     rows = con.execute(sql, params).fetchall()
     con.close()
-    return {row[0]: ReferenceRow(row[0], int(row[1]), int(row[2]), row[3], row[4], int(row[5]), row[6], row[7])
-            for row in rows}
+    return {
+        row[0]: ReferenceRow(row[0], int(row[1]), int(row[2]), row[3], row[4], int(row[5]), row[6], row[7])
+        for row in rows
+    }

@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy.engine import Engine
 from streamlit.testing.v1 import AppTest
 
-from assessment.core import db
 from assessment.bank.answers import AnswerValue
 from assessment.bank.model import Bank
+from assessment.core import db
 from assessment.workshops.admin import CreatedWorkshop, create_workshop
 from assessment.workshops.participants import join_view, join_workshop, save_participant_answer
 from tests.conftest import APP
@@ -36,19 +36,27 @@ class Room:
 
     def join(self, name: str, team: str) -> str:
         with db.write_session(self.engine) as session:
-            return join_workshop(session, code=self.created.join_code, display_name=name,
-                                 workshop_team_id=self.team_ids[team])
+            return join_workshop(
+                session, code=self.created.join_code, display_name=name, workshop_team_id=self.team_ids[team]
+            )
 
     def answer(self, token: str, key: str, answer: AnswerValue) -> int:
         with db.write_session(self.engine) as session:
             return save_participant_answer(session, token=token, question_key=key, answer=answer)
 
 
-def open_room(engine: Engine, bank: Bank, *, org: str = "Acme", teams: tuple[str, ...] = ("Payments", "Checkout"),
-              title: str | None = None) -> Room:
+def open_room(
+    engine: Engine,
+    bank: Bank,
+    *,
+    org: str = "Acme",
+    teams: tuple[str, ...] = ("Payments", "Checkout"),
+    title: str | None = None,
+) -> Room:
     with db.write_session(engine) as session:
-        created = create_workshop(session, organisation=org, teams=list(teams), bank=bank, facilitator="Fran",
-                                  title=title)
+        created = create_workshop(
+            session, organisation=org, teams=list(teams), bank=bank, facilitator="Fran", title=title
+        )
     with db.read_session(engine) as session:
         view = join_view(session, code=created.join_code)
     return Room(engine, created, {name: wt_id for wt_id, name in view.teams})

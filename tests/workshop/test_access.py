@@ -15,9 +15,9 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from assessment.core import db
 from assessment.bank.answers import answered
 from assessment.bank.model import Bank
+from assessment.core import db
 from assessment.core.types import utcnow
 from assessment.models.workshops import Workshop
 from assessment.workshops.access import INVALID_LINK, InvalidLinkError
@@ -68,8 +68,10 @@ def participant_actions(token: str | None, code: str | None) -> list[Callable[[S
 @pytest.mark.parametrize("code", ["", None, "ZZZZZZZZ", "abc", "x" * 500, "'; DROP TABLE workshop;--"])
 def test_unknown_join_codes_are_not_valid(room: Room, code: str | None) -> None:
     refused(room.engine, lambda s: join_view(s, code=code))
-    refused(room.engine, lambda s: join_workshop(s, code=code, display_name="Ann",
-                                                 workshop_team_id=room.team_ids["Payments"]))
+    refused(
+        room.engine,
+        lambda s: join_workshop(s, code=code, display_name="Ann", workshop_team_id=room.team_ids["Payments"]),
+    )
 
 
 @pytest.mark.parametrize("token", ["", None, "not-a-token", "A" * 43])
@@ -92,8 +94,12 @@ def test_expired_or_closed_workshops_stop_every_participant_link(room: Room, how
     how(room)
     for action in participant_actions(token, room.created.join_code):
         refused(room.engine, action)
-    refused(room.engine, lambda s: join_workshop(s, code=room.created.join_code, display_name="Bob",
-                                                 workshop_team_id=room.team_ids["Payments"]))
+    refused(
+        room.engine,
+        lambda s: join_workshop(
+            s, code=room.created.join_code, display_name="Bob", workshop_team_id=room.team_ids["Payments"]
+        ),
+    )
 
 
 def test_reopening_is_explicit_and_brings_the_same_links_back(room: Room) -> None:
@@ -137,11 +143,23 @@ def test_a_team_id_from_another_workshop_shows_nothing_of_it(engine: Engine, ban
     b = open_room(engine, bank, org="Globex", teams=("Search",))
     foreign = b.team_ids["Search"]
     refused(engine, lambda s: team_dashboard(s, workshop_id=a.id, key=a.key, workshop_team_id=foreign))
-    refused(engine, lambda s: record_agreed_answer(
-        s, workshop_id=a.id, key=a.key, workshop_team_id=foreign, question_key="rb_last_rollback_minutes",
-        answer=answered(4), by="Fran", expected_version=0))
-    refused(engine, lambda s: join_workshop(s, code=a.created.join_code, display_name="Eve",
-                                             workshop_team_id=foreign))
+    refused(
+        engine,
+        lambda s: record_agreed_answer(
+            s,
+            workshop_id=a.id,
+            key=a.key,
+            workshop_team_id=foreign,
+            question_key="rb_last_rollback_minutes",
+            answer=answered(4),
+            by="Fran",
+            expected_version=0,
+        ),
+    )
+    refused(
+        engine,
+        lambda s: join_workshop(s, code=a.created.join_code, display_name="Eve", workshop_team_id=foreign),
+    )
     refused(engine, lambda s: team_dashboard(s, workshop_id=a.id, key=a.key, workshop_team_id=None))
 
 

@@ -16,17 +16,17 @@ from sqlalchemy.engine import Engine
 from sqlmodel import col, func, select
 from streamlit.testing.v1 import AppTest
 
-from assessment.core import db
 from assessment.access.policy import COMMAND_LINE, Role, acting_as, bind, signed_in
-from assessment.organisations.members import grant
-from assessment.models.access import AuditEvent
 from assessment.bank.model import Bank
+from assessment.core import db
 from assessment.core.config import get_settings
 from assessment.core.errors import FoundationsError
-from assessment.models.assessments import Assessment, Organisation, Team
 from assessment.core.types import utcnow
-from assessment.organisations.directory import find_organisation
+from assessment.models.access import AuditEvent
+from assessment.models.assessments import Assessment, Organisation, Team
 from assessment.models.workshops import Workshop, WorkshopTeam
+from assessment.organisations.directory import find_organisation
+from assessment.organisations.members import grant
 from assessment.workshops.access import facilitated_workshop
 from assessment.workshops.admin import create_workshop
 from assessment.workshops.links import DEFAULT_BASE_URL, join_link
@@ -48,8 +48,16 @@ def organisation_id(engine: Engine, name: str) -> int:
     return org.id or 0
 
 
-def fill(at: AppTest, *, org_id: int | None = None, new_org: str | None = None, pick: tuple[str, ...] = (),
-         new_teams: str = "", title: str = "", days: int = 7) -> AppTest:
+def fill(
+    at: AppTest,
+    *,
+    org_id: int | None = None,
+    new_org: str | None = None,
+    pick: tuple[str, ...] = (),
+    new_teams: str = "",
+    title: str = "",
+    days: int = 7,
+) -> AppTest:
     """Choose the organisation (a rerun, as in the browser), fill the form and submit it (no rerun before)."""
     at.selectbox(key="wc_org").set_value(0 if new_org is not None else org_id)
     at.run()
@@ -67,8 +75,10 @@ def fill(at: AppTest, *, org_id: int | None = None, new_org: str | None = None, 
 def counts(engine: Engine) -> tuple[int, ...]:
     """Organisations, teams, rounds, workshops and workshop teams: what a refused creation must leave alone."""
     with db.read_session(engine) as session:
-        return tuple(session.exec(select(func.count()).select_from(table)).one()
-                     for table in (Organisation, Team, Assessment, Workshop, WorkshopTeam))
+        return tuple(
+            session.exec(select(func.count()).select_from(table)).one()
+            for table in (Organisation, Team, Assessment, Workshop, WorkshopTeam)
+        )
 
 
 def code_blocks(at: AppTest) -> list[str]:
@@ -83,42 +93,66 @@ def acme(app_engine: Engine, bank: Bank) -> int:
 
 
 def test_the_form_creates_the_workshop_shows_the_key_once_and_opens_the_dashboard(
-        app_engine: Engine, acme: int, caplog: pytest.LogCaptureFixture) -> None:
+    app_engine: Engine, acme: int, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.DEBUG)  # every record, SQL statements with their parameters included
     caplog.set_level(logging.DEBUG, logger="sqlalchemy.engine")
     before = counts(app_engine)
-    at = fill(create_mode(open_page(FACILITATE)), org_id=acme, pick=("Payments",),
-              new_teams="Checkout\n\n  Search  \n", title="Acme offsite", days=3)
+    at = fill(
+        create_mode(open_page(FACILITATE)),
+        org_id=acme,
+        pick=("Payments",),
+        new_teams="Checkout\n\n  Search  \n",
+        title="Acme offsite",
+        days=3,
+    )
     assert not at.exception and not at.error, [e.value for e in at.error]
     assert counts(app_engine) == tuple(n + d for n, d in zip(before, (0, 2, 3, 1, 3), strict=True))
     with db.read_session(app_engine) as session:
         workshop = session.exec(select(Workshop).order_by(col(Workshop.id).desc())).first()
-        assert workshop is not None and workshop.title == "Acme offsite" and workshop.organisation_id == acme
+        assert workshop is not None
+        assert workshop.title == "Acme offsite"
+        assert workshop.organisation_id == acme
         assert workshop.facilitator == get_settings().default_user
         assert timedelta(days=3) - timedelta(minutes=5) < workshop.expires_at - utcnow() <= timedelta(days=3)
-        rounds = {name: (a.round_number, a.label) for name, a in session.exec(
-            select(Team.name, Assessment).join(Assessment, col(Assessment.team_id) == Team.id)
-            .join(WorkshopTeam, col(WorkshopTeam.assessment_id) == Assessment.id)
-            .where(WorkshopTeam.workshop_id == workshop.id))}
-    assert rounds == {"Payments": (2, "Acme offsite"), "Checkout": (1, "Acme offsite"), "Search": (1, "Acme offsite")}
+        rounds = {
+            name: (a.round_number, a.label)
+            for name, a in session.exec(
+                select(Team.name, Assessment)
+                .join(Assessment, col(Assessment.team_id) == Team.id)
+                .join(WorkshopTeam, col(WorkshopTeam.assessment_id) == Assessment.id)
+                .where(WorkshopTeam.workshop_id == workshop.id)
+            )
+        }
+    assert rounds == {
+        "Payments": (2, "Acme offsite"),
+        "Checkout": (1, "Acme offsite"),
+        "Search": (1, "Acme offsite"),
+    }
     link, key = code_blocks(at)
     assert link == join_link(DEFAULT_BASE_URL, workshop.join_code)  # AppTest has no browser address
     assert f"{workshop.join_code[:4]}-{workshop.join_code[4:]}" in [t.value for t in at.title]
     with db.read_session(app_engine) as session:  # the key shown is the workshop's key
         assert facilitated_workshop(session, workshop_id=workshop.id, key=key).id == workshop.id
-        assert workshop.facilitator_key_hash != key and key not in workshop.facilitator_key_hash
+        assert workshop.facilitator_key_hash != key
+        assert key not in workshop.facilitator_key_hash
     assert "Shown only this once" in at.warning[0].value
-    assert dict(at.query_params) == {} and key not in repr(dict(at.query_params))
+    assert dict(at.query_params) == {}
+    assert key not in repr(dict(at.query_params))
     next(b for b in at.button if b.label == "Open the dashboard").click().run()
-    assert not at.exception and not at.error
+    assert not at.exception
+    assert not at.error
     assert dict(at.query_params) == {"w": str(workshop.id)}
-    assert at.title[0].value == "Acme offsite" and key not in all_text(at)
+    assert at.title[0].value == "Acme offsite"
+    assert key not in all_text(at)
     assert at.metric[0].value == f"{workshop.join_code[:4]}-{workshop.join_code[4:]}"
-    assert [o for o in at.segmented_control(key="wf_team").options] == ["Checkout", "Payments", "Search"]
+    assert list(at.segmented_control(key="wf_team").options) == ["Checkout", "Payments", "Search"]
     next(b for b in at.button if b.label == "Leave").click().run()
     create_mode(at)
-    assert key not in all_text(at) and any(b.label == "Create the workshop" for b in at.button)  # shown once
-    assert "INSERT INTO workshop " in caplog.text and key not in caplog.text  # logged with its parameters: the digest
+    assert key not in all_text(at)
+    assert any(b.label == "Create the workshop" for b in at.button)
+    assert "INSERT INTO workshop " in caplog.text
+    assert key not in caplog.text
 
 
 def test_a_new_organisation_typed_in_the_form_is_created_with_its_teams(app_engine: Engine, acme: int) -> None:
@@ -128,20 +162,31 @@ def test_a_new_organisation_typed_in_the_form_is_created_with_its_teams(app_engi
     with db.read_session(app_engine) as session:
         teams = set(session.exec(select(Team.name).where(Team.organisation_id == globex)))
         workshop = session.exec(select(Workshop).where(Workshop.organisation_id == globex)).one()
-    assert teams == {"Search", "Ads"} and workshop.title.startswith("Globex workshop ")
+    assert teams == {"Search", "Ads"}
+    assert workshop.title.startswith("Globex workshop ")
     assert at.success[0].value.startswith(f"Workshop {workshop.id} is open: **Globex workshop")
     next(b for b in at.button if b.label == "Create another workshop").click().run()
-    assert not at.code and at.selectbox(key="wc_org").value == globex  # the key is gone; the form stays on Globex
+    assert not at.code
+    assert at.selectbox(key="wc_org").value == globex
 
 
 BAD_INPUT: dict[str, tuple[dict[str, Any], str]] = {
     "no team": ({"pick": (), "new_teams": "\n  \n"}, "A workshop needs at least one team."),
-    "picked and typed": ({"pick": ("Payments",), "new_teams": "payments"}, "A team is named twice: payments."),
+    "picked and typed": (
+        {"pick": ("Payments",), "new_teams": "payments"},
+        "A team is named twice: payments.",
+    ),
     "typed twice": ({"new_teams": "Search\nSearch"}, "A team is named twice: Search."),
     "long team name": ({"new_teams": "x" * 201}, "Team name is longer than 200 characters."),
     "zero days": ({"new_teams": "Search", "days": 0}, "A workshop can stay open for 1 to 90 days, not 0."),
-    "too many days": ({"new_teams": "Search", "days": 91}, "A workshop can stay open for 1 to 90 days, not 91."),
-    "no organisation name": ({"new_org": "  ", "new_teams": "Search"}, "Organisation name must not be empty."),
+    "too many days": (
+        {"new_teams": "Search", "days": 91},
+        "A workshop can stay open for 1 to 90 days, not 91.",
+    ),
+    "no organisation name": (
+        {"new_org": "  ", "new_teams": "Search"},
+        "Organisation name must not be empty.",
+    ),
 }
 
 
@@ -154,14 +199,19 @@ def test_bad_input_is_explained_beside_the_form_and_saves_nothing(app_engine: En
     assert not at.exception
     assert [unescaped(e.value) for e in at.error] == [message]
     assert counts(app_engine) == before
-    assert not at.code and not at.warning  # no key, no link
+    assert not at.code
+    assert not at.warning
     assert at.text_area(key="wc_new_teams").value == values.get("new_teams", "")  # kept, to be corrected
 
 
 def test_the_domain_checks_before_writing(engine: Engine, bank: Bank) -> None:
     """The same checks without the page: each refused creation leaves the database as it was."""
-    cases: list[dict[str, Any]] = [{"teams": []}, {"teams": ["A", "a"]}, {"teams": ["A"], "valid_days": 0},
-                                   {"teams": ["A"], "title": "t" * 201}]
+    cases: list[dict[str, Any]] = [
+        {"teams": []},
+        {"teams": ["A", "a"]},
+        {"teams": ["A"], "valid_days": 0},
+        {"teams": ["A"], "title": "t" * 201},
+    ]
     for kwargs in cases:
         with pytest.raises(FoundationsError), db.write_session(engine) as session:
             create_workshop(session, organisation="Acme", bank=bank, facilitator="Fran", **kwargs)
@@ -184,8 +234,11 @@ def shared(app_engine: Engine, bank: Bank, monkeypatch: pytest.MonkeyPatch) -> I
         open_room(app_engine, bank, org="Acme", teams=("Payments",))
         open_room(app_engine, bank, org="Globex", teams=("Skunkworks",))
     acme, globex = organisation_id(app_engine, "Acme"), organisation_id(app_engine, "Globex")
-    for email, org, role in ((VIEWER, acme, Role.VIEWER), (FACILITATOR, acme, Role.FACILITATOR),
-                             (OUTSIDER, globex, Role.OWNER)):
+    for email, org, role in (
+        (VIEWER, acme, Role.VIEWER),
+        (FACILITATOR, acme, Role.FACILITATOR),
+        (OUTSIDER, globex, Role.OWNER),
+    ):
         grant(app_engine, actor=COMMAND_LINE, organisation_id=org, email=email, role=role)
     yield acme, globex
     get_settings.cache_clear()
@@ -204,21 +257,23 @@ def audit(engine: Engine) -> list[tuple[str, str, str]]:
         return [(e.actor, e.action, e.outcome) for e in session.exec(select(AuditEvent).order_by(col(AuditEvent.id)))]
 
 
-def test_a_viewer_is_refused_in_plain_words_and_nothing_is_saved(app_engine: Engine,
-                                                                   shared: tuple[int, int]) -> None:
+def test_a_viewer_is_refused_in_plain_words_and_nothing_is_saved(app_engine: Engine, shared: tuple[int, int]) -> None:
     acme, _ = shared
     before = counts(app_engine)
     at = open_as(VIEWER)
     assert at.selectbox(key="wc_org").options == ["Acme"]  # no other organisation, no "new organisation"
     at = fill(at, org_id=acme, new_teams="Search")
     assert [unescaped(e.value) for e in at.error] == [
-        "You are a viewer in Acme, and a viewer cannot run workshops. An owner of Acme can change your role."]
-    assert counts(app_engine) == before and not at.code
+        "You are a viewer in Acme, and a viewer cannot run workshops. An owner of Acme can change your role."
+    ]
+    assert counts(app_engine) == before
+    assert not at.code
     assert (VIEWER, "run_workshops", "denied") in audit(app_engine)
 
 
 def test_a_facilitator_creates_one_in_their_organisation_and_opens_its_dashboard(
-        app_engine: Engine, shared: tuple[int, int]) -> None:
+    app_engine: Engine, shared: tuple[int, int]
+) -> None:
     acme, _ = shared
     at = fill(open_as(FACILITATOR), org_id=acme, pick=("Payments",), new_teams="Search", title="Acme retro")
     assert not at.exception and not at.error, [e.value for e in at.error]
@@ -226,17 +281,21 @@ def test_a_facilitator_creates_one_in_their_organisation_and_opens_its_dashboard
         workshop = session.exec(select(Workshop).where(Workshop.title == "Acme retro")).one()
     assert workshop.facilitator == FACILITATOR
     next(b for b in at.button if b.label == "Open the dashboard").click().run()
-    assert at.title[0].value == "Acme retro" and dict(at.query_params) == {"w": str(workshop.id)}
+    assert at.title[0].value == "Acme retro"
+    assert dict(at.query_params) == {"w": str(workshop.id)}
 
 
-def test_another_organisations_name_is_answered_like_a_new_one(app_engine: Engine, shared: tuple[int, int],
-                                                               bank: Bank) -> None:
+def test_another_organisations_name_is_answered_like_a_new_one(
+    app_engine: Engine, shared: tuple[int, int], bank: Bank
+) -> None:
     """A facilitator typing Globex (which they cannot see) learns nothing: only administrators create organisations."""
     before = counts(app_engine)
     messages = []
     for name in ("Globex", "No Such Org"):
-        with pytest.raises(FoundationsError) as refused, \
-                db.write_session(bind(app_engine, signed_in(FACILITATOR))) as session:
+        with (
+            pytest.raises(FoundationsError) as refused,
+            db.write_session(bind(app_engine, signed_in(FACILITATOR))) as session,
+        ):
             create_workshop(session, organisation=name, teams=["Search"], bank=bank, facilitator=FACILITATOR)
         messages.append(str(refused.value))
     assert messages == ["Only an install administrator can create organisations."] * 2

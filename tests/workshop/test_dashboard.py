@@ -9,9 +9,9 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from assessment.core import db
 from assessment.bank.answers import AnswerValue, answered, dont_know, not_applicable
 from assessment.bank.model import Bank
+from assessment.core import db
 from assessment.demo import demo_answer
 from assessment.workshops.dashboard import (
     Bucket,
@@ -31,8 +31,14 @@ def spread(bank: Bank, key: str, *answers: AnswerValue) -> QuestionSpread:
 
 def test_level_distribution_lists_every_level_and_dont_know(bank: Bank) -> None:
     result = spread(bank, "rb_rollback_path", answered(0), answered(3), answered(3), dont_know())
-    assert result.buckets == [Bucket("0 absent", 1), Bucket("1 ad hoc", 0), Bucket("2 partial", 0),
-                              Bucket("3 established", 2), Bucket("4 proven", 0), Bucket("don't know", 1)]
+    assert result.buckets == [
+        Bucket("0 absent", 1),
+        Bucket("1 ad hoc", 0),
+        Bucket("2 partial", 0),
+        Bucket("3 established", 2),
+        Bucket("4 proven", 0),
+        Bucket("don't know", 1),
+    ]
     assert result.answered == 4
     # scores 0, 0 (don't know), 75, 75: median 37.5, quartiles 0 and 75
     assert (result.median, result.iqr, result.score_range) == (37.5, 75.0, 75)
@@ -60,11 +66,11 @@ def test_agreement_has_no_spread(bank: Bank) -> None:
 def test_dashboard_puts_the_widest_disagreement_first(room: Room, bank: Bank) -> None:
     tokens = [room.join(name, "Payments") for name in ("Ann", "Bob", "Cy")]
     for token, level in zip(tokens, (0, 4, 4), strict=True):
-        room.answer(token, "rb_rollback_path", answered(level))         # wide split
+        room.answer(token, "rb_rollback_path", answered(level))  # wide split
     for token, minutes in zip(tokens, (3, 10, 10), strict=True):
         room.answer(token, "rb_last_rollback_minutes", answered(minutes))  # narrow split
     for token in tokens:
-        room.answer(token, "rb_rollback_rehearsed", answered(True))      # agreement
+        room.answer(token, "rb_rollback_rehearsed", answered(True))  # agreement
     other = room.join("Dee", "Checkout")
     room.answer(other, "rb_rollback_rehearsed", answered(False))  # another team: not counted here
     with db.write_session(room.engine) as session:
@@ -72,9 +78,13 @@ def test_dashboard_puts_the_widest_disagreement_first(room: Room, bank: Bank) ->
     board = load(room, "Payments")
     assert [q.question.key for q in board.questions[:2]] == ["rb_rollback_path", "rb_last_rollback_minutes"]
     rehearsed = next(q for q in board.questions if q.question.key == "rb_rollback_rehearsed")
-    assert rehearsed.buckets[:2] == [Bucket("yes", 3), Bucket("no", 0)] and rehearsed.iqr == 0
+    assert rehearsed.buckets[:2] == [Bucket("yes", 3), Bucket("no", 0)]
+    assert rehearsed.iqr == 0
     assert [(p.name, p.answered, p.finished) for p in board.participants] == [
-        ("Ann", 3, True), ("Bob", 3, False), ("Cy", 3, False)]
+        ("Ann", 3, True),
+        ("Bob", 3, False),
+        ("Cy", 3, False),
+    ]
     assert board.total_questions == len(bank.questions) == len(board.questions)
 
 
@@ -117,9 +127,19 @@ def test_individual_answers_name_who_said_what_for_one_team_only(room: Room) -> 
     room.answer(bob, "rb_rollback_path", dont_know())
     room.answer(room.join("Dee", "Checkout"), "rb_rollback_path", answered(4))
     with db.read_session(room.engine) as session:
-        rows = individual_answers(session, workshop_id=room.id, key=room.key,
-                                  workshop_team_id=room.team_ids["Payments"], question_key="rb_rollback_path")
-        unknown = individual_answers(session, workshop_id=room.id, key=room.key,
-                                     workshop_team_id=room.team_ids["Payments"], question_key="nope")
+        rows = individual_answers(
+            session,
+            workshop_id=room.id,
+            key=room.key,
+            workshop_team_id=room.team_ids["Payments"],
+            question_key="rb_rollback_path",
+        )
+        unknown = individual_answers(
+            session,
+            workshop_id=room.id,
+            key=room.key,
+            workshop_team_id=room.team_ids["Payments"],
+            question_key="nope",
+        )
     assert [(r.name, r.text) for r in rows] == [("Ann", "level 1 (ad hoc)"), ("Bob", "don't know")]
     assert unknown == []

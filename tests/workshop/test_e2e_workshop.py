@@ -12,9 +12,9 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from assessment.core import db
-from assessment.bank.loader import default_bank
 from assessment.assessments.repository import load_assessment
+from assessment.bank.loader import default_bank
+from assessment.core import db
 from assessment.workshops.access import INVALID_LINK
 from assessment.workshops.admin import CreatedWorkshop, create_workshop
 from assessment.workshops.links import facilitator_link, join_link
@@ -30,8 +30,14 @@ def workshop(server: Server) -> CreatedWorkshop:
     engine = db.make_engine(server.database_url)
     try:
         with db.write_session(engine) as session:
-            return create_workshop(session, organisation="Northwind", teams=["Payments", "Checkout"],
-                                   bank=default_bank(), facilitator="Fran", title="Northwind baseline")
+            return create_workshop(
+                session,
+                organisation="Northwind",
+                teams=["Payments", "Checkout"],
+                bank=default_bank(),
+                facilitator="Fran",
+                title="Northwind baseline",
+            )
     finally:
         engine.dispose()
 
@@ -57,15 +63,19 @@ def join(page: Page, server: Server, workshop: CreatedWorkshop, name: str) -> No
 def answer(page: Page, level_label: str, answered: int) -> None:
     """Answer the rollback-path question in the rollback foundation and wait for the saved count."""
     page.get_by_role("radio", name=re.compile(r"^Deployment rollback speed")).click()
-    option = page.locator(f".st-key-wj-question-{QUESTION}").get_by_test_id("stRadioOption").filter(
-        has_text=re.compile("^" + re.escape(level_label)))
+    option = (
+        page.locator(f".st-key-wj-question-{QUESTION}")
+        .get_by_test_id("stRadioOption")
+        .filter(has_text=re.compile("^" + re.escape(level_label)))
+    )
     expect(option).to_have_count(1)  # this question's own option (the label text is unique to it) is drawn
     option.click()
     expect(page.get_by_text(f"{answered} of 34 questions answered")).to_be_visible()
 
 
-def test_a_short_workshop_from_join_to_agreed_answer(server: Server, workshop: CreatedWorkshop,
-                                                     tabs: tuple[Page, Page, Page]) -> None:
+def test_a_short_workshop_from_join_to_agreed_answer(
+    server: Server, workshop: CreatedWorkshop, tabs: tuple[Page, Page, Page]
+) -> None:
     facilitator, ann, bob = tabs
     facilitator.goto(facilitator_link(server.url, workshop.id, workshop.facilitator_key))
     expect(facilitator.get_by_role("heading", name="Northwind baseline")).to_be_visible()
@@ -111,7 +121,8 @@ def test_a_short_workshop_from_join_to_agreed_answer(server: Server, workshop: C
             data = load_assessment(session, assessment_id=workshop.assessment_ids["Payments"])
     finally:
         engine.dispose()
-    assert data.answers[QUESTION].value == 2 and data.answer_meta[QUESTION][0] == "Fran"
+    assert data.answers[QUESTION].value == 2
+    assert data.answer_meta[QUESTION][0] == "Fran"
 
     facilitator.get_by_role("button", name="Close").click()
     expect(facilitator.get_by_role("button", name="Reopen")).to_be_visible()

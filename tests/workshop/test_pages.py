@@ -8,11 +8,11 @@ import pytest
 from sqlalchemy.engine import Engine
 from streamlit.testing.v1 import AppTest
 
-from assessment.core import db
+from assessment.assessments.repository import load_assessment
 from assessment.bank.answers import answered
 from assessment.bank.model import Bank
+from assessment.core import db
 from assessment.core.types import utcnow
-from assessment.assessments.repository import load_assessment
 from assessment.models.workshops import Participant
 from assessment.workshops.access import INVALID_LINK
 from assessment.workshops.admin import close_workshop, get_workshop
@@ -25,8 +25,10 @@ QUESTION = "rb_rollback_path"
 
 @pytest.fixture
 def rooms(app_engine: Engine, bank: Bank) -> tuple[Room, Room]:
-    return (open_room(app_engine, bank, org="Acme", teams=("Payments", "Checkout"), title="Acme offsite"),
-            open_room(app_engine, bank, org="Globex", teams=("Search",), title="Globex secret review"))
+    return (
+        open_room(app_engine, bank, org="Acme", teams=("Payments", "Checkout"), title="Acme offsite"),
+        open_room(app_engine, bank, org="Globex", teams=("Search",), title="Globex secret review"),
+    )
 
 
 # --- participant page ------------------------------------------------------------------------
@@ -42,7 +44,8 @@ def test_join_by_code_answer_and_resume_after_a_refresh(rooms: tuple[Room, Room]
     at.radio(key="wj_team").set_value(room.team_ids["Payments"])
     at.button[0].click().run()
     token = at.query_params["p"]
-    assert not at.exception and "join" not in at.query_params
+    assert not at.exception
+    assert "join" not in at.query_params
     at.segmented_control(key="wj_foundation").set_value("rollback_speed").run()
     at.radio(key=f"wj:answer:{QUESTION}").set_value("3").run()
     with db.read_session(room.engine) as session:
@@ -83,8 +86,16 @@ def close(room: Room) -> None:
         close_workshop(get_workshop(session, workshop_id=room.id))
 
 
-JOIN_CASES = ["unknown code", "unknown token", "closed code", "closed token", "expired code", "expired token",
-              "token with another workshop's code", "facilitator key as token"]
+JOIN_CASES = [
+    "unknown code",
+    "unknown token",
+    "closed code",
+    "closed token",
+    "expired code",
+    "expired token",
+    "token with another workshop's code",
+    "facilitator key as token",
+]
 
 
 def bad_join_params(case: str, rooms: tuple[Room, Room]) -> dict[str, str]:
@@ -95,9 +106,12 @@ def bad_join_params(case: str, rooms: tuple[Room, Room]) -> dict[str, str]:
     if case.startswith("expired"):
         expire(mine)
     return {
-        "unknown code": {"join": "ZZZZ-ZZZZ"}, "unknown token": {"p": "x" * 43},
-        "closed code": {"join": mine.created.join_code}, "closed token": {"p": token},
-        "expired code": {"join": mine.created.join_code}, "expired token": {"p": token},
+        "unknown code": {"join": "ZZZZ-ZZZZ"},
+        "unknown token": {"p": "x" * 43},
+        "closed code": {"join": mine.created.join_code},
+        "closed token": {"p": token},
+        "expired code": {"join": mine.created.join_code},
+        "expired token": {"p": token},
         "token with another workshop's code": {"p": token, "join": other.created.join_code},
         "facilitator key as token": {"p": mine.key},
     }[case]
@@ -119,7 +133,9 @@ def facilitator(room: Room) -> AppTest:
     return open_page(FACILITATE, w=str(room.id), key=room.key)
 
 
-def test_the_facilitator_link_opens_the_dashboard_and_leaves_the_address_bar(rooms: tuple[Room, Room]) -> None:
+def test_the_facilitator_link_opens_the_dashboard_and_leaves_the_address_bar(
+    rooms: tuple[Room, Room],
+) -> None:
     room = rooms[0]
     ann = room.join("Ann", "Payments")
     room.answer(ann, QUESTION, answered(1))
@@ -131,7 +147,8 @@ def test_the_facilitator_link_opens_the_dashboard_and_leaves_the_address_bar(roo
     people, questions = at.table[0].value, at.dataframe[0].value
     assert people.reset_index().to_dict("records") == [{"Participant": "Ann", "Answered": "1/34", "Finished": ""}]
     row = questions[questions["Question"].str.endswith("Rollback path")].iloc[0]
-    assert row["Answers"] == 1 and row["Given"] == "1 ad hoc ×1"
+    assert row["Answers"] == 1
+    assert row["Given"] == "1 ad hoc ×1"
     assert room.key not in all_text(at)
 
 
@@ -144,21 +161,29 @@ def test_the_key_form_unlocks_and_a_wrong_key_gets_the_plain_message(rooms: tupl
     assert [e.value for e in at.error] == [INVALID_LINK]
     at.text_input(key="wf_form_key").input(room.key)
     at.button[0].click().run()
-    assert not at.error and "Acme offsite" in all_text(at)
+    assert not at.error
+    assert "Acme offsite" in all_text(at)
 
 
-FACILITATOR_CASES = ["wrong key", "key of another workshop", "no such workshop", "not a number",
-                     "participant token as key"]
+FACILITATOR_CASES = [
+    "wrong key",
+    "key of another workshop",
+    "no such workshop",
+    "not a number",
+    "participant token as key",
+]
 
 
 @pytest.mark.parametrize("case", FACILITATOR_CASES)
 def test_every_bad_facilitator_link_shows_the_same_plain_page(rooms: tuple[Room, Room], case: str) -> None:
     mine, other = rooms
-    params = {"wrong key": {"w": str(mine.id), "key": mine.key[:-2] + "xx"},
-              "key of another workshop": {"w": str(other.id), "key": mine.key},
-              "no such workshop": {"w": "9999", "key": mine.key},
-              "not a number": {"w": "1 OR 1=1", "key": mine.key},
-              "participant token as key": {"w": str(mine.id), "key": mine.join("Ann", "Payments")}}[case]
+    params = {
+        "wrong key": {"w": str(mine.id), "key": mine.key[:-2] + "xx"},
+        "key of another workshop": {"w": str(other.id), "key": mine.key},
+        "no such workshop": {"w": "9999", "key": mine.key},
+        "not a number": {"w": "1 OR 1=1", "key": mine.key},
+        "participant token as key": {"w": str(mine.id), "key": mine.join("Ann", "Payments")},
+    }[case]
     at = open_page(FACILITATE, **params)
     assert [e.value for e in at.error] == [INVALID_LINK]
     baseline = open_page(FACILITATE, w="1", key="nope")
@@ -167,14 +192,17 @@ def test_every_bad_facilitator_link_shows_the_same_plain_page(rooms: tuple[Room,
         assert secret not in all_text(at)
 
 
-def test_changing_the_workshop_id_after_unlocking_shows_nothing_of_the_other(rooms: tuple[Room, Room]) -> None:
+def test_changing_the_workshop_id_after_unlocking_shows_nothing_of_the_other(
+    rooms: tuple[Room, Room],
+) -> None:
     mine, other = rooms
     at = facilitator(mine)
     assert "Acme offsite" in all_text(at)
     at.query_params["w"] = str(other.id)
     at.run()
     assert [e.value for e in at.error] == [INVALID_LINK]
-    assert "Globex" not in all_text(at) and "Search" not in all_text(at)
+    assert "Globex" not in all_text(at)
+    assert "Search" not in all_text(at)
 
 
 def record(at: AppTest, level: str, note: str) -> AppTest:
@@ -213,7 +241,8 @@ def test_two_tabs_the_stale_save_is_refused_with_the_current_value(rooms: tuple[
     assert len(errors) == 1 and "Fran recorded \u201clevel 2 (partial)\u201d" in errors[0], errors
     with db.read_session(room.engine) as session:
         data = load_assessment(session, assessment_id=room.created.assessment_ids["Payments"])
-    assert data.answers[QUESTION].value == 2 and data.answer_meta[QUESTION][0] == "Fran"
+    assert data.answers[QUESTION].value == 2
+    assert data.answer_meta[QUESTION][0] == "Fran"
     assert "Agreed so far:** level 2 (partial)" in all_text(second)
 
 
@@ -233,4 +262,5 @@ def test_a_mistyped_code_can_be_typed_again_on_the_not_valid_page(rooms: tuple[R
     assert [e.value for e in at.error] == [INVALID_LINK]
     at.text_input(key="wj_code").set_value(rooms[0].created.join_code)
     at.button[0].click().run()
-    assert not at.error and at.title[0].value.startswith("Join: ")  # the workshop's own join page
+    assert not at.error
+    assert at.title[0].value.startswith("Join: ")

@@ -7,11 +7,11 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import func, select
 
-from assessment.core import db
 from assessment.bank.answers import AnswerStatus, answered, dont_know, not_applicable
 from assessment.bank.model import Bank
-from assessment.demo import demo_answer
+from assessment.core import db
 from assessment.core.errors import FoundationsError, InvalidAnswerError
+from assessment.demo import demo_answer
 from assessment.models.workshops import Participant, ParticipantAnswer
 from assessment.workshops.participants import join_view, join_workshop, participant_view, set_finished
 from assessment.workshops.tokens import JOIN_ALPHABET, JOIN_CODE_LENGTH, format_join_code
@@ -20,7 +20,8 @@ from tests.workshop.conftest import Room, open_room
 
 def test_the_join_code_shows_the_workshop_and_its_teams_only(room: Room) -> None:
     code = room.created.join_code
-    assert len(code) == JOIN_CODE_LENGTH and set(code) <= set(JOIN_ALPHABET)
+    assert len(code) == JOIN_CODE_LENGTH
+    assert set(code) <= set(JOIN_ALPHABET)
     with db.read_session(room.engine) as session:
         view = join_view(session, code=f" {format_join_code(code).lower()} ")  # typed sloppily
     assert view.organisation == "Acme"
@@ -37,7 +38,8 @@ def test_a_participant_sees_their_own_answers_and_resumes_by_token(room: Room, b
         mine = participant_view(session, token=ann)
     assert (mine.display_name, mine.team) == ("Ann", "Payments")
     assert mine.answers == {"rb_rollback_path": answered(3)}
-    assert mine.bank.id == bank.id and not mine.finished
+    assert mine.bank.id == bank.id
+    assert not mine.finished
 
 
 def test_changing_an_answer_keeps_one_row_and_raises_its_version(room: Room) -> None:
@@ -49,12 +51,19 @@ def test_changing_an_answer_keeps_one_row_and_raises_its_version(room: Room) -> 
         assert session.exec(select(func.count()).select_from(ParticipantAnswer)).one() == 1
 
 
-@pytest.mark.parametrize(("key", "answer", "message"), [
-    ("rb_rollback_path", answered(7), "rb_rollback_path: level must be a whole number 0-4"),
-    ("rb_last_rollback_minutes", answered(-3), "rb_last_rollback_minutes: answer must be between 0"),
-    ("rb_rollback_path", not_applicable("no services"), "rb_rollback_path: 'not applicable' is not allowed"),
-    ("no_such_question", answered(1), "no_such_question: unknown question key"),
-])
+@pytest.mark.parametrize(
+    ("key", "answer", "message"),
+    [
+        ("rb_rollback_path", answered(7), "rb_rollback_path: level must be a whole number 0-4"),
+        ("rb_last_rollback_minutes", answered(-3), "rb_last_rollback_minutes: answer must be between 0"),
+        (
+            "rb_rollback_path",
+            not_applicable("no services"),
+            "rb_rollback_path: 'not applicable' is not allowed",
+        ),
+        ("no_such_question", answered(1), "no_such_question: unknown question key"),
+    ],
+)
 def test_bad_answers_are_refused_and_nothing_is_saved(room: Room, key: str, answer: object, message: str) -> None:
     ann = room.join("Ann", "Payments")
     with pytest.raises(InvalidAnswerError, match=message):
@@ -63,8 +72,9 @@ def test_bad_answers_are_refused_and_nothing_is_saved(room: Room, key: str, answ
         assert session.exec(select(func.count()).select_from(ParticipantAnswer)).one() == 0
 
 
-@pytest.mark.parametrize(("name", "message"), [("   ", "please give a display name"),
-                                               ("x" * 81, "at most 80 characters")])
+@pytest.mark.parametrize(
+    ("name", "message"), [("   ", "please give a display name"), ("x" * 81, "at most 80 characters")]
+)
 def test_display_names_are_required_and_bounded(room: Room, name: str, message: str) -> None:
     with pytest.raises(FoundationsError, match=message):
         room.join(name, "Payments")
@@ -91,8 +101,10 @@ def test_secrets_are_stored_only_as_digests(engine: Engine, bank: Bank) -> None:
     for question in bank.questions[:3]:
         room.answer(token, question.key, demo_answer(question, 2))
     dump = _every_text_value(engine)
-    assert room.key not in dump and token not in dump
-    assert len(token) >= 43 and len(room.key) >= 43  # 32 random bytes, URL-safe: 256 bits
+    assert room.key not in dump
+    assert token not in dump
+    assert len(token) >= 43
+    assert len(room.key) >= 43
     with db.read_session(engine) as session:
         assert len(session.exec(select(Participant.token_hash)).one()) == 64
 

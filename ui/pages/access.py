@@ -11,10 +11,10 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from assessment.core import db
 from assessment.access.policy import ALLOWED, PHRASES, Action, Role, may, visible_organisations
-from assessment.organisations.members import audit_log, create_organisation, grant, members, revoke
+from assessment.core import db
 from assessment.core.errors import FoundationsError
+from assessment.organisations.members import audit_log, create_organisation, grant, members, revoke
 from ui import auth, database, state, widgets
 from ui.answer_fields import plain, sentence
 
@@ -36,8 +36,13 @@ def _run(change: str, *args: object) -> None:
 
 
 def _invite(org_id: int) -> str:
-    said = grant(engine, actor=who, organisation_id=org_id, email=st.session_state.get(EMAIL_KEY, ""),
-                 role=st.session_state.get(ROLE_KEY) or Role.MEMBER)
+    said = grant(
+        engine,
+        actor=who,
+        organisation_id=org_id,
+        email=st.session_state.get(EMAIL_KEY, ""),
+        role=st.session_state.get(ROLE_KEY) or Role.MEMBER,
+    )
     st.session_state[EMAIL_KEY] = ""
     return said
 
@@ -56,21 +61,34 @@ def _create() -> str:
     return "Organisation created. Invite its first owner below."
 
 
-_CHANGES: dict[str, Callable[..., str]] = {"invite": _invite, "role": _change_role, "remove": _remove, "create": _create}
+_CHANGES: dict[str, Callable[..., str]] = {
+    "invite": _invite,
+    "role": _change_role,
+    "remove": _remove,
+    "create": _create,
+}
 
 
 def managed_organisations() -> dict[int, str]:
     with db.read_session(engine) as session:
-        return {o.id or 0: o.name for o in visible_organisations(session, who)
-                if may(session, who, Action.MANAGE_MEMBERS, o.id)}
+        return {
+            o.id or 0: o.name
+            for o in visible_organisations(session, who)
+            if may(session, who, Action.MANAGE_MEMBERS, o.id)
+        }
 
 
 def member_rows(org_id: int) -> None:
     for m in members(engine, actor=who, organisation_id=org_id):
         email, role, change, remove = st.columns([3, 2, 1, 1], vertical_alignment="center")
         email.markdown(plain(m.email))
-        role.selectbox("Role", [r.value for r in Role], index=list(Role).index(m.role), key=f"acc_role:{m.email}",
-                       label_visibility="collapsed")
+        role.selectbox(
+            "Role",
+            [r.value for r in Role],
+            index=list(Role).index(m.role),
+            key=f"acc_role:{m.email}",
+            label_visibility="collapsed",
+        )
         change.button("Change", key=f"acc_change:{m.email}", on_click=_run, args=("role", org_id, m.email))
         remove.button("Remove", key=f"acc_remove:{m.email}", on_click=_run, args=("remove", org_id, m.email))
 
@@ -81,8 +99,9 @@ def invite_form(org_id: int) -> None:
         email, role = st.columns([3, 2])
         email.text_input("E-mail address", key=EMAIL_KEY, max_chars=254, placeholder="name@example.org")
         role.selectbox("Role", [r.value for r in Role], index=2, key=ROLE_KEY)
-        st.form_submit_button("Invite", type="primary", icon=":material/person_add:", on_click=_run,
-                              args=("invite", org_id))
+        st.form_submit_button(
+            "Invite", type="primary", icon=":material/person_add:", on_click=_run, args=("invite", org_id)
+        )
     st.caption("  \n".join(f"**{r.value}**: {ROLE_HELP[r]}" for r in Role))
 
 
@@ -91,9 +110,23 @@ def audit(org_id: int) -> None:
     if not rows:
         st.caption("Nothing recorded yet.")
         return
-    st.dataframe(pd.DataFrame([{"When": widgets.local_time(r.at), "Who": r.actor, "What": r.action.replace("_", " "),
-                                "Outcome": r.outcome, "On": r.target, "Detail": r.detail} for r in rows]),
-                 hide_index=True, width="stretch")
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "When": widgets.local_time(r.at),
+                    "Who": r.actor,
+                    "What": r.action.replace("_", " "),
+                    "Outcome": r.outcome,
+                    "On": r.target,
+                    "Detail": r.detail,
+                }
+                for r in rows
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+    )
 
 
 st.title("Access", anchor=False)
@@ -104,7 +137,10 @@ if who.is_admin:
         st.button("Create organisation", key="acc_create", on_click=_run, args=("create",))
 orgs = managed_organisations()
 if not orgs:
-    st.info("You do not own an organisation here. An owner manages its members on this page.", icon=":material/info:")
+    st.info(
+        "You do not own an organisation here. An owner manages its members on this page.",
+        icon=":material/info:",
+    )
     st.stop()
 if st.session_state.get(ORG_KEY) not in orgs:
     st.session_state[ORG_KEY] = next(iter(orgs))

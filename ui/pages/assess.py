@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+from assessment.assessments.repository import AssessmentData
 from assessment.bank.model import Question
 from assessment.core.numbers import plural
-from assessment.assessments.repository import AssessmentData
 from ui import actions, current, database, state, widgets
 from ui.answer_fields import plain
 from ui.answer_form import on_confirm, render_question
@@ -69,10 +69,16 @@ def progress_text(done: int, total: int, carried: int, what: str = "answered") -
 
 def confirm_all_button(questions: tuple[Question, ...], key: str, *, stretch: bool = False) -> None:
     """'Confirm all N carried-over answers': of one foundation, or (in the sidebar) of the whole round."""
-    st.button(f"Confirm all {plural(len(questions), 'carried-over answer')}", key=key, icon=":material/done_all:",
-              on_click=on_confirm, args=(data.id, questions), width="stretch" if stretch else "content",
-              help="Keep each of these answers as it is for this round; you are recorded as confirming them. "
-                   "Change any that no longer hold first.")
+    st.button(
+        f"Confirm all {plural(len(questions), 'carried-over answer')}",
+        key=key,
+        icon=":material/done_all:",
+        on_click=on_confirm,
+        args=(data.id, questions),
+        width="stretch" if stretch else "content",
+        help="Keep each of these answers as it is for this round; you are recorded as confirming them. "
+        "Change any that no longer hold first.",
+    )
 
 
 def sidebar() -> str:
@@ -85,11 +91,24 @@ def sidebar() -> str:
         keys = [f.key for f in bank.foundations]
         foundation_from_url(keys)
         captions = [progress_text(*answered_in(k), len(carried_in(k))) for k in keys]
-        chosen: str = st.radio("Foundation", keys, key=FOUNDATION_KEY, captions=captions,
-                               format_func=lambda k: plain(bank.foundation(k).title), on_change=foundation_to_url)
+        chosen: str = st.radio(
+            "Foundation",
+            keys,
+            key=FOUNDATION_KEY,
+            captions=captions,
+            format_func=lambda k: plain(bank.foundation(k).title),
+            on_change=foundation_to_url,
+        )
         target = first_unanswered(data)
-        st.button("Go to first unanswered", key="first_unanswered", icon=":material/skip_next:",
-                  disabled=target is None, on_click=go_to_question, args=(target or "",), width="stretch")
+        st.button(
+            "Go to first unanswered",
+            key="first_unanswered",
+            icon=":material/skip_next:",
+            disabled=target is None,
+            on_click=go_to_question,
+            args=(target or "",),
+            width="stretch",
+        )
         if carried:
             confirm_all_button(carried, "confirm_round", stretch=True)
         round_actions(len(data.answers), total, len(carried))
@@ -100,18 +119,37 @@ def round_actions(answered: int, total: int, carried: int) -> None:
     st.divider()
     if data.status == "completed":
         st.caption(":material/task_alt: This round is complete. Answers can still be changed.")
-        st.button("Reopen round", key="reopen_round", icon=":material/lock_open:", width="stretch",
-                  on_click=actions.set_completed, args=(data.id, False))
+        st.button(
+            "Reopen round",
+            key="reopen_round",
+            icon=":material/lock_open:",
+            width="stretch",
+            on_click=actions.set_completed,
+            args=(data.id, False),
+        )
     else:
         if answered < total:
             st.caption(f"{total - answered} question(s) unanswered; they show as unanswered in the results.")
         if carried:
-            st.caption(f"{plural(carried, 'answer')} still carried over from round {carried_from}: the results "
-                       "count them as they were then.")
-        st.button("Mark round complete", key="complete_round", type="primary", icon=":material/task_alt:",
-                  width="stretch", on_click=actions.set_completed, args=(data.id, True))
-    st.page_link(state.RESULTS_PAGE, label="See results", icon=":material/insights:",
-                 query_params={state.ASSESSMENT_PARAM: str(data.id)})
+            st.caption(
+                f"{plural(carried, 'answer')} still carried over from round {carried_from}: the results "
+                "count them as they were then."
+            )
+        st.button(
+            "Mark round complete",
+            key="complete_round",
+            type="primary",
+            icon=":material/task_alt:",
+            width="stretch",
+            on_click=actions.set_completed,
+            args=(data.id, True),
+        )
+    st.page_link(
+        state.RESULTS_PAGE,
+        label="See results",
+        icon=":material/insights:",
+        query_params={state.ASSESSMENT_PARAM: str(data.id)},
+    )
 
 
 def foundation_intro(foundation_key: str) -> None:
@@ -121,12 +159,16 @@ def foundation_intro(foundation_key: str) -> None:
     st.markdown(plain(foundation.summary))
     st.info(f"**Deciding test:** {plain(foundation.deciding_test)}", icon=":material/flag:")
     carried = carried_in(foundation_key)
-    st.progress(widgets.share(done, total),
-                text=progress_text(done, total, len(carried), f"answered in {foundation.title.lower()}"))
+    st.progress(
+        widgets.share(done, total),
+        text=progress_text(done, total, len(carried), f"answered in {foundation.title.lower()}"),
+    )
     if carried:
         with st.container(horizontal=True, vertical_alignment="center", horizontal_alignment="distribute"):
-            st.caption(f":material/history: {plural(len(carried), 'answer')} here carried over from round "
-                       f"{carried_from}: confirm each one that still holds, or change it.")
+            st.caption(
+                f":material/history: {plural(len(carried), 'answer')} here carried over from round "
+                f"{carried_from}: confirm each one that still holds, or change it."
+            )
             confirm_all_button(carried, "confirm_foundation")
 
 
@@ -136,11 +178,24 @@ def foundation_steps(foundation_key: str) -> None:
     i = keys.index(foundation_key)
     back, _, forward = st.columns([1, 2, 1])
     if i > 0:
-        back.button(plain(bank.foundations[i - 1].title), key="previous_foundation", icon=":material/arrow_back:",
-                    on_click=go_to_foundation, args=(keys[i - 1],), width="stretch")
+        back.button(
+            plain(bank.foundations[i - 1].title),
+            key="previous_foundation",
+            icon=":material/arrow_back:",
+            on_click=go_to_foundation,
+            args=(keys[i - 1],),
+            width="stretch",
+        )
     if i < len(keys) - 1:
-        forward.button(plain(bank.foundations[i + 1].title), key="next_foundation", icon=":material/arrow_forward:",
-                       icon_position="right", on_click=go_to_foundation, args=(keys[i + 1],), width="stretch")
+        forward.button(
+            plain(bank.foundations[i + 1].title),
+            key="next_foundation",
+            icon=":material/arrow_forward:",
+            icon_position="right",
+            on_click=go_to_foundation,
+            args=(keys[i + 1],),
+            width="stretch",
+        )
 
 
 widgets.assessment_header(data, "Assess")
@@ -153,10 +208,18 @@ if focus in data.answers:
     st.session_state.pop(FOCUS_KEY, None)
     focus = None
 elif focus:
-    st.markdown(f":material/arrow_downward: First unanswered: [{number[focus]}. {plain(bank.question(focus).short)}]"
-                f"(#q-{focus})")
+    st.markdown(
+        f":material/arrow_downward: First unanswered: [{number[focus]}. {plain(bank.question(focus).short)}]"
+        f"(#q-{focus})"
+    )
 for question in bank.questions_for(foundation_key):
-    render_question(data.id, number[question.key], question, data.answers.get(question.key),
-                    data.answer_meta.get(question.key), focus=question.key == focus,
-                    carried_from=carried_from if question.key in data.carried_over else None)
+    render_question(
+        data.id,
+        number[question.key],
+        question,
+        data.answers.get(question.key),
+        data.answer_meta.get(question.key),
+        focus=question.key == focus,
+        carried_from=carried_from if question.key in data.carried_over else None,
+    )
 foundation_steps(foundation_key)

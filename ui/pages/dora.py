@@ -8,23 +8,23 @@ import pandas as pd
 import streamlit as st
 
 from assessment.core import db
-from reports.charts.dora import deployments_per_week_chart, lead_time_chart, recovery_chart
+from assessment.core.errors import FoundationsError
+from assessment.core.numbers import number_text
 from assessment.dora.crosscheck import refresh_team_findings
 from assessment.dora.figures import latest_figures, save_figures, typed_figures, typed_values
 from assessment.dora.formats import Kind
-from assessment.dora.metrics.frames import latest_event_s
 from assessment.dora.ingest.mapping import Mapping, mapping_to_json, propose_mapping
-from assessment.dora.metrics.compute import team_metrics
+from assessment.dora.ingest.pipeline import FileInput, ImportOptions, parse_inputs, write_import
 from assessment.dora.ingest.problems import DoraImportError
 from assessment.dora.ingest.saved import save_mapping, saved_mappings
-from assessment.dora.ingest.pipeline import FileInput, ImportOptions, parse_inputs, write_import
 from assessment.dora.ingest.sources import DEFAULT_MAX_BYTES, read_header
-from assessment.dora.summary import summarise
+from assessment.dora.metrics.compute import team_metrics
+from assessment.dora.metrics.frames import latest_event_s
 from assessment.dora.metrics.trends import weekly_trends
 from assessment.dora.metrics.window import window_for_dates
-from assessment.core.errors import FoundationsError
+from assessment.dora.summary import summarise
 from assessment.models.assessments import Team
-from assessment.core.numbers import number_text
+from reports.charts.dora import deployments_per_week_chart, lead_time_chart, recovery_chart
 from ui import auth, current, database, dora_widgets, state, widgets
 
 PROPOSE = "(propose from the headers)"
@@ -51,8 +51,10 @@ def window_picker() -> tuple[date, date]:
 
 def imported_figures() -> None:
     if latest is None:
-        st.info("No deployments or incidents imported yet: use the Import tab, or type the four figures.",
-                icon=":material/upload_file:")
+        st.info(
+            "No deployments or incidents imported yet: use the Import tab, or type the four figures.",
+            icon=":material/upload_file:",
+        )
         return
     try:
         window = window_for_dates(*window_picker(), latest_s=latest)
@@ -79,8 +81,13 @@ def quality(counts: dict[str, int], rows: tuple) -> None:  # type: ignore[type-a
         return
     st.dataframe(pd.DataFrame({"Left out": list(counts), "Rows": list(counts.values())}), hide_index=True)
     listed = pd.DataFrame([{"kind": r.kind, "id": r.id, "reason": r.reason} for r in rows])
-    st.download_button("Download every left-out row (CSV)", listed.to_csv(index=False), "dora-left-out.csv",
-                       key="dora_download_left_out", disabled=listed.empty)
+    st.download_button(
+        "Download every left-out row (CSV)",
+        listed.to_csv(index=False),
+        "dora-left-out.csv",
+        key="dora_download_left_out",
+        disabled=listed.empty,
+    )
 
 
 def typed_section() -> None:
@@ -118,8 +125,11 @@ def typed_form() -> None:
 def uploads() -> dict[Kind, FileInput]:
     files = {}
     for kind in Kind:
-        upload = st.file_uploader(f"{kind.value.capitalize()} (CSV or JSON, up to {number_text(MAX_MB)} MB)",
-                                  type=["csv", "json"], key=f"dora_upload_{kind.value}")
+        upload = st.file_uploader(
+            f"{kind.value.capitalize()} (CSV or JSON, up to {number_text(MAX_MB)} MB)",
+            type=["csv", "json"],
+            key=f"dora_upload_{kind.value}",
+        )
         if upload is not None:
             files[kind] = FileInput(kind, upload.name, upload.getvalue())
     return files
@@ -151,8 +161,11 @@ def save_named_mapping(mapping: Mapping) -> None:
 
 
 def run_import(files: dict[Kind, FileInput], mapping: Mapping) -> None:
-    options = ImportOptions(mapping=mapping, tz=st.session_state.get("dora_tz") or None,
-                            skip_invalid=bool(st.session_state.get("dora_skip")))
+    options = ImportOptions(
+        mapping=mapping,
+        tz=st.session_state.get("dora_tz") or None,
+        skip_invalid=bool(st.session_state.get("dora_skip")),
+    )
     bar = st.progress(0.0, text="Checking the files")
 
     def show(fraction: float, message: str) -> None:
@@ -161,14 +174,33 @@ def run_import(files: dict[Kind, FileInput], mapping: Mapping) -> None:
     try:
         parsed = parse_inputs(list(files.values()), options, progress=show)
         with db.write_session(engine) as session:
-            result = write_import(session, organisation_id=organisation_id, team_id=data.team_id, parsed=parsed,
-                                  by=auth.author(), progress=show,
-                                  after=refresh_team_findings)
+            result = write_import(
+                session,
+                organisation_id=organisation_id,
+                team_id=data.team_id,
+                parsed=parsed,
+                by=auth.author(),
+                progress=show,
+                after=refresh_team_findings,
+            )
     except DoraImportError as exc:
         bar.empty()
         st.error("Nothing was imported. Fix these rows (or tick 'skip invalid rows') and import again.")
-        st.dataframe(pd.DataFrame([{"File": p.source, "Line": p.line, "Column": p.column, "Value": p.value,
-                                    "Problem": p.message} for p in exc.problems]), hide_index=True)
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {
+                        "File": p.source,
+                        "Line": p.line,
+                        "Column": p.column,
+                        "Value": p.value,
+                        "Problem": p.message,
+                    }
+                    for p in exc.problems
+                ]
+            ),
+            hide_index=True,
+        )
         return
     except FoundationsError as exc:
         bar.empty()
@@ -182,18 +214,27 @@ def run_import(files: dict[Kind, FileInput], mapping: Mapping) -> None:
 def import_tab() -> None:
     files = uploads()
     if not files:
-        st.caption("Upload deployments, changes and incidents in the canonical format (docs/DORA.md), "
-                   "or an export with other column names: the next step maps them.")
+        st.caption(
+            "Upload deployments, changes and incidents in the canonical format (docs/DORA.md), "
+            "or an export with other column names: the next step maps them."
+        )
         return
     mapping = mapping_step(files)
-    st.text_input("Time zone of times written without an offset", key="dora_tz",
-                  placeholder="for example Europe/Amsterdam (leave empty when every time has an offset)")
+    st.text_input(
+        "Time zone of times written without an offset",
+        key="dora_tz",
+        placeholder="for example Europe/Amsterdam (leave empty when every time has an offset)",
+    )
     st.checkbox("Skip invalid rows (they are listed; the rest is imported)", key="dora_skip")
     left, right = st.columns(2)
     left.text_input("Save this mapping as", key="dora_mapping_name")
     left.button("Save mapping", key="dora_save_mapping", on_click=save_named_mapping, args=(mapping,))
-    right.download_button("Download the mapping file (for the CLI's --mapping)", mapping_to_json(mapping),
-                          "dora-mapping.json", key="dora_download_mapping")
+    right.download_button(
+        "Download the mapping file (for the CLI's --mapping)",
+        mapping_to_json(mapping),
+        "dora-mapping.json",
+        key="dora_download_mapping",
+    )
     notice = st.session_state.pop("dora_import_notice", None)
     if notice:
         st.info(notice)

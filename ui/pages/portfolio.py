@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from assessment.core import db
 from assessment.access.policy import Action, authorize, may, organisation, visible_organisations
 from assessment.bank.model import LEVEL_NAMES
+from assessment.core import db
 from assessment.core.errors import FoundationsError
 from assessment.portfolio.data import Portfolio, TeamRow
 from assessment.portfolio.dora import TeamCluster, benchmark_edition
@@ -22,22 +22,36 @@ from ui import auth, database, portfolio_cache, portfolio_downloads
 from ui.answer_fields import plain
 from ui.charts import LEVEL_COLOURS
 
-ORG_KEY, NAME_KEY, END_STATE_KEY, READY_KEY = "portfolio_org", "portfolio_name", "portfolio_end_state", "portfolio_ready"
-FOUNDATION_KEY, BELOW_KEY, SORT_KEY, DESC_KEY = "portfolio_foundation", "portfolio_below", "portfolio_sort", "portfolio_desc"
+ORG_KEY, NAME_KEY, END_STATE_KEY, READY_KEY = (
+    "portfolio_org",
+    "portfolio_name",
+    "portfolio_end_state",
+    "portfolio_ready",
+)
+FOUNDATION_KEY, BELOW_KEY, SORT_KEY, DESC_KEY = (
+    "portfolio_foundation",
+    "portfolio_below",
+    "portfolio_sort",
+    "portfolio_desc",
+)
 SIZE_KEY, PAGE_KEY = "portfolio_page_size", "portfolio_page"
 PAGE_SIZES = (10, 25, 50, 100)
 
 engine = database.engine()
 actor = auth.actor()
 st.title("Portfolio")
-st.caption("Every team's latest round side by side: levels per foundation, readiness, DORA cluster and movement "
-           "since the previous round.")
+st.caption(
+    "Every team's latest round side by side: levels per foundation, readiness, DORA cluster and movement "
+    "since the previous round."
+)
 
 with db.read_session(engine) as session:
     organisations = visible_organisations(session, actor)
 if not organisations:
-    st.info("There is no organisation to show yet. Start an assessment or load the demo data on the Start page.",
-            icon=":material/info:")
+    st.info(
+        "There is no organisation to show yet. Start an assessment or load the demo data on the Start page.",
+        icon=":material/info:",
+    )
     st.page_link("ui/pages/start.py", label="Go to Start", icon=":material/home:")
     st.stop()
 
@@ -74,23 +88,49 @@ def filters(p: Portfolio) -> tuple[TeamFilter, str, bool]:
     with st.container(border=True):
         name, end_state, ready, foundation, below = st.columns([2.2, 2.2, 1.3, 2.2, 1.5], vertical_alignment="bottom")
         text = name.text_input("Team name contains", key=NAME_KEY, max_chars=200)
-        chosen_end = end_state.selectbox("Readiness for", list(end_titles), format_func=end_titles.__getitem__,
-                                         index=None, placeholder="any end state", key=END_STATE_KEY)
-        readiness = ready.selectbox("Teams that are", ["ready", "not ready"], index=None, placeholder="either",
-                                    key=READY_KEY, disabled=chosen_end is None)
-        chosen_foundation = foundation.selectbox("Foundation", list(foundation_titles), index=None,
-                                                 format_func=foundation_titles.__getitem__,
-                                                 placeholder="any foundation", key=FOUNDATION_KEY)
-        level = below.selectbox("Below level", [1, 2, 3, 4], index=None, placeholder="any level",
-                                format_func=lambda n: f"{n} {LEVEL_NAMES[n]}", key=BELOW_KEY,
-                                disabled=chosen_foundation is None)
+        chosen_end = end_state.selectbox(
+            "Readiness for",
+            list(end_titles),
+            format_func=end_titles.__getitem__,
+            index=None,
+            placeholder="any end state",
+            key=END_STATE_KEY,
+        )
+        readiness = ready.selectbox(
+            "Teams that are",
+            ["ready", "not ready"],
+            index=None,
+            placeholder="either",
+            key=READY_KEY,
+            disabled=chosen_end is None,
+        )
+        chosen_foundation = foundation.selectbox(
+            "Foundation",
+            list(foundation_titles),
+            index=None,
+            format_func=foundation_titles.__getitem__,
+            placeholder="any foundation",
+            key=FOUNDATION_KEY,
+        )
+        level = below.selectbox(
+            "Below level",
+            [1, 2, 3, 4],
+            index=None,
+            placeholder="any level",
+            format_func=lambda n: f"{n} {LEVEL_NAMES[n]}",
+            key=BELOW_KEY,
+            disabled=chosen_foundation is None,
+        )
         sort_col, desc_col, _ = st.columns([2.2, 1.5, 5.2], vertical_alignment="bottom")
         sorts = {**SORTS, **{f"foundation:{k}": f"{t} score" for k, t in p.foundations}}
         sort = sort_col.selectbox("Sort by", list(sorts), format_func=sorts.__getitem__, key=SORT_KEY)
         descending = desc_col.toggle("Highest first", key=DESC_KEY)
     ready_flag = None if readiness is None or chosen_end is None else readiness == "ready"
-    return TeamFilter(text, chosen_end, ready_flag, chosen_foundation,
-                      level if chosen_foundation else None), sort, descending
+    return (
+        TeamFilter(text, chosen_end, ready_flag, chosen_foundation, level if chosen_foundation else None),
+        sort,
+        descending,
+    )
 
 
 def pager(total: int) -> tuple[int, int]:
@@ -114,8 +154,12 @@ def team_table(rows: list[TeamRow], p: Portfolio) -> None:
     """One line per team of the current page: round, score, movement, readiness, DORA (levels are in the heatmap)."""
     records = []
     for r in rows:
-        record: dict[str, object] = {"Team": r.team, "Round": r.round_number, "Score": r.overall,
-                                     "Since last round": "first round" if r.movement is None else f"{r.movement:+d}"}
+        record: dict[str, object] = {
+            "Team": r.team,
+            "Round": r.round_number,
+            "Score": r.overall,
+            "Since last round": "first round" if r.movement is None else f"{r.movement:+d}",
+        }
         for key, title, _ in p.end_states:
             record[title] = r.ready.get(key, False)
         record["DORA cluster"] = cluster_text(clusters.get(r.team_id))
@@ -123,10 +167,12 @@ def team_table(rows: list[TeamRow], p: Portfolio) -> None:
         record["Carried over"] = r.carried_over
         record["Status"] = "complete" if r.status == "completed" else "in progress"
         records.append(record)
-    config = {title: st.column_config.CheckboxColumn(title, help=f"Ready for {title.lower()}")
-              for _, title, _ in p.end_states}
-    config["Since last round"] = st.column_config.TextColumn(help="Change of the overall score since the "
-                                                                  "team's previous round")
+    config = {
+        title: st.column_config.CheckboxColumn(title, help=f"Ready for {title.lower()}") for _, title, _ in p.end_states
+    }
+    config["Since last round"] = st.column_config.TextColumn(
+        help="Change of the overall score since the team's previous round"
+    )
     config["Carried over"] = st.column_config.NumberColumn(help="Answers copied from the previous round, unconfirmed")
     st.dataframe(records, hide_index=True, column_config=config, width="stretch")
 
@@ -137,20 +183,30 @@ def teams_and_charts(shown: list[TeamRow]) -> None:
     on_page = page(shown, number, size)
     if on_page:
         st.subheader("Levels per foundation", anchor=False)
-        st.caption("Each cell: level · score (0-100). An asterisk marks a level capped because the foundation's "
-                   "deciding test is failed or unknown. Hover a cell for details.")
+        st.caption(
+            "Each cell: level · score (0-100). An asterisk marks a level capped because the foundation's "
+            "deciding test is failed or unknown. Hover a cell for details."
+        )
         st.vega_lite_chart(heatmap_spec(on_page, portfolio.foundations, LEVEL_COLOURS), width="content")
         st.subheader("Readiness, DORA and movement", anchor=False)
         team_table(on_page, portfolio)
-        st.caption(f"DORA clusters are the nearest of the four clusters of the {benchmark_edition()} over the "
-                   "metrics a team has data for.")
+        st.caption(
+            f"DORA clusters are the nearest of the four clusters of the {benchmark_edition()} over the "
+            "metrics a team has data for."
+        )
 
     left, right = st.columns(2, gap="large")
     filtered = len(shown) != len(portfolio.teams)
     with left:
         st.subheader("Teams per level", anchor=False)
-        counts = {key: tuple(sum(1 for r in shown if key in r.cells and r.cells[key].level == n) for n in range(5))
-                  for key, _ in portfolio.foundations} if filtered else portfolio.level_counts
+        counts = (
+            {
+                key: tuple(sum(1 for r in shown if key in r.cells and r.cells[key].level == n) for n in range(5))
+                for key, _ in portfolio.foundations
+            }
+            if filtered
+            else portfolio.level_counts
+        )
         st.altair_chart(distribution_chart(counts, portfolio.foundations, LEVEL_COLOURS), width="stretch")
     with right:
         st.subheader("Trend across rounds", anchor=False)

@@ -12,11 +12,11 @@ import pandas as pd
 import streamlit as st
 
 from assessment.access import policy as access
-from assessment.core import db
 from assessment.access.policy import AccessDenied, Action, authorize
-from assessment.dora.team import TeamDora, team_dora
-from assessment.assessments.repository import AssessmentData
 from assessment.assessments.comparison import since_last_round
+from assessment.assessments.repository import AssessmentData
+from assessment.core import db
+from assessment.dora.team import TeamDora, team_dora
 from reports.charts.scores import plan_chart
 from reports.context import PhaseBlock, ReportContext, build_context
 from reports.worker import TIME_LIMIT_S, RenderFailed, ReportWorker
@@ -40,16 +40,27 @@ def fingerprint(data: AssessmentData) -> str:
 
 def phase_table(block: PhaseBlock) -> None:
     """A static table: every row shown and every reason wrapped, since the reasons are what a reader checks."""
-    rows = [{"#": r.position, "Investment": plain(r.title), "Foundation": plain(r.foundation_title),
-             "Effort": r.effort + (" (check)" if r.in_place else ""), "Why": plain(r.reason),
-             "Done when": plain(r.exit_criterion), "After": plain(", ".join(r.prerequisites))} for r in block.items]
+    rows = [
+        {
+            "#": r.position,
+            "Investment": plain(r.title),
+            "Foundation": plain(r.foundation_title),
+            "Effort": r.effort + (" (check)" if r.in_place else ""),
+            "Why": plain(r.reason),
+            "Done when": plain(r.exit_criterion),
+            "After": plain(", ".join(r.prerequisites)),
+        }
+        for r in block.items
+    ]
     st.table(pd.DataFrame(rows), hide_index=True, border="horizontal")
 
 
 def roadmap(ctx: ReportContext) -> None:
     if not ctx.roadmap:
-        st.success("No investments are triggered: every answer meets the bar its question sets.",
-                   icon=":material/task_alt:")
+        st.success(
+            "No investments are triggered: every answer meets the bar its question sets.",
+            icon=":material/task_alt:",
+        )
     for block in ctx.phases:
         if block.items:
             st.markdown(f"**{plain(block.label)}** · {len(block.items)} item(s), {block.weeks} team-week(s)")
@@ -60,14 +71,18 @@ def roadmap(ctx: ReportContext) -> None:
     for e in ctx.end_states:
         place = "can be taken now" if e.ready else (f"after {e.after}" if e.after else "at the end")
         show = st.success if e.ready else st.error
-        show(f"**{plain(e.title)}** · {plain(place)}  \n{plain(e.reason)}",
-             icon=":material/check_circle:" if e.ready else ":material/block:")
+        show(
+            f"**{plain(e.title)}** · {plain(place)}  \n{plain(e.reason)}",
+            icon=":material/check_circle:" if e.ready else ":material/block:",
+        )
 
 
 def pdf_section(ctx: ReportContext, data: AssessmentData, data_key: tuple[int, str], dora: TeamDora | None) -> None:
     st.subheader("PDF report", anchor=False)
-    st.caption("Cover, one-page summary, scores, DORA and cross-checks, this roadmap, findings per foundation "
-               "and every answer. Making it takes a few seconds; your answers are not changed.")
+    st.caption(
+        "Cover, one-page summary, scores, DORA and cross-checks, this roadmap, findings per foundation "
+        "and every answer. Making it takes a few seconds; your answers are not changed."
+    )
     if st.button("Prepare the PDF", icon=":material/picture_as_pdf:", key="prepare_pdf", type="primary"):
         with st.spinner("Preparing the PDF report…", show_time=True):
             try:
@@ -79,15 +94,24 @@ def pdf_section(ctx: ReportContext, data: AssessmentData, data_key: tuple[int, s
                 st.error(str(exc), icon=":material/block:")
                 return
             except RenderFailed as exc:
-                st.error(f"The PDF could not be made: {exc}. Your answers are unchanged; try again in a moment.",
-                         icon=":material/error:")
+                st.error(
+                    f"The PDF could not be made: {exc}. Your answers are unchanged; try again in a moment.",
+                    icon=":material/error:",
+                )
                 return
         st.session_state[PDF_KEY] = (*data_key, pdf)
     made = st.session_state.get(PDF_KEY)
     if made and tuple(made[:2]) == data_key:
         name = f"foundations-{ctx.team}-round-{ctx.round_number}".lower().replace(" ", "-")
-        st.download_button("Download the PDF", made[2], file_name=f"{name}.pdf", mime="application/pdf",
-                           icon=":material/download:", key="download_pdf", on_click="ignore")
+        st.download_button(
+            "Download the PDF",
+            made[2],
+            file_name=f"{name}.pdf",
+            mime="application/pdf",
+            icon=":material/download:",
+            key="download_pdf",
+            on_click="ignore",
+        )
 
 
 engine = database.engine()
@@ -99,7 +123,9 @@ context = build_context(data, team_dora=stored_dora)
 widgets.assessment_header(data, "Report")
 st.markdown(plain(context.headline))
 st.subheader("Roadmap", anchor=False)
-st.caption("Only what weak answers call for, prerequisites first; failed deciding tests first, then the largest "
-           "weighted gaps. Now is about 30 days of work, next runs to the end of the quarter.")
+st.caption(
+    "Only what weak answers call for, prerequisites first; failed deciding tests first, then the largest "
+    "weighted gaps. Now is about 30 days of work, next runs to the end of the quarter."
+)
 roadmap(context)
 pdf_section(context, data, (data.id, fingerprint(data)), stored_dora)

@@ -11,8 +11,12 @@ from ui import current, database, dora_widgets, state, widgets
 from ui.answer_fields import plain
 from ui.charts import foundation_scores_chart
 
-GATE_WORDS = {GateState.PASSED: "passed", GateState.FAILED: "failed",
-              GateState.UNKNOWN: "don't know", GateState.UNANSWERED: "not answered"}
+GATE_WORDS = {
+    GateState.PASSED: "passed",
+    GateState.FAILED: "failed",
+    GateState.UNKNOWN: "don't know",
+    GateState.UNANSWERED: "not answered",
+}
 RISK_WORDS = {Risk.HIGH: "High", Risk.MEDIUM: "Medium"}
 TABLE_ROW_PX = 35  # st.dataframe's row height: tables are sized to show every row without scrolling
 
@@ -39,12 +43,23 @@ def headline(score: AssessmentScore) -> None:
 
 
 def foundations_table(score: AssessmentScore) -> None:
-    rows = [{"Foundation": f.title, "Score": f.score, "Level": f"{f.level} · {f.level_name}",
-             "Deciding test": GATE_WORDS[f.gate] + (" (caps the level)" if f.gate_capped else ""),
-             "Answered": f"{f.answered} of {f.total}", "Don't know": f.dont_know}
-            for f in score.foundations.values()]
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch",
-                 column_config={"Score": st.column_config.ProgressColumn(min_value=0, max_value=100, format="%d")})
+    rows = [
+        {
+            "Foundation": f.title,
+            "Score": f.score,
+            "Level": f"{f.level} · {f.level_name}",
+            "Deciding test": GATE_WORDS[f.gate] + (" (caps the level)" if f.gate_capped else ""),
+            "Answered": f"{f.answered} of {f.total}",
+            "Don't know": f.dont_know,
+        }
+        for f in score.foundations.values()
+    ]
+    st.dataframe(
+        pd.DataFrame(rows),
+        hide_index=True,
+        width="stretch",
+        column_config={"Score": st.column_config.ProgressColumn(min_value=0, max_value=100, format="%d")},
+    )
 
 
 def verdicts(score: AssessmentScore) -> None:
@@ -58,11 +73,22 @@ def risks(score: AssessmentScore) -> None:
     if not score.risks:
         st.caption("No high or medium risks among the answers given.")
         return
-    rows = [{"Risk": RISK_WORDS[r.risk], "Foundation": bank.foundation(r.foundation).title,
-             "Question": bank.question(r.question_key).short, "Answer": r.answer_text or ""}
-            for r in score.risks]
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", height=TABLE_ROW_PX * (len(rows) + 1) + 3,
-                 column_config={"Answer": st.column_config.TextColumn(width="large")})
+    rows = [
+        {
+            "Risk": RISK_WORDS[r.risk],
+            "Foundation": bank.foundation(r.foundation).title,
+            "Question": bank.question(r.question_key).short,
+            "Answer": r.answer_text or "",
+        }
+        for r in score.risks
+    ]
+    st.dataframe(
+        pd.DataFrame(rows),
+        hide_index=True,
+        width="stretch",
+        height=TABLE_ROW_PX * (len(rows) + 1) + 3,
+        column_config={"Answer": st.column_config.TextColumn(width="large")},
+    )
 
 
 def unanswered() -> None:
@@ -73,10 +99,17 @@ def unanswered() -> None:
     for foundation in missing:
         open_questions = [q.short for q in bank.questions_for(foundation.key) if q.key not in data.answers]
         text, go = st.columns([5, 1], vertical_alignment="center")
-        text.markdown(f"**{plain(foundation.title)}** ({len(open_questions)}): "
-                      + ", ".join(plain(s) for s in open_questions))
-        go.button("Answer now", key=f"answer_now:{foundation.key}", icon=":material/edit_note:",
-                  on_click=answer_now, args=(foundation.key,), width="stretch")
+        text.markdown(
+            f"**{plain(foundation.title)}** ({len(open_questions)}): " + ", ".join(plain(s) for s in open_questions)
+        )
+        go.button(
+            "Answer now",
+            key=f"answer_now:{foundation.key}",
+            icon=":material/edit_note:",
+            on_click=answer_now,
+            args=(foundation.key,),
+            width="stretch",
+        )
 
 
 widgets.assessment_header(data, "Results")
@@ -85,11 +118,17 @@ if data.status != "completed":
 headline(score)
 if data.carried_over:
     line = st.container(horizontal=True, vertical_alignment="center")
-    line.caption(f":material/history: {plural(len(data.carried_over), 'answer')} still carried over from "
-                 f"round {current.carried_from(engine, data)} and not yet confirmed: the results count them "
-                 "as they were then.")
-    line.page_link(state.ASSESS_PAGE, label="Confirm or change them", icon=":material/edit_note:",
-                   query_params={state.ASSESSMENT_PARAM: str(data.id)})
+    line.caption(
+        f":material/history: {plural(len(data.carried_over), 'answer')} still carried over from "
+        f"round {current.carried_from(engine, data)} and not yet confirmed: the results count them "
+        "as they were then."
+    )
+    line.page_link(
+        state.ASSESS_PAGE,
+        label="Confirm or change them",
+        icon=":material/edit_note:",
+        query_params={state.ASSESSMENT_PARAM: str(data.id)},
+    )
 st.subheader("Foundations", anchor=False)
 st.altair_chart(foundation_scores_chart(list(score.foundations.values())), width="stretch")
 foundations_table(score)

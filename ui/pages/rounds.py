@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-from assessment.core import db
 from assessment.access.policy import Action, authorize, may, organisation, visible_organisations
+from assessment.assessments.comparison import RoundComparison, compare_rounds
+from assessment.assessments.repository import AssessmentSummary, list_assessments, load_assessment
+from assessment.assessments.rounds import carried_over_keys
+from assessment.core import db
 from assessment.core.errors import FoundationsError
 from assessment.models.assessments import Assessment, Team
-from assessment.assessments.repository import AssessmentSummary, list_assessments, load_assessment
 from assessment.organisations.directory import list_teams
-from assessment.assessments.comparison import RoundComparison, compare_rounds
-from assessment.assessments.rounds import carried_over_keys
 from ui import auth, database, round_actions, round_views, state, widgets
 from ui.answer_fields import plain
 
@@ -22,15 +22,19 @@ engine = database.engine()
 actor = auth.actor()
 state.follow_pending_page()
 st.title("Rounds")
-st.caption("A round is one assessment of a team. Start the next one from the last one's answers, then see what "
-           "moved between any two rounds.")
+st.caption(
+    "A round is one assessment of a team. Start the next one from the last one's answers, then see what "
+    "moved between any two rounds."
+)
 widgets.show_notice()
 
 with db.read_session(engine) as session:
     organisations = visible_organisations(session, actor)
 if not organisations:
-    st.info("There is no organisation yet. Start an assessment or load the demo data on the Start page.",
-            icon=":material/info:")
+    st.info(
+        "There is no organisation yet. Start an assessment or load the demo data on the Start page.",
+        icon=":material/info:",
+    )
     st.page_link(state.START_PAGE, label="Go to Start", icon=":material/home:")
     st.stop()
 
@@ -90,13 +94,27 @@ def next_round(rounds: list[AssessmentSummary]) -> None:
     with st.container(border=True):
         st.subheader(f"Start round {len(rounds) + 1}", anchor=False)
         if rounds:
-            st.checkbox(f"Pre-fill from round {rounds[-1].round_number} ({rounds[-1].answered} answers)",
-                        value=True, key=round_actions.PREFILL_KEY,
-                        help="Every copied answer is marked 'carried over' until someone confirms or changes it.")
-        st.text_input("Name of the round (optional)", key=round_actions.LABEL_KEY, max_chars=200,
-                      placeholder="e.g. Q3 review")
-        st.button(f"Start round {len(rounds) + 1}", key="rounds_start", type="primary", icon=":material/add_task:",
-                  on_click=round_actions.start_next_round, args=(actor, team_id), disabled=not may_manage)
+            st.checkbox(
+                f"Pre-fill from round {rounds[-1].round_number} ({rounds[-1].answered} answers)",
+                value=True,
+                key=round_actions.PREFILL_KEY,
+                help="Every copied answer is marked 'carried over' until someone confirms or changes it.",
+            )
+        st.text_input(
+            "Name of the round (optional)",
+            key=round_actions.LABEL_KEY,
+            max_chars=200,
+            placeholder="e.g. Q3 review",
+        )
+        st.button(
+            f"Start round {len(rounds) + 1}",
+            key="rounds_start",
+            type="primary",
+            icon=":material/add_task:",
+            on_click=round_actions.start_next_round,
+            args=(actor, team_id),
+            disabled=not may_manage,
+        )
 
 
 def carried(latest: AssessmentSummary) -> None:
@@ -108,18 +126,39 @@ def carried(latest: AssessmentSummary) -> None:
         return
     with st.container(border=True):
         st.subheader(f"Round {latest.round_number}: {len(keys)} answer(s) carried over", anchor=False)
-        st.caption("These are last round's answers. Confirm the ones that still hold; change the others on the "
-                   "Assess page (a changed answer is confirmed by saving it).")
+        st.caption(
+            "These are last round's answers. Confirm the ones that still hold; change the others on the "
+            "Assess page (a changed answer is confirmed by saving it)."
+        )
         shorts = {k: round_views.answer_line(data, k) for k in keys}
-        st.multiselect("Answers to confirm", keys, format_func=shorts.__getitem__, key=round_actions.CONFIRM_KEY,
-                       disabled=not may_answer)
+        st.multiselect(
+            "Answers to confirm",
+            keys,
+            format_func=shorts.__getitem__,
+            key=round_actions.CONFIRM_KEY,
+            disabled=not may_answer,
+        )
         left, right, link = st.columns([1.2, 1.2, 2], vertical_alignment="center")
-        left.button("Confirm selected", key="rounds_confirm", on_click=round_actions.confirm,
-                    args=(actor, latest.id, False), disabled=not may_answer)
-        right.button("Confirm all", key="rounds_confirm_all", on_click=round_actions.confirm,
-                     args=(actor, latest.id, True), disabled=not may_answer)
-        link.page_link(state.ASSESS_PAGE, label="Review them on the Assess page", icon=":material/edit_note:",
-                       query_params={state.ASSESSMENT_PARAM: str(latest.id)})
+        left.button(
+            "Confirm selected",
+            key="rounds_confirm",
+            on_click=round_actions.confirm,
+            args=(actor, latest.id, False),
+            disabled=not may_answer,
+        )
+        right.button(
+            "Confirm all",
+            key="rounds_confirm_all",
+            on_click=round_actions.confirm,
+            args=(actor, latest.id, True),
+            disabled=not may_answer,
+        )
+        link.page_link(
+            state.ASSESS_PAGE,
+            label="Review them on the Assess page",
+            icon=":material/edit_note:",
+            query_params={state.ASSESSMENT_PARAM: str(latest.id)},
+        )
 
 
 def choose_pair(rounds: list[AssessmentSummary]) -> tuple[int, int]:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
+from assessment.assessments.repository import AssessmentSummary, list_assessments
+from assessment.bank.loader import default_bank
 from assessment.core import db
 from assessment.demo import DEMO_ORG
 from assessment.models.assessments import Organisation, Team
-from assessment.bank.loader import default_bank
-from assessment.assessments.repository import AssessmentSummary, list_assessments
 from assessment.organisations.directory import list_organisations, list_teams
 from ui import actions, auth, database, state, widgets
 from ui.answer_fields import plain
@@ -24,14 +24,19 @@ with db.read_session(engine) as session:
 def welcome() -> None:
     """An empty database: lead straight into the first assessment, with the demo one click away."""
     st.subheader("Start your first assessment", anchor=False)
-    st.markdown("Name your organisation and the team (or service) being assessed. "
-                "Answers are saved as you give them, so you can stop and come back at any time.")
+    st.markdown(
+        "Name your organisation and the team (or service) being assessed. "
+        "Answers are saved as you give them, so you can stop and come back at any time."
+    )
     with st.form("first_assessment", border=True):
-        st.text_input("Organisation", key=actions.FIRST_ORG_KEY, placeholder="e.g. Northwind Streaming",
-                      max_chars=200)
+        st.text_input("Organisation", key=actions.FIRST_ORG_KEY, placeholder="e.g. Northwind Streaming", max_chars=200)
         st.text_input("Team or service", key=actions.FIRST_TEAM_KEY, placeholder="e.g. Payments", max_chars=200)
-        st.form_submit_button("Start assessment", type="primary", icon=":material/play_arrow:",
-                              on_click=actions.start_first_assessment)
+        st.form_submit_button(
+            "Start assessment",
+            type="primary",
+            icon=":material/play_arrow:",
+            on_click=actions.start_first_assessment,
+        )
     st.markdown("Want to look around first? Load a demo organisation with five teams at different maturity.")
     st.button("Load demo data", key="load_demo", icon=":material/dataset:", on_click=actions.load_demo_data)
 
@@ -55,8 +60,14 @@ def choose_team(organisation_id: int, teams: list[Team]) -> int | None:
     if names and st.session_state.get(actions.TEAM_KEY) not in names:
         st.session_state[actions.TEAM_KEY] = next(iter(names))
     pick, add = st.columns([4, 1], vertical_alignment="bottom")
-    chosen: int | None = pick.selectbox("Team", list(names), format_func=names.__getitem__, key=actions.TEAM_KEY,
-                                        placeholder="Add a team to start", disabled=not names)
+    chosen: int | None = pick.selectbox(
+        "Team",
+        list(names),
+        format_func=names.__getitem__,
+        key=actions.TEAM_KEY,
+        placeholder="Add a team to start",
+        disabled=not names,
+    )
     with add.popover("New", icon=":material/add:", width="stretch"):
         st.text_input("New team", key=actions.NEW_TEAM_KEY, max_chars=200)
         st.button("Create team", key="create_team", on_click=actions.create_team, args=(organisation_id,))
@@ -79,10 +90,16 @@ def round_card(summary: AssessmentSummary) -> None:
         text, go_on, results = st.columns([4, 1.3, 1.1], vertical_alignment="center")
         title = f"**Round {summary.round_number}**" + (f" · {plain(summary.label)}" if summary.label else "")
         text.markdown(title)
-        text.caption(f"{'Complete' if done else 'In progress'} · {progress_text(summary)} · "
-                     f"started {summary.created_at:%d %b %Y}")
-        go_on.page_link(state.ASSESS_PAGE, label="Review" if done else "Continue",
-                        icon=":material/edit_note:", query_params=link)
+        text.caption(
+            f"{'Complete' if done else 'In progress'} · {progress_text(summary)} · "
+            f"started {summary.created_at:%d %b %Y}"
+        )
+        go_on.page_link(
+            state.ASSESS_PAGE,
+            label="Review" if done else "Continue",
+            icon=":material/edit_note:",
+            query_params=link,
+        )
         results.page_link(state.RESULTS_PAGE, label="Results", icon=":material/insights:", query_params=link)
 
 
@@ -94,8 +111,14 @@ def team_rounds(team_id: int, team_name: str) -> None:
         st.caption("No rounds yet. A round is one assessment of this team; later rounds show what moved.")
     for summary in reversed(rounds):
         round_card(summary)
-    st.button(f"Start round {len(rounds) + 1}", key="start_round", type="primary", icon=":material/add_task:",
-              on_click=actions.start_round, args=(team_id,))
+    st.button(
+        f"Start round {len(rounds) + 1}",
+        key="start_round",
+        type="primary",
+        icon=":material/add_task:",
+        on_click=actions.start_round,
+        args=(team_id,),
+    )
 
 
 def in_progress_list() -> None:
@@ -105,22 +128,33 @@ def in_progress_list() -> None:
     if not open_rounds:
         st.caption("No round is in progress.")
     for summary in open_rounds:
-        st.page_link(state.ASSESS_PAGE, label=f"{plain(summary.team)}, round {summary.round_number}",
-                     icon=":material/pending_actions:", query_params={state.ASSESSMENT_PARAM: str(summary.id)},
-                     help=f"{plain(summary.organisation)} · {progress_text(summary)}")
+        st.page_link(
+            state.ASSESS_PAGE,
+            label=f"{plain(summary.team)}, round {summary.round_number}",
+            icon=":material/pending_actions:",
+            query_params={state.ASSESSMENT_PARAM: str(summary.id)},
+            help=f"{plain(summary.organisation)} · {progress_text(summary)}",
+        )
 
 
 def demo_card(loaded: bool) -> None:
     with st.container(border=True):
         st.markdown("**Demo data**")
         st.caption(f"{DEMO_ORG}: five teams from weak to proven, some with two rounds to compare.")
-        st.button("Demo data loaded" if loaded else "Load demo data", key="load_demo", icon=":material/dataset:",
-                  on_click=actions.load_demo_data, disabled=loaded)
+        st.button(
+            "Demo data loaded" if loaded else "Load demo data",
+            key="load_demo",
+            icon=":material/dataset:",
+            on_click=actions.load_demo_data,
+            disabled=loaded,
+        )
 
 
 st.title("Foundations", anchor=False)
-st.markdown("Find out whether a team has the failure-tolerance foundations that make deployment autonomy safe, "
-            "and what to build first.")
+st.markdown(
+    "Find out whether a team has the failure-tolerance foundations that make deployment autonomy safe, "
+    "and what to build first."
+)
 widgets.show_notice()
 
 if not organisations:

@@ -13,12 +13,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from assessment.core import db
 from assessment.bank.model import Question
+from assessment.core import db
 from assessment.core.errors import FoundationsError
 from assessment.core.types import utcnow
 from assessment.workshops.access import InvalidLinkError
-from assessment.workshops.links import join_link
 from assessment.workshops.dashboard import QuestionSpread, TeamDashboard, individual_answers, team_dashboard
 from assessment.workshops.facilitator import (
     AgreedAnswerConflict,
@@ -27,6 +26,7 @@ from assessment.workshops.facilitator import (
     record_agreed_answer,
     set_open,
 )
+from assessment.workshops.links import join_link
 from ui import database, widgets
 from ui import workshop_board as board_view
 from ui import workshop_create as create
@@ -86,8 +86,14 @@ def open_created() -> None:
 def start_screen() -> None:
     """No workshop unlocked in this tab: open one with its number and key, or create one."""
     st.title("Facilitate a workshop", anchor=False)
-    mode = st.segmented_control("What to do", [create.OPEN_MODE, create.CREATE_MODE], key=create.MODE_KEY,
-                                default=create.OPEN_MODE, required=True, label_visibility="collapsed")
+    mode = st.segmented_control(
+        "What to do",
+        [create.OPEN_MODE, create.CREATE_MODE],
+        key=create.MODE_KEY,
+        default=create.OPEN_MODE,
+        required=True,
+        label_visibility="collapsed",
+    )
     if mode != create.CREATE_MODE:
         key_form()
     elif create.CREATED_KEY in st.session_state:
@@ -101,9 +107,13 @@ def key_form() -> None:
         st.session_state[FORM_ID_KEY] = st.query_params.get("w", "")
     with st.form("wf_key_form"):
         st.text_input("Workshop number", key=FORM_ID_KEY, max_chars=12)
-        st.text_input("Facilitator key", key=FORM_KEY_KEY, type="password",
-                      help="Shown once when the workshop was created (here or by `foundations workshop create`); "
-                           "a lost key: `foundations workshop reset-key`")
+        st.text_input(
+            "Facilitator key",
+            key=FORM_KEY_KEY,
+            type="password",
+            help="Shown once when the workshop was created (here or by `foundations workshop create`); "
+            "a lost key: `foundations workshop reset-key`",
+        )
         st.form_submit_button("Open the dashboard", type="primary", on_click=unlock)
 
 
@@ -121,11 +131,21 @@ def header(ov: WorkshopOverview, access: Access) -> None:
     link.code(join_link(ww.app_address(), ov.join_code.replace("-", "")), language=None)
     buttons = action.container(horizontal=True)
     if ov.status == "closed":
-        buttons.button("Reopen", icon=":material/lock_open:", on_click=toggle_open, args=(access, True),
-                       help="Join code and participant links work again")
+        buttons.button(
+            "Reopen",
+            icon=":material/lock_open:",
+            on_click=toggle_open,
+            args=(access, True),
+            help="Join code and participant links work again",
+        )
     else:
-        buttons.button("Close", icon=":material/lock:", on_click=toggle_open, args=(access, False),
-                       help="Join code and participant links stop working; this dashboard stays")
+        buttons.button(
+            "Close",
+            icon=":material/lock:",
+            on_click=toggle_open,
+            args=(access, False),
+            help="Join code and participant links stop working; this dashboard stays",
+        )
     buttons.button("Leave", icon=":material/logout:", on_click=leave, help="Forget the key in this tab")
 
 
@@ -148,25 +168,39 @@ def live_board(access: Access, team_id: int) -> None:
         people.info("Nobody from this team has joined yet.", icon=":material/hourglass_empty:")
     else:
         people.table(rows.set_index("Participant"))  # plain HTML: readable on a projector, names as text
-    table.dataframe(board_view.question_rows(board), hide_index=True, key="wf_questions", height=420,
-                    column_config={
-                        "Distribution": st.column_config.BarChartColumn("Distribution", y_min=0),
-                        "Given": st.column_config.TextColumn("Given", width="medium"),
-                    })
-    st.caption(f"Updated {widgets.local_time(utcnow())}. Median and spread are on the 0-100 answer score; "
-               "the widest spread comes first.")
+    table.dataframe(
+        board_view.question_rows(board),
+        hide_index=True,
+        key="wf_questions",
+        height=420,
+        column_config={
+            "Distribution": st.column_config.BarChartColumn("Distribution", y_min=0),
+            "Given": st.column_config.TextColumn("Given", width="medium"),
+        },
+    )
+    st.caption(
+        f"Updated {widgets.local_time(utcnow())}. Median and spread are on the 0-100 answer score; "
+        "the widest spread comes first."
+    )
     st.button("Refresh now", icon=":material/refresh:", type="tertiary", key="wf_refresh")
 
 
 def pick_question(board: TeamDashboard) -> QuestionSpread:
     """The question being settled; starts at the widest disagreement and then stays put."""
     keys = [q.key for q in board.bank.questions]
-    if st.session_state.get(QUESTION_KEY) not in keys or st.session_state.get(QUESTION_TEAM_KEY) != board.workshop_team_id:
+    if (
+        st.session_state.get(QUESTION_KEY) not in keys
+        or st.session_state.get(QUESTION_TEAM_KEY) != board.workshop_team_id
+    ):
         st.session_state[QUESTION_KEY] = board.questions[0].question.key  # a new team starts where it disagrees
         st.session_state[QUESTION_TEAM_KEY] = board.workshop_team_id
     numbers = {k: n for n, k in enumerate(keys, start=1)}
-    chosen = st.selectbox("Question to settle", keys, key=QUESTION_KEY,
-                          format_func=lambda k: f"{numbers[k]}. {board.bank.question(k).short}")
+    chosen = st.selectbox(
+        "Question to settle",
+        keys,
+        key=QUESTION_KEY,
+        format_func=lambda k: f"{numbers[k]}. {board.bank.question(k).short}",
+    )
     spread = next(s for s in board.questions if s.question.key == chosen)
     ww.question_heading(numbers[chosen], spread.question)
     return spread
@@ -178,12 +212,21 @@ def evidence(access: Access, team_id: int, spread: QuestionSpread) -> None:
         st.info("Nobody in this team has answered this question yet.", icon=":material/hourglass_empty:")
         return
     st.altair_chart(board_view.distribution_chart(spread), width="stretch")
-    st.caption(f"{spread.answered} answered · median {spread.median:.0f} · spread (IQR) {spread.iqr:.0f} · "
-               f"range {spread.score_range}" if spread.median is not None else f"{spread.answered} answered")
+    st.caption(
+        f"{spread.answered} answered · median {spread.median:.0f} · spread (IQR) {spread.iqr:.0f} · "
+        f"range {spread.score_range}"
+        if spread.median is not None
+        else f"{spread.answered} answered"
+    )
     with st.expander("Individual answers (only you see these)", icon=":material/visibility:"):
         with db.read_session(engine) as session:
-            rows = individual_answers(session, workshop_id=access[0], key=access[1], workshop_team_id=team_id,
-                                      question_key=spread.question.key)
+            rows = individual_answers(
+                session,
+                workshop_id=access[0],
+                key=access[1],
+                workshop_team_id=team_id,
+                question_key=spread.question.key,
+            )
         for row in rows:
             st.markdown(f"**{plain(row.name)}**: {plain(row.text)}")
 
@@ -197,9 +240,15 @@ def record(access: Access, team_id: int, question: Question, expected_version: i
     try:
         with db.write_session(engine) as session:
             version = record_agreed_answer(
-                session, workshop_id=access[0], key=access[1], workshop_team_id=team_id,
-                question_key=question.key, answer=answer, expected_version=expected_version,
-                by=str(st.session_state.get(BY_KEY) or "").strip() or "facilitator")
+                session,
+                workshop_id=access[0],
+                key=access[1],
+                workshop_team_id=team_id,
+                question_key=question.key,
+                answer=answer,
+                expected_version=expected_version,
+                by=str(st.session_state.get(BY_KEY) or "").strip() or "facilitator",
+            )
     except InvalidLinkError:
         return  # the next run shows the "not valid" page
     except AgreedAnswerConflict as conflict:
@@ -215,8 +264,10 @@ def agree_form(access: Access, team_id: int, spread: QuestionSpread) -> None:
     question, agreed = spread.question, spread.agreed
     if agreed:
         st.markdown(f"**Agreed so far:** {plain(agreed.text)}")
-        st.caption(f"Recorded by {plain(agreed.by)} at {widgets.local_time(agreed.at)} (version {agreed.version})"
-                   + (f" · {plain(agreed.answer.note)}" if agreed.answer.note else ""))
+        st.caption(
+            f"Recorded by {plain(agreed.by)} at {widgets.local_time(agreed.at)} (version {agreed.version})"
+            + (f" · {plain(agreed.answer.note)}" if agreed.answer.note else "")
+        )
     else:
         st.markdown("**Nothing agreed yet.**")
     if st.session_state.get(FILLED_KEY) != (team_id, question.key):
@@ -226,8 +277,12 @@ def agree_form(access: Access, team_id: int, spread: QuestionSpread) -> None:
         ww.answer_inputs(PREFIX, question, always_reason=True)
         st.text_area("Note: why the room settled here", key=ww.key(PREFIX, "note", question.key), height=80)
         st.text_input("Recorded by", key=BY_KEY, max_chars=200)
-        st.form_submit_button("Record agreed answer", type="primary", on_click=record,
-                              args=(access, team_id, question, spread.agreed_version))
+        st.form_submit_button(
+            "Record agreed answer",
+            type="primary",
+            on_click=record,
+            args=(access, team_id, question, spread.agreed_version),
+        )
     notice = st.session_state.pop(NOTICE_KEY, None)
     if notice:
         (st.success if notice[0] == "success" else st.error)(notice[1])

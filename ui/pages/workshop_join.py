@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from assessment.core import db
 from assessment.bank.model import Question
+from assessment.core import db
 from assessment.core.errors import FoundationsError, InvalidAnswerError
 from assessment.workshops.access import InvalidLinkError
 from assessment.workshops.participants import (
@@ -45,8 +45,12 @@ def join(code: str) -> None:
     """Form callback: become a participant; the token goes into the address so a refresh resumes."""
     try:
         with db.write_session(engine) as session:
-            token = join_workshop(session, code=code, display_name=st.session_state.get(NAME_KEY),
-                                  workshop_team_id=st.session_state.get(TEAM_KEY))
+            token = join_workshop(
+                session,
+                code=code,
+                display_name=st.session_state.get(NAME_KEY),
+                workshop_team_id=st.session_state.get(TEAM_KEY),
+            )
     except InvalidLinkError:
         return  # closed or changed meanwhile: the next run shows the "not valid" page
     except FoundationsError as exc:
@@ -112,8 +116,13 @@ def join_page(code: str) -> None:
     st.caption(plain(view.organisation))
     with st.form("wj_join_form"):
         st.text_input("Your name, as the facilitator will see it", key=NAME_KEY, max_chars=80)
-        st.radio("Your team", [wt_id for wt_id, _ in view.teams], key=TEAM_KEY, index=None,
-                 format_func=lambda wt_id: dict(view.teams)[wt_id])
+        st.radio(
+            "Your team",
+            [wt_id for wt_id, _ in view.teams],
+            key=TEAM_KEY,
+            index=None,
+            format_func=lambda wt_id: dict(view.teams)[wt_id],
+        )
         st.form_submit_button("Join", type="primary", on_click=join, args=(code,))
     problem = st.session_state.get(PROBLEMS_KEY, {}).get("join")
     if problem:
@@ -139,8 +148,10 @@ def answer_page(token: str, code: str | None) -> None:
         return
     load_widgets(view, token)
     st.title(plain(view.workshop_title), anchor=False)
-    st.caption(f"You answer for **{plain(view.team)}** as **{plain(view.display_name)}**. Each answer is saved "
-               "as you give it; keep this page's address to come back to your answers.")
+    st.caption(
+        f"You answer for **{plain(view.team)}** as **{plain(view.display_name)}**. Each answer is saved "
+        "as you give it; keep this page's address to come back to your answers."
+    )
     done, total = len(view.answers), len(view.bank.questions)
     st.progress(widgets.share(done, total), text=f"{done} of {total} questions answered")
     foundation = foundation_picker(view)
@@ -165,19 +176,29 @@ def foundation_picker(view: ParticipantView) -> str:
         answered = sum(1 for q in questions if q.key in view.answers)
         return f"{view.bank.foundation(fkey).title} ({answered}/{len(questions)})"
 
-    chosen = st.segmented_control("Foundation", keys, key=FOUNDATION_KEY, format_func=label,
-                                  label_visibility="collapsed")
+    chosen = st.segmented_control(
+        "Foundation", keys, key=FOUNDATION_KEY, format_func=label, label_visibility="collapsed"
+    )
     return str(chosen or keys[0])
 
 
 def finish_line(view: ParticipantView, token: str) -> None:
     if view.finished:
-        st.success("You told the facilitator you are done. You can still change any answer.",
-                   icon=":material/task_alt:")
+        st.success(
+            "You told the facilitator you are done. You can still change any answer.",
+            icon=":material/task_alt:",
+        )
         st.button("I am not done yet", on_click=finish, args=(token, False), key="wj_undone")
     else:
-        st.button("I am done", type="primary", icon=":material/task_alt:", on_click=finish, args=(token, True),
-                  key="wj_done", help="Lets the facilitator see you have finished; answers stay editable")
+        st.button(
+            "I am done",
+            type="primary",
+            icon=":material/task_alt:",
+            on_click=finish,
+            args=(token, True),
+            key="wj_done",
+            help="Lets the facilitator see you have finished; answers stay editable",
+        )
 
 
 token_param, code_param = st.query_params.get("p"), st.query_params.get("join")

@@ -65,9 +65,15 @@ def _close(column: Column, by_norm: dict[str, str], taken: set[str]) -> str | No
 def resolve(kind: Kind, headers: list[str], mapping: KindMapping | None, source: str) -> KindMapping:
     """The header to read for each canonical column, or DoraImportError naming what is missing."""
     chosen = dict(mapping or {})
-    problems = [Problem(source, f"the mapping names column {header!r} for {name!r}, but the file has no such "
-                                f"column (it has: {', '.join(headers)})")
-                for name, header in chosen.items() if header and header not in headers]
+    problems = [
+        Problem(
+            source,
+            f"the mapping names column {header!r} for {name!r}, but the file has no such "
+            f"column (it has: {', '.join(headers)})",
+        )
+        for name, header in chosen.items()
+        if header and header not in headers
+    ]
     by_norm = {normalise_header(h): h for h in headers}
     resolved: KindMapping = {}
     for column in FORMATS[kind]:
@@ -76,9 +82,14 @@ def resolve(kind: Kind, headers: list[str], mapping: KindMapping | None, source:
             resolved[column.name] = header
     missing = [c.name for c in FORMATS[kind] if c.required and c.name not in resolved]
     if missing:
-        problems.append(Problem(source, f"required column{'s' if len(missing) > 1 else ''} missing: "
-                                        f"{', '.join(missing)} (the file has: {', '.join(headers)}); "
-                                        "rename the columns or give a mapping"))
+        problems.append(
+            Problem(
+                source,
+                f"required column{'s' if len(missing) > 1 else ''} missing: "
+                f"{', '.join(missing)} (the file has: {', '.join(headers)}); "
+                "rename the columns or give a mapping",
+            )
+        )
     if problems:
         raise DoraImportError(problems)
     return resolved
@@ -103,16 +114,23 @@ def parse_mapping(text: str, source: str) -> Mapping:
     except json.JSONDecodeError as exc:
         raise DoraImportError([Problem(source, f"not valid JSON: {exc.msg}", line=exc.lineno)]) from None
     if not isinstance(doc, dict) or doc.get(MAPPING_MARK) != MAPPING_VERSION:
-        raise DoraImportError([Problem(source, f"not a mapping file: it needs \"{MAPPING_MARK}\": "
-                                               f"{MAPPING_VERSION} and one object per kind of file")])
+        raise DoraImportError(
+            [
+                Problem(
+                    source,
+                    f'not a mapping file: it needs "{MAPPING_MARK}": {MAPPING_VERSION} and one object per kind of file',
+                )
+            ]
+        )
     problems: list[Problem] = []
     mapping: Mapping = {}
     for key, value in doc.items():
         if key == MAPPING_MARK:
             continue
         if key not in {k.value for k in Kind}:
-            problems.append(Problem(source, "unknown kind of file (expected deployments, changes or incidents)",
-                                    column=key))
+            problems.append(
+                Problem(source, "unknown kind of file (expected deployments, changes or incidents)", column=key)
+            )
             continue
         mapping[Kind(key)] = _kind_mapping(Kind(key), value, source, problems)
     if problems:
@@ -128,11 +146,17 @@ def _kind_mapping(kind: Kind, value: Any, source: str, problems: list[Problem]) 
     result: KindMapping = {}
     for name, header in value.items():
         if name not in names:
-            problems.append(Problem(source, f"unknown column (the {kind.value} columns are: "
-                                            f"{', '.join(sorted(names))})", column=f"{kind.value}.{name}"))
+            problems.append(
+                Problem(
+                    source,
+                    f"unknown column (the {kind.value} columns are: {', '.join(sorted(names))})",
+                    column=f"{kind.value}.{name}",
+                )
+            )
         elif header is not None and not isinstance(header, str):
-            problems.append(Problem(source, "expected a column name (text)", column=f"{kind.value}.{name}",
-                                    value=str(header)))
+            problems.append(
+                Problem(source, "expected a column name (text)", column=f"{kind.value}.{name}", value=str(header))
+            )
         elif header:
             result[name] = header
     return result

@@ -57,8 +57,9 @@ class _Collector:
     def add(self, mask: np.ndarray, column: str, message: str, values: pa.ChunkedArray | None) -> None:
         self.add_rows(np.flatnonzero(mask), column, lambda _row: message, values)
 
-    def add_rows(self, rows: np.ndarray, column: str, message: Callable[[int], str],
-                 values: pa.ChunkedArray | None) -> None:
+    def add_rows(
+        self, rows: np.ndarray, column: str, message: Callable[[int], str], values: pa.ChunkedArray | None
+    ) -> None:
         if not len(rows):
             return
         self.bad[rows] = True
@@ -66,23 +67,46 @@ class _Collector:
         room = max(MAX_KEPT_PROBLEMS - len(self.problems), 0)
         for row in rows[:room]:
             value = None if values is None else str(values[int(row)].as_py())
-            self.problems.append(Problem(self.text.source, message(int(row)), line=int(self.text.lines[row]),
-                                         column=column, value=value, record=self.text.record_based))
+            self.problems.append(
+                Problem(
+                    self.text.source,
+                    message(int(row)),
+                    line=int(self.text.lines[row]),
+                    column=column,
+                    value=value,
+                    record=self.text.record_based,
+                )
+            )
 
 
-def parse_file(data: bytes, *, source: str, kind: Kind, mapping: KindMapping | None = None,
-               tz: str | None = None, max_bytes: int | None = DEFAULT_MAX_BYTES,
-               skip_invalid: bool = False) -> ParsedFile:
+def parse_file(
+    data: bytes,
+    *,
+    source: str,
+    kind: Kind,
+    mapping: KindMapping | None = None,
+    tz: str | None = None,
+    max_bytes: int | None = DEFAULT_MAX_BYTES,
+    skip_invalid: bool = False,
+) -> ParsedFile:
     """Read and convert one file; raise DoraImportError unless every row is valid (or skipping was asked)."""
     zone = _zone(tz, source)
     text = read_text_table(data, source=source, max_bytes=max_bytes)
     raise_if_empty(text)
     resolved = resolve(kind, text.table.column_names, mapping, source)
     found = _Collector(text, np.zeros(text.table.num_rows, dtype=bool))
-    typed = {column.name: _convert(found, column.name, column.type, column.required,
-                                   text.table.column(resolved[column.name]) if column.name in resolved else None,
-                                   zone, text.table.num_rows)
-             for column in FORMATS[kind]}
+    typed = {
+        column.name: _convert(
+            found,
+            column.name,
+            column.type,
+            column.required,
+            text.table.column(resolved[column.name]) if column.name in resolved else None,
+            zone,
+            text.table.num_rows,
+        )
+        for column in FORMATS[kind]
+    }
     _check_rows(found, kind, typed, text, resolved)
     problems = list(text.broken_rows) + found.problems
     total = len(text.broken_rows) + found.total
@@ -94,8 +118,14 @@ def parse_file(data: bytes, *, source: str, kind: Kind, mapping: KindMapping | N
         table = table.filter(pa.array(keep))
     if table.num_rows == 0:
         raise DoraImportError([Problem(source, "no valid rows are left after skipping the invalid ones")])
-    return ParsedFile(kind, source, table, text.lines[keep], tuple(_ordered(problems)),
-                      len(text.broken_rows) + int(found.bad.sum()))
+    return ParsedFile(
+        kind,
+        source,
+        table,
+        text.lines[keep],
+        tuple(_ordered(problems)),
+        len(text.broken_rows) + int(found.bad.sum()),
+    )
 
 
 def _ordered(problems: list[Problem]) -> list[Problem]:
@@ -108,12 +138,20 @@ def _zone(tz: str | None, source: str) -> ZoneInfo | None:
     try:
         return ZoneInfo(tz)
     except (ZoneInfoNotFoundError, ValueError):
-        raise DoraImportError([Problem(source, f"unknown time zone {tz!r} (use a name such as "
-                                               "Europe/Amsterdam or UTC)")]) from None
+        raise DoraImportError(
+            [Problem(source, f"unknown time zone {tz!r} (use a name such as Europe/Amsterdam or UTC)")]
+        ) from None
 
 
-def _convert(found: _Collector, name: str, kind: ColumnType, required: bool,
-             raw: pa.ChunkedArray | None, zone: ZoneInfo | None, rows: int) -> pa.Array:
+def _convert(
+    found: _Collector,
+    name: str,
+    kind: ColumnType,
+    required: bool,
+    raw: pa.ChunkedArray | None,
+    zone: ZoneInfo | None,
+    rows: int,
+) -> pa.Array:
     if raw is None:
         default = _DEFAULTS.get(name)
         if kind is ColumnType.TIMESTAMP:
@@ -127,8 +165,12 @@ def _convert(found: _Collector, name: str, kind: ColumnType, required: bool,
         return _timestamps(found, name, values, empty, zone)
     if kind is ColumnType.ID_LIST:
         return _id_list(values, empty)
-    found.add(_mask(pc.greater(pc.utf8_length(values), MAX_TEXT)), name,
-              f"longer than {MAX_TEXT} characters", values)
+    found.add(
+        _mask(pc.greater(pc.utf8_length(values), MAX_TEXT)),
+        name,
+        f"longer than {MAX_TEXT} characters",
+        values,
+    )
     if name in _DEFAULTS:  # status and environment: compared case-blind, so stored lower-case
         return pc.if_else(pa.array(empty), _DEFAULTS[name], pc.utf8_lower(values)).combine_chunks()
     return pc.if_else(pa.array(empty), pa.scalar(None, pa.string()), values).combine_chunks()
@@ -146,16 +188,21 @@ def _id_list(values: pa.ChunkedArray, empty: np.ndarray) -> pa.Array:
     return pc.if_else(pa.array(blank), pa.scalar(None, pa.string()), joined).combine_chunks()
 
 
-def _timestamps(found: _Collector, name: str, values: pa.ChunkedArray, empty: np.ndarray,
-                zone: ZoneInfo | None) -> pa.Array:
+def _timestamps(
+    found: _Collector, name: str, values: pa.ChunkedArray, empty: np.ndarray, zone: ZoneInfo | None
+) -> pa.Array:
     """ISO 8601 text to epoch seconds; an offset is needed unless a time zone was given."""
     aware = _mask(pc.match_substring_regex(values, _OFFSET))
     dated = _mask(pc.match_substring_regex(values, _DATE_FIRST))  # only these can be naive timestamps
     naive = ~aware & ~empty & dated
     found.add(~aware & ~empty & ~dated, name, _NOT_A_DATE, values)
     if zone is None:
-        found.add(naive, name, "has no UTC offset (such as Z or +02:00): add one, or give the time zone "
-                               "the times were recorded in (--tz)", values)
+        found.add(
+            naive,
+            name,
+            "has no UTC offset (such as Z or +02:00): add one, or give the time zone the times were recorded in (--tz)",
+            values,
+        )
     seconds = np.zeros(len(values), dtype=np.int64)
     unparsed = np.zeros(len(values), dtype=bool)
     if aware.any():
@@ -163,11 +210,14 @@ def _timestamps(found: _Collector, name: str, values: pa.ChunkedArray, empty: np
     if zone is not None and naive.any():
         _fill_local(found, name, seconds, unparsed, naive, values, zone)
     found.add(unparsed, name, _NOT_A_DATE, values)
-    return pa.array(seconds, mask=empty | unparsed | ~(aware | naive) | (naive if zone is None else np.zeros_like(empty)))
+    return pa.array(
+        seconds, mask=empty | unparsed | ~(aware | naive) | (naive if zone is None else np.zeros_like(empty))
+    )
 
 
-def _fill(seconds: np.ndarray, unparsed: np.ndarray, rows: np.ndarray, values: pa.ChunkedArray,
-          local: str | None) -> None:
+def _fill(
+    seconds: np.ndarray, unparsed: np.ndarray, rows: np.ndarray, values: pa.ChunkedArray, local: str | None
+) -> None:
     """Parse the selected rows (fast path: one Arrow cast; slow path finds the failing values)."""
     subset = values.filter(pa.array(rows))
     target = pa.timestamp("us") if local else pa.timestamp("us", tz="UTC")
@@ -185,8 +235,15 @@ def _fill(seconds: np.ndarray, unparsed: np.ndarray, rows: np.ndarray, values: p
     unparsed[index[bad]] = True
 
 
-def _fill_local(found: _Collector, name: str, seconds: np.ndarray, unparsed: np.ndarray,
-                rows: np.ndarray, values: pa.ChunkedArray, zone: ZoneInfo) -> None:
+def _fill_local(
+    found: _Collector,
+    name: str,
+    seconds: np.ndarray,
+    unparsed: np.ndarray,
+    rows: np.ndarray,
+    values: pa.ChunkedArray,
+    zone: ZoneInfo,
+) -> None:
     """Local wall-clock times in `zone`; times that occur twice or never (clock changes) are refused."""
     local = np.zeros(len(values), dtype=np.int64)
     _fill(local, unparsed, rows, values, local=zone.key)
@@ -199,24 +256,51 @@ def _fill_local(found: _Collector, name: str, seconds: np.ndarray, unparsed: np.
     seconds[index] = early_s
     unclear = np.zeros(len(values), dtype=bool)
     unclear[index[early_s != late_s]] = True
-    found.add(unclear, name, f"this local time is ambiguous or does not exist in {zone.key} (the clocks "
-                             "changed): give it with its UTC offset", values)
+    found.add(
+        unclear,
+        name,
+        f"this local time is ambiguous or does not exist in {zone.key} (the clocks "
+        "changed): give it with its UTC offset",
+        values,
+    )
 
 
-def _check_rows(found: _Collector, kind: Kind, typed: dict[str, pa.Array], text: TextTable,
-                resolved: KindMapping) -> None:
+def _check_rows(
+    found: _Collector, kind: Kind, typed: dict[str, pa.Array], text: TextTable, resolved: KindMapping
+) -> None:
     """Checks across columns: durations that run backwards, and ids given twice."""
     if kind is Kind.DEPLOYMENTS:
-        _before(found, typed, ("first_commit_at", "deployed_at"), "first_commit_at", text, resolved,
-                "the first commit is after the deployment (a negative lead time)")
+        _before(
+            found,
+            typed,
+            ("first_commit_at", "deployed_at"),
+            "first_commit_at",
+            text,
+            resolved,
+            "the first commit is after the deployment (a negative lead time)",
+        )
     if kind is Kind.INCIDENTS:
-        _before(found, typed, ("started_at", "resolved_at"), "resolved_at", text, resolved,
-                "resolved_at is before started_at (a negative time to restore)")
+        _before(
+            found,
+            typed,
+            ("started_at", "resolved_at"),
+            "resolved_at",
+            text,
+            resolved,
+            "resolved_at is before started_at (a negative time to restore)",
+        )
     _duplicates(found, typed, text, resolved)
 
 
-def _before(found: _Collector, typed: dict[str, pa.Array], pair: tuple[str, str], blamed: str,
-            text: TextTable, resolved: KindMapping, message: str) -> None:
+def _before(
+    found: _Collector,
+    typed: dict[str, pa.Array],
+    pair: tuple[str, str],
+    blamed: str,
+    text: TextTable,
+    resolved: KindMapping,
+    message: str,
+) -> None:
     first, second = pair
     if first not in resolved or second not in resolved:
         return
@@ -227,8 +311,11 @@ def _before(found: _Collector, typed: dict[str, pa.Array], pair: tuple[str, str]
 def _duplicates(found: _Collector, typed: dict[str, pa.Array], text: TextTable, resolved: KindMapping) -> None:
     """Every repeat of an id (per team) is a problem that points at the line where it first appeared."""
     ids = typed["id"]
-    key = ids if typed["team"].null_count == len(ids) else pc.binary_join_element_wise(
-        pc.fill_null(typed["team"], ""), pc.fill_null(ids, ""), "\x1f")
+    key = (
+        ids
+        if typed["team"].null_count == len(ids)
+        else pc.binary_join_element_wise(pc.fill_null(typed["team"], ""), pc.fill_null(ids, ""), "\x1f")
+    )
     if len(pc.unique(key)) == len(key):
         return
     series = pd.Series(key.to_numpy(zero_copy_only=False))
@@ -236,6 +323,9 @@ def _duplicates(found: _Collector, typed: dict[str, pa.Array], text: TextTable, 
     firsts = series[series.isin(set(series[repeated])) & ~series.duplicated(keep="first")]
     first_line = {value: int(text.lines[row]) for row, value in firsts.items()}
     where = "record" if text.record_based else "line"
-    found.add_rows(np.flatnonzero(repeated), "id",
-                   lambda row: f"duplicate id: the same id is on {where} {first_line[series.iloc[row]]}",
-                   text.table.column(resolved["id"]))
+    found.add_rows(
+        np.flatnonzero(repeated),
+        "id",
+        lambda row: f"duplicate id: the same id is on {where} {first_line[series.iloc[row]]}",
+        text.table.column(resolved["id"]),
+    )

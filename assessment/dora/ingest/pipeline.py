@@ -36,8 +36,7 @@ class ImportOptions:
     skip_invalid: bool = False
 
 
-def parse_inputs(inputs: list[FileInput], options: ImportOptions,
-                 progress: Progress | None = None) -> list[ParsedFile]:
+def parse_inputs(inputs: list[FileInput], options: ImportOptions, progress: Progress | None = None) -> list[ParsedFile]:
     """Every file parsed, or one DoraImportError listing the problems of all files."""
     if not inputs:
         raise DoraImportError([Problem("(no file)", "give at least one file of deployments, changes or incidents")])
@@ -48,9 +47,17 @@ def parse_inputs(inputs: list[FileInput], options: ImportOptions,
     for n, item in enumerate(inputs):
         tick(PARSE_SHARE * n / len(inputs), f"checking {item.source}")
         try:
-            parsed.append(parse_file(item.data, source=item.source, kind=item.kind,
-                                     mapping=(options.mapping or {}).get(item.kind), tz=options.tz,
-                                     max_bytes=options.max_bytes, skip_invalid=options.skip_invalid))
+            parsed.append(
+                parse_file(
+                    item.data,
+                    source=item.source,
+                    kind=item.kind,
+                    mapping=(options.mapping or {}).get(item.kind),
+                    tz=options.tz,
+                    max_bytes=options.max_bytes,
+                    skip_invalid=options.skip_invalid,
+                )
+            )
         except DoraImportError as exc:
             problems += exc.problems
             total += exc.total
@@ -59,13 +66,26 @@ def parse_inputs(inputs: list[FileInput], options: ImportOptions,
     return parsed
 
 
-def write_import(session: Session, *, organisation_id: int, team_id: int | None, parsed: list[ParsedFile],
-                 by: str, progress: Progress | None = None,
-                 after: Callable[[Session, tuple[int, ...]], None] | None = None) -> ImportResult:
+def write_import(
+    session: Session,
+    *,
+    organisation_id: int,
+    team_id: int | None,
+    parsed: list[ParsedFile],
+    by: str,
+    progress: Progress | None = None,
+    after: Callable[[Session, tuple[int, ...]], None] | None = None,
+) -> ImportResult:
     """Store the parsed files in the caller's transaction; `after` runs with the teams touched (cross-check)."""
     tick = progress or (lambda _f, _m: None)
-    result = store_files(session, organisation_id=organisation_id, team_id=team_id, files=parsed, by=by,
-                         progress=lambda f, m: tick(PARSE_SHARE + (1 - PARSE_SHARE) * f, m))
+    result = store_files(
+        session,
+        organisation_id=organisation_id,
+        team_id=team_id,
+        files=parsed,
+        by=by,
+        progress=lambda f, m: tick(PARSE_SHARE + (1 - PARSE_SHARE) * f, m),
+    )
     if after is not None:
         after(session, result.team_ids)
     tick(1.0, result.sentence())

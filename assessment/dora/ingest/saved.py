@@ -4,17 +4,20 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
+from assessment.core.types import utcnow
 from assessment.dora.ingest.mapping import Mapping, mapping_to_json, parse_mapping
 from assessment.models.dora import DoraSavedMapping
-from assessment.core.types import utcnow
 from assessment.organisations.directory import clean_name
 
 
 def save_mapping(session: Session, *, organisation_id: int, name: str, mapping: Mapping) -> DoraSavedMapping:
     """Store (or overwrite) the organisation's mapping of this name."""
     name = clean_name("mapping", name)
-    row = session.exec(select(DoraSavedMapping).where(DoraSavedMapping.organisation_id == organisation_id,
-                                                      DoraSavedMapping.name == name)).first()
+    row = session.exec(
+        select(DoraSavedMapping).where(
+            DoraSavedMapping.organisation_id == organisation_id, DoraSavedMapping.name == name
+        )
+    ).first()
     row = row or DoraSavedMapping(organisation_id=organisation_id, name=name, content="")
     row.content = mapping_to_json(mapping)
     row.saved_at = utcnow()
@@ -25,6 +28,9 @@ def save_mapping(session: Session, *, organisation_id: int, name: str, mapping: 
 
 def saved_mappings(session: Session, *, organisation_id: int) -> dict[str, Mapping]:
     """Name -> mapping, in name order."""
-    rows = session.exec(select(DoraSavedMapping).where(DoraSavedMapping.organisation_id == organisation_id)
-                        .order_by(DoraSavedMapping.name))
+    rows = session.exec(
+        select(DoraSavedMapping)
+        .where(DoraSavedMapping.organisation_id == organisation_id)
+        .order_by(DoraSavedMapping.name)
+    )
     return {row.name: parse_mapping(row.content, f"saved mapping {row.name!r}") for row in rows}

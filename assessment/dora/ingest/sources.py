@@ -41,8 +41,14 @@ class TextTable:
 def read_text_table(data: bytes, *, source: str, max_bytes: int | None = DEFAULT_MAX_BYTES) -> TextTable:
     """Check size and encoding, then read CSV or JSON (chosen by name, else by the first character)."""
     if max_bytes is not None and len(data) > max_bytes:
-        raise DoraImportError([Problem(source, f"the file is {_mb(len(data))}, over the limit of "
-                                               f"{_mb(max_bytes)}; split it or raise the limit")])
+        raise DoraImportError(
+            [
+                Problem(
+                    source,
+                    f"the file is {_mb(len(data))}, over the limit of {_mb(max_bytes)}; split it or raise the limit",
+                )
+            ]
+        )
     data = data.removeprefix(_BOM)
     _check_utf8(data, source)
     if _NOT_BLANK.search(data) is None:
@@ -61,10 +67,17 @@ def _check_utf8(data: bytes, source: str) -> None:
         data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        byte = data[exc.start: exc.start + 1].hex()
-        raise DoraImportError([Problem(
-            source, f"the file is not UTF-8 text (byte 0x{byte} cannot be read); save it as UTF-8 "
-                    "(in a spreadsheet: 'CSV UTF-8')", line=line)]) from None
+        byte = data[exc.start : exc.start + 1].hex()
+        raise DoraImportError(
+            [
+                Problem(
+                    source,
+                    f"the file is not UTF-8 text (byte 0x{byte} cannot be read); save it as UTF-8 "
+                    "(in a spreadsheet: 'CSV UTF-8')",
+                    line=line,
+                )
+            ]
+        ) from None
 
 
 def _looks_like_json(data: bytes, source: str) -> bool:
@@ -79,7 +92,7 @@ def _looks_like_json(data: bytes, source: str) -> bool:
 
 def _read_csv(data: bytes, source: str) -> TextTable:
     header = _header(data, source)
-    if data.find(b"\n") < 0 or not data[data.find(b"\n"):].strip():
+    if data.find(b"\n") < 0 or not data[data.find(b"\n") :].strip():
         raise DoraImportError([Problem(source, "the file has column names but no rows")])
     broken: list[str] = []
 
@@ -102,10 +115,14 @@ def _arrow_csv(data: bytes, header: list[str], on_invalid: Callable[[Any], str])
     return pacsv.read_csv(
         io.BytesIO(data),
         read_options=pacsv.ReadOptions(column_names=header, skip_rows=1, block_size=8 << 20),
-        parse_options=pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False,
-                                         invalid_row_handler=on_invalid),
-        convert_options=pacsv.ConvertOptions(column_types={name: pa.string() for name in header},
-                                             strings_can_be_null=False, quoted_strings_can_be_null=False),
+        parse_options=pacsv.ParseOptions(
+            newlines_in_values=True, ignore_empty_lines=False, invalid_row_handler=on_invalid
+        ),
+        convert_options=pacsv.ConvertOptions(
+            column_types={name: pa.string() for name in header},
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+        ),
     )
 
 
@@ -133,8 +150,9 @@ def _locate_broken_rows(data: bytes, source: str, width: int) -> tuple[np.ndarra
         if len(row) == width or not row:
             good.append(line)
         else:
-            problems.append(Problem(source, f"expected {width} values, found {len(row)}", line=line,
-                                    value=",".join(row)))
+            problems.append(
+                Problem(source, f"expected {width} values, found {len(row)}", line=line, value=",".join(row))
+            )
     return np.asarray(good, dtype=np.int64), tuple(problems)
 
 
@@ -150,8 +168,7 @@ def _drop_blank_rows(text: TextTable) -> TextTable:
     if not empty.any():
         return text
     keep = ~empty
-    return TextTable(text.source, table.filter(pa.array(keep)), text.lines[keep], text.record_based,
-                     text.broken_rows)
+    return TextTable(text.source, table.filter(pa.array(keep)), text.lines[keep], text.record_based, text.broken_rows)
 
 
 # --- JSON ------------------------------------------------------------------------------------------
@@ -165,14 +182,22 @@ def _read_json(data: bytes, source: str) -> TextTable:
     if isinstance(doc, dict) and len(doc) == 1 and isinstance(next(iter(doc.values())), list):
         doc = next(iter(doc.values()))  # {"deployments": [...]} is accepted as the list it wraps
     if not isinstance(doc, list):
-        raise DoraImportError([Problem(source, "JSON must be a list of records (objects), "
-                                               f"found {type(doc).__name__}")])
+        raise DoraImportError(
+            [Problem(source, f"JSON must be a list of records (objects), found {type(doc).__name__}")]
+        )
     columns: dict[str, list[str]] = {}
     problems: list[Problem] = []
     for number, record in enumerate(doc, start=1):
         if not isinstance(record, dict):
-            problems.append(Problem(source, "is not a record (an object with named values)",
-                                    line=number, record=True, value=_short_json(record)))
+            problems.append(
+                Problem(
+                    source,
+                    "is not a record (an object with named values)",
+                    line=number,
+                    record=True,
+                    value=_short_json(record),
+                )
+            )
             continue
         for key in record:
             columns.setdefault(str(key), [""] * (number - 1))
@@ -196,11 +221,27 @@ def _json_text(value: Any, source: str, number: int, key: str, problems: list[Pr
         return str(value)
     if isinstance(value, list) and all(isinstance(v, str | int) and not isinstance(v, bool) for v in value):
         if any(";" in str(v) for v in value):
-            problems.append(Problem(source, "an id in the list contains ';'", line=number, column=key,
-                                    record=True, value=_short_json(value)))
+            problems.append(
+                Problem(
+                    source,
+                    "an id in the list contains ';'",
+                    line=number,
+                    column=key,
+                    record=True,
+                    value=_short_json(value),
+                )
+            )
         return ";".join(str(v) for v in value)
-    problems.append(Problem(source, "expected text, a number or a list of ids", line=number, column=key,
-                            record=True, value=_short_json(value)))
+    problems.append(
+        Problem(
+            source,
+            "expected text, a number or a list of ids",
+            line=number,
+            column=key,
+            record=True,
+            value=_short_json(value),
+        )
+    )
     return ""
 
 

@@ -24,10 +24,10 @@ from sqlmodel import Session, select
 from assessment.access import policy as access
 from assessment.access.policy import Action, authorize_in
 from assessment.dora.formats import Kind
-from assessment.models.dora import DoraChange, DoraDeployment, DoraImport, DoraIncident
 from assessment.dora.ingest.parsing import ParsedFile
 from assessment.dora.ingest.problems import DoraImportError, Problem
 from assessment.models.assessments import Team
+from assessment.models.dora import DoraChange, DoraDeployment, DoraImport, DoraIncident
 from assessment.organisations.directory import ensure_team
 
 Progress = Callable[[float, str], None]
@@ -37,15 +37,30 @@ _IMPORT_LOCK = 0x0D0A  # PostgreSQL advisory lock class of DORA imports (the sec
 
 # canonical column -> stored column, per kind (team_id and import_id are added)
 COLUMNS: dict[Kind, dict[str, str]] = {
-    Kind.DEPLOYMENTS: {"id": "external_id", "service": "service", "deployed_at": "deployed_epoch_s",
-                       "status": "status", "environment": "environment", "change_ids": "change_ids",
-                       "first_commit_at": "first_commit_epoch_s"},
+    Kind.DEPLOYMENTS: {
+        "id": "external_id",
+        "service": "service",
+        "deployed_at": "deployed_epoch_s",
+        "status": "status",
+        "environment": "environment",
+        "change_ids": "change_ids",
+        "first_commit_at": "first_commit_epoch_s",
+    },
     Kind.CHANGES: {"id": "external_id", "committed_at": "committed_epoch_s"},
-    Kind.INCIDENTS: {"id": "external_id", "service": "service", "started_at": "started_epoch_s",
-                     "resolved_at": "resolved_epoch_s", "deployment_id": "deployment_external_id",
-                     "change_id": "change_external_id"},
+    Kind.INCIDENTS: {
+        "id": "external_id",
+        "service": "service",
+        "started_at": "started_epoch_s",
+        "resolved_at": "resolved_epoch_s",
+        "deployment_id": "deployment_external_id",
+        "change_id": "change_external_id",
+    },
 }
-TABLES: dict[Kind, Any] = {Kind.DEPLOYMENTS: DoraDeployment, Kind.CHANGES: DoraChange, Kind.INCIDENTS: DoraIncident}
+TABLES: dict[Kind, Any] = {
+    Kind.DEPLOYMENTS: DoraDeployment,
+    Kind.CHANGES: DoraChange,
+    Kind.INCIDENTS: DoraIncident,
+}
 
 
 @dataclass(frozen=True)
@@ -59,19 +74,32 @@ class ImportResult:
     teams_created: tuple[str, ...] = field(default=())
 
     def sentence(self) -> str:
-        parts = [f"{n:,} {kind}" + (f" ({self.replaced[kind]:,} replaced)" if self.replaced.get(kind) else "")
-                 for kind, n in self.rows.items()]
+        parts = [
+            f"{n:,} {kind}" + (f" ({self.replaced[kind]:,} replaced)" if self.replaced.get(kind) else "")
+            for kind, n in self.rows.items()
+        ]
         text = "imported " + ", ".join(parts)
         if self.skipped_rows:
             text += f"; skipped {self.skipped_rows:,} invalid row(s) as asked"
         return text
 
 
-def store_files(session: Session, *, organisation_id: int, team_id: int | None, files: list[ParsedFile],
-                by: str, progress: Progress | None = None) -> ImportResult:
+def store_files(
+    session: Session,
+    *,
+    organisation_id: int,
+    team_id: int | None,
+    files: list[ParsedFile],
+    by: str,
+    progress: Progress | None = None,
+) -> ImportResult:
     """Write every parsed file for the organisation; rows without a team column go to `team_id`."""
-    authorize_in(session, None, Action.IMPORT_DORA,
-                 access.team(team_id) if team_id is not None else access.organisation(organisation_id))
+    authorize_in(
+        session,
+        None,
+        Action.IMPORT_DORA,
+        access.team(team_id) if team_id is not None else access.organisation(organisation_id),
+    )
     tick = progress or (lambda _f, _m: None)
     team_ids, created = _team_ids(session, organisation_id, team_id, files)
     record = DoraImport(organisation_id=organisation_id, created_by=by, summary_json="{}")
@@ -82,32 +110,46 @@ def store_files(session: Session, *, organisation_id: int, team_id: int | None, 
     rows: dict[str, int] = {}
     replaced: dict[str, int] = {}
     for parsed, teams in zip(files, team_ids, strict=True):
+
         def step(n: int, parsed: ParsedFile = parsed, done: int = done) -> None:
             tick((done + n) / total, f"writing {parsed.source}: {n:,} of {parsed.rows:,} rows")
+
         replaced[parsed.kind.value] = replaced.get(parsed.kind.value, 0) + _write(
-            session, parsed, teams, record.id or 0, step)
+            session, parsed, teams, record.id or 0, step
+        )
         rows[parsed.kind.value] = rows.get(parsed.kind.value, 0) + parsed.rows
         done += parsed.rows
     skipped = tuple(p for f in files for p in f.skipped)
-    result = ImportResult(record.id or 0, rows, replaced, skipped, sum(f.skipped_rows for f in files),
-                          tuple(sorted({int(t) for teams in team_ids for t in np.unique(teams)})), tuple(created))
+    result = ImportResult(
+        record.id or 0,
+        rows,
+        replaced,
+        skipped,
+        sum(f.skipped_rows for f in files),
+        tuple(sorted({int(t) for teams in team_ids for t in np.unique(teams)})),
+        tuple(created),
+    )
     record.summary_json = _summary(files, result)
     session.add(record)
     return result
 
 
 def _summary(files: list[ParsedFile], result: ImportResult) -> str:
-    return json.dumps({
-        "files": [{"kind": f.kind.value, "source": f.source, "rows": f.rows, "skipped": f.skipped_rows}
-                  for f in files],
-        "replaced": result.replaced,
-        "skipped": [str(p) for p in result.skipped[:200]],
-        "teams_created": list(result.teams_created),
-    })
+    return json.dumps(
+        {
+            "files": [
+                {"kind": f.kind.value, "source": f.source, "rows": f.rows, "skipped": f.skipped_rows} for f in files
+            ],
+            "replaced": result.replaced,
+            "skipped": [str(p) for p in result.skipped[:200]],
+            "teams_created": list(result.teams_created),
+        }
+    )
 
 
-def _team_ids(session: Session, organisation_id: int, team_id: int | None,
-              files: list[ParsedFile]) -> tuple[list[np.ndarray], list[str]]:
+def _team_ids(
+    session: Session, organisation_id: int, team_id: int | None, files: list[ParsedFile]
+) -> tuple[list[np.ndarray], list[str]]:
     """The team id of every row: from its team column when given, else the chosen team."""
     problems: list[Problem] = []
     created: list[str] = []
@@ -119,22 +161,36 @@ def _team_ids(session: Session, organisation_id: int, team_id: int | None,
         if names.null_count < parsed.rows:
             ids = _named_team_ids(session, organisation_id, names, ids, known, created)
         missing = np.flatnonzero(ids < 0)
-        problems += [Problem(parsed.source, "no team: give a team column value or choose a team",
-                             line=int(parsed.lines[row]), column="team") for row in missing[:20]]
+        problems += [
+            Problem(
+                parsed.source,
+                "no team: give a team column value or choose a team",
+                line=int(parsed.lines[row]),
+                column="team",
+            )
+            for row in missing[:20]
+        ]
         result.append(ids)
     if problems:
         raise DoraImportError(problems)
     return result, created
 
 
-def _named_team_ids(session: Session, organisation_id: int, names: pa.Array, ids: np.ndarray,
-                    known: dict[str, int], created: list[str]) -> np.ndarray:
+def _named_team_ids(
+    session: Session,
+    organisation_id: int,
+    names: pa.Array,
+    ids: np.ndarray,
+    known: dict[str, int],
+    created: list[str],
+) -> np.ndarray:
     """Map team names to ids, creating the teams the organisation does not have yet."""
     unique = [n for n in pc.unique(names).to_pylist() if n is not None]
     for name in unique:
         if name not in known:
-            exists = session.exec(select(Team.id).where(Team.organisation_id == organisation_id,
-                                                        Team.name == name.strip())).first()
+            exists = session.exec(
+                select(Team.id).where(Team.organisation_id == organisation_id, Team.name == name.strip())
+            ).first()
             known[name] = ensure_team(session, organisation_id=organisation_id, name=name).id or 0
             if exists is None:
                 created.append(name)
@@ -147,14 +203,18 @@ def _named_team_ids(session: Session, organisation_id: int, names: pa.Array, ids
     return ids
 
 
-def _write(session: Session, parsed: ParsedFile, teams: np.ndarray, import_id: int,
-           step: Callable[[int], None]) -> int:
+def _write(session: Session, parsed: ParsedFile, teams: np.ndarray, import_id: int, step: Callable[[int], None]) -> int:
     """Upsert one file's rows; return how many replaced rows the team already had."""
     kind = parsed.kind
     table = TABLES[kind].__table__
     names = ["team_id", "import_id", *COLUMNS[kind].values()]
-    data = pa.table({"team_id": pa.array(teams), "import_id": pa.array(np.full(parsed.rows, import_id)),
-                     **{stored: parsed.table.column(canon) for canon, stored in COLUMNS[kind].items()}})
+    data = pa.table(
+        {
+            "team_id": pa.array(teams),
+            "import_id": pa.array(np.full(parsed.rows, import_id)),
+            **{stored: parsed.table.column(canon) for canon, stored in COLUMNS[kind].items()},
+        }
+    )
     # in index order, each insert lands next to the previous one instead of on a random page
     data = data.take(pc.sort_indices(data, [("team_id", "ascending"), ("external_id", "ascending")]))
     postgres = session.get_bind().dialect.name == "postgresql"
@@ -176,20 +236,24 @@ def _lock_teams(session: Session, teams: np.ndarray) -> None:
     rows can be copied straight into the table. Locks are taken in team order (no deadlock).
     """
     ids = [int(t) for t in np.unique(teams)]
-    session.execute(sa.text("SELECT pg_advisory_xact_lock(:kind, t) FROM unnest(CAST(:ids AS integer[])) AS t"),
-                    {"kind": _IMPORT_LOCK, "ids": ids})
+    session.execute(
+        sa.text("SELECT pg_advisory_xact_lock(:kind, t) FROM unnest(CAST(:ids AS integer[])) AS t"),
+        {"kind": _IMPORT_LOCK, "ids": ids},
+    )
 
 
 def _count(session: Session, table: sa.Table, teams: np.ndarray) -> int:
     ids = [int(t) for t in np.unique(teams)]
-    return int(session.execute(sa.select(sa.func.count()).select_from(table)
-                               .where(table.c.team_id.in_(ids))).scalar_one())
+    return int(
+        session.execute(sa.select(sa.func.count()).select_from(table).where(table.c.team_id.in_(ids))).scalar_one()
+    )
 
 
 def _upsert_sql(table: str, names: list[str], source: str) -> str:
     updates = ", ".join(f"{n} = excluded.{n}" for n in names if n not in ("team_id", "external_id"))
-    return (f"INSERT INTO {table} ({', '.join(names)}) {source} "
-            f"ON CONFLICT (team_id, external_id) DO UPDATE SET {updates}")
+    return (
+        f"INSERT INTO {table} ({', '.join(names)}) {source} ON CONFLICT (team_id, external_id) DO UPDATE SET {updates}"
+    )
 
 
 def _chunks(data: pa.Table) -> Iterator[tuple[int, pa.Table]]:
@@ -197,8 +261,9 @@ def _chunks(data: pa.Table) -> Iterator[tuple[int, pa.Table]]:
         yield min(start + CHUNK_ROWS, data.num_rows), data.slice(start, CHUNK_ROWS)
 
 
-def _executemany_upsert(session: Session, table: str, names: list[str], data: pa.Table,
-                        step: Callable[[int], None]) -> None:
+def _executemany_upsert(
+    session: Session, table: str, names: list[str], data: pa.Table, step: Callable[[int], None]
+) -> None:
     marks = ", ".join("?" for _ in names)
     sql = _upsert_sql(table, names, f"VALUES ({marks}) ")
     cursor = session.connection().connection.dbapi_connection.cursor()  # type: ignore[union-attr]
@@ -213,8 +278,9 @@ def _executemany_upsert(session: Session, table: str, names: list[str], data: pa
         cursor.close()
 
 
-def _copy_upsert(session: Session, table: str, names: list[str], data: pa.Table,
-                 step: Callable[[int], None], *, new: bool) -> None:
+def _copy_upsert(
+    session: Session, table: str, names: list[str], data: pa.Table, step: Callable[[int], None], *, new: bool
+) -> None:
     """COPY the rows as CSV into a temporary table, then one upsert from it.
 
     Rows of teams that have none yet (`new`, under the teams' import locks) cannot conflict,
@@ -244,6 +310,5 @@ def _copy_upsert(session: Session, table: str, names: list[str], data: pa.Table,
 def _csv_bytes(chunk: pa.Table) -> bytes:
     """CSV as COPY reads it: nulls unquoted and empty, text quoted (so '' stays an empty string)."""
     sink = io.BytesIO()
-    pacsv.write_csv(chunk, sink, write_options=pacsv.WriteOptions(include_header=False,
-                                                                   quoting_style="all_valid"))
+    pacsv.write_csv(chunk, sink, write_options=pacsv.WriteOptions(include_header=False, quoting_style="all_valid"))
     return sink.getvalue()

@@ -59,30 +59,39 @@ class DoraMetrics:
 
     def benchmark_values(self) -> dict[str, float | None]:
         """The values `benchmarks.band` and `nearest_cluster` take (units: hours, per day, %)."""
-        return {"lead_time": self.lead_time_hours_median,
-                "deployment_frequency": self.deployments_per_day if self.window.days else None,
-                "change_failure_rate": self.change_failure_rate_pct,
-                "recovery_time": self.recovery_hours_median}
+        return {
+            "lead_time": self.lead_time_hours_median,
+            "deployment_frequency": self.deployments_per_day if self.window.days else None,
+            "change_failure_rate": self.change_failure_rate_pct,
+            "recovery_time": self.recovery_hours_median,
+        }
 
 
-def team_metrics(session: Session, *, team_id: int, window: Window | None = None,
-                 lookback_hours: float = DEFAULT_LOOKBACK_HOURS) -> DoraMetrics:
+def team_metrics(
+    session: Session,
+    *,
+    team_id: int,
+    window: Window | None = None,
+    lookback_hours: float = DEFAULT_LOOKBACK_HOURS,
+) -> DoraMetrics:
     """One team's metrics; without a window, the 90 days up to its latest event."""
     if window is None:
         window = window_for_dates(None, None, latest_s=latest_event_s(session, team_ids=[team_id]))
     return compute_metrics(session, team_ids=[team_id], window=window, lookback_hours=lookback_hours)[team_id]
 
 
-def compute_metrics(session: Session, *, team_ids: list[int], window: Window,
-                    lookback_hours: float = DEFAULT_LOOKBACK_HOURS) -> dict[int, DoraMetrics]:
+def compute_metrics(
+    session: Session, *, team_ids: list[int], window: Window, lookback_hours: float = DEFAULT_LOOKBACK_HOURS
+) -> dict[int, DoraMetrics]:
     """Metrics for every team in one pass over the stored rows."""
     lookback_s = int(lookback_hours * HOUR_S)
     frames = load_frames(session, team_ids=team_ids, window=window, lookback_s=lookback_s)
     return metrics_from_frames(frames, team_ids=team_ids, window=window, lookback_s=lookback_s)
 
 
-def metrics_from_frames(frames: Frames, *, team_ids: list[int], window: Window,
-                        lookback_s: int) -> dict[int, DoraMetrics]:
+def metrics_from_frames(
+    frames: Frames, *, team_ids: list[int], window: Window, lookback_s: int
+) -> dict[int, DoraMetrics]:
     """The metrics of every team from rows already read.
 
     Ids are text, so they are turned into numbers once: one dictionary over every change id
@@ -106,8 +115,17 @@ def metrics_from_frames(frames: Frames, *, team_ids: list[int], window: Window,
         changes = _ChangeKeys.build(teams, in_window, frames.changes, incidents)
         firsts = _first_shipments(in_window, changes)
         lead = _lead_times(teams, in_window, firsts, changes, _ints(frames.changes["committed_s"]))
-        links = _incident_links(teams, incidents, deployed, window_rows, firsts, changes, named.result(),
-                                attributed.result(), window.since_s)
+        links = _incident_links(
+            teams,
+            incidents,
+            deployed,
+            window_rows,
+            firsts,
+            changes,
+            named.result(),
+            attributed.result(),
+            window.since_s,
+        )
     quality = build_quality(frames, in_window, firsts.repeats(changes.pair_ids), lead.dropped, links.table)
     agg = _aggregate(teams, in_window, lead, links)
     return {team: _team(team, window, agg, teams.position(team), quality.get(team)) for team in team_ids}
@@ -188,15 +206,25 @@ class _ChangeKeys:
     def build(cls, teams: _Teams, in_window: pa.Table, changes: pa.Table, incidents: pa.Table) -> _ChangeKeys:
         lists = in_window["change_ids"].combine_chunks(memory_pool=POOL)
         split = pc.split_pattern(lists, ID_SEPARATOR, memory_pool=POOL)
-        pair_rows = np.asarray(pc.list_parent_indices(split, memory_pool=POOL).to_numpy(zero_copy_only=False),
-                               dtype=np.int64)
+        pair_rows = np.asarray(
+            pc.list_parent_indices(split, memory_pool=POOL).to_numpy(zero_copy_only=False), dtype=np.int64
+        )
         pair_ids = pc.list_flatten(split, memory_pool=POOL)
-        named = [pair_ids, changes["external_id"].combine_chunks(memory_pool=POOL),
-                 incidents["change_id"].combine_chunks(memory_pool=POOL)]
-        owners = np.concatenate([teams.dense(in_window["team_id"])[pair_rows], teams.dense(changes["team_id"]),
-                                 teams.dense(incidents["team_id"])])
-        codes, width = _codes_by_team(pa.concat_arrays([a.cast(pa.string()) for a in named], memory_pool=POOL),
-                                      owners, teams.count)
+        named = [
+            pair_ids,
+            changes["external_id"].combine_chunks(memory_pool=POOL),
+            incidents["change_id"].combine_chunks(memory_pool=POOL),
+        ]
+        owners = np.concatenate(
+            [
+                teams.dense(in_window["team_id"])[pair_rows],
+                teams.dense(changes["team_id"]),
+                teams.dense(incidents["team_id"]),
+            ]
+        )
+        codes, width = _codes_by_team(
+            pa.concat_arrays([a.cast(pa.string()) for a in named], memory_pool=POOL), owners, teams.count
+        )
         keys = np.where(codes >= 0, owners * width + codes, -1)
         pair_keys, change_keys, incident_keys = np.split(keys, np.cumsum([len(a) for a in named])[:2])
         return cls(width, pair_ids, pair_rows, pair_keys, change_keys, incident_keys)
@@ -241,8 +269,12 @@ class _Firsts:
     def repeats(self, pair_ids: pa.Array) -> pa.Table:
         """Changes listed by more than one deployment (only the first one counts)."""
         again = np.flatnonzero(self.listed > 1)
-        return pa.table({"team_id": pa.array(self.team_ids[again]),
-                         "change_id": pair_ids.take(pa.array(self.pairs[again]))})
+        return pa.table(
+            {
+                "team_id": pa.array(self.team_ids[again]),
+                "change_id": pair_ids.take(pa.array(self.pairs[again])),
+            }
+        )
 
     def find(self, keys: np.ndarray) -> np.ndarray:
         """The position of each key among the firsts, -1 where it is not there."""
@@ -267,12 +299,24 @@ def _first_shipments(in_window: pa.Table, changes: _ChangeKeys) -> _Firsts:
     tied[1:] = (sorted_keys[1:] == sorted_keys[:-1]) & (sorted_times[1:] == sorted_times[:-1])
     if tied.any():
         chosen = _break_ties(in_window, order, new_key, tied, rows, chosen)
-    return _Firsts(sorted_keys[starts], _ints(in_window["team_id"])[rows[chosen]], rows[chosen], shipped[chosen],
-                   listed, chosen)
+    return _Firsts(
+        sorted_keys[starts],
+        _ints(in_window["team_id"])[rows[chosen]],
+        rows[chosen],
+        shipped[chosen],
+        listed,
+        chosen,
+    )
 
 
-def _break_ties(in_window: pa.Table, order: np.ndarray, new_key: np.ndarray, tied: np.ndarray,
-                rows: np.ndarray, chosen: np.ndarray) -> np.ndarray:
+def _break_ties(
+    in_window: pa.Table,
+    order: np.ndarray,
+    new_key: np.ndarray,
+    tied: np.ndarray,
+    rows: np.ndarray,
+    chosen: np.ndarray,
+) -> np.ndarray:
     """Among pairs that share a change's earliest second, take the deployment with the smallest id."""
     group = np.cumsum(new_key) - 1
     run_start = ~tied  # runs of equal (key, second); a group's first run holds its earliest pairs
@@ -282,8 +326,13 @@ def _break_ties(in_window: pa.Table, order: np.ndarray, new_key: np.ndarray, tie
     contested[np.flatnonzero(tied)] = True
     contested[np.flatnonzero(tied) - 1] = True
     candidates = np.flatnonzero(contested & earliest)
-    table = pa.table({"group": pa.array(group[candidates]), "pair": pa.array(order[candidates]),
-                      "id": in_window["external_id"].take(pa.array(rows[order[candidates]]))})
+    table = pa.table(
+        {
+            "group": pa.array(group[candidates]),
+            "pair": pa.array(order[candidates]),
+            "id": in_window["external_id"].take(pa.array(rows[order[candidates]])),
+        }
+    )
     table = table.sort_by([("group", "ascending"), ("id", "ascending")])
     grp = table["group"].to_numpy()
     firsts = np.ones(len(grp), dtype=bool)
@@ -302,8 +351,9 @@ class _Lead:
     dropped: pa.Table  # team_id, change_id, dropped
 
 
-def _lead_times(teams: _Teams, in_window: pa.Table, firsts: _Firsts, changes: _ChangeKeys,
-                committed: np.ndarray) -> _Lead:
+def _lead_times(
+    teams: _Teams, in_window: pa.Table, firsts: _Firsts, changes: _ChangeKeys, committed: np.ndarray
+) -> _Lead:
     order = np.argsort(changes.change_keys, kind="stable")
     known = changes.change_keys[order]
     if len(known):
@@ -316,19 +366,29 @@ def _lead_times(teams: _Teams, in_window: pa.Table, firsts: _Firsts, changes: _C
     backwards = found & (seconds < 0)
     kept = found & ~backwards
     dropped_at = np.flatnonzero(~kept)
-    reason = np.where(found[dropped_at], "committed after the deployment that shipped it",
-                      "change id not found in the changes data")
-    dropped = pa.table({"team_id": pa.array(firsts.team_ids[dropped_at]),
-                        "change_id": changes.pair_ids.take(pa.array(firsts.pairs[dropped_at])),
-                        "dropped": pa.array(reason, pa.string())})
+    reason = np.where(
+        found[dropped_at],
+        "committed after the deployment that shipped it",
+        "change id not found in the changes data",
+    )
+    dropped = pa.table(
+        {
+            "team_id": pa.array(firsts.team_ids[dropped_at]),
+            "change_id": changes.pair_ids.take(pa.array(firsts.pairs[dropped_at])),
+            "dropped": pa.array(reason, pa.string()),
+        }
+    )
     first_commit, has_commit = _nullable_ints(in_window["first_commit_s"])
-    direct = np.flatnonzero(has_commit & ~np.asarray(pc.is_valid(in_window["change_ids"]).to_numpy(
-        zero_copy_only=False), dtype=bool))
+    direct = np.flatnonzero(
+        has_commit & ~np.asarray(pc.is_valid(in_window["change_ids"]).to_numpy(zero_copy_only=False), dtype=bool)
+    )
     team_of_row = teams.dense(in_window["team_id"])
     team_of_first = team_of_row[firsts.rows[kept]] if len(firsts.rows) else np.zeros(0, dtype=np.int64)
-    return _Lead(np.concatenate([team_of_first, team_of_row[direct]]),
-                 np.concatenate([seconds[kept], _ints(in_window["deployed_s"])[direct] - first_commit[direct]]),
-                 dropped)
+    return _Lead(
+        np.concatenate([team_of_first, team_of_row[direct]]),
+        np.concatenate([seconds[kept], _ints(in_window["deployed_s"])[direct] - first_commit[direct]]),
+        dropped,
+    )
 
 
 @dataclass(frozen=True)
@@ -344,22 +404,38 @@ class _Links:
     table: pa.Table  # team_id, external_id, resolved_s, counted (for data quality)
 
 
-def _incident_links(teams: _Teams, incidents: pa.Table, deployed: np.ndarray, window_rows: np.ndarray,
-                    firsts: _Firsts, changes: _ChangeKeys, named: np.ndarray, attributed: np.ndarray,
-                    since_s: int) -> _Links:
+def _incident_links(
+    teams: _Teams,
+    incidents: pa.Table,
+    deployed: np.ndarray,
+    window_rows: np.ndarray,
+    firsts: _Firsts,
+    changes: _ChangeKeys,
+    named: np.ndarray,
+    attributed: np.ndarray,
+    since_s: int,
+) -> _Links:
     """Link by deployment id (`named`), else by change id (its first deployment), else by `attributed`."""
     shipped_first = firsts.find(changes.incident_keys)
-    by_change = np.where(shipped_first >= 0, window_rows[firsts.rows[np.maximum(shipped_first, 0)]]
-                         if len(firsts.rows) else -1, -1)
+    by_change = np.where(
+        shipped_first >= 0,
+        window_rows[firsts.rows[np.maximum(shipped_first, 0)]] if len(firsts.rows) else -1,
+        -1,
+    )
     by_id = np.where(named >= 0, named, by_change)
     linked = np.where(by_id >= 0, by_id, attributed)
     counted = (linked >= 0) & (deployed[np.maximum(linked, 0)] >= since_s) if len(deployed) else linked >= 0
     started = _ints(incidents["started_s"])
     resolved_s, resolved = _nullable_ints(incidents["resolved_s"])
-    table = pa.table({"team_id": incidents["team_id"], "external_id": incidents["external_id"],
-                      "resolved_s": incidents["resolved_s"], "counted": pa.array(counted, pa.bool_())})
-    return _Links(teams.dense(incidents["team_id"]), linked, by_id >= 0, counted, resolved,
-                  resolved_s - started, table)
+    table = pa.table(
+        {
+            "team_id": incidents["team_id"],
+            "external_id": incidents["external_id"],
+            "resolved_s": incidents["resolved_s"],
+            "counted": pa.array(counted, pa.bool_()),
+        }
+    )
+    return _Links(teams.dense(incidents["team_id"]), linked, by_id >= 0, counted, resolved, resolved_s - started, table)
 
 
 def _known_deployments(incidents: pa.Table, deployments: pa.Table) -> np.ndarray:
@@ -368,12 +444,26 @@ def _known_deployments(incidents: pa.Table, deployments: pa.Table) -> np.ndarray
     Filtering by is_in first keeps the join at incident size, not deployment size.
     """
     wanted = pc.unique(pc.drop_null(incidents["deployment_id"]))
-    rows = np.flatnonzero(np.asarray(pc.is_in(deployments["external_id"], value_set=wanted, memory_pool=POOL)
-                                     .to_numpy(zero_copy_only=False), dtype=bool))
-    side = pa.table({"team_id": deployments["team_id"].take(pa.array(rows)),
-                     "deployment_id": deployments["external_id"].take(pa.array(rows)), "row": pa.array(rows)})
-    asked = pa.table({"team_id": incidents["team_id"], "deployment_id": incidents["deployment_id"],
-                      "incident": pa.array(np.arange(incidents.num_rows))})
+    rows = np.flatnonzero(
+        np.asarray(
+            pc.is_in(deployments["external_id"], value_set=wanted, memory_pool=POOL).to_numpy(zero_copy_only=False),
+            dtype=bool,
+        )
+    )
+    side = pa.table(
+        {
+            "team_id": deployments["team_id"].take(pa.array(rows)),
+            "deployment_id": deployments["external_id"].take(pa.array(rows)),
+            "row": pa.array(rows),
+        }
+    )
+    asked = pa.table(
+        {
+            "team_id": incidents["team_id"],
+            "deployment_id": incidents["deployment_id"],
+            "incident": pa.array(np.arange(incidents.num_rows)),
+        }
+    )
     joined = asked.join(side, keys=["team_id", "deployment_id"], join_type="inner")
     named = np.full(incidents.num_rows, -1, dtype=np.int64)
     named[_ints(joined["incident"])] = _ints(joined["row"])
@@ -389,8 +479,12 @@ def _attribute(teams: _Teams, incidents: pa.Table, deployments: pa.Table, lookba
     if deployments.num_rows == 0 or incidents.num_rows == 0:
         return np.full(incidents.num_rows, -1, dtype=np.int64)
     # encode each side, then unify: far cheaper than concatenating a million strings first
-    codes = pa.chunked_array([pc.dictionary_encode(deployments["service"], memory_pool=POOL).combine_chunks(POOL),
-                              pc.dictionary_encode(incidents["service"]).combine_chunks()]).unify_dictionaries(POOL)
+    codes = pa.chunked_array(
+        [
+            pc.dictionary_encode(deployments["service"], memory_pool=POOL).combine_chunks(POOL),
+            pc.dictionary_encode(incidents["service"]).combine_chunks(),
+        ]
+    ).unify_dictionaries(POOL)
     width = len(codes.chunk(0).dictionary)
     dep_group = teams.dense(deployments["team_id"]) * width + codes.chunk(0).indices.to_numpy().astype(np.int64)
     inc_group = teams.dense(incidents["team_id"]) * width + codes.chunk(1).indices.to_numpy().astype(np.int64)
@@ -400,7 +494,7 @@ def _attribute(teams: _Teams, incidents: pa.Table, deployments: pa.Table, lookba
     span = max(dep_time.max(), inc_time.max()) - base + 1
     if teams.count * width * span >= 2**62:  # keys would not fit: make the groups dense first
         group = np.unique(np.concatenate([dep_group, inc_group]), return_inverse=True)[1].astype(np.int64)
-        dep_group, inc_group = group[: deployments.num_rows], group[deployments.num_rows:]
+        dep_group, inc_group = group[: deployments.num_rows], group[deployments.num_rows :]
         if (int(group.max()) + 1) * span >= 2**62:
             raise ValueError("times too far apart to key")
     dep_keys = dep_group * span + (dep_time - base)
@@ -496,13 +590,24 @@ def _team(team: int, window: Window, agg: _Aggregates, at: int, quality: DataQua
     lt_median, lt_p90 = _pair(agg.lead, at)
     rt_median, rt_p90 = _pair(agg.recovery, at)
     return DoraMetrics(
-        team_id=team, window=window, deployments=count,
-        deployments_per_day=count / window.days, deployments_per_week=count / window.days * 7,
-        days_with_deployments=days, days_with_deployments_pct=100.0 * days / window.days,
-        lead_time_hours_median=lt_median, lead_time_hours_p90=lt_p90, lead_time_samples=int(agg.lead_n[at]),
-        change_failure_rate_pct=100.0 * failed / count if count else None, failed_deployments=failed,
-        incidents=incidents, incidents_linked_by_id=by_id, incidents_linked_by_attribution=by_attribution,
+        team_id=team,
+        window=window,
+        deployments=count,
+        deployments_per_day=count / window.days,
+        deployments_per_week=count / window.days * 7,
+        days_with_deployments=days,
+        days_with_deployments_pct=100.0 * days / window.days,
+        lead_time_hours_median=lt_median,
+        lead_time_hours_p90=lt_p90,
+        lead_time_samples=int(agg.lead_n[at]),
+        change_failure_rate_pct=100.0 * failed / count if count else None,
+        failed_deployments=failed,
+        incidents=incidents,
+        incidents_linked_by_id=by_id,
+        incidents_linked_by_attribution=by_attribution,
         incidents_unlinked=incidents - by_id - by_attribution,
-        recovery_hours_median=rt_median, recovery_hours_p90=rt_p90, incidents_resolved=int(agg.resolved[at]),
+        recovery_hours_median=rt_median,
+        recovery_hours_p90=rt_p90,
+        incidents_resolved=int(agg.resolved[at]),
         quality=quality or DataQuality(),
     )

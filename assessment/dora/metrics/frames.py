@@ -54,6 +54,7 @@ Run = Callable[[str, dict[str, Any]], list[tuple[Any, ...]]]  # SQL with :name p
 
 def _runner(dbapi_connection: Any, pg: bool) -> Run:
     """Run SQL with :name parameters on a raw DB-API connection (its cursor, no ORM)."""
+
     def run(sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
         cursor = dbapi_connection.cursor()
         try:
@@ -61,6 +62,7 @@ def _runner(dbapi_connection: Any, pg: bool) -> Run:
             return list(cursor.fetchall()) if cursor.description is not None else []
         finally:
             cursor.close()
+
     return run
 
 
@@ -80,8 +82,9 @@ def _query(session: Session, sql: str, params: dict[str, Any]) -> list[tuple[Any
 # Changes with every write of DORA rows: each import (store.py, and an organisation's import in
 # interchange/bundle.py) adds a dora_import row in the transaction that writes its rows, and rows go only with
 # their team, organisation or import. Typed figures are not in it: the metrics do not read them.
-FINGERPRINT = ("SELECT (SELECT max(id) FROM dora_import), (SELECT count(*) FROM dora_import), "
-               "(SELECT count(*) FROM team)")
+FINGERPRINT = (
+    "SELECT (SELECT max(id) FROM dora_import), (SELECT count(*) FROM dora_import), (SELECT count(*) FROM team)"
+)
 
 
 @contextmanager
@@ -102,8 +105,10 @@ def snapshot_readers(session: Session) -> Iterator[tuple[Run, Run, bool] | None]
     engine = session.connection().engine
     mine, pg = _session_runner(session)
     if pg:
-        written, isolation = mine("SELECT pg_current_xact_id_if_assigned() IS NOT NULL, "
-                                  "current_setting('transaction_isolation')", {})[0]
+        written, isolation = mine(
+            "SELECT pg_current_xact_id_if_assigned() IS NOT NULL, current_setting('transaction_isolation')",
+            {},
+        )[0]
         shared = isolation in ("repeatable read", "serializable")
         # in autocommit the exported snapshot would end with its own statement, before anyone imports it
         autocommit = session.connection().connection.dbapi_connection.autocommit  # type: ignore[union-attr]
@@ -115,17 +120,22 @@ def snapshot_readers(session: Session) -> Iterator[tuple[Run, Run, bool] | None]
             try:
                 readers: tuple[Run, Run, bool] | None = (
                     mine if shared else stack.enter_context(_imported(engine, snapshot)),
-                    stack.enter_context(_imported(engine, snapshot)), True)
+                    stack.enter_context(_imported(engine, snapshot)),
+                    True,
+                )
             except sa.exc.OperationalError:  # the server has no connection to give: read on the session's
                 stack.close()
                 readers = None
             yield readers
         return
-    if (engine.url.database in (None, "", ":memory:") or "memory" in str(engine.url.query.get("mode", ""))
-            or not _spare_connections(engine.pool, 1)
-            or str(mine("PRAGMA journal_mode", {})[0][0]).lower() != "wal"
-            # without BEGIN (the driver's own transaction handling) each read takes the newest snapshot
-            or not session.connection().connection.dbapi_connection.in_transaction):  # type: ignore[union-attr]
+    if (
+        engine.url.database in (None, "", ":memory:")
+        or "memory" in str(engine.url.query.get("mode", ""))
+        or not _spare_connections(engine.pool, 1)
+        or str(mine("PRAGMA journal_mode", {})[0][0]).lower() != "wal"
+        # without BEGIN (the driver's own transaction handling) each read takes the newest snapshot
+        or not session.connection().connection.dbapi_connection.in_transaction
+    ):  # type: ignore[union-attr]
         yield None
         return
     seen = mine(FINGERPRINT, {})  # starts the session's snapshot if nothing has yet
@@ -228,8 +238,9 @@ class _Read:
                 valid = (marks & (1 << bit)) == 0
                 bit += 1
             present = rows if valid is None else int(valid.sum())
-            columns[f.name] = (_strings(text, present, valid) if f.kind == pa.string()
-                               else _integers(text, present, valid))
+            columns[f.name] = (
+                _strings(text, present, valid) if f.kind == pa.string() else _integers(text, present, valid)
+            )
         return pa.table(columns)
 
     def json_table(self, run: Run, pg: bool, source: str, params: dict[str, Any]) -> pa.Table:
@@ -237,8 +248,12 @@ class _Read:
         aggregate = "json_agg({})::text" if pg else "json_group_array({})"
         exprs = ", ".join(aggregate.format(f.column) for f in self.fields)
         row = run(f"SELECT {exprs} FROM {source}", params)[0]
-        return pa.table({f.name: pa.array(json.loads(text) if text else [], type=f.kind)
-                         for text, f in zip(row, self.fields, strict=True)})
+        return pa.table(
+            {
+                f.name: pa.array(json.loads(text) if text else [], type=f.kind)
+                for text, f in zip(row, self.fields, strict=True)
+            }
+        )
 
 
 def _joined(f: _Field, pg: bool) -> str:
@@ -280,10 +295,15 @@ def _strings(text: str | None, present: int, valid: np.ndarray | None) -> pa.Arr
     values = values if small else values.cast(pa.string(), memory_pool=POOL)
     if valid is None or present == len(valid):
         return values
-    offsets = np.frombuffer(values.buffers()[1], dtype=np.int32)[values.offset: values.offset + present + 1]
+    offsets = np.frombuffer(values.buffers()[1], dtype=np.int32)[values.offset : values.offset + present + 1]
     spread = offsets[np.concatenate([[0], np.cumsum(valid)])]
-    return pa.StringArray.from_buffers(len(valid), pa.py_buffer(spread), values.buffers()[2],
-                                       pa.py_buffer(np.packbits(valid, bitorder="little")), int((~valid).sum()))
+    return pa.StringArray.from_buffers(
+        len(valid),
+        pa.py_buffer(spread),
+        values.buffers()[2],
+        pa.py_buffer(np.packbits(valid, bitorder="little")),
+        int((~valid).sum()),
+    )
 
 
 def _teams(team_ids: list[int]) -> str:
@@ -293,26 +313,39 @@ def _teams(team_ids: list[int]) -> str:
 _TEAM_ID = (_Field("team_id", pa.int64(), "team_id"), _Field("external_id", pa.string(), "external_id"))
 # every deployment of the window and look-back; status and environment sort them into counted or not in Arrow,
 # which is cheaper than a second scan of the table for the ones not counted
-DEPLOYMENTS = _Read((*_TEAM_ID, _Field("service", pa.string(), "service"),
-                     _Field("deployed_s", pa.int64(), "deployed_epoch_s"),
-                     _Field("change_ids", pa.string(), "change_ids", nullable=True),
-                     _Field("first_commit_s", pa.int64(), "first_commit_epoch_s", nullable=True),
-                     _Field("status", pa.string(), "status"), _Field("environment", pa.string(), "environment")))
+DEPLOYMENTS = _Read(
+    (
+        *_TEAM_ID,
+        _Field("service", pa.string(), "service"),
+        _Field("deployed_s", pa.int64(), "deployed_epoch_s"),
+        _Field("change_ids", pa.string(), "change_ids", nullable=True),
+        _Field("first_commit_s", pa.int64(), "first_commit_epoch_s", nullable=True),
+        _Field("status", pa.string(), "status"),
+        _Field("environment", pa.string(), "environment"),
+    )
+)
 CHANGES = _Read((*_TEAM_ID, _Field("committed_s", pa.int64(), "committed_epoch_s")))
-INCIDENTS = _Read((*_TEAM_ID, _Field("service", pa.string(), "service"),
-                   _Field("started_s", pa.int64(), "started_epoch_s"),
-                   _Field("resolved_s", pa.int64(), "resolved_epoch_s", nullable=True),
-                   _Field("deployment_id", pa.string(), "deployment_external_id", nullable=True),
-                   _Field("change_id", pa.string(), "change_external_id", nullable=True)))
+INCIDENTS = _Read(
+    (
+        *_TEAM_ID,
+        _Field("service", pa.string(), "service"),
+        _Field("started_s", pa.int64(), "started_epoch_s"),
+        _Field("resolved_s", pa.int64(), "resolved_epoch_s", nullable=True),
+        _Field("deployment_id", pa.string(), "deployment_external_id", nullable=True),
+        _Field("change_id", pa.string(), "change_external_id", nullable=True),
+    )
+)
 
 
 def _sources(teams: str) -> dict[_Read, str]:
     """What each read takes of its table: these teams' rows of the window (and look-back)."""
-    return {DEPLOYMENTS: f"""dora_deployment WHERE team_id IN ({teams})
+    return {
+        DEPLOYMENTS: f"""dora_deployment WHERE team_id IN ({teams})
                 AND deployed_epoch_s >= :from AND deployed_epoch_s < :until""",
-            CHANGES: f"dora_change WHERE team_id IN ({teams}) AND committed_epoch_s < :until",
-            INCIDENTS: f"""dora_incident WHERE team_id IN ({teams})
-                AND started_epoch_s >= :since AND started_epoch_s < :until"""}
+        CHANGES: f"dora_change WHERE team_id IN ({teams}) AND committed_epoch_s < :until",
+        INCIDENTS: f"""dora_incident WHERE team_id IN ({teams})
+                AND started_epoch_s >= :since AND started_epoch_s < :until""",
+    }
 
 
 def load_frames(session: Session, *, team_ids: list[int], window: Window, lookback_s: int) -> Frames:
@@ -331,22 +364,27 @@ def load_frames(session: Session, *, team_ids: list[int], window: Window, lookba
             everything, changes, incidents, totals = _read_one(run, pg, team_ids, span)
         else:
             everything, changes, incidents, totals = _read_two(readers, team_ids, span)
-    counted = (_mask(pc.is_in(everything["status"], pa.array(sorted(SUCCESS_STATUSES)), memory_pool=POOL))
-               & _mask(pc.is_in(everything["environment"], pa.array(sorted(PRODUCTION_ENVIRONMENTS)),
-                                memory_pool=POOL)))
+    counted = _mask(pc.is_in(everything["status"], pa.array(sorted(SUCCESS_STATUSES)), memory_pool=POOL)) & _mask(
+        pc.is_in(everything["environment"], pa.array(sorted(PRODUCTION_ENVIRONMENTS)), memory_pool=POOL)
+    )
     deployed = np.asarray(everything["deployed_s"].to_numpy(), dtype=np.int64)
     inside_window = deployed >= window.since_s
     # counted rows of the window first, then those of the look-back: the metrics take the window as a slice
     order = np.concatenate([np.flatnonzero(counted & inside_window), np.flatnonzero(counted & ~inside_window)])
     deployments = pc.take(everything.drop_columns(["status", "environment"]), pa.array(order), memory_pool=POOL)
-    not_counted = pc.filter(everything.select(["team_id", "external_id", "status", "environment"]),
-                            pa.array(~counted & inside_window), memory_pool=POOL)
+    not_counted = pc.filter(
+        everything.select(["team_id", "external_id", "status", "environment"]),
+        pa.array(~counted & inside_window),
+        memory_pool=POOL,
+    )
     teams_in_window = np.asarray(everything["team_id"].to_numpy(), dtype=np.int64)[inside_window]
     inside = {"deployments": _per_team(teams_in_window), "incidents": _per_team(incidents["team_id"])}
     return Frames(deployments, changes, incidents, not_counted, _outside(totals, inside))
 
 
-Tables = tuple[pa.Table, pa.Table, pa.Table, dict[str, list[tuple[Any, ...]]]]  # deployments, changes, incidents, totals
+Tables = tuple[
+    pa.Table, pa.Table, pa.Table, dict[str, list[tuple[Any, ...]]]
+]  # deployments, changes, incidents, totals
 
 
 def _read_one(run: Run, pg: bool, team_ids: list[int], span: dict[str, int]) -> Tables:
@@ -354,12 +392,16 @@ def _read_one(run: Run, pg: bool, team_ids: list[int], span: dict[str, int]) -> 
     teams = _teams(team_ids)
     sources = _sources(teams)
     with ThreadPoolExecutor(max_workers=1) as pool:
-        pending = [(read, source, pool.submit(read.decode, read.fetch(run, pg, source, span)))
-                   for read, source in sources.items()]
+        pending = [
+            (read, source, pool.submit(read.decode, read.fetch(run, pg, source, span)))
+            for read, source in sources.items()
+        ]
         totals = _totals(run, teams)
         tables = [future.result() for _, _, future in pending]
-    everything, changes, incidents = (table if table is not None else read.json_table(run, pg, source, span)
-                                      for table, (read, source, _) in zip(tables, pending, strict=True))
+    everything, changes, incidents = (
+        table if table is not None else read.json_table(run, pg, source, span)
+        for table, (read, source, _) in zip(tables, pending, strict=True)
+    )
     return everything, changes, incidents, totals
 
 
@@ -381,7 +423,7 @@ def _read_two(readers: tuple[Run, Run, bool], team_ids: list[int], span: dict[st
     def upper_half() -> list[tuple[Run, _Read, str, Future[pa.Table | None]]]:
         done = [read(second, INCIDENTS, _sources(teams)[INCIDENTS])]
         upper = _sources(cut.result()[1])
-        return done + [read(second, DEPLOYMENTS, upper[DEPLOYMENTS]), read(second, CHANGES, upper[CHANGES])]
+        return [*done, read(second, DEPLOYMENTS, upper[DEPLOYMENTS]), read(second, CHANGES, upper[CHANGES])]
 
     with ThreadPoolExecutor(max_workers=1) as decoder, ThreadPoolExecutor(max_workers=1) as lane:
         other = lane.submit(upper_half)
@@ -400,9 +442,14 @@ def _read_two(readers: tuple[Run, Run, bool], team_ids: list[int], span: dict[st
     # a part whose text holds the separator is read again as JSON, on its own connection (same snapshot)
     incidents, dep_low, chg_low, dep_high, chg_high = (
         table if table is not None else what.json_table(run, pg, source, span)
-        for table, run, what, source in [tables[2], tables[0], tables[1], tables[3], tables[4]])
-    return (pa.concat_tables([dep_low, dep_high]), pa.concat_tables([chg_low, chg_high]).combine_chunks(POOL),
-            incidents, totals)
+        for table, run, what, source in [tables[2], tables[0], tables[1], tables[3], tables[4]]
+    )
+    return (
+        pa.concat_tables([dep_low, dep_high]),
+        pa.concat_tables([chg_low, chg_high]).combine_chunks(POOL),
+        incidents,
+        totals,
+    )
 
 
 def _halves(team_ids: list[int], counts: list[tuple[Any, ...]]) -> tuple[list[int], list[int]]:
@@ -429,9 +476,10 @@ def _per_team(teams: pa.ChunkedArray | np.ndarray) -> dict[int, int]:
 
 def _totals(run: Run, teams: str) -> dict[str, list[tuple[Any, ...]]]:
     """Each team's number of deployments and incidents, in or out of any window (index-only counts)."""
-    return {kind: run(f"SELECT team_id, count(*) FROM {table} WHERE team_id IN ({teams}) "
-                                  "GROUP BY team_id", {})
-            for kind, table in (("deployments", "dora_deployment"), ("incidents", "dora_incident"))}
+    return {
+        kind: run(f"SELECT team_id, count(*) FROM {table} WHERE team_id IN ({teams}) GROUP BY team_id", {})
+        for kind, table in (("deployments", "dora_deployment"), ("incidents", "dora_incident"))
+    }
 
 
 def _outside(totals: dict[str, list[tuple[Any, ...]]], inside: dict[str, dict[int, int]]) -> dict[tuple[int, str], int]:
@@ -447,12 +495,15 @@ def _outside(totals: dict[str, list[tuple[Any, ...]]], inside: dict[str, dict[in
 def latest_event_s(session: Session, *, team_ids: list[int]) -> int | None:
     """The newest deployment or incident time of these teams (for the default window)."""
     teams = _teams(team_ids)
-    rows = _query(session, f"""SELECT max(t) FROM (
+    rows = _query(
+        session,
+        f"""SELECT max(t) FROM (
         SELECT max(deployed_epoch_s) AS t FROM dora_deployment WHERE team_id IN ({teams})
-        UNION ALL SELECT max(started_epoch_s) FROM dora_incident WHERE team_id IN ({teams})) latest""", {})
+        UNION ALL SELECT max(started_epoch_s) FROM dora_incident WHERE team_id IN ({teams})) latest""",
+        {},
+    )
     return None if not rows or rows[0][0] is None else int(rows[0][0])
 
 
 def has_data(session: Session, *, team_id: int) -> bool:
     return latest_event_s(session, team_ids=[team_id]) is not None
-

@@ -26,8 +26,9 @@ class DroppedRow:
     reason: str
 
 
-EMPTY = pa.table({"kind": pa.array([], pa.string()), "id": pa.array([], pa.string()),
-                  "reason": pa.array([], pa.string())})
+EMPTY = pa.table(
+    {"kind": pa.array([], pa.string()), "id": pa.array([], pa.string()), "reason": pa.array([], pa.string())}
+)
 
 
 @dataclass(frozen=True)
@@ -57,12 +58,19 @@ class DataQuality:
 def _rows(team: pa.ChunkedArray, kind: str, ids: pa.ChunkedArray, reason: pa.ChunkedArray | str) -> pa.Table:
     n = len(team)
     reasons = pa.array([reason] * n, pa.string()) if isinstance(reason, str) else reason
-    return pa.table({"team_id": team, "kind": pa.array([kind] * n, pa.string()),
-                     "id": pc.cast(ids, pa.string()), "reason": reasons})
+    return pa.table(
+        {
+            "team_id": team,
+            "kind": pa.array([kind] * n, pa.string()),
+            "id": pc.cast(ids, pa.string()),
+            "reason": reasons,
+        }
+    )
 
 
-def build_quality(frames: Frames, in_window: pa.Table, repeats: pa.Table, dropped_lead: pa.Table,
-                  links: pa.Table) -> dict[int, DataQuality]:
+def build_quality(
+    frames: Frames, in_window: pa.Table, repeats: pa.Table, dropped_lead: pa.Table, links: pa.Table
+) -> dict[int, DataQuality]:
     """Every row a metric left out, grouped by team.
 
     `repeats` (team_id, change_id): changes listed by more than one deployment; `dropped_lead`
@@ -71,21 +79,24 @@ def build_quality(frames: Frames, in_window: pa.Table, repeats: pa.Table, droppe
     """
     skipped = frames.not_counted
     status_ok = pc.is_in(skipped["status"], pa.array(sorted(SUCCESS_STATUSES)))
-    reasons = pc.if_else(status_ok,
-                         pc.binary_join_element_wise("environment '", skipped["environment"], "' is not production", ""),
-                         pc.binary_join_element_wise("status '", skipped["status"], "' is not a success", ""))
-    no_commit = in_window.filter(pc.and_(pc.is_null(in_window["change_ids"]),
-                                         pc.is_null(in_window["first_commit_s"])))
+    reasons = pc.if_else(
+        status_ok,
+        pc.binary_join_element_wise("environment '", skipped["environment"], "' is not production", ""),
+        pc.binary_join_element_wise("status '", skipped["status"], "' is not a success", ""),
+    )
+    no_commit = in_window.filter(pc.and_(pc.is_null(in_window["change_ids"]), pc.is_null(in_window["first_commit_s"])))
     unresolved = links.filter(pc.is_null(links["resolved_s"]))
     unlinked = links.filter(pc.invert(links["counted"]))
-    table = pa.concat_tables([
-        _rows(skipped["team_id"], "deployments", skipped["external_id"], reasons),
-        _rows(no_commit["team_id"], "deployments", no_commit["external_id"], NO_COMMIT_TIME),
-        _rows(repeats["team_id"], "changes", repeats["change_id"], NOT_SHIPPED_AGAIN),
-        _rows(dropped_lead["team_id"], "changes", dropped_lead["change_id"], dropped_lead["dropped"]),
-        _rows(unresolved["team_id"], "incidents", unresolved["external_id"], NO_RESOLUTION),
-        _rows(unlinked["team_id"], "incidents", unlinked["external_id"], NOT_LINKED),
-    ])
+    table = pa.concat_tables(
+        [
+            _rows(skipped["team_id"], "deployments", skipped["external_id"], reasons),
+            _rows(no_commit["team_id"], "deployments", no_commit["external_id"], NO_COMMIT_TIME),
+            _rows(repeats["team_id"], "changes", repeats["change_id"], NOT_SHIPPED_AGAIN),
+            _rows(dropped_lead["team_id"], "changes", dropped_lead["change_id"], dropped_lead["dropped"]),
+            _rows(unresolved["team_id"], "incidents", unresolved["external_id"], NO_RESOLUTION),
+            _rows(unlinked["team_id"], "incidents", unlinked["external_id"], NOT_LINKED),
+        ]
+    )
     return _by_team(table, frames.outside)
 
 
@@ -95,8 +106,12 @@ def _by_team(table: pa.Table, outside: dict[tuple[int, str], int]) -> dict[int, 
     teams_col = table["team_id"].to_numpy()
     present, starts = np.unique(teams_col, return_index=True)
     ends = [*starts[1:], len(teams_col)] if len(starts) else []
-    slices = {int(t): table.slice(int(a), int(b) - int(a)).select(["kind", "id", "reason"])
-              for t, a, b in zip(present, starts, ends, strict=True)}
+    slices = {
+        int(t): table.slice(int(a), int(b) - int(a)).select(["kind", "id", "reason"])
+        for t, a, b in zip(present, starts, ends, strict=True)
+    }
     teams = set(slices) | {team for team, _ in outside}
-    return {team: DataQuality(slices.get(team, EMPTY), {kind: n for (t, kind), n in outside.items() if t == team})
-            for team in teams}
+    return {
+        team: DataQuality(slices.get(team, EMPTY), {kind: n for (t, kind), n in outside.items() if t == team})
+        for team in teams
+    }

@@ -12,8 +12,8 @@ import pandas as pd
 import pyarrow.compute as pc
 from sqlmodel import Session
 
-from assessment.dora.metrics.frames import load_frames
 from assessment.dora.metrics.compute import DEFAULT_LOOKBACK_HOURS, HOUR_S
+from assessment.dora.metrics.frames import load_frames
 from assessment.dora.metrics.window import DAY_S, Window
 
 WEEK_S = 7 * DAY_S
@@ -31,16 +31,19 @@ def _week_start(window: Window, seconds: pd.Series) -> pd.Series:
 
 def weekly_trends(session: Session, *, team_id: int, window: Window) -> pd.DataFrame:
     """Columns: week (first day), deployments, lead_time_hours (median), recovery_hours (median)."""
-    frames = load_frames(session, team_ids=[team_id], window=window,
-                         lookback_s=int(DEFAULT_LOOKBACK_HOURS * HOUR_S))
+    frames = load_frames(session, team_ids=[team_id], window=window, lookback_s=int(DEFAULT_LOOKBACK_HOURS * HOUR_S))
     deployments = frames.deployments.filter(pc.greater_equal(frames.deployments["deployed_s"], window.since_s))
     weeks = pd.DataFrame({"week": [_start(window, w) for w in range(int(-(-window.days // 7)))]})
     dep = deployments.to_pandas()
     counts = dep.groupby(_week_start(window, dep["deployed_s"])).size().rename("deployments")
     lead = _lead_by_week(window, dep, frames.changes.to_pandas())
     incidents = frames.incidents.to_pandas().dropna(subset=["resolved_s"])
-    recovery = ((incidents["resolved_s"] - incidents["started_s"]) / HOUR_S).groupby(
-        _week_start(window, incidents["started_s"])).median().rename("recovery_hours")
+    recovery = (
+        ((incidents["resolved_s"] - incidents["started_s"]) / HOUR_S)
+        .groupby(_week_start(window, incidents["started_s"]))
+        .median()
+        .rename("recovery_hours")
+    )
     out = weeks.set_index("week").join(counts).join(lead).join(recovery)
     out["deployments"] = out["deployments"].fillna(0).astype(int)
     return out.reset_index()

@@ -46,8 +46,9 @@ def _midnight(day: date) -> datetime:
     return datetime.combine(day, time(0), tzinfo=UTC)
 
 
-def window_for_dates(since: date | None, until: date | None, *, latest_s: int | None,
-                     days: int = DEFAULT_DAYS) -> Window:
+def window_for_dates(
+    since: date | None, until: date | None, *, latest_s: int | None, days: int = DEFAULT_DAYS
+) -> Window:
     """A window from whole days (both included); missing ends default to `days` ending at the latest event.
 
     Without data and without dates, the window ends today (UTC).
