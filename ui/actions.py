@@ -15,7 +15,7 @@ from assessment.core.errors import FoundationsError
 from assessment.demo import DEMO_ORG, load_demo
 from assessment.organisations.directory import ensure_organisation, ensure_team, find_organisation
 from ui import auth, database, state
-from ui.answer_fields import sentence
+from ui.text import sentence
 
 ORG_KEY = "start_org"
 TEAM_KEY = "start_team"

@@ -8,36 +8,20 @@ take because bank keys start with a letter).
 from __future__ import annotations
 
 from datetime import date
-from functools import lru_cache
 from typing import Any
 
 from assessment.bank.answers import AnswerStatus, AnswerValue, answered, dont_know, not_applicable
 from assessment.bank.model import LEVEL_NAMES, AnswerType, ChoiceOption, LevelOption, Question
+from ui.text import plain
 
 DONT_KNOW = "__dont_know__"
 NOT_APPLICABLE = "__not_applicable__"
 DETAIL_FIELDS = ("note", "url", "date")
-MARKDOWN_SPECIALS = "\\`*_{}[]()#+-.!|~<>$:"
 
 
 def widget_key(field: str, question_key: str) -> str:
     """Session-state key of one field of one question, e.g. 'answer:rb_rollback_path'."""
     return f"{field}:{question_key}"
-
-
-@lru_cache(maxsize=8192)
-def plain(text: str) -> str:
-    """Text shown through Markdown exactly as written (names and notes are never markup)."""
-    return "".join(f"\\{ch}" if ch in MARKDOWN_SPECIALS else ch for ch in text)
-
-
-def sentence(text: str) -> str:
-    """A domain message ('a team is named twice: x') as a sentence a person reads, for st.error and the like.
-
-    Escaped like `plain`: messages quote what people typed, and every place that
-    shows them renders Markdown.
-    """
-    return plain(text[:1].upper() + text[1:] + ("" if text.endswith(".") else "."))
 
 
 def uses_number_input(question: Question) -> bool:

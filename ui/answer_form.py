@@ -33,12 +33,11 @@ from ui.answer_fields import (
     flag_label,
     flag_options,
     option_label,
-    plain,
-    sentence,
     uses_number_input,
     widget_key,
     widget_values,
 )
+from ui.text import plain, question_sentence
 
 OLDEST_EVIDENCE = date(2000, 1, 1)
 
@@ -55,16 +54,11 @@ def _undrawn(question: Question) -> set[str]:
     return {field for field in fields_of(question) if widget_key(field, question.key) not in st.session_state}
 
 
-def _problem(exc: Exception, question: Question) -> str:
-    """An InvalidAnswerError message without its question-key prefix, as a sentence."""
-    return sentence(str(exc).removeprefix(f"{question.key}: "))
-
-
 def _url_problem(question: Question, url: str | None) -> str | None:
     try:
         check_evidence_url(question.key, url)
     except InvalidAnswerError as exc:
-        return _problem(exc, question)
+        return question_sentence(str(exc), question.key)
     return None
 
 
@@ -130,7 +124,7 @@ def _store(assessment_id: int, question: Question, field: str, values: dict[str,
         state.forget_shown_version(assessment_id, question.key)
         return
     except InvalidAnswerError as exc:
-        problems[field] = _problem(exc, question)
+        problems[field] = question_sentence(str(exc), question.key)
         return
     except AccessDenied as exc:  # shared mode: this role may read, not answer
         problems[field] = str(exc)

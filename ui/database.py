@@ -13,7 +13,7 @@ from assessment.core import db
 from assessment.core.config import get_settings
 from assessment.core.errors import FoundationsError, SchemaStateError
 from ui import auth
-from ui.answer_fields import sentence
+from ui.text import sentence
 
 
 @st.cache_resource(show_spinner=False)

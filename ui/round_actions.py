@@ -14,7 +14,7 @@ from assessment.bank.loader import default_bank
 from assessment.core import db
 from assessment.core.errors import FoundationsError
 from ui import database, state
-from ui.answer_fields import sentence
+from ui.text import sentence
 
 PREFILL_KEY = "rounds_prefill"
 LABEL_KEY = "rounds_label"

@@ -7,7 +7,7 @@ import streamlit as st
 from assessment.assessments.comparison import RoundComparison, level_text
 from assessment.assessments.repository import AssessmentData
 from assessment.bank.answers import describe_value
-from ui.answer_fields import plain
+from ui.text import plain
 
 KIND_LABELS = {
     "changed": "changed",

@@ -9,7 +9,7 @@ import streamlit as st
 
 from assessment.assessments.repository import AssessmentData
 from ui import state
-from ui.answer_fields import plain
+from ui.text import plain
 
 _NOTICE_ICONS = {"success": ":material/check_circle:", "error": ":material/error:", "info": ":material/info:"}
 

@@ -28,7 +28,7 @@ from assessment.workshops.facilitator import WorkshopOverview, overview
 from assessment.workshops.links import JOIN_PATH, join_link
 from ui import auth, widgets
 from ui import workshop_widgets as ww
-from ui.answer_fields import plain, sentence
+from ui.text import plain, sentence
 
 MODE_KEY, OPEN_MODE, CREATE_MODE = "wf_mode", "Open a workshop", "Create a workshop"
 ORG_KEY, NEW_ORG_KEY, NEW_TEAMS_KEY = "wc_org", "wc_new_org", "wc_new_teams"

@@ -22,10 +22,10 @@ from ui.answer_fields import (
     flag_label,
     flag_options,
     option_label,
-    plain,
     uses_number_input,
     widget_values,
 )
+from ui.text import plain
 
 FIELDS = ("answer", "flag", "reason", "note")
 

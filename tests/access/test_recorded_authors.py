@@ -18,7 +18,7 @@ from assessment.models.assessments import Answer, Assessment
 from assessment.models.dora import DoraFigures, DoraImport
 from tests.access.test_access_pages import OWNER, VIEWER, Install, install, open_as  # noqa: F401 - fixture
 from tests.app.conftest import demo_engine, sqlite_templates  # noqa: F401 - fixtures
-from ui.answer_fields import plain
+from ui.text import plain
 
 DORA, ASSESS = "ui/pages/dora.py", "ui/pages/assess.py"
 INCIDENTS = b"id,service,started_at,resolved_at\n1,api,2024-05-01T10:00:00Z,2024-05-01T11:00:00Z\n"

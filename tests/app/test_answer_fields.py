@@ -17,9 +17,9 @@ from ui.answer_fields import (
     compose,
     empty_values,
     option_label,
-    plain,
     widget_values,
 )
+from ui.text import plain
 
 QUESTIONS = default_bank().questions
 
@@ -70,26 +70,6 @@ def test_not_applicable_without_reason_is_refused_by_the_domain() -> None:
     values = {**empty_values(question), "answer": NOT_APPLICABLE, "reason": "  "}
     with pytest.raises(Exception, match="needs a reason"):
         check_answer(question, compose(question, values))  # type: ignore[arg-type]
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "**bold**",
-        "[x](javascript:alert(1))",
-        "<b>hi</b>",
-        ":material/home:",
-        "$x$",
-        "a_b_c",
-        "1. list",
-        "# head",
-    ],
-)
-def test_plain_escapes_every_markdown_character(text: str) -> None:
-    escaped = plain(text)
-    assert escaped.replace("\\", "") == text
-    for ch in "*[]()<>$_#:":
-        assert escaped.count(ch) == escaped.count("\\" + ch)
 
 
 def test_answered_value_round_trips_for_integer_and_decimal_numbers() -> None:

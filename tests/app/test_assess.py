@@ -21,7 +21,8 @@ from tests.app.conftest import (
     stored,
     texts,
 )
-from ui.answer_fields import DONT_KNOW, NOT_APPLICABLE, plain
+from ui.answer_fields import DONT_KNOW, NOT_APPLICABLE
+from ui.text import plain
 
 
 def test_level_answer_is_saved_at_once_with_a_visible_confirmation(app_engine: Engine) -> None:

@@ -16,7 +16,7 @@ from assessment.core import db
 from assessment.core.errors import FoundationsError
 from assessment.organisations.members import audit_log, create_organisation, grant, members, revoke
 from ui import auth, database, state, widgets
-from ui.answer_fields import plain, sentence
+from ui.text import plain, sentence
 
 ORG_KEY, EMAIL_KEY, ROLE_KEY, NEW_ORG_KEY = "acc_org", "acc_email", "acc_role", "acc_new_org"
 ROLE_HELP = {role: "may " + ", ".join(PHRASES[a] for a in Action if a in ALLOWED[role]) for role in Role}

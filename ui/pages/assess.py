@@ -8,8 +8,8 @@ from assessment.assessments.repository import AssessmentData
 from assessment.bank.model import Question
 from assessment.core.numbers import plural
 from ui import actions, current, database, state, widgets
-from ui.answer_fields import plain
 from ui.answer_form import on_confirm, render_question
+from ui.text import plain
 
 FOUNDATION_KEY = "foundation"
 FOCUS_KEY = "focus_question"

@@ -19,8 +19,8 @@ from assessment.portfolio.dora import TeamCluster, benchmark_edition
 from assessment.portfolio.filters import SORTS, TeamFilter, filter_teams, page, page_count, sort_teams
 from reports.charts.portfolio import distribution_chart, heatmap_spec, trend_chart
 from ui import auth, database, portfolio_cache, portfolio_downloads
-from ui.answer_fields import plain
 from ui.charts import LEVEL_COLOURS
+from ui.text import plain
 
 ORG_KEY, NAME_KEY, END_STATE_KEY, READY_KEY = (
     "portfolio_org",

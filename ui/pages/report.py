@@ -21,7 +21,7 @@ from reports.charts.scores import plan_chart
 from reports.context import PhaseBlock, ReportContext, build_context
 from reports.worker import TIME_LIMIT_S, RenderFailed, ReportWorker
 from ui import current, database, state, widgets
-from ui.answer_fields import plain
+from ui.text import plain
 
 PDF_KEY = "report_pdf"  # (assessment id, answers fingerprint, pdf bytes) of the last PDF this tab made
 

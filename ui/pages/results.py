@@ -8,8 +8,8 @@ import streamlit as st
 from assessment.core.numbers import plural
 from assessment.scoring.engine import AssessmentScore, GateState, Risk, score_assessment
 from ui import current, database, dora_widgets, state, widgets
-from ui.answer_fields import plain
 from ui.charts import foundation_scores_chart
+from ui.text import plain
 
 GATE_WORDS = {
     GateState.PASSED: "passed",

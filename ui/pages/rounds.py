@@ -13,7 +13,7 @@ from assessment.core.errors import FoundationsError
 from assessment.models.assessments import Assessment, Team
 from assessment.organisations.directory import list_teams
 from ui import auth, database, round_actions, round_views, state, widgets
-from ui.answer_fields import plain
+from ui.text import plain
 
 ORG_KEY, TEAM_KEY = "rounds_org", "rounds_team"
 BEFORE_KEY, AFTER_KEY = "rounds_before", "rounds_after"

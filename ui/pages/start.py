@@ -11,7 +11,7 @@ from assessment.demo import DEMO_ORG
 from assessment.models.assessments import Organisation, Team
 from assessment.organisations.directory import list_organisations, list_teams
 from ui import actions, auth, database, state, widgets
-from ui.answer_fields import plain
+from ui.text import plain
 
 engine = database.engine()
 state.follow_pending_page()

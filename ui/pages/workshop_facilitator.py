@@ -20,7 +20,6 @@ from assessment.core.types import utcnow
 from assessment.workshops.access import InvalidLinkError
 from assessment.workshops.dashboard import QuestionSpread, TeamDashboard, individual_answers, team_dashboard
 from assessment.workshops.facilitator import (
-    AgreedAnswerConflict,
     WorkshopOverview,
     overview,
     record_agreed_answer,
@@ -31,7 +30,8 @@ from ui import database, widgets
 from ui import workshop_board as board_view
 from ui import workshop_create as create
 from ui import workshop_widgets as ww
-from ui.answer_fields import compose, plain, sentence
+from ui.answer_fields import compose
+from ui.text import plain, question_sentence
 
 PREFIX = "wf"
 ACCESS_KEY, TEAM_KEY, LIVE_KEY, QUESTION_KEY = "wf_access", "wf_team", "wf_live", "wf_question"
@@ -251,11 +251,8 @@ def record(access: Access, team_id: int, question: Question, expected_version: i
             )
     except InvalidLinkError:
         return  # the next run shows the "not valid" page
-    except AgreedAnswerConflict as conflict:
-        st.session_state[NOTICE_KEY] = ("error", sentence(str(conflict).removeprefix(f"{question.key}: ")))
-        return
-    except FoundationsError as exc:
-        st.session_state[NOTICE_KEY] = ("error", sentence(str(exc).removeprefix(f"{question.key}: ")))
+    except FoundationsError as exc:  # also AgreedAnswerConflict: someone recorded this answer first
+        st.session_state[NOTICE_KEY] = ("error", question_sentence(str(exc), question.key))
         return
     st.session_state[NOTICE_KEY] = ("success", f"Recorded: {question.short} (version {version}).")
 

@@ -26,7 +26,8 @@ from assessment.workshops.participants import (
 from assessment.workshops.tokens import normalise_join_code
 from ui import database, widgets
 from ui import workshop_widgets as ww
-from ui.answer_fields import NOT_APPLICABLE, chosen_status, compose, plain, sentence
+from ui.answer_fields import NOT_APPLICABLE, chosen_status, compose
+from ui.text import plain, question_sentence, sentence
 
 PREFIX = "wj"
 CODE_KEY, NAME_KEY, TEAM_KEY = "wj_code", "wj_name", "wj_team"
@@ -76,7 +77,7 @@ def save(token: str, question: Question, field: str) -> None:
         with db.write_session(engine) as session:
             save_participant_answer(session, token=token, question_key=question.key, answer=answer)
     except InvalidAnswerError as exc:
-        problems[question.key] = sentence(str(exc).removeprefix(f"{question.key}: "))
+        problems[question.key] = question_sentence(str(exc), question.key)
         return
     except InvalidLinkError:
         return  # closed meanwhile: the next run shows the "not valid" page
