@@ -154,13 +154,8 @@ def build(url: str, teams: int, rounds: int, rows: int) -> None:
 def child_export(url: str, file: str) -> dict[str, Any]:
     from assessment.assessments.bulk import organisation_named
     from assessment.core import db
-    from assessment.interchange.bundle import (
-        DORA_IMPORTS,
-        _read_rows,
-        _team_dora,
-        bundle_text,
-        organisation_json,
-    )
+    from assessment.interchange.bundle.export import _read_rows, _team_dora, bundle_text, organisation_json
+    from assessment.interchange.bundle.schema import DORA_IMPORTS
 
     engine = db.make_engine(url)
     with db.read_session(engine) as session:
@@ -182,7 +177,8 @@ def child_export(url: str, file: str) -> dict[str, Any]:
 def child_import(url: str, file: str) -> dict[str, Any]:
     from assessment.core import db
     from assessment.interchange.assessment_json import load_json_file
-    from assessment.interchange.bundle import parse_bundle, store_bundle
+    from assessment.interchange.bundle.check import parse_bundle
+    from assessment.interchange.bundle.load import store_bundle
 
     engine = db.make_engine(url)
     start = clock()
@@ -204,7 +200,8 @@ def child_baseline(url: str, target: str) -> dict[str, Any]:
 
     from assessment.assessments.bulk import organisation_named
     from assessment.core import db
-    from assessment.interchange.bundle import TEAM_DORA, _insert_rows
+    from assessment.interchange.bundle.load import _insert_rows
+    from assessment.interchange.bundle.schema import TEAM_DORA
     from assessment.models.assessments import Organisation, Team
     from assessment.models.dora import DoraChange, DoraDeployment, DoraImport, DoraIncident
 
@@ -249,7 +246,7 @@ def child_baseline(url: str, target: str) -> dict[str, Any]:
                 else:
                     names = [c.name for c in spec.data_columns]
                     session.add_all(
-                        model(team_id=teams[n].id, import_id=record.id, **dict(zip(names, cells)))
+                        model(team_id=teams[n].id, import_id=record.id, **dict(zip(names, cells, strict=True)))
                         for n, cells in rows[key]
                     )
                     session.flush()

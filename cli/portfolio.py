@@ -20,13 +20,10 @@ from assessment.core import db
 from assessment.core.config import get_settings
 from assessment.core.errors import FoundationsError
 from assessment.interchange.assessment_json import dumps
-from assessment.interchange.bundle import (
-    BUNDLE_VERSION,
-    bundle_text,
-    organisation_json,
-    parse_bundle,
-    store_bundle,
-)
+from assessment.interchange.bundle.check import parse_bundle
+from assessment.interchange.bundle.export import bundle_text, organisation_json
+from assessment.interchange.bundle.load import store_bundle
+from assessment.interchange.bundle.schema import BUNDLE_VERSION
 from assessment.interchange.exports import import_organisation, organisation_csv, parse_organisation_export
 from assessment.organisations.directory import find_team
 

@@ -13,7 +13,7 @@ import streamlit as st
 from sqlalchemy.engine import Engine
 
 from assessment.core import db
-from assessment.interchange.bundle import bundle_text, organisation_json
+from assessment.interchange.bundle.export import bundle_text, organisation_json
 from assessment.interchange.exports import organisation_csv
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,9 +21,12 @@ from assessment.bank.model import Bank
 from assessment.core import db
 from assessment.core.config import get_settings
 from assessment.demo import DEMO_ORG
-from assessment.interchange import bundle
 from assessment.interchange.assessment_json import export_assessment
-from assessment.interchange.bundle import (
+from assessment.interchange.bundle import load as bundle_load
+from assessment.interchange.bundle.check import parse_bundle
+from assessment.interchange.bundle.export import bundle_text, organisation_json
+from assessment.interchange.bundle.load import store_bundle
+from assessment.interchange.bundle.schema import (
     DERIVED_TABLES,
     DORA_FINDINGS,
     DORA_IMPORTS,
@@ -31,10 +34,6 @@ from assessment.interchange.bundle import (
     EXPORTED_TABLES,
     LEFT_OUT_TABLES,
     TEAM_DORA,
-    bundle_text,
-    organisation_json,
-    parse_bundle,
-    store_bundle,
 )
 from assessment.models.workshops import Workshop
 from assessment.organisations.directory import find_organisation
@@ -84,14 +83,14 @@ def test_dora_tables_travel_with_every_column(engine: Engine) -> None:
         assert stored == carried, spec.table.name
 
 
-@pytest.mark.parametrize("copy_from_rows", [bundle.COPY_FROM_ROWS, 1], ids=["as-shipped", "copy-every-table"])
+@pytest.mark.parametrize("copy_from_rows", [bundle_load.COPY_FROM_ROWS, 1], ids=["as-shipped", "copy-every-table"])
 def test_export_import_export_is_identical_and_every_row_arrives(
     engine: Engine, other_engine: Engine, bank: Bank, copy_from_rows: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """With `copy-every-table`, PostgreSQL writes every table of the import with COPY."""
     if copy_from_rows == 1 and not PG_URL:
         pytest.skip("COPY is PostgreSQL's; SQLite always uses executemany")
-    monkeypatch.setattr(bundle, "COPY_FROM_ROWS", copy_from_rows)
+    monkeypatch.setattr(bundle_load, "COPY_FROM_ROWS", copy_from_rows)
     secrets = rich_demo(engine, bank)
     # the target already holds another organisation, so every id there differs from the source's
     random_organisation(other_engine, bank, 3, org="Acme", teams=2)
@@ -332,7 +331,8 @@ def refused_import(doc: dict[str, Any], engine: Engine, path: Path, capsys: pyte
     before = row_counts(engine)
     assert cli.main(["import", str(path)]) == 1
     err = capsys.readouterr().err
-    assert len(err.splitlines()) == 1 and err.startswith(f"error: {path}: "), err
+    assert len(err.splitlines()) == 1, err
+    assert err.startswith(f"error: {path}: "), err
     assert row_counts(engine) == before
     return err.removeprefix(f"error: {path}: ").rstrip("\n")
 
@@ -394,9 +394,9 @@ def test_a_join_code_in_use_here_is_refused(
 
 
 @pytest.fixture
-def demo_engine(engine: Engine, bank: Bank) -> Iterator[Engine]:
+def demo_engine(engine: Engine, bank: Bank) -> Engine:
     rich_demo(engine, bank)
-    yield engine
+    return engine
 
 
 def test_members_and_workshops_are_left_out_for_an_exporter_who_is_not_an_owner(
