@@ -10,7 +10,7 @@ from assessment.bank.answers import AnswerValue, answered, check_answer, dont_kn
 from assessment.bank.loader import default_bank
 from assessment.bank.model import Bank, Question
 from assessment.demo import demo_answer
-from ui.answer_fields import (
+from ui.components.assess.answer_fields import (
     DONT_KNOW,
     NOT_APPLICABLE,
     answer_options,

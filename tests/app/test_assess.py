@@ -21,7 +21,7 @@ from tests.app.conftest import (
     stored,
     texts,
 )
-from ui.answer_fields import DONT_KNOW, NOT_APPLICABLE
+from ui.components.assess.answer_fields import DONT_KNOW, NOT_APPLICABLE
 from ui.text import plain
 
 

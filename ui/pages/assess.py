@@ -7,8 +7,9 @@ import streamlit as st
 from assessment.assessments.repository import AssessmentData
 from assessment.bank.model import Question
 from assessment.core.numbers import plural
-from ui import actions, current, database, state, widgets
-from ui.answer_form import on_confirm, render_question
+from ui import current, database, state, widgets
+from ui.components.assess.answer_form import on_confirm, render_question
+from ui.components.start import actions
 from ui.text import plain
 
 FOUNDATION_KEY = "foundation"

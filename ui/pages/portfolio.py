@@ -18,8 +18,9 @@ from assessment.portfolio.data import Portfolio, TeamRow
 from assessment.portfolio.dora import TeamCluster, benchmark_edition
 from assessment.portfolio.filters import SORTS, TeamFilter, filter_teams, page, page_count, sort_teams
 from reports.charts.portfolio import distribution_chart, heatmap_spec, trend_chart
-from ui import auth, database, portfolio_cache, portfolio_downloads
+from ui import auth, database
 from ui.charts import LEVEL_COLOURS
+from ui.components.portfolio import cache, downloads
 from ui.text import plain
 
 ORG_KEY, NAME_KEY, END_STATE_KEY, READY_KEY = (
@@ -61,7 +62,7 @@ if st.session_state.get(ORG_KEY) not in names:
 org_id: int = st.selectbox("Organisation", list(names), format_func=names.__getitem__, key=ORG_KEY)
 try:
     authorize(engine, actor, Action.VIEW_PORTFOLIO, organisation(org_id))
-    portfolio, clusters = portfolio_cache.portfolio(org_id)
+    portfolio, clusters = cache.portfolio(org_id)
     with db.read_session(engine) as session:
         may_export = may(session, actor, Action.EXPORT, org_id)
         may_report = may(session, actor, Action.DOWNLOAD_REPORT, org_id)
@@ -210,7 +211,7 @@ def teams_and_charts(shown: list[TeamRow]) -> None:
         st.altair_chart(distribution_chart(counts, portfolio.foundations, LEVEL_COLOURS), width="stretch")
     with right:
         st.subheader("Trend across rounds", anchor=False)
-        trend = portfolio_cache.trend(org_id, [r.team_id for r in shown] if filtered else None)
+        trend = cache.trend(org_id, [r.team_id for r in shown] if filtered else None)
         st.altair_chart(trend_chart(trend, portfolio.foundations), width="stretch")
         st.caption("Mean score of each foundation over the teams shown, by round number.")
 
@@ -223,5 +224,5 @@ if not shown:
 else:
     teams_and_charts(shown)
 
-portfolio_downloads.buttons(engine, portfolio.organisation, may_export=may_export, may_report=may_report)
+downloads.buttons(engine, portfolio.organisation, may_export=may_export, may_report=may_report)
 st.caption(f"Showing {plain(portfolio.organisation)}.")

@@ -12,7 +12,8 @@ from assessment.core import db
 from assessment.core.errors import FoundationsError
 from assessment.models.assessments import Assessment, Team
 from assessment.organisations.directory import list_teams
-from ui import auth, database, round_actions, round_views, state, widgets
+from ui import auth, database, state, widgets
+from ui.components.rounds import actions, views
 from ui.text import plain
 
 ORG_KEY, TEAM_KEY = "rounds_org", "rounds_team"
@@ -97,12 +98,12 @@ def next_round(rounds: list[AssessmentSummary]) -> None:
             st.checkbox(
                 f"Pre-fill from round {rounds[-1].round_number} ({rounds[-1].answered} answers)",
                 value=True,
-                key=round_actions.PREFILL_KEY,
+                key=actions.PREFILL_KEY,
                 help="Every copied answer is marked 'carried over' until someone confirms or changes it.",
             )
         st.text_input(
             "Name of the round (optional)",
-            key=round_actions.LABEL_KEY,
+            key=actions.LABEL_KEY,
             max_chars=200,
             placeholder="e.g. Q3 review",
         )
@@ -111,7 +112,7 @@ def next_round(rounds: list[AssessmentSummary]) -> None:
             key="rounds_start",
             type="primary",
             icon=":material/add_task:",
-            on_click=round_actions.start_next_round,
+            on_click=actions.start_next_round,
             args=(actor, team_id),
             disabled=not may_manage,
         )
@@ -130,26 +131,26 @@ def carried(latest: AssessmentSummary) -> None:
             "These are last round's answers. Confirm the ones that still hold; change the others on the "
             "Assess page (a changed answer is confirmed by saving it)."
         )
-        shorts = {k: round_views.answer_line(data, k) for k in keys}
+        shorts = {k: views.answer_line(data, k) for k in keys}
         st.multiselect(
             "Answers to confirm",
             keys,
             format_func=shorts.__getitem__,
-            key=round_actions.CONFIRM_KEY,
+            key=actions.CONFIRM_KEY,
             disabled=not may_answer,
         )
         left, right, link = st.columns([1.2, 1.2, 2], vertical_alignment="center")
         left.button(
             "Confirm selected",
             key="rounds_confirm",
-            on_click=round_actions.confirm,
+            on_click=actions.confirm,
             args=(actor, latest.id, False),
             disabled=not may_answer,
         )
         right.button(
             "Confirm all",
             key="rounds_confirm_all",
-            on_click=round_actions.confirm,
+            on_click=actions.confirm,
             args=(actor, latest.id, True),
             disabled=not may_answer,
         )
@@ -187,6 +188,6 @@ if len(rounds) >= 2:
     else:
         with db.read_session(engine) as session:
             comparison: RoundComparison = compare_rounds(session, first_id=before_id, second_id=after_id)
-        round_views.show_comparison(comparison)
+        views.show_comparison(comparison)
 elif rounds:
     st.caption("Once the team has a second round, this page shows what moved between them.")

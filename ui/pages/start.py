@@ -10,7 +10,8 @@ from assessment.core import db
 from assessment.demo import DEMO_ORG
 from assessment.models.assessments import Organisation, Team
 from assessment.organisations.directory import list_organisations, list_teams
-from ui import actions, auth, database, state, widgets
+from ui import auth, database, state, widgets
+from ui.components.start import actions
 from ui.text import plain
 
 engine = database.engine()

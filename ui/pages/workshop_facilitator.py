@@ -1,7 +1,7 @@
-"""Facilitate a workshop: create or open one, then the join code, live spread of answers per team, and the agreed answers.
+"""Facilitate a workshop: create or open one, then the join code, each team's live spread, the agreed answers.
 
 The facilitator key arrives once in the link (`?w=ID&key=KEY`), through the form,
-or from creating the workshop on this page (`ui.workshop_create`).
+or from creating the workshop on this page (`ui.components.workshop.create`).
 It is then kept in this tab's session state and removed from the address bar,
 because a facilitator usually projects this page: a key in the URL would be on the
 wall for the whole room, in screenshots and in the browser history. `w` stays, so a
@@ -27,10 +27,10 @@ from assessment.workshops.facilitator import (
 )
 from assessment.workshops.links import join_link
 from ui import database, widgets
-from ui import workshop_board as board_view
-from ui import workshop_create as create
-from ui import workshop_widgets as ww
-from ui.answer_fields import compose
+from ui.components.assess.answer_fields import compose
+from ui.components.workshop import board as board_view
+from ui.components.workshop import create
+from ui.components.workshop import widgets as ww
 from ui.text import plain, question_sentence
 
 PREFIX = "wf"

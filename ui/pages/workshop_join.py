@@ -25,8 +25,8 @@ from assessment.workshops.participants import (
 )
 from assessment.workshops.tokens import normalise_join_code
 from ui import database, widgets
-from ui import workshop_widgets as ww
-from ui.answer_fields import NOT_APPLICABLE, chosen_status, compose
+from ui.components.assess.answer_fields import NOT_APPLICABLE, chosen_status, compose
+from ui.components.workshop import widgets as ww
 from ui.text import plain, question_sentence, sentence
 
 PREFIX = "wj"

@@ -27,7 +27,7 @@ from assessment.workshops.admin import DEFAULT_VALID_DAYS, MAX_VALID_DAYS, Creat
 from assessment.workshops.facilitator import WorkshopOverview, overview
 from assessment.workshops.links import JOIN_PATH, join_link
 from ui import auth, widgets
-from ui import workshop_widgets as ww
+from ui.components.workshop import widgets as ww
 from ui.text import plain, sentence
 
 MODE_KEY, OPEN_MODE, CREATE_MODE = "wf_mode", "Open a workshop", "Create a workshop"

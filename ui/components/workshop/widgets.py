@@ -1,6 +1,6 @@
 """Render helpers shared by the two workshop pages: the one "not valid" message, answer inputs, the app's address.
 
-The answer inputs reuse the Assess page's option tokens and labels (`ui.answer_fields`)
+The answer inputs reuse the Assess page's option tokens and labels (`ui.components.assess.answer_fields`)
 under their own key prefix, so a workshop tab never disturbs an Assess tab's widgets.
 """
 
@@ -15,7 +15,7 @@ from assessment.bank.answers import MAX_TEXT, AnswerValue
 from assessment.bank.model import Question
 from assessment.workshops.access import INVALID_LINK
 from assessment.workshops.links import DEFAULT_BASE_URL, FACILITATE_PATH
-from ui.answer_fields import (
+from ui.components.assess.answer_fields import (
     NOT_APPLICABLE,
     answer_options,
     chosen_status,

@@ -23,7 +23,7 @@ from assessment.core import db
 from assessment.core.errors import ConflictError, FoundationsError, InvalidAnswerError
 from assessment.core.numbers import plural
 from ui import auth, database, state, widgets
-from ui.answer_fields import (
+from ui.components.assess.answer_fields import (
     NOT_APPLICABLE,
     answer_options,
     chosen_status,

@@ -1,0 +1,7 @@
+"""Helpers of one area of the app, used by that area's pages; what every page shares stays in `ui/` itself.
+
+Areas: `start` (organisations, teams, new rounds), `assess` (the answer widgets and
+what they save; the workshop pages reuse its answer fields), `rounds` (next round,
+carried answers, comparison), `portfolio` (cached data, downloads) and `workshop`
+(creating one, the dashboard's tables, the answer inputs of both workshop pages).
+"""

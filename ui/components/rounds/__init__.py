@@ -1,0 +1,1 @@
+"""The Rounds page's helpers. Modules: `actions` (start a round, confirm carried answers), `views` (a comparison)."""
