@@ -8,8 +8,8 @@ from assessment.assessments.repository import AssessmentData
 from assessment.bank.model import Question
 from assessment.core.numbers import plural
 from ui import current, database, state, widgets
-from ui.components.assess.answer_form import on_confirm, render_question
-from ui.components.start import actions
+from ui.components.assess.actions import on_confirm, set_completed
+from ui.components.assess.answer_form import render_question
 from ui.text import plain
 
 FOUNDATION_KEY = "foundation"
@@ -125,7 +125,7 @@ def round_actions(answered: int, total: int, carried: int) -> None:
             key="reopen_round",
             icon=":material/lock_open:",
             width="stretch",
-            on_click=actions.set_completed,
+            on_click=set_completed,
             args=(data.id, False),
         )
     else:
@@ -142,7 +142,7 @@ def round_actions(answered: int, total: int, carried: int) -> None:
             type="primary",
             icon=":material/task_alt:",
             width="stretch",
-            on_click=actions.set_completed,
+            on_click=set_completed,
             args=(data.id, True),
         )
     st.page_link(

@@ -1,5 +1,6 @@
 """The Assess page's helpers.
 
-Modules: `answer_fields` (answer <-> widget values, no streamlit) and `answer_form`
-(one question's widgets and the callbacks that save them).
+Modules: `answer_fields` (answer <-> widget values, no streamlit), `answer_form`
+(one question's widgets), `actions` (the callbacks that save, clear and confirm
+answers and complete a round).
 """

@@ -1,4 +1,4 @@
-"""Widget callbacks of the Start and Assess pages that change records: one short write each.
+"""Widget callbacks of the Start page that change records: one short write each.
 
 Callbacks run before the page is drawn again, so the page always shows what the
 database now holds. Problems become a notice for the next run, never a traceback.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from assessment.assessments.repository import create_assessment, set_status, store_bank
+from assessment.assessments.repository import create_assessment, store_bank
 from assessment.bank.loader import default_bank
 from assessment.core import db
 from assessment.core.errors import FoundationsError
@@ -94,17 +94,3 @@ def load_demo_data() -> None:
         state.set_notice("success", f"Demo data loaded: {DEMO_ORG}, five teams, {len(created)} rounds.")
     else:
         state.set_notice("info", f"The demo organisation {DEMO_ORG} is already loaded.")
-
-
-def set_completed(assessment_id: int, completed: bool) -> None:
-    """Mark a round complete (then show its results) or reopen it."""
-    try:
-        with db.write_session(database.engine()) as session:
-            set_status(session, assessment_id=assessment_id, completed=completed)
-    except FoundationsError as exc:
-        state.set_notice("error", sentence(str(exc)))
-        return
-    if completed:
-        state.request_page(state.RESULTS_PAGE, assessment_id)
-    else:
-        state.set_notice("success", "Round reopened.")
