@@ -12,19 +12,23 @@ from datetime import date
 from pathlib import Path
 from typing import TextIO
 
+from sqlmodel import Session
+
 from assessment.core import db
 from assessment.core.config import get_settings
 from assessment.core.errors import FoundationsError
-from assessment.dora.crosscheck import refresh_team_findings
-from assessment.dora.formats import Kind
-from assessment.dora.ingest.mapping import load_mapping_file
-from assessment.dora.ingest.pipeline import FileInput, ImportOptions, parse_inputs, write_import
-from assessment.dora.ingest.problems import DoraImportError, Problem
-from assessment.dora.ingest.sources import DEFAULT_MAX_BYTES
-from assessment.dora.metrics.compute import DEFAULT_LOOKBACK_HOURS, team_metrics
-from assessment.dora.metrics.frames import latest_event_s
-from assessment.dora.metrics.window import window_for_dates
-from assessment.dora.summary import summarise, summary_to_data
+from assessment.dora import service
+from assessment.dora.service import (
+    DEFAULT_LOOKBACK_HOURS,
+    DEFAULT_MAX_BYTES,
+    DoraImportError,
+    FileInput,
+    ImportOptions,
+    ImportResult,
+    Kind,
+    ParsedFile,
+    Problem,
+)
 from assessment.interchange.assessment_json import dumps
 from assessment.organisations.directory import ensure_team, find_organisation, find_team
 
@@ -79,10 +83,10 @@ def cmd_dora_import(args: argparse.Namespace) -> int:
             )
             if i is not None
         ]
-        mapping = load_mapping_file(args.mapping) if args.mapping else None
+        mapping = service.read_mapping_file(args.mapping) if args.mapping else None
         bar = ProgressBar(sys.stderr)
         options = ImportOptions(mapping=mapping, tz=args.tz, max_bytes=max_bytes, skip_invalid=args.skip_invalid)
-        parsed = parse_inputs(inputs, options, progress=bar)
+        parsed = service.parse_files(inputs, options, progress=bar)
         result = _write(args, parsed, bar)
         bar.done()
     except DoraImportError as exc:
@@ -97,22 +101,16 @@ def cmd_dora_import(args: argparse.Namespace) -> int:
     return 0
 
 
-def _write(args: argparse.Namespace, parsed: list, bar: ProgressBar):  # type: ignore[type-arg, no-untyped-def]
+def _write(args: argparse.Namespace, parsed: list[ParsedFile], bar: ProgressBar) -> ImportResult:
     by = args.by or get_settings().default_user
     with db.write_session(db.ready_engine()) as session:
         organisation_id, team_id = _target(session, args)
-        return write_import(
-            session,
-            organisation_id=organisation_id,
-            team_id=team_id,
-            parsed=parsed,
-            by=by,
-            progress=bar,
-            after=refresh_team_findings,
+        return service.store_import(
+            session, organisation_id=organisation_id, team_id=team_id, parsed=parsed, by=by, progress=bar
         )
 
 
-def _target(session, args: argparse.Namespace) -> tuple[int, int | None]:  # type: ignore[no-untyped-def]
+def _target(session: Session, args: argparse.Namespace) -> tuple[int, int | None]:
     """The organisation and (optional) team rows go to; files with a team column need only --org."""
     if args.team is None:
         if not args.org:
@@ -140,16 +138,11 @@ def _date(text: str) -> date:
 def cmd_dora_metrics(args: argparse.Namespace) -> int:
     with db.read_session(db.ready_engine()) as session:
         team = find_team(session, team=args.team, organisation=args.org)
-        latest = latest_event_s(session, team_ids=[team.id or 0])
-        try:
-            window = window_for_dates(args.since, args.until, latest_s=latest)
-        except ValueError as exc:
-            raise FoundationsError(str(exc)) from None
-        summary = summarise(
-            team_metrics(session, team_id=team.id or 0, window=window, lookback_hours=args.lookback_hours)
-        )
+        latest = service.latest_event(session, team_id=team.id or 0)
+        window = service.window_for(args.since, args.until, latest_s=latest)
+        summary = service.team_summary(session, team_id=team.id or 0, window=window, lookback_hours=args.lookback_hours)
     if args.json:
-        print(dumps({"team": args.team, **summary_to_data(summary)}))
+        print(dumps({"team": args.team, **service.summary_data(summary)}))
         return 0
     print(f"{args.team}: {summary.window}; nearest cluster: {summary.cluster or 'no data'} ({summary.edition})")
     for figure in summary.figures:

@@ -10,13 +10,8 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy.engine import Engine
 
-from assessment.core import db
-from assessment.dora.benchmarks import METRICS
-from assessment.dora.crosscheck import Finding, compute_findings, store_findings, stored_findings
-from assessment.dora.figures import RANGES, Typed
-from assessment.dora.formats import FORMATS, Kind
-from assessment.dora.ingest.mapping import KindMapping
-from assessment.dora.summary import Figure
+from assessment.dora import service
+from assessment.dora.service import FORMATS, METRICS, RANGES, Figure, Finding, Kind, KindMapping, Typed
 
 NOT_IN_FILE = "(not in the file)"
 EXACT = "an exact number"
@@ -31,12 +26,7 @@ UNITS = {
 
 def render_findings(engine: Engine, assessment_id: int) -> list[Finding]:
     """The answer-versus-data contradictions of an assessment, each with both sides quoted."""
-    with db.read_session(engine) as session:
-        findings = compute_findings(session, assessment_id=assessment_id)
-        changed = findings != stored_findings(session, assessment_id=assessment_id)
-    if changed:  # store them with the assessment; take the write lock only when something changed
-        with db.write_session(engine) as session:
-            store_findings(session, assessment_id=assessment_id, findings=findings)
+    findings = service.assessment_findings(engine, assessment_id=assessment_id)  # stored when they changed
     st.subheader("Answers against DORA data", anchor=False)
     if not findings:
         st.caption(

@@ -8,6 +8,7 @@ The layers, lowest first (docs/ARCHITECTURE.md draws the same picture):
 Imports are read with `ast`, so a mention in a comment or a string does not count
 and an import inside a function does. Packages on one layer may not import each
 other (dora never imports workshops); a package may import its own modules.
+The interfaces reach DORA only through `assessment.dora.service` (and `team`).
 """
 
 from __future__ import annotations
@@ -48,6 +49,10 @@ LAYERS: dict[str, int] = {
     "app": 13,
 }
 FOREIGN_TO_DOMAIN = ("streamlit", "reports", "ui", "cli", "app")
+INTERFACES = ("cli", "ui", "app")
+# The DORA modules an interface may import: the service facade (it re-exports the data types its functions take
+# and return) and a team's DORA data gathered for the report; never `ingest` or `metrics` underneath them.
+DORA_FOR_INTERFACES = ("assessment.dora.service", "assessment.dora.team")
 
 
 def package_of(module: str) -> str | None:
@@ -223,6 +228,42 @@ def test_the_scan_sees_every_interface() -> None:
         "app",
         "reports.charts.scores",
     } <= modules
+
+
+def past_the_dora_service(path: Path) -> list[str]:
+    """The DORA modules a file imports other than the ones interfaces may use (the package itself is a docstring)."""
+    return sorted(
+        name
+        for name in imports_of(path)
+        if name.startswith("assessment.dora.")
+        and not any(name == allowed or name.startswith(allowed + ".") for allowed in DORA_FOR_INTERFACES)
+    )
+
+
+@pytest.mark.parametrize(
+    "path",
+    [p for p in source_files() if module_name(p).split(".")[0] in INTERFACES],
+    ids=lambda p: p.relative_to(ROOT).as_posix(),
+)
+def test_interfaces_reach_dora_through_its_service(path: Path) -> None:
+    assert past_the_dora_service(path) == []
+
+
+def test_the_dora_check_would_catch_a_reader(tmp_path: Path) -> None:
+    sample = tmp_path / "page.py"
+    sample.write_text(
+        "from assessment.dora import service\nfrom assessment.dora.service import Kind, team_summary\n"
+        "from assessment.dora.team import team_dora\nimport assessment.dora\n"
+        "from assessment.dora.metrics.frames import latest_event_s\nfrom assessment.dora import crosscheck\n"
+        "def f():\n    import assessment.dora.ingest.store\n",
+        encoding="utf-8",
+    )
+    assert past_the_dora_service(sample) == [
+        "assessment.dora.crosscheck",
+        "assessment.dora.ingest.store",
+        "assessment.dora.metrics.frames",
+        "assessment.dora.metrics.frames.latest_event_s",
+    ]
 
 
 def test_the_scan_would_catch_streamlit(tmp_path: Path) -> None:

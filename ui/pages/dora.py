@@ -10,19 +10,8 @@ import streamlit as st
 from assessment.core import db
 from assessment.core.errors import FoundationsError
 from assessment.core.numbers import number_text
-from assessment.dora.crosscheck import refresh_team_findings
-from assessment.dora.figures import latest_figures, save_figures, typed_figures, typed_values
-from assessment.dora.formats import Kind
-from assessment.dora.ingest.mapping import Mapping, mapping_to_json, propose_mapping
-from assessment.dora.ingest.pipeline import FileInput, ImportOptions, parse_inputs, write_import
-from assessment.dora.ingest.problems import DoraImportError
-from assessment.dora.ingest.saved import save_mapping, saved_mappings
-from assessment.dora.ingest.sources import DEFAULT_MAX_BYTES, read_header
-from assessment.dora.metrics.compute import team_metrics
-from assessment.dora.metrics.frames import latest_event_s
-from assessment.dora.metrics.trends import weekly_trends
-from assessment.dora.metrics.window import window_for_dates
-from assessment.dora.summary import summarise
+from assessment.dora import service
+from assessment.dora.service import DEFAULT_MAX_BYTES, DoraImportError, FileInput, ImportOptions, Kind, Mapping
 from assessment.models.assessments import Team
 from reports.charts.dora import deployments_per_week_chart, lead_time_chart, recovery_chart
 from ui import auth, current, database, dora_widgets, state, widgets
@@ -36,13 +25,13 @@ data = current.require_assessment(engine)
 with db.read_session(engine) as session:
     team = session.get(Team, data.team_id)
     organisation_id = team.organisation_id if team else 0
-    latest = latest_event_s(session, team_ids=[data.team_id])
-    typed_row = latest_figures(session, team_id=data.team_id)
-    saved = saved_mappings(session, organisation_id=organisation_id)
+    latest = service.latest_event(session, team_id=data.team_id)
+    typed = service.typed_figures(session, team_id=data.team_id)
+    saved = service.saved_mappings(session, organisation_id=organisation_id)
 
 
 def window_picker() -> tuple[date, date]:
-    default = window_for_dates(None, None, latest_s=latest)
+    default = service.window_for(None, None, latest_s=latest)
     left, right = st.columns(2)
     since = left.date_input("From", value=default.since.date(), key="dora_since")
     until = right.date_input("To (included)", value=(default.until - timedelta(days=1)).date(), key="dora_until")
@@ -57,13 +46,13 @@ def imported_figures() -> None:
         )
         return
     try:
-        window = window_for_dates(*window_picker(), latest_s=latest)
-    except ValueError as exc:
+        window = service.window_for(*window_picker(), latest_s=latest)
+    except FoundationsError as exc:
         st.error(str(exc))
         return
     with db.read_session(engine) as session:
-        summary = summarise(team_metrics(session, team_id=data.team_id, window=window))
-        trends = weekly_trends(session, team_id=data.team_id, window=window)
+        summary = service.team_summary(session, team_id=data.team_id, window=window)
+        trends = service.team_trends(session, team_id=data.team_id, window=window)
     st.metric("Nearest DORA 2024 cluster, over all four keys", summary.cluster or "no data")
     dora_widgets.figures_table(summary.figures)
     dora_widgets.definitions(summary.figures, summary.window, summary.edition)
@@ -91,12 +80,11 @@ def quality(counts: dict[str, int], rows: tuple) -> None:  # type: ignore[type-a
 
 
 def typed_section() -> None:
-    if typed_row is None:
+    if typed is None:
         return
-    figures, cluster = typed_figures(typed_row)
     st.subheader("Typed figures", anchor=False)
-    st.caption(f"Nearest cluster over the typed figures: {cluster or 'none given'}")
-    dora_widgets.figures_table(figures)
+    st.caption(f"Nearest cluster over the typed figures: {typed.cluster or 'none given'}")
+    dora_widgets.figures_table(typed.figures)
 
 
 def save_typed() -> None:
@@ -104,15 +92,14 @@ def save_typed() -> None:
     values = {metric: dora_widgets.typed_input_value(metric) for metric in dora_widgets.UNITS}
     try:
         with db.write_session(engine) as session:
-            save_figures(session, team_id=data.team_id, by=auth.author(), values=values)
-            refresh_team_findings(session, (data.team_id,))
+            service.save_typed_figures(session, team_id=data.team_id, by=auth.author(), values=values)
         st.session_state["dora_notice"] = "Typed figures saved."
     except FoundationsError as exc:
         st.session_state["dora_notice"] = f"Not saved: {exc}"
 
 
 def typed_form() -> None:
-    current_values = typed_values(typed_row) if typed_row is not None else {}
+    current_values = typed.values if typed is not None else {}
     with st.form("dora_typed_form"):
         for metric, title in dora_widgets.TITLES.items():
             dora_widgets.typed_input(metric, title, current_values.get(metric))
@@ -140,12 +127,12 @@ def mapping_step(files: dict[Kind, FileInput]) -> Mapping:
     mapping: Mapping = {}
     for kind, file in files.items():
         try:
-            headers = read_header(file.data, source=file.source)
+            headers = service.file_headers(file)
         except DoraImportError as exc:
             st.error("\n".join(exc.lines()))
             continue
         st.text(f"{file.source}: which column holds what?")
-        proposal = saved[choice].get(kind, {}) if choice in saved else propose_mapping(kind, headers)
+        proposal = saved[choice].get(kind, {}) if choice in saved else service.propose_mapping(kind, headers)
         mapping[kind] = dora_widgets.mapping_step(kind, headers, proposal)
     return mapping
 
@@ -154,7 +141,7 @@ def save_named_mapping(mapping: Mapping) -> None:
     name = st.session_state.get("dora_mapping_name", "")
     try:
         with db.write_session(engine) as session:
-            save_mapping(session, organisation_id=organisation_id, name=name, mapping=mapping)
+            service.save_mapping(session, organisation_id=organisation_id, name=name, mapping=mapping)
         st.session_state["dora_import_notice"] = f"Mapping saved as {name.strip()!r}."
     except FoundationsError as exc:
         st.session_state["dora_import_notice"] = f"Mapping not saved: {exc}"
@@ -172,16 +159,15 @@ def run_import(files: dict[Kind, FileInput], mapping: Mapping) -> None:
         bar.progress(min(fraction, 1.0), text=message)
 
     try:
-        parsed = parse_inputs(list(files.values()), options, progress=show)
+        parsed = service.parse_files(list(files.values()), options, progress=show)
         with db.write_session(engine) as session:
-            result = write_import(
+            result = service.store_import(
                 session,
                 organisation_id=organisation_id,
                 team_id=data.team_id,
                 parsed=parsed,
                 by=auth.author(),
                 progress=show,
-                after=refresh_team_findings,
             )
     except DoraImportError as exc:
         bar.empty()
@@ -231,7 +217,7 @@ def import_tab() -> None:
     left.button("Save mapping", key="dora_save_mapping", on_click=save_named_mapping, args=(mapping,))
     right.download_button(
         "Download the mapping file (for the CLI's --mapping)",
-        mapping_to_json(mapping),
+        service.mapping_text(mapping),
         "dora-mapping.json",
         key="dora_download_mapping",
     )

@@ -1,0 +1,218 @@
+"""The DORA capability as the interfaces use it: the DORA page, its widgets and `foundations dora`.
+
+One module to import instead of fourteen: what a caller may do with a team's DORA
+data (import files, read its figures over a window, type figures, keep column
+mappings, check answers against the data) without knowing how `ingest` stores
+rows or how `metrics` reads them back. Each function calls the existing ones; the
+few that do more say so (an import or typed figures also refresh the cross-check,
+a bad window is a FoundationsError). The data types the functions take and return
+are re-exported here, so an interface imports nothing from `ingest` or `metrics`
+(tests/core/test_layers.py checks it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import pandas as pd
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from assessment.core import db
+from assessment.core.errors import FoundationsError
+from assessment.dora import crosscheck, figures
+from assessment.dora.benchmarks import METRICS
+from assessment.dora.crosscheck import Finding
+from assessment.dora.figures import RANGES, Typed
+from assessment.dora.formats import FORMATS, Kind
+from assessment.dora.ingest import mapping as mappings
+from assessment.dora.ingest import saved
+from assessment.dora.ingest.mapping import KindMapping, Mapping
+from assessment.dora.ingest.parsing import ParsedFile
+from assessment.dora.ingest.pipeline import FileInput, ImportOptions, parse_inputs, write_import
+from assessment.dora.ingest.problems import DoraImportError, Problem
+from assessment.dora.ingest.sources import DEFAULT_MAX_BYTES, read_header
+from assessment.dora.ingest.store import ImportResult, Progress
+from assessment.dora.metrics.compute import DEFAULT_LOOKBACK_HOURS, team_metrics
+from assessment.dora.metrics.frames import latest_event_s
+from assessment.dora.metrics.trends import weekly_trends
+from assessment.dora.metrics.window import Window, window_for_dates
+from assessment.dora.summary import DoraSummary, Figure, summarise, summary_to_data
+
+__all__ = [
+    "DEFAULT_LOOKBACK_HOURS",
+    "DEFAULT_MAX_BYTES",
+    "FORMATS",
+    "METRICS",
+    "RANGES",
+    "DoraImportError",
+    "DoraSummary",
+    "Figure",
+    "FileInput",
+    "Finding",
+    "ImportOptions",
+    "ImportResult",
+    "Kind",
+    "KindMapping",
+    "Mapping",
+    "ParsedFile",
+    "Problem",
+    "Progress",
+    "Typed",
+    "TypedFigures",
+    "Window",
+    "assessment_findings",
+    "file_headers",
+    "latest_event",
+    "mapping_text",
+    "parse_files",
+    "propose_mapping",
+    "read_mapping_file",
+    "save_mapping",
+    "save_typed_figures",
+    "saved_mappings",
+    "store_import",
+    "summary_data",
+    "team_summary",
+    "team_trends",
+    "typed_figures",
+    "window_for",
+]
+
+# --- importing files ---------------------------------------------------------------------------------------
+
+
+def parse_files(inputs: list[FileInput], options: ImportOptions, progress: Progress | None = None) -> list[ParsedFile]:
+    """Every file read and checked, before any write transaction opens; DoraImportError lists all problems."""
+    return parse_inputs(inputs, options, progress=progress)
+
+
+def store_import(
+    session: Session,
+    *,
+    organisation_id: int,
+    team_id: int | None,
+    parsed: list[ParsedFile],
+    by: str,
+    progress: Progress | None = None,
+) -> ImportResult:
+    """Store parsed files in the caller's write transaction, then recompute the touched teams' cross-check."""
+    return write_import(
+        session,
+        organisation_id=organisation_id,
+        team_id=team_id,
+        parsed=parsed,
+        by=by,
+        progress=progress,
+        after=crosscheck.refresh_team_findings,
+    )
+
+
+def file_headers(file: FileInput) -> list[str]:
+    """The column names of an uploaded file (CSV header or JSON keys), for the mapping step."""
+    return read_header(file.data, source=file.source)
+
+
+def propose_mapping(kind: Kind, headers: list[str]) -> KindMapping:
+    """The file's columns matched to the canonical ones by name, as the mapping step's preset."""
+    return mappings.propose_mapping(kind, headers)
+
+
+def mapping_text(mapping: Mapping) -> str:
+    """A mapping as the JSON file `foundations dora import --mapping` reads."""
+    return mappings.mapping_to_json(mapping)
+
+
+def read_mapping_file(path: str) -> Mapping:
+    """A mapping file from disk; DoraImportError when it is missing, not UTF-8 or not a mapping."""
+    return mappings.load_mapping_file(path)
+
+
+def saved_mappings(session: Session, *, organisation_id: int) -> dict[str, Mapping]:
+    """The organisation's saved mappings, name -> mapping, in name order."""
+    return saved.saved_mappings(session, organisation_id=organisation_id)
+
+
+def save_mapping(session: Session, *, organisation_id: int, name: str, mapping: Mapping) -> None:
+    """Save (or overwrite) the organisation's mapping of this name; FoundationsError for an unusable name."""
+    saved.save_mapping(session, organisation_id=organisation_id, name=name, mapping=mapping)
+
+
+# --- imported figures --------------------------------------------------------------------------------------
+
+
+def latest_event(session: Session, *, team_id: int) -> int | None:
+    """When the team's newest imported event happened (epoch seconds), or None when nothing is imported."""
+    return latest_event_s(session, team_ids=[team_id])
+
+
+def window_for(since: date | None, until: date | None, *, latest_s: int | None) -> Window:
+    """The window of whole days `since` to `until` (both included); a missing end defaults to 90 days up to the
+    latest event's day (today without data). FoundationsError when the window ends before it starts."""
+    try:
+        return window_for_dates(since, until, latest_s=latest_s)
+    except ValueError as exc:
+        raise FoundationsError(str(exc)) from None
+
+
+def team_summary(
+    session: Session, *, team_id: int, window: Window, lookback_hours: float = DEFAULT_LOOKBACK_HOURS
+) -> DoraSummary:
+    """The team's four keys over the window, in words with their bands, the nearest cluster and data quality."""
+    return summarise(team_metrics(session, team_id=team_id, window=window, lookback_hours=lookback_hours))
+
+
+def team_trends(session: Session, *, team_id: int, window: Window) -> pd.DataFrame:
+    """Week by week over the window: deployments, median lead time and median recovery time (for charts)."""
+    return weekly_trends(session, team_id=team_id, window=window)
+
+
+def summary_data(summary: DoraSummary) -> dict[str, Any]:
+    """A summary as JSON-ready data: window, metrics, figures, cluster, data quality with every left-out row."""
+    return summary_to_data(summary)
+
+
+# --- typed figures -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TypedFigures:
+    """The team's current typed figures: shown with their bands, and as the values the form starts from."""
+
+    figures: tuple[Figure, ...]
+    cluster: str | None
+    values: dict[str, Typed]
+
+
+def typed_figures(session: Session, *, team_id: int) -> TypedFigures | None:
+    """The team's newest typed figures, or None when it never typed any."""
+    row = figures.latest_figures(session, team_id=team_id)
+    if row is None:
+        return None
+    shown, cluster = figures.typed_figures(row)
+    return TypedFigures(shown, cluster, figures.typed_values(row))
+
+
+def save_typed_figures(session: Session, *, team_id: int, by: str, values: dict[str, Typed]) -> None:
+    """Store typed figures as the team's current ones and recompute its cross-check; FoundationsError if refused."""
+    figures.save_figures(session, team_id=team_id, by=by, values=values)
+    crosscheck.refresh_team_findings(session, (team_id,))
+
+
+# --- answers against data ----------------------------------------------------------------------------------
+
+
+def assessment_findings(engine: Engine, *, assessment_id: int) -> list[Finding]:
+    """The assessment's answer-versus-data contradictions, stored with it when they changed.
+
+    Read first, so the write lock is taken only when the stored findings are out of date.
+    """
+    with db.read_session(engine) as session:
+        found = crosscheck.compute_findings(session, assessment_id=assessment_id)
+        changed = found != crosscheck.stored_findings(session, assessment_id=assessment_id)
+    if changed:
+        with db.write_session(engine) as session:
+            crosscheck.store_findings(session, assessment_id=assessment_id, findings=found)
+    return found
