@@ -4,4 +4,5 @@ Areas: `start` (organisations, teams, new rounds), `assess` (the answer widgets 
 what they save; the workshop pages reuse its answer fields), `rounds` (next round,
 carried answers, comparison), `portfolio` (cached data, downloads) and `workshop`
 (creating one, the dashboard's tables, the answer inputs of both workshop pages).
+An area's `state` module declares the session-state slots its page and helpers share.
 """

@@ -16,9 +16,14 @@ from assessment.core import db
 from assessment.core.errors import FoundationsError
 from assessment.organisations.members import audit_log, create_organisation, grant, members, revoke
 from ui import auth, database, state, widgets
+from ui.state import Slot, SlotFamily
 from ui.text import plain, sentence
 
-ORG_KEY, EMAIL_KEY, ROLE_KEY, NEW_ORG_KEY = "acc_org", "acc_email", "acc_role", "acc_new_org"
+ORG = Slot[int | None]("acc_org", None)
+EMAIL = Slot[str]("acc_email", "")  # the invitation form
+ROLE = Slot[str | None]("acc_role", None)
+NEW_ORG = Slot[str]("acc_new_org", "")  # administrators' "new organisation"
+MEMBER_ROLE = SlotFamily[str | None]("acc_role", None)  # one role picker per member, keyed by address
 ROLE_HELP = {role: "may " + ", ".join(PHRASES[a] for a in Action if a in ALLOWED[role]) for role in Role}
 
 engine = database.engine()
@@ -40,15 +45,15 @@ def _invite(org_id: int) -> str:
         engine,
         actor=who,
         organisation_id=org_id,
-        email=st.session_state.get(EMAIL_KEY, ""),
-        role=st.session_state.get(ROLE_KEY) or Role.MEMBER,
+        email=EMAIL.get(),
+        role=ROLE.get() or Role.MEMBER,
     )
-    st.session_state[EMAIL_KEY] = ""
+    EMAIL.set("")
     return said
 
 
 def _change_role(org_id: int, email: str) -> str:
-    return grant(engine, actor=who, organisation_id=org_id, email=email, role=st.session_state[f"acc_role:{email}"])
+    return grant(engine, actor=who, organisation_id=org_id, email=email, role=MEMBER_ROLE(email).get() or "")
 
 
 def _remove(org_id: int, email: str) -> str:
@@ -56,8 +61,9 @@ def _remove(org_id: int, email: str) -> str:
 
 
 def _create() -> str:
-    org_id = create_organisation(engine, actor=who, name=st.session_state.get(NEW_ORG_KEY, ""))
-    st.session_state[NEW_ORG_KEY], st.session_state[ORG_KEY] = "", org_id
+    org_id = create_organisation(engine, actor=who, name=NEW_ORG.get())
+    NEW_ORG.set("")
+    ORG.set(org_id)
     return "Organisation created. Invite its first owner below."
 
 
@@ -86,7 +92,7 @@ def member_rows(org_id: int) -> None:
             "Role",
             [r.value for r in Role],
             index=list(Role).index(m.role),
-            key=f"acc_role:{m.email}",
+            key=MEMBER_ROLE(m.email).key,
             label_visibility="collapsed",
         )
         change.button("Change", key=f"acc_change:{m.email}", on_click=_run, args=("role", org_id, m.email))
@@ -97,8 +103,8 @@ def invite_form(org_id: int) -> None:
     with st.form("acc_invite", border=True):
         st.markdown("**Invite by e-mail address**: the address the person signs in with.")
         email, role = st.columns([3, 2])
-        email.text_input("E-mail address", key=EMAIL_KEY, max_chars=254, placeholder="name@example.org")
-        role.selectbox("Role", [r.value for r in Role], index=2, key=ROLE_KEY)
+        email.text_input("E-mail address", key=EMAIL.key, max_chars=254, placeholder="name@example.org")
+        role.selectbox("Role", [r.value for r in Role], index=2, key=ROLE.key)
         st.form_submit_button(
             "Invite", type="primary", icon=":material/person_add:", on_click=_run, args=("invite", org_id)
         )
@@ -133,7 +139,7 @@ st.title("Access", anchor=False)
 widgets.show_notice()
 if who.is_admin:
     with st.expander("New organisation (install administrators)", icon=":material/domain_add:"):
-        st.text_input("Organisation name", key=NEW_ORG_KEY, max_chars=200)
+        st.text_input("Organisation name", key=NEW_ORG.key, max_chars=200)
         st.button("Create organisation", key="acc_create", on_click=_run, args=("create",))
 orgs = managed_organisations()
 if not orgs:
@@ -142,9 +148,8 @@ if not orgs:
         icon=":material/info:",
     )
     st.stop()
-if st.session_state.get(ORG_KEY) not in orgs:
-    st.session_state[ORG_KEY] = next(iter(orgs))
-org_id: int = st.selectbox("Organisation", list(orgs), format_func=orgs.__getitem__, key=ORG_KEY)
+ORG.keep_within(orgs, next(iter(orgs)))
+org_id: int = st.selectbox("Organisation", list(orgs), format_func=orgs.__getitem__, key=ORG.key)
 st.subheader("Members", anchor=False)
 member_rows(org_id)
 invite_form(org_id)

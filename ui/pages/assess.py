@@ -10,10 +10,11 @@ from assessment.core.numbers import plural
 from ui import current, database, state, widgets
 from ui.components.assess.actions import on_confirm, set_completed
 from ui.components.assess.answer_form import render_question
+from ui.state import Slot
 from ui.text import plain
 
-FOUNDATION_KEY = "foundation"
-FOCUS_KEY = "focus_question"
+FOUNDATION = Slot[str | None]("foundation", None)  # the foundation shown (also in the URL)
+FOCUS = Slot[str | None]("focus_question", None)  # the question "Go to first unanswered" marks
 
 engine = database.engine()
 state.follow_pending_page()
@@ -30,25 +31,25 @@ def first_unanswered(data: AssessmentData) -> str | None:
 def go_to_question(question_key: str) -> None:
     """Button callback: show the foundation holding this question and mark the question."""
     go_to_foundation(bank.question(question_key).foundation)
-    st.session_state[FOCUS_KEY] = question_key
+    FOCUS.set(question_key)
 
 
 def go_to_foundation(foundation_key: str) -> None:
-    st.session_state[FOUNDATION_KEY] = foundation_key
+    FOUNDATION.set(foundation_key)
     foundation_to_url()
 
 
 def foundation_to_url() -> None:
     """Keep the shown foundation in the URL, so a refresh or a shared link opens it again."""
-    st.session_state.pop(FOCUS_KEY, None)
-    st.query_params[state.FOUNDATION_PARAM] = st.session_state[FOUNDATION_KEY]
+    FOCUS.pop()
+    st.query_params[state.FOUNDATION_PARAM] = FOUNDATION.get() or ""
 
 
 def foundation_from_url(keys: list[str]) -> None:
     """On arrival, show the foundation the URL names (or the first)."""
-    if st.session_state.get(FOUNDATION_KEY) not in keys:
+    if FOUNDATION.get() not in keys:
         wanted = st.query_params.get(state.FOUNDATION_PARAM)
-        st.session_state[FOUNDATION_KEY] = wanted if wanted in keys else keys[0]
+        FOUNDATION.set(wanted if wanted in keys else keys[0])
 
 
 def answered_in(foundation_key: str) -> tuple[int, int]:
@@ -95,7 +96,7 @@ def sidebar() -> str:
         chosen: str = st.radio(
             "Foundation",
             keys,
-            key=FOUNDATION_KEY,
+            key=FOUNDATION.key,
             captions=captions,
             format_func=lambda k: plain(bank.foundation(k).title),
             on_change=foundation_to_url,
@@ -204,9 +205,9 @@ widgets.show_notice()
 foundation_key = sidebar()
 foundation_intro(foundation_key)
 number = {q.key: n for n, q in enumerate(bank.questions, start=1)}
-focus = st.session_state.get(FOCUS_KEY)
+focus = FOCUS.get()
 if focus in data.answers:
-    st.session_state.pop(FOCUS_KEY, None)
+    FOCUS.pop()
     focus = None
 elif focus:
     st.markdown(

@@ -21,21 +21,19 @@ from reports.charts.portfolio import distribution_chart, heatmap_spec, trend_cha
 from ui import auth, database
 from ui.charts import LEVEL_COLOURS
 from ui.components.portfolio import cache, downloads
+from ui.state import Slot
 from ui.text import plain
 
-ORG_KEY, NAME_KEY, END_STATE_KEY, READY_KEY = (
-    "portfolio_org",
-    "portfolio_name",
-    "portfolio_end_state",
-    "portfolio_ready",
-)
+ORG = Slot[int | None]("portfolio_org", None)
+PAGE = Slot[int]("portfolio_page", 1)  # the page number of the team list
+NAME_KEY, END_STATE_KEY, READY_KEY = "portfolio_name", "portfolio_end_state", "portfolio_ready"
 FOUNDATION_KEY, BELOW_KEY, SORT_KEY, DESC_KEY = (
     "portfolio_foundation",
     "portfolio_below",
     "portfolio_sort",
     "portfolio_desc",
 )
-SIZE_KEY, PAGE_KEY = "portfolio_page_size", "portfolio_page"
+SIZE_KEY = "portfolio_page_size"
 PAGE_SIZES = (10, 25, 50, 100)
 
 engine = database.engine()
@@ -57,9 +55,8 @@ if not organisations:
     st.stop()
 
 names = {org.id or 0: org.name for org in organisations}
-if st.session_state.get(ORG_KEY) not in names:
-    st.session_state[ORG_KEY] = next(iter(names))
-org_id: int = st.selectbox("Organisation", list(names), format_func=names.__getitem__, key=ORG_KEY)
+ORG.keep_within(names, next(iter(names)))
+org_id: int = st.selectbox("Organisation", list(names), format_func=names.__getitem__, key=ORG.key)
 try:
     authorize(engine, actor, Action.VIEW_PORTFOLIO, organisation(org_id))
     portfolio, clusters = cache.portfolio(org_id)
@@ -139,9 +136,9 @@ def pager(total: int) -> tuple[int, int]:
     size_col, page_col, info_col = st.columns([1.2, 1.2, 5.6], vertical_alignment="bottom")
     size = size_col.selectbox("Teams per page", PAGE_SIZES, index=1, key=SIZE_KEY)
     pages = page_count(total, size)
-    if st.session_state.get(PAGE_KEY, 1) > pages:
-        st.session_state[PAGE_KEY] = pages
-    number = int(page_col.number_input(f"Page (of {pages})", min_value=1, max_value=pages, step=1, key=PAGE_KEY))
+    if PAGE.get() > pages:
+        PAGE.set(pages)
+    number = int(page_col.number_input(f"Page (of {pages})", min_value=1, max_value=pages, step=1, key=PAGE.key))
     first = (number - 1) * size + 1 if total else 0
     info_col.caption(f"Teams {first}-{min(total, number * size)} of {total} shown")
     return size, number

@@ -21,9 +21,10 @@ from reports.charts.scores import plan_chart
 from reports.context import PhaseBlock, ReportContext, build_context
 from reports.worker import TIME_LIMIT_S, RenderFailed, ReportWorker
 from ui import current, database, state, widgets
+from ui.state import Slot
 from ui.text import plain
 
-PDF_KEY = "report_pdf"  # (assessment id, answers fingerprint, pdf bytes) of the last PDF this tab made
+PDF = Slot[tuple[int, str, bytes] | None]("report_pdf", None)  # (assessment id, answers fingerprint, pdf) last made
 
 
 @st.cache_resource(show_spinner=False)
@@ -99,8 +100,8 @@ def pdf_section(ctx: ReportContext, data: AssessmentData, data_key: tuple[int, s
                     icon=":material/error:",
                 )
                 return
-        st.session_state[PDF_KEY] = (*data_key, pdf)
-    made = st.session_state.get(PDF_KEY)
+        PDF.set((*data_key, pdf))
+    made = PDF.get()
     if made and tuple(made[:2]) == data_key:
         name = f"foundations-{ctx.team}-round-{ctx.round_number}".lower().replace(" ", "-")
         st.download_button(

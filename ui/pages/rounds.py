@@ -14,10 +14,9 @@ from assessment.models.assessments import Assessment, Team
 from assessment.organisations.directory import list_teams
 from ui import auth, database, state, widgets
 from ui.components.rounds import actions, views
+from ui.components.rounds.state import AFTER, BEFORE, CONFIRM, LABEL, ORG, PREFILL, TEAM
+from ui.state import Slot
 from ui.text import plain
-
-ORG_KEY, TEAM_KEY = "rounds_org", "rounds_team"
-BEFORE_KEY, AFTER_KEY = "rounds_before", "rounds_after"
 
 engine = database.engine()
 actor = auth.actor()
@@ -40,11 +39,10 @@ if not organisations:
     st.stop()
 
 
-def pick(label: str, options: dict[int, str], key: str) -> int:
+def pick(label: str, options: dict[int, str], slot: Slot[int | None]) -> int:
     """A selectbox over ids shown by name, keeping a valid choice in session state."""
-    if st.session_state.get(key) not in options:
-        st.session_state[key] = next(iter(options))
-    chosen: int = st.selectbox(label, list(options), format_func=options.__getitem__, key=key)
+    slot.keep_within(options, next(iter(options)))
+    chosen: int = st.selectbox(label, list(options), format_func=options.__getitem__, key=slot.key)
     return chosen
 
 
@@ -53,7 +51,7 @@ def start_on_current_team() -> None:
 
     Only a first choice: `pick` still keeps it to what this person may see.
     """
-    if ORG_KEY in st.session_state:
+    if ORG.is_set():
         return
     try:
         assessment_id = state.requested_assessment_id()
@@ -65,13 +63,14 @@ def start_on_current_team() -> None:
         found = session.get(Assessment, assessment_id)
         team = session.get(Team, found.team_id) if found is not None else None
     if team is not None:
-        st.session_state[ORG_KEY], st.session_state[TEAM_KEY] = team.organisation_id, team.id
+        ORG.set(team.organisation_id)
+        TEAM.set(team.id)
 
 
 start_on_current_team()
 org_col, team_col = st.columns(2)
 with org_col:
-    org_id = pick("Organisation", {o.id or 0: o.name for o in organisations}, ORG_KEY)
+    org_id = pick("Organisation", {o.id or 0: o.name for o in organisations}, ORG)
 try:
     authorize(engine, actor, Action.VIEW_RESULTS, organisation(org_id))
     with db.read_session(engine) as session:
@@ -85,7 +84,7 @@ if not teams:
     st.info("This organisation has no team yet. Add one on the Start page.", icon=":material/info:")
     st.stop()
 with team_col:
-    team_id = pick("Team", teams, TEAM_KEY)
+    team_id = pick("Team", teams, TEAM)
 with db.read_session(engine) as session:
     rounds = list_assessments(session, team_id=team_id)
 
@@ -98,12 +97,12 @@ def next_round(rounds: list[AssessmentSummary]) -> None:
             st.checkbox(
                 f"Pre-fill from round {rounds[-1].round_number} ({rounds[-1].answered} answers)",
                 value=True,
-                key=actions.PREFILL_KEY,
+                key=PREFILL.key,
                 help="Every copied answer is marked 'carried over' until someone confirms or changes it.",
             )
         st.text_input(
             "Name of the round (optional)",
-            key=actions.LABEL_KEY,
+            key=LABEL.key,
             max_chars=200,
             placeholder="e.g. Q3 review",
         )
@@ -136,7 +135,7 @@ def carried(latest: AssessmentSummary) -> None:
             "Answers to confirm",
             keys,
             format_func=shorts.__getitem__,
-            key=actions.CONFIRM_KEY,
+            key=CONFIRM.key,
             disabled=not may_answer,
         )
         left, right, link = st.columns([1.2, 1.2, 2], vertical_alignment="center")
@@ -166,13 +165,11 @@ def choose_pair(rounds: list[AssessmentSummary]) -> tuple[int, int]:
     """Two round pickers, defaulting to the last two rounds."""
     labels = {r.id: f"Round {r.round_number}" + (f" · {r.label}" if r.label else "") for r in rounds}
     ids = list(labels)
-    if st.session_state.get(BEFORE_KEY) not in labels:
-        st.session_state[BEFORE_KEY] = ids[-2]
-    if st.session_state.get(AFTER_KEY) not in labels:
-        st.session_state[AFTER_KEY] = ids[-1]
+    BEFORE.keep_within(labels, ids[-2])
+    AFTER.keep_within(labels, ids[-1])
     left, right = st.columns(2)
-    before: int = left.selectbox("Earlier round", ids, format_func=labels.__getitem__, key=BEFORE_KEY)
-    after: int = right.selectbox("Later round", ids, format_func=labels.__getitem__, key=AFTER_KEY)
+    before: int = left.selectbox("Earlier round", ids, format_func=labels.__getitem__, key=BEFORE.key)
+    after: int = right.selectbox("Later round", ids, format_func=labels.__getitem__, key=AFTER.key)
     return before, after
 
 

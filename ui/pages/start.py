@@ -12,6 +12,7 @@ from assessment.models.assessments import Organisation, Team
 from assessment.organisations.directory import list_organisations, list_teams
 from ui import auth, database, state, widgets
 from ui.components.start import actions
+from ui.components.start.state import FIRST_ORG, FIRST_TEAM, NEW_ORG, NEW_TEAM, ORG, TEAM
 from ui.text import plain
 
 engine = database.engine()
@@ -30,8 +31,8 @@ def welcome() -> None:
         "Answers are saved as you give them, so you can stop and come back at any time."
     )
     with st.form("first_assessment", border=True):
-        st.text_input("Organisation", key=actions.FIRST_ORG_KEY, placeholder="e.g. Northwind Streaming", max_chars=200)
-        st.text_input("Team or service", key=actions.FIRST_TEAM_KEY, placeholder="e.g. Payments", max_chars=200)
+        st.text_input("Organisation", key=FIRST_ORG.key, placeholder="e.g. Northwind Streaming", max_chars=200)
+        st.text_input("Team or service", key=FIRST_TEAM.key, placeholder="e.g. Payments", max_chars=200)
         st.form_submit_button(
             "Start assessment",
             type="primary",
@@ -45,12 +46,11 @@ def welcome() -> None:
 def choose_organisation(orgs: list[Organisation]) -> int:
     """The organisation selector with a 'new organisation' popover; returns the chosen id."""
     names = {org.id or 0: org.name for org in orgs}
-    if st.session_state.get(actions.ORG_KEY) not in names:
-        st.session_state[actions.ORG_KEY] = next(iter(names))
+    ORG.keep_within(names, next(iter(names)))
     pick, add = st.columns([4, 1], vertical_alignment="bottom")
-    chosen: int = pick.selectbox("Organisation", list(names), format_func=names.__getitem__, key=actions.ORG_KEY)
+    chosen: int = pick.selectbox("Organisation", list(names), format_func=names.__getitem__, key=ORG.key)
     with add.popover("New", icon=":material/add:", width="stretch"):
-        st.text_input("New organisation", key=actions.NEW_ORG_KEY, max_chars=200)
+        st.text_input("New organisation", key=NEW_ORG.key, max_chars=200)
         st.button("Create organisation", key="create_org", on_click=actions.create_organisation)
     return chosen
 
@@ -58,19 +58,19 @@ def choose_organisation(orgs: list[Organisation]) -> int:
 def choose_team(organisation_id: int, teams: list[Team]) -> int | None:
     """The team selector with a 'new team' popover; returns the chosen id (None: no team yet)."""
     names = {team.id or 0: team.name for team in teams}
-    if names and st.session_state.get(actions.TEAM_KEY) not in names:
-        st.session_state[actions.TEAM_KEY] = next(iter(names))
+    if names:
+        TEAM.keep_within(names, next(iter(names)))
     pick, add = st.columns([4, 1], vertical_alignment="bottom")
     chosen: int | None = pick.selectbox(
         "Team",
         list(names),
         format_func=names.__getitem__,
-        key=actions.TEAM_KEY,
+        key=TEAM.key,
         placeholder="Add a team to start",
         disabled=not names,
     )
     with add.popover("New", icon=":material/add:", width="stretch"):
-        st.text_input("New team", key=actions.NEW_TEAM_KEY, max_chars=200)
+        st.text_input("New team", key=NEW_TEAM.key, max_chars=200)
         st.button("Create team", key="create_team", on_click=actions.create_team, args=(organisation_id,))
     return chosen
 

@@ -2,11 +2,12 @@
 
 The facilitator key arrives once in the link (`?w=ID&key=KEY`), through the form,
 or from creating the workshop on this page (`ui.components.workshop.create`).
-It is then kept in this tab's session state and removed from the address bar,
-because a facilitator usually projects this page: a key in the URL would be on the
-wall for the whole room, in screenshots and in the browser history. `w` stays, so a
-refresh (which starts a new session) only asks for the key again. Every call to
-the domain passes the id and key, which are checked each time.
+It is then kept in this tab's session state (`ui.components.workshop.state`) and
+removed from the address bar, because a facilitator usually projects this page: a
+key in the URL would be on the wall for the whole room, in screenshots and in the
+browser history. `w` stays, so a refresh (which starts a new session) only asks
+for the key again. Every call to the domain passes the id and key, which are
+checked each time.
 """
 
 from __future__ import annotations
@@ -27,60 +28,17 @@ from assessment.workshops.facilitator import (
 )
 from assessment.workshops.links import join_link
 from ui import database, widgets
-from ui.components.assess.answer_fields import compose
+from ui.components.assess.answer_fields import compose, widget_values
 from ui.components.workshop import board as board_view
 from ui.components.workshop import create
+from ui.components.workshop import state as ws
 from ui.components.workshop import widgets as ww
+from ui.components.workshop.state import Access
 from ui.text import plain, question_sentence
 
-PREFIX = "wf"
-ACCESS_KEY, TEAM_KEY, LIVE_KEY, QUESTION_KEY = "wf_access", "wf_team", "wf_live", "wf_question"
-BY_KEY, NOTICE_KEY, FILLED_KEY, QUESTION_TEAM_KEY = "wf_by", "wf_notice", "wf_filled", "wf_question_team"
-FORM_ID_KEY, FORM_KEY_KEY = "wf_form_id", "wf_form_key"
 REFRESH_SECONDS = 5
 
 engine = database.engine()
-Access = tuple[int | None, str]
-
-
-def parse_id(text: str | None) -> int | None:
-    return int(text) if text and text.isascii() and text.isdigit() and 0 < int(text) < 2**31 else None
-
-
-def requested_access() -> Access | None:
-    """(workshop id, key) for this run; a `w` in the URL other than the one unlocked opens nothing."""
-    params = st.query_params
-    if "key" in params:
-        st.session_state[ACCESS_KEY] = (parse_id(params.get("w")), params["key"])
-        del st.query_params["key"]  # out of the address bar, the history entry and the projected screen
-    stored: Access | None = st.session_state.get(ACCESS_KEY)
-    if stored is None:
-        return None
-    wanted = params.get("w")
-    if wanted is None and stored[0] is not None:
-        st.query_params["w"] = str(stored[0])
-    return (parse_id(wanted), stored[1]) if wanted is not None else stored
-
-
-def unlock() -> None:
-    """Key form callback: remember what was typed; the next run checks it like any other key."""
-    workshop_id = parse_id(str(st.session_state.get(FORM_ID_KEY) or "").strip())
-    st.session_state[ACCESS_KEY] = (workshop_id, str(st.session_state.get(FORM_KEY_KEY) or "").strip())
-    st.session_state[FORM_KEY_KEY] = ""
-    st.query_params["w"] = str(workshop_id or "")
-
-
-def leave() -> None:
-    st.session_state.pop(ACCESS_KEY, None)
-    st.query_params.clear()
-
-
-def open_created() -> None:
-    """'Open the dashboard' after creating: the key moves from the created panel to this tab's access, never the URL."""
-    created = st.session_state.pop(create.CREATED_KEY, None)
-    if created is not None:
-        st.session_state[ACCESS_KEY] = (created.id, created.facilitator_key)
-        st.query_params["w"] = str(created.id)
 
 
 def start_screen() -> None:
@@ -89,32 +47,32 @@ def start_screen() -> None:
     mode = st.segmented_control(
         "What to do",
         [create.OPEN_MODE, create.CREATE_MODE],
-        key=create.MODE_KEY,
+        key=ws.MODE.key,
         default=create.OPEN_MODE,
         required=True,
         label_visibility="collapsed",
     )
+    created = ws.created()
     if mode != create.CREATE_MODE:
         key_form()
-    elif create.CREATED_KEY in st.session_state:
-        create.created_panel(engine, open_created)
+    elif created is not None:
+        create.created_panel(engine, created)
     else:
         create.create_form(engine)
 
 
 def key_form() -> None:
-    if FORM_ID_KEY not in st.session_state:
-        st.session_state[FORM_ID_KEY] = st.query_params.get("w", "")
+    ws.FORM_ID.set_default(st.query_params.get("w", ""))
     with st.form("wf_key_form"):
-        st.text_input("Workshop number", key=FORM_ID_KEY, max_chars=12)
+        st.text_input("Workshop number", key=ws.FORM_ID.key, max_chars=12)
         st.text_input(
             "Facilitator key",
-            key=FORM_KEY_KEY,
+            key=ws.FORM_KEY.key,
             type="password",
             help="Shown once when the workshop was created (here or by `foundations workshop create`); "
             "a lost key: `foundations workshop reset-key`",
         )
-        st.form_submit_button("Open the dashboard", type="primary", on_click=unlock)
+        st.form_submit_button("Open the dashboard", type="primary", on_click=ws.unlock)
 
 
 def toggle_open(access: Access, is_open: bool) -> None:
@@ -146,15 +104,14 @@ def header(ov: WorkshopOverview, access: Access) -> None:
             args=(access, False),
             help="Join code and participant links stop working; this dashboard stays",
         )
-    buttons.button("Leave", icon=":material/logout:", on_click=leave, help="Forget the key in this tab")
+    buttons.button("Leave", icon=":material/logout:", on_click=ws.leave, help="Forget the key in this tab")
 
 
 def pick_team(ov: WorkshopOverview) -> int:
     ids = [t.workshop_team_id for t in ov.teams]
-    if st.session_state.get(TEAM_KEY) not in ids:
-        st.session_state[TEAM_KEY] = ids[0]
+    ws.TEAM.keep_within(ids, ids[0])
     names = {t.workshop_team_id: t.team for t in ov.teams}  # stable labels keep the selection across reruns
-    chosen = st.segmented_control("Team", ids, key=TEAM_KEY, format_func=lambda i: names[i], required=True)
+    chosen = st.segmented_control("Team", ids, key=ws.TEAM.key, format_func=lambda i: names[i], required=True)
     return int(chosen or ids[0])
 
 
@@ -188,17 +145,14 @@ def live_board(access: Access, team_id: int) -> None:
 def pick_question(board: TeamDashboard) -> QuestionSpread:
     """The question being settled; starts at the widest disagreement and then stays put."""
     keys = [q.key for q in board.bank.questions]
-    if (
-        st.session_state.get(QUESTION_KEY) not in keys
-        or st.session_state.get(QUESTION_TEAM_KEY) != board.workshop_team_id
-    ):
-        st.session_state[QUESTION_KEY] = board.questions[0].question.key  # a new team starts where it disagrees
-        st.session_state[QUESTION_TEAM_KEY] = board.workshop_team_id
+    if ws.QUESTION.get() not in keys or ws.QUESTION_TEAM.get() != board.workshop_team_id:
+        ws.QUESTION.set(board.questions[0].question.key)  # a new team starts where it disagrees
+        ws.QUESTION_TEAM.set(board.workshop_team_id)
     numbers = {k: n for n, k in enumerate(keys, start=1)}
     chosen = st.selectbox(
         "Question to settle",
         keys,
-        key=QUESTION_KEY,
+        key=ws.QUESTION.key,
         format_func=lambda k: f"{numbers[k]}. {board.bank.question(k).short}",
     )
     spread = next(s for s in board.questions if s.question.key == chosen)
@@ -233,9 +187,9 @@ def evidence(access: Access, team_id: int, spread: QuestionSpread) -> None:
 
 def record(access: Access, team_id: int, question: Question, expected_version: int) -> None:
     """Form callback: the room's answer becomes the team's answer, unless someone saved first."""
-    answer = compose(question, ww.values(PREFIX, question))
+    answer = compose(question, ws.AGREED.values(question))
     if answer is None:
-        st.session_state[NOTICE_KEY] = ("error", "Choose the agreed answer first.")
+        ws.NOTICE.set(("error", "Choose the agreed answer first."))
         return
     try:
         with db.write_session(engine) as session:
@@ -247,14 +201,14 @@ def record(access: Access, team_id: int, question: Question, expected_version: i
                 question_key=question.key,
                 answer=answer,
                 expected_version=expected_version,
-                by=str(st.session_state.get(BY_KEY) or "").strip() or "facilitator",
+                by=str(ws.BY.get() or "").strip() or "facilitator",
             )
     except InvalidLinkError:
         return  # the next run shows the "not valid" page
     except FoundationsError as exc:  # also AgreedAnswerConflict: someone recorded this answer first
-        st.session_state[NOTICE_KEY] = ("error", question_sentence(str(exc), question.key))
+        ws.NOTICE.set(("error", question_sentence(str(exc), question.key)))
         return
-    st.session_state[NOTICE_KEY] = ("success", f"Recorded: {question.short} (version {version}).")
+    ws.NOTICE.set(("success", f"Recorded: {question.short} (version {version})."))
 
 
 def agree_form(access: Access, team_id: int, spread: QuestionSpread) -> None:
@@ -267,26 +221,26 @@ def agree_form(access: Access, team_id: int, spread: QuestionSpread) -> None:
         )
     else:
         st.markdown("**Nothing agreed yet.**")
-    if st.session_state.get(FILLED_KEY) != (team_id, question.key):
-        ww.fill(PREFIX, question, agreed.answer if agreed else None)
-        st.session_state[FILLED_KEY] = (team_id, question.key)
+    if ws.FILLED.get() != (team_id, question.key):
+        ws.AGREED.fill(question, widget_values(question, agreed.answer if agreed else None))
+        ws.FILLED.set((team_id, question.key))
     with st.form("wf_agree_form"):
-        ww.answer_inputs(PREFIX, question, always_reason=True)
-        st.text_area("Note: why the room settled here", key=ww.key(PREFIX, "note", question.key), height=80)
-        st.text_input("Recorded by", key=BY_KEY, max_chars=200)
+        ww.answer_inputs(ws.AGREED, question, always_reason=True)
+        st.text_area("Note: why the room settled here", key=ws.AGREED.key("note", question.key), height=80)
+        st.text_input("Recorded by", key=ws.BY.key, max_chars=200)
         st.form_submit_button(
             "Record agreed answer",
             type="primary",
             on_click=record,
             args=(access, team_id, question, spread.agreed_version),
         )
-    notice = st.session_state.pop(NOTICE_KEY, None)
+    notice = ws.NOTICE.pop()
     if notice:
         (st.success if notice[0] == "success" else st.error)(notice[1])
 
 
 def page() -> None:
-    access = requested_access()
+    access = ws.requested_access()
     if access is None:
         start_screen()
         return
@@ -297,11 +251,11 @@ def page() -> None:
         ww.not_valid()
         start_screen()
         return
-    st.session_state.pop(create.CREATED_KEY, None)  # a dashboard is open: a key from creating is not shown again
-    st.session_state.setdefault(BY_KEY, ov.facilitator)
+    ws.discard_created()  # a dashboard is open: a key from creating is not shown again
+    ws.BY.set_default(ov.facilitator)
     header(ov, access)
     team_id = pick_team(ov)
-    live = st.toggle(f"Live (refresh every {REFRESH_SECONDS} s)", key=LIVE_KEY, value=True)
+    live = st.toggle(f"Live (refresh every {REFRESH_SECONDS} s)", key=ws.LIVE.key, value=True)
     st.fragment(run_every=REFRESH_SECONDS if live else None)(live_board)(access, team_id)
     st.divider()
     st.subheader("Record the agreed answer", anchor=False)

@@ -25,21 +25,18 @@ from assessment.workshops.participants import (
 )
 from assessment.workshops.tokens import normalise_join_code
 from ui import database, widgets
-from ui.components.assess.answer_fields import NOT_APPLICABLE, chosen_status, compose
+from ui.components.assess.answer_fields import NOT_APPLICABLE, chosen_status, compose, widget_values
+from ui.components.workshop import state as ws
 from ui.components.workshop import widgets as ww
 from ui.text import plain, question_sentence, sentence
-
-PREFIX = "wj"
-CODE_KEY, NAME_KEY, TEAM_KEY = "wj_code", "wj_name", "wj_team"
-FOUNDATION_KEY, PROBLEMS_KEY, LOADED_KEY = "wj_foundation", "wj_problems", "wj_loaded"
 
 engine = database.engine()
 
 
 def enter_code() -> None:
-    st.session_state[PROBLEMS_KEY] = {}
+    ws.clear_problems()
     st.query_params.pop("p", None)  # a code typed after a dead participant link starts afresh
-    st.query_params["join"] = normalise_join_code(st.session_state.get(CODE_KEY))
+    st.query_params["join"] = normalise_join_code(ws.JOIN_CODE.get())
 
 
 def join(code: str) -> None:
@@ -49,13 +46,14 @@ def join(code: str) -> None:
             token = join_workshop(
                 session,
                 code=code,
-                display_name=st.session_state.get(NAME_KEY),
-                workshop_team_id=st.session_state.get(TEAM_KEY),
+                display_name=ws.JOIN_NAME.get(),
+                workshop_team_id=ws.JOIN_TEAM.get(),
             )
     except InvalidLinkError:
         return  # closed or changed meanwhile: the next run shows the "not valid" page
     except FoundationsError as exc:
-        st.session_state[PROBLEMS_KEY] = {"join": sentence(str(exc))}
+        ws.clear_problems()
+        ws.problems()["join"] = sentence(str(exc))
         return
     st.query_params.clear()
     st.query_params["p"] = token
@@ -63,10 +61,10 @@ def join(code: str) -> None:
 
 def save(token: str, question: Question, field: str) -> None:
     """Input callback: store this answer as the inputs now describe it."""
-    ww.tidy_flags(PREFIX, question, field)
-    problems: dict[str, str] = st.session_state.setdefault(PROBLEMS_KEY, {})
+    ws.OWN.tidy_flags(question, field)
+    problems = ws.problems()
     problems.pop(question.key, None)
-    current = ww.values(PREFIX, question)
+    current = ws.OWN.values(question)
     answer = compose(question, current)
     if answer is None:
         return
@@ -102,7 +100,7 @@ def not_valid() -> None:
 
 def code_form() -> None:
     with st.form("wj_code_form", border=False):
-        st.text_input("Join code", key=CODE_KEY, max_chars=20, placeholder="ABCD-EFGH")
+        st.text_input("Join code", key=ws.JOIN_CODE.key, max_chars=20, placeholder="ABCD-EFGH")
         st.form_submit_button("Continue", type="primary", on_click=enter_code)
 
 
@@ -116,16 +114,16 @@ def join_page(code: str) -> None:
     st.title(f"Join: {plain(view.title)}", anchor=False)
     st.caption(plain(view.organisation))
     with st.form("wj_join_form"):
-        st.text_input("Your name, as the facilitator will see it", key=NAME_KEY, max_chars=80)
+        st.text_input("Your name, as the facilitator will see it", key=ws.JOIN_NAME.key, max_chars=80)
         st.radio(
             "Your team",
             [wt_id for wt_id, _ in view.teams],
-            key=TEAM_KEY,
+            key=ws.JOIN_TEAM.key,
             index=None,
             format_func=lambda wt_id: dict(view.teams)[wt_id],
         )
         st.form_submit_button("Join", type="primary", on_click=join, args=(code,))
-    problem = st.session_state.get(PROBLEMS_KEY, {}).get("join")
+    problem = ws.problem("join")
     if problem:
         st.error(problem, icon=":material/error:")
     st.caption("Only the facilitator sees individual answers; the room discusses the spread.")
@@ -133,11 +131,11 @@ def join_page(code: str) -> None:
 
 def load_widgets(view: ParticipantView, token: str) -> None:
     """Fill the inputs from the database once per token (a refresh starts a new session and refills)."""
-    if st.session_state.get(LOADED_KEY) == token:
+    if ws.LOADED.get() == token:
         return
     for question in view.bank.questions:
-        ww.fill(PREFIX, question, view.answers.get(question.key))
-    st.session_state[LOADED_KEY] = token
+        ws.OWN.fill(question, widget_values(question, view.answers.get(question.key)))
+    ws.LOADED.set(token)
 
 
 def answer_page(token: str, code: str | None) -> None:
@@ -160,8 +158,8 @@ def answer_page(token: str, code: str | None) -> None:
     for question in view.bank.questions_for(foundation):
         with st.container(border=True, key=f"wj-question-{question.key}"):
             ww.question_heading(numbers[question.key], question)
-            ww.answer_inputs(PREFIX, question, on_change=save, args=(token, question))
-            problem = st.session_state.get(PROBLEMS_KEY, {}).get(question.key)
+            ww.answer_inputs(ws.OWN, question, on_change=save, args=(token, question))
+            problem = ws.problem(question.key)
             if problem:
                 st.error(problem, icon=":material/error:")
     finish_line(view, token)
@@ -169,8 +167,7 @@ def answer_page(token: str, code: str | None) -> None:
 
 def foundation_picker(view: ParticipantView) -> str:
     keys = [f.key for f in view.bank.foundations]
-    if st.session_state.get(FOUNDATION_KEY) not in keys:
-        st.session_state[FOUNDATION_KEY] = keys[0]
+    ws.FOUNDATION.keep_within(keys, keys[0])
 
     def label(fkey: str) -> str:
         questions = view.bank.questions_for(fkey)
@@ -178,7 +175,7 @@ def foundation_picker(view: ParticipantView) -> str:
         return f"{view.bank.foundation(fkey).title} ({answered}/{len(questions)})"
 
     chosen = st.segmented_control(
-        "Foundation", keys, key=FOUNDATION_KEY, format_func=label, label_visibility="collapsed"
+        "Foundation", keys, key=ws.FOUNDATION.key, format_func=label, label_visibility="collapsed"
     )
     return str(chosen or keys[0])
 

@@ -28,22 +28,10 @@ from ui.components.assess.answer_fields import (
     chosen_status,
     compose,
     empty_values,
-    fields_of,
-    uses_number_input,
-    widget_key,
     widget_values,
 )
+from ui.components.assess.state import ANSWERS, forget_shown_version, problems, set_shown_version, shown_version
 from ui.text import question_sentence, sentence
-
-
-def current_values(question: Question) -> dict[str, Any]:
-    """What the question's widgets hold now, field by field (None for a widget not drawn yet)."""
-    return {field: st.session_state.get(widget_key(field, question.key)) for field in fields_of(question)}
-
-
-def undrawn(question: Question) -> set[str]:
-    """Fields whose widgets are not on the page (e.g. a closed 'Note and evidence'): keep their stored value."""
-    return {field for field in fields_of(question) if widget_key(field, question.key) not in st.session_state}
 
 
 def _url_problem(question: Question, url: str | None) -> str | None:
@@ -54,41 +42,31 @@ def _url_problem(question: Question, url: str | None) -> str | None:
     return None
 
 
-def _tidy_flags(question: Question, field: str) -> None:
-    """A number and a don't-know / n.a. choice exclude each other: the one just set wins."""
-    if not uses_number_input(question):
-        return
-    if field == "flag" and st.session_state.get(widget_key("flag", question.key)):
-        st.session_state[widget_key("answer", question.key)] = None
-    elif field == "answer" and st.session_state.get(widget_key("answer", question.key)) is not None:
-        st.session_state[widget_key("flag", question.key)] = None
-
-
 def on_change(assessment_id: int, question: Question, field: str) -> None:
     """Widget callback: store the question's answer as the widgets now describe it."""
-    _tidy_flags(question, field)
-    problems = state.problems(question.key)
-    problems.pop(field, None)
-    values = current_values(question)
+    ANSWERS.tidy_flags(question, field)
+    messages = problems(question.key)
+    messages.pop(field, None)
+    values = ANSWERS.values(question)
     url_problem = _url_problem(question, values.get("url"))
     if url_problem:
-        problems["url"] = url_problem
+        messages["url"] = url_problem
         if field == "url":
             return  # what was typed stays in the field; the stored answer is unchanged
-    keep = undrawn(question) | ({"url"} if url_problem else set())
+    keep = ANSWERS.unset(question) | ({"url"} if url_problem else set())
     if (
         chosen_status(question, values) == NOT_APPLICABLE
         and "reason" not in keep
         and not (values.get("reason") or "").strip()
     ):
-        problems["reason"] = "Say why this does not apply; the answer is saved as soon as you do."
+        messages["reason"] = "Say why this does not apply; the answer is saved as soon as you do."
         return
     _store(assessment_id, question, field, values, keep=keep)
 
 
 def _store(assessment_id: int, question: Question, field: str, values: dict[str, Any], *, keep: set[str]) -> None:
     """Save (or clear) the composed answer; fields in `keep` take the stored answer's value."""
-    problems = state.problems(question.key)
+    messages = problems(question.key)
     by = auth.author()
     try:
         with db.write_session(database.engine()) as session:
@@ -100,7 +78,7 @@ def _store(assessment_id: int, question: Question, field: str, values: dict[str,
                 clear_answer(session, assessment_id=assessment_id, question_key=question.key, by=by)
                 version = 0
             elif answer is None:
-                problems[field] = "Choose an answer first; this is kept here and saved with it."
+                messages[field] = "Choose an answer first; this is kept here and saved with it."
                 return
             else:
                 version = save_answer(
@@ -109,27 +87,27 @@ def _store(assessment_id: int, question: Question, field: str, values: dict[str,
                     question_key=question.key,
                     answer=answer,
                     by=by,
-                    expected_version=state.shown_version(assessment_id, question.key),
+                    expected_version=shown_version(assessment_id, question.key),
                 )
     except ConflictError:
-        problems[field] = "Someone else changed this answer meanwhile; their answer is shown now."
-        state.forget_shown_version(assessment_id, question.key)
+        messages[field] = "Someone else changed this answer meanwhile; their answer is shown now."
+        forget_shown_version(assessment_id, question.key)
         return
     except InvalidAnswerError as exc:
-        problems[field] = question_sentence(str(exc), question.key)
+        messages[field] = question_sentence(str(exc), question.key)
         return
     except AccessDenied as exc:  # shared mode: this role may read, not answer
-        problems[field] = str(exc)
+        messages[field] = str(exc)
         return
     _saved(assessment_id, question, version, keep_url_problem="url" in keep)
 
 
 def _saved(assessment_id: int, question: Question, version: int, *, keep_url_problem: bool) -> None:
-    state.set_shown_version(assessment_id, question.key, version)
-    problems = state.problems(question.key)
-    kept = {"url": problems["url"]} if keep_url_problem and "url" in problems else {}
-    problems.clear()
-    problems.update(kept)
+    set_shown_version(assessment_id, question.key, version)
+    messages = problems(question.key)
+    kept = {"url": messages["url"]} if keep_url_problem and "url" in messages else {}
+    messages.clear()
+    messages.update(kept)
     st.toast(f"Saved: {question.short}" if version else f"Cleared: {question.short}", icon=":material/cloud_done:")
 
 
@@ -137,10 +115,9 @@ def on_clear(assessment_id: int, question: Question) -> None:
     """Button callback: remove the answer (its history keeps it) and empty the widgets."""
     with db.write_session(database.engine()) as session:
         clear_answer(session, assessment_id=assessment_id, question_key=question.key, by=auth.author())
-    for field, value in empty_values(question).items():
-        st.session_state[widget_key(field, question.key)] = value
-    state.set_shown_version(assessment_id, question.key, 0)
-    state.problems(question.key).clear()
+    ANSWERS.fill(question, empty_values(question))
+    set_shown_version(assessment_id, question.key, 0)
+    problems(question.key).clear()
     st.toast(f"Cleared: {question.short}", icon=":material/delete:")
 
 
@@ -161,19 +138,19 @@ def on_confirm(assessment_id: int, questions: tuple[Question, ...]) -> None:
             }
     except FoundationsError as exc:  # shared mode: this role may read, not answer
         if len(questions) == 1:
-            state.problems(questions[0].key)["confirm"] = str(exc)
+            problems(questions[0].key)["confirm"] = str(exc)
         else:
             state.set_notice("error", f"Nothing was confirmed: {exc}")
         return
     for key, version in versions.items():
-        if state.shown_version(assessment_id, key) == version - 1:  # the widgets show it: same value, new version
-            state.set_shown_version(assessment_id, key, version)
-        state.problems(key).pop("confirm", None)
+        if shown_version(assessment_id, key) == version - 1:  # the widgets show it: same value, new version
+            set_shown_version(assessment_id, key, version)
+        problems(key).pop("confirm", None)
     missed = [q for q in questions if q.key not in done]
     for question in missed:  # changed or confirmed in another tab meanwhile: show what it holds now
-        state.forget_shown_version(assessment_id, question.key)
+        forget_shown_version(assessment_id, question.key)
     if len(questions) == 1 and missed:
-        state.problems(missed[0].key)["confirm"] = (
+        problems(missed[0].key)["confirm"] = (
             "Someone else changed or confirmed this answer meanwhile; what it holds now is shown."
         )
     elif missed:

@@ -12,8 +12,8 @@ import streamlit as st
 
 from assessment.bank.answers import MAX_TEXT, AnswerValue
 from assessment.bank.model import Question
-from ui import state, widgets
-from ui.components.assess.actions import current_values, on_change, on_clear, on_confirm, undrawn
+from ui import widgets
+from ui.components.assess.actions import on_change, on_clear, on_confirm
 from ui.components.assess.answer_fields import (
     NOT_APPLICABLE,
     answer_options,
@@ -23,9 +23,9 @@ from ui.components.assess.answer_fields import (
     flag_options,
     option_label,
     uses_number_input,
-    widget_key,
     widget_values,
 )
+from ui.components.assess.state import ANSWERS, problems, set_shown_version, shown_version
 from ui.text import plain
 
 OLDEST_EVIDENCE = date(2000, 1, 1)
@@ -33,20 +33,20 @@ OLDEST_EVIDENCE = date(2000, 1, 1)
 
 def sync_widgets(assessment_id: int, question: Question, answer: AnswerValue | None, version: int) -> None:
     """Fill the widgets from the database: all of them when they show an older version, else any not set."""
-    stale = state.shown_version(assessment_id, question.key) != version
-    refill = set(fields_of(question)) if stale else undrawn(question)
+    stale = shown_version(assessment_id, question.key) != version
+    refill = set(fields_of(question)) if stale else ANSWERS.unset(question)
     if not refill:
         return
-    for field, value in widget_values(question, answer).items():
-        if field in refill:
-            st.session_state[widget_key(field, question.key)] = value
-            if not stale:  # a field drawn again shows the stored value: an old complaint about it is moot
-                state.problems(question.key).pop(field, None)
-    state.set_shown_version(assessment_id, question.key, version)
+    values = widget_values(question, answer)
+    ANSWERS.fill(question, {field: values[field] for field in refill})
+    if not stale:  # a field drawn again shows the stored value: an old complaint about it is moot
+        for field in refill:
+            problems(question.key).pop(field, None)
+    set_shown_version(assessment_id, question.key, version)
 
 
 def _show_problem(question: Question, field: str) -> None:
-    message = state.problems(question.key).get(field)
+    message = problems(question.key).get(field)
     if message:
         st.error(message, icon=":material/error:")
 
@@ -59,7 +59,7 @@ def _answer_widget(assessment_id: int, question: Question) -> None:
             f"Answer to: {question.short}",
             options,
             index=None,
-            key=widget_key("answer", question.key),
+            key=ANSWERS.key("answer", question.key),
             format_func=lambda token: option_label(question, token),
             label_visibility="collapsed",
             horizontal=len(options) <= 4 and question.type.value == "yes_no",
@@ -72,7 +72,7 @@ def _answer_widget(assessment_id: int, question: Question) -> None:
     number_type = int if spec.integer else float
     st.number_input(
         f"Measured value ({spec.unit})",
-        key=widget_key("answer", question.key),
+        key=ANSWERS.key("answer", question.key),
         min_value=number_type(spec.minimum),
         value=None,
         step=number_type(1),
@@ -85,7 +85,7 @@ def _answer_widget(assessment_id: int, question: Question) -> None:
         st.pills(
             "Or",
             flag_options(question),
-            key=widget_key("flag", question.key),
+            key=ANSWERS.key("flag", question.key),
             format_func=flag_label,
             label_visibility="collapsed",
             on_change=on_change,
@@ -94,11 +94,11 @@ def _answer_widget(assessment_id: int, question: Question) -> None:
 
 
 def _reason_widget(assessment_id: int, question: Question) -> None:
-    if chosen_status(question, current_values(question)) != NOT_APPLICABLE:
+    if chosen_status(question, ANSWERS.values(question)) != NOT_APPLICABLE:
         return
     st.text_input(
         "Why does this not apply?",
-        key=widget_key("reason", question.key),
+        key=ANSWERS.key("reason", question.key),
         max_chars=MAX_TEXT,
         on_change=on_change,
         args=(assessment_id, question, "reason"),
@@ -112,7 +112,7 @@ def _details(assessment_id: int, question: Question, answer: AnswerValue | None)
         "Note and evidence",
         icon=":material/attach_file:",
         expanded=has_details,
-        key=widget_key("details", question.key),
+        key=ANSWERS.key("details", question.key),
         on_change="rerun",
     )
     if not details.open:
@@ -121,7 +121,7 @@ def _details(assessment_id: int, question: Question, answer: AnswerValue | None)
         args = (assessment_id, question)
         st.text_area(
             "Note",
-            key=widget_key("note", question.key),
+            key=ANSWERS.key("note", question.key),
             max_chars=MAX_TEXT,
             height=80,
             on_change=on_change,
@@ -131,7 +131,7 @@ def _details(assessment_id: int, question: Question, answer: AnswerValue | None)
         link, when = st.columns([3, 1])
         link.text_input(
             "Evidence link",
-            key=widget_key("url", question.key),
+            key=ANSWERS.key("url", question.key),
             placeholder="https://...",
             max_chars=2000,
             on_change=on_change,
@@ -139,7 +139,7 @@ def _details(assessment_id: int, question: Question, answer: AnswerValue | None)
         )
         when.date_input(
             "Evidence date",
-            key=widget_key("date", question.key),
+            key=ANSWERS.key("date", question.key),
             value=None,
             min_value=OLDEST_EVIDENCE,
             format="YYYY-MM-DD",
@@ -151,7 +151,7 @@ def _details(assessment_id: int, question: Question, answer: AnswerValue | None)
         if answer is not None:
             st.button(
                 "Clear this answer",
-                key=widget_key("clear", question.key),
+                key=ANSWERS.key("clear", question.key),
                 type="tertiary",
                 icon=":material/close:",
                 on_click=on_clear,
@@ -196,7 +196,7 @@ def _carried_marker(assessment_id: int, question: Question, carried_from: int) -
         )
         st.button(
             "Confirm",
-            key=widget_key("confirm", question.key),
+            key=ANSWERS.key("confirm", question.key),
             icon=":material/check:",
             on_click=on_confirm,
             args=(assessment_id, (question,)),

@@ -5,8 +5,6 @@ Each is one short write transaction; problems become a notice for the next run.
 
 from __future__ import annotations
 
-import streamlit as st
-
 from assessment.access.policy import Action, Actor, assessment, authorize, team
 from assessment.assessments.repository import store_bank
 from assessment.assessments.rounds import confirm_answers, start_round
@@ -14,11 +12,8 @@ from assessment.bank.loader import default_bank
 from assessment.core import db
 from assessment.core.errors import FoundationsError
 from ui import database, state
+from ui.components.rounds.state import CONFIRM, LABEL, PREFILL
 from ui.text import sentence
-
-PREFILL_KEY = "rounds_prefill"
-LABEL_KEY = "rounds_label"
-CONFIRM_KEY = "rounds_confirm_keys"
 
 
 def start_next_round(actor: Actor, team_id: int) -> None:
@@ -33,13 +28,13 @@ def start_next_round(actor: Actor, team_id: int) -> None:
                 team_id=team_id,
                 bank_version_id=stored.id or 0,
                 by=str(actor),
-                prefill=bool(st.session_state.get(PREFILL_KEY)),
-                label=st.session_state.get(LABEL_KEY) or None,
+                prefill=bool(PREFILL.get()),
+                label=LABEL.get() or None,
             )
     except FoundationsError as exc:
         state.set_notice("error", sentence(str(exc)))
         return
-    st.session_state[LABEL_KEY] = ""
+    LABEL.set("")
     note = f"Round {started.round_number} started"
     if started.carried:
         note += f" with {started.carried} answer(s) carried over: confirm or change each one"
@@ -51,7 +46,7 @@ def start_next_round(actor: Actor, team_id: int) -> None:
 
 def confirm(actor: Actor, assessment_id: int, every: bool) -> None:
     """Confirm the selected carried-over answers (or all of them)."""
-    keys = None if every else list(st.session_state.get(CONFIRM_KEY) or [])
+    keys = None if every else list(CONFIRM.get() or [])
     if keys == []:
         state.set_notice("info", "Select the answers to confirm first.")
         return
@@ -63,5 +58,5 @@ def confirm(actor: Actor, assessment_id: int, every: bool) -> None:
     except FoundationsError as exc:
         state.set_notice("error", sentence(str(exc)))
         return
-    st.session_state[CONFIRM_KEY] = []
+    CONFIRM.set([])
     state.set_notice("success", f"Confirmed {len(done)} carried-over answer(s).")

@@ -6,8 +6,6 @@ database now holds. Problems become a notice for the next run, never a traceback
 
 from __future__ import annotations
 
-import streamlit as st
-
 from assessment.assessments.repository import create_assessment, store_bank
 from assessment.bank.loader import default_bank
 from assessment.core import db
@@ -15,39 +13,33 @@ from assessment.core.errors import FoundationsError
 from assessment.demo import DEMO_ORG, load_demo
 from assessment.organisations.directory import ensure_organisation, ensure_team, find_organisation
 from ui import auth, database, state
+from ui.components.start.state import FIRST_ORG, FIRST_TEAM, NEW_ORG, NEW_TEAM, ORG, TEAM
 from ui.text import sentence
-
-ORG_KEY = "start_org"
-TEAM_KEY = "start_team"
-NEW_ORG_KEY = "new_org_name"
-NEW_TEAM_KEY = "new_team_name"
-FIRST_ORG_KEY = "first_org_name"
-FIRST_TEAM_KEY = "first_team_name"
 
 
 def create_organisation() -> None:
     """Create (or find) the organisation typed in the 'new organisation' field and select it."""
     try:
         with db.write_session(database.engine()) as session:
-            org = ensure_organisation(session, name=st.session_state.get(NEW_ORG_KEY, ""))
-            st.session_state[ORG_KEY] = org.id
+            org = ensure_organisation(session, name=NEW_ORG.get())
+            ORG.set(org.id)
     except FoundationsError as exc:
         state.set_notice("error", sentence(str(exc)))
         return
-    st.session_state[NEW_ORG_KEY] = ""
-    st.session_state.pop(TEAM_KEY, None)
+    NEW_ORG.set("")
+    TEAM.pop()
 
 
 def create_team(organisation_id: int) -> None:
     """Create (or find) the team typed in the 'new team' field and select it."""
     try:
         with db.write_session(database.engine()) as session:
-            team = ensure_team(session, organisation_id=organisation_id, name=st.session_state.get(NEW_TEAM_KEY, ""))
-            st.session_state[TEAM_KEY] = team.id
+            team = ensure_team(session, organisation_id=organisation_id, name=NEW_TEAM.get())
+            TEAM.set(team.id)
     except FoundationsError as exc:
         state.set_notice("error", sentence(str(exc)))
         return
-    st.session_state[NEW_TEAM_KEY] = ""
+    NEW_TEAM.set("")
 
 
 def start_round(team_id: int) -> None:
@@ -69,13 +61,14 @@ def start_first_assessment() -> None:
     """First visit: create the organisation, the team and round 1 from the welcome form."""
     try:
         with db.write_session(database.engine()) as session:
-            org = ensure_organisation(session, name=st.session_state.get(FIRST_ORG_KEY, ""))
-            team = ensure_team(session, organisation_id=org.id or 0, name=st.session_state.get(FIRST_TEAM_KEY, ""))
+            org = ensure_organisation(session, name=FIRST_ORG.get())
+            team = ensure_team(session, organisation_id=org.id or 0, name=FIRST_TEAM.get())
             org_id, team_id = org.id, team.id or 0
     except FoundationsError as exc:
         state.set_notice("error", sentence(str(exc)))
         return
-    st.session_state[ORG_KEY], st.session_state[TEAM_KEY] = org_id, team_id
+    ORG.set(org_id)
+    TEAM.set(team_id)
     start_round(team_id)
 
 
@@ -85,11 +78,11 @@ def load_demo_data() -> None:
         with db.write_session(database.engine()) as session:
             created = load_demo(session, bank=default_bank())
             org = find_organisation(session, name=DEMO_ORG)
-            st.session_state[ORG_KEY] = org.id if org else None
+            ORG.set(org.id if org else None)
     except FoundationsError as exc:
         state.set_notice("error", sentence(str(exc)))
         return
-    st.session_state.pop(TEAM_KEY, None)
+    TEAM.pop()
     if created:
         state.set_notice("success", f"Demo data loaded: {DEMO_ORG}, five teams, {len(created)} rounds.")
     else:

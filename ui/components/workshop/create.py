@@ -11,8 +11,6 @@ dashboard through session state.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import streamlit as st
 from sqlalchemy.engine import Engine
 
@@ -27,19 +25,13 @@ from assessment.workshops.admin import DEFAULT_VALID_DAYS, MAX_VALID_DAYS, Creat
 from assessment.workshops.facilitator import WorkshopOverview, overview
 from assessment.workshops.links import JOIN_PATH, join_link
 from ui import auth, widgets
+from ui.components.workshop import state as ws
 from ui.components.workshop import widgets as ww
 from ui.text import plain, sentence
 
-MODE_KEY, OPEN_MODE, CREATE_MODE = "wf_mode", "Open a workshop", "Create a workshop"
-ORG_KEY, NEW_ORG_KEY, NEW_TEAMS_KEY = "wc_org", "wc_new_org", "wc_new_teams"
-TITLE_KEY, DAYS_KEY, ERROR_KEY, CREATED_KEY = "wc_title", "wc_days", "wc_error", "wc_created"
+OPEN_MODE, CREATE_MODE = "Open a workshop", "Create a workshop"
 NEW_ORG = 0  # the "new organisation" choice; stored ids start at 1
 SUBMIT_LABEL = "Create the workshop"
-
-
-def teams_key(organisation_id: int) -> str:
-    """One team picker per organisation: another organisation's picks never carry over."""
-    return f"wc_teams:{organisation_id}"
 
 
 def new_team_names(text: str | None) -> list[str]:
@@ -49,34 +41,31 @@ def new_team_names(text: str | None) -> list[str]:
 
 def create(engine: Engine, organisation: str | None, organisation_id: int) -> None:
     """Form callback: create the workshop, or leave the domain's message beside the form (nothing is saved)."""
-    st.session_state.pop(ERROR_KEY, None)
-    days = st.session_state.get(DAYS_KEY) or 0  # an emptied field reads as 0 days, which the domain refuses
-    teams = [
-        *st.session_state.get(teams_key(organisation_id), []),
-        *new_team_names(st.session_state.get(NEW_TEAMS_KEY)),
-    ]
+    ws.CREATE_ERROR.pop()
+    days = ws.CREATE_DAYS.get() or 0  # an emptied field reads as 0 days, which the domain refuses
+    teams = [*(ws.CREATE_TEAMS(organisation_id).get() or []), *new_team_names(ws.CREATE_NEW_TEAMS.get())]
     try:
         with db.write_session(engine) as session:
             created = create_workshop(
                 session,
-                organisation=organisation if organisation is not None else st.session_state.get(NEW_ORG_KEY, ""),
+                organisation=organisation if organisation is not None else ws.CREATE_NEW_ORG.get(),
                 teams=teams,
                 bank=default_bank(),
                 facilitator=auth.author(),
-                title=st.session_state.get(TITLE_KEY),
+                title=ws.CREATE_TITLE.get(),
                 valid_days=int(days),
             )
             workshop = session.get(Workshop, created.id)
             org_id = workshop.organisation_id if workshop else organisation_id
     except FoundationsError as exc:  # bad input or a refused role: the same plain sentence, nothing written
-        st.session_state[ERROR_KEY] = sentence(str(exc))
+        ws.CREATE_ERROR.set(sentence(str(exc)))
         return
-    st.session_state[CREATED_KEY] = created
-    st.session_state[ORG_KEY] = org_id
-    for field in (NEW_ORG_KEY, NEW_TEAMS_KEY, TITLE_KEY):
-        st.session_state[field] = ""
-    st.session_state[teams_key(organisation_id)] = []
-    st.session_state[DAYS_KEY] = DEFAULT_VALID_DAYS
+    ws.keep_created(created)
+    ws.CREATE_ORG.set(org_id)
+    for field in (ws.CREATE_NEW_ORG, ws.CREATE_NEW_TEAMS, ws.CREATE_TITLE):
+        field.set("")
+    ws.CREATE_TEAMS(organisation_id).set([])
+    ws.CREATE_DAYS.set(DEFAULT_VALID_DAYS)
 
 
 def create_form(engine: Engine) -> None:
@@ -95,46 +84,47 @@ def create_form(engine: Engine) -> None:
         "Each team gets a new assessment round; participants answer it on their own and you record "
         "the agreed answers. New teams are added to the organisation."
     )
-    if st.session_state.get(ORG_KEY) not in options:
-        st.session_state[ORG_KEY] = options[0]
+    ws.CREATE_ORG.keep_within(options, options[0])
     org_id: int = st.selectbox(
-        "Organisation", options, key=ORG_KEY, format_func=lambda i: names.get(i, "New organisation…")
+        "Organisation", options, key=ws.CREATE_ORG.key, format_func=lambda i: names.get(i, "New organisation…")
     )
     teams: list[str] = []
     if org_id != NEW_ORG:
         with db.read_session(engine) as session:
             teams = [team.name for team in list_teams(session, organisation_id=org_id)]
-    st.session_state.setdefault(DAYS_KEY, DEFAULT_VALID_DAYS)
+    ws.CREATE_DAYS.set_default(DEFAULT_VALID_DAYS)
     with st.form("wc_form", border=True):
         if org_id == NEW_ORG:
             st.text_input(
                 "Name of the new organisation",
-                key=NEW_ORG_KEY,
+                key=ws.CREATE_NEW_ORG.key,
                 max_chars=MAX_NAME,
                 placeholder="e.g. Northwind Streaming",
             )
         if teams:
-            st.multiselect("Teams taking part", teams, key=teams_key(org_id), placeholder="Pick existing teams")
+            st.multiselect(
+                "Teams taking part", teams, key=ws.CREATE_TEAMS(org_id).key, placeholder="Pick existing teams"
+            )
         st.text_area(
             "New teams, one per line" if teams else "Teams taking part, one per line",
-            key=NEW_TEAMS_KEY,
+            key=ws.CREATE_NEW_TEAMS.key,
             height=96,
             placeholder="e.g. Payments\nCheckout",
         )
         title, days = st.columns([3, 1])
         title.text_input(
             "Title (optional)",
-            key=TITLE_KEY,
+            key=ws.CREATE_TITLE.key,
             max_chars=MAX_NAME,
             placeholder=f"{names.get(org_id, 'Organisation')} workshop {utcnow():%Y-%m-%d}",
         )
         days.number_input(
             "Links work for (days)",
-            key=DAYS_KEY,
+            key=ws.CREATE_DAYS.key,
             step=1,
             help=f"1 to {MAX_VALID_DAYS} days; the workshop can be closed or reopened at any time",
         )
-        error = st.session_state.pop(ERROR_KEY, None)
+        error = ws.CREATE_ERROR.pop()
         if error:
             st.error(error, icon=":material/error:")
         st.form_submit_button(
@@ -146,19 +136,13 @@ def create_form(engine: Engine) -> None:
         )
 
 
-def discard() -> None:
-    """'Create another': the key leaves session state and can never be shown again."""
-    st.session_state.pop(CREATED_KEY, None)
-
-
-def created_panel(engine: Engine, open_dashboard: Callable[[], None]) -> None:
+def created_panel(engine: Engine, created: CreatedWorkshop) -> None:
     """What the facilitator needs right after creation: the join code and link, and the key, once."""
-    created: CreatedWorkshop = st.session_state[CREATED_KEY]
     try:
         with db.read_session(engine) as session:
             ov = overview(session, workshop_id=created.id, key=created.facilitator_key)
     except InvalidLinkError:  # the workshop went away or the role changed since: nothing more to show
-        discard()
+        ws.discard_created()
         ww.not_valid()
         return
     st.success(
@@ -177,13 +161,13 @@ def created_panel(engine: Engine, open_dashboard: Callable[[], None]) -> None:
         key="wc_open",
         type="primary",
         icon=":material/monitoring:",
-        on_click=open_dashboard,
+        on_click=ws.open_created,
     )
     buttons.button(
         "Create another workshop",
         key="wc_another",
         icon=":material/add:",
-        on_click=discard,
+        on_click=ws.discard_created,
         help="The facilitator key above can no longer be shown after this",
     )
 

@@ -1,7 +1,7 @@
 """Render helpers shared by the two workshop pages: the one "not valid" message, answer inputs, the app's address.
 
 The answer inputs reuse the Assess page's option tokens and labels (`ui.components.assess.answer_fields`)
-under their own key prefix, so a workshop tab never disturbs an Assess tab's widgets.
+under their own key prefix (`AnswerWidgets`), so a workshop tab never disturbs an Assess tab's widgets.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import Any
 
 import streamlit as st
 
-from assessment.bank.answers import MAX_TEXT, AnswerValue
+from assessment.bank.answers import MAX_TEXT
 from assessment.bank.model import Question
 from assessment.workshops.access import INVALID_LINK
 from assessment.workshops.links import DEFAULT_BASE_URL, FACILITATE_PATH
@@ -23,11 +23,9 @@ from ui.components.assess.answer_fields import (
     flag_options,
     option_label,
     uses_number_input,
-    widget_values,
 )
+from ui.components.assess.state import AnswerWidgets
 from ui.text import plain
-
-FIELDS = ("answer", "flag", "reason", "note")
 
 
 def not_valid() -> None:
@@ -47,35 +45,8 @@ def app_address() -> str:
     return url.removesuffix(f"/{FACILITATE_PATH}") or DEFAULT_BASE_URL
 
 
-def key(prefix: str, field: str, question_key: str) -> str:
-    return f"{prefix}:{field}:{question_key}"
-
-
-def values(prefix: str, question: Question) -> dict[str, Any]:
-    """What the question's inputs currently hold, in the shape `answer_fields.compose` reads."""
-    return {field: st.session_state.get(key(prefix, field, question.key)) for field in FIELDS}
-
-
-def fill(prefix: str, question: Question, answer: AnswerValue | None) -> None:
-    """Set the question's inputs to a stored answer (or empty them)."""
-    for field, value in widget_values(question, answer).items():
-        if field in FIELDS:
-            st.session_state[key(prefix, field, question.key)] = value
-
-
-def tidy_flags(prefix: str, question: Question, field: str) -> None:
-    """A number and a don't-know / n.a. choice exclude each other: the one just set wins."""
-    if not uses_number_input(question):
-        return
-    answer, flag = key(prefix, "answer", question.key), key(prefix, "flag", question.key)
-    if field == "flag" and st.session_state.get(flag):
-        st.session_state[answer] = None
-    elif field == "answer" and st.session_state.get(answer) is not None:
-        st.session_state[flag] = None
-
-
 def answer_inputs(
-    prefix: str,
+    inputs: AnswerWidgets,
     question: Question,
     on_change: Callable[..., None] | None = None,
     args: tuple[Any, ...] = (),
@@ -97,31 +68,31 @@ def answer_inputs(
             f"Answer to: {question.short}",
             options,
             index=None,
-            key=key(prefix, "answer", question.key),
+            key=inputs.key("answer", question.key),
             format_func=lambda token: option_label(question, token),
             label_visibility="collapsed",
             horizontal=question.type.value == "yes_no",
             **callback("answer"),
         )
     else:
-        _number_inputs(prefix, question, callback)
-    chosen = chosen_status(question, values(prefix, question))
+        _number_inputs(inputs, question, callback)
+    chosen = chosen_status(question, inputs.values(question))
     if chosen == NOT_APPLICABLE or (always_reason and question.allow_not_applicable):
         st.text_input(
             "Why does this not apply?",
-            key=key(prefix, "reason", question.key),
+            key=inputs.key("reason", question.key),
             max_chars=MAX_TEXT,
             **callback("reason"),
         )
 
 
-def _number_inputs(prefix: str, question: Question, callback: Callable[[str], dict[str, Any]]) -> None:
+def _number_inputs(inputs: AnswerWidgets, question: Question, callback: Callable[[str], dict[str, Any]]) -> None:
     spec = question.number
     assert spec is not None
     kind = int if spec.integer else float
     st.number_input(
         f"Measured value ({spec.unit})",
-        key=key(prefix, "answer", question.key),
+        key=inputs.key("answer", question.key),
         min_value=kind(spec.minimum),
         value=None,
         step=kind(1),
@@ -133,7 +104,7 @@ def _number_inputs(prefix: str, question: Question, callback: Callable[[str], di
         st.pills(
             "Or",
             flag_options(question),
-            key=key(prefix, "flag", question.key),
+            key=inputs.key("flag", question.key),
             format_func=flag_label,
             label_visibility="collapsed",
             **callback("flag"),
