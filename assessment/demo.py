@@ -70,7 +70,7 @@ def demo_answer(question: Question, level: int) -> AnswerValue:
         case AnswerType.LEVEL:
             value: int | float | bool | str = level
         case AnswerType.YES_NO:
-            value = question.good_answer if level >= 3 else not question.good_answer
+            value = (level >= 3) == bool(question.good_answer)  # the good answer from level 3 up
         case AnswerType.CHOICE:
             options = [o for o in question.options or [] if isinstance(o, ChoiceOption)]
             value = min(options, key=lambda o: (abs(o.score - target), -o.score)).key

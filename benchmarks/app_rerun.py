@@ -63,7 +63,8 @@ def app_page(assessment_id: int) -> Change:
 
     def change(i: int) -> object:
         at.radio(key="answer:fi_timeouts").set_value(values[i % 2]).run()
-        assert not at.exception and at.toast, "the answer was not saved"
+        assert not at.exception, at.exception
+        assert at.toast, "the answer was not saved"
         return at
 
     return change

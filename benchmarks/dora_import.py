@@ -134,7 +134,7 @@ def stage_metrics(url: str) -> dict[str, Any]:
 
     engine = db.make_engine(url)
     with db.read_session(engine) as session:
-        teams = {name: int(tid) for tid, name in session.exec(select(Team.id, Team.name)).all()}
+        teams = {name: tid for tid, name in session.exec(select(Team.id, Team.name)).all() if tid is not None}
         wall, cpu = time.perf_counter(), time.process_time()
         metrics = compute_metrics(session, team_ids=list(teams.values()), window=window())
     elapsed = {"wall": time.perf_counter() - wall, "cpu": time.process_time() - cpu}

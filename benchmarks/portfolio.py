@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from sqlmodel import col
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -106,7 +107,7 @@ def build_organisation(url: str, teams: int, rounds: int) -> float:
             sa.insert(Team),
             [{"organisation_id": org_id, "name": f"Team {n:03d}", "created_at": now} for n in range(teams)],
         )
-        team_ids = list(session.execute(sa.select(Team.id).where(Team.organisation_id == org_id)).scalars())
+        team_ids = list(session.execute(sa.select(col(Team.id)).where(col(Team.organisation_id) == org_id)).scalars())
         session.execute(
             sa.insert(Assessment),
             [
@@ -122,7 +123,9 @@ def build_organisation(url: str, teams: int, rounds: int) -> float:
                 for r in range(1, rounds + 1)
             ],
         )
-        rows = session.execute(sa.select(Assessment.id, Assessment.team_id, Assessment.round_number)).all()
+        rows = session.execute(
+            sa.select(col(Assessment.id), col(Assessment.team_id), col(Assessment.round_number))
+        ).all()
         base = {t: {f.key: rng.randint(0, 2) for f in bank.foundations} for t in team_ids}
         answers = [row for a, t, r in rows for row in answer_rows(rng, bank, a, r, base[t], now)]
         for chunk in range(0, len(answers), 5000):

@@ -30,7 +30,7 @@ class RefusedURL(ValueError):
     """A resource outside the report's bundled assets was asked for."""
 
 
-class BundledAssetFetcher(URLFetcher):
+class BundledAssetFetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint ships no types: its classes are Any
     """Serves files under reports/static and SVG data URIs; refuses every other URL."""
 
     def __init__(self) -> None:

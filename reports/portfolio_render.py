@@ -34,6 +34,7 @@ import os
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
+from itertools import pairwise
 from typing import Any
 
 from pypdf import PdfReader, PdfWriter
@@ -96,7 +97,7 @@ def lay_out_chunk(html: str, teams: Sequence[str]) -> bytes:
         starts = [
             reader.get_destination_page_number(item) or 0 for item in reader.outline if not isinstance(item, list)
         ]  # each team's title is a bookmark on its first page
-        over = next((n for n, (a, b) in enumerate(zip(starts, [*starts[1:], len(reader.pages)])) if b - a != 1), 0)
+        over = next((n for n, (a, b) in enumerate(pairwise([*starts, len(reader.pages)])) if b - a != 1), 0)
         raise TeamPageOverflow(
             f"the page of team {teams[over]!r} does not fit on one page of the portfolio PDF "
             f"(please report this; the team's own report has all of it)"

@@ -3,5 +3,5 @@
 # With FOUNDATIONS_TEST_DATABASE_URL set to a PostgreSQL URL, database tests run there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-FOUNDATIONS_WITH_BROWSER=1 FOUNDATIONS_EXTRAS="[test]" bash scripts/setup.sh
+FOUNDATIONS_WITH_BROWSER=1 FOUNDATIONS_EXTRAS="[test,dev]" bash scripts/setup.sh
 exec .venv/bin/python -m pytest "$@"

@@ -18,10 +18,12 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.orm import Mapped
+from sqlalchemy.sql import Select
 from sqlmodel import Session, col, select
 
 from assessment.core import db
@@ -251,7 +253,12 @@ def visible_organisations(session: Session, actor: Actor | None) -> list[Organis
     return list(session.exec(only_visible(session, query, col(Organisation.id), actor)))
 
 
-def only_visible(session: Session, query: Any, organisation_id: Any, actor: Actor | None = None) -> Any:
+_Query = TypeVar("_Query", bound=Select[*tuple[Any, ...]])
+
+
+def only_visible(
+    session: Session, query: _Query, organisation_id: Mapped[int | None] | Mapped[int], actor: Actor | None = None
+) -> _Query:
     """Narrow a query to rows of organisations the actor belongs to (unchanged for the local user and admins)."""
     actor = acting(actor, _through(session))
     if actor is not None and (actor.local or actor.is_admin):

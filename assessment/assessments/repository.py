@@ -22,6 +22,7 @@ from assessment.assessments.scores import refresh_scores
 from assessment.bank.answers import AnswerValue, check_answer
 from assessment.bank.loader import bank_content_hash
 from assessment.bank.model import Bank
+from assessment.core.db import table_of
 from assessment.core.errors import ConflictError, FoundationsError, InvalidAnswerError
 from assessment.core.types import utcnow
 from assessment.models.assessments import Answer, AnswerEvent, Assessment, BankVersion, Organisation, Team
@@ -102,17 +103,24 @@ class AssessmentSummary:
 
 def list_assessments(session: Session, *, team_id: int | None = None) -> list[AssessmentSummary]:
     """Every assessment with its names and progress, newest round last per team."""
-    answered = select(Answer.assessment_id, func.count().label("n")).group_by(Answer.assessment_id).subquery()
-    query = (
-        select(Assessment, Team.name, Organisation.name, BankVersion.bank_id, BankVersion.version, answered.c.n)
+    answered = select(Answer.assessment_id, func.count().label("n")).group_by(col(Answer.assessment_id)).subquery()
+    query = (  # SQLAlchemy's select: SQLModel's is typed for at most four columns
+        sa.select(
+            Assessment,
+            col(Team.name),
+            col(Organisation.name),
+            col(BankVersion.bank_id),
+            col(BankVersion.version),
+            answered.c.n,
+        )
         .join(Team, col(Team.id) == Assessment.team_id)
         .join(Organisation, col(Organisation.id) == Team.organisation_id)
         .join(BankVersion, col(BankVersion.id) == Assessment.bank_version_id)
         .join(answered, answered.c.assessment_id == Assessment.id, isouter=True)
-        .order_by(Organisation.name, Team.name, Assessment.round_number)
+        .order_by(col(Organisation.name), col(Team.name), col(Assessment.round_number))
     )
     if team_id is not None:
-        query = query.where(Assessment.team_id == team_id)
+        query = query.where(col(Assessment.team_id) == team_id)
     query = only_visible(session, query, col(Team.organisation_id))
     return [
         AssessmentSummary(
@@ -127,7 +135,7 @@ def list_assessments(session: Session, *, team_id: int | None = None) -> list[As
             n or 0,
             a.created_at,
         )
-        for a, team, org, bank_id, version, n in session.exec(query)
+        for a, team, org, bank_id, version, n in session.execute(query)
     ]
 
 
@@ -170,7 +178,7 @@ def save_answer(
         "version": 1,
         "carried_over": carried_over,
     }
-    table = Answer.__table__  # type: ignore[attr-defined]
+    table = table_of(Answer)
     stmt = _insert(session)(table).values(**row)
     stmt = stmt.on_conflict_do_update(
         index_elements=["assessment_id", "question_key"],
@@ -229,13 +237,15 @@ def clear_answer(session: Session, *, assessment_id: int, question_key: str, by:
 
 
 def stored_answers(session: Session, *, assessment_id: int) -> list[Answer]:
-    return list(session.exec(select(Answer).where(Answer.assessment_id == assessment_id).order_by(Answer.id)))
+    return list(session.exec(select(Answer).where(Answer.assessment_id == assessment_id).order_by(col(Answer.id))))
 
 
 def answer_history(session: Session, *, assessment_id: int) -> list[AnswerEvent]:
     authorize_in(session, None, Action.VIEW_RESULTS, access.assessment(assessment_id))
     return list(
-        session.exec(select(AnswerEvent).where(AnswerEvent.assessment_id == assessment_id).order_by(AnswerEvent.id))
+        session.exec(
+            select(AnswerEvent).where(AnswerEvent.assessment_id == assessment_id).order_by(col(AnswerEvent.id))
+        )
     )
 
 

@@ -22,6 +22,7 @@ from assessment.assessments.repository import create_assessment
 from assessment.assessments.scores import refresh_scores
 from assessment.bank.answers import check_answer
 from assessment.bank.model import Bank
+from assessment.core.db import table_of
 from assessment.core.errors import FoundationsError, InvalidAnswerError
 from assessment.core.types import utcnow
 from assessment.models.assessments import Answer, AnswerEvent, Assessment
@@ -141,7 +142,7 @@ def confirm_answers(
     """
     authorize_in(session, None, Action.ANSWER, access.assessment(assessment_id))
     get_assessment(session, assessment_id=assessment_id)
-    table = Answer.__table__  # type: ignore[attr-defined]
+    table = table_of(Answer)
     stmt = sa.update(table).where(table.c.assessment_id == assessment_id, table.c.carried_over.is_(True))
     if question_keys is not None:
         stmt = stmt.where(table.c.question_key.in_(list(question_keys)))

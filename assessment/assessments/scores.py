@@ -22,15 +22,12 @@ from sqlmodel import Session, col, select
 from assessment.assessments.lookup import bank_of, get_assessment, get_bank_version, to_value
 from assessment.bank.answers import AnswerValue
 from assessment.bank.model import Bank
+from assessment.core.db import table_of
 from assessment.models.assessments import Answer, Assessment, BankVersion
 from assessment.models.scores import AssessmentScoreRow, FoundationScore, ReadinessRow
 from assessment.scoring.engine import AssessmentScore, Risk, score_assessment
 
-TABLES: tuple[Any, ...] = (
-    AssessmentScoreRow.__table__,
-    FoundationScore.__table__,  # type: ignore[attr-defined]
-    ReadinessRow.__table__,
-)  # type: ignore[attr-defined]
+TABLES = (table_of(AssessmentScoreRow), table_of(FoundationScore), table_of(ReadinessRow))
 BATCH = 500  # assessments per delete/insert round in bulk refreshes
 
 

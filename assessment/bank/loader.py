@@ -48,10 +48,13 @@ class BankError(FoundationsError):
         super().__init__("\n".join(str(i) for i in issues))
 
 
-_SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: ~10x faster
+try:
+    from yaml import CSafeLoader as _SafeLoader  # libyaml: ~10x faster
+except ImportError:  # PyYAML built without libyaml
+    from yaml import SafeLoader as _SafeLoader  # type: ignore[assignment]  # the same interface, in Python
 
 
-class _UniqueKeyLoader(_SafeLoader):  # type: ignore[valid-type,misc]
+class _UniqueKeyLoader(_SafeLoader):
     """Safe loader that refuses duplicate mapping keys instead of keeping the last one."""
 
 
@@ -319,7 +322,8 @@ def _choice_option_issues(options: list[LevelOption] | list[ChoiceOption]) -> li
 
 def _band_issues(q: Question) -> list[tuple[Loc, str]]:
     assert q.number is not None
-    spec, found = q.number, []
+    spec = q.number
+    found: list[tuple[Loc, str]] = []
     limits = [b.limit for b in spec.bands]
     ordered = sorted(limits) if spec.better == "lower" else sorted(limits, reverse=True)
     if limits != ordered or len(set(limits)) != len(limits):

@@ -20,7 +20,8 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlalchemy.orm import class_mapper
+from sqlmodel import Session, SQLModel
 
 from assessment.core.config import get_settings
 from assessment.core.errors import FoundationsError, SchemaStateError
@@ -80,6 +81,14 @@ def write_session(engine: Engine) -> Iterator[Session]:
     bound = engine.execution_options(**{_IMMEDIATE: True})
     with Session(bound, expire_on_commit=False) as session, session.begin():
         yield session
+
+
+def table_of(model: type[SQLModel]) -> sa.Table:
+    """The Core table of a table model, for bulk statements (SQLModel sets `__table__` but types it nowhere)."""
+    table = class_mapper(model, configure=False).local_table
+    if not isinstance(table, sa.Table):
+        raise TypeError(f"{model.__name__} is not mapped to one table")
+    return table
 
 
 def _alembic_config(engine: Engine) -> Config:

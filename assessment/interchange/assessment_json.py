@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import sqlalchemy as sa
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
@@ -35,13 +35,30 @@ FORMAT: Literal["foundations.assessment"] = "foundations.assessment"
 FORMAT_VERSION: Literal[1] = 1
 
 
+AnswerStatusName = Literal["answered", "dont_know", "not_applicable"]
+EventStatusName = Literal["answered", "dont_know", "not_applicable", "cleared"]
+RoundStatusName = Literal["in_progress", "completed"]
+ANSWER_STATUSES: tuple[AnswerStatusName, ...] = ("answered", "dont_know", "not_applicable")
+EVENT_STATUSES: tuple[EventStatusName, ...] = (*ANSWER_STATUSES, "cleared")
+ROUND_STATUSES: tuple[RoundStatusName, ...] = ("in_progress", "completed")
+_Status = TypeVar("_Status", bound=str)
+
+
+def _stored_status(status: str, allowed: tuple[_Status, ...]) -> _Status:
+    """A status read from a plain-text column, as the one of the format's values it is."""
+    for name in allowed:
+        if status == name:
+            return name
+    raise FoundationsError(f"unexpected stored status {status!r}")
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
 class ExportedAnswer(_Model):
     question_key: str
-    status: Literal["answered", "dont_know", "not_applicable"]
+    status: AnswerStatusName
     value: int | float | bool | str | None = None
     reason: str | None = None
     note: str | None = None
@@ -55,7 +72,7 @@ class ExportedAnswer(_Model):
 
 class ExportedEvent(_Model):
     question_key: str
-    status: Literal["answered", "dont_know", "not_applicable", "cleared"]
+    status: EventStatusName
     value: int | float | bool | str | None = None
     reason: str | None = None
     note: str | None = None
@@ -79,7 +96,7 @@ class ExportedAssessment(_Model):
     team: str
     round_number: int = Field(ge=1)
     label: str | None = None
-    status: Literal["in_progress", "completed"]
+    status: RoundStatusName
     created_by: str = ""
     created_at: AwareDatetime
     completed_at: AwareDatetime | None = None
@@ -100,7 +117,7 @@ def export_assessment(session: Session, *, assessment_id: int) -> dict[str, Any]
         team=data.team,
         round_number=data.round_number,
         label=data.label,
-        status=data.status,  # type: ignore[arg-type]
+        status=_stored_status(data.status, ROUND_STATUSES),
         created_by=assessment.created_by,
         created_at=data.created_at,
         completed_at=data.completed_at,
@@ -123,8 +140,8 @@ def _value(row: Answer | AnswerEvent) -> Any:
 def _exported_answer(row: Answer) -> ExportedAnswer:
     return ExportedAnswer(
         question_key=row.question_key,
-        status=row.status,
-        value=_value(row),  # type: ignore[arg-type]
+        status=_stored_status(row.status, ANSWER_STATUSES),
+        value=_value(row),
         reason=row.reason,
         note=row.note,
         evidence_url=row.evidence_url,
@@ -139,8 +156,8 @@ def _exported_answer(row: Answer) -> ExportedAnswer:
 def _exported_event(row: AnswerEvent) -> ExportedEvent:
     return ExportedEvent(
         question_key=row.question_key,
-        status=row.status,
-        value=_value(row),  # type: ignore[arg-type]
+        status=_stored_status(row.status, EVENT_STATUSES),
+        value=_value(row),
         reason=row.reason,
         note=row.note,
         evidence_url=row.evidence_url,

@@ -1,4 +1,4 @@
-"""Owners' work: invite by e-mail, change roles, remove members, read the audit log; administrators create organisations.
+"""Owners invite by e-mail, change roles, remove members and read the audit log; administrators create organisations.
 
 Each function takes the engine, not a session: it checks the actor first (a
 refusal is recorded on its own), then makes its change and the audit row that

@@ -16,7 +16,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from assessment.assessments.repository import save_answer
 from assessment.bank.answers import AnswerValue, check_answer
@@ -154,6 +154,8 @@ def decisions(
     team = workshop_team(session, workshop=workshop, workshop_team_id=workshop_team_id)
     return list(
         session.exec(
-            select(WorkshopDecision).where(WorkshopDecision.workshop_team_id == team.id).order_by(WorkshopDecision.id)
+            select(WorkshopDecision)
+            .where(WorkshopDecision.workshop_team_id == team.id)
+            .order_by(col(WorkshopDecision.id))
         )
-    )  # type: ignore[arg-type]
+    )

@@ -15,7 +15,7 @@ INK = "#1c2733"
 BAND_COLOURS = {"elite": "#cfe8d5", "high": "#e8f0d0", "medium": "#f6ecd0", "low": "#f6dcd0"}
 
 
-def deployments_per_week_chart(trends: pd.DataFrame) -> alt.LayerChart:
+def deployments_per_week_chart(trends: pd.DataFrame) -> alt.LayerChart | alt.FacetChart:
     """Bars: successful production deployments in each week, over the DORA 2024 frequency bands (per week)."""
     top = max(float(trends["deployments"].max()) * 1.15 if not trends.empty else 1.0, 8.0)
     weekly = _bands("deployment_frequency", top / 7)
@@ -76,7 +76,7 @@ def trend_chart(trends: pd.DataFrame, column: str, metric: str, title: str) -> a
 
 def _band_rects(bands: pd.DataFrame, title: str) -> alt.Chart:
     """The bands as full-width rectangles, coloured by cluster, with the range in words on hover."""
-    return (
+    rects: alt.Chart = (  # Altair types its mark_* methods as returning Any
         alt.Chart(bands)
         .mark_rect(opacity=0.7)
         .encode(
@@ -90,6 +90,7 @@ def _band_rects(bands: pd.DataFrame, title: str) -> alt.Chart:
             tooltip=[alt.Tooltip("label:N", title="Band")],
         )
     )
+    return rects
 
 
 def lead_time_chart(trends: pd.DataFrame) -> alt.LayerChart | alt.FacetChart:

@@ -157,7 +157,7 @@ def distribution_chart(
     `fit`: as wide as the page column (the app); otherwise exactly `width` (the PDF).
     """
     frame = distribution_frame(level_counts, foundations)
-    return (
+    chart: alt.Chart = (  # Altair types its mark_* methods as returning Any
         alt.Chart(frame)
         .mark_bar(height=18)
         .encode(
@@ -183,6 +183,7 @@ def distribution_chart(
         )
         .properties(width=width, height=alt.Step(26), autosize=FIT_X if fit else PAD)
     )
+    return chart
 
 
 def trend_frame(points: Sequence[TrendPoint], foundations: Sequence[tuple[str, str]]) -> pd.DataFrame:
@@ -205,7 +206,7 @@ def trend_chart(
     """Mean score of each foundation per round number; the grid lines are the level boundaries (every 20)."""
     frame = trend_frame(points, foundations)
     rounds = sorted(set(frame["round"])) or [1]
-    return (
+    chart: alt.Chart = (  # Altair types its mark_* methods as returning Any
         alt.Chart(frame)
         .mark_line(point=True, strokeWidth=2)
         .encode(
@@ -231,6 +232,7 @@ def trend_chart(
         )
         .properties(width=width, height=180, autosize=FIT_X if fit else PAD)
     )
+    return chart
 
 
 def level_name(level: int) -> str:

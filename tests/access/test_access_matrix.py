@@ -187,5 +187,5 @@ def test_an_install_administrator_may_do_everything_everywhere(world: World, act
 @pytest.mark.parametrize("action", list(Action), ids=lambda a: a.value)
 def test_nobody_signed_in_may_do_nothing(world: World, action: Action) -> None:
     with pytest.raises(AccessDenied, match="sign in"):
-        ACTIONS[action](world, world.a, None)  # type: ignore[arg-type]
+        ACTIONS[action](world, world.a, None)
     assert world.audit()[-1].actor == "not signed in"

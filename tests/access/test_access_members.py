@@ -110,10 +110,15 @@ def test_only_administrators_create_organisations_and_see_them_all(world: World)
 
 def test_a_refusal_inside_a_rolled_back_write_is_still_logged(world: World) -> None:
     """authorize_in holds no second connection while the caller has SQLite's write lock, and logs afterwards."""
-    with pytest.raises(AccessDenied), db.write_session(world.engine) as session:
-        session.add(Team(organisation_id=world.a.id, name="Ghost"))
-        session.flush()  # the caller now holds the write lock
-        authorize_in(session, world.actor(Role.VIEWER), Action.IMPORT_DORA, organisation(world.a.id))
+
+    def refused_inside_a_write() -> None:
+        with db.write_session(world.engine) as session:
+            session.add(Team(organisation_id=world.a.id, name="Ghost"))
+            session.flush()  # the caller now holds the write lock
+            authorize_in(session, world.actor(Role.VIEWER), Action.IMPORT_DORA, organisation(world.a.id))
+
+    with pytest.raises(AccessDenied):
+        refused_inside_a_write()
     with db.read_session(world.engine) as session:
         assert session.exec(select(Team).where(Team.name == "Ghost")).first() is None
         event = session.exec(select(AuditEvent).order_by(AuditEvent.id.desc())).first()  # type: ignore[union-attr]

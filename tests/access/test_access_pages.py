@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
@@ -20,7 +19,8 @@ from assessment.demo import DEMO_ORG
 from assessment.organisations.directory import find_organisation, find_team
 from assessment.organisations.members import grant
 from assessment.workshops.admin import create_workshop
-from tests.app.conftest import APP, demo_engine, demo_round, sqlite_templates  # noqa: F401 - fixtures
+from tests.app.conftest import demo_engine, demo_round, sqlite_templates  # noqa: F401 - fixtures
+from tests.conftest import APP
 
 OWNER, VIEWER, OTHER = "ana@northwind.example", "vic@northwind.example", "gus@globex.example"
 SECRET = "Skunkworks"  # the other organisation's team: must never appear on a Northwind page
@@ -36,8 +36,8 @@ class Install:
     globex_code: str
 
 
-@pytest.fixture
-def install(demo_engine: Engine, shared_mode: None) -> Iterator[Install]:  # noqa: F811
+@pytest.fixture(name="install")  # a name of its own, so tests importing it may take `install` as a parameter
+def install_fixture(demo_engine: Engine, shared_mode: None) -> Install:  # noqa: F811
     """The demo organisation plus Globex (one team, one workshop); Ana owns Northwind, Vic views it, Gus owns Globex."""
     with acting_as(COMMAND_LINE), db.write_session(demo_engine) as session:
         created = create_workshop(
@@ -54,7 +54,7 @@ def install(demo_engine: Engine, shared_mode: None) -> Iterator[Install]:  # noq
         grant(demo_engine, actor=COMMAND_LINE, organisation_id=org_id, email=email, role=role)
     with acting_as(COMMAND_LINE):
         northwind_round = demo_round(demo_engine, "Payments")
-    yield Install(
+    return Install(
         demo_engine,
         northwind_round,
         created.assessment_ids[SECRET],

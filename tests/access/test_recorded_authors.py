@@ -16,7 +16,7 @@ from assessment.bank.loader import default_bank
 from assessment.core import db
 from assessment.models.assessments import Answer, Assessment
 from assessment.models.dora import DoraFigures, DoraImport
-from tests.access.test_access_pages import OWNER, VIEWER, Install, install, open_as  # noqa: F401 - fixture
+from tests.access.test_access_pages import OWNER, VIEWER, Install, install_fixture, open_as  # noqa: F401 - fixture
 from tests.app.conftest import demo_engine, sqlite_templates  # noqa: F401 - fixtures
 from ui.text import plain
 

@@ -16,11 +16,11 @@ from tests.app.conftest import (
     demo_round,
     new_assessment,
     open_details,
-    open_page,
     save,
     stored,
     texts,
 )
+from tests.conftest import open_page
 from ui.components.assess.answer_fields import DONT_KNOW, NOT_APPLICABLE
 from ui.text import plain
 

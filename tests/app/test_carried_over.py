@@ -19,7 +19,8 @@ from assessment.core import db
 from assessment.demo import DEMO_ORG
 from assessment.models.assessments import Answer, AnswerEvent
 from assessment.organisations.directory import find_team
-from tests.app.conftest import ASSESS, RESULTS, open_details, open_page, save, stored, texts
+from tests.app.conftest import ASSESS, RESULTS, open_details, save, stored, texts
+from tests.conftest import open_page
 
 ROUNDS = "ui/pages/rounds.py"
 MARKER = "Carried over from round 1 — confirm or change"

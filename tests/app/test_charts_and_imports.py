@@ -11,12 +11,13 @@ from sqlalchemy.engine import Engine
 
 from assessment.bank.loader import default_bank
 from assessment.demo import DEMO_TEAMS, _round_answers
-from assessment.scoring.engine import score_assessment
-from tests.app.conftest import APP, demo_round
+from assessment.scoring.engine import FoundationResult, score_assessment
+from tests.app.conftest import demo_round
+from tests.conftest import APP
 from ui.charts import foundation_frame, foundation_scores_chart, level_bands
 
 
-def checkout_results():  # type: ignore[no-untyped-def]
+def checkout_results() -> list[FoundationResult]:
     bank = default_bank()
     team = next(t for t in DEMO_TEAMS if t.name == "Checkout")
     return list(score_assessment(bank, _round_answers(bank, team.name, team.rounds[0])).foundations.values())

@@ -8,11 +8,12 @@ from sqlalchemy.engine import Engine
 
 from assessment.assessments.repository import load_assessment
 from assessment.core import db
-from assessment.scoring.engine import score_assessment
-from tests.app.conftest import RESULTS, demo_round, new_assessment, open_page, texts
+from assessment.scoring.engine import AssessmentScore, score_assessment
+from tests.app.conftest import RESULTS, demo_round, new_assessment, texts
+from tests.conftest import open_page
 
 
-def scored(engine: Engine, assessment_id: int):  # type: ignore[no-untyped-def]
+def scored(engine: Engine, assessment_id: int) -> AssessmentScore:
     with db.read_session(engine) as session:
         data = load_assessment(session, assessment_id=assessment_id)
     return score_assessment(data.bank, data.answers)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.engine import Engine
 
-from tests.app.conftest import ASSESS, PAGES, RESULTS, START, demo_round, open_page, texts
+from tests.app.conftest import ASSESS, PAGES, RESULTS, START, demo_round, texts
+from tests.conftest import open_page
 
 
 @pytest.mark.parametrize("page", PAGES)

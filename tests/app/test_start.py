@@ -8,7 +8,8 @@ from assessment.assessments.repository import list_assessments
 from assessment.core import db
 from assessment.demo import DEMO_ORG
 from assessment.organisations.directory import list_organisations, list_teams
-from tests.app.conftest import START, demo_round, new_assessment, open_page, texts
+from tests.app.conftest import START, demo_round, new_assessment, texts
+from tests.conftest import open_page
 
 
 def organisations(engine: Engine) -> list[str]:

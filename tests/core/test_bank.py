@@ -73,18 +73,22 @@ def test_every_reference_resolves(bank: Bank) -> None:
 
 def test_every_question_is_complete_for_its_type(bank: Bank) -> None:
     for q in bank.questions:
-        assert q.text.strip() and q.help.strip() and q.short.strip(), q.key
+        assert q.text.strip(), q.key
+        assert q.help.strip(), q.key
+        assert q.short.strip(), q.key
         assert all(o.text.strip() for o in q.options or []), q.key
         if q.type is AnswerType.LEVEL:
             assert all(isinstance(o, LevelOption) for o in q.options or []), q.key
-            assert [o.level for o in q.options or []] == list(range(MAX_LEVEL + 1)), q.key
+            assert [o.level for o in q.options or [] if isinstance(o, LevelOption)] == list(range(MAX_LEVEL + 1)), q.key
         elif q.type is AnswerType.CHOICE:
             assert len(q.options or []) >= 2
             assert all(isinstance(o, ChoiceOption) for o in q.options or [])
         elif q.type is AnswerType.YES_NO:
             assert q.good_answer is not None, q.key
         else:
-            assert q.number is not None and q.number.unit.strip() and q.number.bands, q.key
+            assert q.number is not None, q.key
+            assert q.number.unit.strip(), q.key
+            assert q.number.bands, q.key
 
 
 def test_every_investment_is_triggered_by_some_question(bank: Bank) -> None:

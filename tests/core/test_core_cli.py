@@ -81,8 +81,9 @@ def run_json(capsys: pytest.CaptureFixture[str], *argv: str) -> Any:
 def fails(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
     """A refused call: exit 1, nothing on stdout, exactly one line on stderr."""
     code, out, err = run(capsys, *argv)
-    assert code == 1 and out == "", (code, out, err)
-    assert err.startswith("error: ") and len(err.splitlines()) == 1, err
+    assert (code, out) == (1, ""), (code, out, err)
+    assert err.startswith("error: "), err
+    assert len(err.splitlines()) == 1, err
     return err
 
 
@@ -402,7 +403,8 @@ def _refused(tmp_path: Path, capsys: pytest.CaptureFixture[str], answers: Any, n
     path = write(tmp_path / f"answers.{fmt}", answers, fmt)
     before = assessments(capsys)
     err = fails(capsys, "assessment", "create", "--team", "Payments", "--answers", str(path))
-    assert err.startswith(f"error: {path}: ") and named in err, err
+    assert err.startswith(f"error: {path}: "), err
+    assert named in err, err
     assert assessments(capsys) == before
 
 

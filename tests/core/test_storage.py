@@ -46,16 +46,24 @@ def new_assessment(engine: Engine, bank: Bank, *, team: str = "Payments", org: s
         return assessment.id
 
 
-def save(engine: Engine, assessment_id: int, key: str, answer: AnswerValue, **kwargs: object) -> int:
+def save(
+    engine: Engine,
+    assessment_id: int,
+    key: str,
+    answer: AnswerValue,
+    *,
+    by: str = "ana",
+    expected_version: int | None = None,
+) -> int:
     with db.write_session(engine) as session:
         return save_answer(
             session,
             assessment_id=assessment_id,
             question_key=key,
             answer=answer,
-            by=str(kwargs.pop("by", "ana")),
-            **kwargs,
-        )  # type: ignore[arg-type]
+            by=by,
+            expected_version=expected_version,
+        )
 
 
 def count(engine: Engine, model: type[Answer | AnswerEvent]) -> int:
@@ -200,9 +208,11 @@ def test_expected_version_conflicts_with_a_clear(engine: Engine, bank: Bank) -> 
 def test_bank_edited_without_new_version_is_refused(engine: Engine, bank: Bank) -> None:
     new_assessment(engine, bank)
     edited = bank.model_copy(update={"bank": bank.bank.model_copy(update={"title": "Edited title"})})
-    with pytest.raises(FoundationsError, match="give the edited bank a new version number"):
-        with db.write_session(engine) as session:
-            store_bank(session, bank=edited)
+    with (
+        pytest.raises(FoundationsError, match="give the edited bank a new version number"),
+        db.write_session(engine) as session,
+    ):
+        store_bank(session, bank=edited)
     bumped = bank.model_copy(update={"bank": edited.bank.model_copy(update={"version": "1.1.0"})})
     with db.write_session(engine) as session:
         assert store_bank(session, bank=bumped).version == "1.1.0"
@@ -250,15 +260,20 @@ def test_invalid_answers_are_refused_and_nothing_is_saved(
     engine: Engine, bank: Bank, key: str, answer: AnswerValue, message: str
 ) -> None:
     assessment_id = new_assessment(engine, bank)
-    with pytest.raises(InvalidAnswerError) as caught, db.write_session(engine) as session:
-        save_answer(
-            session,
-            assessment_id=assessment_id,
-            question_key="fi_fallbacks",
-            answer=answered("some_fallbacks"),
-            by="ana",
-        )  # valid, but in the same transaction
-        save_answer(session, assessment_id=assessment_id, question_key=key, answer=answer, by="ana")
+
+    def valid_then_invalid() -> None:
+        with db.write_session(engine) as session:
+            save_answer(
+                session,
+                assessment_id=assessment_id,
+                question_key="fi_fallbacks",
+                answer=answered("some_fallbacks"),
+                by="ana",
+            )  # valid, but in the same transaction
+            save_answer(session, assessment_id=assessment_id, question_key=key, answer=answer, by="ana")
+
+    with pytest.raises(InvalidAnswerError) as caught:
+        valid_then_invalid()
     assert str(caught.value).startswith(message)
     assert count(engine, Answer) == 0
     assert count(engine, AnswerEvent) == 0

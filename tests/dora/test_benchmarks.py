@@ -40,12 +40,9 @@ def test_each_metric_gets_its_own_band(metric: str, value: float, clusters: tupl
 
 
 def test_nearest_cluster_uses_every_metric_given() -> None:
-    assert (
-        nearest_cluster(
-            {"lead_time": 2, "deployment_frequency": 3, "change_failure_rate": 4, "recovery_time": 0.5}
-        ).cluster
-        == "elite"
-    )  # type: ignore[union-attr]
+    fit = nearest_cluster({"lead_time": 2, "deployment_frequency": 3, "change_failure_rate": 4, "recovery_time": 0.5})
+    assert fit is not None
+    assert fit.cluster == "elite"
     # a 10 % failure rate alone would say medium; with the other three it is high
     fit = nearest_cluster({"lead_time": 72, "deployment_frequency": 0.4, "change_failure_rate": 10, "recovery_time": 6})
     assert fit is not None

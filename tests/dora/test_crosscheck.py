@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from sqlalchemy.engine import Engine
-from sqlmodel import func, select
+from sqlmodel import col, func, select
 
 from assessment.bank.answers import answered, dont_know
 from assessment.bank.model import Bank
@@ -105,7 +105,7 @@ def test_demo_checkout_answers_contradict_its_data(engine: Engine, bank: Bank) -
     with db.read_session(engine) as session:
         ids = {
             name: session.exec(
-                select(Assessment.id).join(Team, Team.id == Assessment.team_id).where(Team.name == name)
+                select(Assessment.id).join(Team, col(Team.id) == Assessment.team_id).where(Team.name == name)
             ).all()
             for name in ("Checkout", "Platform")
         }

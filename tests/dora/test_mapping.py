@@ -86,5 +86,5 @@ def test_bad_mapping_files(text: str, expected: str) -> None:
 
 
 def test_missing_mapping_file() -> None:
-    with pytest.raises(DoraImportError, match="nope.json: file not found"):
+    with pytest.raises(DoraImportError, match=r"nope\.json: file not found"):
         load_mapping_file("nope.json")

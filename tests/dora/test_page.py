@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
-from sqlmodel import select
+from sqlmodel import col, select
 from streamlit.testing.v1 import AppTest
 
 from assessment.assessments.repository import create_assessment, store_bank
@@ -41,8 +41,8 @@ def _demo_round(engine: Engine, team: str) -> int:
         return (
             session.exec(
                 select(Assessment.id)
-                .join(Team, Team.id == Assessment.team_id)
-                .join(Organisation, Organisation.id == Team.organisation_id)
+                .join(Team, col(Team.id) == Assessment.team_id)
+                .join(Organisation, col(Organisation.id) == Team.organisation_id)
                 .where(Team.name == team, Organisation.name == DEMO_ORG)
             ).first()
             or 0

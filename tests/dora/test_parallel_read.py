@@ -39,9 +39,8 @@ def _golden(metrics: DoraMetrics) -> None:
         metrics.incidents_linked_by_attribution,
         metrics.incidents_unlinked,
     ) == (2, 2, 1, 1)
-    assert (metrics.recovery_hours_median, metrics.recovery_hours_p90) == (
-        pytest.approx(1.5),
-        pytest.approx(3.5),
+    assert (metrics.recovery_hours_median, metrics.recovery_hours_p90) == pytest.approx(
+        (1.5, 3.5),
     )
 
 

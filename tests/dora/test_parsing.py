@@ -9,21 +9,34 @@ import pytest
 from assessment.dora.formats import Kind
 from assessment.dora.ingest.parsing import parse_file
 from assessment.dora.ingest.problems import DoraImportError, Problem
+from assessment.dora.ingest.sources import DEFAULT_MAX_BYTES
 
 INCIDENT_HEADER = "id,service,started_at,resolved_at\n"
 
 
 def _refused(
-    data: bytes, source: str = "incidents.csv", kind: Kind = Kind.INCIDENTS, **options: object
+    data: bytes,
+    source: str = "incidents.csv",
+    kind: Kind = Kind.INCIDENTS,
+    *,
+    tz: str | None = None,
+    max_bytes: int | None = DEFAULT_MAX_BYTES,
 ) -> list[Problem]:
     with pytest.raises(DoraImportError) as caught:
-        parse_file(data, source=source, kind=kind, **options)  # type: ignore[arg-type]
+        parse_file(data, source=source, kind=kind, tz=tz, max_bytes=max_bytes)
     assert "nothing was imported" in str(caught.value)
     return caught.value.problems
 
 
-def _one(data: bytes, **options: object) -> Problem:
-    problems = _refused(data, **options)
+def _one(
+    data: bytes,
+    source: str = "incidents.csv",
+    kind: Kind = Kind.INCIDENTS,
+    *,
+    tz: str | None = None,
+    max_bytes: int | None = DEFAULT_MAX_BYTES,
+) -> Problem:
+    problems = _refused(data, source, kind, tz=tz, max_bytes=max_bytes)
     assert len(problems) == 1, problems
     return problems[0]
 

@@ -46,16 +46,20 @@ def test_cancel_during_the_write_leaves_nothing(
         if "writing" in message and "20 of" in message:
             raise Cancelled
 
-    with pytest.raises(Cancelled), db.write_session(engine) as session:
-        org = ensure_organisation(session, name="Org")
-        write_import(
-            session,
-            organisation_id=org.id or 0,
-            team_id=None,
-            parsed=parsed,
-            by="test",
-            progress=cancel_after_first_chunk,
-        )
+    def import_cancelled_midway() -> None:
+        with db.write_session(engine) as session:
+            org = ensure_organisation(session, name="Org")
+            write_import(
+                session,
+                organisation_id=org.id or 0,
+                team_id=None,
+                parsed=parsed,
+                by="test",
+                progress=cancel_after_first_chunk,
+            )
+
+    with pytest.raises(Cancelled):
+        import_cancelled_midway()
     assert _counts(engine) == dict.fromkeys(TABLES, 0)
 
 

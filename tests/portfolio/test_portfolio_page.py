@@ -1,4 +1,4 @@
-"""The portfolio page in AppTest: real app.py, real database, widgets addressed by key, rows checked against the domain."""
+"""The portfolio page in AppTest: real app.py and database, widgets by key, rows checked against the domain."""
 
 from __future__ import annotations
 
@@ -39,7 +39,7 @@ def test_demo_portfolio_shows_every_team_with_readiness(demo_app: Engine) -> Non
     table = at.dataframe[0].value.set_index("Team")
     assert table.loc["Platform", "Expanding deployment autonomy"]
     assert not table.loc["Payments", "Chaos experiments"]
-    assert table.loc["Payments", "Since last round"].startswith("+")
+    assert str(table.loc["Payments", "Since last round"]).startswith("+")
     assert table.loc["Catalogue", "Since last round"] == "first round"
     assert len(at.get("vega_lite_chart")) == 3  # heatmap, teams per level, trend
 

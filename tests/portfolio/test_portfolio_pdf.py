@@ -90,10 +90,11 @@ def test_demo_portfolio_pdf(demo: Engine) -> None:
     fonts = {
         str(f.get("/BaseFont", ""))
         for page in reader.pages
-        for f in (page.get("/Resources", {}).get("/Font", {}) or {}).values()  # type: ignore[union-attr]
+        for f in (page.get("/Resources", {}).get("/Font", {}) or {}).values()
         for f in [f.get_object()]
     }
-    assert fonts and all("Inter" in f for f in fonts), fonts
+    assert fonts
+    assert all("Inter" in f for f in fonts), fonts
 
 
 def test_hostile_names_print_as_text(engine: Engine, bank: Bank) -> None:
@@ -268,7 +269,7 @@ def test_a_team_page_that_runs_over_is_clipped_and_the_check_names_the_team(demo
 
 
 def test_an_organisation_without_rounds_gets_a_numbered_pdf_without_charts(engine: Engine) -> None:
-    """No team page, no chart (an empty chart drew a number of 300 digits that PDF readers refuse), every page numbered."""
+    """No team page, no chart (an empty chart drew a 300-digit number that PDF readers refuse), every page numbered."""
     with db.write_session(engine) as session:
         organisation = ensure_organisation(session, name="Empty")
         ensure_team(session, organisation_id=organisation.id or 0, name="No rounds yet")

@@ -22,7 +22,8 @@ from cli import main as cli
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     code = cli.main(list(argv))
     out, err = capsys.readouterr()
-    assert "Traceback" not in out + err and "unexpected" not in err, err
+    assert "Traceback" not in out + err, err
+    assert "unexpected" not in err, err
     return code, out, err
 
 
@@ -38,7 +39,9 @@ def ok_json(capsys: pytest.CaptureFixture[str], *argv: str) -> Any:
 
 def refused(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
     code, out, err = run(capsys, *argv)
-    assert (code, out) == (1, "") and err.startswith("error: ") and len(err.splitlines()) == 1, err
+    assert (code, out) == (1, ""), (code, out, err)
+    assert err.startswith("error: "), err
+    assert len(err.splitlines()) == 1, err
     return err
 
 

@@ -17,7 +17,8 @@ from assessment.demo import load_demo
 from assessment.dora.team import team_dora
 from assessment.roadmap.plan import build_roadmap
 from reports.worker import RenderFailed, ReportWorker
-from tests.app.conftest import demo_round, open_page, texts
+from tests.app.conftest import demo_round, texts
+from tests.conftest import open_page
 from tests.reports.pdfread import read
 
 REPORT = "ui/pages/report.py"
@@ -86,7 +87,7 @@ def test_worker_time_limit_and_recovery(app_demo: Engine) -> None:
         data = load_assessment(session, assessment_id=demo_round(app_demo, "Payments"))
     worker = ReportWorker()
     try:
-        with pytest.raises(RenderFailed, match="longer than 0.01 seconds"):
+        with pytest.raises(RenderFailed, match=r"longer than 0\.01 seconds"):
             worker.render(data, 0.01)
         pdf = worker.render(data, 240)  # a fresh worker replaces the stopped one
         assert read(pdf).metadata.title == "Foundations assessment: Payments, round 1"  # type: ignore[union-attr]

@@ -121,7 +121,7 @@ def test_layout_pages_headers_fonts_and_metadata(payments: tuple[PdfReader, list
     for font in fonts:
         assert "Inter" in str(font["/BaseFont"]), font["/BaseFont"]
         holder = font["/DescendantFonts"][0].get_object() if "/DescendantFonts" in font else font  # type: ignore[index]
-        descriptor: Any = holder["/FontDescriptor"].get_object()  # type: ignore[index]
+        descriptor: Any = holder["/FontDescriptor"].get_object()
         assert any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")), font["/BaseFont"]
     assert not [i for page in reader.pages for i in images_of(page.get("/Resources"))], "charts must stay vector"
 

@@ -153,7 +153,7 @@ def test_the_fetcher_refuses_raw_hostile_markup(canary: Canary) -> None:
     ],
 )
 def test_fetcher_refuses_everything_but_bundled_files(url: str) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(RefusedURL, match="not a bundled report asset"):
         BundledAssetFetcher().fetch(url)
 
 

@@ -86,9 +86,8 @@ def test_two_facilitators_saving_the_same_answer_at_once_one_wins(room: Room, ba
                     expected_version=0,
                 )
             result = "saved"
-        except AgreedAnswerConflict as conflict:
-            assert conflict.current is not None
-            result = f"refused, {conflict.current.by} was first"
+        except AgreedAnswerConflict as conflict:  # a conflict without the current answer fails the check below
+            result = f"refused, {conflict.current.by if conflict.current else 'nobody'} was first"
         with lock:
             outcomes.append((key, name, result))
 

@@ -238,7 +238,8 @@ def test_two_tabs_the_stale_save_is_refused_with_the_current_value(rooms: tuple[
     second.text_input(key="wf_by").input("Sam")
     record(second, "4", "second tab")  # its form was drawn before the first tab saved
     errors = [unescaped(e.value) for e in second.error]
-    assert len(errors) == 1 and "Fran recorded \u201clevel 2 (partial)\u201d" in errors[0], errors
+    assert len(errors) == 1, errors
+    assert "Fran recorded \u201clevel 2 (partial)\u201d" in errors[0], errors
     with db.read_session(room.engine) as session:
         data = load_assessment(session, assessment_id=room.created.assessment_ids["Payments"])
     assert data.answers[QUESTION].value == 2

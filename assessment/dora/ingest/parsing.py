@@ -42,7 +42,8 @@ class ParsedFile:
 
     @property
     def rows(self) -> int:
-        return self.table.num_rows
+        rows: int = self.table.num_rows
+        return rows
 
 
 @dataclass
@@ -321,7 +322,7 @@ def _duplicates(found: _Collector, typed: dict[str, pa.Array], text: TextTable, 
     series = pd.Series(key.to_numpy(zero_copy_only=False))
     repeated = series.duplicated(keep="first").to_numpy() & ~found.bad
     firsts = series[series.isin(set(series[repeated])) & ~series.duplicated(keep="first")]
-    first_line = {value: int(text.lines[row]) for row, value in firsts.items()}
+    first_line = {value: int(text.lines[row]) for row, value in zip(firsts.index, firsts, strict=True)}
     where = "record" if text.record_based else "line"
     found.add_rows(
         np.flatnonzero(repeated),

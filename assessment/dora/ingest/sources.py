@@ -252,7 +252,8 @@ def _short_json(value: Any) -> str:
 def read_header(data: bytes, *, source: str, max_bytes: int | None = DEFAULT_MAX_BYTES) -> list[str]:
     """Just the column names of a file, for proposing a mapping before the real import."""
     if _looks_like_json(data, source) or (max_bytes is not None and len(data) > max_bytes):
-        return read_text_table(data, source=source, max_bytes=max_bytes).table.column_names
+        names: list[str] = read_text_table(data, source=source, max_bytes=max_bytes).table.column_names
+        return names
     data = data.removeprefix(_BOM)
     end = data.find(b"\n")
     head = data if end < 0 else data[:end]

@@ -12,7 +12,6 @@ import io
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -23,6 +22,7 @@ from sqlmodel import Session, select
 
 from assessment.access import policy as access
 from assessment.access.policy import Action, authorize_in
+from assessment.core.db import table_of
 from assessment.dora.formats import Kind
 from assessment.dora.ingest.parsing import ParsedFile
 from assessment.dora.ingest.problems import DoraImportError, Problem
@@ -56,10 +56,10 @@ COLUMNS: dict[Kind, dict[str, str]] = {
         "change_id": "change_external_id",
     },
 }
-TABLES: dict[Kind, Any] = {
-    Kind.DEPLOYMENTS: DoraDeployment,
-    Kind.CHANGES: DoraChange,
-    Kind.INCIDENTS: DoraIncident,
+TABLES = {
+    Kind.DEPLOYMENTS: table_of(DoraDeployment),
+    Kind.CHANGES: table_of(DoraChange),
+    Kind.INCIDENTS: table_of(DoraIncident),
 }
 
 
@@ -206,7 +206,7 @@ def _named_team_ids(
 def _write(session: Session, parsed: ParsedFile, teams: np.ndarray, import_id: int, step: Callable[[int], None]) -> int:
     """Upsert one file's rows; return how many replaced rows the team already had."""
     kind = parsed.kind
-    table = TABLES[kind].__table__
+    table = TABLES[kind]
     names = ["team_id", "import_id", *COLUMNS[kind].values()]
     data = pa.table(
         {

@@ -161,7 +161,7 @@ class _Teams:
 
     def dense(self, column: pa.ChunkedArray | pa.Array | np.ndarray) -> np.ndarray:
         ids = column if isinstance(column, np.ndarray) else _ints(column)
-        at = self._lookup[np.clip(ids, 0, len(self._lookup) - 1)]
+        at: np.ndarray = self._lookup[np.clip(ids, 0, len(self._lookup) - 1)]
         if len(at) and at.min() < 0:
             raise ValueError("rows of a team that was not asked for")
         return at

@@ -29,6 +29,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
+from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.pool import NullPool, Pool, QueuePool
 from sqlmodel import Session
 
@@ -73,6 +74,14 @@ def _session_runner(session: Session) -> tuple[Run, bool]:
     return _runner(connection.connection.dbapi_connection, pg), pg
 
 
+def _driver_connection(session: Session) -> DBAPIConnection:
+    """The driver's connection under the session's (SQLAlchemy types it optional: it is None once detached)."""
+    dbapi_connection = session.connection().connection.dbapi_connection
+    if dbapi_connection is None:
+        raise RuntimeError("the session's database connection is detached")
+    return dbapi_connection
+
+
 def _query(session: Session, sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
     """Run SQL with :name parameters on the raw cursor of the session's connection."""
     run, _ = _session_runner(session)
@@ -111,7 +120,7 @@ def snapshot_readers(session: Session) -> Iterator[tuple[Run, Run, bool] | None]
         )[0]
         shared = isolation in ("repeatable read", "serializable")
         # in autocommit the exported snapshot would end with its own statement, before anyone imports it
-        autocommit = session.connection().connection.dbapi_connection.autocommit  # type: ignore[union-attr]
+        autocommit = _driver_connection(session).autocommit
         if written or autocommit or not _spare_connections(engine.pool, 1 if shared else 2):
             yield None
             return
@@ -134,8 +143,8 @@ def snapshot_readers(session: Session) -> Iterator[tuple[Run, Run, bool] | None]
         or not _spare_connections(engine.pool, 1)
         or str(mine("PRAGMA journal_mode", {})[0][0]).lower() != "wal"
         # without BEGIN (the driver's own transaction handling) each read takes the newest snapshot
-        or not session.connection().connection.dbapi_connection.in_transaction
-    ):  # type: ignore[union-attr]
+        or not _driver_connection(session).in_transaction
+    ):
         yield None
         return
     seen = mine(FINGERPRINT, {})  # starts the session's snapshot if nothing has yet

@@ -20,6 +20,7 @@ from assessment.access import policy as access
 from assessment.access.policy import Action, authorize_in, may
 from assessment.assessments.bulk import organisation_named
 from assessment.assessments.lookup import bank_of
+from assessment.core.db import table_of
 from assessment.core.types import utcnow
 from assessment.interchange.bundle.schema import (
     BUNDLE_VERSION,
@@ -29,7 +30,6 @@ from assessment.interchange.bundle.schema import (
     ORG_FORMAT,
     TEAM_DORA,
     RowsSpec,
-    table_of,
 )
 from assessment.models.access import Membership
 from assessment.models.assessments import Answer, AnswerEvent, Assessment, BankVersion, Team
@@ -165,9 +165,9 @@ def _rounds_of(
         session,
         DORA_FINDINGS,
         finding_table.c.assessment_id.in_(
-            sa.select(Assessment.id)
-            .join(Team, col(Team.id) == Assessment.team_id)  # type: ignore[call-overload]
-            .where(Team.organisation_id == org_id)
+            sa.select(col(Assessment.id))
+            .join(Team, col(Team.id) == Assessment.team_id)
+            .where(col(Team.organisation_id) == org_id)
         ),
     ):
         findings[row[1]].append(row)

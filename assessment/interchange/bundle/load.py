@@ -18,6 +18,7 @@ from assessment.access import policy as access
 from assessment.access.policy import DONE, NOBODY, Action, authorize_in
 from assessment.assessments.repository import store_bank
 from assessment.assessments.scores import write_scores
+from assessment.core.db import table_of
 from assessment.core.errors import FoundationsError
 from assessment.interchange.assessment_json import answer_rows, event_rows
 from assessment.interchange.bundle.check import Checked, check_bundle
@@ -28,7 +29,6 @@ from assessment.interchange.bundle.schema import (
     TEAM_DORA,
     Bundle,
     RowsSpec,
-    table_of,
 )
 from assessment.models.access import AuditEvent, Membership
 from assessment.models.assessments import Answer, AnswerEvent, Assessment, Organisation, Team

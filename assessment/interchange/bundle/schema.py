@@ -24,6 +24,7 @@ from pydantic import (
     create_model,
 )
 
+from assessment.core.db import table_of
 from assessment.core.emails import MAX_EMAIL
 from assessment.core.types import UTCDateTime
 from assessment.interchange.assessment_json import ExportedAnswer, ExportedBank, ExportedEvent
@@ -60,12 +61,6 @@ class RowsSpec:
     @property
     def names(self) -> tuple[str, ...]:
         return (*(name for _, name in self.links), *(c.name for c in self.data_columns))
-
-
-def table_of(model: Any) -> sa.Table:
-    """The SQLAlchemy table of a SQLModel class, typed (SQLModel declares `__table__` loosely)."""
-    table: sa.Table = model.__table__
-    return table
 
 
 DORA_IMPORTS = RowsSpec(table_of(DoraImport), "organisation_id")
@@ -138,7 +133,7 @@ def _rows_model(spec: RowsSpec) -> type[BaseModel]:
     )
     row: Any = tuple.__class_getitem__(cells)
     columns: Any = tuple.__class_getitem__(tuple(Literal[name] for name in spec.names))
-    model: type[BaseModel] = create_model(  # type: ignore[call-overload]
+    model: type[BaseModel] = create_model(
         f"Rows_{spec.table.name}",
         __config__=ConfigDict(extra="forbid"),
         columns=(columns, ...),

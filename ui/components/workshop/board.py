@@ -58,7 +58,7 @@ def participant_rows(board: TeamDashboard) -> pd.DataFrame:
     )
 
 
-def distribution_chart(spread: QuestionSpread) -> alt.Chart:
+def distribution_chart(spread: QuestionSpread) -> alt.LayerChart:
     """Horizontal bars, one per possible answer in the bank's order, with its count."""
     frame = pd.DataFrame([{"answer": b.label, "count": b.count, "order": i} for i, b in enumerate(spread.buckets)])
     order = list(frame["answer"])
@@ -79,4 +79,5 @@ def distribution_chart(spread: QuestionSpread) -> alt.Chart:
     )
     bars = base.mark_bar(color=BAR, height=alt.RelativeBandSize(0.7))
     labels = base.mark_text(align="left", dx=4, color=INK, fontSize=13).encode(text="count:Q")
-    return (bars + labels).properties(height=alt.Step(30))
+    layered: alt.LayerChart = (bars + labels).properties(height=alt.Step(30))  # Altair types mark_* as Any
+    return layered
