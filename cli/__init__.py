@@ -1,5 +1,5 @@
 """The `foundations` command line: one interface on top of the domain, beside the app.
 
-Modules: `main` (the parser, `main()`, and the core commands), `access`,
+Modules: `main` (the parser, `main()`, and the core commands), `database`, `access`,
 `portfolio`, `dora` and `workshops` (one module per command group).
 """

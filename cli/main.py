@@ -44,6 +44,7 @@ from assessment.organisations.directory import ensure_organisation, ensure_team,
 from assessment.roadmap.plan import Evidence, build_roadmap, roadmap_to_data
 from assessment.scoring.engine import score_assessment
 from cli.access import add_access_commands
+from cli.database import add_database_commands
 from cli.dora import add_dora_commands
 from cli.portfolio import add_round_commands, export_organisation, import_bundle, report_portfolio
 from cli.workshops import add_workshop_commands
@@ -57,24 +58,6 @@ def _engine() -> Engine:
 
 def _print_json(data: Any) -> None:
     print(dumps(data))
-
-
-def cmd_db_upgrade(args: argparse.Namespace) -> int:
-    engine = db.get_engine()
-    db.upgrade(engine)
-    print(f"database schema at {db.current_revision(engine)} ({_safe_url(engine)})")
-    return 0
-
-
-def cmd_db_status(args: argparse.Namespace) -> int:
-    engine = db.get_engine()
-    db.check_schema(engine)
-    print(f"database schema at {db.current_revision(engine)}, up to date ({_safe_url(engine)})")
-    return 0
-
-
-def _safe_url(engine: Engine) -> str:
-    return engine.url.render_as_string(hide_password=True)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -285,9 +268,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="foundations", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    dbp = sub.add_parser("db", help="database schema").add_subparsers(dest="db_command", required=True)
-    dbp.add_parser("upgrade", help="create or migrate the schema to this version").set_defaults(func=cmd_db_upgrade)
-    dbp.add_parser("status", help="say whether the schema is up to date").set_defaults(func=cmd_db_status)
+    add_database_commands(sub)
 
     demo = sub.add_parser("demo", help="load the demo organisation (safe to run twice)")
     demo.add_argument("--bank", help="question bank file (default: the shipped bank)")

@@ -91,16 +91,22 @@ def table_of(model: type[SQLModel]) -> sa.Table:
     return table
 
 
-def _alembic_config(engine: Engine) -> Config:
+def migrations_folder() -> str:
+    """The folder alembic runs: `env.py`, the template and `versions/` (in the source tree when installed editable)."""
+    return str(resources.files("assessment").joinpath("migrations"))
+
+
+def alembic_config(engine: Engine) -> Config:
+    """Alembic's configuration for our migrations, run on `engine` (env.py takes the engine from it)."""
     cfg = Config()
-    cfg.set_main_option("script_location", str(resources.files("assessment").joinpath("migrations")))
+    cfg.set_main_option("script_location", migrations_folder())
     cfg.attributes["engine"] = engine
     return cfg
 
 
 def head_revision() -> str | None:
     """The newest migration this code knows."""
-    return ScriptDirectory.from_config(_alembic_config(sa.create_engine("sqlite://"))).get_current_head()
+    return ScriptDirectory.from_config(alembic_config(sa.create_engine("sqlite://"))).get_current_head()
 
 
 def current_revision(engine: Engine) -> str | None:
@@ -110,7 +116,7 @@ def current_revision(engine: Engine) -> str | None:
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Bring the schema up to `revision` (idempotent)."""
-    command.upgrade(_alembic_config(engine), revision)
+    command.upgrade(alembic_config(engine), revision)
 
 
 def check_schema(engine: Engine) -> None:
@@ -124,7 +130,7 @@ def check_schema(engine: Engine) -> None:
         return
     if current is None:
         raise SchemaStateError("the database has no Foundations schema yet: run `foundations db upgrade` first")
-    known = {rev.revision for rev in ScriptDirectory.from_config(_alembic_config(engine)).walk_revisions()}
+    known = {rev.revision for rev in ScriptDirectory.from_config(alembic_config(engine)).walk_revisions()}
     if current not in known:
         raise SchemaStateError(
             f"the database schema ({current}) is newer than this version of Foundations knows: upgrade Foundations"

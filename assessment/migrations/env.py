@@ -3,16 +3,8 @@
 from __future__ import annotations
 
 from alembic import context
-from sqlmodel import SQLModel
 
-# Imported for their side effect: each registers its tables on SQLModel.metadata.
-import assessment.models.access  # memberships and the audit log
-import assessment.models.assessments  # organisations, teams, assessments, answers
-import assessment.models.dora  # the DORA tables
-import assessment.models.scores  # stored scores the portfolio aggregates
-import assessment.models.workshops  # noqa: F401 - the workshop tables
-
-target_metadata = SQLModel.metadata
+from assessment.migrations.authoring import COMPARE_OPTIONS, model_metadata
 
 
 def run_migrations_online() -> None:
@@ -20,9 +12,9 @@ def run_migrations_online() -> None:
     with engine.connect() as connection:
         context.configure(
             connection=connection,
-            target_metadata=target_metadata,
+            target_metadata=model_metadata(),  # looked up on each run: a test can hand in other tables
             render_as_batch=connection.dialect.name == "sqlite",
-            compare_type=True,
+            **COMPARE_OPTIONS,
         )
         with context.begin_transaction():
             context.run_migrations()
