@@ -15,10 +15,10 @@ from sqlalchemy.engine import Engine
 
 from assessment.access.policy import COMMAND_LINE, Role
 from assessment.core import db
-from assessment.core.errors import NotFoundError
 from assessment.interchange.assessment_json import dumps
 from assessment.organisations.directory import find_organisation
 from assessment.organisations.members import create_organisation, grant, members, revoke
+from cli.arguments import no_organisation
 
 
 def _organisation_id(engine: Engine, name: str, *, create: bool = False) -> int:
@@ -28,7 +28,7 @@ def _organisation_id(engine: Engine, name: str, *, create: bool = False) -> int:
         return org.id or 0
     if create:
         return create_organisation(engine, actor=COMMAND_LINE, name=name)
-    raise NotFoundError(f"no organisation named {name!r} (add --create-org to create it)")
+    raise no_organisation(name, "--create-org")
 
 
 def cmd_access_grant(args: argparse.Namespace) -> int:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import date
 from pathlib import Path
 from typing import TextIO
 
@@ -31,6 +30,7 @@ from assessment.dora.service import (
 )
 from assessment.interchange.assessment_json import dumps
 from assessment.organisations.directory import ensure_team, find_organisation, find_team
+from cli.arguments import iso_date, no_organisation
 
 
 class ProgressBar:
@@ -117,22 +117,15 @@ def _target(session: Session, args: argparse.Namespace) -> tuple[int, int | None
             raise FoundationsError("give --team (or --org, for files with a team column)")
         org = find_organisation(session, name=args.org)
         if org is None:
-            raise FoundationsError(f"no organisation named {args.org!r}")
+            raise no_organisation(args.org)
         return org.id or 0, None
     if args.create_team and args.org:
         org = find_organisation(session, name=args.org)
         if org is None:
-            raise FoundationsError(f"no organisation named {args.org!r}")
+            raise no_organisation(args.org)
         return org.id or 0, ensure_team(session, organisation_id=org.id or 0, name=args.team).id
     team = find_team(session, team=args.team, organisation=args.org)
     return team.organisation_id, team.id
-
-
-def _date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a date such as 2024-05-31, got {text!r}") from None
 
 
 def cmd_dora_metrics(args: argparse.Namespace) -> int:
@@ -179,8 +172,12 @@ def add_dora_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[
     met = dora.add_parser("metrics", help="the four keys of a team over a window, with bands and data quality")
     met.add_argument("--team", required=True)
     met.add_argument("--org", help="organisation (needed when several have a team of that name)")
-    met.add_argument("--since", type=_date, metavar="DATE", help="first day included (default: 90 days before --until)")
-    met.add_argument("--until", type=_date, metavar="DATE", help="last day included (default: the latest event's day)")
+    met.add_argument(
+        "--since", type=iso_date, metavar="DATE", help="first day included (default: 90 days before --until)"
+    )
+    met.add_argument(
+        "--until", type=iso_date, metavar="DATE", help="last day included (default: the latest event's day)"
+    )
     met.add_argument(
         "--lookback-hours",
         type=float,

@@ -13,7 +13,6 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-import yaml
 from sqlalchemy.engine import Engine
 
 from assessment.access.policy import COMMAND_LINE, acting_as
@@ -44,6 +43,7 @@ from assessment.organisations.directory import ensure_organisation, ensure_team,
 from assessment.roadmap.plan import Evidence, build_roadmap, roadmap_to_data
 from assessment.scoring.engine import score_assessment
 from cli.access import add_access_commands
+from cli.arguments import assessment_id, no_organisation, output_file, read_data_file, write_whole
 from cli.database import add_database_commands
 from cli.dora import add_dora_commands
 from cli.portfolio import add_round_commands, export_organisation, import_bundle, report_portfolio
@@ -105,24 +105,9 @@ def cmd_list(args: argparse.Namespace) -> int:
     return 0
 
 
-def _read_answers_file(path: str) -> Any:
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise FoundationsError(f"{path}: file not found") from None
-    except UnicodeDecodeError:
-        raise FoundationsError(f"{path}: not UTF-8 text") from None
-    try:
-        return yaml.safe_load(text)  # JSON is YAML too
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}" if mark else path
-        raise FoundationsError(f"{where}: not valid YAML or JSON: {getattr(exc, 'problem', exc)}") from None
-
-
 def cmd_assessment_create(args: argparse.Namespace) -> int:
     bank = load_bank(args.bank)
-    mapping = _read_answers_file(args.answers)
+    mapping = read_data_file(args.answers)
     try:
         answers = parse_answer_mapping(bank, mapping)
     except FoundationsError as exc:
@@ -136,7 +121,7 @@ def cmd_assessment_create(args: argparse.Namespace) -> int:
                 else ensure_organisation(session, name=args.org)
             )
             if org is None:
-                raise FoundationsError(f"no organisation named {args.org!r} (add --create-team to create it)")
+                raise no_organisation(args.org, "--create-team")
             team = (
                 ensure_team(session, organisation_id=org.id or 0, name=args.team)
                 if args.create_team
@@ -218,13 +203,9 @@ def cmd_report(args: argparse.Namespace) -> int:
         return report_portfolio(args)
     from reports.build import report_pdf  # imported here: WeasyPrint is slow to load for every other command
 
-    target = Path(args.output)
-    if not target.parent.is_dir():
-        raise FoundationsError(f"{args.output}: folder {str(target.parent)!r} does not exist")
+    target = output_file(args.output)
     pdf = report_pdf(_engine(), args.assessment_id)
-    partial = target.with_name(target.name + ".partial")
-    partial.write_bytes(pdf)
-    partial.replace(target)  # a reader never sees half a file
+    write_whole(target, pdf)
     print(f"wrote {args.output} ({len(pdf) // 1024} KiB)")
     return 0
 
@@ -252,16 +233,6 @@ def cmd_import(args: argparse.Namespace) -> int:
         new_id, round_number = import_assessment(session, doc=doc, source=args.file)
     print(f"imported {args.file} as assessment {new_id} ({doc.organisation} / {doc.team}, round {round_number})")
     return 0
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an assessment id (a whole number), got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive assessment id, got {text!r}")
-    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -296,23 +267,23 @@ def build_parser() -> argparse.ArgumentParser:
     create.set_defaults(func=cmd_assessment_create)
 
     score = sub.add_parser("score", help="scores, levels and readiness of an assessment")
-    score.add_argument("assessment_id", type=_positive_int, metavar="ASSESSMENT_ID")
+    score.add_argument("assessment_id", type=assessment_id, metavar="ASSESSMENT_ID")
     score.add_argument("--json", action="store_true", help="print JSON")
     score.set_defaults(func=cmd_score)
 
     roadmap = sub.add_parser("roadmap", help="the ordered roadmap of investments for an assessment")
-    roadmap.add_argument("assessment_id", type=_positive_int, metavar="ASSESSMENT_ID")
+    roadmap.add_argument("assessment_id", type=assessment_id, metavar="ASSESSMENT_ID")
     roadmap.add_argument("--json", action="store_true", help="print JSON")
     roadmap.set_defaults(func=cmd_roadmap)
 
     report = sub.add_parser("report", help="write the PDF report of an assessment")
-    report.add_argument("assessment_id", type=_positive_int, metavar="ASSESSMENT_ID", nargs="?")
+    report.add_argument("assessment_id", type=assessment_id, metavar="ASSESSMENT_ID", nargs="?")
     report.add_argument("--portfolio", metavar="ORG", help="write the portfolio report of an organisation instead")
     report.add_argument("-o", "--output", required=True, metavar="FILE", help="PDF file to write")
     report.set_defaults(func=cmd_report)
 
     export = sub.add_parser("export", help="export an assessment with its bank and history")
-    export.add_argument("assessment_id", type=_positive_int, metavar="ASSESSMENT_ID", nargs="?")
+    export.add_argument("assessment_id", type=assessment_id, metavar="ASSESSMENT_ID", nargs="?")
     export.add_argument("--org", metavar="NAME", help="export every round of an organisation instead")
     export.add_argument("--format", choices=["json", "csv"], default="json", help="csv: with --org only")
     export.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")

@@ -26,12 +26,9 @@ from assessment.interchange.bundle.load import store_bundle
 from assessment.interchange.bundle.schema import BUNDLE_VERSION
 from assessment.interchange.exports import import_organisation, organisation_csv, parse_organisation_export
 from assessment.organisations.directory import find_team
+from cli.arguments import output_file, positive_id, write_whole
 
-
-def _positive_id(text: str) -> int:
-    if not text.isascii() or not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"expected an assessment id (a positive whole number), got {text!r}")
-    return int(text)
+ROUND_ID = positive_id("an assessment id")
 
 
 def add_round_commands(sub: Any) -> None:
@@ -52,12 +49,12 @@ def add_round_commands(sub: Any) -> None:
     new.add_argument("--json", action="store_true", help="print JSON")
     new.set_defaults(func=cmd_round_new)
     compare = rp.add_parser("compare", help="what moved between two rounds of one team")
-    compare.add_argument("first", type=_positive_id, metavar="ID_A")
-    compare.add_argument("second", type=_positive_id, metavar="ID_B")
+    compare.add_argument("first", type=ROUND_ID, metavar="ID_A")
+    compare.add_argument("second", type=ROUND_ID, metavar="ID_B")
     compare.add_argument("--json", action="store_true", help="print JSON")
     compare.set_defaults(func=cmd_round_compare)
     confirm = rp.add_parser("confirm", help="confirm carried-over answers of a round (all, or --question KEY)")
-    confirm.add_argument("assessment_id", type=_positive_id, metavar="ASSESSMENT_ID")
+    confirm.add_argument("assessment_id", type=ROUND_ID, metavar="ASSESSMENT_ID")
     confirm.add_argument("--question", action="append", metavar="KEY", help="confirm only this answer")
     confirm.add_argument("--by", help="who confirms")
     confirm.set_defaults(func=cmd_round_confirm)
@@ -198,12 +195,8 @@ def report_portfolio(args: argparse.Namespace) -> int:
         raise FoundationsError("give an ASSESSMENT_ID or --portfolio ORG, not both")
     from reports.portfolio import portfolio_pdf  # WeasyPrint is slow to load for every other command
 
-    target = Path(args.output)
-    if not target.parent.is_dir():
-        raise FoundationsError(f"{args.output}: folder {str(target.parent)!r} does not exist")
+    target = output_file(args.output)
     pdf = portfolio_pdf(db.ready_engine(), args.portfolio)
-    partial = target.with_name(target.name + ".partial")
-    partial.write_bytes(pdf)
-    partial.replace(target)  # a reader never sees half a file
+    write_whole(target, pdf)
     print(f"wrote {args.output} ({len(pdf) // 1024} KiB)")
     return 0

@@ -25,6 +25,7 @@ from assessment.workshops.admin import (
 )
 from assessment.workshops.links import DEFAULT_BASE_URL, facilitator_link, join_link
 from assessment.workshops.tokens import format_join_code
+from cli.arguments import positive_id
 
 
 def cmd_workshop_create(args: argparse.Namespace) -> int:
@@ -116,12 +117,6 @@ def cmd_workshop_reset_key(args: argparse.Namespace) -> int:
     return 0
 
 
-def _workshop_id(text: str) -> int:
-    if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"expected a workshop id (a positive whole number), got {text!r}")
-    return int(text)
-
-
 def add_workshop_commands(sub: Any) -> None:
     """Register `workshop` and its subcommands on the CLI's subparsers."""
     wp = sub.add_parser("workshop", help="facilitated workshops").add_subparsers(dest="w_command", required=True)
@@ -142,7 +137,7 @@ def add_workshop_commands(sub: Any) -> None:
         ("reset-key", cmd_workshop_reset_key, "replace a lost facilitator key"),
     ):
         cmd = wp.add_parser(name, help=text)
-        cmd.add_argument("workshop_id", type=_workshop_id, metavar="WORKSHOP_ID")
+        cmd.add_argument("workshop_id", type=positive_id("a workshop id"), metavar="WORKSHOP_ID")
         cmd.set_defaults(func=func)
         if name == "status":
             cmd.add_argument("--json", action="store_true", help="print JSON")
