@@ -12,16 +12,17 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from assessment.core.numbers import plural
+from reports.charts.palette import LEVELS
 from reports.context import ReportContext
 from reports.report_charts import ReportCharts
 
 TEMPLATES = Path(__file__).parent / "templates"
 REPORT_CSS = "report.css"  # under reports/static; applied by reports.pdf.render_pdf(html, css=REPORT_CSS)
-LEVEL_CLASSES = ("absent", "adhoc", "partial", "established", "proven")
 
 
 def level_class(level: int) -> str:
-    return f"level-{LEVEL_CLASSES[level]}"
+    """The class that colours a level's words (base.html defines it from the chart palette)."""
+    return f"level-{LEVELS[level].css}"
 
 
 @lru_cache(maxsize=1)
@@ -36,6 +37,7 @@ def environment() -> Environment:
     )
     env.filters["plural"] = plural
     env.filters["level_class"] = level_class
+    env.globals["levels"] = LEVELS
     return env
 
 

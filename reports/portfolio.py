@@ -10,7 +10,7 @@ portfolios, joined with every page numbered "Page n of M") is in `portfolio_rend
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from sqlalchemy.engine import Engine
@@ -22,8 +22,9 @@ from assessment.core import db
 from assessment.portfolio.data import Portfolio, TrendPoint, foundation_trend, portfolio_data
 from assessment.portfolio.dora import benchmark_edition, dora_clusters
 from assessment.portfolio.insights import common_gaps, team_insights, unblockers
+from reports.charts.medium import PAPER
+from reports.charts.paper import svg_data_uri
 from reports.charts.portfolio import distribution_chart, trend_chart
-from reports.charts.scores import _style, svg_data_uri
 from reports.portfolio_context import PortfolioContext, build_portfolio_context
 from reports.portfolio_render import render_portfolio
 
@@ -63,11 +64,10 @@ def render_charts(portfolio: Portfolio, trend: list[TrendPoint]) -> PortfolioCha
     """The summary's two charts; none without a team round (empty scales draw as garbage in the PDF)."""
     if not portfolio.teams:
         return PortfolioCharts(distribution="", trend="")
+    half = replace(PAPER, width=380)  # the summary shows them at 62% of the column
     return PortfolioCharts(
-        distribution=svg_data_uri(
-            _style(distribution_chart(portfolio.level_counts, portfolio.foundations, width=380, fit=False))
-        ),
-        trend=svg_data_uri(_style(trend_chart(trend, portfolio.foundations, width=380, fit=False))),
+        distribution=svg_data_uri(distribution_chart(portfolio.level_counts, portfolio.foundations, half)),
+        trend=svg_data_uri(trend_chart(trend, portfolio.foundations, half)),
     )
 
 

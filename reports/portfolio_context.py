@@ -11,14 +11,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from assessment.bank.model import LEVEL_NAMES
 from assessment.core.numbers import plural
 from assessment.portfolio.data import Portfolio, TeamRow, TrendPoint
 from assessment.portfolio.dora import TeamCluster
 from assessment.portfolio.insights import CommonGap, TeamInsight, Unblocker
 from assessment.scoring.engine import Risk, Verdict
+from reports.charts.palette import LEVELS
+from reports.html import level_class
 
-LEVEL_CLASSES = ("absent", "adhoc", "partial", "established", "proven")
 TOP_RISKS = 3
 MOVED_EACH_WAY = 25  # beyond 50 teams the movement table lists the 25 that rose most and the 25 that fell most
 NEXT_ITEMS = 3
@@ -72,7 +72,7 @@ class TeamPage:
     total: int
     carried_over: int
     dora: str
-    foundations: tuple[tuple[str, int, str, str, bool], ...]  # (title, score, "2 partial", css, capped)
+    foundations: tuple[tuple[str, int, str, str, bool], ...]  # (title, score, "2 partial", "level-partial", capped)
     more_foundations: int  # beyond PAGE_FOUNDATIONS
     readiness: tuple[tuple[str, bool, str], ...]  # (end state, ready, "Short of: rollback speed 1 of 3, ...")
     more_end_states: int  # beyond PAGE_END_STATES
@@ -119,7 +119,7 @@ def _cell(row: TeamRow, key: str) -> HeatCell | None:
     cell = row.cells.get(key)
     if cell is None:
         return None
-    return HeatCell(cell.level, cell.score, cell.gate in ("failed", "unknown"), LEVEL_CLASSES[cell.level])
+    return HeatCell(cell.level, cell.score, cell.gate in ("failed", "unknown"), LEVELS[cell.level].css)
 
 
 def _readiness_change(row: TeamRow, p: Portfolio) -> str:
@@ -164,8 +164,8 @@ def team_page(row: TeamRow, insight: TeamInsight, clusters: dict[int, TeamCluste
         (
             clip(f.title, LINE_CHARS),
             f.score,
-            f"{f.level} {LEVEL_NAMES[f.level]}",
-            LEVEL_CLASSES[f.level],
+            LEVELS[f.level].label,
+            level_class(f.level),
             f.gate_capped,
         )
         for f in score.foundations.values()

@@ -6,7 +6,10 @@ from dataclasses import dataclass
 
 from altair.utils.schemapi import debug_mode
 
-from reports.charts.scores import plan_chart, scores_chart, svg_data_uri
+from reports.charts.medium import PAPER
+from reports.charts.paper import svg_data_uri
+from reports.charts.plan import plan_chart
+from reports.charts.scores import scores_chart
 from reports.context import ReportContext
 
 
@@ -29,6 +32,6 @@ def render_charts(ctx: ReportContext) -> ReportCharts:
     autonomy = next((v for v in ctx.verdicts if v.key == "deployment_autonomy"), None)
     needed = {title: need for title, need, _ in autonomy.requires} if autonomy else None
     with debug_mode(False):
-        scores = svg_data_uri(scores_chart(ctx.foundations, needed))
+        scores = svg_data_uri(scores_chart(ctx.foundations, needed, PAPER))
         plan = svg_data_uri(plan_chart(ctx.roadmap)) if ctx.roadmap else None
     return ReportCharts(scores=scores, plan=plan)

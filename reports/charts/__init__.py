@@ -1,5 +1,8 @@
-"""Charts for screen and paper: builder functions returning Altair charts.
+"""Every chart, for screen and paper: builder functions of plain data returning Altair charts.
 
-Modules: `scores` (a round's foundation scores), `portfolio` (the heatmap and
-trends), `dora` (weekly DORA trends with the benchmark bands).
+`palette` (the one set of colours, level labels from the bank's level names, the
+font), `medium` (screen or paper sizes), a module per chart: `scores`, `plan`,
+`portfolio` (heatmap, teams per level, trend), `dora` (weekly trends over the
+benchmark bands), `workshop` (a question's answers). Pages show a builder's chart
+with `st.altair_chart`; the PDFs draw the same builder with `paper.svg_data_uri`.
 """

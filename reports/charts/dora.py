@@ -10,9 +10,7 @@ import altair as alt
 import pandas as pd
 
 from assessment.dora.benchmarks import METRICS
-
-INK = "#1c2733"
-BAND_COLOURS = {"elite": "#cfe8d5", "high": "#e8f0d0", "medium": "#f6ecd0", "low": "#f6dcd0"}
+from reports.charts.palette import DORA_BAND_COLOURS, INK, SERIES
 
 
 def deployments_per_week_chart(trends: pd.DataFrame) -> alt.LayerChart | alt.FacetChart:
@@ -22,7 +20,7 @@ def deployments_per_week_chart(trends: pd.DataFrame) -> alt.LayerChart | alt.Fac
     weekly[["low", "high"]] = weekly[["low", "high"]] * 7
     bars = (
         alt.Chart(trends)
-        .mark_bar(color="#3b6ea5")
+        .mark_bar(color=SERIES)
         .encode(
             x=alt.X("yearmonthdate(week):O", title="Week starting", axis=alt.Axis(format="%-d %b", labelAngle=0)),
             y=alt.Y("deployments:Q", title="Deployments per week", scale=alt.Scale(domain=[0, top], nice=False)),
@@ -85,7 +83,7 @@ def _band_rects(bands: pd.DataFrame, title: str) -> alt.Chart:
             color=alt.Color(
                 "cluster:N",
                 title="DORA 2024 band",
-                scale=alt.Scale(domain=list(BAND_COLOURS), range=list(BAND_COLOURS.values())),
+                scale=alt.Scale(domain=list(DORA_BAND_COLOURS), range=list(DORA_BAND_COLOURS.values())),
             ),
             tooltip=[alt.Tooltip("label:N", title="Band")],
         )

@@ -19,7 +19,6 @@ from assessment.portfolio.dora import TeamCluster, benchmark_edition
 from assessment.portfolio.filters import SORTS, TeamFilter, filter_teams, page, page_count, sort_teams
 from reports.charts.portfolio import distribution_chart, heatmap_spec, trend_chart
 from ui import auth, database
-from ui.charts import LEVEL_COLOURS
 from ui.components.portfolio import cache, downloads
 from ui.state import Slot
 from ui.text import plain
@@ -185,7 +184,7 @@ def teams_and_charts(shown: list[TeamRow]) -> None:
             "Each cell: level · score (0-100). An asterisk marks a level capped because the foundation's "
             "deciding test is failed or unknown. Hover a cell for details."
         )
-        st.vega_lite_chart(heatmap_spec(on_page, portfolio.foundations, LEVEL_COLOURS), width="content")
+        st.vega_lite_chart(heatmap_spec(on_page, portfolio.foundations), width="content")
         st.subheader("Readiness, DORA and movement", anchor=False)
         team_table(on_page, portfolio)
         st.caption(
@@ -205,7 +204,7 @@ def teams_and_charts(shown: list[TeamRow]) -> None:
             if filtered
             else portfolio.level_counts
         )
-        st.altair_chart(distribution_chart(counts, portfolio.foundations, LEVEL_COLOURS), width="stretch")
+        st.altair_chart(distribution_chart(counts, portfolio.foundations), width="stretch")
     with right:
         st.subheader("Trend across rounds", anchor=False)
         trend = cache.trend(org_id, [r.team_id for r in shown] if filtered else None)

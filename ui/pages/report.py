@@ -17,7 +17,7 @@ from assessment.assessments.comparison import since_last_round
 from assessment.assessments.repository import AssessmentData
 from assessment.core import db
 from assessment.dora.team import TeamDora, team_dora
-from reports.charts.scores import plan_chart
+from reports.charts.plan import plan_chart
 from reports.context import PhaseBlock, ReportContext, build_context
 from reports.worker import TIME_LIMIT_S, RenderFailed, ReportWorker
 from ui import current, database, state, widgets

@@ -7,8 +7,8 @@ import streamlit as st
 
 from assessment.core.numbers import plural
 from assessment.scoring.engine import AssessmentScore, GateState, Risk, score_assessment
+from reports.charts.scores import scores_chart
 from ui import current, database, dora_widgets, state, widgets
-from ui.charts import foundation_scores_chart
 from ui.text import plain
 
 GATE_WORDS = {
@@ -130,7 +130,7 @@ if data.carried_over:
         query_params={state.ASSESSMENT_PARAM: str(data.id)},
     )
 st.subheader("Foundations", anchor=False)
-st.altair_chart(foundation_scores_chart(list(score.foundations.values())), width="stretch")
+st.altair_chart(scores_chart(list(score.foundations.values())), width="stretch")
 foundations_table(score)
 st.subheader("Readiness", anchor=False)
 verdicts(score)

@@ -27,6 +27,7 @@ from assessment.workshops.facilitator import (
     set_open,
 )
 from assessment.workshops.links import join_link
+from reports.charts.workshop import answer_spread_chart
 from ui import database, widgets
 from ui.components.assess.answer_fields import compose, widget_values
 from ui.components.workshop import board as board_view
@@ -165,7 +166,7 @@ def evidence(access: Access, team_id: int, spread: QuestionSpread) -> None:
     if not spread.answered:
         st.info("Nobody in this team has answered this question yet.", icon=":material/hourglass_empty:")
         return
-    st.altair_chart(board_view.distribution_chart(spread), width="stretch")
+    st.altair_chart(answer_spread_chart(spread.buckets), width="stretch")
     st.caption(
         f"{spread.answered} answered · median {spread.median:.0f} · spread (IQR) {spread.iqr:.0f} · "
         f"range {spread.score_range}"

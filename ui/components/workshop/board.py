@@ -1,14 +1,10 @@
-"""Tables and charts of the facilitator dashboard: pure functions of `TeamDashboard`, no streamlit."""
+"""Tables of the facilitator dashboard: pure functions of `TeamDashboard`, no streamlit (its chart: reports.charts)."""
 
 from __future__ import annotations
 
-import altair as alt
 import pandas as pd
 
-from assessment.workshops.dashboard import Bucket, QuestionSpread, TeamDashboard
-
-INK = "#1c2733"
-BAR = "#3d6f99"
+from assessment.workshops.dashboard import Bucket, TeamDashboard
 
 
 def given(buckets: list[Bucket]) -> str:
@@ -56,28 +52,3 @@ def participant_rows(board: TeamDashboard) -> pd.DataFrame:
         ],
         columns=["Participant", "Answered", "Finished"],
     )
-
-
-def distribution_chart(spread: QuestionSpread) -> alt.LayerChart:
-    """Horizontal bars, one per possible answer in the bank's order, with its count."""
-    frame = pd.DataFrame([{"answer": b.label, "count": b.count, "order": i} for i, b in enumerate(spread.buckets)])
-    order = list(frame["answer"])
-    top = max(1, int(frame["count"].max()))
-    base = alt.Chart(frame).encode(
-        y=alt.Y(
-            "answer:N",
-            sort=order,
-            title=None,
-            axis=alt.Axis(labelLimit=260, labelOverlap=False, labelFontSize=13, ticks=False),
-        ),
-        x=alt.X(
-            "count:Q",
-            title="participants",
-            scale=alt.Scale(domain=[0, top], nice=False),
-            axis=alt.Axis(values=list(range(0, top + 1, max(1, top // 8))), format="d"),
-        ),
-    )
-    bars = base.mark_bar(color=BAR, height=alt.RelativeBandSize(0.7))
-    labels = base.mark_text(align="left", dx=4, color=INK, fontSize=13).encode(text="count:Q")
-    layered: alt.LayerChart = (bars + labels).properties(height=alt.Step(30))  # Altair types mark_* as Any
-    return layered

@@ -1,0 +1,90 @@
+"""The roadmap as one team would work through it: a bar per item over team-weeks, lines from prerequisites.
+
+Shown on the Report page and in the report; it has one size for both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+import altair as alt
+import pandas as pd
+
+from reports.charts.palette import MUTED, PHASE_COLOURS
+
+
+class PlannedItem(Protocol):
+    """What the plan chart reads of a roadmap row."""
+
+    @property
+    def position(self) -> int: ...
+    @property
+    def phase(self) -> str: ...
+    @property
+    def start_week(self) -> float: ...
+    @property
+    def end_week(self) -> float: ...
+    @property
+    def prerequisite_positions(self) -> Sequence[int]: ...
+
+
+def plan_chart(rows: Sequence[PlannedItem]) -> alt.LayerChart:
+    """A bar per roadmap item from its start to its end week, coloured by phase, with lines from prerequisites.
+
+    Rows are labelled by their roadmap number only: the tables carry the titles, and
+    WeasyPrint lays out SVG text one letter at a time, so every label letter costs.
+    """
+    numbers = [str(r.position) for r in rows]
+    frame = pd.DataFrame(
+        [
+            {
+                "item": str(r.position),
+                "start": r.start_week,
+                "end": max(r.end_week, r.start_week + 0.3),
+                "phase": r.phase,
+            }
+            for r in rows
+        ]
+    )
+    ends = {r.position: r.end_week for r in rows}
+    edges = pd.DataFrame(
+        [
+            {"from": str(p), "to": str(r.position), "x": ends[p], "x2": r.start_week}
+            for r in rows
+            for p in r.prerequisite_positions
+        ]
+    )
+    y = alt.Y(
+        "item:N",
+        title="Roadmap item",
+        scale=alt.Scale(domain=numbers),
+        axis=alt.Axis(labelFontSize=9, ticks=False, labelPadding=6),
+    )
+    weeks = max([r.end_week for r in rows] + [1])
+    x = alt.X(
+        "start:Q",
+        title="Team-weeks from today",
+        scale=alt.Scale(domain=[0, weeks]),
+        axis=alt.Axis(tickMinStep=1),
+    )
+    colour = alt.Color(
+        "phase:N",
+        title="Phase",
+        scale=alt.Scale(domain=list(PHASE_COLOURS), range=list(PHASE_COLOURS.values())),
+    )
+    bars = alt.Chart(frame).mark_bar(height=10, cornerRadius=2).encode(y=y, x=x, x2=alt.X2("end:Q"), color=colour)
+    layers: list[alt.Chart] = [bars]
+    if not edges.empty:
+        links = (
+            alt.Chart(edges)
+            .mark_rule(color=MUTED, strokeWidth=0.8, opacity=0.7)
+            .encode(
+                x=alt.X("x:Q"),
+                x2=alt.X2("x2:Q"),
+                y=alt.Y("from:N", scale=alt.Scale(domain=numbers)),
+                y2=alt.Y2("to:N"),
+            )
+        )
+        layers.insert(0, links)
+    return alt.LayerChart(layer=layers, width=520, height=alt.Step(14))
