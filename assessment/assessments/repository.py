@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -276,6 +276,26 @@ class AssessmentData:
     @property
     def title(self) -> str:
         return f"{self.team}, round {self.round_number}"
+
+
+class TeamRef(NamedTuple):
+    organisation_id: int
+    team_id: int
+
+
+def assessment_team(session: Session, *, assessment_id: int) -> TeamRef | None:
+    """The organisation and team of an assessment the caller may see; None if it may not, or there is none.
+
+    For choosing a team to show (the Rounds page opened from an assessment), so an
+    assessment out of sight is simply not found: nothing is refused or recorded.
+    """
+    query = (
+        select(Team.organisation_id, Team.id)
+        .join(Assessment, col(Assessment.team_id) == Team.id)
+        .where(Assessment.id == assessment_id)
+    )
+    row = session.exec(only_visible(session, query, col(Team.organisation_id))).first()
+    return None if row is None else TeamRef(row[0], row[1] or 0)
 
 
 def load_assessment(session: Session, *, assessment_id: int) -> AssessmentData:

@@ -39,6 +39,7 @@ class CreatedWorkshop:
     facilitator_key: str
     expires_at: datetime
     assessment_ids: dict[str, int]
+    organisation_id: int
 
 
 def _valid_until(days: int) -> datetime:
@@ -123,7 +124,7 @@ def create_workshop(
         )
         session.add(WorkshopTeam(workshop_id=workshop.id or 0, team_id=team.id or 0, assessment_id=assessment.id or 0))
         created[team.name] = assessment.id or 0
-    return CreatedWorkshop(workshop.id or 0, workshop.join_code, key, workshop.expires_at, created)
+    return CreatedWorkshop(workshop.id or 0, workshop.join_code, key, workshop.expires_at, created, org.id or 0)
 
 
 def get_workshop(session: Session, *, workshop_id: int) -> Workshop:

@@ -7,12 +7,12 @@ from datetime import date, timedelta
 import pandas as pd
 import streamlit as st
 
+from assessment.assessments.repository import assessment_team
 from assessment.core import db
 from assessment.core.errors import FoundationsError
 from assessment.core.numbers import number_text
 from assessment.dora import service
 from assessment.dora.service import DEFAULT_MAX_BYTES, DoraImportError, FileInput, ImportOptions, Kind, Mapping
-from assessment.models.assessments import Team
 from reports.charts.dora import deployments_per_week_chart, lead_time_chart, recovery_chart
 from ui import auth, current, database, dora_widgets, state, widgets
 
@@ -23,7 +23,7 @@ engine = database.engine()
 state.follow_pending_page()
 data = current.require_assessment(engine)
 with db.read_session(engine) as session:
-    team = session.get(Team, data.team_id)
+    team = assessment_team(session, assessment_id=data.id)
     organisation_id = team.organisation_id if team else 0
     latest = service.latest_event(session, team_id=data.team_id)
     typed = service.typed_figures(session, team_id=data.team_id)

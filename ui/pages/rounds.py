@@ -6,11 +6,10 @@ import streamlit as st
 
 from assessment.access.policy import Action, authorize, may, organisation, visible_organisations
 from assessment.assessments.comparison import RoundComparison, compare_rounds
-from assessment.assessments.repository import AssessmentSummary, list_assessments, load_assessment
+from assessment.assessments.repository import AssessmentSummary, assessment_team, list_assessments, load_assessment
 from assessment.assessments.rounds import carried_over_keys
 from assessment.core import db
 from assessment.core.errors import FoundationsError
-from assessment.models.assessments import Assessment, Team
 from assessment.organisations.directory import list_teams
 from ui import auth, database, state, widgets
 from ui.components.rounds import actions, views
@@ -60,11 +59,10 @@ def start_on_current_team() -> None:
     if assessment_id is None:
         return
     with db.read_session(engine) as session:
-        found = session.get(Assessment, assessment_id)
-        team = session.get(Team, found.team_id) if found is not None else None
+        team = assessment_team(session, assessment_id=assessment_id)
     if team is not None:
         ORG.set(team.organisation_id)
-        TEAM.set(team.id)
+        TEAM.set(team.team_id)
 
 
 start_on_current_team()

@@ -18,7 +18,6 @@ from assessment.bank.loader import default_bank
 from assessment.core import db
 from assessment.core.errors import FoundationsError
 from assessment.core.types import utcnow
-from assessment.models.workshops import Workshop
 from assessment.organisations.directory import MAX_NAME, list_organisations, list_teams
 from assessment.workshops.access import InvalidLinkError
 from assessment.workshops.admin import DEFAULT_VALID_DAYS, MAX_VALID_DAYS, CreatedWorkshop, create_workshop
@@ -55,13 +54,11 @@ def create(engine: Engine, organisation: str | None, organisation_id: int) -> No
                 title=ws.CREATE_TITLE.get(),
                 valid_days=int(days),
             )
-            workshop = session.get(Workshop, created.id)
-            org_id = workshop.organisation_id if workshop else organisation_id
     except FoundationsError as exc:  # bad input or a refused role: the same plain sentence, nothing written
         ws.CREATE_ERROR.set(sentence(str(exc)))
         return
     ws.keep_created(created)
-    ws.CREATE_ORG.set(org_id)
+    ws.CREATE_ORG.set(created.organisation_id)
     for field in (ws.CREATE_NEW_ORG, ws.CREATE_NEW_TEAMS, ws.CREATE_TITLE):
         field.set("")
     ws.CREATE_TEAMS(organisation_id).set([])
