@@ -65,15 +65,18 @@ class Slot(Generic[T]):
 
 
 class SlotFamily(Generic[T]):
-    """Slots of one kind, one per id: `family(id)` is the slot keyed 'prefix:id' (a member's role, say)."""
+    """Slots of one kind, one per id: `family(id)` is the slot whose key is the pattern filled with the id.
 
-    __slots__ = ("default", "prefix")
+    `SlotFamily("acc_role:{}", None)("ana@example.org")` is keyed 'acc_role:ana@example.org'.
+    """
 
-    def __init__(self, prefix: str, default: T) -> None:
-        self.prefix, self.default = prefix, default
+    __slots__ = ("default", "pattern")
+
+    def __init__(self, pattern: str, default: T) -> None:
+        self.pattern, self.default = pattern, default
 
     def __call__(self, *ids: object) -> Slot[T]:
-        return Slot(":".join([self.prefix, *map(str, ids)]), self.default)
+        return Slot(self.pattern.format(*ids), self.default)
 
 
 _CURRENT = Slot[int | None]("current_assessment_id", None)

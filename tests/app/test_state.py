@@ -43,7 +43,7 @@ def _entries() -> None:
     st.text(f"before={note.get()} is_set={note.is_set()}")
     st.text(f"kept={note.set_default('first')} again={note.set_default('second')}")
     st.text(f"popped={note.pop()} after={note.get()} popped_again={note.pop()}")
-    role = SlotFamily[str | None]("acc_role", None)
+    role = SlotFamily[str | None]("acc_role:{}", None)
     role("ana@example.org").set("owner")
     st.text(f"key={role('ana@example.org').key} value={role('ana@example.org').get()} other={role('bo@x').get()}")
 

@@ -23,7 +23,7 @@ ORG = Slot[int | None]("acc_org", None)
 EMAIL = Slot[str]("acc_email", "")  # the invitation form
 ROLE = Slot[str | None]("acc_role", None)
 NEW_ORG = Slot[str]("acc_new_org", "")  # administrators' "new organisation"
-MEMBER_ROLE = SlotFamily[str | None]("acc_role", None)  # one role picker per member, keyed by address
+MEMBER_ROLE = SlotFamily[str | None]("acc_role:{}", None)  # one role picker per member, keyed by address
 ROLE_HELP = {role: "may " + ", ".join(PHRASES[a] for a in Action if a in ALLOWED[role]) for role in Role}
 
 engine = database.engine()

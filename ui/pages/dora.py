@@ -14,7 +14,9 @@ from assessment.core.numbers import number_text
 from assessment.dora import service
 from assessment.dora.service import DEFAULT_MAX_BYTES, DoraImportError, FileInput, ImportOptions, Kind, Mapping
 from reports.charts.dora import deployments_per_week_chart, lead_time_chart, recovery_chart
-from ui import auth, current, database, dora_widgets, state, widgets
+from ui import auth, current, database, state, widgets
+from ui.components.dora import widgets as dora_widgets
+from ui.components.dora.state import IMPORT_NOTICE, MAPPING_NAME, SKIP_INVALID, TIME_ZONE, TYPED_NOTICE
 
 PROPOSE = "(propose from the headers)"
 MAX_MB = DEFAULT_MAX_BYTES / 1024 / 1024
@@ -93,9 +95,9 @@ def save_typed() -> None:
     try:
         with db.write_session(engine) as session:
             service.save_typed_figures(session, team_id=data.team_id, by=auth.author(), values=values)
-        st.session_state["dora_notice"] = "Typed figures saved."
+        TYPED_NOTICE.set("Typed figures saved.")
     except FoundationsError as exc:
-        st.session_state["dora_notice"] = f"Not saved: {exc}"
+        TYPED_NOTICE.set(f"Not saved: {exc}")
 
 
 def typed_form() -> None:
@@ -104,7 +106,7 @@ def typed_form() -> None:
         for metric, title in dora_widgets.TITLES.items():
             dora_widgets.typed_input(metric, title, current_values.get(metric))
         st.form_submit_button("Save figures", on_click=save_typed, type="primary")
-    notice = st.session_state.pop("dora_notice", None)
+    notice = TYPED_NOTICE.pop()
     if notice:
         st.info(notice)
 
@@ -138,20 +140,20 @@ def mapping_step(files: dict[Kind, FileInput]) -> Mapping:
 
 
 def save_named_mapping(mapping: Mapping) -> None:
-    name = st.session_state.get("dora_mapping_name", "")
+    name = MAPPING_NAME.get()
     try:
         with db.write_session(engine) as session:
             service.save_mapping(session, organisation_id=organisation_id, name=name, mapping=mapping)
-        st.session_state["dora_import_notice"] = f"Mapping saved as {name.strip()!r}."
+        IMPORT_NOTICE.set(f"Mapping saved as {name.strip()!r}.")
     except FoundationsError as exc:
-        st.session_state["dora_import_notice"] = f"Mapping not saved: {exc}"
+        IMPORT_NOTICE.set(f"Mapping not saved: {exc}")
 
 
 def run_import(files: dict[Kind, FileInput], mapping: Mapping) -> None:
     options = ImportOptions(
         mapping=mapping,
-        tz=st.session_state.get("dora_tz") or None,
-        skip_invalid=bool(st.session_state.get("dora_skip")),
+        tz=TIME_ZONE.get() or None,
+        skip_invalid=bool(SKIP_INVALID.get()),
     )
     bar = st.progress(0.0, text="Checking the files")
 
@@ -208,12 +210,12 @@ def import_tab() -> None:
     mapping = mapping_step(files)
     st.text_input(
         "Time zone of times written without an offset",
-        key="dora_tz",
+        key=TIME_ZONE.key,
         placeholder="for example Europe/Amsterdam (leave empty when every time has an offset)",
     )
-    st.checkbox("Skip invalid rows (they are listed; the rest is imported)", key="dora_skip")
+    st.checkbox("Skip invalid rows (they are listed; the rest is imported)", key=SKIP_INVALID.key)
     left, right = st.columns(2)
-    left.text_input("Save this mapping as", key="dora_mapping_name")
+    left.text_input("Save this mapping as", key=MAPPING_NAME.key)
     left.button("Save mapping", key="dora_save_mapping", on_click=save_named_mapping, args=(mapping,))
     right.download_button(
         "Download the mapping file (for the CLI's --mapping)",
@@ -221,7 +223,7 @@ def import_tab() -> None:
         "dora-mapping.json",
         key="dora_download_mapping",
     )
-    notice = st.session_state.pop("dora_import_notice", None)
+    notice = IMPORT_NOTICE.pop()
     if notice:
         st.info(notice)
     if st.button("Import", type="primary", key="dora_import"):  # runs in the script so the bar can move

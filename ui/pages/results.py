@@ -8,7 +8,8 @@ import streamlit as st
 from assessment.core.numbers import plural
 from assessment.scoring.engine import AssessmentScore, GateState, Risk, score_assessment
 from reports.charts.scores import scores_chart
-from ui import current, database, dora_widgets, state, widgets
+from ui import current, database, state, widgets
+from ui.components.dora import widgets as dora_widgets
 from ui.text import plain
 
 GATE_WORDS = {

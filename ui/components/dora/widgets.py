@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 
 from assessment.dora import service
 from assessment.dora.service import FORMATS, METRICS, RANGES, Figure, Finding, Kind, KindMapping, Typed
+from ui.components.dora.state import TYPED_NUMBER, TYPED_RANGE
 
 NOT_IN_FILE = "(not in the file)"
 EXACT = "an exact number"
@@ -98,18 +99,18 @@ def typed_input(metric: str, title: str, current: Typed | None) -> None:
         index = options.index(RANGES[metric][current.range][0])
     elif current is not None and current.number is not None:
         index = len(options) - 1
-    st.selectbox(title, options, index=index, key=f"dora_typed_{metric}_range")
+    st.selectbox(title, options, index=index, key=TYPED_RANGE(metric).key)
     st.number_input(
         f"{title}: the exact number, if chosen ({UNITS[metric]})",
         min_value=0.0,
         value=float(current.number) if current and current.number is not None else 0.0,
-        key=f"dora_typed_{metric}_number",
+        key=TYPED_NUMBER(metric).key,
     )
 
 
 def typed_input_value(metric: str) -> Typed:
     """What the form holds for one metric (call from the form's submit callback)."""
-    picked = st.session_state.get(f"dora_typed_{metric}_range")
+    picked = TYPED_RANGE(metric).get()
     if picked == EXACT:
-        return Typed(number=float(st.session_state.get(f"dora_typed_{metric}_number") or 0.0))
+        return Typed(number=float(TYPED_NUMBER(metric).get() or 0.0))
     return Typed(range=_labels(metric).get(str(picked)))
