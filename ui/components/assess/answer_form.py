@@ -5,13 +5,14 @@ The callbacks that save what the widgets hold are in `actions`; this module only
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
 import streamlit as st
 
 from assessment.bank.answers import MAX_TEXT, AnswerValue
-from assessment.bank.model import Question
+from assessment.bank.model import AnswerType, Question
 from ui import widgets
 from ui.components.assess.actions import on_change, on_clear, on_confirm
 from ui.components.assess.answer_fields import (
@@ -25,7 +26,7 @@ from ui.components.assess.answer_fields import (
     uses_number_input,
     widget_values,
 )
-from ui.components.assess.state import ANSWERS, problems, set_shown_version, shown_version
+from ui.components.assess.state import ANSWERS, AnswerWidgets, problems, set_shown_version, shown_version
 from ui.text import plain
 
 OLDEST_EVIDENCE = date(2000, 1, 1)
@@ -51,20 +52,27 @@ def _show_problem(question: Question, field: str) -> None:
         st.error(message, icon=":material/error:")
 
 
-def _answer_widget(assessment_id: int, question: Question) -> None:
-    args = (assessment_id, question)
+def answer_widget(
+    inputs: AnswerWidgets, question: Question, on_change: Callable[..., None] | None = None, args: tuple[Any, ...] = ()
+) -> None:
+    """The radio, or the number input with its don't-know / n.a. pills; also the workshop pages' answer input.
+
+    `on_change` gets `args` and the field; without one (inside a form) no callback is set at all.
+    """
+
+    def callback(field: str) -> dict[str, Any]:
+        return {"on_change": on_change, "args": (*args, field)} if on_change else {}
+
     if not uses_number_input(question):
-        options = answer_options(question)
         st.radio(
             f"Answer to: {question.short}",
-            options,
+            answer_options(question),
             index=None,
-            key=ANSWERS.key("answer", question.key),
+            key=inputs.key("answer", question.key),
             format_func=lambda token: option_label(question, token),
             label_visibility="collapsed",
-            horizontal=len(options) <= 4 and question.type.value == "yes_no",
-            on_change=on_change,
-            args=(*args, "answer"),
+            horizontal=question.type is AnswerType.YES_NO,
+            **callback("answer"),
         )
         return
     spec = question.number
@@ -72,24 +80,22 @@ def _answer_widget(assessment_id: int, question: Question) -> None:
     number_type = int if spec.integer else float
     st.number_input(
         f"Measured value ({spec.unit})",
-        key=ANSWERS.key("answer", question.key),
+        key=inputs.key("answer", question.key),
         min_value=number_type(spec.minimum),
         value=None,
         step=number_type(1),
         max_value=number_type(spec.maximum) if spec.maximum is not None else None,
-        on_change=on_change,
-        args=(*args, "answer"),
         width=320,
+        **callback("answer"),
     )
     if flag_options(question):
         st.pills(
             "Or",
             flag_options(question),
-            key=ANSWERS.key("flag", question.key),
+            key=inputs.key("flag", question.key),
             format_func=flag_label,
             label_visibility="collapsed",
-            on_change=on_change,
-            args=(*args, "flag"),
+            **callback("flag"),
         )
 
 
@@ -229,7 +235,7 @@ def render_question(
             st.info("First unanswered question.", icon=":material/arrow_downward:")
         st.markdown(f"**{plain(question.text)}**")
         st.caption(plain(question.help))
-        _answer_widget(assessment_id, question)
+        answer_widget(ANSWERS, question, on_change, (assessment_id, question))
         _show_problem(question, "answer")
         _show_problem(question, "flag")
         _reason_widget(assessment_id, question)

@@ -15,15 +15,8 @@ from assessment.bank.answers import MAX_TEXT
 from assessment.bank.model import Question
 from assessment.workshops.access import INVALID_LINK
 from assessment.workshops.links import DEFAULT_BASE_URL, FACILITATE_PATH
-from ui.components.assess.answer_fields import (
-    NOT_APPLICABLE,
-    answer_options,
-    chosen_status,
-    flag_label,
-    flag_options,
-    option_label,
-    uses_number_input,
-)
+from ui.components.assess.answer_fields import NOT_APPLICABLE, chosen_status
+from ui.components.assess.answer_form import answer_widget
 from ui.components.assess.state import AnswerWidgets
 from ui.text import plain
 
@@ -58,56 +51,12 @@ def answer_inputs(
     Inside a form nothing reruns on a choice, so `always_reason` shows the reason
     field whenever the question allows "not applicable".
     """
-
-    def callback(field: str) -> dict[str, Any]:
-        return {"on_change": on_change, "args": (*args, field)} if on_change else {}
-
-    if not uses_number_input(question):
-        options = answer_options(question)
-        st.radio(
-            f"Answer to: {question.short}",
-            options,
-            index=None,
-            key=inputs.key("answer", question.key),
-            format_func=lambda token: option_label(question, token),
-            label_visibility="collapsed",
-            horizontal=question.type.value == "yes_no",
-            **callback("answer"),
-        )
-    else:
-        _number_inputs(inputs, question, callback)
+    answer_widget(inputs, question, on_change, args)
     chosen = chosen_status(question, inputs.values(question))
     if chosen == NOT_APPLICABLE or (always_reason and question.allow_not_applicable):
+        callback: dict[str, Any] = {"on_change": on_change, "args": (*args, "reason")} if on_change else {}
         st.text_input(
-            "Why does this not apply?",
-            key=inputs.key("reason", question.key),
-            max_chars=MAX_TEXT,
-            **callback("reason"),
-        )
-
-
-def _number_inputs(inputs: AnswerWidgets, question: Question, callback: Callable[[str], dict[str, Any]]) -> None:
-    spec = question.number
-    assert spec is not None
-    kind = int if spec.integer else float
-    st.number_input(
-        f"Measured value ({spec.unit})",
-        key=inputs.key("answer", question.key),
-        min_value=kind(spec.minimum),
-        value=None,
-        step=kind(1),
-        max_value=kind(spec.maximum) if spec.maximum is not None else None,
-        width=320,
-        **callback("answer"),
-    )
-    if flag_options(question):
-        st.pills(
-            "Or",
-            flag_options(question),
-            key=inputs.key("flag", question.key),
-            format_func=flag_label,
-            label_visibility="collapsed",
-            **callback("flag"),
+            "Why does this not apply?", key=inputs.key("reason", question.key), max_chars=MAX_TEXT, **callback
         )
 
 
