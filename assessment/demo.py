@@ -1,7 +1,11 @@
-"""Demo data: one organisation whose teams sit at clearly different maturity.
+"""Demo data: one organisation with one team of each kind a consultant meets.
 
-Answers are derived from a target level per foundation, so the demo stays
-consistent with whatever the shipped bank asks; loading twice changes nothing.
+Platform is ready (and proven in its second round), Checkout is exposed (it
+releases forty times a week with a slow rollback, and its delivery data contradicts
+two claims), Payments is not ready, Catalogue does not know (its deciding tests are
+unknown), Mobile API is half-way through its first round. Answers are derived from a
+target level per foundation and whether its deciding test should pass, so the demo
+stays consistent with whatever the shipped bank asks; loading twice changes nothing.
 """
 
 from __future__ import annotations
@@ -30,6 +34,10 @@ class DemoRound:
     complete: bool = True
     dont_know_every: int = 0  # every n-th question answered "don't know" (0: none)
     answer_share: float = 1.0
+    passes: frozenset[str] = frozenset()  # foundations whose measured deciding test passes
+    unknown: frozenset[str] = frozenset()  # foundations whose measured checks are answered "don't know"
+    context: tuple[tuple[str, object], ...] = ()  # context answers: how the team ships today
+    proven: bool = False  # proof answers carry a drill or kill-test record from last month
 
 
 @dataclass(frozen=True)
@@ -48,18 +56,69 @@ def _levels(fi: int, io: int, rb: int, oc: int, pm: int) -> dict[str, int]:
     }
 
 
+def _context(deploys: float, approval: str, services: int, architecture: str) -> tuple[tuple[str, object], ...]:
+    return (
+        ("ctx_deploys_per_week", deploys),
+        ("ctx_approval", approval),
+        ("ctx_services", services),
+        ("ctx_architecture", architecture),
+        ("ctx_chaos", False),
+    )
+
+
+ALL = frozenset(_levels(0, 0, 0, 0, 0))
 DEMO_TEAMS: tuple[DemoTeam, ...] = (
     DemoTeam(
         "Payments",
         (
-            DemoRound(_levels(1, 1, 0, 1, 1), dont_know_every=5),
-            DemoRound(_levels(1, 2, 1, 2, 1), dont_know_every=7),
+            DemoRound(_levels(1, 1, 0, 1, 1), dont_know_every=5, context=_context(2, "change_board", 4, "modular")),
+            DemoRound(
+                _levels(1, 2, 2, 3, 1),
+                dont_know_every=7,
+                passes=frozenset({"oncall_runbooks"}),
+                context=_context(2, "change_board", 4, "modular"),
+            ),
         ),
     ),
-    DemoTeam("Catalogue", (DemoRound(_levels(2, 2, 2, 3, 2)),)),
-    DemoTeam("Checkout", (DemoRound(_levels(3, 3, 1, 3, 3)),)),
-    DemoTeam("Platform", (DemoRound(_levels(3, 3, 3, 3, 3)), DemoRound(_levels(4, 4, 4, 4, 4)))),
-    DemoTeam("Mobile API", (DemoRound(_levels(2, 1, 2, 1, 2), complete=False, answer_share=0.5),)),
+    DemoTeam(
+        "Catalogue",
+        (
+            DemoRound(
+                _levels(2, 2, 3, 3, 2),
+                passes=frozenset({"rollback_speed", "oncall_runbooks"}),
+                unknown=frozenset({"incident_observability", "postmortem_practice", "failure_isolation"}),
+                context=_context(3, "change_board", 3, "monolith"),
+            ),
+        ),
+    ),
+    DemoTeam(
+        "Checkout",
+        (
+            DemoRound(
+                _levels(3, 3, 1, 3, 3),
+                passes=ALL - {"rollback_speed"},
+                context=_context(40, "none", 14, "services"),
+            ),
+        ),
+    ),
+    DemoTeam(
+        "Platform",
+        (
+            DemoRound(_levels(3, 3, 3, 3, 3), passes=ALL, context=_context(25, "peer_review", 9, "services")),
+            DemoRound(_levels(4, 4, 4, 4, 4), passes=ALL, proven=True, context=_context(40, "peer_review", 9, "services")),
+        ),
+    ),
+    DemoTeam(
+        "Mobile API",
+        (
+            DemoRound(
+                _levels(2, 1, 2, 1, 2),
+                complete=False,
+                answer_share=0.5,
+                context=_context(10, "peer_review", 6, "services"),
+            ),
+        ),
+    ),
 )
 
 
@@ -73,7 +132,7 @@ def demo_answer(question: Question, level: int) -> AnswerValue:
             value = (level >= 3) == bool(question.good_answer)  # the good answer from level 3 up
         case AnswerType.CHOICE:
             options = [o for o in question.options or [] if isinstance(o, ChoiceOption)]
-            value = min(options, key=lambda o: (abs(o.score - target), -o.score)).key
+            value = min(options, key=lambda o: (abs((o.score or 0) - target), -(o.score or 0))).key
         case AnswerType.NUMBER:
             value = _number_at(question, target)
     return check_answer(question, answered(value))
@@ -102,16 +161,38 @@ def _spread(team: str, key: str) -> int:
 
 def _round_answers(bank: Bank, team: str, spec: DemoRound) -> dict[str, AnswerValue]:
     answers: dict[str, AnswerValue] = {}
-    for n, q in enumerate(bank.questions, start=1):
-        if n > len(bank.questions) * spec.answer_share:
+    questions = bank.questions_by_key()
+    for key, value in spec.context:
+        if key in questions:
+            answers[key] = check_answer(questions[key], answered(value))  # type: ignore[arg-type]
+    gate_inputs = {check.question: f.key for f in bank.foundations for check in f.gate}
+    scored = bank.scored_questions()
+    for n, q in enumerate(scored, start=1):
+        if n > len(scored) * spec.answer_share:
             break
-        if spec.dont_know_every and n % spec.dont_know_every == 0 and q.allow_dont_know:
-            answers[q.key] = dont_know()
-            continue
-        target = spec.levels[q.foundation]
-        level = target if q.gate else max(0, min(4, target + _spread(team, q.key)))
-        answers[q.key] = demo_answer(q, level)
+        answers[q.key] = _demo_answer(q, team, spec, gate_inputs.get(q.key), n)
+    if spec.proven:
+        for f in bank.foundations:
+            for key in f.proof:
+                if key in answers:
+                    answers[key] = answers[key].with_details(
+                        evidence_url=f"https://wiki.example.org/{team.lower().replace(' ', '-')}/{key}",
+                        evidence_date=(utcnow() - timedelta(days=20)).date(),
+                    )
     return answers
+
+
+def _demo_answer(q: Question, team: str, spec: DemoRound, gate_of: str | None, n: int) -> AnswerValue:
+    """Gate inputs follow the round's plan (pass, don't know, or the target level); others vary a little."""
+    if gate_of is not None and gate_of in spec.unknown and q.allow_dont_know:
+        return dont_know()
+    if spec.dont_know_every and n % spec.dont_know_every == 0 and q.allow_dont_know and gate_of is None:
+        return dont_know()
+    target = spec.levels[q.foundation]
+    if gate_of is not None:
+        return demo_answer(q, 4 if gate_of in spec.passes else min(target, 2))
+    level = target if q.gate else max(0, min(4, target + _spread(team, q.key)))
+    return demo_answer(q, level)
 
 
 def load_demo(session: Session, *, bank: Bank) -> list[int]:

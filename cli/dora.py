@@ -28,6 +28,7 @@ from assessment.dora.service import (
     ParsedFile,
     Problem,
 )
+from cli.dora_figures import add_figures_command
 from assessment.interchange.assessment_json import dumps
 from assessment.organisations.directory import ensure_team, find_organisation, find_team
 from cli.arguments import iso_date, no_organisation
@@ -148,9 +149,10 @@ def cmd_dora_metrics(args: argparse.Namespace) -> int:
 
 def add_dora_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Register `dora import` and `dora metrics` on the main parser."""
-    dora = sub.add_parser("dora", help="DORA data: import files, print metrics").add_subparsers(
+    dora = sub.add_parser("dora", help="DORA data: import files, type figures, print metrics").add_subparsers(
         dest="dora_command", required=True
     )
+    add_figures_command(dora)
     imp = dora.add_parser("import", help="import deployments, changes and incidents (CSV or JSON), all or nothing")
     imp.add_argument("--team", help="the team the rows belong to (files with a team column need only --org)")
     imp.add_argument("--org", help="organisation (needed when several have a team of that name)")

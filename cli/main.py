@@ -29,7 +29,7 @@ from assessment.core import db
 from assessment.core.config import get_settings
 from assessment.core.errors import FoundationsError
 from assessment.demo import DEMO_ORG, load_demo
-from assessment.dora.team import team_dora
+from assessment.judgement import judge
 from assessment.interchange.assessment_json import (
     dumps,
     export_assessment,
@@ -40,8 +40,7 @@ from assessment.interchange.assessment_json import (
 from assessment.interchange.exports import is_organisation_export
 from assessment.interchange.serialise import score_to_data
 from assessment.organisations.directory import ensure_organisation, ensure_team, find_organisation, find_team
-from assessment.roadmap.plan import Evidence, build_roadmap, roadmap_to_data
-from assessment.scoring.engine import score_assessment
+from assessment.roadmap.plan import roadmap_to_data
 from cli.access import add_access_commands
 from cli.arguments import assessment_id, no_organisation, output_file, read_data_file, write_whole
 from cli.database import add_database_commands
@@ -148,7 +147,7 @@ def cmd_assessment_create(args: argparse.Namespace) -> int:
 def cmd_score(args: argparse.Namespace) -> int:
     with db.read_session(_engine()) as session:
         data = load_assessment(session, assessment_id=args.assessment_id)
-    result = score_assessment(data.bank, data.answers)
+        result = judge(session, data).score
     payload = score_to_data(data, result)
     if args.json:
         _print_json(payload)
@@ -161,16 +160,17 @@ def cmd_score(args: argparse.Namespace) -> int:
         cap = " (capped by its deciding test)" if f.gate_capped else ""
         print(f"  {f.title:<32} {f.score:>3}/100  level {f.level} {f.level_name}{cap}")
     for v in result.verdicts:
-        print(f"  - {v.sentence}")
+        print(f"  - {v.headline}")
+        for line in v.bullets:
+            print(f"      {line}")
     return 0
 
 
 def cmd_roadmap(args: argparse.Namespace) -> int:
     with db.read_session(_engine()) as session:
         data = load_assessment(session, assessment_id=args.assessment_id)
-        dora = team_dora(session, data)
-    evidence = dora.evidence if dora else Evidence()
-    roadmap = build_roadmap(data.bank, data.answers, evidence=evidence)
+        judged = judge(session, data)
+    dora, evidence, roadmap = judged.dora, judged.evidence, judged.roadmap
     if args.json:
         _print_json(
             {

@@ -17,7 +17,7 @@ from assessment.assessments.comparison import RoundComparison, since_last_round
 from assessment.assessments.repository import AssessmentData, load_assessment
 from assessment.core import db
 from assessment.dora.team import TeamDora, team_dora
-from assessment.roadmap.plan import Evidence
+from assessment.roadmap.evidence import Evidence
 from reports.context import Contradiction, DoraData, build_context
 from reports.html import REPORT_CSS, render_html
 from reports.pdf import render_pdf

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from assessment.assessments.comparison import RoundComparison
 from assessment.assessments.repository import AssessmentData
@@ -17,16 +17,12 @@ from assessment.bank.answers import AnswerStatus, describe_value
 from assessment.bank.model import LEVEL_NAMES, Bank
 from assessment.dora.summary import ROADMAP_METRIC
 from assessment.dora.team import TeamDora
-from assessment.roadmap.plan import (
-    EFFORT_WEEKS,
-    NEXT_WEEKS,
-    NOW_WEEKS,
-    Evidence,
-    Phase,
-    Roadmap,
-    build_roadmap,
-)
-from assessment.scoring.engine import RISK_ORDER, AssessmentScore, GateState, Risk, score_assessment
+from assessment.roadmap.plan import NEXT_WEEKS, NOW_WEEKS, Phase, Roadmap, build_roadmap
+from assessment.roadmap.select import EFFORT_WEEKS
+from assessment.roadmap.evidence import Evidence
+from assessment.scoring.engine import RISK_ORDER, AssessmentScore, Risk, score_assessment
+from assessment.scoring.gates import Facts
+from assessment.scoring.gates import GateState
 
 RISK_LABELS = {
     Risk.HIGH: "High",
@@ -38,6 +34,7 @@ RISK_LABELS = {
 GATE_LABELS = {
     GateState.PASSED: "passes",
     GateState.FAILED: "fails",
+    GateState.CONTESTED: "contested by the data",
     GateState.UNKNOWN: "unknown (don't know)",
     GateState.UNANSWERED: "not answered",
 }
@@ -78,6 +75,23 @@ class Contradiction:
     answer_side: str  # "Rollback time: 4 minutes"
     data_side: str  # "median time to restore 9 hours over 12 incidents"
     consequence: str | None = None
+
+
+@dataclass(frozen=True)
+class DecidingTest:
+    """A foundation's deciding test as the method appendix states it: each check and where its threshold comes from."""
+
+    title: str
+    checks: tuple[tuple[str, str, str], ...]  # (what is measured, what it needs, why)
+
+
+@dataclass(frozen=True)
+class CheckRow:
+    """One check of answers against data that did not find a contradiction: what it could or could not say."""
+
+    title: str
+    status: str  # "consistent", "not_enough_data", "question"
+    text: str
 
 
 @dataclass(frozen=True)
@@ -122,9 +136,13 @@ class VerdictRow:
     title: str
     ready: bool
     sentence: str
-    detail: str  # the sentence without its "Not ready for ...:" opening, for a box that already says so
+    detail: str  # the headline without its "Not ready for ...:" opening, for a box that already says so
     summary: str
     requires: tuple[tuple[str, int, int], ...]  # foundation title, level needed, level now
+    status: str = "not_ready"  # ready, not_ready or exposed
+    label: str = "Not ready"
+    headline: str = ""
+    bullets: tuple[str, ...] = ()  # one line per missing foundation, biggest blocker first
 
 
 @dataclass(frozen=True)
@@ -200,6 +218,11 @@ class ReportContext:
     now_weeks: int
     next_weeks: int
     since: RoundComparison | None = None  # this round against the team's previous one
+    checks: tuple[CheckRow, ...] = ()  # the cross-checks that found no contradiction, and why
+    deciding_tests: tuple[DecidingTest, ...] = ()  # bank 2: each foundation's measured checks and their sources
+    proof_days: int = 90
+    short: bool = False  # a ready team's report: summary, evidence and upkeep only
+    upkeep: tuple[tuple[str, str, str], ...] = ()  # (foundation, evidence dated, renew it by)
 
 
 def build_context(
@@ -221,12 +244,14 @@ def build_context(
     evidence, the DORA section and the contradictions at once; the three separate
     arguments exist for callers that have figures from elsewhere.
     """
+    facts = Facts(as_of=generated_on)
     if team_dora is not None:
         evidence = evidence or team_dora.evidence
         dora = dora or dora_data(team_dora)
         contradictions = contradictions or contradictions_of(team_dora)
-    score = score or score_assessment(data.bank, data.answers)
-    roadmap = roadmap or build_roadmap(data.bank, data.answers, score=score, evidence=evidence)
+        facts = team_dora.facts(generated_on)
+    score = score or score_assessment(data.bank, data.answers, facts)
+    roadmap = roadmap or build_roadmap(data.bank, data.answers, score=score, evidence=evidence, facts=facts)
     rows = _roadmap_rows(roadmap)
     foundations = tuple(_foundation(data, score, f.key, rows) for f in data.bank.foundations)
     gates_passed = sum(1 for f in score.foundations.values() if f.gate is GateState.PASSED)
@@ -259,10 +284,15 @@ def build_context(
         dora=dora,
         contradictions=tuple(contradictions),
         levels=tuple(enumerate(LEVEL_NAMES)),
-        effort_weeks=tuple((k.value, v) for k, v in EFFORT_WEEKS.items()),
+        effort_weeks=tuple(EFFORT_WEEKS.items()),
         now_weeks=NOW_WEEKS,
         next_weeks=NEXT_WEEKS,
         since=since,
+        checks=checks_of(team_dora) if team_dora is not None else (),
+        deciding_tests=deciding_tests(data.bank),
+        proof_days=data.bank.bank.proof_days,
+        short=all(v.ready for v in score.verdicts) and all(r.in_place for r in rows),
+        upkeep=upkeep(data.bank, score),
     )
 
 
@@ -290,6 +320,30 @@ def dora_data(team: TeamDora) -> DoraData:
     )
 
 
+def upkeep(bank: Bank, score: AssessmentScore) -> tuple[tuple[str, str, str], ...]:
+    """When each foundation's proof goes stale: the evidence date and the day to renew it by."""
+    rows = []
+    for f in bank.foundations:
+        proven = score.foundations[f.key].proven_on
+        if proven is not None:
+            days = f.proof_days or bank.bank.proof_days
+            rows.append((f.title, _day(proven), _day(proven + timedelta(days=days))))
+    return tuple(rows)
+
+
+def deciding_tests(bank: Bank) -> tuple[DecidingTest, ...]:
+    questions = bank.questions_by_key()
+    return tuple(
+        DecidingTest(f.title, tuple((questions[c.question].short, c.needs, c.source) for c in f.gate))
+        for f in bank.foundations
+        if f.measured
+    )
+
+
+def checks_of(team: TeamDora) -> tuple[CheckRow, ...]:
+    return tuple(CheckRow(o.title, o.status, o.text) for o in team.outcomes if o.status != "contradiction")
+
+
 def contradictions_of(team: TeamDora) -> tuple[Contradiction, ...]:
     return tuple(Contradiction(f.title, f.answer_quote, f.data_quote, f.explanation) for f in team.findings)
 
@@ -314,7 +368,7 @@ def _verdicts(bank: Bank, score: AssessmentScore) -> tuple[VerdictRow, ...]:
         requires = tuple(
             (score.foundations[f].title, need, score.foundations[f].level) for f, need in v.requires.items()
         )
-        detail = v.sentence.split(": ", 1)[1] if ": " in v.sentence else v.sentence
+        detail = v.headline.split(": ", 1)[1] if ": " in v.headline else v.headline
         rows.append(
             VerdictRow(
                 v.end_state,
@@ -324,6 +378,10 @@ def _verdicts(bank: Bank, score: AssessmentScore) -> tuple[VerdictRow, ...]:
                 detail[:1].upper() + detail[1:],
                 end_state.summary,
                 requires,
+                v.status.value,
+                v.label,
+                v.headline,
+                tuple(v.bullets),
             )
         )
     return tuple(rows)

@@ -15,7 +15,8 @@ from assessment.core.numbers import plural
 from assessment.portfolio.data import Portfolio, TeamRow, TrendPoint
 from assessment.portfolio.dora import TeamCluster
 from assessment.portfolio.insights import CommonGap, TeamInsight, Unblocker
-from assessment.scoring.engine import Risk, Verdict
+from assessment.scoring.engine import Risk
+from assessment.scoring.verdicts import Verdict
 from reports.charts.palette import LEVELS
 from reports.html import level_class
 

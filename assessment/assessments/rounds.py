@@ -78,19 +78,27 @@ def start_round(
     carried, skipped = 0, cast(tuple[str, ...], ())
     if prefill and previous is not None:
         bank = bank_of(get_bank_version(session, bank_version_id=bank_version_id))
-        carried, skipped = _carry(session, previous.id or 0, new_id, bank, by)
+        before = bank_of(get_bank_version(session, bank_version_id=previous.bank_version_id))
+        carried, skipped = _carry(session, previous.id or 0, new_id, before, bank, by)
     refresh_scores(session, assessment_id=new_id)
     return NewRound(new_id, assessment.round_number, previous.id if previous else None, carried, skipped)
 
 
-def _carry(session: Session, source_id: int, target_id: int, bank: Bank, by: str) -> tuple[int, tuple[str, ...]]:
+def _carry(
+    session: Session, source_id: int, target_id: int, before: Bank, bank: Bank, by: str
+) -> tuple[int, tuple[str, ...]]:
+    """Copy the previous round's answers whose question means the same in the new bank."""
     questions = bank.questions_by_key()
+    old = before.questions_by_key()
     now = utcnow()
     skipped: list[str] = []
     carried = 0
     for row in session.exec(select(Answer).where(Answer.assessment_id == source_id).order_by(col(Answer.id))):
         if row.question_key not in questions:
             skipped.append(f"{row.question_key}: no longer asked in {bank.id} {bank.version}")
+            continue
+        if row.question_key in old and old[row.question_key].meaning() != questions[row.question_key].meaning():
+            skipped.append(f"{row.question_key}: the question changed in {bank.id} {bank.version}; answer it again")
             continue
         try:
             value = check_answer(questions[row.question_key], to_value(row))

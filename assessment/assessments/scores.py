@@ -24,8 +24,10 @@ from assessment.bank.answers import AnswerValue
 from assessment.bank.model import Bank
 from assessment.core.db import table_of
 from assessment.models.assessments import Answer, Assessment, BankVersion
+from assessment.models.dora import DoraFinding
 from assessment.models.scores import AssessmentScoreRow, FoundationScore, ReadinessRow
 from assessment.scoring.engine import AssessmentScore, Risk, score_assessment
+from assessment.scoring.gates import Contest, Facts
 
 TABLES = (table_of(AssessmentScoreRow), table_of(FoundationScore), table_of(ReadinessRow))
 BATCH = 500  # assessments per delete/insert round in bulk refreshes
@@ -52,9 +54,23 @@ def refresh_scores(session: Session, *, assessment_id: int, bank: Bank | None = 
     rows = session.exec(
         select(Answer).where(Answer.assessment_id == assessment_id).execution_options(populate_existing=True)
     ).all()
-    result = score_assessment(bank, {r.question_key: to_value(r) for r in rows})
+    facts = Facts(contests=stored_contests(session, [assessment_id]).get(assessment_id, ()))
+    result = score_assessment(bank, {r.question_key: to_value(r) for r in rows}, facts)
     write_scores(session, {assessment_id: (result, sum(1 for r in rows if r.carried_over))})
     return result
+
+
+def stored_contests(session: Session, assessment_ids: Sequence[int]) -> dict[int, tuple[Contest, ...]]:
+    """The contradictions stored with these assessments, as contests of the deciding tests they doubt."""
+    rows = session.exec(
+        select(DoraFinding)
+        .where(col(DoraFinding.assessment_id).in_(list(assessment_ids)), col(DoraFinding.foundation).is_not(None))
+        .order_by(col(DoraFinding.id))
+    ).all()
+    found: dict[int, list[Contest]] = defaultdict(list)
+    for r in rows:
+        found[r.assessment_id].append(Contest(r.foundation or "", r.answer_quote, r.data_quote))
+    return {k: tuple(v) for k, v in found.items()}
 
 
 def refresh_many(session: Session, *, assessment_ids: Sequence[int] | None = None) -> int:
@@ -69,7 +85,11 @@ def refresh_many(session: Session, *, assessment_ids: Sequence[int] | None = Non
         chunk = [i for i in ids[start : start + BATCH] if i is not None]
         banks = _banks_of(session, chunk)
         answers, carried = _answers_of(session, chunk)
-        write_scores(session, {a: (score_assessment(banks[a], answers[a]), carried[a]) for a in chunk})
+        contests = stored_contests(session, chunk)
+        write_scores(
+            session,
+            {a: (score_assessment(banks[a], answers[a], Facts(contests=contests.get(a, ()))), carried[a]) for a in chunk},
+        )
         done += len(chunk)
     return done
 

@@ -190,7 +190,7 @@ def parse_answer(question: Question, raw: Any) -> AnswerValue:
         "evidence_url": raw.get("evidence_url"),
         "evidence_date": _date(question.key, raw.get("evidence_date")),
     }
-    given = [k for k in ("value", "dont_know", "not_applicable") if raw.get(k) not in (None, False)]
+    given = [k for k in ("value", "dont_know", "not_applicable") if _given(k, raw.get(k))]
     if len(given) != 1:
         raise InvalidAnswerError(f"{question.key}: give exactly one of value, dont_know: true, not_applicable: REASON")
     if given == ["dont_know"]:
@@ -199,6 +199,13 @@ def parse_answer(question: Question, raw: Any) -> AnswerValue:
         reason = raw["not_applicable"]
         return check_answer(question, not_applicable(reason if isinstance(reason, str) else "", **details))
     return check_answer(question, answered(raw["value"], **details))
+
+
+def _given(field: str, value: Any) -> bool:
+    """A value of 0, `no` or `false` is an answer; only the two flags treat false as "not given"."""
+    if field == "value":
+        return value is not None
+    return value is not None and value is not False
 
 
 def _date(key: str, value: Any) -> date | None:

@@ -20,7 +20,16 @@ import yaml
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
-from assessment.bank.model import MAX_LEVEL, AnswerType, Bank, ChoiceOption, LevelOption, Question
+from assessment.bank.model import (
+    CONTEXT,
+    MAX_LEVEL,
+    AnswerType,
+    Bank,
+    ChoiceOption,
+    Condition,
+    LevelOption,
+    Question,
+)
 from assessment.core.errors import FoundationsError
 
 DEFAULT_BANK_FILE = "foundations.yaml"
@@ -214,6 +223,7 @@ def bank_issues(bank: Bank) -> list[tuple[Loc, str]]:
         *_question_issues(bank),
         *_cycle_issues(bank),
         *_end_state_issues(bank),
+        *_method_issues(bank),
     ]
 
 
@@ -239,7 +249,7 @@ def _reference_issues(bank: Bank) -> list[tuple[Loc, str]]:
     investments = {i.key for i in bank.investments}
     found: list[tuple[Loc, str]] = []
     for i, q in enumerate(bank.questions):
-        if q.foundation not in foundations:
+        if q.foundation not in foundations and q.foundation != CONTEXT:
             found.append((("questions", i, "foundation"), f"unknown foundation {q.foundation!r}"))
         for j, t in enumerate(q.triggers):
             if t not in investments:
@@ -261,7 +271,9 @@ def _question_issues(bank: Bank) -> list[tuple[Loc, str]]:
     for q in bank.questions:
         gates[q.foundation] = gates.get(q.foundation, 0) + int(q.gate)
     for i, f in enumerate(bank.foundations):
-        if gates.get(f.key, 0) != 1:
+        if f.measured and gates.get(f.key, 0):
+            found.append((("foundations", i, "gate"), "a foundation with measured gate checks has no gate question"))
+        elif not f.measured and gates.get(f.key, 0) != 1:
             found.append((("foundations", i, "key"), f"needs exactly one gate question (has {gates.get(f.key, 0)})"))
         if not bank.questions_for(f.key):
             found.append((("foundations", i, "key"), "has no questions"))
@@ -279,7 +291,7 @@ def _one_question_issues(q: Question) -> list[tuple[Loc, str]]:
     }[q.type]
     for field in ("options", "good_answer", "number"):
         present = getattr(q, field) is not None
-        if field == expects and not present:
+        if field == expects and not present and (q.scored or field != "good_answer"):
             found.append(((field,), f"required for a {q.type.value} question"))
         elif field != expects and present:
             found.append(((field,), f"not allowed for a {q.type.value} question"))
@@ -287,8 +299,12 @@ def _one_question_issues(q: Question) -> list[tuple[Loc, str]]:
         found += _level_option_issues(q.options)
     if q.type is AnswerType.CHOICE and q.options is not None:
         found += _choice_option_issues(q.options)
-    if q.type is AnswerType.NUMBER and q.number is not None:
+    if q.type is AnswerType.NUMBER and q.number is not None and q.scored:
         found += _band_issues(q)
+        if not q.number.bands:
+            found.append((("number", "bands"), "a scored number question needs at least one band"))
+    if q.type is AnswerType.CHOICE and q.scored and any(getattr(o, "score", 0) is None for o in q.options or []):
+        found.append((("options",), "every option of a scored choice question needs a score"))
     if q.gate and q.allow_not_applicable:
         found.append((("allow_not_applicable",), "a gate question cannot be not applicable"))
     if q.risk.high_below > q.risk.medium_below:
@@ -380,3 +396,74 @@ def _end_state_issues(bank: Bank) -> list[tuple[Loc, str]]:
             elif not 0 <= level <= MAX_LEVEL:
                 found.append((("end_states", i, "requires", fkey), f"level must be 0..{MAX_LEVEL}"))
     return found
+
+
+def _method_issues(bank: Bank) -> list[tuple[Loc, str]]:
+    """Bank 2's measured gates, proofs, exposures and sequence: every reference resolves and fits its type."""
+    found: list[tuple[Loc, str]] = []
+    questions = bank.questions_by_key()
+    foundations = {f.key for f in bank.foundations}
+    for i, q in enumerate(bank.questions):
+        if q.foundation == CONTEXT and (q.gate or q.triggers):
+            found.append((("questions", i), "a context question is not scored: no gate, no triggers"))
+    for i, f in enumerate(bank.foundations):
+        for j, check in enumerate(f.gate):
+            found += [
+                (("foundations", i, "gate", j, *loc), msg)
+                for loc, msg in _condition_issues(check, questions, own=f.key)
+            ]
+        for j, key in enumerate(f.proof):
+            if key not in questions or questions[key].foundation != f.key:
+                found.append((("foundations", i, "proof", j), f"{key!r} is not a question of this foundation"))
+    exposure_keys = {e.key for e in bank.exposures}
+    for i, e in enumerate(bank.exposures):
+        found += [(("exposures", i, *loc), msg) for loc, msg in _condition_issues(e, questions, own=CONTEXT)]
+        found += [
+            (("exposures", i, "protects", j), f"unknown foundation {k!r}")
+            for j, k in enumerate(e.protects)
+            if k not in foundations
+        ]
+    for i, es in enumerate(bank.end_states):
+        found += [
+            (("end_states", i, "already", j), f"unknown exposure {k!r}")
+            for j, k in enumerate(es.already)
+            if k not in exposure_keys
+        ]
+    for i, inv in enumerate(bank.investments):
+        found += [
+            (("investments", i, "after_foundations", j), f"unknown foundation {k!r}")
+            for j, k in enumerate(inv.after_foundations)
+            if k not in foundations
+        ]
+    if bank.sequence and sorted(bank.sequence) != sorted(foundations):
+        found.append((("sequence",), "must list every foundation exactly once"))
+    return found
+
+
+def _condition_issues(cond: Condition, questions: dict[str, Question], own: str) -> list[tuple[Loc, str]]:
+    """One comparison, on a question of the right foundation, that fits the question's answer type."""
+    q = questions.get(cond.question)
+    if q is None:
+        return [(("question",), f"unknown question {cond.question!r}")]
+    if q.foundation != own:
+        return [(("question",), f"{cond.question!r} belongs to {q.foundation!r}, not {own!r}")]
+    used = cond.comparisons()
+    if len(used) != 1:
+        return [((), f"needs exactly one of at_most, at_least, below, one_of, equals (has {len(used)})")]
+    allowed = {
+        AnswerType.NUMBER: {"at_most", "at_least", "below"},
+        AnswerType.CHOICE: {"one_of"},
+        AnswerType.YES_NO: {"equals"},
+        AnswerType.LEVEL: {"at_least", "at_most"},
+    }[q.type]
+    if used[0] not in allowed:
+        return [((used[0],), f"does not fit a {q.type.value} question")]
+    if cond.one_of is not None:
+        keys = {o.key for o in q.options or [] if isinstance(o, ChoiceOption)}
+        return [(("one_of", j), f"unknown option {k!r}") for j, k in enumerate(cond.one_of) if k not in keys]
+    if cond.below is not None:
+        other = questions.get(cond.below)
+        if other is None or other.type is not AnswerType.NUMBER:
+            return [(("below",), f"{cond.below!r} is not a number question")]
+    return []
+

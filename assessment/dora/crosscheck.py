@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from assessment.assessments.repository import load_assessment
+from assessment.assessments.scores import refresh_scores
 from assessment.bank.answers import AnswerStatus, AnswerValue, describe_value
 from assessment.bank.model import AnswerType, Question
 from assessment.dora.figures import latest_figures, typed_figures
@@ -32,11 +33,22 @@ MANY_INCIDENTS = 12  # about one a week over a quarter
 RARE_DEPLOYS_PER_WEEK = 1.0
 HIGH_FAILURE_PCT = 30.0
 MIN_INCIDENTS = 3  # fewer resolved incidents than this say too little about recovery
+MARGIN = 1.5  # a figure must be this far beyond a limit to contradict a claim: clearly outside, not a last digit
+# Which foundation's deciding test each contradiction contests (the claim it doubts sits behind that test).
+CONTESTS = {
+    "rollback_vs_recovery": "rollback_speed",
+    "diagnosis_vs_recovery": "incident_observability",
+    "postmortems_vs_incidents": "postmortem_practice",
+}
 
 
 @dataclass(frozen=True)
 class Observed:
-    """The figures the rules compare with, and where they come from."""
+    """The figures the rules compare with, and where they come from.
+
+    Typed figures carry no counts: `typed_recovery` quotes what was typed ("between one
+    day and one week") and `incidents_resolved` stays None, so no sentence invents one.
+    """
 
     source: str
     recovery_hours_median: float | None = None
@@ -44,6 +56,14 @@ class Observed:
     incidents: int | None = None
     deployments_per_week: float | None = None
     change_failure_rate_pct: float | None = None
+    typed_recovery: str | None = None
+
+    @property
+    def typed(self) -> bool:
+        return self.typed_recovery is not None
+
+    def enough_incidents(self) -> bool:
+        return self.typed or (self.incidents_resolved or 0) >= MIN_INCIDENTS
 
 
 @dataclass(frozen=True)
@@ -53,6 +73,21 @@ class Finding:
     answer_quote: str
     data_quote: str
     explanation: str
+
+    @property
+    def foundation(self) -> str | None:
+        """The foundation whose deciding test this contradiction contests, if any."""
+        return CONTESTS.get(self.rule)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one check of answers against data concluded, for the report: never "agrees" when it could not check."""
+
+    rule: str
+    title: str
+    status: str  # "contradiction", "consistent", "not_enough_data", "no_claim", "question"
+    text: str
 
 
 Answers = dict[str, AnswerValue]
@@ -87,16 +122,22 @@ def _claim(answers: Answers, questions: Questions, number_key: str, limit: float
 
 
 def _recovery(observed: Observed) -> str:
+    if observed.typed_recovery is not None:
+        return f"time to restore {observed.typed_recovery} ({observed.source})"
     return (
         f"median time to restore {hours_text(observed.recovery_hours_median or 0)} over "
         f"{observed.incidents_resolved} resolved incidents ({observed.source})"
     )
 
 
+def _clearly_over(value: float | None, limit: float) -> bool:
+    return value is not None and value > limit * MARGIN
+
+
 def rollback_vs_recovery(answers: Answers, questions: Questions, observed: Observed) -> Finding | None:
     claim = _claim(answers, questions, "rb_last_rollback_minutes", FAST_ROLLBACK_MINUTES, "rb_rollback_path")
-    slow = (observed.recovery_hours_median or 0) > SLOW_RECOVERY_HOURS
-    if claim is None or not slow or (observed.incidents_resolved or 0) < MIN_INCIDENTS:
+    slow = _clearly_over(observed.recovery_hours_median, SLOW_RECOVERY_HOURS)
+    if claim is None or not slow or not observed.enough_incidents():
         return None
     return Finding(
         "rollback_vs_recovery",
@@ -109,9 +150,9 @@ def rollback_vs_recovery(answers: Answers, questions: Questions, observed: Obser
 
 
 def diagnosis_vs_recovery(answers: Answers, questions: Questions, observed: Observed) -> Finding | None:
-    claim = _claim(answers, questions, "io_root_cause_minutes", FAST_DIAGNOSIS_MINUTES, "io_root_cause_path")
-    slow = (observed.recovery_hours_median or 0) > SLOW_RECOVERY_FOR_DIAGNOSIS_HOURS
-    if claim is None or not slow or (observed.incidents_resolved or 0) < MIN_INCIDENTS:
+    claim = _diagnosis_claim(answers, questions)
+    slow = _clearly_over(observed.recovery_hours_median, SLOW_RECOVERY_FOR_DIAGNOSIS_HOURS)
+    if claim is None or not slow or not observed.enough_incidents():
         return None
     return Finding(
         "diagnosis_vs_recovery",
@@ -123,13 +164,21 @@ def diagnosis_vs_recovery(answers: Answers, questions: Questions, observed: Obse
     )
 
 
+def _diagnosis_claim(answers: Answers, questions: Questions) -> str | None:
+    """Bank 2 asks for the slowest of the last three incidents, bank 1 for the last one."""
+    for key in ("io_diagnosis_minutes_worst", "io_root_cause_minutes"):
+        if key in questions:
+            return _claim(answers, questions, key, FAST_DIAGNOSIS_MINUTES, "io_root_cause_path")
+    return None
+
+
 def postmortems_vs_incidents(answers: Answers, questions: Questions, observed: Observed) -> Finding | None:
     written = _number(answers, "pm_postmortems_written")
     claim = None
     if written is not None and written >= 3 and "pm_postmortems_written" in questions:
         claim = _quote(questions["pm_postmortems_written"], answers["pm_postmortems_written"])
     claim = claim or _claim(answers, questions, "", 0, "pm_last_three_incidents")
-    if claim is None or (observed.incidents or 0) < MANY_INCIDENTS:
+    if claim is None or (observed.incidents or 0) < MANY_INCIDENTS * MARGIN:
         return None
     return Finding(
         "postmortems_vs_incidents",
@@ -144,9 +193,9 @@ def postmortems_vs_incidents(answers: Answers, questions: Questions, observed: O
 def automation_vs_delivery(answers: Answers, questions: Questions, observed: Observed) -> Finding | None:
     claim = _claim(answers, questions, "", 0, "rb_deployment_pipeline")
     facts = []
-    if observed.deployments_per_week is not None and observed.deployments_per_week < RARE_DEPLOYS_PER_WEEK:
+    if observed.deployments_per_week is not None and observed.deployments_per_week * MARGIN < RARE_DEPLOYS_PER_WEEK:
         facts.append(f"{observed.deployments_per_week:.1f} deployments per week")
-    if observed.change_failure_rate_pct is not None and observed.change_failure_rate_pct >= HIGH_FAILURE_PCT:
+    if observed.change_failure_rate_pct is not None and observed.change_failure_rate_pct >= HIGH_FAILURE_PCT * MARGIN:
         facts.append(f"change failure rate {observed.change_failure_rate_pct:.0f} %")
     if claim is None or not facts:
         return None
@@ -175,6 +224,55 @@ def check(answers: Answers, questions: Questions, observed: Observed | None) -> 
     return [f for rule in RULES if (f := rule(answers, questions, observed)) is not None]
 
 
+CHECK_TITLES = {
+    "rollback_vs_recovery": "Rollback speed against recovery time",
+    "diagnosis_vs_recovery": "Diagnosis time against recovery time",
+    "postmortems_vs_incidents": "Postmortem coverage against the number of incidents",
+    "automation_vs_delivery": "Deployment automation against deployment data",
+}
+
+
+def outcomes(answers: Answers, questions: Questions, observed: Observed | None) -> list[Outcome]:
+    """What each check concluded, so the report never says "agrees" about a check it could not make."""
+    if observed is None:
+        return []
+    found = {f.rule: f for f in check(answers, questions, observed)}
+    return [_outcome(rule, found.get(rule), answers, questions, observed) for rule in CHECK_TITLES]
+
+
+def _outcome(rule: str, finding: Finding | None, answers: Answers, questions: Questions, observed: Observed) -> Outcome:
+    title = CHECK_TITLES[rule]
+    if finding is not None:
+        return Outcome(rule, title, "contradiction", f"{finding.answer_quote}, against {finding.data_quote}.")
+    if rule == "postmortems_vs_incidents" and observed.incidents and _postmortems_unknown(answers, questions):
+        return Outcome(
+            rule,
+            title,
+            "question",
+            f"The data shows {observed.incidents} incidents ({observed.source}), and the answers do not say how "
+            "many have postmortems: which of them do?",
+        )
+    needs_incidents = rule in ("rollback_vs_recovery", "diagnosis_vs_recovery")
+    if needs_incidents and observed.recovery_hours_median is None:
+        return Outcome(rule, title, "not_enough_data", "Not enough data to check: no resolved incidents.")
+    if needs_incidents and not observed.enough_incidents():
+        return Outcome(
+            rule,
+            title,
+            "not_enough_data",
+            f"Not enough data to check: {observed.incidents_resolved} resolved incidents in the window; "
+            f"the check needs {MIN_INCIDENTS}.",
+        )
+    return Outcome(rule, title, "consistent", "Checked: the answers and the data fit together.")
+
+
+def _postmortems_unknown(answers: Answers, questions: Questions) -> bool:
+    keys = [k for k in ("pm_postmortems_written", "pm_last_three_incidents") if k in questions]
+    return bool(keys) and all(
+        answers.get(k) is None or answers[k].status is AnswerStatus.DONT_KNOW for k in keys
+    )
+
+
 def observed_for_team(session: Session, *, team_id: int) -> Observed | None:
     """Imported data when the team has any (default window), else its typed figures, else None."""
     if has_data(session, team_id=team_id):
@@ -195,16 +293,19 @@ def observed_from_metrics(m: DoraMetrics) -> Observed:
 
 
 def observed_from_typed(row: DoraFigures) -> Observed:
-    """Typed figures give no incident count: the recovery figure is trusted as if from enough incidents."""
-    figures = {f.metric: f.value for f in typed_figures(row)[0]}
+    """Typed figures give no incident count: the recovery figure is taken as stated and quoted as typed."""
+    typed = typed_figures(row)[0]
+    figures = {f.metric: f.value for f in typed}
+    recovery = next((f for f in typed if f.metric == "recovery_time" and f.value is not None), None)
     per_day = figures.get("deployment_frequency")
     return Observed(
         "typed figures",
         figures.get("recovery_time"),
-        MIN_INCIDENTS,
+        None,
         None,
         per_day * 7 if per_day is not None else None,
         figures.get("change_failure_rate"),
+        typed_recovery=recovery.text if recovery is not None else None,
     )
 
 
@@ -221,6 +322,7 @@ def store_findings(session: Session, *, assessment_id: int, findings: list[Findi
             DoraFinding(
                 assessment_id=assessment_id,
                 rule=f.rule,
+                foundation=f.foundation,
                 title=f.title,
                 answer_quote=f.answer_quote,
                 data_quote=f.data_quote,
@@ -228,6 +330,7 @@ def store_findings(session: Session, *, assessment_id: int, findings: list[Findi
             )
         )
     session.flush()
+    refresh_scores(session, assessment_id=assessment_id)  # a contradiction can move a deciding test
 
 
 def stored_findings(session: Session, *, assessment_id: int) -> list[Finding]:

@@ -13,7 +13,7 @@ from typing import Any
 from assessment.core.numbers import number_text
 from assessment.dora.benchmarks import EDITION, METRICS, Band, band, nearest_cluster
 from assessment.dora.metrics.compute import DoraMetrics
-from assessment.roadmap.plan import DoraMetric, Evidence, Signal
+from assessment.roadmap.evidence import DoraMetric, Evidence, Signal
 
 DEFINITIONS: dict[str, str] = {
     "deployment_frequency": "Successful production deployments in the window, per day and per week; "
@@ -129,11 +129,13 @@ def _figure(metric: str, value: float | None, text: str, sample: str) -> Figure:
 def roadmap_evidence(figures: Sequence[Figure]) -> Evidence:
     """Signals for the roadmap: a figure in the low band counts fully, in the medium band half.
 
-    Measured and typed figures count alike: the team chose to state them.
+    A band's edges are the clusters it spans: recovery under a day is both the high and
+    the medium cluster in DORA 2024, so it is no concern (the least concerning cluster
+    of the band decides). Measured and typed figures count alike: the team stated them.
     """
     signals = []
     for figure in figures:
-        strength = max((_STRENGTH.get(c, 0.0) for c in figure.band.clusters), default=0.0) if figure.band else 0.0
+        strength = min((_STRENGTH.get(c, 0.0) for c in figure.band.clusters), default=0.0) if figure.band else 0.0
         if strength and figure.band is not None:
             signals.append(
                 Signal(

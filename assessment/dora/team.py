@@ -10,39 +10,23 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from datetime import date
 
 from sqlmodel import Session
 
 from assessment.assessments.repository import AssessmentData
 from assessment.core.numbers import plural
 from assessment.dora.benchmarks import EDITION
-from assessment.dora.crosscheck import Finding, check, observed_from_metrics, observed_from_typed
+from assessment.dora.crosscheck import Finding, Outcome, check, observed_from_metrics, observed_from_typed, outcomes
 from assessment.dora.figures import latest_figures, typed_figures
 from assessment.dora.metrics.compute import DoraMetrics, team_metrics
 from assessment.dora.metrics.frames import has_data
 from assessment.dora.summary import Figure, roadmap_evidence, summarise
-from assessment.roadmap.plan import DoraMetric, Evidence, Signal
+from assessment.roadmap.evidence import Evidence
+from assessment.scoring.gates import Contest, Facts
 
 IMPORTED = "imported deployments, changes and incidents"
 TYPED = "typed figures"
-
-# A contradiction raises, at full strength, the investments that would make the doubted claim true.
-FINDING_TARGETS: dict[str, tuple[DoraMetric, tuple[str, ...]]] = {
-    "rollback_vs_recovery": (DoraMetric.TIME_TO_RESTORE, ("one_step_rollback", "rollback_drills")),
-    "diagnosis_vs_recovery": (
-        DoraMetric.TIME_TO_RESTORE,
-        ("service_health_metrics", "distributed_tracing", "root_cause_drills"),
-    ),
-    "postmortems_vs_incidents": (
-        DoraMetric.TIME_TO_RESTORE,
-        ("incident_record", "blameless_postmortem_process", "action_item_tracking"),
-    ),
-    "automation_vs_delivery": (
-        DoraMetric.DEPLOYMENT_FREQUENCY,
-        ("automated_deployment_pipeline", "automated_test_suite"),
-    ),
-}
-
 
 @dataclass(frozen=True)
 class TeamDora:
@@ -54,24 +38,22 @@ class TeamDora:
     cluster: str | None
     quality: tuple[str, ...]  # what was left out and why, how incidents were linked
     findings: tuple[Finding, ...]
+    outcomes: tuple[Outcome, ...] = ()  # every check, including those without enough data
+    deploys_per_week: float | None = None
     edition: str = EDITION
 
     @property
     def evidence(self) -> Evidence:
-        """The figures' bands, plus one full-strength signal per contradiction."""
-        signals = list(roadmap_evidence(self.figures).signals)
-        for finding in self.findings:
-            if finding.rule in FINDING_TARGETS:
-                metric, targets = FINDING_TARGETS[finding.rule]
-                signals.append(
-                    Signal(
-                        metric,
-                        1.0,
-                        f"cross-check, {finding.title[0].lower()}{finding.title[1:]} (see the contradictions)",
-                        targets,
-                    )
-                )
-        return Evidence(tuple(signals))
+        """The figures' bands as roadmap signals (contradictions act on the gates instead, through `facts`)."""
+        return roadmap_evidence(self.figures)
+
+    def facts(self, as_of: date | None = None) -> Facts:
+        """What the data tells scoring: contradictions that contest deciding tests, and the deployment pace."""
+        contests = tuple(
+            Contest(f.foundation, f.answer_quote, f.data_quote) for f in self.findings if f.foundation is not None
+        )
+        source = "imported data" if self.source == IMPORTED else "typed figures"
+        return Facts(contests, as_of, self.deploys_per_week, source)
 
 
 def team_dora(session: Session, data: AssessmentData) -> TeamDora | None:
@@ -80,20 +62,22 @@ def team_dora(session: Session, data: AssessmentData) -> TeamDora | None:
     if has_data(session, team_id=data.team_id):
         metrics = team_metrics(session, team_id=data.team_id)
         summary = summarise(metrics)
-        findings = check(data.answers, questions, observed_from_metrics(metrics))
+        observed = observed_from_metrics(metrics)
         return TeamDora(
             IMPORTED,
             summary.window,
             summary.figures,
             summary.cluster,
             quality_lines(metrics),
-            tuple(findings),
+            tuple(check(data.answers, questions, observed)),
+            tuple(outcomes(data.answers, questions, observed)),
+            metrics.deployments_per_week if metrics.window.days else None,
         )
     row = latest_figures(session, team_id=data.team_id)
     if row is None:
         return None
     figures, cluster = typed_figures(row)
-    findings = check(data.answers, questions, observed_from_typed(row))
+    observed = observed_from_typed(row)
     by = f" by {row.entered_by}" if row.entered_by else ""
     return TeamDora(
         f"{TYPED}, entered{by} on {row.entered_at:%-d %b %Y}",
@@ -101,7 +85,9 @@ def team_dora(session: Session, data: AssessmentData) -> TeamDora | None:
         figures,
         cluster,
         ("Typed figures carry no rows to check: they are taken as given.",),
-        tuple(findings),
+        tuple(check(data.answers, questions, observed)),
+        tuple(outcomes(data.answers, questions, observed)),
+        observed.deployments_per_week,
     )
 
 

@@ -24,9 +24,19 @@ def score_to_data(data: AssessmentData, score: AssessmentScore) -> dict[str, Any
         "answered": score.answered,
         "total": score.total,
         "foundations": [
-            {**asdict(f), "level_name": f.level_name, "gate_capped": f.gate_capped} for f in score.foundations.values()
+            {
+                **asdict(f),
+                "proven_on": f.proven_on.isoformat() if f.proven_on else None,
+                "level_name": f.level_name,
+                "gate_capped": f.gate_capped,
+                "unproven": f.unproven,
+            }
+            for f in score.foundations.values()
         ],
         "questions": [asdict(q) for q in score.questions.values()],
         "risks": [asdict(r) for r in score.risks],
-        "verdicts": [{**asdict(v), "sentence": v.sentence} for v in score.verdicts],
+        "exposures": list(score.exposures),
+        "verdicts": [
+            {**asdict(v), "headline": v.headline, "bullets": v.bullets, "sentence": v.sentence} for v in score.verdicts
+        ],
     }

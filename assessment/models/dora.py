@@ -100,6 +100,7 @@ class DoraFinding(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     assessment_id: int = Field(foreign_key="assessment.id", ondelete="CASCADE", index=True)
     rule: str = Field(max_length=64)
+    foundation: str | None = Field(default=None, max_length=64)  # whose deciding test it contests
     title: str = Field(max_length=200)
     answer_quote: str = Field(sa_type=sa.Text)
     data_quote: str = Field(sa_type=sa.Text)

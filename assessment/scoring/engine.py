@@ -7,14 +7,19 @@ Rules (also in README "Scoring"):
 - "not applicable" and unanswered questions are left out of the foundation score;
 - a foundation's score is the weight-averaged score of its counted questions;
   its level is floor(score / 20) capped at 4, and at 2 while its gate is not passed
-  (failed, "don't know" or not yet answered);
-- an end state is ready when every foundation it requires is at the required level.
+  (failed, contested, "don't know" or not yet answered);
+- bank 2 decides each gate from measured answers (`gates`), and "proven" (level 4)
+  also needs dated evidence that the deciding test held within the freshness window;
+- context questions (how the team ships today) are never scored;
+- an end state is ready when every foundation it requires is at the required level
+  (`verdicts` says ready, not ready or exposed, biggest blocker first).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from enum import StrEnum
 
 from assessment.bank.answers import AnswerStatus, AnswerValue, describe_value
@@ -22,12 +27,23 @@ from assessment.bank.model import (
     GATE_CAP_LEVEL,
     LEVEL_NAMES,
     MAX_LEVEL,
+    UNPROVEN_CAP_LEVEL,
     AnswerType,
     Bank,
     ChoiceOption,
-    EndState,
     Question,
 )
+from assessment.scoring.gates import (
+    CheckResult,
+    Contest,
+    Facts,
+    GateState,
+    check_results,
+    measured_gate,
+    proven_on,
+)
+from assessment.scoring.results import FoundationResult
+from assessment.scoring.verdicts import Verdict, active_exposures, verdict
 
 
 class Risk(StrEnum):
@@ -41,13 +57,6 @@ class Risk(StrEnum):
 RISK_ORDER = {Risk.HIGH: 0, Risk.MEDIUM: 1, Risk.UNANSWERED: 2, Risk.NONE: 3, Risk.NOT_APPLICABLE: 4}
 
 
-class GateState(StrEnum):
-    PASSED = "passed"
-    FAILED = "failed"
-    UNKNOWN = "unknown"  # "don't know"
-    UNANSWERED = "unanswered"
-
-
 @dataclass(frozen=True)
 class QuestionResult:
     question_key: str
@@ -55,71 +64,6 @@ class QuestionResult:
     score: int | None  # None: not counted (not applicable or unanswered)
     risk: Risk
     answer_text: str | None
-
-
-@dataclass(frozen=True)
-class FoundationResult:
-    key: str
-    title: str
-    score: int  # 0-100, rounded
-    raw_level: int
-    level: int
-    gate: GateState
-    answered: int
-    total: int
-    dont_know: int
-
-    @property
-    def level_name(self) -> str:
-        return LEVEL_NAMES[self.level]
-
-    @property
-    def gate_capped(self) -> bool:
-        return self.raw_level > self.level
-
-
-@dataclass(frozen=True)
-class Shortfall:
-    """One foundation below what an end state needs."""
-
-    foundation: str
-    title: str
-    level: int
-    required: int
-    gate: GateState
-    gate_short: str
-    gate_answer: str | None
-
-    def sentence(self) -> str:
-        text = f"{self.title.lower()} is at level {self.level} (needs {self.required})"
-        if self.gate is GateState.FAILED:
-            text += f"; its deciding test fails ({self.gate_short.lower()}: {self.gate_answer})"
-        elif self.gate is GateState.UNKNOWN:
-            text += f"; nobody knows whether its deciding test passes ({self.gate_short.lower()})"
-        elif self.gate is GateState.UNANSWERED:
-            text += f"; its deciding test is not answered yet ({self.gate_short.lower()})"
-        return text
-
-
-@dataclass(frozen=True)
-class Verdict:
-    end_state: str
-    title: str
-    ready: bool
-    requires: dict[str, int]
-    shortfalls: list[Shortfall]
-    unanswered: int
-
-    @property
-    def sentence(self) -> str:
-        if self.ready:
-            text = f"Ready for {self.title.lower()}: every foundation it needs is at the required level."
-        else:
-            missing = "; ".join(s.sentence() for s in self.shortfalls)
-            text = f"Not ready for {self.title.lower()}: {missing}."
-        if self.unanswered:
-            text += f" {self.unanswered} question(s) it depends on are still unanswered."
-        return text
 
 
 @dataclass(frozen=True)
@@ -131,6 +75,7 @@ class AssessmentScore:
     answered: int
     total: int
     risks: list[QuestionResult] = field(default_factory=list)  # high first, then medium
+    exposures: tuple[str, ...] = ()  # keys of the bank's exposures the context answers (or data) show
 
 
 def answer_score(question: Question, answer: AnswerValue | None) -> int | None:
@@ -146,7 +91,7 @@ def answer_score(question: Question, answer: AnswerValue | None) -> int | None:
             return 100 if bool(answer.value) == question.good_answer else 0
         case AnswerType.CHOICE:
             return next(
-                o.score for o in question.options or [] if isinstance(o, ChoiceOption) and o.key == answer.value
+                o.score or 0 for o in question.options or [] if isinstance(o, ChoiceOption) and o.key == answer.value
             )
         case AnswerType.NUMBER:
             return _number_score(question, float(answer.value))  # type: ignore[arg-type]
@@ -177,6 +122,7 @@ def answer_risk(question: Question, answer: AnswerValue | None) -> Risk:
 
 
 def gate_state(bank: Bank, question: Question, answer: AnswerValue | None) -> GateState:
+    """Bank 1: the self-rated gate question decides."""
     if answer is None:
         return GateState.UNANSWERED
     if answer.status is AnswerStatus.DONT_KNOW:
@@ -185,14 +131,19 @@ def gate_state(bank: Bank, question: Question, answer: AnswerValue | None) -> Ga
     return GateState.PASSED if score is not None and score >= bank.bank.gate_pass_score else GateState.FAILED
 
 
-def level_for(score: float, gate: GateState) -> tuple[int, int]:
-    """(raw level from the score, level after the gate cap)."""
+def level_for(score: float, gate: GateState, proven: bool = True) -> tuple[int, int]:
+    """(raw level from the score, level after the gate cap and, for bank 2, the proof cap)."""
     raw = min(MAX_LEVEL, int(score // 20))
-    return raw, raw if gate is GateState.PASSED else min(raw, GATE_CAP_LEVEL)
+    level = raw if gate is GateState.PASSED else min(raw, GATE_CAP_LEVEL)
+    return raw, level if proven else min(level, UNPROVEN_CAP_LEVEL)
 
 
-def score_foundation(bank: Bank, key: str, answers: Mapping[str, AnswerValue]) -> FoundationResult:
+def score_foundation(
+    bank: Bank, key: str, answers: Mapping[str, AnswerValue], facts: Facts | None = None
+) -> FoundationResult:
     """Weighted score, level and gate state of one foundation."""
+    facts = facts or Facts()
+    foundation = bank.foundation(key)
     questions = bank.questions_for(key)
     weighted = total_weight = 0.0
     gate = GateState.UNANSWERED
@@ -203,11 +154,18 @@ def score_foundation(bank: Bank, key: str, answers: Mapping[str, AnswerValue]) -
             total_weight += q.weight
         if q.gate:
             gate = gate_state(bank, q, answers.get(q.key))
+    checks = check_results(bank, foundation, answers)
+    proof = proven_on(bank, foundation, answers, facts.today()) if foundation.measured else None
+    contest = facts.contest_for(key) if foundation.measured and proof is None else None
+    if foundation.measured:
+        gate = measured_gate(checks)
+        gate = GateState.CONTESTED if gate is GateState.PASSED and contest is not None else gate
     score = round(weighted / total_weight) if total_weight else 0
-    raw, level = level_for(score, gate)  # from the score as shown, so "80/100" always reads as level 4
+    # from the score as shown, so "80/100" always reads as level 4
+    raw, level = level_for(score, gate, proven=not foundation.measured or proof is not None)
     return FoundationResult(
         key=key,
-        title=bank.foundation(key).title,
+        title=foundation.title,
         score=score,
         raw_level=raw,
         level=level,
@@ -215,6 +173,10 @@ def score_foundation(bank: Bank, key: str, answers: Mapping[str, AnswerValue]) -
         answered=sum(1 for q in questions if q.key in answers),
         total=len(questions),
         dont_know=sum(1 for q in questions if _is_dont_know(answers.get(q.key))),
+        checks=checks,
+        contest=contest if gate is GateState.CONTESTED else None,
+        proven_on=proof,
+        measured=foundation.measured,
     )
 
 
@@ -222,37 +184,10 @@ def _is_dont_know(answer: AnswerValue | None) -> bool:
     return answer is not None and answer.status is AnswerStatus.DONT_KNOW
 
 
-def verdict(
-    bank: Bank,
-    end_state: EndState,
-    foundations: Mapping[str, FoundationResult],
-    answers: Mapping[str, AnswerValue],
-) -> Verdict:
-    """Readiness for one end state, with each shortfall as data and as words."""
-    shortfalls = []
-    for fkey, required in end_state.requires.items():
-        result = foundations[fkey]
-        if result.level >= required:
-            continue
-        gate_q = next(q for q in bank.questions_for(fkey) if q.gate)
-        gate_answer = answers.get(gate_q.key)
-        shortfalls.append(
-            Shortfall(
-                foundation=fkey,
-                title=result.title,
-                level=result.level,
-                required=required,
-                gate=result.gate,
-                gate_short=gate_q.short,
-                gate_answer=describe_value(gate_q, gate_answer) if gate_answer else None,
-            )
-        )
-    unanswered = sum(foundations[f].total - foundations[f].answered for f in end_state.requires)
-    return Verdict(end_state.key, end_state.title, not shortfalls, dict(end_state.requires), shortfalls, unanswered)
-
-
-def score_assessment(bank: Bank, answers: Mapping[str, AnswerValue]) -> AssessmentScore:
-    """Everything the results page, the roadmap and the reports need from the answers."""
+def score_assessment(bank: Bank, answers: Mapping[str, AnswerValue], facts: Facts | None = None) -> AssessmentScore:
+    """Everything the results page, the roadmap and the reports need from the answers (and the data's facts)."""
+    facts = facts or Facts()
+    scored = bank.scored_questions()
     questions = {
         q.key: QuestionResult(
             q.key,
@@ -261,9 +196,9 @@ def score_assessment(bank: Bank, answers: Mapping[str, AnswerValue]) -> Assessme
             answer_risk(q, answers.get(q.key)),
             describe_value(q, answers[q.key]) if q.key in answers else None,
         )
-        for q in bank.questions
+        for q in scored
     }
-    foundations = {f.key: score_foundation(bank, f.key, answers) for f in bank.foundations}
+    foundations = {f.key: score_foundation(bank, f.key, answers, facts) for f in bank.foundations}
     total_weight = sum(f.weight for f in bank.foundations)
     overall = sum(foundations[f.key].score * f.weight for f in bank.foundations) / total_weight
     order = {q.key: i for i, q in enumerate(bank.questions)}
@@ -271,12 +206,14 @@ def score_assessment(bank: Bank, answers: Mapping[str, AnswerValue]) -> Assessme
         (r for r in questions.values() if r.risk in (Risk.HIGH, Risk.MEDIUM)),
         key=lambda r: (RISK_ORDER[r.risk], order[r.question_key]),
     )
+    exposures = active_exposures(bank, answers, facts)
     return AssessmentScore(
         questions=questions,
         foundations=foundations,
-        verdicts=[verdict(bank, es, foundations, answers) for es in bank.end_states],
+        verdicts=[verdict(bank, es, foundations, answers, exposures) for es in bank.end_states],
         overall_score=round(overall),
         answered=sum(1 for q in bank.questions if q.key in answers),
         total=len(bank.questions),
         risks=risks,
+        exposures=tuple(e.key for e in exposures),
     )

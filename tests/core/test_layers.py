@@ -42,6 +42,7 @@ LAYERS: dict[str, int] = {
     "assessment.portfolio": 9,
     "assessment.interchange": 9,
     "assessment.demo": 9,
+    "assessment.judgement": 9,
     "reports.charts": 10,
     "reports": 11,
     "cli": 12,

@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 from assessment.bank.answers import AnswerValue, answered, check_answer, dont_know, not_applicable
 from assessment.bank.loader import default_bank
 from assessment.bank.model import GATE_CAP_LEVEL, AnswerType, Bank, ChoiceOption, Question
-from assessment.scoring.engine import GateState, Risk, answer_score, score_assessment
+from assessment.scoring.engine import Risk, answer_score, score_assessment
+from assessment.scoring.gates import GateState
 
 BANK = default_bank()
 PROPERTY = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])

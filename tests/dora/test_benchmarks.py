@@ -13,7 +13,7 @@ from assessment.dora.metrics.compute import DoraMetrics
 from assessment.dora.metrics.quality import DataQuality
 from assessment.dora.metrics.window import Window
 from assessment.dora.summary import hours_text, roadmap_evidence, summarise
-from assessment.roadmap.plan import DoraMetric
+from assessment.roadmap.evidence import DoraMetric
 
 
 @pytest.mark.parametrize(

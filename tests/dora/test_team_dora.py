@@ -10,8 +10,11 @@ from assessment.bank.loader import default_bank
 from assessment.core import db
 from assessment.demo import load_demo
 from assessment.dora.figures import Typed, save_figures
-from assessment.dora.team import FINDING_TARGETS, IMPORTED, TYPED, team_dora
-from assessment.roadmap.plan import DORA_TARGETS, DoraMetric, build_roadmap
+from assessment.dora.team import IMPORTED, TYPED, team_dora
+from assessment.roadmap.plan import build_roadmap
+from assessment.roadmap.evidence import DORA_TARGETS, DoraMetric
+from assessment.scoring.engine import score_assessment
+from assessment.scoring.gates import GateState
 
 
 @pytest.fixture
@@ -53,13 +56,16 @@ def test_imported_data_gives_figures_quality_findings_and_evidence(demo: Engine)
     assert any("left out" in line for line in dora.quality)
     rules = {f.rule for f in dora.findings}
     assert rules == {"diagnosis_vs_recovery", "postmortems_vs_incidents"}  # the demo's story
-    crosscheck = [s for s in dora.evidence.signals if s.targets]
-    assert {s.targets for s in crosscheck} == {FINDING_TARGETS[r][1] for r in rules}
-    assert all(s.strength == 1.0 and s.figure.startswith("cross-check, claimed") for s in crosscheck)
-    # a contradiction raises the investments behind the doubted claim, beyond the metric's usual targets
-    postmortem = dora.evidence.for_investment("blameless_postmortem_process")
-    assert postmortem
-    assert "blameless_postmortem_process" not in DORA_TARGETS[postmortem[0].metric]
+    # a contradiction no longer adds roadmap points: it contests the deciding test behind the claim
+    assert not [s for s in dora.evidence.signals if s.targets]
+    contests = {c.foundation for c in dora.facts().contests}
+    assert contests == {"incident_observability", "postmortem_practice"}
+    score = score_assessment(data.bank, data.answers, dora.facts())
+    assert score.foundations["incident_observability"].gate is GateState.CONTESTED
+    assert score.foundations["incident_observability"].level <= 2
+    roadmap = build_roadmap(data.bank, data.answers, score=score, evidence=dora.evidence, facts=dora.facts())
+    assert roadmap.items[0].kind == "settle"
+    assert "the delivery data shows median time to restore" in roadmap.items[0].reason
 
 
 def test_platform_data_agrees_with_its_answers(demo: Engine) -> None:

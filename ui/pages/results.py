@@ -6,7 +6,8 @@ import pandas as pd
 import streamlit as st
 
 from assessment.core.numbers import plural
-from assessment.scoring.engine import AssessmentScore, GateState, Risk, score_assessment
+from assessment.scoring.engine import AssessmentScore, Risk, score_assessment
+from assessment.scoring.gates import GateState
 from reports.charts.scores import scores_chart
 from ui import current, database, state, widgets
 from ui.components.dora import widgets as dora_widgets
@@ -15,6 +16,7 @@ from ui.text import plain
 GATE_WORDS = {
     GateState.PASSED: "passed",
     GateState.FAILED: "failed",
+    GateState.CONTESTED: "contested by the data",
     GateState.UNKNOWN: "don't know",
     GateState.UNANSWERED: "not answered",
 }
