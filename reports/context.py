@@ -22,6 +22,7 @@ from assessment.roadmap.select import EFFORT_WEEKS
 from assessment.roadmap.evidence import Evidence
 from assessment.scoring.engine import RISK_ORDER, AssessmentScore, Risk, score_assessment
 from assessment.scoring.gates import Facts
+from assessment.scoring.verdicts import Readiness
 from assessment.scoring.gates import GateState
 
 RISK_LABELS = {
@@ -354,7 +355,13 @@ def _day(value: date | datetime) -> str:
 
 def _headline(data: AssessmentData, score: AssessmentScore, gates_passed: int) -> str:
     ready = [v.title.lower() for v in score.verdicts if v.ready]
+    exposed = [v.title.lower() for v in score.verdicts if v.status is Readiness.EXPOSED]
     readiness = f"ready for {', '.join(ready)}" if ready else "not yet ready for any of the end states assessed"
+    if exposed:
+        readiness += (
+            f", and exposed on {' and '.join(exposed)}: it already works that way without the foundations "
+            f"{'it needs' if len(exposed) == 1 else 'they need'}"
+        )
     return (
         f"{data.team} scores {score.overall_score} out of 100 across the five foundations, passes "
         f"{gates_passed} of {len(score.foundations)} deciding tests and is {readiness}."

@@ -30,7 +30,7 @@ from assessment.roadmap.order import order
 from assessment.roadmap.reasons import reason
 from assessment.roadmap.select import EFFORT_WEEKS, Pick, cite, exposed_foundations, select
 from assessment.scoring.engine import AssessmentScore, score_assessment
-from assessment.scoring.gates import Facts
+from assessment.scoring.gates import Facts, GateState
 from assessment.scoring.verdicts import ActiveExposure, Readiness, Verdict, active_exposures
 
 NOW_WEEKS = 4  # about 30 days
@@ -167,21 +167,40 @@ def _item(
 def _end_states(verdicts: Sequence[Verdict], items: Sequence[RoadmapItem]) -> tuple[EndStateStep, ...]:
     steps = []
     for v in verdicts:
-        short = {s.foundation for s in v.shortfalls}
-        needed = [i for i in items if i.foundation in short and not i.in_place]
-        last = needed[-1] if needed else (items[-1] if items and not v.ready else None)
+        needed = _needed(v, items)
+        last = needed[-1] if needed else None
         steps.append(
             EndStateStep(
                 v.end_state,
                 v.title,
                 v.ready,
-                " ".join([v.headline, *v.bullets]),
+                v.headline,
                 None if v.ready or last is None else last.key,
                 Phase.NOW if v.ready or last is None else last.phase,
                 v.status.value,
             )
         )
     return tuple(steps)
+
+
+def _needed(verdict: Verdict, items: Sequence[RoadmapItem]) -> list[RoadmapItem]:
+    """The items an end state actually waits for: the deciding-test work of each shortfall, with what it needs.
+
+    A shortfall whose deciding test passed (only the level is short) waits for that foundation's other work.
+    """
+    by_key = {i.key: i for i in items}
+    wanted: set[str] = set()
+    for s in verdict.shortfalls:
+        own = [i for i in items if i.foundation == s.foundation and not i.in_place]
+        gate_work = [i for i in own if i.kind in ("gate", "discover", "settle")]
+        wanted |= {i.key for i in (gate_work if s.gate is not GateState.PASSED and gate_work else own)}
+    stack = list(wanted)
+    while stack:
+        for prerequisite in by_key[stack.pop()].prerequisites:
+            if prerequisite not in wanted and not by_key[prerequisite].in_place:
+                wanted.add(prerequisite)
+                stack.append(prerequisite)
+    return [i for i in items if i.key in wanted]
 
 
 def roadmap_to_data(roadmap: Roadmap) -> dict[str, Any]:
