@@ -9,7 +9,8 @@ page and the report show them.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from statistics import median
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -23,7 +24,8 @@ from assessment.dora.metrics.compute import DoraMetrics, team_metrics
 from assessment.dora.metrics.frames import has_data
 from assessment.dora.summary import hours_text
 from assessment.models.assessments import Assessment
-from assessment.models.dora import DoraFigures, DoraFinding
+from assessment.dora.metrics.window import Window
+from assessment.models.dora import DoraFigures, DoraFinding, DoraIncident
 
 FAST_ROLLBACK_MINUTES = 15  # a claimed rollback at or under this ...
 SLOW_RECOVERY_HOURS = 1.0  # ... does not fit a median recovery over this
@@ -57,6 +59,8 @@ class Observed:
     deployments_per_week: float | None = None
     change_failure_rate_pct: float | None = None
     typed_recovery: str | None = None
+    linked_recovery_hours: float | None = None  # median over incidents linked to a deployment or change by id
+    linked_resolved: int = 0
 
     @property
     def typed(self) -> bool:
@@ -134,8 +138,21 @@ def _clearly_over(value: float | None, limit: float) -> bool:
     return value is not None and value > limit * MARGIN
 
 
+def _deployment_recovery(observed: Observed) -> Observed:
+    """A rollback undoes deployments: where enough incidents are linked to one, compare with those alone."""
+    if observed.linked_resolved < MIN_INCIDENTS:
+        return observed
+    return replace(
+        observed,
+        source=f"incidents linked to a deployment, {observed.source}",
+        recovery_hours_median=observed.linked_recovery_hours,
+        incidents_resolved=observed.linked_resolved,
+    )
+
+
 def rollback_vs_recovery(answers: Answers, questions: Questions, observed: Observed) -> Finding | None:
     claim = _claim(answers, questions, "rb_last_rollback_minutes", FAST_ROLLBACK_MINUTES, "rb_rollback_path")
+    observed = _deployment_recovery(observed)
     slow = _clearly_over(observed.recovery_hours_median, SLOW_RECOVERY_HOURS)
     if claim is None or not slow or not observed.enough_incidents():
         return None
@@ -276,12 +293,13 @@ def _postmortems_unknown(answers: Answers, questions: Questions) -> bool:
 def observed_for_team(session: Session, *, team_id: int) -> Observed | None:
     """Imported data when the team has any (default window), else its typed figures, else None."""
     if has_data(session, team_id=team_id):
-        return observed_from_metrics(team_metrics(session, team_id=team_id))
+        metrics = team_metrics(session, team_id=team_id)
+        return observed_from_metrics(metrics, linked_recovery(session, team_id=team_id, window=metrics.window))
     row = latest_figures(session, team_id=team_id)
     return observed_from_typed(row) if row is not None else None
 
 
-def observed_from_metrics(m: DoraMetrics) -> Observed:
+def observed_from_metrics(m: DoraMetrics, linked: tuple[float | None, int] = (None, 0)) -> Observed:
     return Observed(
         f"imported data, {m.window.describe()}",
         m.recovery_hours_median,
@@ -289,7 +307,27 @@ def observed_from_metrics(m: DoraMetrics) -> Observed:
         m.incidents,
         m.deployments_per_week,
         m.change_failure_rate_pct,
+        linked_recovery_hours=linked[0],
+        linked_resolved=linked[1],
     )
+
+
+def linked_recovery(session: Session, *, team_id: int, window: Window) -> tuple[float | None, int]:
+    """Median hours to resolve the window's incidents linked by id to a deployment or a change, and how many."""
+    since, until = int(window.since.timestamp()), int(window.until.timestamp())
+    rows = session.exec(
+        select(DoraIncident.started_epoch_s, DoraIncident.resolved_epoch_s).where(
+            DoraIncident.team_id == team_id,
+            col(DoraIncident.started_epoch_s) >= since,
+            col(DoraIncident.started_epoch_s) < until,
+            col(DoraIncident.resolved_epoch_s).is_not(None),
+            sa.or_(
+                col(DoraIncident.deployment_external_id).is_not(None), col(DoraIncident.change_external_id).is_not(None)
+            ),
+        )
+    ).all()
+    hours = [(resolved - started) / 3600 for started, resolved in rows if resolved is not None and resolved >= started]
+    return (median(hours), len(hours)) if hours else (None, 0)
 
 
 def observed_from_typed(row: DoraFigures) -> Observed:

@@ -17,7 +17,15 @@ from sqlmodel import Session
 from assessment.assessments.repository import AssessmentData
 from assessment.core.numbers import plural
 from assessment.dora.benchmarks import EDITION
-from assessment.dora.crosscheck import Finding, Outcome, check, observed_from_metrics, observed_from_typed, outcomes
+from assessment.dora.crosscheck import (
+    Finding,
+    Outcome,
+    check,
+    linked_recovery,
+    observed_from_metrics,
+    observed_from_typed,
+    outcomes,
+)
 from assessment.dora.figures import latest_figures, typed_figures
 from assessment.dora.metrics.compute import DoraMetrics, team_metrics
 from assessment.dora.metrics.frames import has_data
@@ -62,7 +70,7 @@ def team_dora(session: Session, data: AssessmentData) -> TeamDora | None:
     if has_data(session, team_id=data.team_id):
         metrics = team_metrics(session, team_id=data.team_id)
         summary = summarise(metrics)
-        observed = observed_from_metrics(metrics)
+        observed = observed_from_metrics(metrics, linked_recovery(session, team_id=data.team_id, window=metrics.window))
         return TeamDora(
             IMPORTED,
             summary.window,

@@ -215,7 +215,12 @@ def test_p7_sixty_services_without_owners(golden: Path, capsys: pytest.CaptureFi
     work = builds(roadmap)
     assert work[0]["key"] == "service_ownership_registry"
     assert work[0]["phase"] == "now"
-    assert all(i["exposed"] for i in work if i["foundation"] in ("oncall_runbooks", "failure_isolation") and i["tier"] == 1)
+    gate_work = [i for i in work if i["kind"] == "gate"]
+    assert {i["foundation"] for i in gate_work} == {"oncall_runbooks", "failure_isolation"}
+    assert all(i["exposed"] and i["tier"] == 1 for i in gate_work)
+    assert "You already run 60 independently deployed services" in next(
+        i["reason"] for i in gate_work if i["foundation"] == "failure_isolation"
+    )
     assert keys(roadmap).index("instance_kill_drill") > max(
         keys(roadmap).index(i["key"]) for i in work if i["foundation"] == "failure_isolation" and i["key"] != "instance_kill_drill"
     )
