@@ -142,6 +142,8 @@ def _number_at(question: Question, target: int) -> int | float:
     """A value inside the band whose score is nearest the target score."""
     spec = question.number
     assert spec is not None
+    if not spec.bands:  # a context number: any plausible value
+        return max(spec.minimum, float(target // 5)) if not spec.integer else max(int(spec.minimum), target // 5)
     bands = [(b.limit, b.score) for b in spec.bands]
     limit, score = min(bands, key=lambda b: (abs(b[1] - target), -b[1]))
     if abs(spec.otherwise - target) < abs(score - target):

@@ -7,10 +7,12 @@ from datetime import date
 from sqlalchemy.engine import Engine
 
 from assessment.assessments.lookup import get_assessment
+from assessment.assessments.repository import load_assessment
 from assessment.bank.answers import AnswerStatus, answered, dont_know, not_applicable
 from assessment.bank.loader import default_bank
 from assessment.bank.model import ChoiceOption
 from assessment.core import db
+from assessment.scoring.engine import score_assessment
 from tests.app.conftest import (
     ASSESS,
     demo_round,
@@ -27,7 +29,7 @@ from ui.text import plain
 
 def test_level_answer_is_saved_at_once_with_a_visible_confirmation(app_engine: Engine) -> None:
     aid = new_assessment(app_engine)
-    at = open_page(ASSESS, aid)
+    at = open_page(ASSESS, aid, foundation="failure_isolation")
     options = default_bank().question("fi_instance_kill").options
     assert options is not None
     level_three = options[3].text
@@ -38,12 +40,12 @@ def test_level_answer_is_saved_at_once_with_a_visible_confirmation(app_engine: E
     assert [t.value for t in at.toast] == ["Saved: Instance loss test"]
     assert "Saved " in texts(at, "caption")
     assert "by local user" in texts(at, "caption")
-    assert "1 of 34 questions answered" in at.sidebar.get("progress")[0].proto.text
+    assert f"1 of {len(default_bank().questions)} questions answered" in at.sidebar.get("progress")[0].proto.text
 
 
 def test_every_answer_type_and_dont_know_are_saved(app_engine: Engine) -> None:
     aid = new_assessment(app_engine)
-    at = open_page(ASSESS, aid)
+    at = open_page(ASSESS, aid, foundation="failure_isolation")
     at.radio(key="answer:fi_circuit_breakers").set_value("yes").run()
     at.radio(key="answer:fi_bulkheads").set_value(DONT_KNOW).run()
     at.number_input(key="answer:fi_cascading_incidents").set_value(2).run()
@@ -75,7 +77,7 @@ def test_number_and_dont_know_exclude_each_other(app_engine: Engine) -> None:
 
 def test_not_applicable_waits_for_its_reason_then_saves_it(app_engine: Engine) -> None:
     aid = new_assessment(app_engine)
-    at = open_page(ASSESS, aid)
+    at = open_page(ASSESS, aid, foundation="failure_isolation")
     at.radio(key="answer:fi_circuit_breakers").set_value("no").run()
     at.radio(key="answer:fi_circuit_breakers").set_value(NOT_APPLICABLE).run()
     assert "Say why this does not apply" in texts(at, "error")
@@ -87,7 +89,7 @@ def test_not_applicable_waits_for_its_reason_then_saves_it(app_engine: Engine) -
 
 def test_note_evidence_link_and_date_are_saved_with_the_answer(app_engine: Engine) -> None:
     aid = new_assessment(app_engine)
-    at = open_details(open_page(ASSESS, aid), "fi_timeouts")
+    at = open_details(open_page(ASSESS, aid, foundation="failure_isolation"), "fi_timeouts")
     at.text_area(key="note:fi_timeouts").set_value("Client library sets 2 s").run()
     assert "Choose an answer first" in texts(at, "error")
     assert stored(app_engine, aid) == {}
@@ -105,7 +107,7 @@ def test_note_evidence_link_and_date_are_saved_with_the_answer(app_engine: Engin
 
 def test_bad_evidence_link_is_refused_next_to_the_field_and_nothing_is_lost(app_engine: Engine) -> None:
     aid = new_assessment(app_engine)
-    at = open_details(open_page(ASSESS, aid), "fi_timeouts")
+    at = open_details(open_page(ASSESS, aid, foundation="failure_isolation"), "fi_timeouts")
     at.radio(key="answer:fi_timeouts").set_value("2").run()
     at.text_input(key="url:fi_timeouts").set_value("https://ok.example.com/a").run()
     at.text_input(key="url:fi_timeouts").set_value("javascript:alert(1)").run()
@@ -127,7 +129,7 @@ def test_a_resumed_assessment_shows_every_saved_answer(app_engine: Engine) -> No
     save(app_engine, aid, "fi_circuit_breakers", not_applicable("single service"))
     save(app_engine, aid, "fi_bulkheads", dont_know(evidence_url="https://x.example.com"))
     save(app_engine, aid, "oc_owned_services_share", answered(62.5, evidence_date=date(2026, 9, 30)))
-    at = open_page(ASSESS, aid)
+    at = open_page(ASSESS, aid, foundation="failure_isolation")
     assert at.radio(key="answer:fi_instance_kill").value == "2"
     assert at.text_area(key="note:fi_instance_kill").value == "Killed pods in staging"
     assert at.radio(key="answer:fi_circuit_breakers").value == NOT_APPLICABLE
@@ -145,7 +147,7 @@ def test_a_resumed_assessment_shows_every_saved_answer(app_engine: Engine) -> No
 def test_a_change_made_meanwhile_elsewhere_is_never_overwritten(app_engine: Engine) -> None:
     aid = new_assessment(app_engine)
     save(app_engine, aid, "fi_timeouts", answered(1))
-    at = open_page(ASSESS, aid)
+    at = open_page(ASSESS, aid, foundation="failure_isolation")
     save(app_engine, aid, "fi_timeouts", answered(3), by="second tab")  # another tab or person
     at.radio(key="answer:fi_timeouts").set_value("0").run()
     assert not at.exception
@@ -159,7 +161,7 @@ def test_a_change_made_meanwhile_elsewhere_is_never_overwritten(app_engine: Engi
 def test_clear_answer_removes_it(app_engine: Engine) -> None:
     aid = new_assessment(app_engine)
     save(app_engine, aid, "fi_timeouts", answered(1, note="n"))
-    at = open_page(ASSESS, aid)  # a stored note opens the panel, where the clear button is
+    at = open_page(ASSESS, aid, foundation="failure_isolation")  # a stored note opens the panel, where the clear button is
     at.button(key="clear:fi_timeouts").click().run()
     assert "fi_timeouts" not in stored(app_engine, aid)
     assert at.radio(key="answer:fi_timeouts").value is None
@@ -168,21 +170,25 @@ def test_clear_answer_removes_it(app_engine: Engine) -> None:
 
 def test_go_to_first_unanswered_and_between_foundations(demo_engine: Engine) -> None:
     aid = demo_round(demo_engine, "Mobile API")  # half answered
-    at = open_page(ASSESS, aid)
+    at = open_page(ASSESS, aid, foundation="failure_isolation")
+    given = stored(demo_engine, aid)
+    first = next(q for q in default_bank().questions if q.key not in given)
     at.button(key="first_unanswered").click().run()
-    assert at.radio(key="foundation").value == "rollback_speed"
+    assert at.radio(key="foundation").value == first.foundation
     assert "First unanswered question" in texts(at, "info")
-    assert "(#q-rb_rollback_rehearsed)" in texts(at, "markdown")
+    assert f"(#q-{first.key})" in texts(at, "markdown")
+    groups = ["context"] + [f.key for f in default_bank().foundations]
+    following = groups[groups.index(first.foundation) + 1]
     at.button(key="next_foundation").click().run()
-    assert at.radio(key="foundation").value == "oncall_runbooks"
-    assert at.query_params["foundation"] == "oncall_runbooks"
+    assert at.radio(key="foundation").value == following
+    assert at.query_params["foundation"] == following
     at.button(key="previous_foundation").click().run()
     assert at.radio(key="foundation").value == "rollback_speed"
 
 
 def test_mark_round_complete_then_see_results(app_engine: Engine) -> None:
     aid = new_assessment(app_engine)
-    at = open_page(ASSESS, aid)
+    at = open_page(ASSESS, aid, foundation="failure_isolation")
     at.radio(key="answer:fi_instance_kill").set_value("1").run()
     at.button(key="complete_round").click().run()
     assert not at.exception
@@ -190,7 +196,7 @@ def test_mark_round_complete_then_see_results(app_engine: Engine) -> None:
         assert get_assessment(session, assessment_id=aid).status == "completed"
     assert at.title[0].value == "Results: Core, round 1"
     assert at.query_params["assessment"] == str(aid)
-    at = open_page(ASSESS, aid)
+    at = open_page(ASSESS, aid, foundation="failure_isolation")
     at.button(key="reopen_round").click().run()
     with db.read_session(app_engine) as session:
         assert get_assessment(session, assessment_id=aid).status == "in_progress"
@@ -198,7 +204,7 @@ def test_mark_round_complete_then_see_results(app_engine: Engine) -> None:
 
 def test_moving_between_pages_keeps_the_assessment(app_engine: Engine) -> None:
     aid = new_assessment(app_engine)
-    at = open_page(ASSESS, aid)
+    at = open_page(ASSESS, aid, foundation="failure_isolation")
     at.query_params.clear()  # top navigation clears the URL's parameters
     at.switch_page("ui/pages/results.py").run()
     assert at.title[0].value == "Results: Core, round 1"
@@ -208,7 +214,7 @@ def test_moving_between_pages_keeps_the_assessment(app_engine: Engine) -> None:
 def test_a_closed_note_panel_never_loses_the_stored_note(app_engine: Engine) -> None:
     aid = new_assessment(app_engine)
     save(app_engine, aid, "fi_timeouts", answered(1, note="kept", evidence_url="https://e.example.com"))
-    at = open_page(ASSESS, aid)
+    at = open_page(ASSESS, aid, foundation="failure_isolation")
     at.session_state["details:fi_timeouts"] = False  # the user closes the panel
     at.run()
     at.run()
@@ -217,3 +223,22 @@ def test_a_closed_note_panel_never_loses_the_stored_note(app_engine: Engine) -> 
     assert stored(app_engine, aid)["fi_timeouts"] == answered(4, note="kept", evidence_url="https://e.example.com")
     at = open_details(at, "fi_timeouts")
     assert at.text_area(key="note:fi_timeouts").value == "kept"
+
+
+def test_the_context_questions_come_first_and_are_not_scored(app_engine: Engine) -> None:
+    """Bank 2 asks how the team ships today before the foundations; the answers are saved but never scored."""
+    aid = new_assessment(app_engine)
+    at = open_page(ASSESS, aid)
+    assert at.radio(key="foundation").value == "context"
+    assert at.header[0].value == "How you ship today"
+    assert any("are not scored" in m.value for m in at.markdown)
+    at.number_input(key="answer:ctx_deploys_per_week").set_value(35).run()
+    assert not at.exception
+    with db.read_session(app_engine) as session:
+        data = load_assessment(session, assessment_id=aid)
+    assert data.answers["ctx_deploys_per_week"].value == 35
+    score = score_assessment(data.bank, data.answers)
+    assert "ctx_deploys_per_week" not in score.questions  # never scored
+    assert score.exposures == ("frequent_deploys",)
+    at.button(key="next_foundation").click().run()
+    assert at.radio(key="foundation").value == "failure_isolation"

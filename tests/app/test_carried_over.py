@@ -27,6 +27,8 @@ MARKER = "Carried over from round 1 — confirm or change"
 BANK = default_bank()
 ALL_KEYS = [q.key for q in BANK.questions]
 
+N = len(default_bank().questions)  # every question of the shipped bank is answered in the demo rounds
+
 
 def start_prefilled_round(engine: Engine, team: str = "Checkout") -> tuple[AppTest, int]:
     """Start the team's next round on the Rounds page with pre-fill ticked; the app moves on to Assess."""
@@ -80,16 +82,16 @@ def test_carried_answers_are_marked_confirmed_one_by_one_all_at_once_or_by_chang
 ) -> None:
     at, aid = start_prefilled_round(demo_engine)
     assert "Assess: Checkout, round 2" in texts(at, "title")  # the Rounds page opened the new round
-    assert "34 answer(s) carried over" in texts(at, "success")
+    assert f"{N} answer(s) carried over" in texts(at, "success")
     assert carried(demo_engine, aid) == set(ALL_KEYS)
 
-    at = open_page(ASSESS, aid)  # a fresh visit, as from a bookmark
+    at = open_page(ASSESS, aid, foundation="failure_isolation")  # a fresh visit, as from a bookmark
     isolation = [q.key for q in BANK.questions_for("failure_isolation")]
     assert markers(at) == len(isolation)
     assert confirm_buttons(at) == set(isolation)
-    assert progress(at) == "0 of 34 questions answered · 34 to confirm"
+    assert progress(at) == f"0 of {N} questions answered · {N} to confirm"
     assert (
-        at.sidebar.radio(key="foundation").proto.captions[0] == f"0 of {len(isolation)} answered · "
+        at.sidebar.radio(key="foundation").proto.captions[1] == f"0 of {len(isolation)} answered · "
         f"{len(isolation)} to confirm"
     )
     assert "Answered in round 1" in texts(at, "caption")
@@ -107,14 +109,14 @@ def test_carried_answers_are_marked_confirmed_one_by_one_all_at_once_or_by_chang
     assert [t.value for t in at.toast] == ["Confirmed: Instance loss test"]
     assert markers(at) == len(isolation) - 1
     assert "fi_instance_kill" not in confirm_buttons(at)
-    assert progress(at) == "1 of 34 questions answered · 33 to confirm"
+    assert progress(at) == f"1 of {N} questions answered · {N - 1} to confirm"
 
     at.button(key="confirm_foundation").click().run()  # the rest of this foundation
     assert carried(demo_engine, aid) == set(ALL_KEYS) - set(isolation)
     assert markers(at) == 0
     assert not [b for b in at.button if b.key == "confirm_foundation"]
     assert [t.value for t in at.toast] == [f"Confirmed {len(isolation) - 1} carried-over answers"]
-    assert progress(at) == f"{len(isolation)} of 34 questions answered · {34 - len(isolation)} to confirm"
+    assert progress(at) == f"{len(isolation)} of {N} questions answered · {N - len(isolation)} to confirm"
 
     at.sidebar.radio(key="foundation").set_value("rollback_speed").run()  # change one: its mark goes at once
     assert markers(at) == len(BANK.questions_for("rollback_speed"))
@@ -126,19 +128,19 @@ def test_carried_answers_are_marked_confirmed_one_by_one_all_at_once_or_by_chang
     assert markers(at) == len(BANK.questions_for("rollback_speed")) - 1
     assert [t.value for t in at.toast] == ["Saved: Rollback time"]
 
-    left = 34 - len(isolation) - 1
+    left = N - len(isolation) - 1
     at.button(key="confirm_round").click().run()  # everything still carried, in every foundation
     assert carried(demo_engine, aid) == set()
     assert [t.value for t in at.toast] == [f"Confirmed {left} carried-over answers"]
     assert markers(at) == 0
-    assert progress(at) == "34 of 34 questions answered"
+    assert progress(at) == f"{N} of {N} questions answered"
     assert not [b for b in at.button if b.key in ("confirm_round", "confirm_foundation")]
     assert stored(demo_engine, aid)["rb_last_rollback_minutes"] == answered(1_000_000)  # confirming kept it
 
 
 def test_confirming_an_answer_someone_changed_meanwhile_keeps_their_answer(demo_engine: Engine) -> None:
     _, aid = start_prefilled_round(demo_engine)
-    at = open_page(ASSESS, aid)
+    at = open_page(ASSESS, aid, foundation="failure_isolation")
     save(demo_engine, aid, "fi_instance_kill", answered(4), by="someone else")  # another tab, meanwhile
     at.button(key="confirm:fi_instance_kill").click().run()
     assert not at.exception, at.exception
@@ -153,8 +155,8 @@ def test_results_and_rounds_say_how_many_answers_are_still_carried_over(demo_eng
     _, aid = start_prefilled_round(demo_engine)
     at = open_page(RESULTS, aid)
     assert not at.exception, at.exception
-    assert "34 answers still carried over from round 1" in texts(at, "caption")
-    assessed = open_page(ASSESS, aid)
+    assert f"{N} answers still carried over from round 1" in texts(at, "caption")
+    assessed = open_page(ASSESS, aid, foundation="failure_isolation")
     assessed.button(key="confirm_round").click().run()
     assert "still carried over" not in texts(open_page(RESULTS, aid), "caption")
 
@@ -162,7 +164,7 @@ def test_results_and_rounds_say_how_many_answers_are_still_carried_over(demo_eng
 def test_a_round_without_carried_answers_shows_no_marker(demo_engine: Engine) -> None:
     with db.read_session(demo_engine) as session:
         aid = next(s.id for s in list_assessments(session) if s.team == "Checkout")
-    at = open_page(ASSESS, aid)
+    at = open_page(ASSESS, aid, foundation="failure_isolation")
     assert markers(at) == 0
     assert not confirm_buttons(at)
     assert "to confirm" not in progress(at)
@@ -171,7 +173,7 @@ def test_a_round_without_carried_answers_shows_no_marker(demo_engine: Engine) ->
 def test_confirming_keeps_what_was_typed_but_not_saved(demo_engine: Engine) -> None:
     """A link refused as invalid stays in its field for correction; confirming the answer does not wipe it."""
     _, aid = start_prefilled_round(demo_engine)
-    at = open_details(open_page(ASSESS, aid), "fi_instance_kill")
+    at = open_details(open_page(ASSESS, aid, foundation="failure_isolation"), "fi_instance_kill")
     at.text_input(key="url:fi_instance_kill").set_value("ftp://wiki.example/runbook").run()
     assert "http" in texts(at, "error")
     assert row(demo_engine, aid, "fi_instance_kill").carried_over

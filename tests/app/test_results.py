@@ -8,15 +8,17 @@ from sqlalchemy.engine import Engine
 
 from assessment.assessments.repository import load_assessment
 from assessment.core import db
-from assessment.scoring.engine import AssessmentScore, score_assessment
+from assessment.bank.loader import default_bank
+from assessment.judgement import judge
+from assessment.scoring.engine import AssessmentScore
 from tests.app.conftest import RESULTS, demo_round, new_assessment, texts
-from tests.conftest import open_page
+from tests.conftest import open_page, unescaped
 
 
 def scored(engine: Engine, assessment_id: int) -> AssessmentScore:
     with db.read_session(engine) as session:
         data = load_assessment(session, assessment_id=assessment_id)
-    return score_assessment(data.bank, data.answers)
+        return judge(session, data).score
 
 
 def test_results_show_levels_gates_verdicts_and_risks(demo_engine: Engine) -> None:
@@ -30,9 +32,14 @@ def test_results_show_levels_gates_verdicts_and_risks(demo_engine: Engine) -> No
     assert list(table["Foundation"]) == [f.title for f in score.foundations.values()]
     rollback = table.set_index("Foundation").loc["Deployment rollback speed"]
     assert rollback["Deciding test"].startswith("failed")
-    boxes = texts(at, "error") + texts(at, "success")
+    boxes = unescaped(texts(at, "error") + texts(at, "warning") + texts(at, "success"))
     for verdict in score.verdicts:
-        assert verdict.sentence in boxes
+        assert f"{verdict.label} · {verdict.title}" in boxes
+        assert verdict.headline in boxes
+        for bullet in verdict.bullets:
+            assert bullet in boxes
+    assert [v.status.value for v in score.verdicts] == ["exposed", "exposed", "not_ready"]
+    assert "deciding test contested by the data" in unescaped(texts(at, "caption"))  # the data doubts a claim
     risks = at.dataframe[1].value
     assert list(risks["Risk"]) == sorted(risks["Risk"], key=["High", "Medium"].index)  # high first
     assert len(risks) == len(score.risks)
@@ -49,7 +56,7 @@ def test_a_proven_team_is_ready_for_everything(demo_engine: Engine) -> None:
 def test_unanswered_questions_are_listed_and_lead_back_to_assess(demo_engine: Engine) -> None:
     aid = demo_round(demo_engine, "Mobile API")
     at = open_page(RESULTS, aid)
-    assert "Rollback rehearsal" in texts(at, "markdown")
+    assert "Incident response practice" in unescaped(texts(at, "markdown"))
     assert "in progress" in texts(at, "caption")
     at.button(key="answer_now:postmortem_practice").click().run()
     assert not at.exception
@@ -60,5 +67,5 @@ def test_unanswered_questions_are_listed_and_lead_back_to_assess(demo_engine: En
 def test_an_empty_round_has_results_without_errors(app_engine: Engine) -> None:
     at = open_page(RESULTS, new_assessment(app_engine))
     assert not at.exception
-    assert at.metric[1].value == "0 of 34"
+    assert at.metric[1].value == f"0 of {len(default_bank().questions)}"
     assert len(at.get("vega_lite_chart")) == 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from assessment.assessments.repository import AssessmentData
-from assessment.bank.model import Question
+from assessment.bank.model import CONTEXT, Question
 from assessment.core.numbers import plural
 from ui import current, database, state, widgets
 from ui.components.assess.actions import on_confirm, set_completed
@@ -22,6 +22,13 @@ data = current.require_assessment(engine)
 bank = data.bank
 
 carried_from = current.carried_from(engine, data)
+CONTEXT_TITLE = "How you ship today"
+# The context questions come first: what the team already does decides how urgent each foundation is.
+GROUPS = ([CONTEXT] if bank.context_questions() else []) + [f.key for f in bank.foundations]
+
+
+def group_title(key: str) -> str:
+    return CONTEXT_TITLE if key == CONTEXT else bank.foundation(key).title
 
 
 def first_unanswered(data: AssessmentData) -> str | None:
@@ -90,7 +97,7 @@ def sidebar() -> str:
     with st.sidebar:
         st.markdown("**Progress**")
         st.progress(widgets.share(done, total), text=progress_text(done, total, len(carried), "questions answered"))
-        keys = [f.key for f in bank.foundations]
+        keys = GROUPS
         foundation_from_url(keys)
         captions = [progress_text(*answered_in(k), len(carried_in(k))) for k in keys]
         chosen: str = st.radio(
@@ -98,7 +105,7 @@ def sidebar() -> str:
             keys,
             key=FOUNDATION.key,
             captions=captions,
-            format_func=lambda k: plain(bank.foundation(k).title),
+            format_func=lambda k: plain(group_title(k)),
             on_change=foundation_to_url,
         )
         target = first_unanswered(data)
@@ -155,15 +162,22 @@ def round_actions(answered: int, total: int, carried: int) -> None:
 
 
 def foundation_intro(foundation_key: str) -> None:
-    foundation = bank.foundation(foundation_key)
     done, total = answered_in(foundation_key)
-    st.header(plain(foundation.title), anchor=False)
-    st.markdown(plain(foundation.summary))
-    st.info(f"**Deciding test:** {plain(foundation.deciding_test)}", icon=":material/flag:")
+    title = group_title(foundation_key)
+    st.header(plain(title), anchor=False)
+    if foundation_key == CONTEXT:
+        st.markdown(
+            "These answers are not scored. They say what the team already does, which decides how urgent each "
+            "foundation is: a slow rollback matters far more to a team that deploys every day."
+        )
+    else:
+        foundation = bank.foundation(foundation_key)
+        st.markdown(plain(foundation.summary))
+        st.info(f"**Deciding test:** {plain(foundation.deciding_test)}", icon=":material/flag:")
     carried = carried_in(foundation_key)
     st.progress(
         widgets.share(done, total),
-        text=progress_text(done, total, len(carried), f"answered in {foundation.title.lower()}"),
+        text=progress_text(done, total, len(carried), f"answered in {title.lower()}"),
     )
     if carried:
         with st.container(horizontal=True, vertical_alignment="center", horizontal_alignment="distribute"):
@@ -176,12 +190,12 @@ def foundation_intro(foundation_key: str) -> None:
 
 def foundation_steps(foundation_key: str) -> None:
     """Previous / next foundation buttons under the last question."""
-    keys = [f.key for f in bank.foundations]
+    keys = GROUPS
     i = keys.index(foundation_key)
     back, _, forward = st.columns([1, 2, 1])
     if i > 0:
         back.button(
-            plain(bank.foundations[i - 1].title),
+            plain(group_title(keys[i - 1])),
             key="previous_foundation",
             icon=":material/arrow_back:",
             on_click=go_to_foundation,
@@ -190,7 +204,7 @@ def foundation_steps(foundation_key: str) -> None:
         )
     if i < len(keys) - 1:
         forward.button(
-            plain(bank.foundations[i + 1].title),
+            plain(group_title(keys[i + 1])),
             key="next_foundation",
             icon=":material/arrow_forward:",
             icon_position="right",

@@ -5,9 +5,12 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from assessment.core import db
 from assessment.core.numbers import plural
-from assessment.scoring.engine import AssessmentScore, Risk, score_assessment
+from assessment.judgement import judge
+from assessment.scoring.engine import AssessmentScore, Risk
 from assessment.scoring.gates import GateState
+from assessment.scoring.verdicts import Readiness
 from reports.charts.scores import scores_chart
 from ui import current, database, state, widgets
 from ui.components.dora import widgets as dora_widgets
@@ -27,7 +30,13 @@ engine = database.engine()
 state.follow_pending_page()
 data = current.require_assessment(engine)
 bank = data.bank
-score = score_assessment(bank, data.answers)
+with db.read_session(engine) as session:
+    score = judge(session, data).score  # the answers with the team's delivery data, as the report judges them
+VERDICT_STYLE = {
+    Readiness.READY: (st.success, ":material/check_circle:"),
+    Readiness.NOT_READY: (st.warning, ":material/block:"),
+    Readiness.EXPOSED: (st.error, ":material/warning:"),
+}
 
 
 def answer_now(foundation_key: str) -> None:
@@ -66,10 +75,23 @@ def foundations_table(score: AssessmentScore) -> None:
 
 
 def verdicts(score: AssessmentScore) -> None:
+    """Label, headline, then one line per missing foundation: the same words as the Report page and the PDF."""
     for verdict in score.verdicts:
-        show = st.success if verdict.ready else st.error
-        icon = ":material/check_circle:" if verdict.ready else ":material/block:"
-        show(f"**{plain(verdict.title)}**  \n{plain(verdict.sentence)}", icon=icon)
+        show, icon = VERDICT_STYLE[verdict.status]
+        lines = [f"**{plain(verdict.label)} · {plain(verdict.title)}**", plain(verdict.headline)]
+        lines += [f"- {plain(b)}" for b in verdict.bullets]
+        show("  \n".join(lines[:2]) + ("\n\n" + "\n".join(lines[2:]) if lines[2:] else ""), icon=icon)
+
+
+def deciding_tests(score: AssessmentScore) -> None:
+    """Each deciding test that is not passed, with the measured answers behind it."""
+    for f in score.foundations.values():
+        if f.gate is GateState.PASSED or not f.checks:
+            continue
+        shown = [c for c in f.checks if c.state.value != "met"]
+        detail = "; ".join(plain(c.sentence) for c in shown)
+        contest = f" Data: {plain(f.contest.claim)}, against {plain(f.contest.figure)}." if f.contest else ""
+        st.caption(f"**{plain(f.title)}**: deciding test {GATE_WORDS[f.gate]}. {detail}{contest}")
 
 
 def risks(score: AssessmentScore) -> None:
@@ -95,8 +117,12 @@ def risks(score: AssessmentScore) -> None:
 
 
 def unanswered() -> None:
-    missing = [f for f in bank.foundations if any(q.key not in data.answers for q in bank.questions_for(f.key))]
-    if not missing:
+    groups = [*bank.foundations]
+    missing = [f for f in groups if any(q.key not in data.answers for q in bank.questions_for(f.key))]
+    context = [q.short for q in bank.context_questions() if q.key not in data.answers]
+    if context:
+        st.markdown("**How you ship today** (not scored): " + ", ".join(plain(s) for s in context))
+    if not missing and not context:
         st.caption(":material/task_alt: Every question is answered.")
         return
     for foundation in missing:
@@ -135,6 +161,7 @@ if data.carried_over:
 st.subheader("Foundations", anchor=False)
 st.altair_chart(scores_chart(list(score.foundations.values())), width="stretch")
 foundations_table(score)
+deciding_tests(score)
 st.subheader("Readiness", anchor=False)
 verdicts(score)
 st.subheader("Risks, high first", anchor=False)
