@@ -156,7 +156,7 @@ class RoadmapRow:
     kind: str
     serves_gate: bool
     effort: str
-    effort_weeks: int
+    effort_weeks: float
     in_place: bool
     reason: str
     what_it_takes: str
@@ -171,7 +171,7 @@ class RoadmapRow:
 class PhaseBlock:
     phase: str
     label: str
-    weeks: int
+    weeks: float
     items: tuple[RoadmapRow, ...]
 
 

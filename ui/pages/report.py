@@ -69,11 +69,16 @@ def roadmap(ctx: ReportContext) -> None:
     if ctx.roadmap:
         st.altair_chart(plan_chart(ctx.roadmap), width="stretch")
     st.subheader("End states", anchor=False)
+    verdicts = {v.key: v for v in ctx.verdicts}
     for e in ctx.end_states:
         place = "can be taken now" if e.ready else (f"after {e.after}" if e.after else "at the end")
-        show = st.success if e.ready else st.error
+        v = verdicts.get(e.key)
+        show = st.success if e.ready else (st.error if v is not None and v.status == "exposed" else st.warning)
+        label = v.label if v is not None else ("Ready" if e.ready else "Not ready")
+        bullets = "\n".join(f"- {plain(b)}" for b in (v.bullets if v is not None else ()))
         show(
-            f"**{plain(e.title)}** · {plain(place)}  \n{plain(e.reason)}",
+            f"**{plain(label)} · {plain(e.title)}** · {plain(place)}  \n{plain(e.reason)}"
+            + (f"\n\n{bullets}" if bullets else ""),
             icon=":material/check_circle:" if e.ready else ":material/block:",
         )
 
@@ -125,8 +130,8 @@ widgets.assessment_header(data, "Report")
 st.markdown(plain(context.headline))
 st.subheader("Roadmap", anchor=False)
 st.caption(
-    "Only what weak answers call for, prerequisites first; failed deciding tests first, then the largest "
-    "weighted gaps. Now is about 30 days of work, next runs to the end of the quarter."
+    "Prerequisites first; find out what nobody knows before building; then the deciding tests of what you "
+    "already do, then the other deciding tests, then the rest. Now starts within 30 days, next this quarter."
 )
 roadmap(context)
 pdf_section(context, data, (data.id, fingerprint(data)), stored_dora)
