@@ -20,6 +20,7 @@ MAX_LEVEL = len(LEVEL_NAMES) - 1
 GATE_CAP_LEVEL = 2  # a deciding test not passed caps a foundation at "partial"
 UNPROVEN_CAP_LEVEL = 3  # "proven" needs dated evidence that the deciding test held recently
 CONTEXT = "context"  # the reserved foundation key of context questions: asked, never scored
+CONTEXT_TITLE = "How you ship today"
 
 
 class Strict(BaseModel):
@@ -254,6 +255,13 @@ class Bank(Strict):
 
     def questions_for(self, foundation: str) -> list[Question]:
         return [q for q in self.questions if q.foundation == foundation]
+
+    def sections(self) -> list[str]:
+        """The groups questions are asked in: the context first (when the bank has any), then each foundation."""
+        return ([CONTEXT] if self.context_questions() else []) + [f.key for f in self.foundations]
+
+    def section_title(self, key: str) -> str:
+        return CONTEXT_TITLE if key == CONTEXT else self.foundation(key).title
 
     def scored_questions(self) -> list[Question]:
         return [q for q in self.questions if q.scored]

@@ -128,14 +128,14 @@ def _records(data: AssessmentData, score: AssessmentScore, carried: set[str]) ->
 
 
 def _answer_record(data: AssessmentData, score: AssessmentScore, key: str) -> dict[str, Any]:
-    question, result = data.bank.question(key), score.questions[key]
+    question, result = data.bank.question(key), score.questions.get(key)  # context questions have no score
     record: dict[str, Any] = {
         "record": "answer",
         "foundation": question.foundation,
         "question_key": key,
         "question": question.short,
-        "score": result.score,
-        "risk": result.risk.value,
+        "score": result.score if result is not None else None,
+        "risk": result.risk.value if result is not None else "not_scored",
     }
     answer = data.answers.get(key)
     if answer is None:

@@ -72,7 +72,7 @@ def common_gaps(insights: Sequence[TeamInsight], limit: int = 10) -> list[Common
     found: dict[str, tuple[str, str, int]] = {}
     for insight in insights:
         bank = insight.data.bank
-        for n, q in enumerate(bank.questions):
+        for n, q in enumerate(bank.scored_questions()):
             result = insight.score.questions[q.key]
             if result.risk not in WEAK:
                 continue

@@ -22,13 +22,9 @@ data = current.require_assessment(engine)
 bank = data.bank
 
 carried_from = current.carried_from(engine, data)
-CONTEXT_TITLE = "How you ship today"
 # The context questions come first: what the team already does decides how urgent each foundation is.
-GROUPS = ([CONTEXT] if bank.context_questions() else []) + [f.key for f in bank.foundations]
-
-
-def group_title(key: str) -> str:
-    return CONTEXT_TITLE if key == CONTEXT else bank.foundation(key).title
+GROUPS = bank.sections()
+group_title = bank.section_title
 
 
 def first_unanswered(data: AssessmentData) -> str | None:

@@ -166,13 +166,13 @@ def answer_page(token: str, code: str | None) -> None:
 
 
 def foundation_picker(view: ParticipantView) -> str:
-    keys = [f.key for f in view.bank.foundations]
+    keys = view.bank.sections()
     ws.FOUNDATION.keep_within(keys, keys[0])
 
     def label(fkey: str) -> str:
         questions = view.bank.questions_for(fkey)
         answered = sum(1 for q in questions if q.key in view.answers)
-        return f"{view.bank.foundation(fkey).title} ({answered}/{len(questions)})"
+        return f"{view.bank.section_title(fkey)} ({answered}/{len(questions)})"
 
     chosen = st.segmented_control(
         "Foundation", keys, key=ws.FOUNDATION.key, format_func=label, label_visibility="collapsed"

@@ -26,7 +26,7 @@ def question_rows(board: TeamDashboard) -> pd.DataFrame:
         [
             {
                 "Question": f"{numbers[s.question.key]}. {s.question.short}",
-                "Foundation": bank.foundation(s.question.foundation).title,
+                "Foundation": bank.section_title(s.question.foundation),
                 "Answers": s.answered,
                 "Median": _number(s.median),
                 "Spread (IQR)": _number(s.iqr),
