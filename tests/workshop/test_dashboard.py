@@ -70,14 +70,14 @@ def test_dashboard_puts_the_widest_disagreement_first(room: Room, bank: Bank) ->
     for token, minutes in zip(tokens, (3, 10, 10), strict=True):
         room.answer(token, "rb_last_rollback_minutes", answered(minutes))  # narrow split
     for token in tokens:
-        room.answer(token, "rb_rollback_rehearsed", answered(True))  # agreement
+        room.answer(token, "fi_template_defaults", answered(True))  # agreement
     other = room.join("Dee", "Checkout")
-    room.answer(other, "rb_rollback_rehearsed", answered(False))  # another team: not counted here
+    room.answer(other, "fi_template_defaults", answered(False))  # another team: not counted here
     with db.write_session(room.engine) as session:
         set_finished(session, token=tokens[0], finished=True)
     board = load(room, "Payments")
     assert [q.question.key for q in board.questions[:2]] == ["rb_rollback_path", "rb_last_rollback_minutes"]
-    rehearsed = next(q for q in board.questions if q.question.key == "rb_rollback_rehearsed")
+    rehearsed = next(q for q in board.questions if q.question.key == "fi_template_defaults")
     assert rehearsed.buckets[:2] == [Bucket("yes", 3), Bucket("no", 0)]
     assert rehearsed.iqr == 0
     assert [(p.name, p.answered, p.finished) for p in board.participants] == [

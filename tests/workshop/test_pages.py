@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from assessment.bank.loader import default_bank
+
 from datetime import timedelta
 
 import pytest
@@ -54,7 +56,7 @@ def test_join_by_code_answer_and_resume_after_a_refresh(rooms: tuple[Room, Room]
     again = open_page(JOIN, p=token)  # a refresh: a new session with the same address
     again.segmented_control(key="wj_foundation").set_value("rollback_speed").run()
     assert again.radio(key=f"wj:answer:{QUESTION}").value == "3"
-    assert again.get("progress")[0].proto.text == "1 of 34 questions answered"
+    assert again.get("progress")[0].proto.text == f"1 of {len(default_bank().questions)} questions answered"
 
 
 def test_joining_without_a_name_explains_and_saves_nothing(rooms: tuple[Room, Room]) -> None:
@@ -145,7 +147,7 @@ def test_the_facilitator_link_opens_the_dashboard_and_leaves_the_address_bar(
     assert at.metric[0].value == f"{room.created.join_code[:4]}-{room.created.join_code[4:]}"
     at.segmented_control(key="wf_team").set_value(room.team_ids["Payments"]).run()
     people, questions = at.table[0].value, at.dataframe[0].value
-    assert people.reset_index().to_dict("records") == [{"Participant": "Ann", "Answered": "1/34", "Finished": ""}]
+    assert people.reset_index().to_dict("records") == [{"Participant": "Ann", "Answered": f"1/{len(default_bank().questions)}", "Finished": ""}]
     row = questions[questions["Question"].str.endswith("Rollback path")].iloc[0]
     assert row["Answers"] == 1
     assert row["Given"] == "1 ad hoc ×1"
