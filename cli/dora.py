@@ -183,8 +183,9 @@ def add_dora_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[
     met.add_argument(
         "--lookback-hours",
         type=float,
-        default=DEFAULT_LOOKBACK_HOURS,
-        help="how long before an incident a deployment can be blamed for it (default 24)",
+        default=None,
+        help="how long before an incident a deployment can be blamed for it, for this view "
+        f"(default: the organisation's, {DEFAULT_LOOKBACK_HOURS:g} unless set with `dora lookback`)",
     )
     met.add_argument("--json", action="store_true", help="print JSON")
     met.set_defaults(func=cmd_dora_metrics)

@@ -1,4 +1,4 @@
-"""`foundations dora figures`: type a team's four DORA figures without the app (a range key or a number each).
+"""`foundations dora figures|lookback`: type a team's four DORA figures, set the organisation's look-back without the app (a range key or a number each).
 
 The same check as the app's form: a range from the DORA Quick Check style list, or an
 exact number in the metric's unit; anything else is refused naming the option, and
@@ -13,8 +13,15 @@ import argparse
 from assessment.core import db
 from assessment.core.config import get_settings
 from assessment.core.errors import FoundationsError
-from assessment.dora.service import RANGES, Typed, save_typed_figures, typed_figures
-from assessment.organisations.directory import find_team
+from assessment.dora.service import (
+    RANGES,
+    Typed,
+    organisation_lookback,
+    save_typed_figures,
+    set_organisation_lookback,
+    typed_figures,
+)
+from assessment.organisations.directory import find_organisation, find_team
 
 # metric -> (option name, unit of a number)
 OPTIONS = {
@@ -56,7 +63,25 @@ def cmd_dora_figures(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_dora_lookback(args: argparse.Namespace) -> int:
+    """Show the organisation's attribution look-back, or set it with --hours."""
+    with db.write_session(db.ready_engine()) as session:
+        org = find_organisation(session, name=args.org)
+        if org is None:
+            raise FoundationsError(f"no organisation named {args.org!r}")
+        if args.hours is not None:
+            set_organisation_lookback(session, organisation_id=org.id or 0, hours=args.hours)
+        hours = organisation_lookback(session, organisation_id=org.id or 0)
+    verb = "set to" if args.hours is not None else "is"
+    print(f"{org.name}: attribution look-back {verb} {hours:g} hours (change failure rate, roadmap and reports use it)")
+    return 0
+
+
 def add_figures_command(dora: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    look = dora.add_parser("lookback", help="the organisation's attribution look-back for change failure rate")
+    look.add_argument("--org", required=True)
+    look.add_argument("--hours", type=float, help="set it (more than 0, at most 720); without it, show it")
+    look.set_defaults(func=cmd_dora_lookback)
     fig = dora.add_parser("figures", help="type the team's four DORA figures (a range key or a number each)")
     fig.add_argument("--team", required=True)
     fig.add_argument("--org", help="organisation (needed when several have a team of that name)")

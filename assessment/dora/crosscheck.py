@@ -20,6 +20,7 @@ from assessment.assessments.scores import refresh_scores
 from assessment.bank.answers import AnswerStatus, AnswerValue, describe_value
 from assessment.bank.model import AnswerType, Question
 from assessment.dora.figures import latest_figures, typed_figures
+from assessment.dora.lookback import team_lookback
 from assessment.dora.metrics.compute import DoraMetrics, team_metrics
 from assessment.dora.metrics.frames import has_data
 from assessment.dora.summary import hours_text
@@ -293,7 +294,7 @@ def _postmortems_unknown(answers: Answers, questions: Questions) -> bool:
 def observed_for_team(session: Session, *, team_id: int) -> Observed | None:
     """Imported data when the team has any (default window), else its typed figures, else None."""
     if has_data(session, team_id=team_id):
-        metrics = team_metrics(session, team_id=team_id)
+        metrics = team_metrics(session, team_id=team_id, lookback_hours=team_lookback(session, team_id=team_id))
         return observed_from_metrics(metrics, linked_recovery(session, team_id=team_id, window=metrics.window))
     row = latest_figures(session, team_id=team_id)
     return observed_from_typed(row) if row is not None else None

@@ -22,7 +22,7 @@ from sqlmodel import Session
 
 from assessment.core import db
 from assessment.core.errors import FoundationsError
-from assessment.dora import crosscheck, figures
+from assessment.dora import crosscheck, figures, lookback
 from assessment.dora.benchmarks import METRICS
 from assessment.dora.crosscheck import Finding
 from assessment.dora.figures import RANGES, Typed
@@ -67,12 +67,14 @@ __all__ = [
     "file_headers",
     "latest_event",
     "mapping_text",
+    "organisation_lookback",
     "parse_files",
     "propose_mapping",
     "read_mapping_file",
     "save_mapping",
     "save_typed_figures",
     "saved_mappings",
+    "set_organisation_lookback",
     "store_import",
     "summary_data",
     "team_summary",
@@ -158,10 +160,24 @@ def window_for(since: date | None, until: date | None, *, latest_s: int | None) 
 
 
 def team_summary(
-    session: Session, *, team_id: int, window: Window, lookback_hours: float = DEFAULT_LOOKBACK_HOURS
+    session: Session, *, team_id: int, window: Window, lookback_hours: float | None = None
 ) -> DoraSummary:
-    """The team's four keys over the window, in words with their bands, the nearest cluster and data quality."""
-    return summarise(team_metrics(session, team_id=team_id, window=window, lookback_hours=lookback_hours))
+    """The team's four keys over the window, in words with their bands, the nearest cluster and data quality.
+
+    The attribution look-back is the organisation's unless one is given for this view.
+    """
+    hours = lookback_hours if lookback_hours is not None else lookback.team_lookback(session, team_id=team_id)
+    return summarise(team_metrics(session, team_id=team_id, window=window, lookback_hours=hours), hours)
+
+
+def organisation_lookback(session: Session, *, organisation_id: int) -> float:
+    """The organisation's attribution look-back in hours (the default when never set)."""
+    return lookback.organisation_lookback(session, organisation_id=organisation_id)
+
+
+def set_organisation_lookback(session: Session, *, organisation_id: int, hours: float) -> float:
+    """Change the organisation's look-back (a role that may import DORA data); FoundationsError if out of range."""
+    return lookback.set_organisation_lookback(session, organisation_id=organisation_id, hours=hours)
 
 
 def team_trends(session: Session, *, team_id: int, window: Window) -> pd.DataFrame:

@@ -71,8 +71,11 @@ class DoraSummary:
         return self.metrics.window.describe()
 
 
-def summarise(metrics: DoraMetrics) -> DoraSummary:
-    """The four figures with bands, and the nearest cluster over them."""
+def summarise(metrics: DoraMetrics, lookback_hours: float | None = None) -> DoraSummary:
+    """The four figures with bands, and the nearest cluster over them.
+
+    `lookback_hours`, when given, is named next to the change failure rate, the one figure it moves.
+    """
     m = metrics
     figures = (
         _figure(
@@ -91,7 +94,8 @@ def summarise(metrics: DoraMetrics) -> DoraSummary:
         _figure(
             "change_failure_rate",
             m.change_failure_rate_pct,
-            f"{m.change_failure_rate_pct:.1f} %" if m.change_failure_rate_pct is not None else "no data",
+            (f"{m.change_failure_rate_pct:.1f} %" if m.change_failure_rate_pct is not None else "no data")
+            + (f" (attribution look-back {lookback_hours:g} h)" if lookback_hours is not None else ""),
             f"{m.failed_deployments} of {m.deployments} deployments; incidents linked by id "
             f"{m.incidents_linked_by_id}, by attribution {m.incidents_linked_by_attribution}, "
             f"not linked {m.incidents_unlinked}",

@@ -27,6 +27,7 @@ from assessment.dora.crosscheck import (
     outcomes,
 )
 from assessment.dora.figures import latest_figures, typed_figures
+from assessment.dora.lookback import team_lookback
 from assessment.dora.metrics.compute import DoraMetrics, team_metrics
 from assessment.dora.metrics.frames import has_data
 from assessment.dora.summary import Figure, roadmap_evidence, summarise
@@ -68,8 +69,9 @@ def team_dora(session: Session, data: AssessmentData) -> TeamDora | None:
     """Imported data when the team has any (the 90 days up to its latest event), else its typed figures."""
     questions = data.bank.questions_by_key()
     if has_data(session, team_id=data.team_id):
-        metrics = team_metrics(session, team_id=data.team_id)
-        summary = summarise(metrics)
+        lookback = team_lookback(session, team_id=data.team_id)
+        metrics = team_metrics(session, team_id=data.team_id, lookback_hours=lookback)
+        summary = summarise(metrics, lookback)
         observed = observed_from_metrics(metrics, linked_recovery(session, team_id=data.team_id, window=metrics.window))
         return TeamDora(
             IMPORTED,

@@ -24,6 +24,7 @@ class Organisation(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=200, sa_column_kwargs={"unique": True}, nullable=False)
     created_at: datetime = Field(default_factory=_created, sa_type=UTCDateTime, nullable=False)
+    dora_lookback_hours: float | None = None  # attribution look-back for DORA; None: the product default
 
 
 class Team(SQLModel, table=True):

@@ -15,6 +15,7 @@ from sqlmodel import Session, col, func, select
 from assessment.access import policy as access
 from assessment.access.policy import Action, authorize_in
 from assessment.dora.benchmarks import EDITION, nearest_cluster
+from assessment.dora.lookback import organisation_lookback
 from assessment.dora.metrics.compute import compute_metrics
 from assessment.dora.metrics.frames import latest_event_s
 from assessment.dora.metrics.window import window_for_dates
@@ -53,7 +54,8 @@ def _from_events(session: Session, organisation_id: int) -> dict[int, TeamCluste
         return {}
     window = window_for_dates(None, None, latest_s=latest_event_s(session, team_ids=team_ids))
     found = {}
-    for team_id, metrics in compute_metrics(session, team_ids=team_ids, window=window).items():
+    lookback = organisation_lookback(session, organisation_id=organisation_id)
+    for team_id, metrics in compute_metrics(session, team_ids=team_ids, window=window, lookback_hours=lookback).items():
         fit = nearest_cluster(metrics.benchmark_values())
         if fit is not None:
             found[team_id] = TeamCluster(team_id, fit.cluster, f"imported data, {window.describe()}", fit.metrics_used)

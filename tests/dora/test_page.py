@@ -15,6 +15,8 @@ from assessment.models.assessments import Assessment, Organisation, Team
 from assessment.models.dora import DoraFigures, DoraSavedMapping
 from assessment.organisations.directory import ensure_organisation, ensure_team
 from tests.conftest import open_page
+from assessment.core.errors import FoundationsError
+from assessment.dora.lookback import set_organisation_lookback
 
 DORA, RESULTS = "ui/pages/dora.py", "ui/pages/results.py"
 EXPORT = (
@@ -128,3 +130,27 @@ def test_typed_figures_are_saved_and_banded(app_engine: Engine) -> None:
     assert (row.lead_time_range, row.recovery_hours, row.recovery_range) == ("one_day_to_one_week", 0.5, None)
     assert "Typed figures saved." in _texts(at, "info")
     assert "typed: between one day and one week" in at.dataframe[0].value["Value"].tolist()
+
+
+def test_the_attribution_look_back_is_set_per_organisation_and_named_next_to_the_figure(app_engine: Engine) -> None:
+    aid = _demo_round(app_engine, "Checkout")
+    at = open_page(DORA, aid)
+    table = at.dataframe[0].value.set_index("Metric")
+    assert "(attribution look-back 24 h)" in str(table.loc["Change failure rate"].to_dict())
+    at.number_input(key="dora_lookback_hours").set_value(2.0)
+    next(b for b in at.button if b.label == "Save look-back").click().run()
+    assert not at.exception
+    assert "Attribution look-back set to 2 hours" in _texts(at, "success")
+    table = at.dataframe[0].value.set_index("Metric")
+    assert "(attribution look-back 2 h)" in str(table.loc["Change failure rate"].to_dict())
+    with db.read_session(app_engine) as session:
+        assert session.exec(select(Organisation.dora_lookback_hours).where(Organisation.name == DEMO_ORG)).one() == 2.0
+    at.number_input(key="dora_lookback_hours").set_value(0.5)
+    with db.write_session(app_engine) as session:  # out of range from elsewhere: refused with the limits named
+        org_id = session.exec(select(Organisation.id).where(Organisation.name == DEMO_ORG)).one()
+        try:
+            set_organisation_lookback(session, organisation_id=org_id or 0, hours=10_000)
+        except FoundationsError as exc:
+            assert "at most 720 hours" in str(exc)
+        else:
+            raise AssertionError("a look-back of 10,000 hours was accepted")

@@ -224,3 +224,18 @@ def test_p7_sixty_services_without_owners(golden: Path, capsys: pytest.CaptureFi
     assert keys(roadmap).index("instance_kill_drill") > max(
         keys(roadmap).index(i["key"]) for i in work if i["foundation"] == "failure_isolation" and i["key"] != "instance_kill_drill"
     )
+
+
+def test_the_look_back_is_the_organisations_and_every_figure_says_which(
+    golden: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    create(capsys, golden, "e3_new_to_postmortems")
+    _import_incidents(capsys, golden, "e3_new_to_postmortems", 30)
+    assert "attribution look-back is 24 hours" in run(capsys, "dora", "lookback", "--org", ORG)
+    assert "attribution look-back set to 6 hours" in run(capsys, "dora", "lookback", "--org", ORG, "--hours", "6")
+    shown = run(capsys, "dora", "metrics", "--team", "e3_new_to_postmortems")
+    assert "(attribution look-back 6 h)" in shown
+    this_view = run(capsys, "dora", "metrics", "--team", "e3_new_to_postmortems", "--lookback-hours", "1")
+    assert "(attribution look-back 1 h)" in this_view
+    assert cli.main(["dora", "lookback", "--org", ORG, "--hours", "-3"]) == 1
+    assert capsys.readouterr().err.startswith("error: the look-back must be more than 0")

@@ -17,6 +17,7 @@ from reports.charts.dora import deployments_per_week_chart, lead_time_chart, rec
 from ui import auth, current, database, state, widgets
 from ui.components.dora import widgets as dora_widgets
 from ui.components.dora.state import IMPORT_NOTICE, MAPPING_NAME, SKIP_INVALID, TIME_ZONE, TYPED_NOTICE
+from ui.text import sentence
 
 PROPOSE = "(propose from the headers)"
 MAX_MB = DEFAULT_MAX_BYTES / 1024 / 1024
@@ -30,6 +31,8 @@ with db.read_session(engine) as session:
     latest = service.latest_event(session, team_id=data.team_id)
     typed = service.typed_figures(session, team_id=data.team_id)
     saved = service.saved_mappings(session, organisation_id=organisation_id)
+    lookback = service.organisation_lookback(session, organisation_id=organisation_id)
+LOOKBACK_KEY = "dora_lookback_hours"
 
 
 def window_picker() -> tuple[date, date]:
@@ -63,6 +66,31 @@ def imported_figures() -> None:
     left.altair_chart(lead_time_chart(trends), width="stretch")
     right.altair_chart(recovery_chart(trends), width="stretch")
     quality(summary.metrics.quality.counts(), summary.metrics.quality.rows)
+
+
+def save_lookback() -> None:
+    """Form callback: the organisation's look-back, checked and stored by the domain (role included)."""
+    hours = float(st.session_state.get(LOOKBACK_KEY) or 0)
+    try:
+        with db.write_session(engine) as session:
+            service.set_organisation_lookback(session, organisation_id=organisation_id, hours=hours)
+    except FoundationsError as exc:
+        state.set_notice("error", f"Look-back not saved: {sentence(str(exc))}")
+        return
+    state.set_notice("success", f"Attribution look-back set to {hours:g} hours for the whole organisation.")
+
+
+def lookback_setting() -> None:
+    """How long before an incident a deployment may be blamed for it: one value per organisation."""
+    with st.expander(f"Attribution look-back: {lookback:g} hours (for the whole organisation)"):
+        st.caption(
+            "An incident without a deployment or change id is attributed to the latest deployment of the same "
+            "service at most this long before it started. It moves the change failure rate, so the metrics, "
+            "the roadmap and the report all use this one value and say which."
+        )
+        with st.form("dora_lookback"):
+            st.number_input("Hours", min_value=0.5, max_value=720.0, value=float(lookback), step=1.0, key=LOOKBACK_KEY)
+            st.form_submit_button("Save look-back", on_click=save_lookback)
 
 
 def quality(counts: dict[str, int], rows: tuple) -> None:  # type: ignore[type-arg]
@@ -231,8 +259,10 @@ def import_tab() -> None:
 
 
 widgets.assessment_header(data, "DORA")
+widgets.show_notice()
 figures_tab, import_view, typed_view = st.tabs(["Figures", "Import files", "Type the figures"])
 with figures_tab:
+    lookback_setting()
     imported_figures()
     typed_section()
     dora_widgets.render_findings(engine, data.id)
