@@ -105,7 +105,9 @@ DEMO_TEAMS: tuple[DemoTeam, ...] = (
         "Platform",
         (
             DemoRound(_levels(3, 3, 3, 3, 3), passes=ALL, context=_context(25, "peer_review", 9, "services")),
-            DemoRound(_levels(4, 4, 4, 4, 4), passes=ALL, proven=True, context=_context(40, "peer_review", 9, "services")),
+            DemoRound(
+                _levels(4, 4, 4, 4, 4), passes=ALL, proven=True, context=_context(40, "peer_review", 9, "services")
+            ),
         ),
     ),
     DemoTeam(

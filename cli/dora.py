@@ -28,10 +28,10 @@ from assessment.dora.service import (
     ParsedFile,
     Problem,
 )
-from cli.dora_figures import add_figures_command
 from assessment.interchange.assessment_json import dumps
 from assessment.organisations.directory import ensure_team, find_organisation, find_team
 from cli.arguments import iso_date, no_organisation
+from cli.dora_figures import add_figures_command
 
 
 class ProgressBar:

@@ -1,4 +1,4 @@
-"""`foundations dora figures|lookback`: type a team's four DORA figures, set the organisation's look-back without the app (a range key or a number each).
+"""`foundations dora figures|lookback`: a team's four DORA figures and the organisation's look-back, headless.
 
 The same check as the app's form: a range from the DORA Quick Check style list, or an
 exact number in the metric's unit; anything else is refused naming the option, and

@@ -29,7 +29,6 @@ from assessment.core import db
 from assessment.core.config import get_settings
 from assessment.core.errors import FoundationsError
 from assessment.demo import DEMO_ORG, load_demo
-from assessment.judgement import judge
 from assessment.interchange.assessment_json import (
     dumps,
     export_assessment,
@@ -39,6 +38,7 @@ from assessment.interchange.assessment_json import (
 )
 from assessment.interchange.exports import is_organisation_export
 from assessment.interchange.serialise import score_to_data
+from assessment.judgement import judge
 from assessment.organisations.directory import ensure_organisation, ensure_team, find_organisation, find_team
 from assessment.roadmap.plan import roadmap_to_data
 from cli.access import add_access_commands

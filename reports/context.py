@@ -17,13 +17,12 @@ from assessment.bank.answers import AnswerStatus, describe_value
 from assessment.bank.model import LEVEL_NAMES, Bank
 from assessment.dora.summary import ROADMAP_METRIC
 from assessment.dora.team import TeamDora
+from assessment.roadmap.evidence import Evidence
 from assessment.roadmap.plan import NEXT_WEEKS, NOW_WEEKS, Phase, Roadmap, build_roadmap
 from assessment.roadmap.select import EFFORT_WEEKS
-from assessment.roadmap.evidence import Evidence
 from assessment.scoring.engine import RISK_ORDER, AssessmentScore, Risk, score_assessment
-from assessment.scoring.gates import Facts
+from assessment.scoring.gates import Facts, GateState
 from assessment.scoring.verdicts import Readiness
-from assessment.scoring.gates import GateState
 
 RISK_LABELS = {
     Risk.HIGH: "High",
@@ -163,8 +162,8 @@ class RoadmapRow:
     exit_criterion: str
     prerequisites: tuple[str, ...]  # "2. Title"
     prerequisite_positions: tuple[int, ...]  # 2
-    start_week: int  # for the plan chart: one team working through the list in order
-    end_week: int
+    start_week: float  # for the plan chart: one team working through the list in order
+    end_week: float
 
 
 @dataclass(frozen=True)
@@ -444,7 +443,8 @@ def _foundation(
 def _roadmap_rows(roadmap: Roadmap) -> tuple[RoadmapRow, ...]:
     numbered = {i.key: f"{i.position}. {i.title}" for i in roadmap.items}
     positions = {i.key: i.position for i in roadmap.items}
-    rows, week = [], 0
+    rows: list[RoadmapRow] = []
+    week = 0.0
     for i in roadmap.items:
         rows.append(
             RoadmapRow(

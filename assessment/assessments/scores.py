@@ -88,7 +88,10 @@ def refresh_many(session: Session, *, assessment_ids: Sequence[int] | None = Non
         contests = stored_contests(session, chunk)
         write_scores(
             session,
-            {a: (score_assessment(banks[a], answers[a], Facts(contests=contests.get(a, ()))), carried[a]) for a in chunk},
+            {
+                a: (score_assessment(banks[a], answers[a], Facts(contests=contests.get(a, ()))), carried[a])
+                for a in chunk
+            },
         )
         done += len(chunk)
     return done

@@ -466,4 +466,3 @@ def _condition_issues(cond: Condition, questions: dict[str, Question], own: str)
         if other is None or other.type is not AnswerType.NUMBER:
             return [(("below",), f"{cond.below!r} is not a number question")]
     return []
-

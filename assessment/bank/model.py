@@ -108,7 +108,9 @@ class Question(Strict):
         Two bank versions that agree on it can carry an answer from one round to the next.
         """
         options = tuple(o.model_dump_json() for o in self.options or [])
-        unit = (self.number.unit, self.number.minimum, self.number.maximum, self.number.integer) if self.number else None
+        unit = (
+            (self.number.unit, self.number.minimum, self.number.maximum, self.number.integer) if self.number else None
+        )
         return (self.text, self.type, options, unit, self.good_answer)
 
 

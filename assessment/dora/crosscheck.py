@@ -23,9 +23,9 @@ from assessment.dora.figures import latest_figures, typed_figures
 from assessment.dora.lookback import team_lookback
 from assessment.dora.metrics.compute import DoraMetrics, team_metrics
 from assessment.dora.metrics.frames import has_data
+from assessment.dora.metrics.window import Window
 from assessment.dora.summary import hours_text
 from assessment.models.assessments import Assessment
-from assessment.dora.metrics.window import Window
 from assessment.models.dora import DoraFigures, DoraFinding, DoraIncident
 
 FAST_ROLLBACK_MINUTES = 15  # a claimed rollback at or under this ...
@@ -286,9 +286,7 @@ def _outcome(rule: str, finding: Finding | None, answers: Answers, questions: Qu
 
 def _postmortems_unknown(answers: Answers, questions: Questions) -> bool:
     keys = [k for k in ("pm_postmortems_written", "pm_last_three_incidents") if k in questions]
-    return bool(keys) and all(
-        answers.get(k) is None or answers[k].status is AnswerStatus.DONT_KNOW for k in keys
-    )
+    return bool(keys) and all(answers.get(k) is None or answers[k].status is AnswerStatus.DONT_KNOW for k in keys)
 
 
 def observed_for_team(session: Session, *, team_id: int) -> Observed | None:

@@ -159,9 +159,7 @@ def window_for(since: date | None, until: date | None, *, latest_s: int | None) 
         raise FoundationsError(str(exc)) from None
 
 
-def team_summary(
-    session: Session, *, team_id: int, window: Window, lookback_hours: float | None = None
-) -> DoraSummary:
+def team_summary(session: Session, *, team_id: int, window: Window, lookback_hours: float | None = None) -> DoraSummary:
     """The team's four keys over the window, in words with their bands, the nearest cluster and data quality.
 
     The attribution look-back is the organisation's unless one is given for this view.

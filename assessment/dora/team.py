@@ -37,6 +37,7 @@ from assessment.scoring.gates import Contest, Facts
 IMPORTED = "imported deployments, changes and incidents"
 TYPED = "typed figures"
 
+
 @dataclass(frozen=True)
 class TeamDora:
     """A team's DORA figures with their bands, where they come from, and what they contradict."""

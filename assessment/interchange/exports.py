@@ -25,7 +25,7 @@ from assessment.access import policy as access
 from assessment.access.policy import Action, authorize_in
 from assessment.assessments.bulk import carried_over_of, load_organisation_rounds, organisation_named
 from assessment.assessments.repository import AssessmentData
-from assessment.bank.answers import AnswerStatus
+from assessment.bank.answers import AnswerStatus, describe_value
 from assessment.bank.model import LEVEL_NAMES, AnswerType
 from assessment.core.errors import FoundationsError
 from assessment.interchange.assessment_json import ExportedAssessment, import_assessment, validation_problems
@@ -148,7 +148,7 @@ def _answer_record(data: AssessmentData, score: AssessmentScore, key: str) -> di
         **record,
         "status": answer.status.value,
         "value": value if answer.status is AnswerStatus.ANSWERED else None,
-        "answer": result.answer_text,
+        "answer": result.answer_text if result is not None else describe_value(question, answer),
         "reason": answer.reason,
         "note": answer.note,
         "evidence_url": answer.evidence_url,

@@ -73,7 +73,9 @@ def _when(bank: Bank, pick: Pick, waiting: Sequence[str], picks: Mapping[str, Pi
     if waiting and pick.kind not in (Kind.PREREQUISITE,):
         parts.append(f"It comes early because {', '.join(waiting)} {'needs' if len(waiting) == 1 else 'need'} it.")
     after = [
-        bank.foundation(f).title.lower() for f in pick.after_foundations if any(p.foundation == f for p in picks.values())
+        bank.foundation(f).title.lower()
+        for f in pick.after_foundations
+        if any(p.foundation == f for p in picks.values())
     ]
     if after:
         parts.append(

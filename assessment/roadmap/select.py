@@ -90,7 +90,9 @@ def from_investment(inv: Investment) -> Pick:
     )
 
 
-def select(bank: Bank, answers: Mapping[str, AnswerValue], score: AssessmentScore, evidence: Evidence) -> dict[str, Pick]:
+def select(
+    bank: Bank, answers: Mapping[str, AnswerValue], score: AssessmentScore, evidence: Evidence
+) -> dict[str, Pick]:
     """Every item of the roadmap, before ordering."""
     picks: dict[str, Pick] = {}
 
@@ -106,8 +108,8 @@ def select(bank: Bank, answers: Mapping[str, AnswerValue], score: AssessmentScor
             item = pick(key)
             item.weak.append((q, answer))
             item.gate = item.gate or gate_open
-    for result in score.foundations.values():
-        _gate_checks(bank, result, pick)
+    for foundation in score.foundations.values():
+        _gate_checks(bank, foundation, pick)
     for inv in bank.investments:
         signals = evidence.for_investment(inv.key)
         if signals:
@@ -117,8 +119,8 @@ def select(bank: Bank, answers: Mapping[str, AnswerValue], score: AssessmentScor
     for item in picks.values():
         if not item.weak and not item.gate:
             item.in_place = answered_for(bank, answers, item.key)
-    for result in score.foundations.values():
-        _made_items(bank, result, picks)
+    for foundation in score.foundations.values():
+        _made_items(bank, foundation, picks)
     return picks
 
 

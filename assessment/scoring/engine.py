@@ -19,13 +19,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
 from enum import StrEnum
 
 from assessment.bank.answers import AnswerStatus, AnswerValue, describe_value
 from assessment.bank.model import (
     GATE_CAP_LEVEL,
-    LEVEL_NAMES,
     MAX_LEVEL,
     UNPROVEN_CAP_LEVEL,
     AnswerType,
@@ -34,8 +32,6 @@ from assessment.bank.model import (
     Question,
 )
 from assessment.scoring.gates import (
-    CheckResult,
-    Contest,
     Facts,
     GateState,
     check_results,

@@ -77,7 +77,9 @@ class Facts:
         return next((c for c in self.contests if c.foundation == foundation), None)
 
 
-def condition_state(cond: Condition, questions: Mapping[str, Question], answers: Mapping[str, AnswerValue]) -> CheckState:
+def condition_state(
+    cond: Condition, questions: Mapping[str, Question], answers: Mapping[str, AnswerValue]
+) -> CheckState:
     """Whether one answer meets its condition; a missing comparison answer makes it unanswered or unknown."""
     answer = answers.get(cond.question)
     if answer is None:

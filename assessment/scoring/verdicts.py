@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from assessment.bank.answers import AnswerValue, describe_value
-from assessment.bank.model import Bank, EndState, Exposure
+from assessment.bank.model import Bank, EndState, Exposure, Question
 from assessment.core.numbers import number_text
 from assessment.scoring.gates import CheckState, Contest, Facts, GateState, condition_state, describe_checks
 from assessment.scoring.results import FoundationResult
@@ -60,16 +60,16 @@ def active_exposures(bank: Bank, answers: Mapping[str, AnswerValue], facts: Fact
 
 
 def _exposure_value(
-    e: Exposure, questions: Mapping[str, object], answers: Mapping[str, AnswerValue], facts: Facts
+    e: Exposure, questions: Mapping[str, Question], answers: Mapping[str, AnswerValue], facts: Facts
 ) -> str | None:
     """The value to quote when the exposure holds, else None; data wins over an answer that says less."""
     per_week = facts.deploys_per_week
     if e.dora_per_week_at_least is not None and per_week is not None and per_week >= e.dora_per_week_at_least:
         return f"about {number_text(round(per_week))}"
-    if condition_state(e, questions, answers) is not CheckState.MET:  # type: ignore[arg-type]
+    if condition_state(e, questions, answers) is not CheckState.MET:
         return None
     answer = answers[e.question]
-    return number_text(answer.value) if isinstance(answer.value, int | float) else ""  # type: ignore[arg-type]
+    return number_text(answer.value) if isinstance(answer.value, int | float) else ""
 
 
 @dataclass(frozen=True)

@@ -161,7 +161,9 @@ def test_a_change_made_meanwhile_elsewhere_is_never_overwritten(app_engine: Engi
 def test_clear_answer_removes_it(app_engine: Engine) -> None:
     aid = new_assessment(app_engine)
     save(app_engine, aid, "fi_timeouts", answered(1, note="n"))
-    at = open_page(ASSESS, aid, foundation="failure_isolation")  # a stored note opens the panel, where the clear button is
+    at = open_page(
+        ASSESS, aid, foundation="failure_isolation"
+    )  # a stored note opens the panel, where the clear button is
     at.button(key="clear:fi_timeouts").click().run()
     assert "fi_timeouts" not in stored(app_engine, aid)
     assert at.radio(key="answer:fi_timeouts").value is None

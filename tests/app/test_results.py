@@ -7,8 +7,8 @@ import json
 from sqlalchemy.engine import Engine
 
 from assessment.assessments.repository import load_assessment
-from assessment.core import db
 from assessment.bank.loader import default_bank
+from assessment.core import db
 from assessment.judgement import judge
 from assessment.scoring.engine import AssessmentScore
 from tests.app.conftest import RESULTS, demo_round, new_assessment, texts

@@ -11,8 +11,8 @@ from assessment.core import db
 from assessment.demo import load_demo
 from assessment.dora.figures import Typed, save_figures
 from assessment.dora.team import IMPORTED, TYPED, team_dora
+from assessment.roadmap.evidence import DoraMetric
 from assessment.roadmap.plan import build_roadmap
-from assessment.roadmap.evidence import DORA_TARGETS, DoraMetric
 from assessment.scoring.engine import score_assessment
 from assessment.scoring.gates import GateState
 

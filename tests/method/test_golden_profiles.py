@@ -52,8 +52,19 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
 def create(capsys: pytest.CaptureFixture[str], folder: Path, profile: str) -> int:
     answers = folder / f"{profile}.yaml"
     answers.write_text(profile_text(profile), encoding="utf-8")
-    out = run(capsys, "assessment", "create", "--team", profile, "--org", ORG, "--create-team",
-              "--answers", str(answers), "--json")
+    out = run(
+        capsys,
+        "assessment",
+        "create",
+        "--team",
+        profile,
+        "--org",
+        ORG,
+        "--create-team",
+        "--answers",
+        str(answers),
+        "--json",
+    )
     return int(json.loads(out)["id"])
 
 
@@ -136,8 +147,19 @@ def _import_incidents(capsys: pytest.CaptureFixture[str], folder: Path, team: st
         for n in range(count):
             start = end - timedelta(days=n * 85 / count, hours=3)
             w.writerow([f"i{n}", "web", start.isoformat(), (start + timedelta(minutes=40)).isoformat()])
-    run(capsys, "dora", "import", "--team", team, "--org", ORG, "--deployments", str(deployments),
-        "--incidents", str(incidents))
+    run(
+        capsys,
+        "dora",
+        "import",
+        "--team",
+        team,
+        "--org",
+        ORG,
+        "--deployments",
+        str(deployments),
+        "--incidents",
+        str(incidents),
+    )
 
 
 def test_e3_new_to_postmortems(golden: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -177,15 +199,25 @@ def test_p5_self_ratings_cannot_lift_a_slow_rollback(golden: Path, capsys: pytes
     rollback = [n for n, i in enumerate(work) if i["foundation"] == "rollback_speed"]
     observability = [n for n, i in enumerate(work) if i["foundation"] == "incident_observability"]
     assert max(rollback) < min(observability)
-    assert "Rollback time: 45 minutes (needs 5 minutes or less, and faster than a normal deployment)" in (
-        work[rollback[0]]["reason"]
+    assert (
+        "Rollback time: 45 minutes (needs 5 minutes or less, and faster than a normal deployment)"
+        in (work[rollback[0]]["reason"])
     )
 
 
 def test_p6_contradicted_claims_are_contested_until_evidence(golden: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assessment_id = create(capsys, golden, "p6_contested_rollback")
-    run(capsys, "dora", "figures", "--team", "p6_contested_rollback", "--org", ORG,
-        "--recovery-time", "one_week_to_one_month")
+    run(
+        capsys,
+        "dora",
+        "figures",
+        "--team",
+        "p6_contested_rollback",
+        "--org",
+        ORG,
+        "--recovery-time",
+        "one_week_to_one_month",
+    )
     score, roadmap = judged(capsys, assessment_id)
     rollback = foundation(score, "rollback_speed")
     assert (rollback["gate"], rollback["level"]) == ("contested", 2)
@@ -202,8 +234,18 @@ def test_p6_contradicted_claims_are_contested_until_evidence(golden: Path, capsy
     }
     settled = golden / "settled.yaml"
     settled.write_text(yaml.safe_dump(answers), encoding="utf-8")
-    out = run(capsys, "assessment", "create", "--team", "p6_contested_rollback", "--org", ORG,
-              "--answers", str(settled), "--json")
+    out = run(
+        capsys,
+        "assessment",
+        "create",
+        "--team",
+        "p6_contested_rollback",
+        "--org",
+        ORG,
+        "--answers",
+        str(settled),
+        "--json",
+    )
     score, _ = judged(capsys, int(json.loads(out)["id"]))
     assert foundation(score, "rollback_speed")["gate"] == "passed"
 
@@ -222,7 +264,9 @@ def test_p7_sixty_services_without_owners(golden: Path, capsys: pytest.CaptureFi
         i["reason"] for i in gate_work if i["foundation"] == "failure_isolation"
     )
     assert keys(roadmap).index("instance_kill_drill") > max(
-        keys(roadmap).index(i["key"]) for i in work if i["foundation"] == "failure_isolation" and i["key"] != "instance_kill_drill"
+        keys(roadmap).index(i["key"])
+        for i in work
+        if i["foundation"] == "failure_isolation" and i["key"] != "instance_kill_drill"
     )
 
 

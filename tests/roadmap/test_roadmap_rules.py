@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 from assessment.bank.answers import AnswerValue, answered, check_answer, dont_know, not_applicable
 from assessment.bank.loader import default_bank
 from assessment.bank.model import AnswerType, ChoiceOption, Question
-from assessment.roadmap.plan import Phase, build_roadmap, roadmap_to_data
 from assessment.roadmap.evidence import DORA_TARGETS, DoraMetric, Evidence, Signal
+from assessment.roadmap.plan import Phase, build_roadmap, roadmap_to_data
 from assessment.scoring.engine import Risk, score_assessment
 
 BANK = default_bank()

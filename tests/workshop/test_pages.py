@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from assessment.bank.loader import default_bank
-
 from datetime import timedelta
 
 import pytest
@@ -12,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from assessment.assessments.repository import load_assessment
 from assessment.bank.answers import answered
+from assessment.bank.loader import default_bank
 from assessment.bank.model import Bank
 from assessment.core import db
 from assessment.core.types import utcnow
@@ -147,7 +146,9 @@ def test_the_facilitator_link_opens_the_dashboard_and_leaves_the_address_bar(
     assert at.metric[0].value == f"{room.created.join_code[:4]}-{room.created.join_code[4:]}"
     at.segmented_control(key="wf_team").set_value(room.team_ids["Payments"]).run()
     people, questions = at.table[0].value, at.dataframe[0].value
-    assert people.reset_index().to_dict("records") == [{"Participant": "Ann", "Answered": f"1/{len(default_bank().questions)}", "Finished": ""}]
+    assert people.reset_index().to_dict("records") == [
+        {"Participant": "Ann", "Answered": f"1/{len(default_bank().questions)}", "Finished": ""}
+    ]
     row = questions[questions["Question"].str.endswith("Rollback path")].iloc[0]
     assert row["Answers"] == 1
     assert row["Given"] == "1 ad hoc ×1"
