@@ -21,7 +21,8 @@ from assessment.bank.loader import default_bank
 from assessment.bank.model import LEVEL_NAMES, Bank
 from assessment.core import db
 from assessment.demo import DEMO_ORG, DEMO_TEAMS, _round_answers, load_demo
-from assessment.scoring.engine import FoundationResult, score_assessment
+from assessment.scoring.engine import score_assessment
+from assessment.scoring.results import FoundationResult
 from assessment.workshops.dashboard import Bucket
 from reports import portfolio_render
 from reports.charts import palette
