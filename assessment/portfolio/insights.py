@@ -96,12 +96,12 @@ def unblockers(insights: Sequence[TeamInsight], limit: int = 10) -> list[Unblock
         for verdict in insight.score.verdicts:
             short = {s.foundation for s in verdict.shortfalls}
             for item in insight.roadmap.items:
-                if item.foundation not in short:
+                if item.foundation not in short or item.in_place:
                     continue
                 teams[item.key].add(insight.data.team_id)
                 per_end_state[item.key][verdict.title] += 1
                 pairs[item.key] += 1
-                info.setdefault(item.key, (item.title, item.foundation_title, item.effort, catalogue[item.key]))
+                info.setdefault(item.key, (item.title, item.foundation_title, item.effort, catalogue.get(item.key, -1)))
     ranked = sorted(teams, key=lambda k: (-len(teams[k]), -pairs[k], info[k][3], k))
     return [
         Unblocker(
