@@ -16,7 +16,14 @@ from assessment.dora.service import DEFAULT_MAX_BYTES, DoraImportError, FileInpu
 from reports.charts.dora import deployments_per_week_chart, lead_time_chart, recovery_chart
 from ui import auth, current, database, state, widgets
 from ui.components.dora import widgets as dora_widgets
-from ui.components.dora.state import IMPORT_NOTICE, MAPPING_NAME, SKIP_INVALID, TIME_ZONE, TYPED_NOTICE
+from ui.components.dora.state import (
+    IMPORT_NOTICE,
+    LOOKBACK_HOURS,
+    MAPPING_NAME,
+    SKIP_INVALID,
+    TIME_ZONE,
+    TYPED_NOTICE,
+)
 from ui.text import sentence
 
 PROPOSE = "(propose from the headers)"
@@ -32,7 +39,6 @@ with db.read_session(engine) as session:
     typed = service.typed_figures(session, team_id=data.team_id)
     saved = service.saved_mappings(session, organisation_id=organisation_id)
     lookback = service.organisation_lookback(session, organisation_id=organisation_id)
-LOOKBACK_KEY = "dora_lookback_hours"
 
 
 def window_picker() -> tuple[date, date]:
@@ -70,7 +76,7 @@ def imported_figures() -> None:
 
 def save_lookback() -> None:
     """Form callback: the organisation's look-back, checked and stored by the domain (role included)."""
-    hours = float(st.session_state.get(LOOKBACK_KEY) or 0)
+    hours = float(LOOKBACK_HOURS.get() or 0)
     try:
         with db.write_session(engine) as session:
             service.set_organisation_lookback(session, organisation_id=organisation_id, hours=hours)
@@ -89,7 +95,9 @@ def lookback_setting() -> None:
             "the roadmap and the report all use this one value and say which."
         )
         with st.form("dora_lookback"):
-            st.number_input("Hours", min_value=0.5, max_value=720.0, value=float(lookback), step=1.0, key=LOOKBACK_KEY)
+            st.number_input(
+                "Hours", min_value=0.5, max_value=720.0, value=float(lookback), step=1.0, key=LOOKBACK_HOURS.key
+            )
             st.form_submit_button("Save look-back", on_click=save_lookback)
 
 

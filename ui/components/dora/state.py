@@ -11,3 +11,4 @@ MAPPING_NAME = Slot[str]("dora_mapping_name", "")  # "Save this mapping as"
 IMPORT_NOTICE = Slot[str | None]("dora_import_notice", None)  # what saving the mapping did
 TIME_ZONE = Slot[str | None]("dora_tz", None)  # for times written without an offset
 SKIP_INVALID = Slot[bool]("dora_skip", False)
+LOOKBACK_HOURS = Slot[float | None]("dora_lookback_hours", None)  # the look-back form's number
