@@ -16,6 +16,7 @@ from assessment.core.errors import FoundationsError
 from assessment.dora.service import (
     RANGES,
     Typed,
+    check_typed,
     organisation_lookback,
     save_typed_figures,
     set_organisation_lookback,
@@ -40,10 +41,14 @@ def typed_option(metric: str, text: str | None) -> Typed | None:
     if text in RANGES[metric]:
         return Typed(range=text)
     try:
-        return Typed(number=float(text))
+        typed = Typed(number=float(text))
     except ValueError:
         choices = ", ".join(RANGES[metric])
         raise FoundationsError(f"--{option}: {text!r} is neither a number of {unit} nor one of {choices}") from None
+    try:  # the app's range check (0-100 %, no negative or endless figure), worded for the option
+        return check_typed(metric, typed)
+    except FoundationsError:
+        raise FoundationsError(f"--{option}: {text!r} is out of range for a number of {unit}") from None
 
 
 def cmd_dora_figures(args: argparse.Namespace) -> int:
@@ -90,7 +95,9 @@ def add_figures_command(dora: argparse._SubParsersAction) -> None:  # type: igno
             f"--{option}",
             dest=metric,
             metavar="RANGE|NUMBER",
-            help=f"one of {', '.join(RANGES[metric])}, or a number of {unit}",
+            help=f"one of {', '.join(RANGES[metric])}, or a number of {unit}".replace(
+                "%", "%%"
+            ),  # argparse formats help
         )
     fig.add_argument("--by", help="who states the figures (recorded with them)")
     fig.set_defaults(func=cmd_dora_figures)

@@ -25,7 +25,7 @@ from assessment.core.errors import FoundationsError
 from assessment.dora import crosscheck, figures, lookback
 from assessment.dora.benchmarks import METRICS
 from assessment.dora.crosscheck import Finding
-from assessment.dora.figures import RANGES, Typed
+from assessment.dora.figures import RANGES, Typed, check_typed
 from assessment.dora.formats import FORMATS, Kind
 from assessment.dora.ingest import mapping as mappings
 from assessment.dora.ingest import saved
@@ -64,6 +64,7 @@ __all__ = [
     "TypedFigures",
     "Window",
     "assessment_findings",
+    "check_typed",
     "file_headers",
     "latest_event",
     "mapping_text",
