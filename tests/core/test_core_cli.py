@@ -49,7 +49,7 @@ ANSWERS: dict[str, Any] = {
     },
     "fi_circuit_breakers": {"not_applicable": "no synchronous calls"},
     "fi_bulkheads": "per_critical",
-    "io_root_cause_minutes": 45,
+    "io_diagnosis_minutes_worst": 45,
     "io_health_metrics": "yes",
     "io_tracing": {"dont_know": True, "note": "ask the platform team"},
     "rb_rollback_path": 1,
@@ -221,7 +221,7 @@ def test_list_json_shape(demo: str, capsys: pytest.CaptureFixture[str]) -> None:
         "created_at",
     }
     assert isinstance(row["id"], int)
-    assert row["bank"] == "foundations 1.0.0"
+    assert row["bank"] == "foundations 2.0.0"
     assert row["created_at"].endswith(("+00:00", "Z"))
     text = run_ok(capsys, "list")
     assert f"{DEMO_ORG} / Payments  round 2" in text
@@ -265,7 +265,7 @@ def test_create_from_answers_file_round_trips_to_score(
     by_key = {q["question_key"]: q for q in scored["questions"]}
     assert by_key["fi_circuit_breakers"]["answer_text"] == "not applicable (no synchronous calls)"
     assert by_key["io_tracing"]["answer_text"] == "don't know"
-    assert by_key["io_root_cause_minutes"]["answer_text"] == "45 minutes"
+    assert by_key["io_diagnosis_minutes_worst"]["answer_text"] == "45 minutes"
 
     exported = run_json(capsys, "export", str(created["id"]), "--format", "json")
     assert exported["label"] == "baseline"
@@ -287,6 +287,69 @@ def test_create_from_answers_file_round_trips_to_score(
         assert a["answered_by"] == "dana"
 
 
+ZERO_NO_FALSE_YAML = """\
+fi_cascading_incidents:
+  value: 0
+  evidence_url: https://wiki.example/incidents
+  evidence_date: 2026-01-31
+fi_instance_kill: {value: 0, note: never tried}
+fi_template_defaults:
+  value: false
+  note: each service sets its own
+io_host_access_last_three:
+  value: no
+  note: dashboards only
+ctx_chaos: {value: "no", note: not yet}
+"""
+
+
+@pytest.mark.parametrize("fmt", ["yaml", "json"])
+def test_zero_no_and_false_with_a_note_or_evidence_are_answers(
+    migrated: str, tmp_path: Path, fmt: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`value: 0`, `value: no` and `value: false` are answers, also with details (0 == False once refused them)."""
+    data = yaml.safe_load(ZERO_NO_FALSE_YAML)
+    path = tmp_path / f"answers.{fmt}"
+    path.write_text(ZERO_NO_FALSE_YAML if fmt == "yaml" else json.dumps(data, default=str), encoding="utf-8")
+    created = run_json(
+        capsys,
+        "assessment",
+        "create",
+        "--org",
+        "Acme",
+        "--team",
+        "Web",
+        "--create-team",
+        "--answers",
+        str(path),
+        "--json",
+    )
+    assert created["answers"] == 5
+    back = {a["question_key"]: a for a in run_json(capsys, "export", str(created["id"]), "--format", "json")["answers"]}
+    assert {k: (a["status"], a["value"]) for k, a in back.items()} == {
+        "fi_cascading_incidents": ("answered", 0),
+        "fi_instance_kill": ("answered", 0),
+        "fi_template_defaults": ("answered", False),
+        "io_host_access_last_three": ("answered", False),
+        "ctx_chaos": ("answered", False),
+    }
+    assert (back["fi_cascading_incidents"]["evidence_url"], back["fi_cascading_incidents"]["evidence_date"]) == (
+        "https://wiki.example/incidents",
+        "2026-01-31",
+    )
+    assert back["io_host_access_last_three"]["note"] == "dashboards only"
+    scored = {q["question_key"]: q for q in run_json(capsys, "score", str(created["id"]), "--json")["questions"]}
+    assert (scored["fi_cascading_incidents"]["score"], scored["fi_cascading_incidents"]["answer_text"]) == (
+        100,
+        "0 incidents",
+    )
+    assert (scored["io_host_access_last_three"]["score"], scored["io_host_access_last_three"]["answer_text"]) == (
+        100,
+        "no",
+    )
+    assert (scored["fi_template_defaults"]["score"], scored["fi_instance_kill"]["score"]) == (0, 0)
+
+
 def test_second_create_is_the_next_round(team: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = write(tmp_path / "a.yaml", {"fi_timeouts": 3}, "yaml")
     out = run_ok(capsys, "assessment", "create", "--team", "Payments", "--answers", str(path))
@@ -303,12 +366,14 @@ def test_score_json_schema(demo: str, capsys: pytest.CaptureFixture[str]) -> Non
         "foundations",
         "questions",
         "risks",
+        "exposures",
         "verdicts",
     }
     assert set(data["assessment"]) == {"id", "organisation", "team", "round_number", "status", "bank"}
-    assert data["assessment"]["bank"] == {"id": "foundations", "version": "1.0.0"}
-    assert data["total"] == 34
-    assert len(data["questions"]) == 34
+    assert data["assessment"]["bank"] == {"id": "foundations", "version": "2.0.0"}
+    assert data["total"] == 47  # every question asked, context included
+    assert len(data["questions"]) == 42  # the scored ones: context is never scored
+    assert data["exposures"] == []  # Payments ships through a change board, as one modular application
     assert [f["key"] for f in data["foundations"]] == [f.key for f in default_bank().foundations]
     for f in data["foundations"]:
         assert set(f) == {
@@ -323,10 +388,19 @@ def test_score_json_schema(demo: str, capsys: pytest.CaptureFixture[str]) -> Non
             "dont_know",
             "level_name",
             "gate_capped",
+            "checks",
+            "contest",
+            "proven_on",
+            "measured",
+            "unproven",
         }
         assert 0 <= f["score"] <= 100
         assert 0 <= f["level"] <= 4
-        assert f["gate"] in {"passed", "failed", "unknown", "unanswered"}
+        assert f["gate"] in {"passed", "failed", "contested", "unknown", "unanswered"}
+        assert f["measured"] is True
+        for c in f["checks"]:
+            assert set(c) == {"question", "short", "state", "answer", "needs", "source"}
+            assert c["state"] in {"met", "failed", "unknown", "unanswered"}
     for q in data["questions"]:
         assert set(q) == {"question_key", "foundation", "score", "risk", "answer_text"}
         assert q["risk"] in {"high", "medium", "none", "not_applicable", "unanswered"}
@@ -339,11 +413,29 @@ def test_score_json_schema(demo: str, capsys: pytest.CaptureFixture[str]) -> Non
         "chaos_experiments",
     ]
     for v in data["verdicts"]:
-        assert set(v) == {"end_state", "title", "ready", "requires", "shortfalls", "unanswered", "sentence"}
-        assert v["sentence"].startswith("Ready for" if v["ready"] else "Not ready for")
+        assert set(v) == {
+            "end_state",
+            "title",
+            "ready",
+            "requires",
+            "shortfalls",
+            "unanswered",
+            "status",
+            "already",
+            "headline",
+            "bullets",
+            "sentence",
+        }
+        assert v["status"] == ("ready" if v["ready"] else "not_ready")
+        assert v["sentence"] == " ".join([v["headline"], *v["bullets"]])
+        assert v["headline"].startswith("Ready for" if v["ready"] else "Not ready for")
+        assert len(v["bullets"]) == len(v["shortfalls"]) + (1 if v["unanswered"] else 0)
         for s in v["shortfalls"]:
             assert s["level"] < s["required"]
-            assert s["title"].lower() in v["sentence"]
+            assert s["gate"] in {"passed", "failed", "contested", "unknown", "unanswered"}
+        assert [b.split(";")[0] for b in v["bullets"][: len(v["shortfalls"])]] == [
+            f"{s['title']}: level {s['level']}, needs {s['required']}" for s in v["shortfalls"]
+        ]
 
 
 def test_score_text(demo: str, capsys: pytest.CaptureFixture[str]) -> None:
@@ -371,8 +463,8 @@ def test_malformed_answers_file(team: str, tmp_path: Path, capsys: pytest.Captur
         ({"fi_timeouts": 2, "no_such_question": 1}, "no_such_question: unknown question key"),
         ({"fi_timeouts": 9}, "fi_timeouts: level must be a whole number 0-4, got 9"),
         ({"fi_bulkheads": "everything"}, "fi_bulkheads: answer must be one of"),
-        ({"io_root_cause_minutes": "soon"}, "io_root_cause_minutes: answer must be a number of minutes"),
-        ({"io_root_cause_minutes": 10**400}, "io_root_cause_minutes: answer must be a number of minutes"),
+        ({"io_diagnosis_minutes_worst": "soon"}, "io_diagnosis_minutes_worst: answer must be a number of minutes"),
+        ({"io_diagnosis_minutes_worst": 10**400}, "io_diagnosis_minutes_worst: answer must be a number of minutes"),
         ({"fi_timeouts": 10**400}, "fi_timeouts: level must be a whole number 0-4"),
         (
             {"fi_circuit_breakers": {"not_applicable": " "}},
@@ -544,7 +636,8 @@ def test_export_import_round_trip_into_a_fresh_database(
         run_ok(capsys, "export", str(payments_round_2["id"]), "--format", "json", "-o", str(path)) == f"wrote {path}\n"
     )
     original = json.loads(path.read_text(encoding="utf-8"))
-    assert len(original["history"]) == 34 + 3
+    # the demo answered each of the bank's 47 questions once; then two overwrites and a clear
+    assert len(original["history"]) == len(default_bank().questions) + 3 == 50
     assert any(e["status"] == "cleared" for e in original["history"])
     score_before = run_json(capsys, "score", str(payments_round_2["id"]), "--json")
 
