@@ -1,7 +1,13 @@
-"""Roadmap rules on the shipped bank: properties over random answer sets, then worked cases."""
+"""Roadmap rules on the shipped bank (2.0): properties over random answer sets, then worked cases.
+
+The order is docs/METHOD.md's sequencing model: prerequisites first, find out and settle
+before building, exposed deciding tests, other deciding tests, then the rest, in the
+foundation sequence, cheap before long; data raises or confirms items, never reorders them.
+"""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -14,6 +20,7 @@ from assessment.bank.model import AnswerType, ChoiceOption, Question
 from assessment.roadmap.evidence import DORA_TARGETS, DoraMetric, Evidence, Signal
 from assessment.roadmap.plan import Phase, build_roadmap, roadmap_to_data
 from assessment.scoring.engine import Risk, score_assessment
+from assessment.scoring.gates import Contest, Facts, GateState
 
 BANK = default_bank()
 PROPERTY = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -54,21 +61,38 @@ SIGNALS = st.lists(
 ).map(lambda s: Evidence(tuple(s)))
 
 
-def best_answers() -> dict[str, AnswerValue]:
-    """Every question answered with its top-scoring value."""
-    result = {}
-    for q in BANK.questions:
-        value: Any
+CALM = {  # ships through a change board, once a week, as one modular application: no exposure
+    "ctx_deploys_per_week": 1,
+    "ctx_approval": "change_board",
+    "ctx_services": 3,
+    "ctx_architecture": "modular",
+    "ctx_chaos": False,
+}
+
+
+def value(key: str, raw: Any) -> AnswerValue:
+    return check_answer(BANK.question(key), answered(raw))
+
+
+def best_answers(*, proof: bool = True) -> dict[str, AnswerValue]:
+    """Every scored question answered with its top-scoring value, a calm context, and fresh dated evidence."""
+    result = {k: value(k, v) for k, v in CALM.items()}
+    for q in BANK.scored_questions():
+        raw: Any
         if q.type is AnswerType.LEVEL:
-            value = 4
+            raw = 4
         elif q.type is AnswerType.YES_NO:
-            value = q.good_answer
+            raw = q.good_answer
         elif q.type is AnswerType.CHOICE:
-            value = max((o for o in q.options or [] if isinstance(o, ChoiceOption)), key=lambda o: o.score).key
+            raw = max((o for o in q.options or [] if isinstance(o, ChoiceOption)), key=lambda o: o.score or 0).key
         else:
             assert q.number is not None
-            value = q.number.bands[0].limit
-        result[q.key] = check_answer(q, answered(value))
+            raw = q.number.bands[0].limit
+        result[q.key] = value(q.key, raw)
+    if proof:
+        for foundation in BANK.foundations:
+            for key in foundation.proof:
+                result[key] = result[key].with_details(evidence_date=date.today() - timedelta(days=7))
     return result
 
 
@@ -86,33 +110,42 @@ def test_prerequisites_always_come_first(answers: dict[str, AnswerValue], eviden
 
 @PROPERTY
 @given(answers=ANSWER_SETS, evidence=SIGNALS)
-def test_failed_gate_work_comes_before_other_work_of_its_phase(
-    answers: dict[str, AnswerValue], evidence: Evidence
-) -> None:
+def test_deciding_test_work_comes_before_other_work(answers: dict[str, AnswerValue], evidence: Evidence) -> None:
+    """Tiers never go down along the roadmap (find out, exposed tests, other tests, the rest), and gate work is
+    always work on a failed measured check."""
     roadmap = build_roadmap(BANK, answers, evidence=evidence)
     score = score_assessment(BANK, answers)
+    tiers = [i.tier for i in roadmap.items]
+    assert tiers == sorted(tiers), [(i.key, i.tier) for i in roadmap.items]
     for phase in Phase:
         flags = [i.serves_gate for i in roadmap.phase(phase)]
         assert flags == sorted(flags, reverse=True), f"{phase}: {[i.key for i in roadmap.phase(phase)]}"
     for item in roadmap.items:
         if item.kind == "gate":
-            gate_q = next(q for q in BANK.questions_for(item.foundation) if q.gate)
-            assert score.questions[gate_q.key].risk in (Risk.HIGH, Risk.MEDIUM)
+            result = score.foundations[item.foundation]
+            assert result.gate is GateState.FAILED
+            assert any(item.key in BANK.question(c.question).triggers for c in result.failed_checks())
             assert item.serves_gate
+        if item.kind == "discover":
+            assert score.foundations[item.foundation].gate is GateState.UNKNOWN
+            assert item.tier == 0
 
 
 @PROPERTY
 @given(answers=ANSWER_SETS)
 def test_end_states_are_never_ready_below_a_required_level(answers: dict[str, AnswerValue]) -> None:
     roadmap = build_roadmap(BANK, answers)
-    levels = {k: f.level for k, f in score_assessment(BANK, answers).foundations.items()}
+    score = score_assessment(BANK, answers)
+    levels = {k: f.level for k, f in score.foundations.items()}
+    verdicts = {v.end_state: v for v in score.verdicts}
     for step in roadmap.end_states:
         needs = next(e for e in BANK.end_states if e.key == step.key).requires
         below = [f for f, level in needs.items() if levels[f] < level]
         assert step.ready is (not below)
+        assert step.status == verdicts[step.key].status.value
         if below:
-            assert step.reason.startswith("Not ready")
-            behind = [i.key for i in roadmap.items if i.foundation in below] or roadmap.keys()[-1:]
+            assert step.reason.startswith("Exposed: " if step.status == "exposed" else "Not ready for ")
+            behind = [i.key for i in roadmap.items if i.foundation in below and not i.in_place] or roadmap.keys()[-1:]
             assert step.after == (behind[-1] if behind else None)
         else:
             assert step.after is None
@@ -126,17 +159,22 @@ def test_selection_phases_and_reasons(answers: dict[str, AnswerValue], evidence:
     score = score_assessment(BANK, answers)
     weak = {
         t
-        for q in BANK.questions
+        for q in BANK.scored_questions()
         if score.questions[q.key].risk in (Risk.HIGH, Risk.MEDIUM) and q.key in answers
         for t in q.triggers
     }
+    failed = {
+        t for f in score.foundations.values() for c in f.failed_checks() for t in BANK.question(c.question).triggers
+    }
+    find_out = {f"discover_{k}" for k, f in score.foundations.items() if f.gate is GateState.UNKNOWN}
     raised = {k for s in evidence.signals if s.strength > 0 for k in DORA_TARGETS[s.metric]}
     needed = {p for i in roadmap.items for p in i.prerequisites}
-    assert set(roadmap.keys()) >= weak | raised
+    assert set(roadmap.keys()) >= weak | failed | find_out | raised
     for item in roadmap.items:
-        assert item.key in weak | raised or item.key in needed
+        assert item.key in weak | failed | find_out | raised or item.key in needed
         assert item.reason
         assert "\n" not in item.reason
+        assert "weighted gap" not in item.reason  # reasons in words, never internal numbers
     phases = [PHASE_ORDER[i.phase] for i in roadmap.items]
     assert phases == sorted(phases)
     assert [i.position for i in roadmap.items] == list(range(1, len(roadmap.items) + 1))
@@ -154,12 +192,23 @@ def test_strong_answers_give_an_empty_roadmap_and_ready_end_states() -> None:
     roadmap = build_roadmap(BANK, best_answers())
     assert roadmap.items == ()
     assert all(step.ready and step.phase is Phase.NOW for step in roadmap.end_states)
+    assert {step.status for step in roadmap.end_states} == {"ready"}
+
+
+def test_strong_answers_without_dated_evidence_hold_chaos_back_with_nothing_to_build() -> None:
+    """Proof is a record to attach, not work to schedule: the roadmap stays empty, chaos waits for the evidence."""
+    roadmap = build_roadmap(BANK, best_answers(proof=False))
+    assert roadmap.items == ()
+    autonomy, microservices, chaos = roadmap.end_states
+    assert (autonomy.ready, microservices.ready, chaos.ready) == (True, True, False)
+    assert (chaos.after, chaos.phase) == (None, Phase.NOW)
+    assert "proven needs dated evidence that the deciding test held recently" in chaos.reason
 
 
 def test_a_failed_gate_goes_first_and_cites_the_answer() -> None:
     answers = best_answers()
-    answers["fi_dependency_map"] = check_answer(BANK.question("fi_dependency_map"), answered(False))
-    answers["rb_rollback_path"] = check_answer(BANK.question("rb_rollback_path"), answered(1))
+    answers["fi_dependency_map"] = value("fi_dependency_map", False)
+    answers["rb_last_rollback_minutes"] = value("rb_last_rollback_minutes", 45)  # scores 50, fails "5 or less"
     roadmap = build_roadmap(BANK, answers)
     assert roadmap.keys() == [
         "automated_deployment_pipeline",
@@ -168,14 +217,36 @@ def test_a_failed_gate_goes_first_and_cites_the_answer() -> None:
         "dependency_map",
     ]
     first, gate = roadmap.items[0], roadmap.items[1]
-    assert first.kind == "prerequisite"
+    assert first.kind == "confirm"  # needed by the gate work, and the answers show it in place
     assert first.in_place
     assert first.effort_weeks == 0
+    assert first.tier == 2  # it takes the urgency of the gate work waiting on it
     assert "Deployment pipeline: level 4 (proven)" in first.reason
     assert gate.kind == "gate"
-    assert gate.reason == ("Deciding test of deployment rollback speed not passed: Rollback path: level 1 (ad hoc).")
+    assert gate.reason == (
+        "The deciding test of deployment rollback speed is not passed (Rollback time: 45 minutes (needs 5 minutes "
+        "or less, and faster than a normal deployment)); this is part of passing it. It comes early because "
+        "Rehearsed rollback drills need it."
+    )
+    assert gate.citations == ("Rollback time: 45 minutes",)
     assert [i.phase for i in roadmap.items] == [Phase.NOW, Phase.NOW, Phase.NOW, Phase.NEXT]
-    assert roadmap.items[3].reason == "Weak answers, weighted gap 100: Dependency map: no."
+    assert roadmap.items[3].reason == "Weak answers: Dependency map: no."
+    assert roadmap.items[3].tier == 3
+
+
+def test_an_exposed_gate_says_what_the_team_already_does() -> None:
+    answers = best_answers()
+    answers["rb_last_rollback_minutes"] = value("rb_last_rollback_minutes", 35)
+    answers["ctx_deploys_per_week"] = value("ctx_deploys_per_week", 35)
+    roadmap = build_roadmap(BANK, answers)
+    gate = roadmap.item("one_step_rollback")
+    assert (gate.tier, gate.exposed) == (1, True)
+    assert gate.reason.startswith(
+        "You already deploy to production 35 times a week, and the deciding test of deployment rollback speed "
+        "fails (Rollback time: 35 minutes (needs 5 minutes or less, and faster than a normal deployment)): every "
+        "bad deployment stays live until someone undoes it by hand."
+    )
+    assert roadmap.end_states[0].status == "not_ready"  # it still needs a change board's approval today
 
 
 def test_dont_know_is_weak_and_cited() -> None:
@@ -186,28 +257,78 @@ def test_dont_know_is_weak_and_cited() -> None:
     assert roadmap.items[0].citations == ("Incident record: don't know",)
 
 
-def test_dora_evidence_adds_and_raises_investments() -> None:
+def test_dont_know_on_a_gate_input_finds_out_before_building() -> None:
     answers = best_answers()
+    answers["pm_postmortems_written"] = check_answer(BANK.question("pm_postmortems_written"), dont_know())
+    answers["pm_incident_record"] = value("pm_incident_record", False)
+    roadmap = build_roadmap(BANK, answers)
+    # "don't know" is a weak answer too: it triggers the postmortem process, after the find-out item
+    assert roadmap.keys() == ["discover_postmortem_practice", "incident_record", "blameless_postmortem_process"]
+    assert {i.kind for i in roadmap.items[1:]} == {"gap"}
+    find_out = roadmap.items[0]
+    assert (find_out.kind, find_out.effort, find_out.effort_weeks, find_out.tier) == ("discover", "2 days", 0.4, 0)
+    assert find_out.title == "Read the last three incident records"
+    assert find_out.reason.startswith(
+        "Nobody could say whether the deciding test of postmortem practice holds (Postmortems written: "
+        "don't know (needs all three)). Find out first"
+    )
+
+
+def test_dora_evidence_adds_what_the_answers_do_not_show_and_only_confirms_the_rest() -> None:
     slow = Signal(DoraMetric.TIME_TO_RESTORE, 1.0, "median time to restore 9 hours (low band)")
-    roadmap = build_roadmap(BANK, answers, evidence=Evidence((slow,)))
-    assert set(DORA_TARGETS[DoraMetric.TIME_TO_RESTORE]) <= set(roadmap.keys())
-    tracing = roadmap.item("distributed_tracing")
-    assert tracing.kind == "evidence"
-    assert tracing.reason == "Raised by delivery data: DORA median time to restore 9 hours (low band)."
-    assert roadmap.item("structured_logging").kind == "prerequisite"
-
-
-def test_dora_evidence_reorders_equal_gaps() -> None:
     answers = best_answers()
-    for key in ("rb_schema_rollback", "oc_runbook_usable"):  # both weight 1: gap 100 each
-        answers[key] = check_answer(BANK.question(key), answered(False))
-    plain = build_roadmap(BANK, answers).keys()
-    assert plain == ["backward_compatible_migrations", "service_ownership_registry", "top_failure_runbooks"]
+    confirmed = build_roadmap(BANK, answers, evidence=Evidence((slow,)))
+    assert set(DORA_TARGETS[DoraMetric.TIME_TO_RESTORE]) <= set(confirmed.keys())
+    assert {i.kind for i in confirmed.items} == {"confirm"}  # in place: never rebuilt because of data
+    assert sum(i.effort_weeks for i in confirmed.items) == 0
+    assert confirmed.item("distributed_tracing").reason == (
+        "The delivery data points here (median time to restore 9 hours (low band)), but the answers show it in "
+        "place (Path to root cause: level 4 (proven); Distributed tracing: level 4 (proven)): confirm its exit "
+        "criterion rather than rebuild it. It comes early because Timed root-cause drills need it."
+    )
+    del answers["io_tracing"]  # nobody said whether tracing exists
+    raised = build_roadmap(BANK, answers, evidence=Evidence((slow,)))
+    tracing = raised.item("distributed_tracing")
+    assert (tracing.kind, tracing.effort_weeks, tracing.tier) == ("evidence", 6, 3)
+    assert tracing.reason == (
+        "The delivery data points here: median time to restore 9 hours (low band). It comes early because "
+        "Timed root-cause drills need it."
+    )
+    assert raised.item("structured_logging").kind == "confirm"  # its prerequisite, shown in place
+
+
+def test_dora_signals_do_not_reorder_the_sequence() -> None:
+    """Data raises items or adds citations; the order stays the sequencing model's (ownership before rollback)."""
+    answers = best_answers()
+    for key in ("rb_schema_rollback", "oc_runbook_usable"):
+        answers[key] = value(key, False)
+    plain = build_roadmap(BANK, answers)
+    assert plain.keys() == ["service_ownership_registry", "top_failure_runbooks", "backward_compatible_migrations"]
     slow = Signal(DoraMetric.TIME_TO_RESTORE, 0.5, "median time to restore 30 hours")
     raised = build_roadmap(BANK, answers, evidence=Evidence((slow,)))
-    assert raised.item("top_failure_runbooks").gap == 250.0
-    assert raised.keys().index("top_failure_runbooks") < raised.keys().index("backward_compatible_migrations")
-    assert raised.keys()[-1] == "backward_compatible_migrations"
+    assert raised.keys()[:3] == plain.keys()
+    assert raised.item("top_failure_runbooks").citations == (
+        "Runbooks usable by others: no",
+        "DORA: median time to restore 30 hours",
+    )
+    assert {i.kind for i in raised.items[3:]} == {"confirm"}
+
+
+def test_a_contradiction_settles_first_and_holds_the_end_states() -> None:
+    answers = best_answers(proof=False)
+    doubt = Facts(contests=(Contest("rollback_speed", "Rollback time: 5 minutes", "median time to restore 9.0 hours"),))
+    roadmap = build_roadmap(BANK, answers, facts=doubt)
+    settle = roadmap.items[0]
+    assert (settle.key, settle.kind, settle.effort, settle.tier) == ("settle_rollback_speed", "settle", "2 days", 0)
+    assert settle.reason == (
+        "The answers say Rollback time: 5 minutes; the delivery data shows median time to restore 9.0 hours. Until "
+        "dated evidence settles it, the deciding test of deployment rollback speed counts as not passed."
+    )
+    assert [(e.key, e.ready, e.after) for e in roadmap.end_states][:2] == [
+        ("deployment_autonomy", False, "settle_rollback_speed"),
+        ("microservices", False, "settle_rollback_speed"),
+    ]
+    assert build_roadmap(BANK, best_answers(), facts=doubt).items == ()  # dated evidence settled it already
 
 
 def test_signal_strength_is_checked() -> None:
@@ -216,11 +337,19 @@ def test_signal_strength_is_checked() -> None:
 
 
 def test_phase_budget() -> None:
+    """docs/METHOD.md: walking the order as one team would, an item is "now" when it starts within 4 weeks, "next"
+    within 13, "later" after; S, M, L count 1, 3, 6 team-weeks, a find-out item its days, a confirm item nothing."""
     answers = {q.key: check_answer(q, dont_know()) for q in BANK.questions if q.allow_dont_know}
     roadmap = build_roadmap(BANK, answers)
-    total = 0
+    assert roadmap.items[0].kind == "discover"
+    started = 0.0
     for item in roadmap.items:
-        before, total = total, total + item.effort_weeks
-        expected = Phase.NOW if before == 0 or total <= 4 else Phase.NEXT if total <= 13 else Phase.LATER
+        expected = Phase.NOW if started < 4 else Phase.NEXT if started < 13 else Phase.LATER
         assert item.phase is expected, item.key
-    assert roadmap.weeks == {p.value: sum(i.effort_weeks for i in roadmap.phase(p)) for p in Phase}
+        weeks = {"S": 1, "M": 3, "L": 6}.get(item.effort, 0.0) if item.kind != "confirm" else 0.0
+        if item.kind == "discover":
+            weeks = int(item.effort.split()[0]) / 5
+        assert item.effort_weeks == pytest.approx(weeks), item.key
+        started += weeks
+    assert {p.value for p in Phase} <= {i.phase.value for i in roadmap.items}
+    assert roadmap.weeks == {p.value: pytest.approx(sum(i.effort_weeks for i in roadmap.phase(p))) for p in Phase}
