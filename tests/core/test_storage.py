@@ -27,13 +27,26 @@ from assessment.assessments.repository import (
     save_answer,
     store_bank,
 )
-from assessment.bank.answers import AnswerStatus, AnswerValue, answered, dont_know, not_applicable
+from assessment.assessments.rounds import carried_over_keys, start_round
+from assessment.assessments.scores import refresh_many
+from assessment.bank.answers import (
+    AnswerStatus,
+    AnswerValue,
+    answered,
+    check_answer,
+    dont_know,
+    not_applicable,
+)
 from assessment.bank.model import Bank
 from assessment.core import db
 from assessment.core.errors import ConflictError, FoundationsError, InvalidAnswerError, NotFoundError
 from assessment.demo import demo_answer
 from assessment.models.assessments import Answer, AnswerEvent, Assessment, Organisation
+from assessment.models.scores import FoundationScore
 from assessment.organisations.directory import ensure_organisation, ensure_team, find_team
+from assessment.scoring.engine import score_assessment
+from assessment.scoring.gates import GateState
+from tests.support.banks import bank_v1
 
 
 def new_assessment(engine: Engine, bank: Bank, *, team: str = "Payments", org: str = "Acme") -> int:
@@ -169,7 +182,9 @@ def test_every_answer_type_round_trips(engine: Engine, bank: Bank) -> None:
         "fi_bulkheads": answered("per_critical"),
         "fi_dependency_map": answered(True),
         "oc_owned_services_share": answered(87.5),
-        "io_root_cause_minutes": dont_know(note="nobody timed it"),
+        "io_diagnosis_minutes_worst": dont_know(note="nobody timed it"),
+        "ctx_approval": answered("peer_review"),
+        "ctx_deploys_per_week": answered(0.5),
     }
     for key, answer in given.items():
         save(engine, assessment_id, key, answer)
@@ -213,10 +228,74 @@ def test_bank_edited_without_new_version_is_refused(engine: Engine, bank: Bank) 
         db.write_session(engine) as session,
     ):
         store_bank(session, bank=edited)
-    bumped = bank.model_copy(update={"bank": edited.bank.model_copy(update={"version": "1.1.0"})})
+    bumped = bank.model_copy(update={"bank": edited.bank.model_copy(update={"version": "99.1.0"})})
     with db.write_session(engine) as session:
-        assert store_bank(session, bank=bumped).version == "1.1.0"
-        assert store_bank(session, bank=bank).version == "1.0.0"  # the original is still accepted
+        assert store_bank(session, bank=bumped).version == "99.1.0"
+        assert store_bank(session, bank=bank).version == bank.version == "2.0.0"  # the original is still accepted
+
+
+def test_a_bank_1_round_keeps_bank_1_and_a_bank_2_round_carries_only_unchanged_questions(
+    engine: Engine, bank: Bank
+) -> None:
+    """Upgrading a team is explicit: its next round starts on bank 2 and takes the answers whose meaning held.
+
+    Bank 2 keeps 29 of bank 1's questions word for word; it reworded the rollback time (now
+    "the last real or drilled rollback", in any unit of minutes) and dropped four questions.
+    """
+    old_bank = bank_v1()
+    given = {
+        "fi_timeouts": answered(3, note="set in the template"),
+        "rb_last_rollback_minutes": answered(4),  # reworded in bank 2: answer it again
+        "oc_owned_services_share": answered(87.5),
+        "io_root_cause_minutes": answered(12),  # no longer asked
+        "rb_rollback_path": answered(2),  # bank 1's self-rated gate: 50 < 75 fails it
+    }
+    with db.write_session(engine) as session:
+        org = ensure_organisation(session, name="Acme")
+        team = ensure_team(session, organisation_id=org.id or 0, name="Payments")
+        stored_v1 = store_bank(session, bank=old_bank)
+        first = create_assessment(session, team_id=team.id or 0, bank_version_id=stored_v1.id or 0, created_by="t")
+        for key, answer in given.items():
+            save_answer(session, assessment_id=first.id or 0, question_key=key, answer=answer, by="ana")
+        stored_v2 = store_bank(session, bank=bank)
+        started = start_round(session, team_id=team.id or 0, bank_version_id=stored_v2.id or 0, by="ben", prefill=True)
+    assert started.round_number == 2
+    assert started.carried == 3
+    assert started.skipped == (
+        "rb_last_rollback_minutes: the question changed in foundations 2.0.0; answer it again",
+        "io_root_cause_minutes: no longer asked in foundations 2.0.0",
+    )
+    with db.read_session(engine) as session:
+        before = load_assessment(session, assessment_id=first.id or 0)
+        after = load_assessment(session, assessment_id=started.assessment_id)
+        carried = carried_over_keys(session, assessment_id=started.assessment_id)
+        gates = dict(
+            session.exec(
+                select(FoundationScore.assessment_id, FoundationScore.gate).where(
+                    FoundationScore.foundation == "rollback_speed"
+                )
+            ).all()
+        )
+    assert before.bank.version == "1.0.0"
+    assert before.answers == {k: check_answer(old_bank.question(k), a) for k, a in given.items()}
+    old_score = score_assessment(before.bank, before.answers).foundations["rollback_speed"]
+    assert (old_score.measured, old_score.gate) == (False, GateState.FAILED)  # still decided by the self-rating
+    assert gates[first.id or 0] == "failed"
+    assert after.bank.version == "2.0.0"
+    assert set(after.answers) == set(carried) == {"fi_timeouts", "oc_owned_services_share", "rb_rollback_path"}
+    assert after.answers["fi_timeouts"].note == "set in the template"
+    assert gates[started.assessment_id] == "unanswered"  # bank 2 asks for the measured rollback time again
+    with db.write_session(engine) as session:
+        refresh_many(session)  # recomputing every stored score keeps each round on its own bank
+    with db.read_session(engine) as session:
+        assert (
+            session.exec(
+                select(FoundationScore.gate).where(
+                    FoundationScore.assessment_id == first.id, FoundationScore.foundation == "rollback_speed"
+                )
+            ).one()
+            == "failed"
+        )
 
 
 @pytest.mark.parametrize(
@@ -294,7 +373,7 @@ def _concurrent_saves(engine: Engine, bank: Bank) -> None:
     """20 threads: each fills its own assessment, and all of them also write one shared assessment."""
     own = [new_assessment(engine, bank, team=f"Team {i}") for i in range(THREADS)]
     shared = new_assessment(engine, bank, team="Shared")
-    questions = bank.questions
+    questions = bank.scored_questions()  # demo_answer places an answer at a level: context questions have none
     shared_key = questions[-1].key
     start = threading.Barrier(THREADS)
 
