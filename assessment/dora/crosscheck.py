@@ -270,18 +270,29 @@ def _outcome(rule: str, finding: Finding | None, answers: Answers, questions: Qu
             f"The data shows {observed.incidents} incidents ({observed.source}), and the answers do not say how "
             "many have postmortems: which of them do?",
         )
-    needs_incidents = rule in ("rollback_vs_recovery", "diagnosis_vs_recovery")
-    if needs_incidents and observed.recovery_hours_median is None:
-        return Outcome(rule, title, "not_enough_data", "Not enough data to check: no resolved incidents.")
-    if needs_incidents and not observed.enough_incidents():
-        return Outcome(
-            rule,
-            title,
-            "not_enough_data",
-            f"Not enough data to check: {observed.incidents_resolved} resolved incidents in the window; "
-            f"the check needs {MIN_INCIDENTS}.",
-        )
+    missing = _missing(rule, observed)
+    if missing is not None:
+        return Outcome(rule, title, "not_enough_data", f"Not enough data to check: {missing}")
     return Outcome(rule, title, "consistent", "Checked: the answers and the data fit together.")
+
+
+def _missing(rule: str, observed: Observed) -> str | None:
+    """Why the data cannot make this check (typed figures carry no counts), or None when it can."""
+    typed = observed.incidents_resolved is None  # imported data always counts, typed figures never do
+    if rule in ("rollback_vs_recovery", "diagnosis_vs_recovery"):
+        if observed.recovery_hours_median is None:
+            return "no time to restore was typed." if typed else "no resolved incidents."
+        if not observed.enough_incidents():
+            return f"{observed.incidents_resolved} resolved incidents in the window; the check needs {MIN_INCIDENTS}."
+    if rule == "postmortems_vs_incidents" and observed.incidents is None:
+        return "typed figures give no number of incidents."
+    if (
+        rule == "automation_vs_delivery"
+        and observed.deployments_per_week is None
+        and observed.change_failure_rate_pct is None
+    ):
+        return "no deployment frequency or change failure rate."
+    return None
 
 
 def _postmortems_unknown(answers: Answers, questions: Questions) -> bool:
