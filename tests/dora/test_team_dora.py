@@ -9,7 +9,9 @@ from assessment.assessments.repository import AssessmentData, list_assessments, 
 from assessment.bank.loader import default_bank
 from assessment.core import db
 from assessment.demo import load_demo
+from assessment.dora.benchmarks import band
 from assessment.dora.figures import Typed, save_figures
+from assessment.dora.summary import Figure, hours_text, roadmap_evidence
 from assessment.dora.team import IMPORTED, TYPED, team_dora
 from assessment.roadmap.evidence import DoraMetric
 from assessment.roadmap.plan import build_roadmap
@@ -58,6 +60,8 @@ def test_imported_data_gives_figures_quality_findings_and_evidence(demo: Engine)
     assert rules == {"diagnosis_vs_recovery", "postmortems_vs_incidents"}  # the demo's story
     # a contradiction no longer adds roadmap points: it contests the deciding test behind the claim
     assert not [s for s in dora.evidence.signals if s.targets]
+    # the failure rate is in the low band; the median recovery (hours, under a day) is high or medium: no signal
+    assert [s.metric for s in dora.evidence.signals] == [DoraMetric.CHANGE_FAILURE_RATE]
     contests = {c.foundation for c in dora.facts().contests}
     assert contests == {"incident_observability", "postmortem_practice"}
     score = score_assessment(data.bank, data.answers, dora.facts())
@@ -101,8 +105,49 @@ def test_typed_figures_count_as_evidence(demo: Engine) -> None:
     assert dora.window is None
     strengths = {s.metric: s.strength for s in dora.evidence.signals if not s.targets}
     assert strengths == {DoraMetric.TIME_TO_RESTORE: 1.0, DoraMetric.CHANGE_FAILURE_RATE: 1.0}
-    raised = build_roadmap(data.bank, data.answers, evidence=dora.evidence)
+    assert dora.findings == ()  # Payments claims nothing fast: nothing to contradict
+    assert [(o.rule, o.status) for o in dora.outcomes] == [
+        ("rollback_vs_recovery", "consistent"),
+        ("diagnosis_vs_recovery", "consistent"),
+        ("postmortems_vs_incidents", "not_enough_data"),  # typed figures give no number of incidents
+        ("automation_vs_delivery", "consistent"),
+    ]
+    raised = build_roadmap(data.bank, data.answers, evidence=dora.evidence, facts=dora.facts())
     plain = build_roadmap(data.bank, data.answers)
+    # the slow recovery is cited on the observability work the failed deciding test already calls for; the
+    # sequencing model, not the data, decides the order
     tracing = raised.item("distributed_tracing")
-    assert "DORA failed deployment recovery time" in tracing.reason
-    assert tracing.gap > plain.item("distributed_tracing").gap
+    assert tracing.kind == "gate"
+    assert "DORA: failed deployment recovery time typed: 8.3 days (low band)" in tracing.citations
+    assert (
+        "DORA: failed deployment recovery time typed: 8.3 days (low band)"
+        not in plain.item("distributed_tracing").citations
+    )
+    assert raised.keys() == plain.keys()
+
+
+@pytest.mark.parametrize(
+    ("hours", "clusters", "signal"),
+    [
+        (0.5, ("elite",), None),
+        (6.0, ("high", "medium"), None),  # under a day is both high and medium in DORA 2024: no concern
+        (23.0, ("high", "medium"), None),
+        (72.0, ("low",), 1.0),  # between a day and a week: nearer the low cluster
+        (200.0, ("low",), 1.0),
+    ],
+)
+def test_the_recovery_band_signal_uses_the_bands_real_edges(
+    hours: float, clusters: tuple[str, ...], signal: float | None
+) -> None:
+    figure = Figure(
+        "recovery_time",
+        "Failed deployment recovery time",
+        hours,
+        f"median {hours_text(hours)}",
+        band("recovery_time", hours),
+        "",
+        "",
+    )
+    assert figure.band is not None
+    assert figure.band.clusters == clusters
+    assert [s.strength for s in roadmap_evidence([figure]).signals] == ([signal] if signal else [])
