@@ -228,9 +228,9 @@ BAD: list[tuple[str, Callable[[dict[str, Any]], None], str]] = [
         "teams[{Checkout}].rounds[0]: answers[0]: unknown question key 'no_such_question'",
     ),
     (
-        "answer out of range",
-        _set("teams.@Platform.rounds.0.answers.0.value", 99),
-        "teams[{Platform}].rounds[0]: answers[0]: ",
+        "answer out of range",  # answers 0-4 are the context questions; 5 is the instance-loss level
+        _set("teams.@Platform.rounds.0.answers.5.value", 99),
+        "teams[{Platform}].rounds[0]: answers[5]: fi_instance_kill: level must be a whole number 0-4, got 99",
     ),
     (
         "text for an epoch",
@@ -367,7 +367,7 @@ def test_a_failure_after_the_first_writes_rolls_everything_back(
     doc = copy.deepcopy(good_doc)
     _bank_edited_without_new_version(doc)
     said = refused_import(doc, engine, tmp_path / "edited.json", capsys)
-    assert said.startswith("banks[0]: question bank foundations 1.0.0 differs from the stored copy")
+    assert said.startswith(f"banks[0]: question bank foundations {bank.version} differs from the stored copy")
 
 
 def test_a_join_code_in_use_here_is_refused(
