@@ -300,6 +300,7 @@ io_host_access_last_three:
   value: no
   note: dashboards only
 ctx_chaos: {value: "no", note: not yet}
+fi_dependency_map: {value: false, dont_know: false, evidence_url: https://wiki.example/deps}
 """
 
 
@@ -324,7 +325,7 @@ def test_zero_no_and_false_with_a_note_or_evidence_are_answers(
         str(path),
         "--json",
     )
-    assert created["answers"] == 5
+    assert created["answers"] == 6
     back = {a["question_key"]: a for a in run_json(capsys, "export", str(created["id"]), "--format", "json")["answers"]}
     assert {k: (a["status"], a["value"]) for k, a in back.items()} == {
         "fi_cascading_incidents": ("answered", 0),
@@ -332,6 +333,7 @@ def test_zero_no_and_false_with_a_note_or_evidence_are_answers(
         "fi_template_defaults": ("answered", False),
         "io_host_access_last_three": ("answered", False),
         "ctx_chaos": ("answered", False),
+        "fi_dependency_map": ("answered", False),  # `dont_know: false` is no flag: the value is the answer
     }
     assert (back["fi_cascading_incidents"]["evidence_url"], back["fi_cascading_incidents"]["evidence_date"]) == (
         "https://wiki.example/incidents",
