@@ -362,30 +362,31 @@ def test_a_stored_contradiction_contests_the_stored_gate_until_dated_evidence_se
     assert _stored_rollback(engine, assessment_id) == ("passed", 4)  # settled, and the drill proves it
 
 
-def test_migration_0006_names_the_foundation_of_existing_findings(database_url: str, bank: Bank) -> None:
+def test_migration_0006_names_the_foundation_of_existing_findings(database_url: str) -> None:
+    """Rows written at revision 0005, in plain SQL (today's models hold columns that revision has not)."""
     engine = db.make_engine(database_url)
+    now = datetime.now(UTC)
+    rules = ("rollback_vs_recovery", "diagnosis_vs_recovery", "postmortems_vs_incidents", "automation_vs_delivery")
     try:
         db.upgrade(engine, "0005")
-        with db.write_session(engine) as session:
-            org = ensure_organisation(session, name="Acme")
-            team = ensure_team(session, organisation_id=org.id or 0, name="Web")
-            session.flush()
-            stored = store_bank(session, bank=bank)
-            assessment = Assessment(team_id=team.id or 0, bank_version_id=stored.id or 0, round_number=1)
-            session.add(assessment)  # not create_assessment: at 0005, scoring cannot read the new column yet
-            session.flush()
-            for rule in (
-                "rollback_vs_recovery",
-                "diagnosis_vs_recovery",
-                "postmortems_vs_incidents",
-                "automation_vs_delivery",
-            ):
-                session.execute(
+        with engine.begin() as conn:
+            statements = (
+                "INSERT INTO organisation (id, name, created_at) VALUES (1, 'Acme', :at)",
+                "INSERT INTO team (id, organisation_id, name, created_at) VALUES (1, 1, 'Web', :at)",
+                "INSERT INTO bank_version (id, bank_id, version, title, content_hash, content, created_at) "
+                "VALUES (1, 'foundations', '1.0.0', 'Foundations', 'hash', '{}', :at)",
+                "INSERT INTO assessment (id, team_id, bank_version_id, round_number, status, created_by, created_at) "
+                "VALUES (1, 1, 1, 1, 'in_progress', 't', :at)",
+            )
+            for statement in statements:
+                conn.execute(sa.text(statement), {"at": now})
+            for rule in rules:
+                conn.execute(
                     sa.text(
                         "INSERT INTO dora_finding (assessment_id, rule, title, answer_quote, data_quote, explanation, "
-                        "computed_at) VALUES (:a, :rule, 't', 'claim', 'figure', 'why', :at)"
+                        "computed_at) VALUES (1, :rule, 't', 'claim', 'figure', 'why', :at)"
                     ),
-                    {"a": assessment.id, "rule": rule, "at": datetime.now(UTC)},
+                    {"rule": rule, "at": now},
                 )
         db.upgrade(engine)
         with engine.connect() as conn:

@@ -4,15 +4,18 @@ A change here means the sequencing model or the demo data changed: check the new
 against docs/METHOD.md ("The order of the roadmap") before updating the golden lists.
 What each list shows, by the method's rules:
 - Catalogue does not know three deciding tests: three find-out items first (observability,
-  isolation, postmortems in the foundation sequence), then the rest in the sequence.
+  isolation, postmortems in the foundation sequence), then the rest in the sequence; every end
+  state waits only for the find-out items (what to build depends on what they find).
 - Checkout's data contradicts two claims: two settle items first; then the rollback test it
   fails while it already deploys and releases on its own (tier 1), its pipeline first as the
-  prerequisite; then everything else in the sequence. Exposed for autonomy and microservices.
+  prerequisite; then everything else in the sequence. Exposed for autonomy and microservices,
+  which wait for the settle items and the rollback work; chaos also for the isolation work
+  (its test passed, its level is short).
 - Mobile API is exposed on isolation, observability and rollback, all failed: all of it is
   tier 1; on-call and postmortems are not answered yet, so nothing is planned for them.
 - Payments fails every test it answered, with nothing exposed: deciding-test work in the
   sequence (ownership and on-call first, postmortem process after on-call), the recurring-cause
-  review (a weak answer only) last.
+  review (a weak answer only) last, after the end states.
 - Platform is ready for autonomy and microservices; chaos waits for proof, after the
   instance-kill drill. In round 2 its dated drill records make it proven: nothing to do.
 """
@@ -42,9 +45,9 @@ GOLDEN: dict[str, tuple[str, str]] = {
             "later:action_item_tracking later:incident_learning_review"
         ),
         (
-            "deployment_autonomy:not_ready@incident_learning_review "
-            "microservices:not_ready@incident_learning_review "
-            "chaos_experiments:not_ready@incident_learning_review"
+            "deployment_autonomy:not_ready@discover_postmortem_practice "
+            "microservices:not_ready@discover_postmortem_practice "
+            "chaos_experiments:not_ready@discover_postmortem_practice"
         ),
     ),
     "Checkout, round 1": (
@@ -58,8 +61,8 @@ GOLDEN: dict[str, tuple[str, str]] = {
             "later:instance_kill_drill later:incident_record"
         ),
         (
-            "deployment_autonomy:exposed@structured_logging microservices:exposed@incident_record "
-            "chaos_experiments:not_ready@incident_record"
+            "deployment_autonomy:exposed@rollback_drills microservices:exposed@rollback_drills "
+            "chaos_experiments:not_ready@instance_kill_drill"
         ),
     ),
     "Mobile API, round 1": (
@@ -87,9 +90,8 @@ GOLDEN: dict[str, tuple[str, str]] = {
             "later:action_item_tracking later:incident_learning_review"
         ),
         (
-            "deployment_autonomy:not_ready@incident_learning_review "
-            "microservices:not_ready@incident_learning_review "
-            "chaos_experiments:not_ready@incident_learning_review"
+            "deployment_autonomy:not_ready@action_item_tracking microservices:not_ready@action_item_tracking "
+            "chaos_experiments:not_ready@action_item_tracking"
         ),
     ),
     "Payments, round 2": (
@@ -102,9 +104,8 @@ GOLDEN: dict[str, tuple[str, str]] = {
             "later:blameless_postmortem_process later:action_item_tracking later:incident_learning_review"
         ),
         (
-            "deployment_autonomy:not_ready@incident_learning_review "
-            "microservices:not_ready@incident_learning_review "
-            "chaos_experiments:not_ready@incident_learning_review"
+            "deployment_autonomy:not_ready@action_item_tracking microservices:not_ready@action_item_tracking "
+            "chaos_experiments:not_ready@action_item_tracking"
         ),
     ),
     "Platform, round 1": (

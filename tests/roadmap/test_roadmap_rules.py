@@ -18,7 +18,7 @@ from assessment.bank.answers import AnswerValue, answered, check_answer, dont_kn
 from assessment.bank.loader import default_bank
 from assessment.bank.model import AnswerType, ChoiceOption, Question
 from assessment.roadmap.evidence import DORA_TARGETS, DoraMetric, Evidence, Signal
-from assessment.roadmap.plan import Phase, build_roadmap, roadmap_to_data
+from assessment.roadmap.plan import Phase, Roadmap, build_roadmap, roadmap_to_data
 from assessment.scoring.engine import Risk, score_assessment
 from assessment.scoring.gates import Contest, Facts, GateState
 
@@ -131,22 +131,44 @@ def test_deciding_test_work_comes_before_other_work(answers: dict[str, AnswerVal
             assert item.tier == 0
 
 
+def _waits_for(roadmap: Roadmap, below: list[str], gates: dict[str, GateState]) -> str | None:
+    """docs/METHOD.md: an end state waits for the deciding-test work (find out, settle, gate items) of each
+    foundation short with its test not passed, for all the open work of one short only in level, and for what that
+    work needs; it is placed after the last of these."""
+    items = {i.key: i for i in roadmap.items}
+    wanted: set[str] = set()
+    for foundation in below:
+        own = [i for i in roadmap.items if i.foundation == foundation and not i.in_place]
+        gate_work = [i for i in own if i.kind in ("gate", "discover", "settle")]
+        wanted |= {i.key for i in (gate_work if gates[foundation] is not GateState.PASSED and gate_work else own)}
+    stack = list(wanted)
+    while stack:
+        needed = [p for p in items[stack.pop()].prerequisites if p not in wanted and not items[p].in_place]
+        wanted.update(needed)
+        stack.extend(needed)
+    last = [i.key for i in roadmap.items if i.key in wanted]
+    return last[-1] if last else None
+
+
 @PROPERTY
 @given(answers=ANSWER_SETS)
 def test_end_states_are_never_ready_below_a_required_level(answers: dict[str, AnswerValue]) -> None:
     roadmap = build_roadmap(BANK, answers)
     score = score_assessment(BANK, answers)
     levels = {k: f.level for k, f in score.foundations.items()}
+    gates = {k: f.gate for k, f in score.foundations.items()}
     verdicts = {v.end_state: v for v in score.verdicts}
     for step in roadmap.end_states:
         needs = next(e for e in BANK.end_states if e.key == step.key).requires
         below = [f for f, level in needs.items() if levels[f] < level]
         assert step.ready is (not below)
         assert step.status == verdicts[step.key].status.value
+        assert step.reason == verdicts[step.key].headline
         if below:
             assert step.reason.startswith("Exposed: " if step.status == "exposed" else "Not ready for ")
-            behind = [i.key for i in roadmap.items if i.foundation in below and not i.in_place] or roadmap.keys()[-1:]
-            assert step.after == (behind[-1] if behind else None)
+            assert step.after == _waits_for(roadmap, below, gates)
+            if step.after is not None:
+                assert step.phase is roadmap.item(step.after).phase
         else:
             assert step.after is None
             assert step.phase is Phase.NOW
@@ -202,7 +224,9 @@ def test_strong_answers_without_dated_evidence_hold_chaos_back_with_nothing_to_b
     autonomy, microservices, chaos = roadmap.end_states
     assert (autonomy.ready, microservices.ready, chaos.ready) == (True, True, False)
     assert (chaos.after, chaos.phase) == (None, Phase.NOW)
-    assert "proven needs dated evidence that the deciding test held recently" in chaos.reason
+    assert chaos.reason == "Not ready for chaos experiments. Biggest blocker: incident observability."
+    bullets = score_assessment(BANK, best_answers(proof=False)).verdicts[2].bullets
+    assert all("proven needs dated evidence that the deciding test held recently" in b for b in bullets)
 
 
 def test_a_failed_gate_goes_first_and_cites_the_answer() -> None:
@@ -226,7 +250,7 @@ def test_a_failed_gate_goes_first_and_cites_the_answer() -> None:
     assert gate.reason == (
         "The deciding test of deployment rollback speed is not passed (Rollback time: 45 minutes (needs 5 minutes "
         "or less, and faster than a normal deployment)); this is part of passing it. It comes early because "
-        "Rehearsed rollback drills need it."
+        "Rehearsed rollback drills needs it."
     )
     assert gate.citations == ("Rollback time: 45 minutes",)
     assert [i.phase for i in roadmap.items] == [Phase.NOW, Phase.NOW, Phase.NOW, Phase.NEXT]
@@ -284,7 +308,7 @@ def test_dora_evidence_adds_what_the_answers_do_not_show_and_only_confirms_the_r
     assert confirmed.item("distributed_tracing").reason == (
         "The delivery data points here (median time to restore 9 hours (low band)), but the answers show it in "
         "place (Path to root cause: level 4 (proven); Distributed tracing: level 4 (proven)): confirm its exit "
-        "criterion rather than rebuild it. It comes early because Timed root-cause drills need it."
+        "criterion rather than rebuild it. It comes early because Timed root-cause drills needs it."
     )
     del answers["io_tracing"]  # nobody said whether tracing exists
     raised = build_roadmap(BANK, answers, evidence=Evidence((slow,)))
@@ -292,7 +316,7 @@ def test_dora_evidence_adds_what_the_answers_do_not_show_and_only_confirms_the_r
     assert (tracing.kind, tracing.effort_weeks, tracing.tier) == ("evidence", 6, 3)
     assert tracing.reason == (
         "The delivery data points here: median time to restore 9 hours (low band). It comes early because "
-        "Timed root-cause drills need it."
+        "Timed root-cause drills needs it."
     )
     assert raised.item("structured_logging").kind == "confirm"  # its prerequisite, shown in place
 
