@@ -65,11 +65,14 @@ def verdict(seconds: float, target: float) -> str:
 def answer_rows(
     rng: random.Random, bank: Any, assessment_id: int, round_number: int, base: dict[str, int], when: datetime
 ) -> list[dict[str, Any]]:
-    """Every question answered at the team's level for this round (it improves a little each round)."""
+    """Every scored question answered at the team's level for this round (it improves a little each round).
+
+    Context questions (how the team ships today) are left unanswered: they have no level to sit at.
+    """
     from assessment.demo import demo_answer
 
     rows = []
-    for q in bank.questions:
+    for q in bank.scored_questions():
         level = max(0, min(4, base[q.foundation] + round_number // 2 + rng.choice((-1, 0, 0, 1))))
         value = demo_answer(q, level)
         rows.append(

@@ -18,6 +18,7 @@ from sqlalchemy.engine import Engine
 from assessment.access import policy as access
 from assessment.access.policy import Action, authorize_in
 from assessment.assessments.bulk import load_organisation_rounds, organisation_named
+from assessment.assessments.scores import stored_contests
 from assessment.core import db
 from assessment.portfolio.data import Portfolio, TrendPoint, foundation_trend, portfolio_data
 from assessment.portfolio.dora import benchmark_edition, dora_clusters
@@ -46,7 +47,8 @@ def build(
         trend = foundation_trend(session, organisation_id=org_id)
         clusters = dora_clusters(session, organisation_id=org_id)
         rounds = load_organisation_rounds(session, organisation_id=org_id, latest_only=True)
-    insights = team_insights(rounds)
+        contests = stored_contests(session, [r.id for r in rounds])
+    insights = team_insights(rounds, contests)
     ctx = build_portfolio_context(
         portfolio,
         trend,

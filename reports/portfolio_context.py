@@ -16,10 +16,13 @@ from assessment.portfolio.data import Portfolio, TeamRow, TrendPoint
 from assessment.portfolio.dora import TeamCluster
 from assessment.portfolio.insights import CommonGap, TeamInsight, Unblocker
 from assessment.scoring.engine import Risk
+from assessment.scoring.gates import GateState
+from assessment.scoring.results import FoundationResult
 from assessment.scoring.verdicts import Verdict
 from reports.charts.palette import LEVELS
 from reports.html import level_class
 
+NOT_PASSED = (GateState.FAILED, GateState.CONTESTED, GateState.UNKNOWN)  # marked on the heatmap
 TOP_RISKS = 3
 MOVED_EACH_WAY = 25  # beyond 50 teams the movement table lists the 25 that rose most and the 25 that fell most
 NEXT_ITEMS = 3
@@ -39,7 +42,7 @@ TEXT_CHARS = 90  # a roadmap item; a risk's question and its answer, each
 class HeatCell:
     level: int
     score: int
-    capped: bool  # the deciding test failed or is unknown
+    capped: bool  # the deciding test failed, is contested or is unknown
     css: str  # "absent" ... "proven"
 
 
@@ -73,9 +76,9 @@ class TeamPage:
     total: int
     carried_over: int
     dora: str
-    foundations: tuple[tuple[str, int, str, str, bool], ...]  # (title, score, "2 partial", "level-partial", capped)
+    foundations: tuple[tuple[str, int, str, str, str], ...]  # (title, score, "2 partial", css, what holds it back)
     more_foundations: int  # beyond PAGE_FOUNDATIONS
-    readiness: tuple[tuple[str, bool, str], ...]  # (end state, ready, "Short of: rollback speed 1 of 3, ...")
+    readiness: tuple[tuple[str, bool, str, str], ...]  # (end state, ready, "Exposed", "Short of: rollback speed 1 of 3")
     more_end_states: int  # beyond PAGE_END_STATES
     risks: tuple[tuple[str, str, str], ...]  # (risk, short, answer)
     next_items: tuple[tuple[str, str], ...]  # (phase, title)
@@ -120,7 +123,7 @@ def _cell(row: TeamRow, key: str) -> HeatCell | None:
     cell = row.cells.get(key)
     if cell is None:
         return None
-    return HeatCell(cell.level, cell.score, cell.gate in ("failed", "unknown"), LEVELS[cell.level].css)
+    return HeatCell(cell.level, cell.score, cell.gate in NOT_PASSED, LEVELS[cell.level].css)
 
 
 def _readiness_change(row: TeamRow, p: Portfolio) -> str:
@@ -167,7 +170,7 @@ def team_page(row: TeamRow, insight: TeamInsight, clusters: dict[int, TeamCluste
             f.score,
             LEVELS[f.level].label,
             level_class(f.level),
-            f.gate_capped,
+            _held_back(f),
         )
         for f in score.foundations.values()
     )
@@ -196,12 +199,21 @@ def team_page(row: TeamRow, insight: TeamInsight, clusters: dict[int, TeamCluste
         dora=_dora(clusters.get(row.team_id)),
         foundations=foundations[:PAGE_FOUNDATIONS],
         more_foundations=max(0, len(foundations) - PAGE_FOUNDATIONS),
-        readiness=tuple((clip(v.title, LINE_CHARS), v.ready, _short_of(v)) for v in score.verdicts[:PAGE_END_STATES]),
+        readiness=tuple(
+            (clip(v.title, LINE_CHARS), v.ready, v.label, _short_of(v)) for v in score.verdicts[:PAGE_END_STATES]
+        ),
         more_end_states=max(0, len(score.verdicts) - PAGE_END_STATES),
         risks=risks,
         next_items=items,
         organisation=clip(organisation, LINE_CHARS),
     )
+
+
+def _held_back(f: FoundationResult) -> str:
+    """Why the level is lower than the answers alone would make it, in a few words ("" when it is not)."""
+    if f.unproven:
+        return "proven needs dated evidence"
+    return "capped by its deciding test" if f.gate_capped else ""
 
 
 def _short_of(verdict: Verdict) -> str:

@@ -73,8 +73,14 @@ def stored_contests(session: Session, assessment_ids: Sequence[int]) -> dict[int
     return {k: tuple(v) for k, v in found.items()}
 
 
-def refresh_many(session: Session, *, assessment_ids: Sequence[int] | None = None) -> int:
-    """Recompute the stored scores of many assessments (all when None) in a few queries; return how many."""
+def refresh_many(
+    session: Session, *, assessment_ids: Sequence[int] | None = None, with_contests: bool = True
+) -> int:
+    """Recompute the stored scores of many assessments (all when None) in a few queries; return how many.
+
+    `with_contests=False` leaves the stored contradictions out: migrations older than 0006 run before
+    `dora_finding.foundation` exists (0006 then recomputes every score with them).
+    """
     ids = (
         list(assessment_ids)
         if assessment_ids is not None
@@ -85,7 +91,7 @@ def refresh_many(session: Session, *, assessment_ids: Sequence[int] | None = Non
         chunk = [i for i in ids[start : start + BATCH] if i is not None]
         banks = _banks_of(session, chunk)
         answers, carried = _answers_of(session, chunk)
-        contests = stored_contests(session, chunk)
+        contests = stored_contests(session, chunk) if with_contests else {}
         write_scores(
             session,
             {

@@ -25,11 +25,13 @@ from assessment.access import policy as access
 from assessment.access.policy import Action, authorize_in
 from assessment.assessments.bulk import carried_over_of, load_organisation_rounds, organisation_named
 from assessment.assessments.repository import AssessmentData
+from assessment.assessments.scores import stored_contests
 from assessment.bank.answers import AnswerStatus, describe_value
 from assessment.bank.model import LEVEL_NAMES, AnswerType
 from assessment.core.errors import FoundationsError
 from assessment.interchange.assessment_json import ExportedAssessment, import_assessment, validation_problems
 from assessment.scoring.engine import AssessmentScore, score_assessment
+from assessment.scoring.gates import Facts
 
 ORG_FORMAT = "foundations.organisation"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
@@ -85,11 +87,13 @@ def organisation_csv(session: Session, *, organisation: str) -> str:
     authorize_in(session, None, Action.EXPORT, access.organisation(org.id or 0))
     rounds = load_organisation_rounds(session, organisation_id=org.id or 0)
     carried = carried_over_of(session, organisation_id=org.id or 0)
+    contests = stored_contests(session, [r.id for r in rounds])
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(COLUMNS)
     for data in rounds:
-        for record in _records(data, score_assessment(data.bank, data.answers), carried[data.id]):
+        score = score_assessment(data.bank, data.answers, Facts(contests=contests.get(data.id, ())))
+        for record in _records(data, score, carried[data.id]):
             writer.writerow([safe_cell(record.get(column)) for column in COLUMNS])
     return out.getvalue()
 

@@ -3,24 +3,31 @@
 These need each team's risks and roadmap, so they score the teams' latest rounds
 in Python; the portfolio report calls them once per PDF (the page does not).
 
-- A gap is a question answered weakly (high or medium risk, "don't know"
+- A gap is a scored question answered weakly (high or medium risk, "don't know"
   included) in a team's latest round; gaps are ranked by how many teams share them.
-- An investment unblocks a team when it is on that team's roadmap and belongs to
-  a foundation that keeps the team from an end state it is not ready for.
-  Investments are ranked by the number of teams they would unblock, then by how
-  many (team, end state) pairs, then by the bank's catalogue order.
+  Context questions (how the team ships today) are never gaps.
+- An investment unblocks a team when it is on that team's roadmap, is not already
+  in place, and belongs to a foundation that keeps the team from an end state it is
+  not ready for. A "find out" or "settle" item counts too (it is the first step on
+  a foundation nobody could judge). Investments are ranked by the number of teams
+  they would unblock, then by how many (team, end state) pairs, then by the bank's
+  catalogue order (find-out and settle items after the catalogue).
+
+Each round is scored with the contradictions stored with it, as its stored scores
+are, so a contested deciding test counts here as it does in the heatmap.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from assessment.assessments.repository import AssessmentData
 from assessment.bank.answers import AnswerStatus
 from assessment.roadmap.plan import Roadmap, build_roadmap
 from assessment.scoring.engine import AssessmentScore, Risk, score_assessment
+from assessment.scoring.gates import Contest, Facts
 
 WEAK = (Risk.HIGH, Risk.MEDIUM)
 
@@ -55,12 +62,15 @@ class Unblocker:
     end_states: tuple[tuple[str, int], ...]  # (end state title, teams) most first
 
 
-def team_insights(rounds: Sequence[AssessmentData]) -> list[TeamInsight]:
-    """Score and plan every round given (each team's latest, normally)."""
+def team_insights(
+    rounds: Sequence[AssessmentData], contests: Mapping[int, tuple[Contest, ...]] | None = None
+) -> list[TeamInsight]:
+    """Score and plan every round given (each team's latest, normally), with its stored contradictions."""
     insights = []
     for data in rounds:
-        score = score_assessment(data.bank, data.answers)
-        insights.append(TeamInsight(data, score, build_roadmap(data.bank, data.answers, score=score)))
+        facts = Facts(contests=(contests or {}).get(data.id, ()))
+        score = score_assessment(data.bank, data.answers, facts)
+        insights.append(TeamInsight(data, score, build_roadmap(data.bank, data.answers, score=score, facts=facts)))
     return insights
 
 
@@ -101,7 +111,8 @@ def unblockers(insights: Sequence[TeamInsight], limit: int = 10) -> list[Unblock
                 teams[item.key].add(insight.data.team_id)
                 per_end_state[item.key][verdict.title] += 1
                 pairs[item.key] += 1
-                info.setdefault(item.key, (item.title, item.foundation_title, item.effort, catalogue.get(item.key, -1)))
+                order = catalogue.get(item.key, len(catalogue))
+                info.setdefault(item.key, (item.title, item.foundation_title, item.effort, order))
     ranked = sorted(teams, key=lambda k: (-len(teams[k]), -pairs[k], info[k][3], k))
     return [
         Unblocker(

@@ -40,7 +40,7 @@ def random_answer(rng: random.Random, question: Question) -> AnswerValue:
         case AnswerType.NUMBER:
             spec = question.number
             assert spec is not None
-            top = spec.maximum if spec.maximum is not None else max(b.limit for b in spec.bands) * 2 + 1
+            top = spec.maximum if spec.maximum is not None else max([b.limit for b in spec.bands] or [50]) * 2 + 1
             value = rng.randint(int(spec.minimum), int(top))
     return check_answer(question, answered(value))
 

@@ -14,6 +14,7 @@ from assessment.assessments.repository import list_assessments
 from assessment.bank.answers import answered, dont_know
 from assessment.bank.model import Bank
 from assessment.core import db
+from assessment.demo import DEMO_ORG, load_demo
 from assessment.interchange.bundle.export import organisation_json
 from assessment.interchange.exports import COLUMNS, organisation_csv, safe_cell
 from assessment.organisations.directory import find_organisation
@@ -138,6 +139,39 @@ def test_json_bundle_round_trips_through_import(
     assert [(t.team, t.overall, t.cells, t.ready) for t in after.teams] == [
         (t.team, t.overall, t.cells, t.ready) for t in before.teams
     ]
+
+
+def test_demo_bundle_keeps_its_contested_deciding_tests_through_import(
+    engine: Engine, env_database: str, bank: Bank, tmp_path: Path
+) -> None:
+    """Checkout's stored contradictions contest two deciding tests; the imported copy's stored scores say so too."""
+    with db.write_session(engine) as session:
+        load_demo(session, bank=bank)
+        bundle = organisation_json(session, organisation=DEMO_ORG)
+        org = find_organisation(session, name=DEMO_ORG)
+        assert org is not None
+        org.name = "Demo (before)"
+    path = tmp_path / "demo.json"
+    path.write_text(json.dumps(bundle), encoding="utf-8")
+    assert cli.main(["import", str(path)]) == 0
+    with db.read_session(engine) as session:
+        before = portfolio_data(session, organisation_id=org_id(session, "Demo (before)"))
+        after = portfolio_data(session, organisation_id=org_id(session, DEMO_ORG))
+        csv_rows = rows_of(organisation_csv(session, organisation=DEMO_ORG))
+    checkout = next(t for t in before.teams if t.team == "Checkout")
+    assert {k for k, c in checkout.cells.items() if c.gate == "contested"} == {
+        "incident_observability",
+        "postmortem_practice",
+    }
+    assert [(t.team, t.overall, t.cells, t.ready) for t in after.teams] == [
+        (t.team, t.overall, t.cells, t.ready) for t in before.teams
+    ]
+    csv_gates = {
+        (r["team"], r["foundation"]): r["gate"]
+        for r in csv_rows
+        if r["record"] == "foundation" and r["round"] == "1" and r["team"] == "Checkout"
+    }
+    assert csv_gates == {("Checkout", k): c.gate for k, c in checkout.cells.items()}
 
 
 def strip_volatile(bundle: dict[str, object]) -> dict[str, object]:

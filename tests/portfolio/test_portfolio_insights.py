@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from assessment.assessments.repository import AssessmentData
 from assessment.bank.model import Bank
@@ -12,8 +12,15 @@ from assessment.scoring.engine import Risk, score_assessment
 
 
 def team(bank: Bank, team_id: int, name: str, **levels: int) -> AssessmentData:
-    """A round whose every answer sits at its foundation's level (4 unless given)."""
-    answers = {q.key: demo_answer(q, levels.get(q.foundation, 4)) for q in bank.questions}
+    """A round whose every scored answer sits at its foundation's level (4 unless given).
+
+    Each foundation's proof answers carry evidence dated last month, so a foundation at level 4 is proven.
+    """
+    answers = {q.key: demo_answer(q, levels.get(q.foundation, 4)) for q in bank.scored_questions()}
+    dated = date.today() - timedelta(days=20)
+    for f in bank.foundations:
+        for key in f.proof:
+            answers[key] = answers[key].with_details(evidence_url="https://wiki.example.org/drill", evidence_date=dated)
     return AssessmentData(
         id=team_id,
         organisation="Acme",

@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 
 from assessment.assessments.repository import create_assessment, store_bank
 from assessment.bank.answers import answered
-from assessment.bank.model import Bank
+from assessment.bank.model import CONTEXT, Bank
 from assessment.core import db
 from assessment.demo import DEMO_ORG, demo_answer, load_demo
 from assessment.organisations.directory import ensure_organisation, ensure_team
@@ -85,7 +85,8 @@ def test_demo_portfolio_pdf(demo: Engine) -> None:
     assert ctx.gaps
     assert ctx.unblockers
     assert f"{ctx.gaps[0].short} {ctx.gaps[0].foundation}" in text
-    assert "+14" in text
+    assert [r.team for r in ctx.moved] == ["Payments", "Platform"]  # the teams with a second round
+    assert all(r.movement.startswith("+") and f"{r.team} {r.movement}" in text for r in ctx.moved)
     assert "first round" in text
     fonts = {
         str(f.get("/BaseFont", ""))
@@ -188,25 +189,42 @@ def test_a_large_portfolio_says_page_n_of_m_on_every_page(database_url: str, eng
 
 
 def worst_bank(bank: Bank) -> Bank:
-    """Three times the foundations, six end states needing all of them at level 4, every title 200 letters W."""
+    """Three times the foundations, six end states needing all of them at level 4, every title 200 letters W.
+
+    Each copy keeps its measured deciding test, proof and place in the sequence; the context questions and the
+    exposures stay once (the exposures protect the first copy), so the team is exposed on every end state.
+    """
     long = ("Warehouse Management " * 10)[:200]
     data = bank.model_dump(mode="json")
     data["bank"]["version"] = "9.0.0"
-    foundations, questions = [], []
+    foundations = []
+    questions = [q for q in data["questions"] if q["foundation"] == CONTEXT]
     for n in range(3):
         for f in data["foundations"]:
             key = f"{f['key']}_{n}"
-            foundations.append({**f, "key": key, "title": long})
+            gate = [
+                {**c, "question": f"{c['question']}_{n}", "below": c["below"] and f"{c['below']}_{n}"}
+                for c in f["gate"]
+            ]
+            proof = [f"{k}_{n}" for k in f["proof"]]
+            foundations.append({**f, "key": key, "title": long, "gate": gate, "proof": proof})
             questions += [
                 {**q, "key": f"{q['key']}_{n}", "foundation": key, "short": long}
                 for q in data["questions"]
                 if q["foundation"] == f["key"]
             ]
     for item in data["investments"]:
-        item.update(title=long, foundation=item["foundation"] + "_0")
+        item.update(
+            title=long,
+            foundation=item["foundation"] + "_0",
+            after_foundations=[k + "_0" for k in item["after_foundations"]],
+        )
+    for exposure in data["exposures"]:
+        exposure["protects"] = [k + "_0" for k in exposure["protects"]]
     data.update(
         foundations=foundations,
         questions=questions,
+        sequence=[f"{k}_{n}" for n in range(3) for k in data["sequence"]],
         end_states=[
             {
                 **data["end_states"][0],
@@ -237,14 +255,18 @@ def test_a_team_page_with_every_limit_reached_fits_on_one_page(engine: Engine, b
             ).id
             or 0
         )
-    answer_all(engine, round_id, big, {q.key: demo_answer(q, 0 if q.gate else 4) for q in big.questions})
+    gate_inputs = {c.question for f in big.foundations for c in f.gate}
+    answers = {q.key: demo_answer(q, 2 if q.key in gate_inputs else 4) for q in big.scored_questions()}
+    context = {"ctx_deploys_per_week": answered(40), "ctx_approval": answered("none"), "ctx_services": answered(14)}
+    answer_all(engine, round_id, big, answers | context)
     ctx, _, _ = build(engine, org)
     page = ctx.pages[0]
     assert page.more_foundations == 7
     assert page.more_end_states == 2
     assert len(page.risks) == 3
-    assert all(capped for *_, capped in page.foundations)
-    assert "and 12 more foundations" in page.readiness[0][2]
+    assert all(held_back == "capped by its deciding test" for *_, held_back in page.foundations)
+    assert all(label == "Exposed" for _, _, label, _ in page.readiness)
+    assert "and 12 more foundations" in page.readiness[0][3]
     html = portfolio_render.chunk_html(ctx, ctx.pages, 40, 40).replace("</style>", NO_SAFETY_NET, 1)
     portfolio_render.lay_out_chunk(html, [page.team])  # one page even without the fixed height: nothing clipped
     reader = PdfReader(io.BytesIO(portfolio_pdf(engine, org)))

@@ -1,15 +1,20 @@
-"""Migration 0004 computes the stored scores of every assessment that existed before it."""
+"""Migrations 0004 and 0006 compute the stored scores of every assessment that existed before them."""
 
 from __future__ import annotations
 
 import random
+from datetime import UTC, datetime
 
+import sqlalchemy as sa
 from sqlmodel import select
 
 from assessment.assessments.repository import answers_for, store_bank
+from assessment.assessments.scores import refresh_many
 from assessment.bank.model import Bank
 from assessment.core import db
+from assessment.demo import demo_answer
 from assessment.models.assessments import Answer, Assessment, Organisation, Team
+from assessment.models.dora import DoraFinding
 from assessment.models.scores import AssessmentScoreRow, FoundationScore, ReadinessRow
 from assessment.scoring.engine import score_assessment
 from tests.portfolio.conftest import random_answer
@@ -63,5 +68,60 @@ def test_upgrade_backfills_scores_of_existing_assessments(database_url: str, ban
                     for r in session.exec(select(ReadinessRow).where(ReadinessRow.assessment_id == assessment.id))
                 }
                 assert ready == {v.end_state: v.ready for v in expected.verdicts}
+    finally:
+        engine.dispose()
+
+
+def test_upgrade_to_0006_contests_the_deciding_tests_of_existing_findings(database_url: str, bank: Bank) -> None:
+    """A finding stored before 0006 gets its foundation from its rule, and the stored scores are recomputed with it."""
+    engine = db.make_engine(database_url)
+    try:
+        db.upgrade(engine, "0005")
+        answers = {q.key: demo_answer(q, 4) for q in bank.scored_questions()}  # every deciding test passes
+        with db.write_session(engine) as session:
+            org = Organisation(name="Acme")
+            session.add(org)
+            session.flush()
+            team = Team(organisation_id=org.id or 0, name="Checkout")
+            session.add(team)
+            stored = store_bank(session, bank=bank)
+            session.flush()
+            assessment = Assessment(team_id=team.id or 0, bank_version_id=stored.id or 0, round_number=1)
+            session.add(assessment)
+            session.flush()
+            assessment_id = assessment.id or 0
+            for key, value in answers.items():
+                session.add(
+                    Answer(
+                        assessment_id=assessment_id,
+                        question_key=key,
+                        status=value.status.value,
+                        value_json=value.value_json(),
+                    )
+                )
+            session.flush()
+            refresh_many(session, with_contests=False)  # the scores as version 0005 stored them
+            session.execute(  # a finding as 0005 stored it: no foundation column yet
+                sa.text(
+                    "INSERT INTO dora_finding (assessment_id, rule, title, answer_quote, data_quote, explanation, "
+                    "computed_at) VALUES (:a, 'rollback_vs_recovery', 'Rollback against recovery', "
+                    "'last rollback: 2 minutes', 'median time to restore: 9 hours', 'x', :at)"
+                ),
+                {"a": assessment_id, "at": datetime(2026, 11, 1, tzinfo=UTC)},
+            )
+        with db.read_session(engine) as session:
+            gate = session.get(FoundationScore, (assessment_id, "rollback_speed"))
+            assert gate is not None
+            assert gate.gate == "passed"
+        db.upgrade(engine)
+        with db.read_session(engine) as session:
+            finding = session.exec(select(DoraFinding)).one()
+            assert finding.foundation == "rollback_speed"
+            gate = session.get(FoundationScore, (assessment_id, "rollback_speed"))
+            assert gate is not None
+            assert (gate.gate, gate.level) == ("contested", 2)
+            ready = session.get(ReadinessRow, (assessment_id, "deployment_autonomy"))
+            assert ready is not None
+            assert not ready.ready
     finally:
         engine.dispose()

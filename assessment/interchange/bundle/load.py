@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 from assessment.access import policy as access
 from assessment.access.policy import DONE, NOBODY, Action, authorize_in
 from assessment.assessments.repository import store_bank
-from assessment.assessments.scores import write_scores
+from assessment.assessments.scores import stored_contests, write_scores
 from assessment.core.db import table_of
 from assessment.core.errors import FoundationsError
 from assessment.interchange.assessment_json import answer_rows, event_rows
@@ -35,6 +35,7 @@ from assessment.models.assessments import Answer, AnswerEvent, Assessment, Organ
 from assessment.models.workshops import Participant, ParticipantAnswer, Workshop, WorkshopDecision, WorkshopTeam
 from assessment.organisations.directory import find_organisation
 from assessment.scoring.engine import score_assessment
+from assessment.scoring.gates import Facts
 
 
 @dataclass(frozen=True)
@@ -207,7 +208,9 @@ def _store_rounds(
     _bulk_insert(session, table_of(Answer), answers)
     _bulk_insert(session, table_of(AnswerEvent), events)
     _insert_rows(session, DORA_FINDINGS, findings)
-    # the stored scores, from the very values just written (reading 100,000 answers back costs seconds)
+    # the stored scores, from the very values just written (reading 100,000 answers back costs seconds), with the
+    # contradictions just written: they contest deciding tests as they did in the exporting database
+    contests = stored_contests(session, ids) if findings else {}
     write_scores(
         session,
         {
@@ -215,6 +218,7 @@ def _store_rounds(
                 score_assessment(
                     checked.banks[(r.bank.id, r.bank.version)],
                     {a.question_key: v for a, v in zip(r.answers, checked.answers[(i, j)], strict=True)},
+                    Facts(contests=contests.get(assessment_id, ())),
                 ),
                 sum(a.carried_over for a in r.answers),
             )

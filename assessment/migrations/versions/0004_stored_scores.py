@@ -58,7 +58,7 @@ def upgrade() -> None:
     )
     # ### end Alembic commands ###
     with Session(bind=op.get_bind()) as session:
-        refresh_many(session)
+        refresh_many(session, with_contests=False)  # dora_finding.foundation comes with 0006
         session.flush()
 
 
