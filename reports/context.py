@@ -14,15 +14,15 @@ from datetime import date, datetime, timedelta
 from assessment.assessments.comparison import RoundComparison
 from assessment.assessments.repository import AssessmentData
 from assessment.bank.answers import AnswerStatus, describe_value
-from assessment.bank.model import LEVEL_NAMES, Bank
+from assessment.bank.model import CONTEXT, LEVEL_NAMES, Bank
 from assessment.dora.summary import ROADMAP_METRIC
 from assessment.dora.team import TeamDora
 from assessment.roadmap.evidence import Evidence
 from assessment.roadmap.plan import NEXT_WEEKS, NOW_WEEKS, Phase, Roadmap, build_roadmap
-from assessment.roadmap.select import EFFORT_WEEKS
+from assessment.roadmap.select import EFFORT_WEEKS, Kind
 from assessment.scoring.engine import RISK_ORDER, AssessmentScore, Risk, score_assessment
 from assessment.scoring.gates import Facts, GateState
-from assessment.scoring.verdicts import Readiness
+from assessment.scoring.verdicts import READINESS_LABELS, Readiness
 
 RISK_LABELS = {
     Risk.HIGH: "High",
@@ -38,6 +38,8 @@ GATE_LABELS = {
     GateState.UNKNOWN: "unknown (don't know)",
     GateState.UNANSWERED: "not answered",
 }
+NOT_SCORED = "not_scored"  # the risk of a context question's answer: asked, never scored
+KIND_TAGS = {Kind.DISCOVER.value: "find out", Kind.SETTLE.value: "settle"}
 PHASE_LABELS = {Phase.NOW: "Now: the next 30 days", Phase.NEXT: "Next: this quarter", Phase.LATER: "Later"}
 DEFAULT_AUTHOR = "Foundations assessment"
 
@@ -83,6 +85,7 @@ class DecidingTest:
 
     title: str
     checks: tuple[tuple[str, str, str], ...]  # (what is measured, what it needs, why)
+    proof_days: int  # how recent the evidence must be for "proven"
 
 
 @dataclass(frozen=True)
@@ -121,7 +124,8 @@ class FoundationSection:
     level_name: str
     gate: str
     gate_label: str
-    gate_capped: bool
+    gate_capped: bool  # held at level 2 because the deciding test is not passed
+    unproven: bool  # held at level 3 for want of fresh dated evidence that the deciding test held
     answered: int
     total: int
     dont_know: int
@@ -165,6 +169,11 @@ class RoadmapRow:
     start_week: float  # for the plan chart: one team working through the list in order
     end_week: float
 
+    @property
+    def tag(self) -> str:
+        """The pill beside the title: what kind of deciding-test work this is ("" for other work)."""
+        return KIND_TAGS.get(self.kind, "deciding test" if self.serves_gate else "")
+
 
 @dataclass(frozen=True)
 class PhaseBlock:
@@ -182,6 +191,8 @@ class EndStateRow:
     reason: str
     after: str | None  # "12. Title" of the item it follows
     phase: str
+    status: str = "not_ready"  # ready, not_ready or exposed
+    label: str = "Not ready"
 
 
 @dataclass(frozen=True)
@@ -223,6 +234,8 @@ class ReportContext:
     proof_days: int = 90
     short: bool = False  # a ready team's report: summary, evidence and upkeep only
     upkeep: tuple[tuple[str, str, str], ...] = ()  # (foundation, evidence dated, renew it by)
+    context_title: str = ""  # "How you ship today": the context questions' section, asked and never scored
+    context_answers: tuple[AnswerRow, ...] = ()
 
 
 def build_context(
@@ -293,6 +306,8 @@ def build_context(
         proof_days=data.bank.bank.proof_days,
         short=all(v.ready for v in score.verdicts) and all(r.in_place for r in rows),
         upkeep=upkeep(data.bank, score),
+        context_title=data.bank.section_title(CONTEXT),
+        context_answers=tuple(_answer_row(data, score, q.key) for q in data.bank.context_questions()),
     )
 
 
@@ -334,7 +349,11 @@ def upkeep(bank: Bank, score: AssessmentScore) -> tuple[tuple[str, str, str], ..
 def deciding_tests(bank: Bank) -> tuple[DecidingTest, ...]:
     questions = bank.questions_by_key()
     return tuple(
-        DecidingTest(f.title, tuple((questions[c.question].short, c.needs, c.source) for c in f.gate))
+        DecidingTest(
+            f.title,
+            tuple((questions[c.question].short, c.needs, c.source) for c in f.gate),
+            f.proof_days or bank.bank.proof_days,
+        )
         for f in bank.foundations
         if f.measured
     )
@@ -394,17 +413,23 @@ def _verdicts(bank: Bank, score: AssessmentScore) -> tuple[VerdictRow, ...]:
 
 
 def _answer_row(data: AssessmentData, score: AssessmentScore, key: str) -> AnswerRow:
-    q, answer, result = data.bank.question(key), data.answers.get(key), score.questions[key]
+    """One answer as the appendix lists it; a context question has no score and no risk ("not scored")."""
+    q, answer, result = data.bank.question(key), data.answers.get(key), score.questions.get(key)
     meta = data.answer_meta.get(key)
+    if result is None:
+        risk, label = NOT_SCORED, "Not scored"
+    else:
+        risk = result.risk.value
+        label = "Don't know" if answer and answer.status is AnswerStatus.DONT_KNOW else RISK_LABELS[result.risk]
     return AnswerRow(
         key=key,
         short=q.short,
         text=q.text,
         gate=q.gate,
         answer=describe_value(q, answer) if answer else None,
-        score=result.score,
-        risk=result.risk.value,
-        risk_label=("Don't know" if answer and answer.status is AnswerStatus.DONT_KNOW else RISK_LABELS[result.risk]),
+        score=result.score if result is not None else None,
+        risk=risk,
+        risk_label=label,
         note=answer.note if answer else None,
         evidence_url=answer.evidence_url if answer else None,
         evidence_date=answer.evidence_date.isoformat() if answer and answer.evidence_date else None,
@@ -431,6 +456,7 @@ def _foundation(
         gate=result.gate.value,
         gate_label=GATE_LABELS[result.gate],
         gate_capped=result.gate_capped,
+        unproven=result.unproven,
         answered=result.answered,
         total=result.total,
         dont_know=result.dont_know,
@@ -486,6 +512,15 @@ def _phases(rows: Sequence[RoadmapRow], roadmap: Roadmap) -> tuple[PhaseBlock, .
 def _end_states(roadmap: Roadmap, rows: Sequence[RoadmapRow]) -> tuple[EndStateRow, ...]:
     numbered = {r.key: f"{r.position}. {r.title}" for r in rows}
     return tuple(
-        EndStateRow(e.key, e.title, e.ready, e.reason, numbered.get(e.after or ""), e.phase.value)
+        EndStateRow(
+            e.key,
+            e.title,
+            e.ready,
+            e.reason,
+            numbered.get(e.after or ""),
+            e.phase.value,
+            e.status,
+            READINESS_LABELS[Readiness(e.status)],
+        )
         for e in roadmap.end_states
     )

@@ -16,13 +16,12 @@ from assessment.portfolio.data import Portfolio, TeamRow, TrendPoint
 from assessment.portfolio.dora import TeamCluster
 from assessment.portfolio.insights import CommonGap, TeamInsight, Unblocker
 from assessment.scoring.engine import Risk
-from assessment.scoring.gates import GateState
 from assessment.scoring.results import FoundationResult
 from assessment.scoring.verdicts import Verdict
 from reports.charts.palette import LEVELS
+from reports.charts.portfolio import CAPPED_GATES
 from reports.html import level_class
 
-NOT_PASSED = (GateState.FAILED, GateState.CONTESTED, GateState.UNKNOWN)  # marked on the heatmap
 TOP_RISKS = 3
 MOVED_EACH_WAY = 25  # beyond 50 teams the movement table lists the 25 that rose most and the 25 that fell most
 NEXT_ITEMS = 3
@@ -78,7 +77,9 @@ class TeamPage:
     dora: str
     foundations: tuple[tuple[str, int, str, str, str], ...]  # (title, score, "2 partial", css, what holds it back)
     more_foundations: int  # beyond PAGE_FOUNDATIONS
-    readiness: tuple[tuple[str, bool, str, str], ...]  # (end state, ready, "Exposed", "Short of: rollback speed 1 of 3")
+    readiness: tuple[
+        tuple[str, bool, str, str], ...
+    ]  # (end state, ready, "Exposed", "Short of: rollback speed 1 of 3")
     more_end_states: int  # beyond PAGE_END_STATES
     risks: tuple[tuple[str, str, str], ...]  # (risk, short, answer)
     next_items: tuple[tuple[str, str], ...]  # (phase, title)
@@ -123,7 +124,7 @@ def _cell(row: TeamRow, key: str) -> HeatCell | None:
     cell = row.cells.get(key)
     if cell is None:
         return None
-    return HeatCell(cell.level, cell.score, cell.gate in NOT_PASSED, LEVELS[cell.level].css)
+    return HeatCell(cell.level, cell.score, cell.gate in CAPPED_GATES, LEVELS[cell.level].css)
 
 
 def _readiness_change(row: TeamRow, p: Portfolio) -> str:

@@ -73,9 +73,7 @@ def stored_contests(session: Session, assessment_ids: Sequence[int]) -> dict[int
     return {k: tuple(v) for k, v in found.items()}
 
 
-def refresh_many(
-    session: Session, *, assessment_ids: Sequence[int] | None = None, with_contests: bool = True
-) -> int:
+def refresh_many(session: Session, *, assessment_ids: Sequence[int] | None = None, with_contests: bool = True) -> int:
     """Recompute the stored scores of many assessments (all when None) in a few queries; return how many.
 
     `with_contests=False` leaves the stored contradictions out: migrations older than 0006 run before

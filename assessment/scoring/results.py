@@ -36,7 +36,8 @@ class FoundationResult:
 
     @property
     def gate_capped(self) -> bool:
-        return self.raw_level > self.level
+        """Held at level 2 by a deciding test not passed (a level held at 3 for want of proof is `unproven`)."""
+        return self.raw_level > self.level and self.gate is not GateState.PASSED
 
     def failed_checks(self) -> tuple[CheckResult, ...]:
         return tuple(c for c in self.checks if c.state is CheckState.FAILED)

@@ -17,13 +17,16 @@ import altair as alt
 import pandas as pd
 
 from assessment.portfolio.data import TeamRow, TrendPoint
+from assessment.scoring.gates import GateState
 from reports.charts.medium import SCREEN, Medium
 from reports.charts.palette import LEVEL_FILLS, LEVEL_LABELS, LEVELS
 from reports.charts.scores import levels
 
 HEATMAP_ROW_PX = 24
 HEATMAP_COLUMN_PX = 172  # room for 'On-call coverage and runbooks' on one line
-GATE_MARK = "*"  # a failed or unknown deciding test caps the level: the cell says so
+GATE_MARK = "*"  # a deciding test not passed caps the level: the cell says so
+# The stored gates that hold a level at 2: failed, contested by the team's delivery data, or unknown ("don't know").
+CAPPED_GATES = frozenset({GateState.FAILED.value, GateState.CONTESTED.value, GateState.UNKNOWN.value})
 
 
 def heatmap_records(rows: Sequence[TeamRow], foundations: Sequence[tuple[str, str]]) -> list[dict[str, Any]]:
@@ -35,7 +38,7 @@ def heatmap_records(rows: Sequence[TeamRow], foundations: Sequence[tuple[str, st
             if cell is None:
                 continue
             change = row.level_change(key)
-            capped = cell.gate in ("failed", "unknown")
+            capped = cell.gate in CAPPED_GATES
             records.append(
                 {
                     "team": row.team,

@@ -8,8 +8,9 @@ from datetime import UTC, date, datetime
 import pytest
 
 from assessment.assessments.repository import AssessmentData
-from assessment.bank.answers import AnswerValue, answered, check_answer, dont_know
+from assessment.bank.answers import AnswerValue, check_answer, dont_know
 from assessment.bank.loader import default_bank
+from assessment.demo import demo_answer
 from assessment.roadmap.plan import build_roadmap
 from reports.context import ReportContext, build_context
 
@@ -72,12 +73,41 @@ def test_context_follows_the_roadmap_and_scores() -> None:
     assert first.answers[0].risk_label == "Don't know"
 
 
-def test_a_strong_team_gets_an_empty_roadmap_and_ready_verdicts() -> None:
+def strong(evidence_date: date | None) -> dict[str, AnswerValue]:
+    """Every scored answer at its best; each deciding test's proof answers carry evidence of that date, if any."""
     bank = default_bank()
-    answers = {q.key: check_answer(q, answered(4)) for q in bank.questions if q.type.value == "level"}
-    ctx = build_context(_data(answers))
+    answers = {q.key: demo_answer(q, 4) for q in bank.scored_questions()}
+    for f in bank.foundations:
+        for key in f.proof if evidence_date else []:
+            answers[key] = answers[key].with_details(
+                evidence_url="https://wiki.example.org/drill", evidence_date=evidence_date
+            )
+    return answers
+
+
+def test_a_strong_proven_team_gets_an_empty_roadmap_ready_verdicts_and_the_short_report() -> None:
+    ctx = build_context(_data(strong(date(2026, 2, 20))), generated_on=date(2026, 3, 4))
     assert ctx.gates_passed == 5
     assert "passes 5 of 5 deciding tests" in ctx.headline
     assert ctx.roadmap == ()
     assert ctx.top_actions == ()
-    assert all(v.ready for v in ctx.verdicts)
+    assert all(v.ready and v.label == "Ready" for v in ctx.verdicts)
+    assert all(f.level == 4 and not f.gate_capped and not f.unproven for f in ctx.foundations)
+    assert ctx.short
+    assert [(title, dated) for title, dated, _ in ctx.upkeep] == [
+        (f.title, "20 February 2026") for f in ctx.foundations
+    ]
+    renew = {title: by for title, _, by in ctx.upkeep}
+    assert renew["Deployment rollback speed"] == "21 May 2026"  # 90 days
+    assert renew["On-call coverage and runbooks"] == "19 August 2026"  # ownership lists stay fresh for 180
+
+
+def test_without_fresh_evidence_a_strong_team_is_held_at_established_not_capped_by_its_test() -> None:
+    ctx = build_context(_data(strong(date(2025, 6, 1))), generated_on=date(2026, 3, 4))  # evidence too old
+    assert ctx.gates_passed == 5
+    assert all(f.level == 3 and f.unproven and not f.gate_capped for f in ctx.foundations)
+    assert not ctx.short
+    assert ctx.upkeep == ()
+    chaos = next(v for v in ctx.verdicts if v.key == "chaos_experiments")
+    assert (chaos.ready, chaos.label) == (False, "Not ready")
+    assert all("proven needs dated evidence" in b for b in chaos.bullets)

@@ -15,7 +15,9 @@ from assessment.bank.loader import default_bank
 from assessment.core import db
 from assessment.demo import load_demo
 from assessment.dora.team import team_dora
+from assessment.judgement import judge
 from assessment.roadmap.plan import build_roadmap
+from assessment.scoring.verdicts import Readiness
 from reports.worker import RenderFailed, ReportWorker
 from tests.app.conftest import demo_round, texts
 from tests.conftest import open_page
@@ -45,21 +47,28 @@ def test_report_page_shows_the_roadmap_and_makes_a_pdf(app_demo: Engine) -> None
         data = load_assessment(session, assessment_id=assessment_id)
         history = len(answer_history(session, assessment_id=assessment_id))
         dora = team_dora(session, data)
+        judged = judge(session, data)  # answers, the data's contradictions and deployment pace
     assert dora is not None
-    assert dora.evidence.signals
+    assert dora.findings
+    exposed = [v for v in judged.score.verdicts if v.status is Readiness.EXPOSED]
+    assert exposed
     at = open_page(REPORT, assessment_id)
     assert not at.exception
     assert "Checkout" in at.title[0].value
     shown = [unescape(row) for table in at.table for row in table.value["Investment"]]
-    assert shown == [i.title for i in build_roadmap(data.bank, data.answers, evidence=dora.evidence).items]
+    assert shown == [i.title for i in judged.roadmap.items]
     assert shown != [i.title for i in build_roadmap(data.bank, data.answers).items]  # the data moved items
     reasons = " ".join(unescape(row) for table in at.table for row in table.value["Why"])
-    assert "DORA cross-check, claimed diagnosis time against recovery time" in reasons
-    assert "Not ready for expanding deployment autonomy" in texts(at, "error")
+    settle = judged.roadmap.item("settle_incident_observability")  # the contradiction is settled first
+    assert shown[0] == settle.title
+    assert settle.reason in reasons
+    assert "the delivery data shows median time to restore" in settle.reason
+    errors = unescape(texts(at, "error"))
+    assert all(v.headline in errors for v in exposed)  # an exposed end state is shown as an error
     assert not at.get("download_button")
     at.button(key="prepare_pdf").click().run(timeout=240)
     assert not at.exception
-    assert not at.error[3:]
+    assert not at.error[len(exposed) :]  # no error besides the exposed end states
     assert len(at.get("download_button")) == 1
     with db.read_session(app_demo) as session:
         assert len(answer_history(session, assessment_id=assessment_id)) == history  # answers untouched

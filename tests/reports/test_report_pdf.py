@@ -94,12 +94,16 @@ def test_roadmap_order_equals_the_engine(payments: tuple[PdfReader, list[str]]) 
     assert "Expanding deployment autonomy" in text
 
 
-def test_summary_is_one_page_with_verdicts_and_three_actions(payments: tuple[PdfReader, list[str]]) -> None:
+def test_summary_holds_the_verdicts_then_three_actions(payments: tuple[PdfReader, list[str]]) -> None:
+    """Each verdict has a line per missing foundation: Payments' three fill a page, the actions follow on the next."""
     reader, titles = payments
     pages = {title: page for title, depth, page in outline(reader) if depth == 0}
-    assert pages["Foundation scores"] - pages["Executive summary"] == 1
-    summary = squash(reader.pages[pages["Executive summary"]].extract_text())
+    assert pages["Foundation scores"] - pages["Executive summary"] == 2
+    first = squash(reader.pages[pages["Executive summary"]].extract_text())
+    assert first.index("Readiness") < first.index("NOT READY")
+    summary = page_text(reader, pages["Executive summary"], pages["Foundation scores"])
     assert summary.count("NOT READY") == 3
+    assert summary.index("NOT READY") < summary.index("Top three actions")
     places = [summary.find(title) for title in titles[:3]]  # the numbers are positioned apart from the text
     assert -1 not in places
     assert places == sorted(places)

@@ -9,7 +9,7 @@ from sqlalchemy.engine import Engine
 from assessment.assessments.repository import load_assessment
 from assessment.core import db
 from assessment.dora.team import team_dora
-from assessment.roadmap.plan import build_roadmap
+from assessment.judgement import judge
 from reports.build import report_pdf
 from tests.reports.pdfread import demo_id, outline, page_text, read
 
@@ -21,6 +21,7 @@ def test_checkout_report_shows_its_data_and_contradictions(demo_engine: Engine) 
     with db.read_session(demo_engine) as session:
         data = load_assessment(session, assessment_id=assessment_id)
         dora = team_dora(session, data)
+        judged = judge(session, data, as_of=DAY)  # what every view of the round uses: answers, contests, data
     assert dora is not None
     assert dora.window
     reader = read(report_pdf(demo_engine, assessment_id, generated_on=DAY))
@@ -37,13 +38,16 @@ def test_checkout_report_shows_its_data_and_contradictions(demo_engine: Engine) 
         assert finding.title in section
         assert finding.answer_quote in section
     roadmap = page_text(reader, pages["Roadmap"], pages["Findings by foundation"])
-    titles = [i.title for i in build_roadmap(data.bank, data.answers, evidence=dora.evidence).items]
+    titles = [i.title for i in judged.roadmap.items]
+    assert titles[0] == "Settle what the data says about incident observability"  # contested: settled first
     cursor = 0
-    for n, title in enumerate(titles, start=1):  # the engine's order, DORA evidence included
+    for n, title in enumerate(titles, start=1):  # the engine's order, DORA evidence and contradictions included
         found = roadmap.find(f"{n} {title}", cursor)
         assert found >= cursor, f"item {n} {title!r} is not where the engine puts it"
         cursor = found
-    assert "DORA cross-check, claimed diagnosis time against recovery time" in roadmap
+    settle = judged.roadmap.item("settle_incident_observability")  # the contradiction, as a 2-day item first
+    assert f"1 {settle.title}" in roadmap
+    assert settle.reason in roadmap
 
 
 def test_a_team_without_data_says_so(demo_engine: Engine) -> None:

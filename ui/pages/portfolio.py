@@ -182,7 +182,7 @@ def teams_and_charts(shown: list[TeamRow]) -> None:
         st.subheader("Levels per foundation", anchor=False)
         st.caption(
             "Each cell: level · score (0-100). An asterisk marks a level capped because the foundation's "
-            "deciding test is failed or unknown. Hover a cell for details."
+            "deciding test is failed, contested by the team's delivery data, or unknown. Hover a cell for details."
         )
         st.vega_lite_chart(heatmap_spec(on_page, portfolio.foundations), width="content")
         st.subheader("Readiness, DORA and movement", anchor=False)
