@@ -76,6 +76,9 @@ def test_answers_survive_a_reload_and_the_round_ends_on_its_results(server: Serv
     screenshot(page, "01-start")
     page.get_by_role("link", name="Continue").click()
     expect(page).to_have_url(re.compile(rf"/assess\?assessment={assessment_id}"))
+    expect(page.get_by_role("heading", name="How you ship today")).to_be_visible()  # context questions first
+    page.get_by_test_id("stSidebar").locator("label").filter(has_text="Failure isolation").click()
+    expect(page.get_by_role("heading", name="Failure isolation")).to_be_visible()
 
     choose(page, "fi_instance_kill", "2 · Partial")
     choose(page, "fi_circuit_breakers", "Yes")
@@ -92,7 +95,7 @@ def test_answers_survive_a_reload_and_the_round_ends_on_its_results(server: Serv
     expect(timeouts.get_by_text("with note, evidence link")).to_be_visible()
     type_and_leave(timeouts.get_by_label("Evidence link"), "ftp://not-allowed")
     expect(timeouts.get_by_text("Evidence link must be an http(s) address")).to_be_visible()
-    expect(page.get_by_text("5 of 34 questions answered")).to_be_visible()
+    expect(page.get_by_text(f"5 of {len(default_bank().questions)} questions answered")).to_be_visible()
     screenshot(page, "02-assess")
 
     with db.read_session(db.make_engine(server.database_url)) as session:

@@ -70,7 +70,7 @@ def answer(page: Page, level_label: str, answered: int) -> None:
     )
     expect(option).to_have_count(1)  # this question's own option (the label text is unique to it) is drawn
     option.click()
-    expect(page.get_by_text(f"{answered} of 34 questions answered")).to_be_visible()
+    expect(page.get_by_text(f"{answered} of {len(default_bank().questions)} questions answered")).to_be_visible()
 
 
 def test_a_short_workshop_from_join_to_agreed_answer(
