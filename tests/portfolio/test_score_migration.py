@@ -6,18 +6,27 @@ import random
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from assessment.assessments.repository import answers_for, store_bank
 from assessment.assessments.scores import refresh_many
 from assessment.bank.model import Bank
 from assessment.core import db
+from assessment.core.types import utcnow
 from assessment.demo import demo_answer
-from assessment.models.assessments import Answer, Assessment, Organisation, Team
+from assessment.models.assessments import Answer, Assessment, Team
 from assessment.models.dora import DoraFinding
 from assessment.models.scores import AssessmentScoreRow, FoundationScore, ReadinessRow
 from assessment.scoring.engine import score_assessment
 from tests.portfolio.conftest import random_answer
+
+
+def _old_organisation(session: Session, name: str) -> int:
+    """An organisation row as an older schema holds it (the table's later columns do not exist yet)."""
+    session.execute(
+        sa.text("INSERT INTO organisation (name, created_at) VALUES (:name, :at)"), {"name": name, "at": utcnow()}
+    )
+    return int(session.execute(sa.text("SELECT id FROM organisation WHERE name = :name"), {"name": name}).scalar_one())
 
 
 def test_upgrade_backfills_scores_of_existing_assessments(database_url: str, bank: Bank) -> None:
@@ -26,10 +35,8 @@ def test_upgrade_backfills_scores_of_existing_assessments(database_url: str, ban
         db.upgrade(engine, "0003")
         rng = random.Random(4)
         with db.write_session(engine) as session:  # rows written as an older version would: no scores
-            org = Organisation(name="Acme")
-            session.add(org)
-            session.flush()
-            team = Team(organisation_id=org.id or 0, name="Payments")
+            org = _old_organisation(session, "Acme")
+            team = Team(organisation_id=org, name="Payments")
             session.add(team)
             stored = store_bank(session, bank=bank)
             session.flush()
@@ -79,10 +86,8 @@ def test_upgrade_to_0006_contests_the_deciding_tests_of_existing_findings(databa
         db.upgrade(engine, "0005")
         answers = {q.key: demo_answer(q, 4) for q in bank.scored_questions()}  # every deciding test passes
         with db.write_session(engine) as session:
-            org = Organisation(name="Acme")
-            session.add(org)
-            session.flush()
-            team = Team(organisation_id=org.id or 0, name="Checkout")
+            org = _old_organisation(session, "Acme")
+            team = Team(organisation_id=org, name="Checkout")
             session.add(team)
             stored = store_bank(session, bank=bank)
             session.flush()
