@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine
 
 from assessment.core import db
 from assessment.dora.formats import Kind
-from assessment.dora.metrics import compute as metrics_module
+from assessment.dora.metrics import keys
 from assessment.dora.metrics.compute import DoraMetrics, compute_metrics, team_metrics
 from assessment.dora.metrics.quality import NO_RESOLUTION, NOT_LINKED, NOT_SHIPPED_AGAIN, DroppedRow
 from assessment.dora.metrics.window import Window
@@ -172,7 +172,7 @@ def test_change_ids_keyed_a_team_at_a_time_give_the_same_figures(
     ids = [kit.team_id(engine, name) for name in ("A", "B")]
     with db.read_session(engine) as session:
         together = compute_metrics(session, team_ids=ids, window=GOLDEN_WINDOW)
-        monkeypatch.setattr(metrics_module, "_ENCODE_BATCH", 1)
+        monkeypatch.setattr(keys, "ENCODE_BATCH", 1)
         apart = compute_metrics(session, team_ids=ids, window=GOLDEN_WINDOW)
     for team in ids:
         assert (apart[team].lead_time_samples, apart[team].failed_deployments) == (4, 2)

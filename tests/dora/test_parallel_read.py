@@ -21,7 +21,8 @@ from assessment.core import db
 from assessment.dora.formats import Kind
 from assessment.dora.ingest.pipeline import FileInput, ImportOptions, parse_inputs, write_import
 from assessment.dora.metrics.compute import DoraMetrics, compute_metrics
-from assessment.dora.metrics.frames import _halves, snapshot_readers
+from assessment.dora.metrics.frames import _halves
+from assessment.dora.metrics.snapshot import snapshot_readers
 from assessment.organisations.directory import ensure_organisation, ensure_team
 
 TEAMS = ("A", "B", "C")

@@ -97,10 +97,10 @@ def build_quality(
             _rows(unlinked["team_id"], "incidents", unlinked["external_id"], NOT_LINKED),
         ]
     )
-    return _by_team(table, frames.outside)
+    return by_team(table, frames.outside)
 
 
-def _by_team(table: pa.Table, outside: dict[tuple[int, str], int]) -> dict[int, DataQuality]:
+def by_team(table: pa.Table, outside: dict[tuple[int, str], int]) -> dict[int, DataQuality]:
     """Split the left-out rows by team (one sort, then slices)."""
     table = table.take(pc.sort_indices(table["team_id"]))
     teams_col = table["team_id"].to_numpy()
