@@ -1,27 +1,38 @@
-"""Time the DORA import and metrics on a large data set, against one DuckDB query over the same CSV files.
+"""Time the DORA import and metrics on a large data set, the app's path against a library path and DuckDB on CSV.
 
 Usage: .venv/bin/python benchmarks/dora_import.py [--deployments 1000000] [--incidents 100000]
-       [--teams 200] [--url DATABASE_URL] [--dir FOLDER]
+       [--teams 200] [--url DATABASE_URL] [--dir FOLDER] [--repeat 5]
 
 It generates deployments, changes (one per deployment) and incidents across the
 teams as canonical CSV files with a team column, then runs each stage in its own
 process so every stage's peak memory (max RSS) is its own:
   import   parse and check every file, then write everything in one transaction
   metrics  the four keys for every team, from the stored rows, as the app computes them
-  duckdb   the same four keys with one DuckDB SQL query over the CSV files (the baseline)
-and prints wall and CPU time per stage, and the ratio metrics / DuckDB. The machine
-is shared, so wall time moves with its load; CPU time is the steadier figure (it counts
-every thread of the process, so work done in parallel does not make it smaller).
+           (assessment/dora/metrics: raw DB-API cursors, joined strings, numpy)
+  library  the same figures by libraries alone (benchmarks/dora_library.py: ADBC reads
+           the rows into Arrow, DuckDB SQL computes), the path the app did not take
+  dbapi    the library path reading through sqlite3 or psycopg rows instead of ADBC (what
+           it must do on SQLite inside the app, where a second SQLite library is unsafe)
+  duckdb   the four keys with one DuckDB SQL query over the CSV files (the baseline)
+Every stage after the import runs --repeat times, interleaved (metrics, library, dbapi,
+duckdb, metrics, ...), and the medians are printed with the ratios to the app's path and
+metrics / DuckDB, and the load average before and after. The machine is shared, so
+wall time moves with its load; CPU time is the steadier figure (it counts every thread
+of the process, so work done in parallel does not make it smaller).
 With a PostgreSQL URL the stages work in a schema of their own, created for the run and
 dropped after it, so rows left by an earlier run are never replaced instead of inserted.
 Targets: import under 20 s, metrics no slower than DuckDB (ratio <= 1.0), peak under 1.5 GB.
+The rule for the two paths: the simpler one (the library path) unless the other is more
+than 1.3x faster.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -31,6 +42,10 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # tests.support (the DuckDB reference) and benchmarks.dora_library
+    sys.path.insert(0, str(ROOT))
 
 START = datetime(2024, 1, 1, tzinfo=UTC)
 DAYS = 90
@@ -125,29 +140,56 @@ def stage_import(folder: Path, url: str) -> dict[str, Any]:
     }
 
 
-def stage_metrics(url: str) -> dict[str, Any]:
+def _teams(url: str) -> dict[str, int]:
     from sqlmodel import select
 
     from assessment.core import db
-    from assessment.dora.metrics.compute import compute_metrics
     from assessment.models.assessments import Team
 
     engine = db.make_engine(url)
+    try:
+        with db.read_session(engine) as session:
+            return {name: tid for tid, name in session.exec(select(Team.id, Team.name)).all() if tid is not None}
+    finally:
+        engine.dispose()  # no SQLite connection of this process stays open while the library path reads
+
+
+KEYS = ("deployments", "lead_time_hours_median", "change_failure_rate_pct", "recovery_hours_median")
+
+
+def _figures(metrics: Any) -> dict[str, Any]:
+    """Every figure of one team and its data-quality counts (for comparing the two paths)."""
+    values = {k: v for k, v in metrics.__dict__.items() if k not in ("team_id", "window", "quality")}
+    return {**values, "quality": metrics.quality.counts()}
+
+
+def stage_metrics(url: str) -> dict[str, Any]:
+    """The app's path, on the app's session (the two-connection read included)."""
+    from assessment.core import db
+    from assessment.dora.metrics.compute import compute_metrics
+
+    teams = _teams(url)
+    engine = db.make_engine(url)
     with db.read_session(engine) as session:
-        teams = {name: tid for tid, name in session.exec(select(Team.id, Team.name)).all() if tid is not None}
         wall, cpu = time.perf_counter(), time.process_time()
         metrics = compute_metrics(session, team_ids=list(teams.values()), window=window())
+        elapsed = {"wall": time.perf_counter() - wall, "cpu": time.process_time() - cpu}
+    return {**elapsed, "teams": {name: _figures(metrics[tid]) for name, tid in teams.items()}}
+
+
+def stage_library(url: str, adbc: bool = True) -> dict[str, Any]:
+    """The library path: ADBC (or the app's drivers) into Arrow, DuckDB SQL (modules imported before the clock)."""
+    import adbc_driver_postgresql.dbapi  # noqa: F401
+    import adbc_driver_sqlite.dbapi  # noqa: F401
+    import duckdb  # noqa: F401
+
+    from benchmarks.dora_library import compute_metrics
+
+    teams = _teams(url)
+    wall, cpu = time.perf_counter(), time.process_time()
+    metrics = compute_metrics(url, team_ids=list(teams.values()), window=window(), adbc=adbc)
     elapsed = {"wall": time.perf_counter() - wall, "cpu": time.process_time() - cpu}
-    by_name = {
-        name: [
-            metrics[tid].deployments,
-            metrics[tid].lead_time_hours_median,
-            metrics[tid].change_failure_rate_pct,
-            metrics[tid].recovery_hours_median,
-        ]
-        for name, tid in teams.items()
-    }
-    return {**elapsed, "teams": by_name}
+    return {**elapsed, "teams": {name: _figures(metrics[tid]) for name, tid in teams.items()}}
 
 
 def stage_duckdb(folder: Path) -> dict[str, Any]:
@@ -204,7 +246,7 @@ def disagreements(ours: dict[str, list[Any]], theirs: dict[str, list[Any]]) -> l
         return (a is None and b is None) or (a is not None and b is not None and abs(a - b) <= 1e-6 * max(1, abs(b)))
 
     differ = [
-        f"{n}: ours {ours.get(n)}, DuckDB {theirs.get(n)}"
+        f"{n}: ours {ours.get(n)}, theirs {theirs.get(n)}"
         for n in sorted(set(ours) | set(theirs))
         if n not in ours or n not in theirs or not all(map(close, ours[n], theirs[n]))
     ]
@@ -218,13 +260,16 @@ def main() -> None:
     parser.add_argument("--teams", type=int, default=200)
     parser.add_argument("--dir", help="folder for the CSV files and the SQLite file (default: a temporary one)")
     parser.add_argument("--url", help="database URL (default: a SQLite file in the folder)")
-    parser.add_argument("--stage", choices=["import", "metrics", "duckdb"], help=argparse.SUPPRESS)
+    parser.add_argument("--repeat", type=int, default=5, help="runs of the metrics and library stages (medians)")
+    parser.add_argument("--stage", choices=["import", "metrics", "library", "dbapi", "duckdb"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.stage:
         folder = Path(args.dir)
         result = {
             "import": lambda: stage_import(folder, args.url),
             "metrics": lambda: stage_metrics(args.url),
+            "library": lambda: stage_library(args.url),
+            "dbapi": lambda: stage_library(args.url, adbc=False),
             "duckdb": lambda: stage_duckdb(folder),
         }[args.stage]()
         result["peak_mb"] = peak_mb()
@@ -239,11 +284,13 @@ def main() -> None:
             f"generated {args.deployments:,} deployments and changes, {args.incidents:,} incidents across "
             f"{args.teams} teams in {time.perf_counter() - started:.1f} s ({sizes})"
         )
-        report(
-            run_stage("import", folder, url),
-            run_stage("metrics", folder, url),
-            run_stage("duckdb", folder, url),
-        )
+        load_before = load_average()
+        imported = run_stage("import", folder, url)
+        runs: dict[str, list[dict[str, Any]]] = {"metrics": [], "library": [], "dbapi": [], "duckdb": []}
+        for _ in range(max(1, args.repeat)):
+            for stage in runs:  # interleaved: a quiet or a busy minute falls on every stage alike
+                runs[stage].append(run_stage(stage, folder, url))
+        report(imported, runs, load_before, load_average())
 
 
 @contextmanager
@@ -260,22 +307,65 @@ def fresh_database(url: str | None, folder: Path) -> Iterator[str]:
         yield scratch
 
 
-def report(imported: dict[str, Any], metrics: dict[str, Any], duck: dict[str, Any]) -> None:
+def load_average() -> str:
+    """The 1, 5 and 15 minute load averages (as `uptime` prints them)."""
+    return ", ".join(Path("/proc/loadavg").read_text().split()[:3]) if os.path.exists("/proc/loadavg") else "?"
+
+
+def median(runs: list[dict[str, Any]], key: str) -> float:
+    return statistics.median(r[key] for r in runs)
+
+
+def report(imported: dict[str, Any], runs: dict[str, list[dict[str, Any]]], before: str, after: str) -> None:
     rows = ", ".join(f"{n:,} {k}" for k, n in imported["rows"].items())
+    print(f"load average before {before}, after {after} (2 cores)")
     print(
         f"import   wall {imported['wall']:6.2f} s  cpu {imported['cpu']:6.2f} s  peak {imported['peak_mb']:6.0f} MB"
         f"  (checking {imported['check_wall']:.2f} s; {rows})"
     )
-    for name, figures in (("metrics", metrics), ("duckdb", duck)):
+    print(f"medians of {len(runs['metrics'])} interleaved runs each (min-max in brackets):")
+    for name, label in (
+        ("metrics", "the app's path: DB-API cursors, joined strings, numpy"),
+        ("library", "ADBC into Arrow, DuckDB SQL"),
+        ("dbapi", "the same, read through sqlite3 or psycopg rows"),
+        ("duckdb", "one DuckDB query over the CSV files"),
+    ):
+        r = runs[name]
+        spread = f"[{min(x['wall'] for x in r):.2f}-{max(x['wall'] for x in r):.2f}]"
         print(
-            f"{name:<8} wall {figures['wall']:6.2f} s  cpu {figures['cpu']:6.2f} s  peak {figures['peak_mb']:6.0f} MB"
+            f"{name:<8} wall {median(r, 'wall'):6.2f} s {spread:<13} cpu {median(r, 'cpu'):6.2f} s"
+            f"  peak {median(r, 'peak_mb'):6.0f} MB  ({label})"
+        )
+    app, duck = runs["metrics"], runs["duckdb"]
+    for name in ("library", "dbapi"):
+        print(
+            f"ratio {name} / metrics: wall {median(runs[name], 'wall') / median(app, 'wall'):.2f}, "
+            f"cpu {median(runs[name], 'cpu') / median(app, 'cpu'):.2f}"
+            "  (rule: the simpler one unless the other is > 1.3x faster)"
         )
     print(
-        f"ratio metrics / DuckDB: wall {metrics['wall'] / duck['wall']:.2f}, cpu {metrics['cpu'] / duck['cpu']:.2f}"
-        f"  (target <= 1.0)"
+        f"ratio metrics / DuckDB: wall {median(app, 'wall') / median(duck, 'wall'):.2f}, "
+        f"cpu {median(app, 'cpu') / median(duck, 'cpu'):.2f}  (target <= 1.0)"
     )
-    differ = disagreements(metrics["teams"], duck["teams"])
-    print(f"teams whose figures differ between the two: {len(differ)} of {len(metrics['teams'])}")
+    ours = app[-1]["teams"]
+    fields = [k for k in next(iter(ours.values()), {}) if k != "quality"]
+
+    def numbers(teams: dict[str, dict[str, Any]]) -> dict[str, list[Any]]:
+        return {n: [v[k] for k in fields] for n, v in teams.items()}
+
+    for name in ("library", "dbapi"):
+        theirs = runs[name][-1]["teams"]
+        differ = disagreements(numbers(ours), numbers(theirs))
+        differ += [
+            f"{n}: data quality {v['quality']}, theirs {theirs[n]['quality']}"
+            for n, v in ours.items()
+            if n in theirs and v["quality"] != theirs[n]["quality"]
+        ]
+        print(f"teams whose figures or data quality differ, app and {name}: {len(differ)} of {len(ours)}")
+        for line in differ[:5]:
+            print(f"  {line}")
+    differ = disagreements({n: [v[k] for k in KEYS] for n, v in ours.items()}, duck[-1]["teams"])
+    print(f"teams whose four keys differ, app and DuckDB on CSV: {len(differ)} of {len(ours)}")
     for line in differ[:5]:
         print(f"  {line}")
 
