@@ -18,10 +18,11 @@ from assessment.assessments.repository import AssessmentData, load_assessment
 from assessment.core import db
 from assessment.dora.team import TeamDora, team_dora
 from assessment.roadmap.evidence import Evidence
-from reports.context import Contradiction, DoraData, build_context
+from reports.context import build_context
 from reports.html import REPORT_CSS, render_html
 from reports.pdf import render_pdf
 from reports.report_charts import render_charts
+from reports.sections import Contradiction, DoraData
 
 
 def pdf_for(

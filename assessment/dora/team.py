@@ -17,19 +17,12 @@ from sqlmodel import Session
 from assessment.assessments.repository import AssessmentData
 from assessment.core.numbers import plural
 from assessment.dora.benchmarks import EDITION
-from assessment.dora.crosscheck import (
-    Finding,
-    Outcome,
-    check,
-    linked_recovery,
-    observed_from_metrics,
-    observed_from_typed,
-    outcomes,
-)
+from assessment.dora.crosscheck import Finding, Outcome, check, outcomes
 from assessment.dora.figures import latest_figures, typed_figures
 from assessment.dora.lookback import team_lookback
 from assessment.dora.metrics.compute import DoraMetrics, team_metrics
 from assessment.dora.metrics.frames import has_data
+from assessment.dora.observed import linked_recovery, observed_from_metrics, observed_from_typed
 from assessment.dora.summary import Figure, roadmap_evidence, summarise
 from assessment.roadmap.evidence import Evidence
 from assessment.scoring.gates import Contest, Facts

@@ -48,7 +48,7 @@ class CheckResult:
 
     @property
     def sentence(self) -> str:
-        given = self.answer if self.answer is not None else "not answered"
+        given = self.answer.rstrip(".") if self.answer is not None else "not answered"
         return f"{self.short}: {given} (needs {self.needs})"
 
 
@@ -136,7 +136,7 @@ def describe_checks(checks: Sequence[CheckResult]) -> tuple[str, ...]:
     phrases = []
     for group in by_question.values():
         first = group[0]
-        given = first.answer if first.answer is not None else "not answered"
+        given = first.answer.rstrip(".") if first.answer is not None else "not answered"
         phrases.append(f"{first.short}: {given} (needs {', and '.join(c.needs for c in group)})")
     return tuple(phrases)
 

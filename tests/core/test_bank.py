@@ -19,7 +19,8 @@ from typing import Any
 import pytest
 import yaml
 
-from assessment.bank.loader import BankError, bank_issues, default_bank_path, parse_bank_text
+from assessment.bank.checks import bank_issues
+from assessment.bank.loader import BankError, default_bank_path, parse_bank_text
 from assessment.bank.model import CONTEXT, MAX_LEVEL, AnswerType, Bank, ChoiceOption, LevelOption
 from cli import main as cli
 from tests.support.banks import bank_v1, bank_v1_path

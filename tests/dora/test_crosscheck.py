@@ -24,16 +24,10 @@ from assessment.bank.answers import AnswerValue, answered, dont_know
 from assessment.bank.model import Bank
 from assessment.core import db
 from assessment.demo import load_demo
-from assessment.dora.crosscheck import (
-    Observed,
-    check,
-    observed_for_team,
-    outcomes,
-    refresh_team_findings,
-    stored_findings,
-)
+from assessment.dora.crosscheck import check, outcomes, refresh_team_findings, stored_findings
 from assessment.dora.demo import team_data
 from assessment.dora.figures import Typed, save_figures
+from assessment.dora.observed import Observed, observed_for_team
 from assessment.models.assessments import Assessment, Team
 from assessment.models.dora import DoraDeployment, DoraFinding
 from assessment.models.scores import FoundationScore
@@ -374,12 +368,13 @@ def test_migration_0006_names_the_foundation_of_existing_findings(database_url: 
                 "INSERT INTO organisation (id, name, created_at) VALUES (1, 'Acme', :at)",
                 "INSERT INTO team (id, organisation_id, name, created_at) VALUES (1, 1, 'Web', :at)",
                 "INSERT INTO bank_version (id, bank_id, version, title, content_hash, content, created_at) "
-                "VALUES (1, 'foundations', '1.0.0', 'Foundations', 'hash', '{}', :at)",
+                "VALUES (1, 'foundations', '1.0.0', 'Foundations', 'hash', :bank, :at)",
                 "INSERT INTO assessment (id, team_id, bank_version_id, round_number, status, created_by, created_at) "
                 "VALUES (1, 1, 1, 1, 'in_progress', 't', :at)",
             )
+            bank = bank_v1().model_dump_json()  # 0006 recomputes the stored scores, so the bank must be real
             for statement in statements:
-                conn.execute(sa.text(statement), {"at": now})
+                conn.execute(sa.text(statement), {"at": now, "bank": bank})
             for rule in rules:
                 conn.execute(
                     sa.text(

@@ -14,7 +14,7 @@ from assessment.assessments.repository import load_assessment
 from assessment.core import db
 from assessment.roadmap.plan import build_roadmap
 from reports.build import report_pdf
-from reports.context import Contradiction, DoraData, DoraFigure
+from reports.sections import Contradiction, DoraData, DoraFigure
 from tests.reports.pdfread import demo_id, fonts_of, images_of, outline, page_text, read, squash
 
 SECTIONS = [

@@ -18,7 +18,8 @@ from assessment.assessments.repository import AssessmentData
 from assessment.core import db
 from assessment.dora.team import TeamDora, team_dora
 from reports.charts.plan import plan_chart
-from reports.context import PhaseBlock, ReportContext, build_context
+from reports.context import ReportContext, build_context
+from reports.sections import PhaseBlock
 from reports.worker import TIME_LIMIT_S, RenderFailed, ReportWorker
 from ui import current, database, state, widgets
 from ui.state import Slot
