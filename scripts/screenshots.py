@@ -37,7 +37,7 @@ def run(*argv: str, env: dict[str, str]) -> str:
 
 
 def assessment_id(listing: str, team: str, round_number: int = 1) -> str:
-    line = next(l for l in listing.splitlines() if f"/ {team}  round {round_number}" in l)
+    line = next(row for row in listing.splitlines() if f"/ {team}  round {round_number}" in row)
     return line.split()[0]
 
 
@@ -66,16 +66,56 @@ def main() -> None:
     checkout = assessment_id(listing, "Checkout")
     report = ROOT / "docs" / "example-report.pdf"
     run("report", checkout, "-o", str(report), env=env)
-    subprocess.run(["pdftoppm", "-r", "60", "-f", "1", "-l", "1", "-png", "-singlefile", str(report),
-                    str(ROOT / "docs" / "example-report-p1")], check=True)
-    subprocess.run(["pdftoppm", "-r", "60", "-f", "3", "-l", "3", "-png", "-singlefile", str(report),
-                    str(ROOT / "docs" / "example-report-p2")], check=True)
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-r",
+            "60",
+            "-f",
+            "1",
+            "-l",
+            "1",
+            "-png",
+            "-singlefile",
+            str(report),
+            str(ROOT / "docs" / "example-report-p1"),
+        ],
+        check=True,
+    )
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-r",
+            "60",
+            "-f",
+            "3",
+            "-l",
+            "3",
+            "-png",
+            "-singlefile",
+            str(report),
+            str(ROOT / "docs" / "example-report-p2"),
+        ],
+        check=True,
+    )
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     app = subprocess.Popen(
-        [str(BIN / "streamlit"), "run", str(ROOT / "app.py"), "--server.headless", "true",
-         "--server.port", str(port), "--browser.gatherUsageStats", "false"],
-        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            str(BIN / "streamlit"),
+            "run",
+            str(ROOT / "app.py"),
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(port),
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         wait_ready(url)
