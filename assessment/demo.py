@@ -36,7 +36,7 @@ class DemoRound:
     answer_share: float = 1.0
     passes: frozenset[str] = frozenset()  # foundations whose measured deciding test passes
     unknown: frozenset[str] = frozenset()  # foundations whose measured checks are answered "don't know"
-    context: tuple[tuple[str, object], ...] = ()  # context answers: how the team ships today
+    context: tuple[tuple[str, int | float | bool | str], ...] = ()  # context answers: how the team ships today
     proven: bool = False  # proof answers carry a drill or kill-test record from last month
 
 
@@ -56,7 +56,9 @@ def _levels(fi: int, io: int, rb: int, oc: int, pm: int) -> dict[str, int]:
     }
 
 
-def _context(deploys: float, approval: str, services: int, architecture: str) -> tuple[tuple[str, object], ...]:
+def _context(
+    deploys: float, approval: str, services: int, architecture: str
+) -> tuple[tuple[str, int | float | bool | str], ...]:
     return (
         ("ctx_deploys_per_week", deploys),
         ("ctx_approval", approval),
@@ -168,7 +170,7 @@ def _round_answers(bank: Bank, team: str, spec: DemoRound) -> dict[str, AnswerVa
     questions = bank.questions_by_key()
     for key, value in spec.context:
         if key in questions:
-            answers[key] = check_answer(questions[key], answered(value))  # type: ignore[arg-type]
+            answers[key] = check_answer(questions[key], answered(value))
     gate_inputs = {check.question: f.key for f in bank.foundations for check in f.gate}
     scored = bank.scored_questions()
     for n, q in enumerate(scored, start=1):

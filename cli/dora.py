@@ -147,7 +147,7 @@ def cmd_dora_metrics(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_dora_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_dora_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register `dora import` and `dora metrics` on the main parser."""
     dora = sub.add_parser("dora", help="DORA data: import files, type figures, print metrics").add_subparsers(
         dest="dora_command", required=True

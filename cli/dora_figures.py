@@ -82,7 +82,7 @@ def cmd_dora_lookback(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_figures_command(dora: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_figures_command(dora: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     look = dora.add_parser("lookback", help="the organisation's attribution look-back for change failure rate")
     look.add_argument("--org", required=True)
     look.add_argument("--hours", type=float, help="set it (more than 0, at most 720); without it, show it")

@@ -80,7 +80,9 @@ def render_pdf(html: str, fetcher: BundledAssetFetcher | None = None, *, css: st
     """
     document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher or BundledAssetFetcher())
     if css is None:
-        return document.write_pdf()  # type: ignore[no-any-return]
+        pdf: bytes = document.write_pdf()
+        return pdf
     sheet, fonts = stylesheet(css)
     with _lock:
-        return document.write_pdf(stylesheets=[sheet], font_config=fonts)  # type: ignore[no-any-return]
+        pdf = document.write_pdf(stylesheets=[sheet], font_config=fonts)
+    return pdf

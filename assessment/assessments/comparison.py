@@ -179,7 +179,9 @@ def _foundation_changes(
     changes = []
     for key in keys:
         fa, fb = a.foundations.get(key), b.foundations.get(key)
-        title = (fb or fa).title  # type: ignore[union-attr]
+        either = fb or fa
+        assert either is not None  # the key is a foundation of one of the two banks
+        title = either.title
         changes.append(
             FoundationChange(
                 key,

@@ -226,10 +226,10 @@ def _answer_fields(question_key: str, answer: AnswerValue, by: str) -> dict[str,
 def clear_answer(session: Session, *, assessment_id: int, question_key: str, by: str) -> None:
     """Remove an answer (the question becomes unanswered); the history keeps what it was."""
     authorize_in(session, None, Action.ANSWER, access.assessment(assessment_id))
-    deleted = session.execute(
+    deleted = session.exec(
         sa.delete(Answer).where(col(Answer.assessment_id) == assessment_id, col(Answer.question_key) == question_key)
     )
-    if deleted.rowcount:  # type: ignore[attr-defined]
+    if deleted.rowcount:
         session.add(
             AnswerEvent(assessment_id=assessment_id, question_key=question_key, status="cleared", answered_by=by)
         )

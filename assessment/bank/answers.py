@@ -47,6 +47,16 @@ class AnswerValue:
     def with_details(self, **changes: Any) -> AnswerValue:
         return replace(self, **changes)
 
+    def as_number(self) -> int | float:
+        """The value of an answered level or number question (normalise_value made it an int or a float)."""
+        if not isinstance(self.value, int | float):
+            raise TypeError(f"not the answer to a level or number question: {self.value!r}")
+        return self.value
+
+    def as_level(self) -> int:
+        """The level (0-4) of an answered level question."""
+        return int(self.as_number())
+
 
 def answered(value: int | float | bool | str, **details: Any) -> AnswerValue:
     return AnswerValue(AnswerStatus.ANSWERED, value, **details)
@@ -263,8 +273,8 @@ def describe_value(question: Question, answer: AnswerValue) -> str:
     if question.type is AnswerType.YES_NO:
         return "yes" if answer.value else "no"
     if question.type is AnswerType.NUMBER and question.number:
-        return f"{number_text(answer.value)} {question.number.unit}"  # type: ignore[arg-type]
+        return f"{number_text(answer.as_number())} {question.number.unit}"
     if question.type is AnswerType.LEVEL:
-        return f"level {answer.value} ({LEVEL_NAMES[int(answer.value)]})"  # type: ignore[arg-type]
+        return f"level {answer.value} ({LEVEL_NAMES[answer.as_level()]})"
     option = next((o for o in question.options or [] if getattr(o, "key", None) == answer.value), None)
     return option.text if option else str(answer.value)

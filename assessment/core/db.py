@@ -20,7 +20,9 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Engine
+from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.orm import class_mapper
+from sqlalchemy.pool import PoolProxiedConnection
 from sqlmodel import Session, SQLModel
 
 from assessment.core.config import get_settings
@@ -89,6 +91,18 @@ def table_of(model: type[SQLModel]) -> sa.Table:
     if not isinstance(table, sa.Table):
         raise TypeError(f"{model.__name__} is not mapped to one table")
     return table
+
+
+def driver_connection(source: Session | PoolProxiedConnection) -> DBAPIConnection:
+    """The driver's own connection under a session or a pooled connection, for raw cursors.
+
+    SQLAlchemy types it optional (it is None once the pooled connection is detached).
+    """
+    pooled = source.connection().connection if isinstance(source, Session) else source
+    dbapi_connection = pooled.dbapi_connection
+    if dbapi_connection is None:
+        raise RuntimeError("the database connection is detached")
+    return dbapi_connection
 
 
 def migrations_folder() -> str:

@@ -13,6 +13,7 @@ import io
 import random
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from typing import TypedDict
 
 from sqlmodel import Session, select
 
@@ -90,7 +91,16 @@ def team_data(
     return {Kind.DEPLOYMENTS: deployments, Kind.CHANGES: changes, Kind.INCIDENTS: rows}
 
 
-DEMO_DORA = {
+class _DemoTeamDora(TypedDict):
+    """The shape of one team's generated DORA data: team_data()'s keyword arguments."""
+
+    per_day: float
+    lead_hours: tuple[float, float]
+    incidents: int
+    restore_hours: tuple[float, float]
+
+
+DEMO_DORA: dict[str, _DemoTeamDora] = {
     "Checkout": {"per_day": 2.0, "lead_hours": (20, 120), "incidents": 40, "restore_hours": (2.5, 14)},
     "Platform": {"per_day": 8.0, "lead_hours": (0.3, 3), "incidents": 5, "restore_hours": (0.1, 0.6)},
 }
@@ -108,7 +118,7 @@ def load_demo_dora(session: Session, *, organisation_id: int, now: datetime | No
             is not None
         ):
             continue
-        data = team_data(name, end=end, **spec)  # type: ignore[arg-type]
+        data = team_data(name, end=end, **spec)
         parsed = parse_inputs(
             [FileInput(kind, f"demo-{name.lower()}-{kind.value}.csv", _csv(kind, rows)) for kind, rows in data.items()],
             ImportOptions(),

@@ -37,6 +37,7 @@ from assessment.dora.ingest.sources import DEFAULT_MAX_BYTES, read_header
 from assessment.dora.ingest.store import ImportResult, Progress
 from assessment.dora.metrics.compute import DEFAULT_LOOKBACK_HOURS, team_metrics
 from assessment.dora.metrics.frames import latest_event_s
+from assessment.dora.metrics.quality import DroppedRow
 from assessment.dora.metrics.trends import weekly_trends
 from assessment.dora.metrics.window import Window, window_for_dates
 from assessment.dora.summary import DoraSummary, Figure, summarise, summary_to_data
@@ -49,6 +50,7 @@ __all__ = [
     "RANGES",
     "DoraImportError",
     "DoraSummary",
+    "DroppedRow",
     "Figure",
     "FileInput",
     "Finding",

@@ -333,7 +333,7 @@ def data_stamp(session: Session) -> tuple[int, ...]:
     """
     from assessment.models.dora import DoraFigures, DoraImport  # the DORA tables are optional to this module
 
-    parts = [
+    parts: list[sa.ColumnElement[int | None] | sa.ColumnElement[int]] = [
         func.max(col(AnswerEvent.id)),
         func.max(col(Assessment.id)),
         func.max(col(Team.id)),
@@ -341,5 +341,5 @@ def data_stamp(session: Session) -> tuple[int, ...]:
         func.max(col(DoraImport.id)),
         func.max(col(DoraFigures.id)),
     ]
-    stamp = session.execute(sa.select(*[sa.select(part).scalar_subquery() for part in parts])).one()  # type: ignore[call-overload]
+    stamp = session.execute(sa.select(*[sa.select(part).scalar_subquery() for part in parts])).one()
     return tuple(int(v or 0) for v in stamp)

@@ -11,7 +11,7 @@ a rebuild, even when data raised it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -124,7 +124,7 @@ def select(
     return picks
 
 
-def _gate_checks(bank: Bank, result: FoundationResult, pick: object) -> None:
+def _gate_checks(bank: Bank, result: FoundationResult, pick: Callable[[str], Pick]) -> None:
     """A failed measured check selects what its question triggers, as gate work."""
     if result.gate is not GateState.FAILED:
         return
@@ -133,7 +133,7 @@ def _gate_checks(bank: Bank, result: FoundationResult, pick: object) -> None:
     for check in failed:
         phrase = describe_checks([c for c in failed if c.question == check.question])[0]
         for key in questions[check.question].triggers:
-            item = pick(key)  # type: ignore[operator]
+            item = pick(key)
             item.gate = True
             if phrase not in item.failed:
                 item.failed.append(phrase)

@@ -82,7 +82,7 @@ def answer_score(question: Question, answer: AnswerValue | None) -> int | None:
         return 0
     match question.type:
         case AnswerType.LEVEL:
-            return int(answer.value) * 100 // MAX_LEVEL  # type: ignore[arg-type]
+            return answer.as_level() * 100 // MAX_LEVEL
         case AnswerType.YES_NO:
             return 100 if bool(answer.value) == question.good_answer else 0
         case AnswerType.CHOICE:
@@ -90,7 +90,7 @@ def answer_score(question: Question, answer: AnswerValue | None) -> int | None:
                 o.score or 0 for o in question.options or [] if isinstance(o, ChoiceOption) and o.key == answer.value
             )
         case AnswerType.NUMBER:
-            return _number_score(question, float(answer.value))  # type: ignore[arg-type]
+            return _number_score(question, float(answer.as_number()))
     raise ValueError(question.type)  # pragma: no cover
 
 

@@ -93,14 +93,14 @@ def condition_state(
         return CheckState.MET if value in cond.one_of else CheckState.FAILED
     if cond.equals is not None:
         return CheckState.MET if bool(value) is cond.equals else CheckState.FAILED
-    number = float(value)  # type: ignore[arg-type]  # the loader checked the question type
+    number = float(answer.as_number())  # the loader checked the question type
     if cond.below is not None:
         other = answers.get(cond.below)
         if other is None:
             return CheckState.UNANSWERED
         if other.status is not AnswerStatus.ANSWERED:
             return CheckState.UNKNOWN
-        return CheckState.MET if number < float(other.value) else CheckState.FAILED  # type: ignore[arg-type]
+        return CheckState.MET if number < float(other.as_number()) else CheckState.FAILED
     if cond.at_most is not None and number > cond.at_most:
         return CheckState.FAILED
     if cond.at_least is not None and number < cond.at_least:

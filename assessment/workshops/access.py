@@ -73,7 +73,7 @@ def participant_seat(session: Session, *, token: str | None) -> ParticipantSeat:
         .join(Assessment, col(Assessment.id) == WorkshopTeam.assessment_id)
         .join(BankVersion, col(BankVersion.id) == Assessment.bank_version_id)
         .where(col(Participant.token_hash) == hashed)
-        .options(defer(BankVersion.content))  # type: ignore[arg-type]
+        .options(defer(BankVersion.content))  # type: ignore[arg-type]  # SQLModel types the column as str
     ).first()
     if row is None or not matches(token, row[0].token_hash) or not accepts_participants(row[1]):
         raise InvalidLinkError()
@@ -120,6 +120,6 @@ def bank_of_assessment(session: Session, *, assessment_id: int) -> Bank:
         select(BankVersion)
         .join(Assessment, col(Assessment.bank_version_id) == BankVersion.id)
         .where(Assessment.id == assessment_id)
-        .options(defer(BankVersion.content))  # type: ignore[arg-type]
+        .options(defer(BankVersion.content))  # type: ignore[arg-type]  # SQLModel types the column as str
     ).one()
     return bank_of(version)

@@ -110,12 +110,12 @@ def bucket_label(question: Question, answer: AnswerValue) -> str:
         return NOT_APPLICABLE
     match question.type:
         case AnswerType.LEVEL:
-            return f"{answer.value} {LEVEL_NAMES[int(answer.value)]}"  # type: ignore[arg-type]
+            return f"{answer.value} {LEVEL_NAMES[answer.as_level()]}"
         case AnswerType.YES_NO:
             return "yes" if answer.value else "no"
         case AnswerType.CHOICE:
             return str(answer.value).replace("_", " ")
-    return _number_label(question, float(answer.value))  # type: ignore[arg-type]
+    return _number_label(question, float(answer.as_number()))
 
 
 def _number_label(question: Question, value: float) -> str:
@@ -132,7 +132,8 @@ def spread_of(
     scores: list[int] = []
     for answer, n in counted:
         if question.type is AnswerType.NUMBER and answer.status is AnswerStatus.ANSWERED:
-            numbers[float(answer.value)] = numbers.get(float(answer.value), 0) + n  # type: ignore[arg-type]
+            number = float(answer.as_number())
+            numbers[number] = numbers.get(number, 0) + n
         else:
             counts[bucket_label(question, answer)] = counts.get(bucket_label(question, answer), 0) + n
         score = answer_score(question, answer)

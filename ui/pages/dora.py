@@ -12,7 +12,15 @@ from assessment.core import db
 from assessment.core.errors import FoundationsError
 from assessment.core.numbers import number_text
 from assessment.dora import service
-from assessment.dora.service import DEFAULT_MAX_BYTES, DoraImportError, FileInput, ImportOptions, Kind, Mapping
+from assessment.dora.service import (
+    DEFAULT_MAX_BYTES,
+    DoraImportError,
+    DroppedRow,
+    FileInput,
+    ImportOptions,
+    Kind,
+    Mapping,
+)
 from reports.charts.dora import deployments_per_week_chart, lead_time_chart, recovery_chart
 from ui import auth, current, database, state, widgets
 from ui.components.dora import widgets as dora_widgets
@@ -101,7 +109,7 @@ def lookback_setting() -> None:
             st.form_submit_button("Save look-back", on_click=save_lookback)
 
 
-def quality(counts: dict[str, int], rows: tuple) -> None:  # type: ignore[type-arg]
+def quality(counts: dict[str, int], rows: tuple[DroppedRow, ...]) -> None:
     st.subheader("Data quality", anchor=False)
     if not counts:
         st.caption("Every row in the window was used.")

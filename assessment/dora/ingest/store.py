@@ -22,7 +22,7 @@ from sqlmodel import Session, select
 
 from assessment.access import policy as access
 from assessment.access.policy import Action, authorize_in
-from assessment.core.db import table_of
+from assessment.core.db import driver_connection, table_of
 from assessment.dora.formats import Kind
 from assessment.dora.ingest.parsing import ParsedFile
 from assessment.dora.ingest.problems import DoraImportError, Problem
@@ -266,7 +266,7 @@ def _executemany_upsert(
 ) -> None:
     marks = ", ".join("?" for _ in names)
     sql = _upsert_sql(table, names, f"VALUES ({marks}) ")
-    cursor = session.connection().connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    cursor = driver_connection(session).cursor()
     cursor.execute(f"PRAGMA cache_size = -{IMPORT_CACHE_KIB}")
     try:
         for end, chunk in _chunks(data):
@@ -286,7 +286,7 @@ def _copy_upsert(
     Rows of teams that have none yet (`new`, under the teams' import locks) cannot conflict,
     so they are copied straight into the table: about 2 s less per million rows.
     """
-    cursor = session.connection().connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    cursor = driver_connection(session).cursor()
     staging = f"staging_{table}"
     cols = ", ".join(names)
     try:

@@ -18,13 +18,15 @@ from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.pool import NullPool, Pool, QueuePool
 from sqlmodel import Session
 
+from assessment.core.db import driver_connection
+
 _NAMED = re.compile(r"(?<!:):(\w+)")  # :name, but not a ::cast
 
 
 Run = Callable[[str, dict[str, Any]], list[tuple[Any, ...]]]  # SQL with :name parameters -> rows
 
 
-def runner(dbapi_connection: Any, pg: bool) -> Run:
+def runner(dbapi_connection: DBAPIConnection, pg: bool) -> Run:
     """Run SQL with :name parameters on a raw DB-API connection (its cursor, no ORM)."""
 
     def run(sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
@@ -42,15 +44,7 @@ def session_runner(session: Session) -> tuple[Run, bool]:
     """The runner of the session's own connection, and whether it is PostgreSQL."""
     connection = session.connection()
     pg = connection.dialect.name == "postgresql"
-    return runner(connection.connection.dbapi_connection, pg), pg
-
-
-def _driver_connection(session: Session) -> DBAPIConnection:
-    """The driver's connection under the session's (SQLAlchemy types it optional: it is None once detached)."""
-    dbapi_connection = session.connection().connection.dbapi_connection
-    if dbapi_connection is None:
-        raise RuntimeError("the session's database connection is detached")
-    return dbapi_connection
+    return runner(driver_connection(session), pg), pg
 
 
 # Changes with every write of DORA rows: each import (store.py, and an organisation's import in
@@ -85,7 +79,7 @@ def snapshot_readers(session: Session) -> Iterator[tuple[Run, Run, bool] | None]
         )[0]
         shared = isolation in ("repeatable read", "serializable")
         # in autocommit the exported snapshot would end with its own statement, before anyone imports it
-        autocommit = _driver_connection(session).autocommit
+        autocommit = driver_connection(session).autocommit
         if written or autocommit or not _spare_connections(engine.pool, 1 if shared else 2):
             yield None
             return
@@ -108,14 +102,14 @@ def snapshot_readers(session: Session) -> Iterator[tuple[Run, Run, bool] | None]
         or not _spare_connections(engine.pool, 1)
         or str(mine("PRAGMA journal_mode", {})[0][0]).lower() != "wal"
         # without BEGIN (the driver's own transaction handling) each read takes the newest snapshot
-        or not _driver_connection(session).in_transaction
+        or not driver_connection(session).in_transaction
     ):
         yield None
         return
     seen = mine(FINGERPRINT, {})  # starts the session's snapshot if nothing has yet
     raw = engine.raw_connection()
     try:
-        other = runner(raw.dbapi_connection, False)
+        other = runner(driver_connection(raw), False)
         other("BEGIN", {})
         try:
             yield (mine, other, False) if other(FINGERPRINT, {}) == seen else None
@@ -129,9 +123,9 @@ def snapshot_readers(session: Session) -> Iterator[tuple[Run, Run, bool] | None]
 def _imported(engine: Engine, snapshot: str) -> Iterator[Run]:
     """A pooled PostgreSQL connection in a read-only REPEATABLE READ transaction on `snapshot`."""
     raw = engine.raw_connection()
-    dbapi = raw.dbapi_connection
+    dbapi = driver_connection(raw)
     try:
-        dbapi.autocommit = True  # type: ignore[union-attr]  # the transaction below is begun by hand
+        dbapi.autocommit = True  # the transaction below is begun by hand
         run = runner(dbapi, True)
         run("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", {})
         try:
@@ -140,7 +134,7 @@ def _imported(engine: Engine, snapshot: str) -> Iterator[Run]:
         finally:
             run("ROLLBACK", {})
     finally:
-        dbapi.autocommit = False  # type: ignore[union-attr]
+        dbapi.autocommit = False
         raw.close()
 
 

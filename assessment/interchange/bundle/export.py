@@ -205,7 +205,7 @@ def _block(spec: RowsSpec, rows: Iterable[tuple[int, int, list[Any]]]) -> dict[s
 def _team_dora(session: Session, org_id: int, import_position: dict[int, int]) -> dict[int, dict[str, Any]]:
     """Per team id, its DORA tables; an import id becomes its position in `dora.imports`."""
     result: dict[int, dict[str, Any]] = defaultdict(dict)
-    teams = sa.select(Team.id).where(Team.organisation_id == org_id)  # type: ignore[call-overload]
+    teams = sa.select(col(Team.id)).where(col(Team.organisation_id) == org_id)
     for key, spec in TEAM_DORA.items():
         per_team: dict[int, list[tuple[int, int, list[Any]]]] = defaultdict(list)
         for row_id, team_id, cells in _read_rows(session, spec, spec.table.c.team_id.in_(teams)):

@@ -18,7 +18,7 @@ from assessment.access import policy as access
 from assessment.access.policy import DONE, NOBODY, Action, authorize_in
 from assessment.assessments.repository import store_bank
 from assessment.assessments.scores import stored_contests, write_scores
-from assessment.core.db import table_of
+from assessment.core.db import driver_connection, table_of
 from assessment.core.errors import FoundationsError
 from assessment.interchange.assessment_json import answer_rows, event_rows
 from assessment.interchange.bundle.check import Checked, check_bundle
@@ -273,7 +273,7 @@ def _bulk_insert(session: Session, table: sa.Table, rows: list[dict[str, Any]]) 
         return
     if session.get_bind().dialect.name == "postgresql" and len(rows) >= COPY_FROM_ROWS:
         names = list(rows[0])
-        cursor = session.connection().connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        cursor = driver_connection(session).cursor()
         try:
             with cursor.copy(f"COPY {table.name} ({', '.join(names)}) FROM STDIN") as copy:
                 for row in rows:

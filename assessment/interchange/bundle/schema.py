@@ -145,7 +145,7 @@ def _rows_model(spec: RowsSpec) -> type[BaseModel]:
 ImportRows = _rows_model(DORA_IMPORTS)
 MappingRows = _rows_model(DORA_MAPPINGS)
 FindingRows = _rows_model(DORA_FINDINGS)
-TeamDora = create_model(  # type: ignore[call-overload]
+TeamDora = create_model(  # type: ignore[call-overload]  # fields given as a dict, typed only at run time
     "TeamDora",
     __config__=ConfigDict(extra="forbid"),
     **{key: (_rows_model(spec) | None, None) for key, spec in TEAM_DORA.items()},
@@ -180,19 +180,19 @@ class BundleRound(_Model):
     bank: BankRef
     answers: list[ExportedAnswer]
     history: list[ExportedEvent]
-    dora_findings: FindingRows | None = None  # type: ignore[valid-type]
+    dora_findings: FindingRows | None = None  # type: ignore[valid-type]  # a model create_model() made at import time
 
 
 class BundleTeam(_Model):
     name: Name
     created_at: AwareDatetime
     rounds: list[BundleRound]
-    dora: TeamDora = Field(default_factory=TeamDora)  # type: ignore[valid-type]
+    dora: TeamDora = Field(default_factory=TeamDora)  # type: ignore[valid-type]  # a model create_model() made at import time
 
 
 class OrganisationDora(_Model):
-    imports: ImportRows | None = None  # type: ignore[valid-type]
-    saved_mappings: MappingRows | None = None  # type: ignore[valid-type]
+    imports: ImportRows | None = None  # type: ignore[valid-type]  # a model create_model() made at import time
+    saved_mappings: MappingRows | None = None  # type: ignore[valid-type]  # a model create_model() made at import time
 
 
 class BundleMember(_Model):

@@ -107,7 +107,7 @@ def widget_values(question: Question, answer: AnswerValue | None) -> dict[str, A
         values[status_field], values["reason"] = NOT_APPLICABLE, answer.reason or ""
     elif uses_number_input(question):
         spec = question.number
-        values["answer"] = answer.value if spec is None or spec.integer else float(answer.value)  # type: ignore[arg-type]
+        values["answer"] = answer.value if spec is None or spec.integer else float(answer.as_number())
     else:
         values["answer"] = _token(question, answer.value)
     values.update(note=answer.note or "", url=answer.evidence_url or "", date=answer.evidence_date)
