@@ -11,19 +11,13 @@ from assessment.core import db
 from assessment.organisations.directory import find_organisation
 from assessment.organisations.members import audit_log
 from cli import main as cli
+from tests.support.cli import run
 
 ORG = "Northwind Streaming"
 
 
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = cli.main(list(argv))
-    out, err = capsys.readouterr()
-    assert "Traceback" not in out + err
-    return code, out, err
-
-
 @pytest.fixture
-def demo(env_database: str, shared_mode: None, capsys: pytest.CaptureFixture[str]) -> str:
+def cli_demo(env_database: str, shared_mode: None, capsys: pytest.CaptureFixture[str]) -> str:
     """The demo organisation in a migrated database; the CLI acts although nobody signed in."""
     assert run(capsys, "db", "upgrade")[0] == 0
     code, _out, err = run(capsys, "demo")
@@ -31,7 +25,7 @@ def demo(env_database: str, shared_mode: None, capsys: pytest.CaptureFixture[str
     return env_database
 
 
-def test_grant_list_and_revoke(demo: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_grant_list_and_revoke(cli_demo: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert run(capsys, "access", "grant", "--org", ORG, "--email", "Ana@Example.org", "--role", "owner") == (
         0,
         f"ana@example.org joined {ORG} as owner\n",
@@ -51,7 +45,7 @@ def test_grant_list_and_revoke(demo: str, capsys: pytest.CaptureFixture[str]) ->
     assert run(capsys, "access", "revoke", "--org", ORG, "--email", "BO@example.org")[1] == (
         f"bo@example.org no longer belongs to {ORG} (was member)\n"
     )
-    engine = db.get_engine(demo)
+    engine = db.get_engine(cli_demo)
     with db.read_session(engine) as session:
         org = find_organisation(session, name=ORG)
     assert org is not None
@@ -59,7 +53,7 @@ def test_grant_list_and_revoke(demo: str, capsys: pytest.CaptureFixture[str]) ->
     assert [e.actor for e in log] == ["command line"] * 4
 
 
-def test_bad_input_is_one_line_and_changes_nothing(demo: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_input_is_one_line_and_changes_nothing(cli_demo: str, capsys: pytest.CaptureFixture[str]) -> None:
     run(capsys, "access", "grant", "--org", ORG, "--email", "ana@example.org", "--role", "owner")
     cases = [
         (
@@ -86,7 +80,7 @@ def test_bad_input_is_one_line_and_changes_nothing(demo: str, capsys: pytest.Cap
     assert json.loads(run(capsys, "access", "list", "--org", ORG, "--json")[1])[0]["email"] == "ana@example.org"
 
 
-def test_grant_can_create_the_organisation(demo: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_grant_can_create_the_organisation(cli_demo: str, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(
         capsys,
         "access",

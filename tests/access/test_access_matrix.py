@@ -25,7 +25,7 @@ from assessment.organisations.members import audit_log, create_organisation, gra
 from assessment.portfolio.data import portfolio_data
 from assessment.workshops.access import InvalidLinkError
 from assessment.workshops.facilitator import overview
-from tests.access.conftest import Org, World
+from tests.support.access_world import Org, World
 
 EXPECTED = """
                     owner facilitator member viewer
@@ -51,11 +51,8 @@ def _expected() -> dict[tuple[Role, Action], bool]:
 
 MATRIX = _expected()
 
-
-@pytest.fixture
-def world(shared_world: World, shared_mode: None) -> World:
-    """Every test here only adds rows, so the module shares one world (see conftest)."""
-    return shared_world
+# every test here only adds rows, so the module shares one world (see conftest), in shared mode
+pytestmark = pytest.mark.usefixtures("shared_mode")
 
 
 Call = Callable[[World, Org, Actor | None], object]
@@ -137,55 +134,55 @@ def test_the_matrix_covers_every_role_and_action() -> None:
 
 
 @pytest.mark.parametrize(("role", "action"), sorted(MATRIX, key=str), ids=lambda v: v.value)
-def test_role_may_or_may_not(world: World, role: Role, action: Action) -> None:
-    before = len(world.audit())
+def test_role_may_or_may_not(shared_world: World, role: Role, action: Action) -> None:
+    before = len(shared_world.audit())
     if MATRIX[role, action]:
-        ACTIONS[action](world, world.a, world.actor(role))
-        assert [e.outcome for e in world.audit()[before:]] in ([], ["done"])
+        ACTIONS[action](shared_world, shared_world.a, shared_world.actor(role))
+        assert [e.outcome for e in shared_world.audit()[before:]] in ([], ["done"])
         return
     with pytest.raises(AccessDenied) as denied:
-        ACTIONS[action](world, world.a, world.actor(role))
+        ACTIONS[action](shared_world, shared_world.a, shared_world.actor(role))
     text = str(denied.value)
     assert "administrator" in text if action is Action.CREATE_ORGANISATION else f"a {role.value} cannot" in text
-    event = world.audit()[-1]
-    assert len(world.audit()) == before + 1
+    event = shared_world.audit()[-1]
+    assert len(shared_world.audit()) == before + 1
     assert (event.actor, event.action, event.outcome) == (
         f"{role.value}@acme.example",
         action.value,
         "denied",
     )
-    expected_org = None if action is Action.CREATE_ORGANISATION else world.a.id
+    expected_org = None if action is Action.CREATE_ORGANISATION else shared_world.a.id
     assert event.organisation_id == expected_org
     assert event.at is not None
     assert event.target
 
 
 @pytest.mark.parametrize("action", [a for a in Action if a is not Action.CREATE_ORGANISATION], ids=lambda a: a.value)
-def test_another_organisations_records_do_not_exist_for_an_outsider(world: World, action: Action) -> None:
+def test_another_organisations_records_do_not_exist_for_an_outsider(shared_world: World, action: Action) -> None:
     """The owner of B asks for A's records: 'not found', as for a mistyped id, and A's owners see the attempt."""
     with pytest.raises((NotFoundError, InvalidLinkError)) as missing:  # a workshop key says "not valid"
-        ACTIONS[action](world, world.a, world.outsider)
+        ACTIONS[action](shared_world, shared_world.a, shared_world.outsider)
     assert "Acme" not in str(missing.value)
-    event = world.audit()[-1]
+    event = shared_world.audit()[-1]
     assert (event.actor, event.organisation_id, event.outcome) == (
         "owner@globex.example",
-        world.a.id,
+        shared_world.a.id,
         "denied",
     )
     assert event.detail == "not a member of the organisation"
-    ACTIONS[action](world, world.b, world.outsider)  # their own organisation: allowed
+    ACTIONS[action](shared_world, shared_world.b, shared_world.outsider)  # their own organisation: allowed
 
 
 @pytest.mark.parametrize("action", list(Action), ids=lambda a: a.value)
-def test_an_install_administrator_may_do_everything_everywhere(world: World, action: Action) -> None:
+def test_an_install_administrator_may_do_everything_everywhere(shared_world: World, action: Action) -> None:
     admin = access.signed_in("admin@install.example")
     assert admin.is_admin
-    ACTIONS[action](world, world.a, admin)
-    ACTIONS[action](world, world.b, admin)
+    ACTIONS[action](shared_world, shared_world.a, admin)
+    ACTIONS[action](shared_world, shared_world.b, admin)
 
 
 @pytest.mark.parametrize("action", list(Action), ids=lambda a: a.value)
-def test_nobody_signed_in_may_do_nothing(world: World, action: Action) -> None:
+def test_nobody_signed_in_may_do_nothing(shared_world: World, action: Action) -> None:
     with pytest.raises(AccessDenied, match="sign in"):
-        ACTIONS[action](world, world.a, None)
-    assert world.audit()[-1].actor == "not signed in"
+        ACTIONS[action](shared_world, shared_world.a, None)
+    assert shared_world.audit()[-1].actor == "not signed in"

@@ -28,7 +28,7 @@ from assessment.models.access import AuditEvent
 from assessment.models.assessments import Team
 from assessment.organisations.directory import ensure_organisation, list_organisations, list_teams
 from assessment.organisations.members import audit_log, create_organisation, grant, members, revoke
-from tests.access.conftest import World
+from tests.support.access_world import World
 
 
 def test_an_owner_invites_by_address_and_changes_roles(world: World) -> None:

@@ -1,78 +1,18 @@
 """The real app in AppTest: local mode unchanged; in shared mode, another organisation's ids show "not found".
 
-`AppTest.user` plays the part of the OpenID Connect provider: it is what
-`st.user` holds after a real sign-in (the browser test does the real one).
+`AppTest.user` plays the part of the OpenID Connect provider (see `open_as`).
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 import pytest
 from sqlalchemy.engine import Engine
 from streamlit.testing.v1 import AppTest
 
-from assessment.access.policy import COMMAND_LINE, Role, acting_as
-from assessment.bank.loader import default_bank
-from assessment.core import db
 from assessment.demo import DEMO_ORG
-from assessment.organisations.directory import find_organisation, find_team
-from assessment.organisations.members import grant
-from assessment.workshops.admin import create_workshop
-from tests.app.conftest import demo_engine, demo_round, sqlite_templates  # noqa: F401 - fixtures
-from tests.conftest import APP
-
-OWNER, VIEWER, OTHER = "ana@northwind.example", "vic@northwind.example", "gus@globex.example"
-SECRET = "Skunkworks"  # the other organisation's team: must never appear on a Northwind page
-
-
-@dataclass(frozen=True)
-class Install:
-    engine: Engine
-    northwind_round: int
-    globex_round: int
-    globex_workshop: int
-    globex_key: str
-    globex_code: str
-
-
-@pytest.fixture(name="install")  # a name of its own, so tests importing it may take `install` as a parameter
-def install_fixture(demo_engine: Engine, shared_mode: None) -> Install:  # noqa: F811
-    """The demo organisation plus Globex (one team, one workshop); Ana owns Northwind, Vic views it, Gus owns Globex."""
-    with acting_as(COMMAND_LINE), db.write_session(demo_engine) as session:
-        created = create_workshop(
-            session, organisation="Globex", teams=[SECRET], bank=default_bank(), facilitator=OTHER
-        )
-        northwind = find_organisation(session, name=DEMO_ORG)
-        globex = find_team(session, team=SECRET, organisation="Globex").organisation_id
-    assert northwind is not None
-    for email, org_id, role in [
-        (OWNER, northwind.id or 0, Role.OWNER),
-        (VIEWER, northwind.id or 0, Role.VIEWER),
-        (OTHER, globex, Role.OWNER),
-    ]:
-        grant(demo_engine, actor=COMMAND_LINE, organisation_id=org_id, email=email, role=role)
-    with acting_as(COMMAND_LINE):
-        northwind_round = demo_round(demo_engine, "Payments")
-    return Install(
-        demo_engine,
-        northwind_round,
-        created.assessment_ids[SECRET],
-        created.id,
-        created.facilitator_key,
-        created.join_code,
-    )
-
-
-def open_as(email: str | None, page: str, **params: str) -> AppTest:
-    """Run `page` as the signed-in `email` (None: nobody signed in), arriving with these query parameters."""
-    at = AppTest.from_file(str(APP), default_timeout=60)
-    at.user = {"is_logged_in": True, "email": email} if email else {"is_logged_in": False}
-    at.query_params.update(params)
-    if page.startswith("ui/pages/workshop_"):
-        at.run()  # pages with their own url_path are known only after a first run
-    at.switch_page(page)
-    return at.run()
+from tests.support.access_world import OTHER, OWNER, SECRET, VIEWER, Install
+from tests.support.app import open_as, open_page
+from tests.support.builders import demo_round
 
 
 def shown(at: AppTest) -> str:
@@ -168,12 +108,9 @@ def test_owners_manage_members_on_the_access_page(install: Install) -> None:
 
 
 @pytest.mark.parametrize("page", ["ui/pages/start.py", "ui/pages/results.py", "ui/pages/portfolio.py"])
-def test_local_mode_is_unchanged(demo_engine: Engine, page: str) -> None:  # noqa: F811
+def test_local_mode_is_unchanged(demo_app_engine: Engine, page: str) -> None:
     """The default: no sign-in screen, no signed-in bar, no Access page, every organisation shown."""
-    at = AppTest.from_file(str(APP), default_timeout=60)
-    at.query_params["assessment"] = str(demo_round(demo_engine, "Payments"))
-    at.switch_page(page)
-    at.run()
+    at = open_page(page, demo_round(demo_app_engine, "Payments"))
     assert not at.exception
     assert "Sign in" not in shown(at)
     assert "Signed in as" not in shown(at)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from assessment.access.policy import COMMAND_LINE, Role, acting_as, signed_in
 from assessment.assessments.repository import TeamRef, assessment_team
 from assessment.core import db
-from tests.access.conftest import World
+from tests.support.access_world import World
 
 
 def test_a_member_an_administrator_and_the_command_line_find_the_team(world: World) -> None:

@@ -16,8 +16,8 @@ from assessment.bank.loader import default_bank
 from assessment.core import db
 from assessment.models.assessments import Answer, Assessment
 from assessment.models.dora import DoraFigures, DoraImport
-from tests.access.test_access_pages import OWNER, VIEWER, Install, install_fixture, open_as  # noqa: F401 - fixture
-from tests.app.conftest import demo_engine, sqlite_templates  # noqa: F401 - fixtures
+from tests.support.access_world import OWNER, VIEWER, Install
+from tests.support.app import open_as
 from ui.text import plain
 
 DORA, ASSESS = "ui/pages/dora.py", "ui/pages/assess.py"

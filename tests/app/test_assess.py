@@ -13,22 +13,14 @@ from assessment.bank.loader import default_bank
 from assessment.bank.model import ChoiceOption
 from assessment.core import db
 from assessment.scoring.engine import score_assessment
-from tests.app.conftest import (
-    ASSESS,
-    demo_round,
-    new_assessment,
-    open_details,
-    save,
-    stored,
-    texts,
-)
-from tests.conftest import open_page
+from tests.support.app import ASSESS, open_details, open_page, texts
+from tests.support.builders import demo_round, new_round, save, stored
 from ui.components.assess.answer_fields import DONT_KNOW, NOT_APPLICABLE
 from ui.text import plain
 
 
 def test_level_answer_is_saved_at_once_with_a_visible_confirmation(app_engine: Engine) -> None:
-    aid = new_assessment(app_engine)
+    aid = new_round(app_engine)
     at = open_page(ASSESS, aid, foundation="failure_isolation")
     options = default_bank().question("fi_instance_kill").options
     assert options is not None
@@ -44,7 +36,7 @@ def test_level_answer_is_saved_at_once_with_a_visible_confirmation(app_engine: E
 
 
 def test_every_answer_type_and_dont_know_are_saved(app_engine: Engine) -> None:
-    aid = new_assessment(app_engine)
+    aid = new_round(app_engine)
     at = open_page(ASSESS, aid, foundation="failure_isolation")
     at.radio(key="answer:fi_circuit_breakers").set_value("yes").run()
     at.radio(key="answer:fi_bulkheads").set_value(DONT_KNOW).run()
@@ -61,7 +53,7 @@ def test_every_answer_type_and_dont_know_are_saved(app_engine: Engine) -> None:
 
 
 def test_number_and_dont_know_exclude_each_other(app_engine: Engine) -> None:
-    aid = new_assessment(app_engine)
+    aid = new_round(app_engine)
     at = open_page(ASSESS, aid, foundation="rollback_speed")
     at.number_input(key="answer:rb_last_rollback_minutes").set_value(12).run()
     assert stored(app_engine, aid)["rb_last_rollback_minutes"] == answered(12)
@@ -76,7 +68,7 @@ def test_number_and_dont_know_exclude_each_other(app_engine: Engine) -> None:
 
 
 def test_not_applicable_waits_for_its_reason_then_saves_it(app_engine: Engine) -> None:
-    aid = new_assessment(app_engine)
+    aid = new_round(app_engine)
     at = open_page(ASSESS, aid, foundation="failure_isolation")
     at.radio(key="answer:fi_circuit_breakers").set_value("no").run()
     at.radio(key="answer:fi_circuit_breakers").set_value(NOT_APPLICABLE).run()
@@ -88,7 +80,7 @@ def test_not_applicable_waits_for_its_reason_then_saves_it(app_engine: Engine) -
 
 
 def test_note_evidence_link_and_date_are_saved_with_the_answer(app_engine: Engine) -> None:
-    aid = new_assessment(app_engine)
+    aid = new_round(app_engine)
     at = open_details(open_page(ASSESS, aid, foundation="failure_isolation"), "fi_timeouts")
     at.text_area(key="note:fi_timeouts").set_value("Client library sets 2 s").run()
     assert "Choose an answer first" in texts(at, "error")
@@ -106,7 +98,7 @@ def test_note_evidence_link_and_date_are_saved_with_the_answer(app_engine: Engin
 
 
 def test_bad_evidence_link_is_refused_next_to_the_field_and_nothing_is_lost(app_engine: Engine) -> None:
-    aid = new_assessment(app_engine)
+    aid = new_round(app_engine)
     at = open_details(open_page(ASSESS, aid, foundation="failure_isolation"), "fi_timeouts")
     at.radio(key="answer:fi_timeouts").set_value("2").run()
     at.text_input(key="url:fi_timeouts").set_value("https://ok.example.com/a").run()
@@ -124,7 +116,7 @@ def test_bad_evidence_link_is_refused_next_to_the_field_and_nothing_is_lost(app_
 
 
 def test_a_resumed_assessment_shows_every_saved_answer(app_engine: Engine) -> None:
-    aid = new_assessment(app_engine)
+    aid = new_round(app_engine)
     save(app_engine, aid, "fi_instance_kill", answered(2, note="Killed pods in staging"))
     save(app_engine, aid, "fi_circuit_breakers", not_applicable("single service"))
     save(app_engine, aid, "fi_bulkheads", dont_know(evidence_url="https://x.example.com"))
@@ -145,7 +137,7 @@ def test_a_resumed_assessment_shows_every_saved_answer(app_engine: Engine) -> No
 
 
 def test_a_change_made_meanwhile_elsewhere_is_never_overwritten(app_engine: Engine) -> None:
-    aid = new_assessment(app_engine)
+    aid = new_round(app_engine)
     save(app_engine, aid, "fi_timeouts", answered(1))
     at = open_page(ASSESS, aid, foundation="failure_isolation")
     save(app_engine, aid, "fi_timeouts", answered(3), by="second tab")  # another tab or person
@@ -159,7 +151,7 @@ def test_a_change_made_meanwhile_elsewhere_is_never_overwritten(app_engine: Engi
 
 
 def test_clear_answer_removes_it(app_engine: Engine) -> None:
-    aid = new_assessment(app_engine)
+    aid = new_round(app_engine)
     save(app_engine, aid, "fi_timeouts", answered(1, note="n"))
     at = open_page(
         ASSESS, aid, foundation="failure_isolation"
@@ -170,10 +162,10 @@ def test_clear_answer_removes_it(app_engine: Engine) -> None:
     assert open_details(at, "fi_timeouts").text_area(key="note:fi_timeouts").value == ""
 
 
-def test_go_to_first_unanswered_and_between_foundations(demo_engine: Engine) -> None:
-    aid = demo_round(demo_engine, "Mobile API")  # half answered
+def test_go_to_first_unanswered_and_between_foundations(demo_app_engine: Engine) -> None:
+    aid = demo_round(demo_app_engine, "Mobile API")  # half answered
     at = open_page(ASSESS, aid, foundation="failure_isolation")
-    given = stored(demo_engine, aid)
+    given = stored(demo_app_engine, aid)
     first = next(q for q in default_bank().questions if q.key not in given)
     at.button(key="first_unanswered").click().run()
     assert at.radio(key="foundation").value == first.foundation
@@ -189,7 +181,7 @@ def test_go_to_first_unanswered_and_between_foundations(demo_engine: Engine) -> 
 
 
 def test_mark_round_complete_then_see_results(app_engine: Engine) -> None:
-    aid = new_assessment(app_engine)
+    aid = new_round(app_engine)
     at = open_page(ASSESS, aid, foundation="failure_isolation")
     at.radio(key="answer:fi_instance_kill").set_value("1").run()
     at.button(key="complete_round").click().run()
@@ -205,7 +197,7 @@ def test_mark_round_complete_then_see_results(app_engine: Engine) -> None:
 
 
 def test_moving_between_pages_keeps_the_assessment(app_engine: Engine) -> None:
-    aid = new_assessment(app_engine)
+    aid = new_round(app_engine)
     at = open_page(ASSESS, aid, foundation="failure_isolation")
     at.query_params.clear()  # top navigation clears the URL's parameters
     at.switch_page("ui/pages/results.py").run()
@@ -214,7 +206,7 @@ def test_moving_between_pages_keeps_the_assessment(app_engine: Engine) -> None:
 
 
 def test_a_closed_note_panel_never_loses_the_stored_note(app_engine: Engine) -> None:
-    aid = new_assessment(app_engine)
+    aid = new_round(app_engine)
     save(app_engine, aid, "fi_timeouts", answered(1, note="kept", evidence_url="https://e.example.com"))
     at = open_page(ASSESS, aid, foundation="failure_isolation")
     at.session_state["details:fi_timeouts"] = False  # the user closes the panel
@@ -229,7 +221,7 @@ def test_a_closed_note_panel_never_loses_the_stored_note(app_engine: Engine) -> 
 
 def test_the_context_questions_come_first_and_are_not_scored(app_engine: Engine) -> None:
     """Bank 2 asks how the team ships today before the foundations; the answers are saved but never scored."""
-    aid = new_assessment(app_engine)
+    aid = new_round(app_engine)
     at = open_page(ASSESS, aid)
     assert at.radio(key="foundation").value == "context"
     assert at.header[0].value == "How you ship today"

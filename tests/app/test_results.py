@@ -11,8 +11,8 @@ from assessment.bank.loader import default_bank
 from assessment.core import db
 from assessment.judgement import judge
 from assessment.scoring.engine import AssessmentScore
-from tests.app.conftest import RESULTS, demo_round, new_assessment, texts
-from tests.conftest import open_page, unescaped
+from tests.support.app import RESULTS, open_page, texts, unescaped
+from tests.support.builders import demo_round, new_round
 
 
 def scored(engine: Engine, assessment_id: int) -> AssessmentScore:
@@ -21,9 +21,9 @@ def scored(engine: Engine, assessment_id: int) -> AssessmentScore:
         return judge(session, data).score
 
 
-def test_results_show_levels_gates_verdicts_and_risks(demo_engine: Engine) -> None:
-    aid = demo_round(demo_engine, "Checkout")  # rollback gate fails
-    score = scored(demo_engine, aid)
+def test_results_show_levels_gates_verdicts_and_risks(demo_app_engine: Engine) -> None:
+    aid = demo_round(demo_app_engine, "Checkout")  # rollback gate fails
+    score = scored(demo_app_engine, aid)
     at = open_page(RESULTS, aid)
     assert not at.exception
     chart = json.loads(at.get("vega_lite_chart")[0].proto.spec)
@@ -46,15 +46,15 @@ def test_results_show_levels_gates_verdicts_and_risks(demo_engine: Engine) -> No
     assert "Every question is answered" in texts(at, "caption")
 
 
-def test_a_proven_team_is_ready_for_everything(demo_engine: Engine) -> None:
-    at = open_page(RESULTS, demo_round(demo_engine, "Platform", 2))
+def test_a_proven_team_is_ready_for_everything(demo_app_engine: Engine) -> None:
+    at = open_page(RESULTS, demo_round(demo_app_engine, "Platform", 2))
     assert not at.error
     assert len(at.success) == 3
     assert at.metric[3].value == "3 of 3"
 
 
-def test_unanswered_questions_are_listed_and_lead_back_to_assess(demo_engine: Engine) -> None:
-    aid = demo_round(demo_engine, "Mobile API")
+def test_unanswered_questions_are_listed_and_lead_back_to_assess(demo_app_engine: Engine) -> None:
+    aid = demo_round(demo_app_engine, "Mobile API")
     at = open_page(RESULTS, aid)
     assert "Incident response practice" in unescaped(texts(at, "markdown"))
     assert "in progress" in texts(at, "caption")
@@ -65,7 +65,7 @@ def test_unanswered_questions_are_listed_and_lead_back_to_assess(demo_engine: En
 
 
 def test_an_empty_round_has_results_without_errors(app_engine: Engine) -> None:
-    at = open_page(RESULTS, new_assessment(app_engine))
+    at = open_page(RESULTS, new_round(app_engine))
     assert not at.exception
     assert at.metric[1].value == f"0 of {len(default_bank().questions)}"
     assert len(at.get("vega_lite_chart")) == 1

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.engine import Engine
 
-from tests.app.conftest import ASSESS, PAGES, RESULTS, START, demo_round, texts
-from tests.conftest import open_page
+from tests.support.app import ASSESS, PAGES, RESULTS, START, open_page, texts
+from tests.support.builders import demo_round
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -20,9 +20,9 @@ def test_every_page_opens_on_an_empty_database(app_engine: Engine, page: str) ->
 
 
 @pytest.mark.parametrize("page", PAGES)
-def test_every_page_opens_with_demo_data(demo_engine: Engine, page: str) -> None:
+def test_every_page_opens_with_demo_data(demo_app_engine: Engine, page: str) -> None:
     for team in ("Payments", "Checkout", "Platform", "Mobile API"):  # weak, gate failing, proven, half done
-        at = open_page(page, demo_round(demo_engine, team))
+        at = open_page(page, demo_round(demo_app_engine, team))
         assert not at.exception, team
         assert not at.error or page == RESULTS  # results show unmet verdicts as error boxes
         if page != START:

@@ -8,8 +8,8 @@ from assessment.assessments.repository import list_assessments
 from assessment.core import db
 from assessment.demo import DEMO_ORG
 from assessment.organisations.directory import list_organisations, list_teams
-from tests.app.conftest import START, demo_round, new_assessment, texts
-from tests.conftest import open_page
+from tests.support.app import START, open_page, texts
+from tests.support.builders import demo_round, new_round
 
 
 def organisations(engine: Engine) -> list[str]:
@@ -51,15 +51,15 @@ def test_demo_data_is_one_click_away_and_selected(app_engine: Engine) -> None:
     assert at.button(key="load_demo").disabled
 
 
-def test_new_round_for_a_chosen_team_opens_the_assess_page(demo_engine: Engine) -> None:
+def test_new_round_for_a_chosen_team_opens_the_assess_page(demo_app_engine: Engine) -> None:
     at = open_page(START)
-    payments = next(t for t in teams(demo_engine) if t[1] == "Payments")[0]
+    payments = next(t for t in teams(demo_app_engine) if t[1] == "Payments")[0]
     at.selectbox(key="start_team").set_value(payments).run()
     assert "Round 2" in texts(at, "markdown")
     assert "Round 1" in texts(at, "markdown")
     at.button(key="start_round").click().run()
     assert not at.exception
-    assert at.query_params["assessment"] == str(demo_round(demo_engine, "Payments", 3))
+    assert at.query_params["assessment"] == str(demo_round(demo_app_engine, "Payments", 3))
     assert at.title[0].value == "Assess: Payments, round 3"
 
 
@@ -70,7 +70,7 @@ def teams(engine: Engine) -> list[tuple[int, str]]:
 
 
 def test_create_organisation_and_team_then_start(app_engine: Engine) -> None:
-    new_assessment(app_engine, org="Acme", team="Core")
+    new_round(app_engine, org="Acme", team="Core")
     at = open_page(START)
     at.text_input(key="new_org_name").set_value("Globex")
     at.button(key="create_org").click().run()
@@ -90,7 +90,7 @@ def test_create_organisation_and_team_then_start(app_engine: Engine) -> None:
 
 
 def test_names_are_shown_as_text_never_as_markup(app_engine: Engine) -> None:
-    new_assessment(app_engine, org="Acme", team="**Bold** [x](javascript:alert(1))")
+    new_round(app_engine, org="Acme", team="**Bold** [x](javascript:alert(1))")
     at = open_page(START)
     assert not at.exception
     heading = at.subheader[0].value

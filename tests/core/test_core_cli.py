@@ -11,14 +11,11 @@ import json
 import os
 import subprocess
 import sys
-import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import sqlalchemy as sa
 import yaml
 
 from assessment.assessments.repository import (
@@ -36,8 +33,8 @@ from assessment.demo import DEMO_ORG
 from assessment.organisations.directory import ensure_organisation, ensure_team
 from assessment.scoring.engine import score_assessment
 from cli import main as cli
-
-PG_URL = os.environ.get("FOUNDATIONS_TEST_DATABASE_URL")
+from tests.support.cli import fails, run_json, run_ok
+from tests.support.database import SqliteTemplates, empty_database, use_database
 
 ANSWERS: dict[str, Any] = {
     "fi_instance_kill": 3,
@@ -58,62 +55,6 @@ ANSWERS: dict[str, Any] = {
 }
 
 
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    """One CLI call: (exit code, stdout, stderr); a traceback anywhere fails the test."""
-    code = cli.main(list(argv))
-    out, err = capsys.readouterr()
-    assert "Traceback" not in err
-    assert "Traceback" not in out
-    assert "unexpected" not in err, err  # the catch-all means an unhandled bug path
-    return code, out, err
-
-
-def run_ok(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
-    code, out, err = run(capsys, *argv)
-    assert (code, err) == (0, ""), err
-    return out
-
-
-def run_json(capsys: pytest.CaptureFixture[str], *argv: str) -> Any:
-    return json.loads(run_ok(capsys, *argv))
-
-
-def fails(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
-    """A refused call: exit 1, nothing on stdout, exactly one line on stderr."""
-    code, out, err = run(capsys, *argv)
-    assert (code, out) == (1, ""), (code, out, err)
-    assert err.startswith("error: "), err
-    assert len(err.splitlines()) == 1, err
-    return err
-
-
-@contextmanager
-def empty_database(folder: Path) -> Iterator[str]:
-    """A new empty database: a SQLite file in `folder`, or a new PostgreSQL schema."""
-    if not PG_URL:
-        yield f"sqlite:///{folder / f'{uuid.uuid4().hex[:8]}.db'}"
-        return
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(PG_URL)
-    with admin.begin() as conn:
-        conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-    try:
-        url = sa.make_url(PG_URL).update_query_dict({"options": f"-csearch_path={schema}"})
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with admin.begin() as conn:
-            conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
-        admin.dispose()
-
-
-def use_database(monkeypatch: pytest.MonkeyPatch, url: str) -> None:
-    """Point the CLI at `url` (what a user does by setting FOUNDATIONS_DATABASE_URL)."""
-    db.get_engine().dispose()
-    monkeypatch.setenv("FOUNDATIONS_DATABASE_URL", url)
-    get_settings.cache_clear()
-    db.get_engine.cache_clear()
-
-
 @pytest.fixture(scope="module")
 def demo_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """One database with the demo loaded, shared by the tests of this module that only read."""
@@ -129,7 +70,7 @@ def demo_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture
-def demo(demo_database: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+def read_only_demo(demo_database: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """The shared demo database (read only: tests that write use `fresh_demo`)."""
     use_database(monkeypatch, demo_database)
     yield demo_database
@@ -139,9 +80,9 @@ def demo(demo_database: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
 
 
 @pytest.fixture
-def migrated(env_database: str, fill_migrated: Callable[[str], bool], capsys: pytest.CaptureFixture[str]) -> str:
+def migrated(env_database: str, sqlite_templates: SqliteTemplates, capsys: pytest.CaptureFixture[str]) -> str:
     """The test database at the newest schema (a copy of the migrated template on SQLite)."""
-    if not fill_migrated(env_database):
+    if not sqlite_templates.fill(env_database):
         assert "database schema at" in run_ok(capsys, "db", "upgrade")
     return env_database
 
@@ -153,7 +94,7 @@ def fresh_demo(migrated: str, capsys: pytest.CaptureFixture[str]) -> str:
 
 
 @pytest.fixture
-def team(migrated: str) -> str:
+def payments_round(migrated: str) -> str:
     """Organisation Acme with team Payments and one assessment, so "nothing saved" has a baseline."""
     bank = default_bank()
     with db.write_session(db.get_engine()) as session:
@@ -190,7 +131,7 @@ def test_empty_list(migrated: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert assessments(capsys) == []
 
 
-def test_demo_is_idempotent_and_spans_maturity(demo: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_demo_is_idempotent_and_spans_maturity(read_only_demo: str, capsys: pytest.CaptureFixture[str]) -> None:
     first = assessments(capsys)
     assert "is already loaded" in run_ok(capsys, "demo")
     assert assessments(capsys) == first
@@ -206,7 +147,7 @@ def test_demo_is_idempotent_and_spans_maturity(demo: str, capsys: pytest.Capture
     assert max(overall.values()) - min(overall.values()) >= 50, overall
 
 
-def test_list_json_shape(demo: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_list_json_shape(read_only_demo: str, capsys: pytest.CaptureFixture[str]) -> None:
     row = assessments(capsys)[0]
     assert set(row) == {
         "id",
@@ -352,13 +293,15 @@ def test_zero_no_and_false_with_a_note_or_evidence_are_answers(
     assert (scored["fi_template_defaults"]["score"], scored["fi_instance_kill"]["score"]) == (0, 0)
 
 
-def test_second_create_is_the_next_round(team: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_second_create_is_the_next_round(
+    payments_round: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = write(tmp_path / "a.yaml", {"fi_timeouts": 3}, "yaml")
     out = run_ok(capsys, "assessment", "create", "--team", "Payments", "--answers", str(path))
     assert "(Payments, round 2) with 1 answer(s)" in out
 
 
-def test_score_json_schema(demo: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_score_json_schema(read_only_demo: str, capsys: pytest.CaptureFixture[str]) -> None:
     data = run_json(capsys, "score", "2", "--json")
     assert set(data) == {
         "assessment",
@@ -440,7 +383,7 @@ def test_score_json_schema(demo: str, capsys: pytest.CaptureFixture[str]) -> Non
         ]
 
 
-def test_score_text(demo: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_score_text(read_only_demo: str, capsys: pytest.CaptureFixture[str]) -> None:
     out = run_ok(capsys, "score", "6")
     assert out.startswith(f"{DEMO_ORG} / Platform, round 2: overall ")
     assert "Ready for expanding deployment autonomy" in out
@@ -449,7 +392,7 @@ def test_score_text(demo: str, capsys: pytest.CaptureFixture[str]) -> None:
 # --- bad input ----------------------------------------------------------------------------------
 
 
-def test_malformed_answers_file(team: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_malformed_answers_file(payments_round: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "bad.yaml"
     path.write_text("fi_timeouts: 2\nfi_bulkheads: [shared\n", encoding="utf-8")
     before = assessments(capsys)
@@ -487,7 +430,7 @@ def test_malformed_answers_file(team: str, tmp_path: Path, capsys: pytest.Captur
     ],
 )
 def test_bad_answers_name_the_key_and_save_nothing(
-    team: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], answers: Any, named: str
+    payments_round: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], answers: Any, named: str
 ) -> None:
     for fmt in ("yaml", "json"):
         _refused(tmp_path, capsys, answers, named, fmt)
@@ -533,7 +476,7 @@ def test_every_bad_answer_is_reported_at_once(
     ],
 )
 def test_missing_team_or_organisation(
-    team: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], extra: list[str], message: str
+    payments_round: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], extra: list[str], message: str
 ) -> None:
     path = write(tmp_path / "a.yaml", {"fi_timeouts": 2}, "yaml")
     before = assessments(capsys)
@@ -548,7 +491,7 @@ def test_missing_answers_file(migrated: str, tmp_path: Path, capsys: pytest.Capt
 
 
 @pytest.mark.parametrize("command", [["score", "999"], ["score", "999", "--json"], ["export", "999"]])
-def test_non_existent_assessment(demo: str, capsys: pytest.CaptureFixture[str], command: list[str]) -> None:
+def test_non_existent_assessment(read_only_demo: str, capsys: pytest.CaptureFixture[str], command: list[str]) -> None:
     assert fails(capsys, *command) == "error: no assessment with id 999\n"
 
 
@@ -582,7 +525,7 @@ def test_import_rejects_bad_files(
 
 
 def test_import_rejects_an_answer_the_bank_refuses(
-    team: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    payments_round: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     doc = run_json(capsys, "export", "1")
     doc["answers"][0]["value"] = 99
@@ -594,12 +537,6 @@ def test_import_rejects_an_answer_the_bank_refuses(
 
 
 # --- export and import --------------------------------------------------------------------------
-
-
-@pytest.fixture
-def second_database_url(tmp_path: Path) -> Iterator[str]:
-    with empty_database(tmp_path) as url:
-        yield url
 
 
 def _add_history(assessment_id: int) -> None:
@@ -689,10 +626,10 @@ def test_installed_console_script_runs(tmp_path: Path) -> None:
         assert command in result.stdout
 
 
-def test_output_into_a_closed_pipe_stops_quietly(demo: str) -> None:
+def test_output_into_a_closed_pipe_stops_quietly(read_only_demo: str) -> None:
     """`foundations export 1 | head -c 10`: the reader leaves early; no error message, no traceback."""
     script = Path(sys.executable).parent / "foundations"
-    env = {**os.environ, "FOUNDATIONS_DATABASE_URL": demo}
+    env = {**os.environ, "FOUNDATIONS_DATABASE_URL": read_only_demo}
     with subprocess.Popen(
         [str(script), "export", "1"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
     ) as proc:

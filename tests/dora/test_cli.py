@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
@@ -14,10 +13,12 @@ from assessment.dora.formats import Kind
 from assessment.dora.ingest.mapping import mapping_to_json
 from assessment.organisations.directory import ensure_organisation, ensure_team
 from cli import main as cli
+from tests.support.dora_data import GOLDEN, csv_bytes
 
 
 @pytest.fixture
-def team(env_database: str) -> str:
+def cli_team(env_database: str) -> str:
+    """Organisation Org with team Team, in the migrated database the command line uses."""
     engine = db.get_engine()
     db.upgrade(engine)
     with db.write_session(engine) as session:
@@ -26,11 +27,11 @@ def team(env_database: str) -> str:
     return env_database
 
 
-def _files(tmp_path: Path, kit: SimpleNamespace) -> dict[Kind, Path]:
+def _files(tmp_path: Path) -> dict[Kind, Path]:
     paths = {}
-    for kind, rows in kit.GOLDEN.items():
+    for kind, rows in GOLDEN.items():
         paths[kind] = tmp_path / f"{kind.value}.csv"
-        paths[kind].write_bytes(kit.csv_bytes(kind, rows))
+        paths[kind].write_bytes(csv_bytes(kind, rows))
     return paths
 
 
@@ -39,10 +40,8 @@ def _count(table: str) -> int:
         return int(conn.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar_one())
 
 
-def test_import_then_metrics_json(
-    team: str, tmp_path: Path, kit: SimpleNamespace, capsys: pytest.CaptureFixture[str]
-) -> None:
-    paths = _files(tmp_path, kit)
+def test_import_then_metrics_json(cli_team: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    paths = _files(tmp_path)
     code = cli.main(
         [
             "dora",
@@ -82,9 +81,9 @@ def test_import_then_metrics_json(
 
 
 def test_refused_import_lists_every_problem_and_saves_nothing(
-    team: str, tmp_path: Path, kit: SimpleNamespace, capsys: pytest.CaptureFixture[str]
+    cli_team: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    good = _files(tmp_path, kit)
+    good = _files(tmp_path)
     bad = tmp_path / "bad_incidents.csv"
     bad.write_text("id,service,started_at,resolved_at\n1,a,2024-05-01 10:00,\n2,a,yesterday,\n", encoding="utf-8")
     code = cli.main(
@@ -108,7 +107,7 @@ def test_refused_import_lists_every_problem_and_saves_nothing(
     assert _count("dora_import") == 0
 
 
-def test_skip_invalid_and_time_zone(team: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_skip_invalid_and_time_zone(cli_team: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     file = tmp_path / "incidents.csv"
     file.write_text(
         "id,service,started_at,resolved_at\n1,a,2024-05-01 10:00,2024-05-01 11:00\n2,a,never,\n",
@@ -135,7 +134,7 @@ def test_skip_invalid_and_time_zone(team: str, tmp_path: Path, capsys: pytest.Ca
     assert f"skipped: {file}, line 3, column 'started_at'" in out
 
 
-def test_mapping_file(team: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_mapping_file(cli_team: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     export = tmp_path / "pagerduty.csv"
     export.write_text(
         "Incident Number,Service Name,Created,Resolved\n17,api,2024-05-01T10:00:00Z,2024-05-01T10:30:00Z\n",
@@ -158,7 +157,9 @@ def test_mapping_file(team: str, tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert _count("dora_incident") == 1
 
 
-def test_file_over_the_limit_and_missing_file(team: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_file_over_the_limit_and_missing_file(
+    cli_team: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     big = tmp_path / "deployments.csv"
     big.write_bytes(b"id,service,deployed_at\n" + b"x" * 200_000)
     assert cli.main(["dora", "import", "--team", "Team", "--deployments", str(big), "--max-mb", "0.1"]) == 1
@@ -167,6 +168,6 @@ def test_file_over_the_limit_and_missing_file(team: str, tmp_path: Path, capsys:
     assert "nope.csv: file not found" in capsys.readouterr().err
 
 
-def test_metrics_for_an_unknown_team(team: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_metrics_for_an_unknown_team(cli_team: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["dora", "metrics", "--team", "Nobody", "--json"]) == 1
     assert capsys.readouterr().err.strip() == "error: no team named 'Nobody'"

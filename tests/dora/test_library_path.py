@@ -7,7 +7,6 @@ when a definition changes in the app, the library path must change with it.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from types import SimpleNamespace
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -21,6 +20,7 @@ pytest.importorskip("duckdb")
 pytest.importorskip("adbc_driver_sqlite")
 pytest.importorskip("adbc_driver_postgresql")
 from benchmarks import dora_library
+from tests.support.dora_data import GOLDEN, import_rows, team_id
 
 IDS = ("id", "change_ids", "deployment_id", "change_id")
 
@@ -52,10 +52,10 @@ def _teams(golden: dict[Kind, list[dict[str, str]]]) -> dict[Kind, list[dict[str
     ],
 )
 def test_the_library_path_gives_the_apps_figures(
-    engine: Engine, database_url: str, kit: SimpleNamespace, window: Window, deployments: int
+    engine: Engine, database_url: str, window: Window, deployments: int
 ) -> None:
-    kit.import_rows(engine, _teams(kit.GOLDEN), team=None)
-    ids = [kit.team_id(engine, name) for name in ("A", "B")]
+    import_rows(engine, _teams(GOLDEN), team=None)
+    ids = [team_id(engine, name) for name in ("A", "B")]
     with db.read_session(engine) as session:
         ours = compute_metrics(session, team_ids=ids, window=window)
     engine.dispose()  # ADBC's SQLite is a second copy of the library: no connection of the first may be open

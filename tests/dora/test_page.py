@@ -5,21 +5,18 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
-from sqlmodel import col, select
-from streamlit.testing.v1 import AppTest
+from sqlmodel import select
 
-from assessment.assessments.repository import create_assessment, store_bank
-from assessment.bank.loader import default_bank
 from assessment.core import db
 from assessment.core.errors import FoundationsError
-from assessment.demo import DEMO_ORG, load_demo
+from assessment.demo import DEMO_ORG
 from assessment.dora.lookback import set_organisation_lookback
-from assessment.models.assessments import Assessment, Organisation, Team
+from assessment.models.assessments import Organisation
 from assessment.models.dora import DoraFigures, DoraSavedMapping
-from assessment.organisations.directory import ensure_organisation, ensure_team
-from tests.conftest import open_page
+from tests.support.app import RESULTS, open_page, texts
+from tests.support.builders import demo_round, new_round
 
-DORA, RESULTS = "ui/pages/dora.py", "ui/pages/results.py"
+DORA = "ui/pages/dora.py"
 EXPORT = (
     b"Incident Number,Service Name,Paged,Resolved At,Urgency\n"
     b"17,api,2024-05-01T10:00:00Z,2024-05-01T11:00:00Z,high\n"
@@ -27,42 +24,13 @@ EXPORT = (
 )
 
 
-def _new_round(engine: Engine) -> int:
-    with db.write_session(engine) as session:
-        org = ensure_organisation(session, name="Acme")
-        team = ensure_team(session, organisation_id=org.id or 0, name="Core")
-        stored = store_bank(session, bank=default_bank())
-        return (
-            create_assessment(session, team_id=team.id or 0, bank_version_id=stored.id or 0, created_by="test").id or 0
-        )
-
-
-def _demo_round(engine: Engine, team: str) -> int:
-    with db.write_session(engine) as session:
-        load_demo(session, bank=default_bank())
-    with db.read_session(engine) as session:
-        return (
-            session.exec(
-                select(Assessment.id)
-                .join(Team, col(Team.id) == Assessment.team_id)
-                .join(Organisation, col(Organisation.id) == Team.organisation_id)
-                .where(Team.name == team, Organisation.name == DEMO_ORG)
-            ).first()
-            or 0
-        )
-
-
-def _texts(at: AppTest, kind: str) -> str:
-    return "\n".join(str(e.value) for e in getattr(at, kind))
-
-
 def _count(engine: Engine, table: str) -> int:
     with engine.connect() as conn:
         return int(conn.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar_one())
 
 
-def test_demo_team_figures_charts_and_findings(app_engine: Engine) -> None:
-    at = open_page(DORA, _demo_round(app_engine, "Checkout"))
+def test_demo_team_figures_charts_and_findings(demo_app_engine: Engine) -> None:
+    at = open_page(DORA, demo_round(demo_app_engine, "Checkout"))
     assert not at.exception
     assert at.metric[0].value in {"elite", "high", "medium", "low"}
     table = at.dataframe[0].value
@@ -73,15 +41,15 @@ def test_demo_team_figures_charts_and_findings(app_engine: Engine) -> None:
         "Failed deployment recovery time",
     ]
     assert len(at.get("vega_lite_chart")) == 3  # deployments per week, lead time, recovery time
-    assert "Claimed diagnosis time against recovery time" in _texts(at, "text")
-    results = open_page(RESULTS, _demo_round(app_engine, "Checkout"))
+    assert "Claimed diagnosis time against recovery time" in texts(at, "text")
+    results = open_page(RESULTS, demo_round(demo_app_engine, "Checkout"))
     assert not results.exception
-    assert "Claimed postmortem coverage against the number of incidents" in _texts(results, "text")
+    assert "Claimed postmortem coverage against the number of incidents" in texts(results, "text")
 
 
 def test_mapping_step_proposes_user_corrects_then_imports_and_saves(app_engine: Engine) -> None:
-    at = open_page(DORA, _new_round(app_engine))
-    assert "No deployments or incidents imported yet" in _texts(at, "info")
+    at = open_page(DORA, new_round(app_engine))
+    assert "No deployments or incidents imported yet" in texts(at, "info")
     at.file_uploader(key="dora_upload_incidents").set_value(("pagerduty.csv", EXPORT, "text/csv")).run()
     assert at.selectbox(key="dora_map_incidents_id").value == "Incident Number"
     assert at.selectbox(key="dora_map_incidents_service").value == "Service Name"
@@ -97,17 +65,17 @@ def test_mapping_step_proposes_user_corrects_then_imports_and_saves(app_engine: 
     assert '"started_at": "Paged"' in saved.content
     at.button(key="dora_import").click().run()
     assert not at.exception
-    assert "Imported 2 incidents" in _texts(at, "success")
+    assert "Imported 2 incidents" in texts(at, "success")
     assert _count(app_engine, "dora_incident") == 2
     assert at.selectbox(key="dora_saved_choice").options == ["(propose from the headers)", "PagerDuty"]
 
 
 def test_bad_file_lists_line_column_value_and_saves_nothing(app_engine: Engine) -> None:
-    at = open_page(DORA, _new_round(app_engine))
+    at = open_page(DORA, new_round(app_engine))
     bad = b"id,service,started_at,resolved_at\n1,api,2024-05-01T10:00:00Z,\n2,api,tomorrow,\n"
     at.file_uploader(key="dora_upload_incidents").set_value(("incidents.csv", bad, "text/csv")).run()
     at.button(key="dora_import").click().run()
-    assert "Nothing was imported" in _texts(at, "error")
+    assert "Nothing was imported" in texts(at, "error")
     problems = at.dataframe[-1].value
     assert problems.iloc[0][["File", "Line", "Column", "Value"]].tolist() == [
         "incidents.csv",
@@ -120,7 +88,7 @@ def test_bad_file_lists_line_column_value_and_saves_nothing(app_engine: Engine) 
 
 
 def test_typed_figures_are_saved_and_banded(app_engine: Engine) -> None:
-    at = open_page(DORA, _new_round(app_engine))
+    at = open_page(DORA, new_round(app_engine))
     at.selectbox(key="dora_typed_lead_time_range").set_value("between one day and one week")
     at.selectbox(key="dora_typed_recovery_time_range").set_value("an exact number")
     at.number_input(key="dora_typed_recovery_time_number").set_value(0.5)
@@ -129,25 +97,27 @@ def test_typed_figures_are_saved_and_banded(app_engine: Engine) -> None:
     with db.read_session(app_engine) as session:
         row = session.exec(select(DoraFigures)).one()
     assert (row.lead_time_range, row.recovery_hours, row.recovery_range) == ("one_day_to_one_week", 0.5, None)
-    assert "Typed figures saved." in _texts(at, "info")
+    assert "Typed figures saved." in texts(at, "info")
     assert "typed: between one day and one week" in at.dataframe[0].value["Value"].tolist()
 
 
-def test_the_attribution_look_back_is_set_per_organisation_and_named_next_to_the_figure(app_engine: Engine) -> None:
-    aid = _demo_round(app_engine, "Checkout")
+def test_the_attribution_look_back_is_set_per_organisation_and_named_next_to_the_figure(
+    demo_app_engine: Engine,
+) -> None:
+    aid = demo_round(demo_app_engine, "Checkout")
     at = open_page(DORA, aid)
     table = at.dataframe[0].value.set_index("Metric")
     assert "(attribution look-back 24 h)" in str(table.loc["Change failure rate"].to_dict())
     at.number_input(key="dora_lookback_hours").set_value(2.0)
     next(b for b in at.button if b.label == "Save look-back").click().run()
     assert not at.exception
-    assert "Attribution look-back set to 2 hours" in _texts(at, "success")
+    assert "Attribution look-back set to 2 hours" in texts(at, "success")
     table = at.dataframe[0].value.set_index("Metric")
     assert "(attribution look-back 2 h)" in str(table.loc["Change failure rate"].to_dict())
-    with db.read_session(app_engine) as session:
+    with db.read_session(demo_app_engine) as session:
         assert session.exec(select(Organisation.dora_lookback_hours).where(Organisation.name == DEMO_ORG)).one() == 2.0
     at.number_input(key="dora_lookback_hours").set_value(0.5)
-    with db.write_session(app_engine) as session:  # out of range from elsewhere: refused with the limits named
+    with db.write_session(demo_app_engine) as session:  # out of range from elsewhere: refused with the limits named
         org_id = session.exec(select(Organisation.id).where(Organisation.name == DEMO_ORG)).one()
         with pytest.raises(FoundationsError, match="at most 720 hours"):
             set_organisation_lookback(session, organisation_id=org_id or 0, hours=10_000)

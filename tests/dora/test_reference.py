@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -14,6 +13,7 @@ from assessment.dora.formats import Kind
 from assessment.dora.metrics.compute import compute_metrics
 
 pytest.importorskip("duckdb")
+from tests.support.dora_data import GOLDEN, WINDOW, import_rows, team_id, write_files
 from tests.support.dora_reference import reference_metrics
 
 
@@ -38,19 +38,19 @@ def _shift(row: dict[str, str]) -> dict[str, str]:
     }
 
 
-def test_both_implementations_agree(engine: Engine, tmp_path: Path, kit: SimpleNamespace) -> None:
-    data = _two_teams(kit.GOLDEN)
-    kit.import_rows(engine, data, team=None)
-    paths = kit.write_files(tmp_path, data)
+def test_both_implementations_agree(engine: Engine, tmp_path: Path) -> None:
+    data = _two_teams(GOLDEN)
+    import_rows(engine, data, team=None)
+    paths = write_files(tmp_path, data)
     ours_by_id = {}
     with db.read_session(engine) as session:
-        ids = {name: kit.team_id(engine, name) for name in ("A", "B")}
-        ours_by_id = compute_metrics(session, team_ids=list(ids.values()), window=kit.WINDOW)
+        ids = {name: team_id(engine, name) for name in ("A", "B")}
+        ours_by_id = compute_metrics(session, team_ids=list(ids.values()), window=WINDOW)
     theirs = reference_metrics(
         deployments=str(paths[Kind.DEPLOYMENTS]),
         changes=str(paths[Kind.CHANGES]),
         incidents=str(paths[Kind.INCIDENTS]),
-        window=kit.WINDOW,
+        window=WINDOW,
         lookback_hours=24,
     )
     assert set(theirs) == {"A", "B"}

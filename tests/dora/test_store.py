@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -14,6 +12,7 @@ from assessment.dora.ingest import store
 from assessment.dora.ingest.pipeline import FileInput, ImportOptions, parse_inputs, write_import
 from assessment.dora.ingest.problems import DoraImportError
 from assessment.organisations.directory import ensure_organisation, list_teams
+from tests.support.dora_data import csv_bytes, import_rows
 
 TABLES = ("dora_import", "dora_deployment", "dora_change", "dora_incident")
 
@@ -33,12 +32,10 @@ def _many(n: int) -> list[dict[str, str]]:
     ]
 
 
-def test_cancel_during_the_write_leaves_nothing(
-    engine: Engine, kit: SimpleNamespace, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_cancel_during_the_write_leaves_nothing(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(store, "CHUNK_ROWS", 10)
     parsed = parse_inputs(
-        [FileInput(Kind.DEPLOYMENTS, "d.csv", kit.csv_bytes(Kind.DEPLOYMENTS, _many(50), with_team=True))],
+        [FileInput(Kind.DEPLOYMENTS, "d.csv", csv_bytes(Kind.DEPLOYMENTS, _many(50), with_team=True))],
         ImportOptions(),
     )
 
@@ -63,8 +60,8 @@ def test_cancel_during_the_write_leaves_nothing(
     assert _counts(engine) == dict.fromkeys(TABLES, 0)
 
 
-def test_team_column_routes_rows_and_creates_teams(engine: Engine, kit: SimpleNamespace) -> None:
-    result = kit.import_rows(engine, {Kind.DEPLOYMENTS: _many(30)}, team=None)
+def test_team_column_routes_rows_and_creates_teams(engine: Engine) -> None:
+    result = import_rows(engine, {Kind.DEPLOYMENTS: _many(30)}, team=None)
     assert result.rows == {"deployments": 30}
     assert sorted(result.teams_created) == ["T0", "T1", "T2"]
     with db.read_session(engine) as session:
@@ -73,14 +70,14 @@ def test_team_column_routes_rows_and_creates_teams(engine: Engine, kit: SimpleNa
     assert _counts(engine)["dora_deployment"] == 30
 
 
-def test_rows_without_a_team_need_one(engine: Engine, kit: SimpleNamespace) -> None:
+def test_rows_without_a_team_need_one(engine: Engine) -> None:
     with pytest.raises(DoraImportError, match="no team"):
-        kit.import_rows(engine, {Kind.DEPLOYMENTS: [dict(_many(1)[0], team="")]}, team=None)
+        import_rows(engine, {Kind.DEPLOYMENTS: [dict(_many(1)[0], team="")]}, team=None)
     assert _counts(engine) == dict.fromkeys(TABLES, 0)
 
 
-def test_problems_of_every_file_are_reported_together(kit: SimpleNamespace) -> None:
-    bad_changes = kit.csv_bytes(Kind.CHANGES, [{"id": "c1", "committed_at": "soon"}])
+def test_problems_of_every_file_are_reported_together() -> None:
+    bad_changes = csv_bytes(Kind.CHANGES, [{"id": "c1", "committed_at": "soon"}])
     bad_incidents = b"id,service\n1,a\n"
     with pytest.raises(DoraImportError) as caught:
         parse_inputs(
@@ -93,8 +90,8 @@ def test_problems_of_every_file_are_reported_together(kit: SimpleNamespace) -> N
     assert [p.source for p in caught.value.problems] == ["c.csv", "i.csv"]
 
 
-def test_values_that_look_like_nothing_are_stored_as_text(engine: Engine, kit: SimpleNamespace) -> None:
-    kit.import_rows(
+def test_values_that_look_like_nothing_are_stored_as_text(engine: Engine) -> None:
+    import_rows(
         engine,
         {
             Kind.INCIDENTS: [

@@ -5,10 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.engine import Engine
 
-from assessment.assessments.repository import AssessmentData, list_assessments, load_assessment
-from assessment.bank.loader import default_bank
+from assessment.assessments.repository import AssessmentData, load_assessment
 from assessment.core import db
-from assessment.demo import load_demo
 from assessment.dora.benchmarks import band
 from assessment.dora.figures import Typed, save_figures
 from assessment.dora.summary import Figure, hours_text, roadmap_evidence
@@ -17,32 +15,23 @@ from assessment.roadmap.evidence import DoraMetric
 from assessment.roadmap.plan import build_roadmap
 from assessment.scoring.engine import score_assessment
 from assessment.scoring.gates import GateState
-
-
-@pytest.fixture
-def demo(engine: Engine) -> Engine:
-    with db.write_session(engine) as session:
-        load_demo(session, bank=default_bank())
-    return engine
+from tests.support.builders import demo_round
 
 
 def _round(engine: Engine, team: str, round_number: int = 1) -> AssessmentData:
     with db.read_session(engine) as session:
-        assessment_id = next(
-            r.id for r in list_assessments(session) if r.team == team and r.round_number == round_number
-        )
-        return load_assessment(session, assessment_id=assessment_id)
+        return load_assessment(session, assessment_id=demo_round(engine, team, round_number))
 
 
-def test_a_team_without_data_has_none(demo: Engine) -> None:
-    data = _round(demo, "Payments")
-    with db.read_session(demo) as session:
+def test_a_team_without_data_has_none(demo_engine: Engine) -> None:
+    data = _round(demo_engine, "Payments")
+    with db.read_session(demo_engine) as session:
         assert team_dora(session, data) is None
 
 
-def test_imported_data_gives_figures_quality_findings_and_evidence(demo: Engine) -> None:
-    data = _round(demo, "Checkout")
-    with db.read_session(demo) as session:
+def test_imported_data_gives_figures_quality_findings_and_evidence(demo_engine: Engine) -> None:
+    data = _round(demo_engine, "Checkout")
+    with db.read_session(demo_engine) as session:
         dora = team_dora(session, data)
     assert dora is not None
     assert dora.source == IMPORTED
@@ -72,9 +61,9 @@ def test_imported_data_gives_figures_quality_findings_and_evidence(demo: Engine)
     assert "the delivery data shows median time to restore" in roadmap.items[0].reason
 
 
-def test_platform_data_agrees_with_its_answers(demo: Engine) -> None:
-    data = _round(demo, "Platform", 2)
-    with db.read_session(demo) as session:
+def test_platform_data_agrees_with_its_answers(demo_engine: Engine) -> None:
+    data = _round(demo_engine, "Platform", 2)
+    with db.read_session(demo_engine) as session:
         dora = team_dora(session, data)
     assert dora is not None
     assert not dora.findings
@@ -84,9 +73,9 @@ def test_platform_data_agrees_with_its_answers(demo: Engine) -> None:
     )  # strong data raises nothing
 
 
-def test_typed_figures_count_as_evidence(demo: Engine) -> None:
-    data = _round(demo, "Payments")
-    with db.write_session(demo) as session:
+def test_typed_figures_count_as_evidence(demo_engine: Engine) -> None:
+    data = _round(demo_engine, "Payments")
+    with db.write_session(demo_engine) as session:
         save_figures(
             session,
             team_id=data.team_id,
@@ -98,7 +87,7 @@ def test_typed_figures_count_as_evidence(demo: Engine) -> None:
                 "deployment_frequency": Typed(),
             },
         )
-    with db.read_session(demo) as session:
+    with db.read_session(demo_engine) as session:
         dora = team_dora(session, data)
     assert dora is not None
     assert dora.source.startswith(f"{TYPED}, entered by Dana on ")

@@ -13,7 +13,7 @@ from assessment.bank.answers import AnswerStatus, answered
 from assessment.bank.loader import default_bank
 from assessment.core import db
 from assessment.organisations.directory import ensure_organisation, ensure_team
-from tests.e2e.conftest import Server, screenshot
+from tests.support.e2e import Server, screenshot
 
 pytestmark = pytest.mark.e2e
 expect.set_options(timeout=30_000)  # a loaded two-core CI machine; expect() still returns as soon as it holds

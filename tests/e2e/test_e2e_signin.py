@@ -7,10 +7,7 @@ subject. Streamlit does the real authorization-code flow against it.
 
 from __future__ import annotations
 
-import os
 import secrets
-import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +22,7 @@ from assessment.core import db
 from assessment.demo import DEMO_ORG, load_demo
 from assessment.organisations.directory import ensure_organisation, ensure_team, find_organisation
 from assessment.organisations.members import grant
-from tests.e2e.conftest import ROOT, free_port, screenshot, wait_until_healthy
+from tests.support.e2e import free_port, screenshot, serving
 
 oidc_provider_mock = pytest.importorskip("oidc_provider_mock", reason="the test extra installs oidc-provider-mock")
 
@@ -74,14 +71,14 @@ def _seed(database_url: str) -> tuple[int, int]:
 
 
 @pytest.fixture(scope="module")
-def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SharedInstall]:
+def signin_install(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SharedInstall]:
     """The app in shared mode on its own database, signing in against a mock provider; both stopped afterwards."""
     tmp = tmp_path_factory.mktemp("signin")
     database_url = f"sqlite:///{tmp / 'shared.db'}"
     northwind_round, globex_round = _seed(database_url)
     with oidc_provider_mock.run_server_in_thread() as provider:
         issuer = f"http://localhost:{provider.server_port}"
-        port, log = free_port(), tmp / "server.log"
+        port = free_port()
         url = f"http://localhost:{port}"  # the redirect URI's host must be the one the browser uses
         (tmp / "secrets.toml").write_text(
             f'[auth]\nredirect_uri = "{url}/oauth2callback"\ncookie_secret = "{secrets.token_urlsafe(32)}"\n'
@@ -89,40 +86,10 @@ def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SharedInstall]:
             f'server_metadata_url = "{issuer}/.well-known/openid-configuration"\n',
             encoding="utf-8",
         )
-        env = {
-            **os.environ,
-            "FOUNDATIONS_DATABASE_URL": database_url,
-            "FOUNDATIONS_MODE": "shared",
-            "FOUNDATIONS_ADMIN_EMAILS": "",
-        }
-        cmd = [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(ROOT / "app.py"),
-            "--server.headless",
-            "true",
-            "--server.port",
-            str(port),
-            "--browser.gatherUsageStats",
-            "false",
-            "--secrets.files",
-            str(tmp / "secrets.toml"),
-        ]
-        with log.open("wb") as out:
-            proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-        try:
-            wait_until_healthy(url, proc, log)
-            yield SharedInstall(url, issuer, northwind_round, globex_round)
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-            print(log.read_text()[-3000:])
+        env = {"FOUNDATIONS_DATABASE_URL": database_url, "FOUNDATIONS_MODE": "shared", "FOUNDATIONS_ADMIN_EMAILS": ""}
+        args = ("--secrets.files", str(tmp / "secrets.toml"))
+        with serving(tmp, env, host="localhost", port=port, args=args) as served:
+            yield SharedInstall(served, issuer, northwind_round, globex_round)
 
 
 def sign_in(page: Page, install: SharedInstall, email: str) -> None:
@@ -143,34 +110,34 @@ def sign_out(page: Page, install: SharedInstall) -> None:
     expect(page.get_by_role("button", name="Sign in")).to_be_visible(timeout=WAIT)
 
 
-def test_two_people_of_two_organisations_each_see_only_their_own(shared: SharedInstall, page: Page) -> None:
-    page.goto(shared.url)
+def test_two_people_of_two_organisations_each_see_only_their_own(signin_install: SharedInstall, page: Page) -> None:
+    page.goto(signin_install.url)
     expect(page.get_by_text("Sign in to see yours")).to_be_visible(timeout=WAIT)
     expect(page.get_by_text(DEMO_ORG)).to_have_count(0)
     screenshot(page, "signin-1-signed-out")
-    sign_in(page, shared, ANA)
+    sign_in(page, signin_install, ANA)
     expect(page.get_by_text("Catalogue: rounds")).to_be_visible(timeout=WAIT)
     expect(page.get_by_role("combobox", name="Organisation")).to_have_value(DEMO_ORG)
     expect(page.get_by_text("Globex")).to_have_count(0)
     expect(page.get_by_text(SECRET_TEAM)).to_have_count(0)
     screenshot(page, "signin-2-northwind-owner")
-    page.goto(f"{shared.url}/results?assessment={shared.globex_round}")
+    page.goto(f"{signin_install.url}/results?assessment={signin_install.globex_round}")
     expect(page.get_by_text("This assessment does not exist")).to_be_visible(timeout=WAIT)
     expect(page.get_by_text(SECRET_TEAM)).to_have_count(0)
     screenshot(page, "signin-3-other-organisations-round")
-    sign_out(page, shared)
+    sign_out(page, signin_install)
     expect(page.get_by_text(f"Signed in as {ANA}")).to_have_count(0)
     screenshot(page, "signin-4-signed-out-again")
-    sign_in(page, shared, GUS)
+    sign_in(page, signin_install, GUS)
     expect(page.get_by_text(f"{SECRET_TEAM}: rounds")).to_be_visible(timeout=WAIT)
     expect(page.get_by_role("combobox", name="Organisation")).to_have_value("Globex")
     expect(page.get_by_text(DEMO_ORG)).to_have_count(0)
     screenshot(page, "signin-5-globex-owner")
 
 
-def test_a_viewer_cannot_start_a_dora_import(shared: SharedInstall, page: Page, tmp_path: Path) -> None:
-    sign_in(page, shared, VIC)
-    page.goto(f"{shared.url}/dora?assessment={shared.northwind_round}")
+def test_a_viewer_cannot_start_a_dora_import(signin_install: SharedInstall, page: Page, tmp_path: Path) -> None:
+    sign_in(page, signin_install, VIC)
+    page.goto(f"{signin_install.url}/dora?assessment={signin_install.northwind_round}")
     page.get_by_role("tab", name="Import files").click()
     upload = tmp_path / "deployments.csv"
     upload.write_text(DEPLOYMENTS, encoding="utf-8")

@@ -19,7 +19,6 @@ from assessment.bank.answers import answered
 from assessment.bank.loader import bank_content_hash
 from assessment.bank.model import Bank
 from assessment.core import db
-from assessment.core.config import get_settings
 from assessment.demo import DEMO_ORG
 from assessment.interchange.assessment_json import export_assessment
 from assessment.interchange.bundle import load as bundle_load
@@ -43,9 +42,8 @@ from assessment.workshops.access import facilitated_workshop
 from assessment.workshops.admin import create_workshop
 from assessment.workshops.participants import join_view, participant_view
 from cli import main as cli
-from tests.conftest import PG_URL
-from tests.exchange.conftest import Secrets, rich_demo, row_counts
-from tests.portfolio.conftest import answer_all, new_round, org_id, random_organisation
+from tests.support.builders import Secrets, answer_all, new_round, org_id, random_organisation, rich_demo
+from tests.support.database import PG_URL, row_counts, use_database
 
 
 def volatile_free(doc: dict[str, Any]) -> dict[str, Any]:
@@ -59,12 +57,6 @@ def text_lines(text: str) -> list[str]:
 def export_text(engine: Engine, org: str = DEMO_ORG) -> str:
     with db.read_session(engine) as session:
         return bundle_text(organisation_json(session, organisation=org))
-
-
-def point_cli_at(monkeypatch: pytest.MonkeyPatch, url: str) -> None:
-    monkeypatch.setenv("FOUNDATIONS_DATABASE_URL", url)
-    get_settings.cache_clear()
-    db.get_engine.cache_clear()
 
 
 def test_every_table_is_exported_derived_or_left_out(engine: Engine) -> None:
@@ -85,7 +77,7 @@ def test_dora_tables_travel_with_every_column(engine: Engine) -> None:
 
 @pytest.mark.parametrize("copy_from_rows", [bundle_load.COPY_FROM_ROWS, 1], ids=["as-shipped", "copy-every-table"])
 def test_export_import_export_is_identical_and_every_row_arrives(
-    engine: Engine, other_engine: Engine, bank: Bank, copy_from_rows: int, monkeypatch: pytest.MonkeyPatch
+    engine: Engine, second_engine: Engine, bank: Bank, copy_from_rows: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """With `copy-every-table`, PostgreSQL writes every table of the import with COPY."""
     if copy_from_rows == 1 and not PG_URL:
@@ -93,21 +85,21 @@ def test_export_import_export_is_identical_and_every_row_arrives(
     monkeypatch.setattr(bundle_load, "COPY_FROM_ROWS", copy_from_rows)
     secrets = rich_demo(engine, bank)
     # the target already holds another organisation, so every id there differs from the source's
-    random_organisation(other_engine, bank, 3, org="Acme", teams=2)
-    with db.write_session(other_engine) as session:
+    random_organisation(second_engine, bank, 3, org="Acme", teams=2)
+    with db.write_session(second_engine) as session:
         create_workshop(session, organisation="Acme", teams=["Team 00"], bank=bank, facilitator="Al")
     text = export_text(engine)
-    before = row_counts(other_engine)
-    with db.write_session(other_engine) as session:
+    before = row_counts(second_engine)
+    with db.write_session(second_engine) as session:
         imported = store_bundle(session, doc=parse_bundle(json.loads(text), "org.json"), source="org.json")
     assert (imported.teams, imported.rounds, imported.workshops, imported.members) == (5, 10, 2, 2)
     assert imported.dora_rows > 2000
 
-    again = export_text(other_engine)
+    again = export_text(second_engine)
     assert text_lines(again) == text_lines(text)
     assert volatile_free(json.loads(again)) == volatile_free(json.loads(text))
 
-    source, after = row_counts(engine), row_counts(other_engine)
+    source, after = row_counts(engine), row_counts(second_engine)
     arrived = {table: after[table] - before[table] for table in after}
     assert arrived.pop("bank_version") == 0
     assert source.pop("bank_version") == 1
@@ -115,8 +107,8 @@ def test_export_import_export_is_identical_and_every_row_arrives(
     source.pop("audit_event")
     assert arrived == source
     assert all(source[t] > 0 for t in EXPORTED_TABLES | DERIVED_TABLES if t != "bank_version"), source
-    assert_scores_equal(engine, other_engine)
-    assert_workshop_still_opens(other_engine, secrets)
+    assert_scores_equal(engine, second_engine)
+    assert_workshop_still_opens(second_engine, secrets)
 
 
 def assert_scores_equal(first: Engine, second: Engine) -> None:
@@ -148,7 +140,7 @@ def assert_workshop_still_opens(engine: Engine, secrets: Secrets) -> None:
 def test_the_cli_round_trip_into_an_empty_database_and_refuses_a_second_import(
     env_database: str,
     engine: Engine,
-    other_url: str,
+    second_database_url: str,
     bank: Bank,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
@@ -157,14 +149,14 @@ def test_the_cli_round_trip_into_an_empty_database_and_refuses_a_second_import(
     rich_demo(engine, bank)
     first, second = tmp_path / "first.json", tmp_path / "second.json"
     assert cli.main(["export", "--org", DEMO_ORG, "-o", str(first)]) == 0
-    point_cli_at(monkeypatch, other_url)
+    use_database(monkeypatch, second_database_url)
     try:
         assert cli.main(["db", "upgrade"]) == 0
         assert cli.main(["import", str(first)]) == 0
         assert f"imported {DEMO_ORG!r} from {first}: 5 team(s), 10 round(s)" in capsys.readouterr().out
         assert cli.main(["export", "--org", DEMO_ORG, "-o", str(second)]) == 0
         assert text_lines(second.read_text(encoding="utf-8")) == text_lines(first.read_text(encoding="utf-8"))
-        target = db.get_engine(other_url)
+        target = db.get_engine(second_database_url)
         counts = row_counts(target)
         capsys.readouterr()
         assert cli.main(["import", str(first)]) == 1
@@ -175,7 +167,7 @@ def test_the_cli_round_trip_into_an_empty_database_and_refuses_a_second_import(
         )
         assert row_counts(target) == counts
     finally:
-        db.get_engine(other_url).dispose()
+        db.get_engine(second_database_url).dispose()
 
 
 # --- bad documents ------------------------------------------------------------------------------------------
@@ -394,28 +386,29 @@ def test_a_join_code_in_use_here_is_refused(
 
 
 @pytest.fixture
-def demo_engine(engine: Engine, bank: Bank) -> Engine:
+def rich_demo_engine(engine: Engine, bank: Bank) -> Engine:
+    """The demo organisation with everything an export carries (see `rich_demo`)."""
     rich_demo(engine, bank)
     return engine
 
 
 def test_members_and_workshops_are_left_out_for_an_exporter_who_is_not_an_owner(
-    demo_engine: Engine, other_engine: Engine
+    rich_demo_engine: Engine, second_engine: Engine
 ) -> None:
     """A facilitator sees individual answers only with a workshop's key: an export must not hand them over."""
-    with db.read_session(demo_engine) as session:
+    with db.read_session(rich_demo_engine) as session:
         organisation = org_id(session, DEMO_ORG)
-    grant(demo_engine, actor=None, organisation_id=organisation, email="fa@example.org", role="facilitator")
-    with acting_as(Actor(email="fa@example.org")), db.read_session(demo_engine) as session:
+    grant(rich_demo_engine, actor=None, organisation_id=organisation, email="fa@example.org", role="facilitator")
+    with acting_as(Actor(email="fa@example.org")), db.read_session(rich_demo_engine) as session:
         doc = organisation_json(session, organisation=DEMO_ORG)
     assert doc["memberships"] is None
     assert doc["workshops"] is None
     assert "participants" not in json.dumps(doc)
-    with db.write_session(other_engine) as session:
+    with db.write_session(second_engine) as session:
         imported = store_bundle(session, doc=parse_bundle(doc, "org.json"), source="org.json")
     assert imported.members is None
     assert "member" not in imported.sentence("org.json")
-    counts = row_counts(other_engine)
+    counts = row_counts(second_engine)
     assert counts["membership"] == 0
     assert counts["workshop"] == counts["participant_answer"] == 0
 
@@ -424,7 +417,7 @@ def test_a_single_assessment_export_still_imports(
     env_database: str, engine: Engine, bank: Bank, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     first = new_round(engine, bank, org="Acme", team="Ops")
-    answer_all(engine, first, bank, {"rb_rollback_path": answered(3, note="tested")})
+    answer_all(engine, first, {"rb_rollback_path": answered(3, note="tested")})
     path = tmp_path / "one.json"
     assert cli.main(["export", str(first), "-o", str(path)]) == 0
     assert cli.main(["import", str(path)]) == 0
@@ -442,7 +435,7 @@ def test_a_version_1_organisation_document_still_imports(
 ) -> None:
     """Files written before format version 2 held the rounds only; they import as they always did."""
     first = new_round(engine, bank, org="Acme", team="Ops")
-    answer_all(engine, first, bank, {"rb_rollback_path": answered(2)})
+    answer_all(engine, first, {"rb_rollback_path": answered(2)})
     with db.read_session(engine) as session:
         rounds = [export_assessment(session, assessment_id=first)]
     path = tmp_path / "v1.json"

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -20,8 +19,6 @@ import pytest
 import yaml
 from pypdf import PdfReader
 
-from assessment.core import db
-from assessment.core.config import get_settings
 from cli import main as cli
 from tests.support.profiles import profile_data, profile_text
 
@@ -29,17 +26,10 @@ ORG = "Golden Practice"
 
 
 @pytest.fixture
-def golden(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str) -> Iterator[Path]:
+def cli_folder(env_database: str, tmp_path: Path) -> Path:
     """An empty, upgraded database the CLI uses, and a folder for files."""
-    db.get_engine().dispose()
-    monkeypatch.setenv("FOUNDATIONS_DATABASE_URL", database_url)
-    get_settings.cache_clear()
-    db.get_engine.cache_clear()
     assert cli.main(["db", "upgrade"]) == 0
-    yield tmp_path
-    db.get_engine().dispose()
-    get_settings.cache_clear()
-    db.get_engine.cache_clear()
+    return tmp_path
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
@@ -98,8 +88,8 @@ def pdf_text(capsys: pytest.CaptureFixture[str], folder: Path, assessment_id: in
     return " ".join(text.split()), len(reader.pages)
 
 
-def test_e1_fast_but_blind(golden: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    score, roadmap = judged(capsys, create(capsys, golden, "e1_fast_but_blind"))
+def test_e1_fast_but_blind(cli_folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    score, roadmap = judged(capsys, create(capsys, cli_folder, "e1_fast_but_blind"))
     autonomy = verdicts(score)["deployment_autonomy"]
     assert autonomy["status"] == "exposed"
     assert autonomy["headline"].startswith("Exposed: you already release without a change board")
@@ -117,8 +107,8 @@ def test_e1_fast_but_blind(golden: Path, capsys: pytest.CaptureFixture[str]) -> 
     assert chaos["after"] == order[-1] == "instance_kill_drill"  # chaos last, behind isolation and observability
 
 
-def test_e2_runbooks_on_paper(golden: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assessment_id = create(capsys, golden, "e2_runbooks_on_paper")
+def test_e2_runbooks_on_paper(cli_folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assessment_id = create(capsys, cli_folder, "e2_runbooks_on_paper")
     score, roadmap = judged(capsys, assessment_id)
     oncall = foundation(score, "oncall_runbooks")
     assert (oncall["gate"], oncall["level"]) == ("failed", 2)  # despite self-ratings of 3
@@ -126,7 +116,7 @@ def test_e2_runbooks_on_paper(golden: Path, capsys: pytest.CaptureFixture[str]) 
         assert v["status"] == "not_ready"
         assert [s["foundation"] for s in v["shortfalls"]] == ["oncall_runbooks"]
     assert keys(roadmap)[:3] == ["service_ownership_registry", "shared_oncall_rotation", "top_failure_runbooks"]
-    text, _ = pdf_text(capsys, golden, assessment_id)
+    text, _ = pdf_text(capsys, cli_folder, assessment_id)
     assert "Biggest blocker: on-call coverage and runbooks" in text
     assert "55 % of services (needs every production service)" in text
 
@@ -162,32 +152,32 @@ def _import_incidents(capsys: pytest.CaptureFixture[str], folder: Path, team: st
     )
 
 
-def test_e3_new_to_postmortems(golden: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assessment_id = create(capsys, golden, "e3_new_to_postmortems")
-    _import_incidents(capsys, golden, "e3_new_to_postmortems", 30)
+def test_e3_new_to_postmortems(cli_folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assessment_id = create(capsys, cli_folder, "e3_new_to_postmortems")
+    _import_incidents(capsys, cli_folder, "e3_new_to_postmortems", 30)
     score, roadmap = judged(capsys, assessment_id)
     assert foundation(score, "postmortem_practice")["gate"] == "unknown"  # not failed
     first = roadmap["items"][0]
     assert (first["key"], first["kind"], first["effort"]) == ("discover_postmortem_practice", "discover", "2 days")
     assert "Find out first" in first["reason"]
-    text, _ = pdf_text(capsys, golden, assessment_id)
+    text, _ = pdf_text(capsys, cli_folder, assessment_id)
     assert "The data shows 30 incidents" in text
     assert "which of them do?" in text
 
 
-def test_p4_ready_and_proven_gets_a_short_report(golden: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assessment_id = create(capsys, golden, "p4_ready_and_proven")
+def test_p4_ready_and_proven_gets_a_short_report(cli_folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assessment_id = create(capsys, cli_folder, "p4_ready_and_proven")
     score, roadmap = judged(capsys, assessment_id)
     assert {v["status"] for v in score["verdicts"]} == {"ready"}
     assert all(f["level"] == 4 and f["proven_on"] for f in score["foundations"])
     assert builds(roadmap) == []
-    text, pages = pdf_text(capsys, golden, assessment_id)
+    text, pages = pdf_text(capsys, cli_folder, assessment_id)
     assert pages <= 6
     assert "Ready for chaos experiments" in text
 
 
-def test_p5_self_ratings_cannot_lift_a_slow_rollback(golden: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    score, roadmap = judged(capsys, create(capsys, golden, "p5_monolith_slow_rollback"))
+def test_p5_self_ratings_cannot_lift_a_slow_rollback(cli_folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    score, roadmap = judged(capsys, create(capsys, cli_folder, "p5_monolith_slow_rollback"))
     for key in ("rollback_speed", "incident_observability"):
         assert foundation(score, key)["gate"] == "failed"
         assert foundation(score, key)["level"] <= 2
@@ -205,8 +195,10 @@ def test_p5_self_ratings_cannot_lift_a_slow_rollback(golden: Path, capsys: pytes
     )
 
 
-def test_p6_contradicted_claims_are_contested_until_evidence(golden: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assessment_id = create(capsys, golden, "p6_contested_rollback")
+def test_p6_contradicted_claims_are_contested_until_evidence(
+    cli_folder: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assessment_id = create(capsys, cli_folder, "p6_contested_rollback")
     run(
         capsys,
         "dora",
@@ -232,7 +224,7 @@ def test_p6_contradicted_claims_are_contested_until_evidence(golden: Path, capsy
         "evidence_url": "https://wiki.example.org/rollback-drill",
         "evidence_date": datetime.now(UTC).date().isoformat(),
     }
-    settled = golden / "settled.yaml"
+    settled = cli_folder / "settled.yaml"
     settled.write_text(yaml.safe_dump(answers), encoding="utf-8")
     out = run(
         capsys,
@@ -250,8 +242,8 @@ def test_p6_contradicted_claims_are_contested_until_evidence(golden: Path, capsy
     assert foundation(score, "rollback_speed")["gate"] == "passed"
 
 
-def test_p7_sixty_services_without_owners(golden: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    score, roadmap = judged(capsys, create(capsys, golden, "p7_microservices_no_owners"))
+def test_p7_sixty_services_without_owners(cli_folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    score, roadmap = judged(capsys, create(capsys, cli_folder, "p7_microservices_no_owners"))
     assert verdicts(score)["microservices"]["status"] == "exposed"
     assert verdicts(score)["chaos_experiments"]["status"] == "exposed"
     work = builds(roadmap)
@@ -271,10 +263,10 @@ def test_p7_sixty_services_without_owners(golden: Path, capsys: pytest.CaptureFi
 
 
 def test_the_look_back_is_the_organisations_and_every_figure_says_which(
-    golden: Path, capsys: pytest.CaptureFixture[str]
+    cli_folder: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    create(capsys, golden, "e3_new_to_postmortems")
-    _import_incidents(capsys, golden, "e3_new_to_postmortems", 30)
+    create(capsys, cli_folder, "e3_new_to_postmortems")
+    _import_incidents(capsys, cli_folder, "e3_new_to_postmortems", 30)
     assert "attribution look-back is 24 hours" in run(capsys, "dora", "lookback", "--org", ORG)
     assert "attribution look-back set to 6 hours" in run(capsys, "dora", "lookback", "--org", ORG, "--hours", "6")
     shown = run(capsys, "dora", "metrics", "--team", "e3_new_to_postmortems")

@@ -20,7 +20,7 @@ from assessment.interchange.exports import COLUMNS, organisation_csv, safe_cell
 from assessment.organisations.directory import find_organisation
 from assessment.portfolio.data import portfolio_data
 from cli import main as cli
-from tests.portfolio.conftest import answer_all, new_round, org_id, random_organisation
+from tests.support.builders import answer_all, new_round, org_id, random_organisation
 
 HYPERLINK = '=HYPERLINK("http://x")'
 
@@ -66,7 +66,6 @@ def test_csv_neutralises_formulas_and_keeps_numbers(engine: Engine, bank: Bank) 
     answer_all(
         engine,
         first,
-        edited,
         {
             "fi_cascading_incidents": answered(-5, note=HYPERLINK),
             "fi_timeouts": answered(3, note="-5"),

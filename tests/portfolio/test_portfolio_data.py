@@ -24,7 +24,7 @@ from assessment.organisations.directory import list_teams
 from assessment.portfolio.data import Cell, Portfolio, foundation_trend, portfolio_data
 from assessment.portfolio.filters import TeamFilter, filter_teams, page, page_count, sort_teams
 from assessment.scoring.engine import score_assessment
-from tests.portfolio.conftest import new_round, org_id, random_organisation
+from tests.support.builders import new_round, org_id, random_organisation
 
 
 def slow_teams(session: Session, organisation_id: int) -> dict[str, dict[str, Any]]:

@@ -13,7 +13,7 @@ from assessment.dora.metrics.compute import team_metrics
 from assessment.models.dora import DoraDeployment, DoraFigures, DoraImport, DoraIncident
 from assessment.organisations.directory import find_team
 from assessment.portfolio.dora import dora_clusters
-from tests.portfolio.conftest import new_round, org_id
+from tests.support.builders import new_round, org_id
 
 DAY = 86_400
 START = int(datetime(2026, 3, 1, tzinfo=UTC).timestamp())

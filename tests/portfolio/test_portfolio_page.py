@@ -13,8 +13,8 @@ from assessment.demo import DEMO_ORG
 from assessment.organisations.directory import ensure_organisation, ensure_team
 from assessment.portfolio.data import portfolio_data
 from assessment.portfolio.filters import TeamFilter, filter_teams, sort_teams
-from tests.conftest import open_page
-from tests.portfolio.conftest import org_id, texts
+from tests.support.app import open_page, texts
+from tests.support.builders import org_id
 
 PORTFOLIO = "ui/pages/portfolio.py"
 
@@ -30,7 +30,7 @@ def expected(engine: Engine, team_filter: TeamFilter, by: str = "team", descendi
     return [r.team for r in sort_teams(filter_teams(portfolio, team_filter), by, descending)]
 
 
-def test_demo_portfolio_shows_every_team_with_readiness(demo_app: Engine) -> None:
+def test_demo_portfolio_shows_every_team_with_readiness(demo_app_engine: Engine) -> None:
     at = open_page(PORTFOLIO)
     assert teams_shown(at) == ["Catalogue", "Checkout", "Mobile API", "Payments", "Platform"]
     metrics = {m.label: m.value for m in at.metric}
@@ -44,11 +44,11 @@ def test_demo_portfolio_shows_every_team_with_readiness(demo_app: Engine) -> Non
     assert len(at.get("vega_lite_chart")) == 3  # heatmap, teams per level, trend
 
 
-def test_filters_narrow_the_teams(demo_app: Engine) -> None:
+def test_filters_narrow_the_teams(demo_app_engine: Engine) -> None:
     at = open_page(PORTFOLIO)
     at.selectbox(key="portfolio_foundation").set_value("rollback_speed").run()
     at.selectbox(key="portfolio_below").set_value(2).run()
-    below = expected(demo_app, TeamFilter(foundation="rollback_speed", below_level=2))
+    below = expected(demo_app_engine, TeamFilter(foundation="rollback_speed", below_level=2))
     assert teams_shown(at) == below
     assert 0 < len(below) < 5
     assert "Checkout" in below
@@ -70,15 +70,15 @@ def test_filters_narrow_the_teams(demo_app: Engine) -> None:
     assert not at.get("vega_lite_chart")  # no empty charts under the message
 
 
-def test_sorting(demo_app: Engine) -> None:
+def test_sorting(demo_app_engine: Engine) -> None:
     at = open_page(PORTFOLIO)
     at.selectbox(key="portfolio_sort").set_value("overall").run()
     at.toggle(key="portfolio_desc").set_value(True).run()
-    assert teams_shown(at) == expected(demo_app, TeamFilter(), "overall", descending=True)
+    assert teams_shown(at) == expected(demo_app_engine, TeamFilter(), "overall", descending=True)
     assert teams_shown(at)[0] == "Platform"
     at.selectbox(key="portfolio_sort").set_value("foundation:rollback_speed").run()
     at.toggle(key="portfolio_desc").set_value(False).run()
-    assert teams_shown(at) == expected(demo_app, TeamFilter(), "foundation:rollback_speed")
+    assert teams_shown(at) == expected(demo_app_engine, TeamFilter(), "foundation:rollback_speed")
 
 
 def test_pages_of_teams(app_engine: Engine, bank: Bank) -> None:

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
-import io
 import re
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import pytest
 from pypdf import PdfReader
@@ -17,7 +15,7 @@ from assessment.assessments.repository import create_assessment, store_bank
 from assessment.bank.answers import answered
 from assessment.bank.model import CONTEXT, Bank
 from assessment.core import db
-from assessment.demo import DEMO_ORG, demo_answer, load_demo
+from assessment.demo import DEMO_ORG, demo_answer
 from assessment.organisations.directory import ensure_organisation, ensure_team
 from benchmarks.portfolio import ORG as BENCH_ORG
 from benchmarks.portfolio import build_organisation
@@ -25,7 +23,8 @@ from cli import main as cli
 from reports import portfolio_render
 from reports.portfolio import build, portfolio_pdf
 from reports.portfolio_render import TeamPageOverflow
-from tests.portfolio.conftest import answer_all, new_round
+from tests.support.builders import answer_all, new_round
+from tests.support.pdf import outline, page_text, read
 
 SECTIONS = (
     "Summary",
@@ -38,37 +37,14 @@ SECTIONS = (
 DEMO_TEAMS = ("Payments", "Catalogue", "Checkout", "Platform", "Mobile API")
 
 
-def text_of(reader: PdfReader) -> str:
-    return re.sub(r"\s+", " ", " ".join(p.extract_text() or "" for p in reader.pages))
-
-
 def bookmarks(reader: PdfReader) -> dict[str, int]:
     """Bookmark title -> 0-based page, in document order."""
-    found: dict[str, int] = {}
-
-    def walk(items: Sequence[Any]) -> None:
-        for item in items:
-            if isinstance(item, list):
-                walk(item)
-            else:
-                page = reader.get_destination_page_number(item)
-                assert page is not None, item.title
-                found[str(item.title)] = page
-
-    walk(reader.outline)
-    return found
+    return {title: page for title, _, page in outline(reader)}
 
 
-@pytest.fixture
-def demo(engine: Engine, bank: Bank) -> Engine:
-    with db.write_session(engine) as session:
-        load_demo(session, bank=bank)
-    return engine
-
-
-def test_demo_portfolio_pdf(demo: Engine) -> None:
-    reader = PdfReader(io.BytesIO(portfolio_pdf(demo, DEMO_ORG)))
-    text = text_of(reader)
+def test_demo_portfolio_pdf(demo_engine: Engine) -> None:
+    reader = read(portfolio_pdf(demo_engine, DEMO_ORG))
+    text = page_text(reader)
     for heading in SECTIONS:
         assert heading in text
     marks = bookmarks(reader)
@@ -80,7 +56,7 @@ def test_demo_portfolio_pdf(demo: Engine) -> None:
     assert team_pages[-1] == len(reader.pages) - 1
     assert_numbered(reader)
     assert index_numbers(reader, marks["One page per team"] + 1, DEMO_TEAMS) == {t: marks[t] + 1 for t in DEMO_TEAMS}
-    ctx, _, _ = build(demo, DEMO_ORG)
+    ctx, _, _ = build(demo_engine, DEMO_ORG)
     assert ctx.headline in text
     assert ctx.gaps
     assert ctx.unblockers
@@ -101,14 +77,14 @@ def test_demo_portfolio_pdf(demo: Engine) -> None:
 def test_hostile_names_print_as_text(engine: Engine, bank: Bank) -> None:
     name = '<img src="http://127.0.0.1:9/x"> =HYPERLINK("x") & <b>bold</b>'
     first = new_round(engine, bank, org="Acme <script>", team=name)
-    answer_all(engine, first, bank, {"fi_timeouts": answered(1, note="<a href='file:///etc/passwd'>x</a>")})
-    text = text_of(PdfReader(io.BytesIO(portfolio_pdf(engine, "Acme <script>"))))
+    answer_all(engine, first, {"fi_timeouts": answered(1, note="<a href='file:///etc/passwd'>x</a>")})
+    text = page_text(read(portfolio_pdf(engine, "Acme <script>")))
     assert name in text
     assert "Acme <script>" in text
 
 
 def test_cli_writes_the_portfolio(
-    demo: Engine, env_database: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    demo_engine: Engine, env_database: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     target = tmp_path / "portfolio.pdf"
     assert cli.main(["report", "--portfolio", DEMO_ORG, "-o", str(target)]) == 0
@@ -156,7 +132,7 @@ def test_a_large_portfolio_says_page_n_of_m_on_every_page(database_url: str, eng
     """62 teams (more than SERIAL_MAX): team pages laid out in worker processes and joined, numbered as one PDF."""
     teams = portfolio_render.SERIAL_MAX + 2
     build_organisation(database_url, teams, 2)
-    reader = PdfReader(io.BytesIO(portfolio_pdf(engine, BENCH_ORG, workers=2)))
+    reader = read(portfolio_pdf(engine, BENCH_ORG, workers=2))
     assert_numbered(reader)
     texts = [re.sub(r"\s+", " ", p.extract_text() or "") for p in reader.pages]
     contents = re.search(r"One page per team +(\d+)\n", reader.pages[1].extract_text(extraction_mode="layout"))
@@ -258,7 +234,7 @@ def test_a_team_page_with_every_limit_reached_fits_on_one_page(engine: Engine, b
     gate_inputs = {c.question for f in big.foundations for c in f.gate}
     answers = {q.key: demo_answer(q, 2 if q.key in gate_inputs else 4) for q in big.scored_questions()}
     context = {"ctx_deploys_per_week": answered(40), "ctx_approval": answered("none"), "ctx_services": answered(14)}
-    answer_all(engine, round_id, big, answers | context)
+    answer_all(engine, round_id, answers | context)
     ctx, _, _ = build(engine, org)
     page = ctx.pages[0]
     assert page.more_foundations == 7
@@ -269,7 +245,7 @@ def test_a_team_page_with_every_limit_reached_fits_on_one_page(engine: Engine, b
     assert "and 12 more foundations" in page.readiness[0][3]
     html = portfolio_render.chunk_html(ctx, ctx.pages, 40, 40).replace("</style>", NO_SAFETY_NET, 1)
     portfolio_render.lay_out_chunk(html, [page.team])  # one page even without the fixed height: nothing clipped
-    reader = PdfReader(io.BytesIO(portfolio_pdf(engine, org)))
+    reader = read(portfolio_pdf(engine, org))
     assert_numbered(reader)
     assert bookmarks(reader)[page.team] == len(reader.pages) - 1  # the team's page is the last
     text = re.sub(r"\s+", " ", reader.pages[-1].extract_text() or "")
@@ -278,13 +254,13 @@ def test_a_team_page_with_every_limit_reached_fits_on_one_page(engine: Engine, b
     assert text.count("Management Wareh…") == 6  # three risks and three roadmap items, clipped at TEXT_CHARS
 
 
-def test_a_team_page_that_runs_over_is_clipped_and_the_check_names_the_team(demo: Engine) -> None:
+def test_a_team_page_that_runs_over_is_clipped_and_the_check_names_the_team(demo_engine: Engine) -> None:
     """Past the context's limits (50 foundations) a page is clipped to one page; without that it is refused."""
-    ctx, _, _ = build(demo, DEMO_ORG)
+    ctx, _, _ = build(demo_engine, DEMO_ORG)
     long = dataclasses.replace(ctx.pages[1], foundations=ctx.pages[1].foundations * 10)
     pages, names = (ctx.pages[0], long, ctx.pages[2]), [ctx.pages[0].team, long.team, ctx.pages[2].team]
     html = portfolio_render.chunk_html(ctx, pages, 9, 20)
-    reader = PdfReader(io.BytesIO(portfolio_render.lay_out_chunk(html, names)))
+    reader = read(portfolio_render.lay_out_chunk(html, names))
     assert [p.extract_text().count("Page ") for p in reader.pages] == [1, 1, 1]
     with pytest.raises(TeamPageOverflow, match=re.escape(f"the page of team {long.team!r} does not fit")):
         portfolio_render.lay_out_chunk(html.replace("</style>", NO_SAFETY_NET, 1), names)
@@ -295,9 +271,9 @@ def test_an_organisation_without_rounds_gets_a_numbered_pdf_without_charts(engin
     with db.write_session(engine) as session:
         organisation = ensure_organisation(session, name="Empty")
         ensure_team(session, organisation_id=organisation.id or 0, name="No rounds yet")
-    reader = PdfReader(io.BytesIO(portfolio_pdf(engine, "Empty")))
+    reader = read(portfolio_pdf(engine, "Empty"))
     assert_numbered(reader)
-    text = text_of(reader)
+    text = page_text(reader)
     assert "No charts yet." in text
     assert "No team has a round yet." in text
     assert list(bookmarks(reader))[-1] == "One page per team"

@@ -20,7 +20,7 @@ from assessment.models.assessments import Answer, AnswerEvent
 from assessment.models.scores import AssessmentScoreRow
 from assessment.organisations.directory import find_team
 from assessment.roadmap.plan import build_roadmap
-from tests.portfolio.conftest import answer_all, edited_bank, new_round, random_answer
+from tests.support.builders import answer_all, edited_bank, new_round, random_answer
 
 
 def at_levels(bank: Bank, **levels: int) -> dict[str, AnswerValue]:
@@ -41,7 +41,7 @@ def prefilled(engine: Engine, bank: Bank, team: str = "Payments") -> tuple[int, 
     """Round 1 answered at random, round 2 pre-filled from it: (round 1 id, round 2 id)."""
     rng = random.Random(7)
     first = new_round(engine, bank, org="Acme", team=team)
-    answer_all(engine, first, bank, {q.key: random_answer(rng, q) for q in bank.questions})
+    answer_all(engine, first, {q.key: random_answer(rng, q) for q in bank.questions})
     return first, new_round(engine, bank, org="Acme", team=team, prefill=True)
 
 
@@ -105,9 +105,9 @@ def test_answering_again_or_confirming_all_clears_every_flag(engine: Engine, ban
 
 def test_comparison_shows_what_moved(engine: Engine, bank: Bank) -> None:
     first = new_round(engine, bank, org="Acme", team="Payments")
-    answer_all(engine, first, bank, at_levels(bank))
+    answer_all(engine, first, at_levels(bank))
     second = new_round(engine, bank, org="Acme", team="Payments")
-    answer_all(engine, second, bank, at_levels(bank, rollback_speed=4))
+    answer_all(engine, second, at_levels(bank, rollback_speed=4))
     with db.read_session(engine) as session:
         result = compare_rounds(session, first_id=second, second_id=first)  # order given is irrelevant
     assert (result.before.id, result.after.id) == (first, second)
@@ -134,12 +134,11 @@ def test_comparison_shows_what_moved(engine: Engine, bank: Bank) -> None:
 
 def test_comparison_names_new_and_resolved_risks(engine: Engine, bank: Bank) -> None:
     first = new_round(engine, bank, org="Acme", team="Payments")
-    answer_all(engine, first, bank, {"fi_timeouts": answered(4), "io_tracing": dont_know()})
+    answer_all(engine, first, {"fi_timeouts": answered(4), "io_tracing": dont_know()})
     second = new_round(engine, bank, org="Acme", team="Payments")
     answer_all(
         engine,
         second,
-        bank,
         {"fi_timeouts": answered(0), "io_tracing": answered(4), "pm_blame": answered("system")},
     )
     with db.read_session(engine) as session:
@@ -157,7 +156,7 @@ def test_comparison_names_new_and_resolved_risks(engine: Engine, bank: Bank) -> 
 def test_comparison_across_bank_versions(engine: Engine, bank: Bank) -> None:
     newer = edited_bank(bank)  # drops fi_dependency_map, adds rb_feature_flags
     first = new_round(engine, bank, org="Acme", team="Payments")
-    answer_all(engine, first, bank, {**at_levels(bank), "fi_dependency_map": dont_know()})
+    answer_all(engine, first, {**at_levels(bank), "fi_dependency_map": dont_know()})
     with db.write_session(engine) as session:
         stored = store_bank(session, bank=newer)
         started = start_round(
@@ -165,7 +164,7 @@ def test_comparison_across_bank_versions(engine: Engine, bank: Bank) -> None:
         )
     assert started.carried == len(bank.scored_questions()) - 1
     assert started.skipped == ("fi_dependency_map: no longer asked in foundations 1.1.0",)
-    answer_all(engine, started.assessment_id, newer, {"rb_feature_flags": answered(False)})
+    answer_all(engine, started.assessment_id, {"rb_feature_flags": answered(False)})
     with db.read_session(engine) as session:
         result = compare_rounds(session, first_id=first, second_id=started.assessment_id)
     assert result.bank_changed
@@ -204,7 +203,7 @@ def prefill_from(
 ) -> tuple[int, tuple[str, ...]]:
     """Round 1 on `bank` with `answers`, round 2 on `newer` pre-filled: (answers carried, answers skipped)."""
     first = new_round(engine, bank, org="Acme", team="Payments")
-    answer_all(engine, first, bank, answers)
+    answer_all(engine, first, answers)
     with db.write_session(engine) as session:
         stored = store_bank(session, bank=newer)
         started = start_round(

@@ -11,8 +11,7 @@ from assessment.bank.model import Bank
 from assessment.core import db
 from assessment.demo import DEMO_ORG
 from assessment.organisations.directory import find_team
-from tests.conftest import open_page
-from tests.portfolio.conftest import texts
+from tests.support.app import open_page, texts
 
 ROUNDS = "ui/pages/rounds.py"
 
@@ -26,8 +25,8 @@ def open_team(engine: Engine, name: str) -> AppTest:
     return at
 
 
-def test_comparison_of_the_last_two_rounds(demo_app: Engine) -> None:
-    at = open_team(demo_app, "Payments")
+def test_comparison_of_the_last_two_rounds(demo_app_engine: Engine) -> None:
+    at = open_team(demo_app_engine, "Payments")
     metrics = {m.label: (m.value, m.delta) for m in at.metric}
     assert int(metrics["Overall score"][1]) > 0
     markdown = texts(at, "markdown")
@@ -36,34 +35,34 @@ def test_comparison_of_the_last_two_rounds(demo_app: Engine) -> None:
     assert at.dataframe[0].value.columns.tolist() == ["Foundation", "Round 1", "Round 2", "Score change"]
 
 
-def test_start_a_prefilled_round_then_confirm(demo_app: Engine, bank: Bank) -> None:
-    at = open_team(demo_app, "Checkout")
+def test_start_a_prefilled_round_then_confirm(demo_app_engine: Engine, bank: Bank) -> None:
+    at = open_team(demo_app_engine, "Checkout")
     assert at.checkbox(key="rounds_prefill").value is True
     at.text_input(key="rounds_label").set_value("Q3 review")
     at.button(key="rounds_start").click().run()
     assert not at.exception, at.exception
-    with db.read_session(demo_app) as session:
+    with db.read_session(demo_app_engine) as session:
         latest = [s for s in list_assessments(session) if s.team == "Checkout"][-1]
         carried = carried_over_keys(session, assessment_id=latest.id)
     assert (latest.round_number, latest.label) == (2, "Q3 review")
     assert len(carried) == len(bank.questions)  # Checkout's first round answers every question
-    at = open_team(demo_app, "Checkout")
+    at = open_team(demo_app_engine, "Checkout")
     at.multiselect(key="rounds_confirm_keys").set_value(carried[:2]).run()
     at.button(key="rounds_confirm").click().run()
     assert "Confirmed 2 carried-over answer(s)." in texts(at, "success")
     at.button(key="rounds_confirm_all").click().run()
-    with db.read_session(demo_app) as session:
+    with db.read_session(demo_app_engine) as session:
         assert carried_over_keys(session, assessment_id=latest.id) == []
 
 
-def test_a_team_with_one_round_has_nothing_to_compare(demo_app: Engine) -> None:
-    at = open_team(demo_app, "Catalogue")
+def test_a_team_with_one_round_has_nothing_to_compare(demo_app_engine: Engine) -> None:
+    at = open_team(demo_app_engine, "Catalogue")
     assert not at.metric
     assert "Once the team has a second round" in texts(at, "caption")
 
 
-def test_opened_from_an_assessment_it_starts_on_that_team(demo_app: Engine) -> None:
-    with db.read_session(demo_app) as session:
+def test_opened_from_an_assessment_it_starts_on_that_team(demo_app_engine: Engine) -> None:
+    with db.read_session(demo_app_engine) as session:
         payments = [s for s in list_assessments(session) if s.team == "Payments"][-1]
     at = open_page(ROUNDS, payments.id)
     assert not at.exception, at.exception

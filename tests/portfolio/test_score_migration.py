@@ -18,7 +18,7 @@ from assessment.models.assessments import Answer, Assessment, Team
 from assessment.models.dora import DoraFinding
 from assessment.models.scores import AssessmentScoreRow, FoundationScore, ReadinessRow
 from assessment.scoring.engine import score_assessment
-from tests.portfolio.conftest import random_answer
+from tests.support.builders import random_answer
 
 
 def _old_organisation(session: Session, name: str) -> int:

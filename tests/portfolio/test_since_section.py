@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import io
-import re
-
-from pypdf import PdfReader
 from sqlalchemy.engine import Engine
 
 from assessment.assessments.comparison import since_last_round
@@ -14,10 +10,7 @@ from assessment.bank.model import Bank
 from assessment.core import db
 from assessment.demo import load_demo
 from reports.build import report_pdf
-
-
-def text(pdf: bytes) -> str:
-    return re.sub(r"\s+", " ", " ".join(p.extract_text() or "" for p in PdfReader(io.BytesIO(pdf)).pages))
+from tests.support.pdf import page_text, read
 
 
 def test_second_round_report_says_what_moved(engine: Engine, bank: Bank) -> None:
@@ -27,11 +20,11 @@ def test_second_round_report_says_what_moved(engine: Engine, bank: Bank) -> None
         first, second = (s.id for s in list_assessments(session) if s.team == "Payments")
         comparison = since_last_round(session, assessment_id=second)
     assert comparison is not None
-    later = text(report_pdf(engine, second))
+    later = page_text(read(report_pdf(engine, second)))
     assert "Since the last round" in later
     assert (
         f"Round 1 ({comparison.before.created_at:%-d %B %Y}) to round 2: the overall score went from "
         f"{comparison.before.overall_score} to {comparison.after.overall_score}"
     ) in later
     assert f"{len(comparison.answers)} answers changed" in later
-    assert "Since the last round" not in text(report_pdf(engine, first))
+    assert "Since the last round" not in page_text(read(report_pdf(engine, first)))

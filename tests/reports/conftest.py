@@ -1,25 +1,23 @@
-"""Report tests: one demo database per module (reports only read it)."""
+"""Report tests: one demo database per module (reports only read it), and the app's fixtures for the page test."""
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import Engine
 
-from assessment.bank.loader import default_bank
 from assessment.core import db
-from assessment.demo import load_demo
+from tests.support.app import demo_app_engine_fixture  # noqa: F401 - for test_report_page.py
+from tests.support.database import SqliteTemplates
 
 
 @pytest.fixture(scope="module")
-def demo_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+def module_demo_engine(tmp_path_factory: pytest.TempPathFactory, sqlite_templates: SqliteTemplates) -> Iterator[Engine]:
     """The demo organisation in a SQLite file shared by one test module (reports only read it)."""
-    path: Path = tmp_path_factory.mktemp("reports") / "demo.db"
+    path = tmp_path_factory.mktemp("reports") / "demo.db"
+    shutil.copyfile(sqlite_templates.path(demo=True), path)
     engine = db.make_engine(f"sqlite:///{path}")
-    db.upgrade(engine)
-    with db.write_session(engine) as session:
-        load_demo(session, bank=default_bank())
     yield engine
     engine.dispose()

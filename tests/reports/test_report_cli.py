@@ -11,7 +11,7 @@ from assessment.bank.loader import default_bank
 from assessment.core import db
 from assessment.demo import load_demo
 from cli.main import main
-from tests.reports.pdfread import outline, read
+from tests.support.pdf import outline, read
 
 
 def _checkout_id(database_url: str) -> int:

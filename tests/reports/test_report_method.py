@@ -18,8 +18,9 @@ from assessment.organisations.directory import ensure_organisation, ensure_team
 from assessment.roadmap.plan import Phase
 from assessment.scoring.verdicts import Readiness
 from reports.build import report_pdf
-from tests.dora.conftest import import_rows
-from tests.reports.pdfread import demo_id, outline, page_text, read
+from tests.support.builders import demo_round
+from tests.support.dora_data import import_rows
+from tests.support.pdf import outline, page_text, read
 
 DAY = date(2026, 1, 15)
 
@@ -34,13 +35,15 @@ def sections(engine: Engine, assessment_id: int, generated_on: date | None = DAY
     )
 
 
-def test_an_exposed_verdict_shows_its_label_headline_and_a_line_per_missing_foundation(demo_engine: Engine) -> None:
-    assessment_id = demo_id(demo_engine, "Checkout")
-    with db.read_session(demo_engine) as session:
+def test_an_exposed_verdict_shows_its_label_headline_and_a_line_per_missing_foundation(
+    module_demo_engine: Engine,
+) -> None:
+    assessment_id = demo_round(module_demo_engine, "Checkout")
+    with db.read_session(module_demo_engine) as session:
         verdicts = judge(session, load_assessment(session, assessment_id=assessment_id), as_of=DAY).score.verdicts
     exposed = [v for v in verdicts if v.status is Readiness.EXPOSED]
     assert [v.end_state for v in exposed] == ["deployment_autonomy", "microservices"]
-    summary = sections(demo_engine, assessment_id)[0]["Executive summary"]
+    summary = sections(module_demo_engine, assessment_id)[0]["Executive summary"]
     assert "and exposed on expanding deployment autonomy and microservices decomposition" in summary
     for v in verdicts:
         assert f"{v.label.upper()} · {v.title.upper()}" in summary
@@ -95,12 +98,12 @@ def test_two_resolved_incidents_are_not_enough_to_check_and_never_agree(engine: 
     assert "agree" not in text.lower()
 
 
-def test_a_ready_teams_report_is_short_and_ends_with_keeping_it_proven(demo_engine: Engine) -> None:
-    assessment_id = demo_id(demo_engine, "Platform", 2)
-    with db.read_session(demo_engine) as session:
+def test_a_ready_teams_report_is_short_and_ends_with_keeping_it_proven(module_demo_engine: Engine) -> None:
+    assessment_id = demo_round(module_demo_engine, "Platform", 2)
+    with db.read_session(module_demo_engine) as session:
         judged = judge(session, load_assessment(session, assessment_id=assessment_id))
     assert all(v.ready for v in judged.score.verdicts)
-    found, pages = sections(demo_engine, assessment_id, generated_on=None)
+    found, pages = sections(module_demo_engine, assessment_id, generated_on=None)
     assert pages <= 6
     assert list(found) == ["Executive summary", "Foundation scores", "Delivery performance (DORA)", "Keeping it proven"]
     upkeep = found["Keeping it proven"]
@@ -111,15 +114,15 @@ def test_a_ready_teams_report_is_short_and_ends_with_keeping_it_proven(demo_engi
     assert "Keeping it proven" in found["Executive summary"]  # the summary points at the upkeep instead of actions
 
 
-def test_the_roadmap_starts_with_find_out_items_sized_in_days(demo_engine: Engine) -> None:
-    assessment_id = demo_id(demo_engine, "Catalogue")
-    with db.read_session(demo_engine) as session:
+def test_the_roadmap_starts_with_find_out_items_sized_in_days(module_demo_engine: Engine) -> None:
+    assessment_id = demo_round(module_demo_engine, "Catalogue")
+    with db.read_session(module_demo_engine) as session:
         plan = judge(session, load_assessment(session, assessment_id=assessment_id), as_of=DAY).roadmap
     items = plan.items
     find_out = [i for i in items if i.kind == "discover"]
     assert [i.foundation for i in find_out] == ["incident_observability", "failure_isolation", "postmortem_practice"]
     assert [i.position for i in find_out] == [1, 2, 3]
-    found = sections(demo_engine, assessment_id)[0]
+    found = sections(module_demo_engine, assessment_id)[0]
     roadmap, summary = found["Roadmap"], found["Executive summary"]
     for i in find_out:
         assert i.effort.endswith(" days")
@@ -131,8 +134,8 @@ def test_the_roadmap_starts_with_find_out_items_sized_in_days(demo_engine: Engin
     assert f"Now: the next 30 days · {plural(len(now), 'item')}, {plural(plan.weeks['now'], 'team-week')}" in roadmap
 
 
-def test_the_appendix_lists_how_the_team_ships_today_unscored(demo_engine: Engine) -> None:
-    appendix = sections(demo_engine, demo_id(demo_engine, "Checkout"))[0]["Appendix A: every answer"]
+def test_the_appendix_lists_how_the_team_ships_today_unscored(module_demo_engine: Engine) -> None:
+    appendix = sections(module_demo_engine, demo_round(module_demo_engine, "Checkout"))[0]["Appendix A: every answer"]
     assert "All 47 questions" in appendix
     assert "How you ship today" in appendix
     assert "Deployments per week 40 deployments a week Not scored" in appendix

@@ -15,7 +15,8 @@ from assessment.core import db
 from assessment.roadmap.plan import build_roadmap
 from reports.build import report_pdf
 from reports.sections import Contradiction, DoraData, DoraFigure
-from tests.reports.pdfread import demo_id, fonts_of, images_of, outline, page_text, read, squash
+from tests.support.builders import demo_round
+from tests.support.pdf import fonts_of, images_of, outline, page_text, read, squash
 
 SECTIONS = [
     "Contents",
@@ -39,13 +40,13 @@ DAY = date(2026, 1, 15)
 
 
 @pytest.fixture(scope="module")
-def payments(demo_engine: Engine) -> tuple[PdfReader, list[str]]:
+def payments(module_demo_engine: Engine) -> tuple[PdfReader, list[str]]:
     """Payments round 1 (the weakest demo team): its PDF and the engine's roadmap order."""
-    assessment_id = demo_id(demo_engine, "Payments")
-    with db.read_session(demo_engine) as session:
+    assessment_id = demo_round(module_demo_engine, "Payments")
+    with db.read_session(module_demo_engine) as session:
         data = load_assessment(session, assessment_id=assessment_id)
     titles = [i.title for i in build_roadmap(data.bank, data.answers).items]
-    return read(report_pdf(demo_engine, assessment_id, generated_on=DAY)), titles
+    return read(report_pdf(module_demo_engine, assessment_id, generated_on=DAY)), titles
 
 
 def test_sections_come_in_order_as_top_level_bookmarks(payments: tuple[PdfReader, list[str]]) -> None:
@@ -130,7 +131,7 @@ def test_layout_pages_headers_fonts_and_metadata(payments: tuple[PdfReader, list
     assert not [i for page in reader.pages for i in images_of(page.get("/Resources"))], "charts must stay vector"
 
 
-def test_empty_roadmap_and_given_dora_data(demo_engine: Engine) -> None:
+def test_empty_roadmap_and_given_dora_data(module_demo_engine: Engine) -> None:
     dora = DoraData(
         window="1 October to 31 December 2025 (92 days)",
         source="typed figures",
@@ -155,8 +156,8 @@ def test_empty_roadmap_and_given_dora_data(demo_engine: Engine) -> None:
         "median time to restore 9 hours over 12 incidents",
     )
     pdf = report_pdf(
-        demo_engine,
-        demo_id(demo_engine, "Platform", 2),
+        module_demo_engine,
+        demo_round(module_demo_engine, "Platform", 2),
         dora=dora,
         contradictions=[finding],
         generated_on=DAY,

@@ -22,7 +22,7 @@ from assessment.core import db
 from assessment.organisations.directory import ensure_organisation, ensure_team
 from reports.build import report_pdf
 from reports.pdf import STATIC, BundledAssetFetcher, RefusedURL, render_pdf
-from tests.reports.pdfread import page_text, read
+from tests.support.pdf import page_text, read
 
 
 class Canary(ThreadingHTTPServer):

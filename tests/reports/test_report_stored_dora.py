@@ -11,20 +11,21 @@ from assessment.core import db
 from assessment.dora.team import team_dora
 from assessment.judgement import judge
 from reports.build import report_pdf
-from tests.reports.pdfread import demo_id, outline, page_text, read
+from tests.support.builders import demo_round
+from tests.support.pdf import outline, page_text, read
 
 DAY = date(2026, 1, 15)
 
 
-def test_checkout_report_shows_its_data_and_contradictions(demo_engine: Engine) -> None:
-    assessment_id = demo_id(demo_engine, "Checkout")
-    with db.read_session(demo_engine) as session:
+def test_checkout_report_shows_its_data_and_contradictions(module_demo_engine: Engine) -> None:
+    assessment_id = demo_round(module_demo_engine, "Checkout")
+    with db.read_session(module_demo_engine) as session:
         data = load_assessment(session, assessment_id=assessment_id)
         dora = team_dora(session, data)
         judged = judge(session, data, as_of=DAY)  # what every view of the round uses: answers, contests, data
     assert dora is not None
     assert dora.window
-    reader = read(report_pdf(demo_engine, assessment_id, generated_on=DAY))
+    reader = read(report_pdf(module_demo_engine, assessment_id, generated_on=DAY))
     pages = {title: page for title, depth, page in outline(reader) if depth == 0}
     section = page_text(reader, pages["Delivery performance (DORA)"], pages["Roadmap"] + 1)
     assert "No DORA data" not in section
@@ -50,8 +51,8 @@ def test_checkout_report_shows_its_data_and_contradictions(demo_engine: Engine) 
     assert settle.reason in roadmap
 
 
-def test_a_team_without_data_says_so(demo_engine: Engine) -> None:
-    reader = read(report_pdf(demo_engine, demo_id(demo_engine, "Catalogue"), generated_on=DAY))
+def test_a_team_without_data_says_so(module_demo_engine: Engine) -> None:
+    reader = read(report_pdf(module_demo_engine, demo_round(module_demo_engine, "Catalogue"), generated_on=DAY))
     text = page_text(reader)
     assert "No DORA data for this assessment." in text
     assert "Without DORA data there is nothing to check the answers against." in text

@@ -1,89 +1,18 @@
-"""Workshop fixtures: a migrated database with one workshop of two teams, and helpers to act in it."""
+"""Workshop fixtures: a migrated database with one workshop of two teams (tests/support/workshops.py), the app's
+fixtures for the page tests and the real server and Chromium for the browser test."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
-
 import pytest
 from sqlalchemy.engine import Engine
-from streamlit.testing.v1 import AppTest
 
-from assessment.bank.answers import AnswerValue
 from assessment.bank.model import Bank
-from assessment.core import db
-from assessment.workshops.admin import CreatedWorkshop, create_workshop
-from assessment.workshops.participants import join_view, join_workshop, save_participant_answer
-from tests.conftest import APP
-from tests.e2e.conftest import browser, server  # noqa: F401 - the real server and Chromium, shared
-
-
-@dataclass(frozen=True)
-class Room:
-    """A workshop as its facilitator knows it."""
-
-    engine: Engine
-    created: CreatedWorkshop
-    team_ids: dict[str, int]  # team name -> workshop team id
-
-    @property
-    def id(self) -> int:
-        return self.created.id
-
-    @property
-    def key(self) -> str:
-        return self.created.facilitator_key
-
-    def join(self, name: str, team: str) -> str:
-        with db.write_session(self.engine) as session:
-            return join_workshop(
-                session, code=self.created.join_code, display_name=name, workshop_team_id=self.team_ids[team]
-            )
-
-    def answer(self, token: str, key: str, answer: AnswerValue) -> int:
-        with db.write_session(self.engine) as session:
-            return save_participant_answer(session, token=token, question_key=key, answer=answer)
-
-
-def open_room(
-    engine: Engine,
-    bank: Bank,
-    *,
-    org: str = "Acme",
-    teams: tuple[str, ...] = ("Payments", "Checkout"),
-    title: str | None = None,
-) -> Room:
-    with db.write_session(engine) as session:
-        created = create_workshop(
-            session, organisation=org, teams=list(teams), bank=bank, facilitator="Fran", title=title
-        )
-    with db.read_session(engine) as session:
-        view = join_view(session, code=created.join_code)
-    return Room(engine, created, {name: wt_id for wt_id, name in view.teams})
+from tests.support.app import app_engine_fixture  # noqa: F401 - for the page tests
+from tests.support.e2e import browser_fixture, server_fixture  # noqa: F401 - for the browser test
+from tests.support.workshops import Room, open_room
 
 
 @pytest.fixture
 def room(engine: Engine, bank: Bank) -> Room:
+    """Acme's workshop for Payments and Checkout, as its facilitator knows it."""
     return open_room(engine, bank)
-
-
-# --- the two workshop pages in AppTest ---------------------------------------------------------
-
-JOIN, FACILITATE = "ui/pages/workshop_join.py", "ui/pages/workshop_facilitator.py"
-
-
-def open_page(page: str, **params: str) -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=60)
-    at.query_params.update(params)
-    at.run()  # the first run registers the pages; switching needs their hashes
-    at.switch_page(page)
-    return at.run()
-
-
-def shown(at: AppTest) -> list[tuple[str, Any]]:
-    """Every element of the page body as (kind, value): two pages showing the same list look the same."""
-    return [(type(e).__name__, getattr(e, "value", None)) for e in at.main]
-
-
-def all_text(at: AppTest) -> str:
-    return repr(shown(at)).replace("\\\\", "")

@@ -31,7 +31,7 @@ from assessment.workshops.participants import (
     save_participant_answer,
     set_finished,
 )
-from tests.workshop.conftest import Room, open_room
+from tests.support.workshops import Room, open_room
 
 
 def refused(engine: Engine, action: Callable[[Session], Any]) -> str:

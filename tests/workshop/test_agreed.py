@@ -14,7 +14,7 @@ from assessment.core.errors import InvalidAnswerError
 from assessment.models.workshops import ParticipantAnswer
 from assessment.workshops.dashboard import TeamDashboard, team_dashboard
 from assessment.workshops.facilitator import AgreedAnswerConflict, decisions, record_agreed_answer
-from tests.workshop.conftest import Room
+from tests.support.workshops import Room
 
 
 def agree(

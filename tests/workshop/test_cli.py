@@ -13,12 +13,7 @@ from assessment.workshops.access import INVALID_LINK, InvalidLinkError
 from assessment.workshops.facilitator import overview
 from assessment.workshops.participants import join_view
 from cli import main as cli
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = cli.main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
+from tests.support.cli import run
 
 
 @pytest.fixture

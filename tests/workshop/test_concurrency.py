@@ -20,7 +20,7 @@ from assessment.models.workshops import ParticipantAnswer
 from assessment.workshops.dashboard import team_dashboard
 from assessment.workshops.facilitator import AgreedAnswerConflict, record_agreed_answer
 from assessment.workshops.participants import participant_view
-from tests.workshop.conftest import Room
+from tests.support.workshops import Room
 
 PEOPLE = 8
 

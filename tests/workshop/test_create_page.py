@@ -30,8 +30,8 @@ from assessment.organisations.members import grant
 from assessment.workshops.access import facilitated_workshop
 from assessment.workshops.admin import create_workshop
 from assessment.workshops.links import DEFAULT_BASE_URL, join_link
-from tests.conftest import APP, unescaped
-from tests.workshop.conftest import FACILITATE, all_text, open_page, open_room
+from tests.support.app import FACILITATE, all_text, open_as, open_page, unescaped
+from tests.support.workshops import open_room
 
 CREATE = "Create a workshop"
 
@@ -227,7 +227,7 @@ VIEWER, FACILITATOR, OUTSIDER = "vic@acme.example", "fay@acme.example", "gus@glo
 
 
 @pytest.fixture
-def shared(app_engine: Engine, bank: Bank, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[int, int]]:
+def acme_and_globex(app_engine: Engine, bank: Bank, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[int, int]]:
     """Shared mode with Acme (Vic views, Fay facilitates) and Globex (Gus owns); yields their ids."""
     monkeypatch.setenv("FOUNDATIONS_MODE", "shared")
     monkeypatch.setenv("FOUNDATIONS_ADMIN_EMAILS", "admin@install.example")
@@ -246,12 +246,9 @@ def shared(app_engine: Engine, bank: Bank, monkeypatch: pytest.MonkeyPatch) -> I
     get_settings.cache_clear()
 
 
-def open_as(email: str) -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=60)
-    at.user = {"is_logged_in": True, "email": email}
-    at.run()
-    at.switch_page(FACILITATE)
-    return create_mode(at.run())
+def create_as(email: str) -> AppTest:
+    """The Workshop page in create mode, as the signed-in `email`."""
+    return create_mode(open_as(email, FACILITATE))
 
 
 def audit(engine: Engine) -> list[tuple[str, str, str]]:
@@ -259,10 +256,12 @@ def audit(engine: Engine) -> list[tuple[str, str, str]]:
         return [(e.actor, e.action, e.outcome) for e in session.exec(select(AuditEvent).order_by(col(AuditEvent.id)))]
 
 
-def test_a_viewer_is_refused_in_plain_words_and_nothing_is_saved(app_engine: Engine, shared: tuple[int, int]) -> None:
-    acme, _ = shared
+def test_a_viewer_is_refused_in_plain_words_and_nothing_is_saved(
+    app_engine: Engine, acme_and_globex: tuple[int, int]
+) -> None:
+    acme, _ = acme_and_globex
     before = counts(app_engine)
-    at = open_as(VIEWER)
+    at = create_as(VIEWER)
     assert at.selectbox(key="wc_org").options == ["Acme"]  # no other organisation, no "new organisation"
     at = fill(at, org_id=acme, new_teams="Search")
     assert [unescaped(e.value) for e in at.error] == [
@@ -274,10 +273,10 @@ def test_a_viewer_is_refused_in_plain_words_and_nothing_is_saved(app_engine: Eng
 
 
 def test_a_facilitator_creates_one_in_their_organisation_and_opens_its_dashboard(
-    app_engine: Engine, shared: tuple[int, int]
+    app_engine: Engine, acme_and_globex: tuple[int, int]
 ) -> None:
-    acme, _ = shared
-    at = fill(open_as(FACILITATOR), org_id=acme, pick=("Payments",), new_teams="Search", title="Acme retro")
+    acme, _ = acme_and_globex
+    at = fill(create_as(FACILITATOR), org_id=acme, pick=("Payments",), new_teams="Search", title="Acme retro")
     assert not at.exception, at.exception
     assert not at.error, [e.value for e in at.error]
     with db.read_session(app_engine) as session:
@@ -289,7 +288,7 @@ def test_a_facilitator_creates_one_in_their_organisation_and_opens_its_dashboard
 
 
 def test_another_organisations_name_is_answered_like_a_new_one(
-    app_engine: Engine, shared: tuple[int, int], bank: Bank
+    app_engine: Engine, acme_and_globex: tuple[int, int], bank: Bank
 ) -> None:
     """A facilitator typing Globex (which they cannot see) learns nothing: only administrators create organisations."""
     before = counts(app_engine)

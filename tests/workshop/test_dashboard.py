@@ -22,7 +22,7 @@ from assessment.workshops.dashboard import (
     team_dashboard,
 )
 from assessment.workshops.participants import set_finished
-from tests.workshop.conftest import Room
+from tests.support.workshops import Room
 
 
 def spread(bank: Bank, key: str, *answers: AnswerValue) -> QuestionSpread:

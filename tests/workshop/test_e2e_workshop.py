@@ -18,7 +18,7 @@ from assessment.core import db
 from assessment.workshops.access import INVALID_LINK
 from assessment.workshops.admin import CreatedWorkshop, create_workshop
 from assessment.workshops.links import facilitator_link, join_link
-from tests.e2e.conftest import Server, screenshot
+from tests.support.e2e import Server, screenshot
 
 pytestmark = pytest.mark.e2e
 expect.set_options(timeout=30_000)  # a loaded two-core machine; expect() returns as soon as it holds

@@ -18,8 +18,8 @@ from assessment.models.workshops import Participant
 from assessment.workshops.access import INVALID_LINK
 from assessment.workshops.admin import close_workshop, get_workshop
 from assessment.workshops.participants import participant_view
-from tests.conftest import unescaped
-from tests.workshop.conftest import FACILITATE, JOIN, Room, all_text, open_page, open_room, shown
+from tests.support.app import FACILITATE, JOIN, all_text, open_page, shown, unescaped
+from tests.support.workshops import Room, open_room
 
 QUESTION = "rb_rollback_path"
 

@@ -15,7 +15,7 @@ from assessment.demo import demo_answer
 from assessment.models.workshops import Participant, ParticipantAnswer
 from assessment.workshops.participants import join_view, join_workshop, participant_view, set_finished
 from assessment.workshops.tokens import JOIN_ALPHABET, JOIN_CODE_LENGTH, format_join_code
-from tests.workshop.conftest import Room, open_room
+from tests.support.workshops import Room, open_room
 
 
 def test_the_join_code_shows_the_workshop_and_its_teams_only(room: Room) -> None:

@@ -1,24 +1,17 @@
-"""Helpers for report tests: find demo rounds, and read PDFs back with pypdf."""
+"""PDFs read back with pypdf: text as a reader sees it, bookmarks, fonts and images."""
 
 from __future__ import annotations
 
 import io
 import re
+from typing import Any
 
 from pypdf import PdfReader
 from pypdf.generic import DictionaryObject
-from sqlalchemy.engine import Engine
-
-from assessment.assessments.repository import list_assessments
-from assessment.core import db
-
-
-def demo_id(engine: Engine, team: str, round_number: int = 1) -> int:
-    with db.read_session(engine) as session:
-        return next(r.id for r in list_assessments(session) if r.team == team and r.round_number == round_number)
 
 
 def read(pdf: bytes) -> PdfReader:
+    """The document, after checking it is a PDF at all."""
     assert pdf.startswith(b"%PDF-")
     return PdfReader(io.BytesIO(pdf))
 
@@ -32,6 +25,7 @@ def squash(text: str) -> str:
 
 
 def page_text(reader: PdfReader, first: int = 0, last: int | None = None) -> str:
+    """The text of pages `first` up to `last` (all by default), squashed."""
     return squash(" ".join(p.extract_text() or "" for p in reader.pages[first:last]))
 
 
@@ -39,7 +33,7 @@ def outline(reader: PdfReader) -> list[tuple[str, int, int]]:
     """(title, depth, 0-based page) of every bookmark, in document order."""
     found: list[tuple[str, int, int]] = []
 
-    def walk(items: list, depth: int) -> None:
+    def walk(items: list[Any], depth: int) -> None:
         for item in items:
             if isinstance(item, list):
                 walk(item, depth + 1)
