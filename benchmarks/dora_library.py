@@ -106,6 +106,10 @@ def _read(url: str, queries: list[str]) -> list[pa.Table]:
             # the driver infers a column's type from the first 1024 rows unless told to look at more, and a
             # column null there that holds text later fails the read
             cursor.adbc_statement.set_options(**{"adbc.sqlite.query.batch_rows": str(10**9)})
+            # the two readers open the file at once, and the first to find no WAL index builds it under an
+            # exclusive lock: without a busy timeout the other fails at once with "database is locked"
+            cursor.execute("PRAGMA busy_timeout = 15000")
+            cursor.fetchall()
         tables = []
         for sql in queries:
             cursor.execute(sql)
