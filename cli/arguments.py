@@ -86,10 +86,3 @@ def output_file(path: str) -> Path:
     if not target.parent.is_dir():
         raise FoundationsError(f"{path}: folder {str(target.parent)!r} does not exist")
     return target
-
-
-def write_whole(target: Path, data: bytes) -> None:
-    """Write `data` beside `target` and rename it into place, so a reader never sees half a file."""
-    partial = target.with_name(target.name + ".partial")
-    partial.write_bytes(data)
-    partial.replace(target)

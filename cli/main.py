@@ -10,7 +10,6 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy.engine import Engine
@@ -28,6 +27,7 @@ from assessment.bank.loader import BankError, default_bank_path, load_bank
 from assessment.core import db
 from assessment.core.config import get_settings
 from assessment.core.errors import FoundationsError
+from assessment.core.files import write_atomically
 from assessment.demo import DEMO_ORG, load_demo
 from assessment.interchange.assessment_json import (
     dumps,
@@ -42,7 +42,7 @@ from assessment.judgement import judge
 from assessment.organisations.directory import ensure_organisation, ensure_team, find_organisation, find_team
 from assessment.roadmap.plan import roadmap_to_data
 from cli.access import add_access_commands
-from cli.arguments import assessment_id, no_organisation, output_file, read_data_file, write_whole
+from cli.arguments import assessment_id, no_organisation, output_file, read_data_file
 from cli.database import add_database_commands
 from cli.dora import add_dora_commands
 from cli.portfolio import add_round_commands, export_organisation, import_bundle, report_portfolio
@@ -205,7 +205,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     target = output_file(args.output)
     pdf = report_pdf(_engine(), args.assessment_id)
-    write_whole(target, pdf)
+    write_atomically(target, pdf)
     print(f"wrote {args.output} ({len(pdf) // 1024} KiB)")
     return 0
 
@@ -217,7 +217,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         data = export_assessment(session, assessment_id=args.assessment_id)
     text = dumps(data)
     if args.output:
-        Path(args.output).write_text(text + "\n", encoding="utf-8")
+        write_atomically(args.output, text + "\n")
         print(f"wrote {args.output}")
     else:
         print(text)
@@ -318,8 +318,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # the reader left (`| head`): stop quietly, as Unix tools do
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so the exit flush cannot fail
         return 141
-    except OSError as exc:  # a file the user named cannot be read or written
-        print(f"error: {exc.filename or 'file'}: {exc.strerror or exc}", file=sys.stderr)
+    except OSError as exc:  # a file the user named cannot be read: name it when the system does
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"error: {where}{exc.strerror or exc}", file=sys.stderr)
         return 1
     except Exception as exc:
         print(f"error: unexpected {type(exc).__name__}: {exc}", file=sys.stderr)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 from typing import Any
 
 from assessment.assessments.comparison import RoundComparison, compare_rounds, comparison_to_data, level_text
@@ -19,6 +18,7 @@ from assessment.bank.loader import load_bank
 from assessment.core import db
 from assessment.core.config import get_settings
 from assessment.core.errors import FoundationsError
+from assessment.core.files import write_atomically
 from assessment.interchange.assessment_json import dumps
 from assessment.interchange.bundle.check import parse_bundle
 from assessment.interchange.bundle.export import bundle_text, organisation_json
@@ -26,7 +26,7 @@ from assessment.interchange.bundle.load import store_bundle
 from assessment.interchange.bundle.schema import BUNDLE_VERSION
 from assessment.interchange.exports import import_organisation, organisation_csv, parse_organisation_export
 from assessment.organisations.directory import find_team
-from cli.arguments import output_file, positive_id, write_whole
+from cli.arguments import output_file, positive_id
 
 ROUND_ID = positive_id("an assessment id")
 
@@ -161,7 +161,7 @@ def export_organisation(args: argparse.Namespace) -> int:
     if not args.output:
         sys.stdout.write(text)
         return 0
-    Path(args.output).write_text(text, encoding="utf-8", newline="")
+    write_atomically(args.output, text)
     print(f"wrote {args.output}")
     return 0
 
@@ -197,6 +197,6 @@ def report_portfolio(args: argparse.Namespace) -> int:
 
     target = output_file(args.output)
     pdf = portfolio_pdf(db.ready_engine(), args.portfolio)
-    write_whole(target, pdf)
+    write_atomically(target, pdf)
     print(f"wrote {args.output} ({len(pdf) // 1024} KiB)")
     return 0

@@ -17,7 +17,6 @@ from cli.arguments import (
     output_file,
     positive_id,
     read_data_file,
-    write_whole,
 )
 
 CLI = Path(cli.__file__).parent
@@ -98,14 +97,6 @@ def test_output_file_needs_an_existing_folder(tmp_path: Path) -> None:
     with pytest.raises(FoundationsError) as caught:
         output_file(str(missing))
     assert str(caught.value) == f"{missing}: folder {str(tmp_path / 'nope')!r} does not exist"
-
-
-def test_write_whole_replaces_the_file_and_leaves_no_partial(tmp_path: Path) -> None:
-    target = tmp_path / "r.pdf"
-    target.write_bytes(b"old")
-    write_whole(target, b"%PDF new")
-    assert target.read_bytes() == b"%PDF new"
-    assert [p.name for p in tmp_path.iterdir()] == ["r.pdf"]
 
 
 @pytest.mark.parametrize(

@@ -18,5 +18,5 @@ def test_export_into_a_missing_folder_is_one_line(
     target = tmp_path / "missing" / "x.json"
     assert cli.main(["export", "1", "-o", str(target)]) == 1
     err = capsys.readouterr().err
-    assert err.strip() == f"error: {target}: No such file or directory"
+    assert err.strip() == f"error: {target}: not written: folder {str(target.parent)!r} does not exist"
     assert not target.exists()
