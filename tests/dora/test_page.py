@@ -10,6 +10,7 @@ from sqlmodel import select
 from assessment.core import db
 from assessment.core.errors import FoundationsError
 from assessment.demo import DEMO_ORG
+from assessment.dora.bounds import range_text
 from assessment.dora.lookback import set_organisation_lookback
 from assessment.models.assessments import Organisation
 from assessment.models.dora import DoraFigures, DoraSavedMapping
@@ -77,10 +78,11 @@ def test_bad_file_lists_line_column_value_and_saves_nothing(app_engine: Engine) 
     at.button(key="dora_import").click().run()
     assert "Nothing was imported" in texts(at, "error")
     problems = at.dataframe[-1].value
-    assert problems.iloc[0][["File", "Line", "Column", "Value"]].tolist() == [
+    assert problems.iloc[0][["File", "Line", "Column", "Reads as", "Value"]].tolist() == [
         "incidents.csv",
-        3,
+        "3",
         "started_at",
+        "",
         "tomorrow",
     ]
     assert _count(app_engine, "dora_incident") == 0
@@ -121,3 +123,35 @@ def test_the_attribution_look_back_is_set_per_organisation_and_named_next_to_the
         org_id = session.exec(select(Organisation.id).where(Organisation.name == DEMO_ORG)).one()
         with pytest.raises(FoundationsError, match="at most 720 hours"):
             set_organisation_lookback(session, organisation_id=org_id or 0, hours=10_000)
+
+
+def test_problems_name_the_files_header_and_leave_no_none_cells(app_engine: Engine) -> None:
+    at = open_page(DORA, new_round(app_engine))
+    deployments = b"Deploy ID,App,Finished At\nd1,api,9999-12-31T23:59:59Z\n"
+    at.file_uploader(key="dora_upload_deployments").set_value(("export.csv", deployments, "text/csv")).run()
+    at.file_uploader(key="dora_upload_incidents").set_value(("incidents.csv", b"id,service\n1,a\n", "text/csv"))
+    at.run()
+    at.button(key="dora_import").click().run()
+    assert not at.exception
+    problems = at.dataframe[-1].value
+    assert problems.to_dict("records") == [
+        {
+            "File": "export.csv",
+            "Line": "2",
+            "Column": "Finished At",
+            "Reads as": "deployed_at",
+            "Value": "9999-12-31T23:59:59Z",
+            "Problem": f"is outside the accepted range, {range_text()}",
+        },
+        {
+            "File": "incidents.csv",
+            "Line": "",
+            "Column": "",
+            "Reads as": "",
+            "Value": "",
+            "Problem": "required column missing: started_at (the file has: id, service); "
+            "rename the columns or give a mapping",
+        },
+    ]
+    assert "None" not in problems.to_string()
+    assert _count(app_engine, "dora_deployment") == 0

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from assessment.dora.bounds import range_text
 from assessment.dora.formats import Kind
 from assessment.dora.ingest.parsing import parse_file
 from assessment.dora.ingest.problems import DoraImportError, Problem
@@ -224,3 +226,15 @@ def test_change_id_lists_are_normalised() -> None:
     parsed = parse_file(data, source="deployments.csv", kind=Kind.DEPLOYMENTS)
     assert parsed.table.column("change_ids").to_pylist() == ["c1;c2;c3", None]
     assert parsed.table.column("status").to_pylist() == ["success", "success"]
+
+
+def test_times_are_accepted_from_1990_to_one_day_after_now() -> None:
+    now = datetime.now(UTC)
+    soon, later = (now + timedelta(hours=12)).isoformat(), (now + timedelta(days=2)).isoformat()
+    data = f"{INCIDENT_HEADER}1,a,1990-01-01T00:00:00Z,{soon}\n2,a,2024-05-01T00:00:00Z,{later}\n".encode()
+    problem = _one(data)
+    assert (problem.line, problem.column, problem.value) == (3, "resolved_at", later)
+    assert problem.message == f"is outside the accepted range, {range_text()}"
+    assert range_text().startswith("1990-01-01 to ")
+    parsed = parse_file(data.replace(later.encode(), b""), source="incidents.csv", kind=Kind.INCIDENTS)
+    assert parsed.table.column("started_at").to_pylist()[0] == 631152000

@@ -218,21 +218,7 @@ def run_import(files: dict[Kind, FileInput], mapping: Mapping) -> None:
     except DoraImportError as exc:
         bar.empty()
         st.error("Nothing was imported. Fix these rows (or tick 'skip invalid rows') and import again.")
-        st.dataframe(
-            pd.DataFrame(
-                [
-                    {
-                        "File": p.source,
-                        "Line": p.line,
-                        "Column": p.column,
-                        "Value": p.value,
-                        "Problem": p.message,
-                    }
-                    for p in exc.problems
-                ]
-            ),
-            hide_index=True,
-        )
+        st.dataframe(dora_widgets.problems_table(exc.problems), hide_index=True)
         return
     except FoundationsError as exc:
         bar.empty()

@@ -17,6 +17,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from assessment.dora.bounds import EARLIEST_S, latest_allowed_s, range_text
 from assessment.dora.formats import FORMATS, ID_SEPARATOR, MAX_TEXT, ColumnType, Kind
 from assessment.dora.ingest.mapping import KindMapping, resolve
 from assessment.dora.ingest.problems import DoraImportError, Problem
@@ -52,6 +53,7 @@ class _Collector:
 
     text: TextTable
     bad: np.ndarray
+    headers: KindMapping = field(default_factory=dict)  # canonical column -> the file's header
     problems: list[Problem] = field(default_factory=list)
     total: int = 0
 
@@ -76,6 +78,7 @@ class _Collector:
                     column=column,
                     value=value,
                     record=self.text.record_based,
+                    header=self.headers.get(column),
                 )
             )
 
@@ -95,7 +98,7 @@ def parse_file(
     text = read_text_table(data, source=source, max_bytes=max_bytes)
     raise_if_empty(text)
     resolved = resolve(kind, text.table.column_names, mapping, source)
-    found = _Collector(text, np.zeros(text.table.num_rows, dtype=bool))
+    found = _Collector(text, np.zeros(text.table.num_rows, dtype=bool), resolved)
     typed = {
         column.name: _convert(
             found,
@@ -211,9 +214,10 @@ def _timestamps(
     if zone is not None and naive.any():
         _fill_local(found, name, seconds, unparsed, naive, values, zone)
     found.add(unparsed, name, _NOT_A_DATE, values)
-    return pa.array(
-        seconds, mask=empty | unparsed | ~(aware | naive) | (naive if zone is None else np.zeros_like(empty))
-    )
+    missing = empty | unparsed | ~(aware | naive) | (naive if zone is None else np.zeros_like(empty))
+    outside = ~missing & ((seconds < EARLIEST_S) | (seconds > latest_allowed_s()))
+    found.add(outside, name, f"is outside the accepted range, {range_text()}", values)
+    return pa.array(seconds, mask=missing | outside)
 
 
 def _fill(

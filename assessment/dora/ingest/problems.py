@@ -11,7 +11,11 @@ SHOWN_PROBLEMS = 20
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with an input file; `line` is None for whole-file problems."""
+    """One thing wrong with an input file; `line` is None for whole-file problems.
+
+    `column` is the canonical column (`deployed_at`), `header` the file's own name for it
+    (`Finished At`): the user finds the cell by the header and reads the docs by the column.
+    """
 
     source: str
     message: str
@@ -19,15 +23,26 @@ class Problem:
     column: str | None = None
     value: str | None = None
     record: bool = False  # True for JSON: `line` then counts records, not text lines
+    header: str | None = None
 
     def __str__(self) -> str:
         where = self.source
         if self.line is not None:
             where += f", {'record' if self.record else 'line'} {self.line}"
-        if self.column is not None:
-            where += f", column {self.column!r}"
+        if self.where_column:
+            where += f", column {self.where_column}"
         shown = "" if self.value is None else f" (value {_clip(self.value)!r})"
         return f"{where}: {self.message}{shown}"
+
+    @property
+    def where_column(self) -> str:
+        """`'Finished At' (deployed_at)`, or just `'deployed_at'` when the file uses the canonical name."""
+        named = self.header or self.column
+        if named is None:
+            return ""
+        if self.column and self.header and self.header != self.column:
+            return f"{named!r} ({self.column})"
+        return repr(named)
 
     @property
     def skippable(self) -> bool:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from assessment.core.numbers import number_text
+from assessment.dora.bounds import clamp_s
 
 DEFAULT_DAYS = 90
 DAY_S = 86_400
@@ -51,14 +52,24 @@ def window_for_dates(
 ) -> Window:
     """A window from whole days (both included); missing ends default to `days` ending at the latest event.
 
-    Without data and without dates, the window ends today (UTC).
+    Without data and without dates, the window ends today (UTC). A latest event outside the
+    accepted range (stored before the import refused such times) counts as its nearest end.
     """
+    try:
+        return _window(since, until, latest_s, days)
+    except OverflowError:
+        raise ValueError("the window must lie between the years 1 and 9999") from None
+
+
+def _window(since: date | None, until: date | None, latest_s: int | None, days: int) -> Window:
     if until is not None:
         end = _midnight(until) + timedelta(days=1)
     elif since is not None:
         end = _midnight(since) + timedelta(days=days)
     else:
-        last = datetime.fromtimestamp(latest_s, UTC).date() if latest_s is not None else datetime.now(UTC).date()
+        last = (
+            datetime.fromtimestamp(clamp_s(latest_s), UTC).date() if latest_s is not None else datetime.now(UTC).date()
+        )
         end = _midnight(last) + timedelta(days=1)
     start = _midnight(since) if since is not None else end - timedelta(days=days)
     return Window(start, end)

@@ -11,7 +11,7 @@ import streamlit as st
 from sqlalchemy.engine import Engine
 
 from assessment.dora import service
-from assessment.dora.service import FORMATS, METRICS, RANGES, Figure, Finding, Kind, KindMapping, Typed
+from assessment.dora.service import FORMATS, METRICS, RANGES, Figure, Finding, Kind, KindMapping, Problem, Typed
 from ui.components.dora.state import TYPED_NUMBER, TYPED_RANGE
 
 NOT_IN_FILE = "(not in the file)"
@@ -58,6 +58,24 @@ def figures_table(figures: tuple[Figure, ...]) -> None:
         for f in figures
     ]
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+
+
+def problems_table(problems: list[Problem] | tuple[Problem, ...]) -> pd.DataFrame:
+    """Import problems as a table: the file's own header and the column it reads as; an empty cell, never "None"."""
+    return pd.DataFrame(
+        [
+            {
+                "File": p.source,
+                "Line": "" if p.line is None else f"{'record ' if p.record else ''}{p.line}",
+                "Column": p.header or p.column or "",
+                "Reads as": p.column if p.column and p.column != (p.header or p.column) else "",
+                "Value": p.value or "",
+                "Problem": p.message,
+            }
+            for p in problems
+        ],
+        columns=["File", "Line", "Column", "Reads as", "Value", "Problem"],
+    )
 
 
 def definitions(figures: tuple[Figure, ...], window: str, edition: str) -> None:

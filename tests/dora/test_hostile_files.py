@@ -1,0 +1,120 @@
+"""Hostile files through `foundations dora import`: each refused with the exact message, and nothing changed.
+
+Every case runs on the database the suite is given (SQLite, or PostgreSQL with
+FOUNDATIONS_TEST_DATABASE_URL) that already holds a team with a round and imported
+data, and a team without a round; after each refusal a fingerprint of every DORA
+table (and of the teams) must be what it was before.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import Engine
+
+from assessment.core import db
+from assessment.dora.bounds import range_text
+from assessment.dora.formats import Kind
+from tests.support.builders import new_round
+from tests.support.dora_data import GOLDEN, import_rows
+from tests.support.dora_hostile import import_refused, write
+
+NOTHING = "error: nothing was imported"
+SKIP_HINT = "error: nothing was imported (add --skip-invalid to import the other rows)"
+
+
+@pytest.fixture
+def hostile_org(env_database: str) -> Engine:
+    """Org with team Team (a round, the golden data imported) and team Bare (no round, no data)."""
+    engine = db.get_engine()
+    db.upgrade(engine)
+    new_round(engine, org="Org", team="Team")
+    import_rows(engine, GOLDEN)
+    new_round(engine, org="Org", team="Bare")
+    return engine
+
+
+@dataclass(frozen=True)
+class Case:
+    """One hostile file: what it holds, how it is imported, and every line the command must print."""
+
+    name: str
+    kind: Kind
+    file: str
+    data: bytes
+    expected: tuple[str, ...]
+    args: tuple[str, ...] = ()
+    team: str = "Team"
+
+
+def _lines(case: Case, path: str) -> list[str]:
+    return [line.format(file=path, range=range_text()) for line in case.expected]
+
+
+CASES = [
+    Case(
+        "year 9999 for a team with a round",
+        Kind.DEPLOYMENTS,
+        "deployments.csv",
+        b"id,service,deployed_at\nd1,api,9999-12-31T23:59:59Z\n",
+        (
+            "error: {file}, line 2, column 'deployed_at': is outside the accepted range, {range} "
+            "(value '9999-12-31T23:59:59Z')",
+            SKIP_HINT,
+        ),
+    ),
+    Case(
+        "year 9999 for a team without a round",
+        Kind.INCIDENTS,
+        "incidents.csv",
+        b"id,service,started_at,resolved_at\ni1,api,2024-05-01T10:00:00Z,9999-12-31T23:59:59+00:00\n",
+        (
+            "error: {file}, line 2, column 'resolved_at': is outside the accepted range, {range} "
+            "(value '9999-12-31T23:59:59+00:00')",
+            SKIP_HINT,
+        ),
+        team="Bare",
+    ),
+    Case(
+        "year 0 and 1989, under the file's own header",
+        Kind.CHANGES,
+        "changes.csv",
+        b"sha,Committed On\nc1,0000-01-01T00:00:00Z\nc2,1989-12-31T23:59:59Z\nc3,1990-01-01T00:00:00Z\n",
+        (
+            "error: {file}, line 2, column 'Committed On' (committed_at): is outside the accepted range, {range} "
+            "(value '0000-01-01T00:00:00Z')",
+            "error: {file}, line 3, column 'Committed On' (committed_at): is outside the accepted range, {range} "
+            "(value '1989-12-31T23:59:59Z')",
+            SKIP_HINT,
+        ),
+        args=("--mapping", "mapping.json"),
+    ),
+    Case(
+        "a local time in year 9999 with --tz",
+        Kind.DEPLOYMENTS,
+        "deployments.csv",
+        b"id,service,deployed_at\nd1,api,9999-12-31 23:00:00\n",
+        (
+            "error: {file}, line 2, column 'deployed_at': is outside the accepted range, {range} "
+            "(value '9999-12-31 23:00:00')",
+            SKIP_HINT,
+        ),
+        args=("--tz", "Pacific/Kiritimati"),
+    ),
+]
+
+MAPPINGS = {
+    "mapping.json": b'{"foundations_dora_mapping": 1, "changes": {"id": "sha", "committed_at": "Committed On"}}'
+}
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_hostile_file_is_refused_with_its_message_and_nothing_changes(
+    hostile_org: Engine, tmp_path: Path, capsys: pytest.CaptureFixture[str], case: Case
+) -> None:
+    path = write(tmp_path, case.file, case.data)
+    args = [str(write(tmp_path, a, MAPPINGS[a])) if a in MAPPINGS else a for a in case.args]
+    err = import_refused(capsys, hostile_org, "--team", case.team, "--org", "Org", f"--{case.kind.value}", path, *args)
+    assert err == _lines(case, path)
