@@ -2,9 +2,11 @@
 
 import streamlit as st
 
+from reports.worker import shared_worker
 from ui import auth, navigation
 
 st.set_page_config(page_title="Foundations", page_icon=":material/foundation:", layout="wide")
+shared_worker().start()  # the report worker warms up with the app, not on the first click (returns at once)
 
 PAGES = [
     st.Page("ui/pages/start.py", title="Start", icon=":material/home:", default=True),

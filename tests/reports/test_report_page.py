@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-import pytest
 from sqlalchemy.engine import Engine
 
-from assessment.assessments.repository import answer_history, load_assessment, save_answer
-from assessment.bank.answers import dont_know
+from assessment.assessments.repository import answer_history, load_assessment
 from assessment.core import db
 from assessment.dora.team import team_dora
 from assessment.judgement import judge
 from assessment.roadmap.plan import build_roadmap
 from assessment.scoring.verdicts import Readiness
-from reports.worker import RenderFailed, ReportWorker
 from tests.support.app import open_page, texts, unescaped
 from tests.support.builders import demo_round
-from tests.support.pdf import read
 
 REPORT = "ui/pages/report.py"
 
@@ -60,24 +56,3 @@ def test_an_edit_withdraws_the_old_pdf(demo_app_engine: Engine) -> None:
     at.session_state["report_pdf"] = (assessment_id, "stale fingerprint", b"%PDF-old")
     at.run()
     assert not at.get("download_button")
-
-
-def test_worker_time_limit_and_recovery(demo_app_engine: Engine) -> None:
-    with db.write_session(demo_app_engine) as session:
-        save_answer(
-            session,
-            assessment_id=demo_round(demo_app_engine, "Payments"),
-            question_key="pm_incident_record",
-            answer=dont_know(note="<b>bold?</b>"),
-            by="tester",
-        )
-    with db.read_session(demo_app_engine) as session:
-        data = load_assessment(session, assessment_id=demo_round(demo_app_engine, "Payments"))
-    worker = ReportWorker()
-    try:
-        with pytest.raises(RenderFailed, match=r"longer than 0\.01 seconds"):
-            worker.render(data, 0.01)
-        pdf = worker.render(data, 240)  # a fresh worker replaces the stopped one
-        assert read(pdf).metadata.title == "Foundations assessment: Payments, round 1"  # type: ignore[union-attr]
-    finally:
-        worker.stop()

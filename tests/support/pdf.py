@@ -70,3 +70,16 @@ def images_of(resources: DictionaryObject | None) -> list[DictionaryObject]:
             found.append(xobject)
         found += images_of(xobject.get("/Resources"))
     return found
+
+
+def slow_warm_up(seconds: float) -> None:
+    """A report worker's warm-up that takes `seconds` longer than the real one (a slow start on a busy machine).
+
+    Module level, so a spawned worker can import it by name (use `functools.partial(slow_warm_up, s)`).
+    """
+    import time
+
+    from reports.worker import warm_up
+
+    warm_up()
+    time.sleep(seconds)  # stands for a start-up slower than a report's time limit

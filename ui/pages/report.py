@@ -13,25 +13,19 @@ import streamlit as st
 
 from assessment.access import policy as access
 from assessment.access.policy import AccessDenied, Action, authorize
-from assessment.assessments.comparison import since_last_round
+from assessment.assessments.comparison import RoundComparison, since_last_round
 from assessment.assessments.repository import AssessmentData
 from assessment.core import db
 from assessment.dora.team import TeamDora, team_dora
 from reports.charts.plan import plan_chart
 from reports.context import ReportContext, build_context
 from reports.sections import PhaseBlock
-from reports.worker import TIME_LIMIT_S, RenderFailed, ReportWorker
+from reports.worker import TIME_LIMIT_S, RenderFailed, shared_worker
 from ui import current, database, state, widgets
 from ui.state import Slot
 from ui.text import plain
 
 PDF = Slot[tuple[int, str, bytes] | None]("report_pdf", None)  # (assessment id, answers fingerprint, pdf) last made
-
-
-@st.cache_resource(show_spinner=False)
-def worker() -> ReportWorker:
-    """One warm report process per app process, shared by every session."""
-    return ReportWorker()
 
 
 def fingerprint(data: AssessmentData) -> str:
@@ -84,6 +78,27 @@ def roadmap(ctx: ReportContext) -> None:
         )
 
 
+def wait_for_pdf(data: AssessmentData, since: RoundComparison | None, dora: TeamDora | None) -> bytes:
+    """Queue the report with the app's warm worker and wait, showing how many reports are ahead of this one."""
+    worker = shared_worker()
+    worker.start()  # already running since the app started; this only matters if it was stopped
+    job = worker.submit(data, TIME_LIMIT_S, since=since, team_dora=dora)
+    place = st.empty()
+    with st.spinner("Preparing the PDF report…", show_time=True):
+        while not job.wait(0.5):
+            ahead = worker.ahead(job)
+            if ahead:
+                place.info(
+                    f"{ahead} report{'s' if ahead > 1 else ''} ahead of yours; yours is made as soon as "
+                    f"{'they are' if ahead > 1 else 'it is'} done.",
+                    icon=":material/hourglass_top:",
+                )
+            else:
+                place.empty()
+    place.empty()
+    return job.result()
+
+
 def pdf_section(ctx: ReportContext, data: AssessmentData, data_key: tuple[int, str], dora: TeamDora | None) -> None:
     st.subheader("PDF report", anchor=False)
     st.caption(
@@ -91,21 +106,20 @@ def pdf_section(ctx: ReportContext, data: AssessmentData, data_key: tuple[int, s
         "and every answer. Making it takes a few seconds; your answers are not changed."
     )
     if st.button("Prepare the PDF", icon=":material/picture_as_pdf:", key="prepare_pdf", type="primary"):
-        with st.spinner("Preparing the PDF report…", show_time=True):
-            try:
-                authorize(engine, None, Action.DOWNLOAD_REPORT, access.assessment(data.id))  # the role decides
-                with db.read_session(engine) as session:
-                    since = since_last_round(session, assessment_id=data.id)
-                pdf = worker().render(data, TIME_LIMIT_S, since=since, team_dora=dora)
-            except AccessDenied as exc:
-                st.error(str(exc), icon=":material/block:")
-                return
-            except RenderFailed as exc:
-                st.error(
-                    f"The PDF could not be made: {exc}. Your answers are unchanged; try again in a moment.",
-                    icon=":material/error:",
-                )
-                return
+        try:
+            authorize(engine, None, Action.DOWNLOAD_REPORT, access.assessment(data.id))  # the role decides
+            with db.read_session(engine) as session:
+                since = since_last_round(session, assessment_id=data.id)
+            pdf = wait_for_pdf(data, since, dora)
+        except AccessDenied as exc:
+            st.error(str(exc), icon=":material/block:")
+            return
+        except RenderFailed as exc:
+            st.error(
+                f"The PDF could not be made: {exc}. Your answers are unchanged; try again in a moment.",
+                icon=":material/error:",
+            )
+            return
         PDF.set((*data_key, pdf))
     made = PDF.get()
     if made and tuple(made[:2]) == data_key:
@@ -129,10 +143,10 @@ with db.read_session(engine) as session:
 context = build_context(data, team_dora=stored_dora)
 widgets.assessment_header(data, "Report")
 st.markdown(plain(context.headline))
+pdf_section(context, data, (data.id, fingerprint(data)), stored_dora)
 st.subheader("Roadmap", anchor=False)
 st.caption(
     "Prerequisites first; find out what nobody knows before building; then the deciding tests of what you "
     "already do, then the other deciding tests, then the rest. Now starts within 30 days, next this quarter."
 )
 roadmap(context)
-pdf_section(context, data, (data.id, fingerprint(data)), stored_dora)
