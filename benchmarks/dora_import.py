@@ -121,6 +121,7 @@ def stage_import(folder: Path, url: str) -> dict[str, Any]:
     from assessment.core import db
     from assessment.dora.formats import Kind
     from assessment.dora.ingest.pipeline import FileInput, ImportOptions, parse_inputs, write_import
+    from assessment.dora.ingest.store import WriteOptions
     from assessment.organisations.directory import ensure_organisation
 
     engine = db.make_engine(url)
@@ -131,7 +132,14 @@ def stage_import(folder: Path, url: str) -> dict[str, Any]:
     checked = time.perf_counter() - wall
     with db.write_session(engine) as session:
         org = ensure_organisation(session, name="Benchmark")
-        result = write_import(session, organisation_id=org.id or 0, team_id=None, parsed=parsed, by="benchmark")
+        result = write_import(
+            session,
+            organisation_id=org.id or 0,
+            team_id=None,
+            parsed=parsed,
+            by="benchmark",
+            options=WriteOptions(create_teams=True),
+        )
     return {
         "wall": time.perf_counter() - wall,
         "cpu": time.process_time() - cpu,

@@ -23,13 +23,17 @@ from assessment.dora.service import (
     DoraImportError,
     FileInput,
     ImportOptions,
+    ImportPlan,
     ImportResult,
     Kind,
+    NotConfirmed,
     ParsedFile,
     Problem,
+    UnknownTeams,
+    WriteOptions,
 )
 from assessment.interchange.assessment_json import dumps
-from assessment.organisations.directory import ensure_team, find_organisation, find_team
+from assessment.organisations.directory import ensure_organisation, ensure_team, find_organisation, find_team
 from cli.arguments import iso_date, no_organisation
 from cli.dora_figures import add_figures_command
 
@@ -40,16 +44,20 @@ class ProgressBar:
     def __init__(self, stream: TextIO) -> None:
         self.stream = stream
         self.live = stream.isatty()
+        self.drawn = False  # a bar is on the current line
 
     def __call__(self, fraction: float, message: str) -> None:
         if self.live:
             filled = int(30 * fraction)
             self.stream.write(f"\r[{'#' * filled}{'.' * (30 - filled)}] {fraction:4.0%} {message[:60]:<60}")
             self.stream.flush()
+            self.drawn = True
 
     def done(self) -> None:
-        if self.live:
+        """End the bar's line (once), so what is printed next starts on a line of its own."""
+        if self.drawn:
             self.stream.write("\n")
+            self.drawn = False
 
 
 def _read(path: str | None, kind: Kind, max_bytes: int | None) -> FileInput | None:
@@ -74,6 +82,7 @@ def _read(path: str | None, kind: Kind, max_bytes: int | None) -> FileInput | No
 
 def cmd_dora_import(args: argparse.Namespace) -> int:
     max_bytes = None if args.max_mb == 0 else int(args.max_mb * 1024 * 1024)
+    bar = ProgressBar(sys.stderr)
     try:
         inputs = [
             i
@@ -85,15 +94,22 @@ def cmd_dora_import(args: argparse.Namespace) -> int:
             if i is not None
         ]
         mapping = service.read_mapping_file(args.mapping) if args.mapping else None
-        bar = ProgressBar(sys.stderr)
         options = ImportOptions(mapping=mapping, tz=args.tz, max_bytes=max_bytes, skip_invalid=args.skip_invalid)
         parsed = service.parse_files(inputs, options, progress=bar)
         result = _write(args, parsed, bar)
         bar.done()
+    except NotConfirmed:
+        bar.done()
+        print("dry run: nothing was imported")
+        return 0
     except DoraImportError as exc:
+        bar.done()
         for line in exc.lines(limit=50):
             print(f"error: {line}", file=sys.stderr)
-        hint = " (add --skip-invalid to import the other rows)" if exc.skippable else ""
+        if isinstance(exc, UnknownTeams):
+            hint = " (add --create-teams to create these teams)"
+        else:
+            hint = " (add --skip-invalid to import the other rows)" if exc.skippable else ""
         print(f"error: nothing was imported{hint}", file=sys.stderr)
         return 1
     print(result.sentence())
@@ -104,10 +120,28 @@ def cmd_dora_import(args: argparse.Namespace) -> int:
 
 def _write(args: argparse.Namespace, parsed: list[ParsedFile], bar: ProgressBar) -> ImportResult:
     by = args.by or get_settings().default_user
+
+    def say(plan: ImportPlan) -> bool:
+        """Print what the import would change before it commits; a dry run stops here."""
+        if args.dry_run or plan.new_teams or any(p.updated for p in plan.files):
+            bar.done()
+            for line in plan.lines():
+                print(line)
+        return not args.dry_run
+
+    options = WriteOptions(
+        replace=args.replace, create_teams=args.create_teams, other_teams=args.team is None, confirm=say
+    )
     with db.write_session(db.ready_engine()) as session:
         organisation_id, team_id = _target(session, args)
         return service.store_import(
-            session, organisation_id=organisation_id, team_id=team_id, parsed=parsed, by=by, progress=bar
+            session,
+            organisation_id=organisation_id,
+            team_id=team_id,
+            parsed=parsed,
+            by=by,
+            progress=bar,
+            options=options,
         )
 
 
@@ -116,17 +150,25 @@ def _target(session: Session, args: argparse.Namespace) -> tuple[int, int | None
     if args.team is None:
         if not args.org:
             raise FoundationsError("give --team (or --org, for files with a team column)")
-        org = find_organisation(session, name=args.org)
-        if org is None:
-            raise no_organisation(args.org)
-        return org.id or 0, None
+        return _organisation(session, args), None
     if args.create_team and args.org:
-        org = find_organisation(session, name=args.org)
-        if org is None:
-            raise no_organisation(args.org)
-        return org.id or 0, ensure_team(session, organisation_id=org.id or 0, name=args.team).id
+        return (org_id := _organisation(session, args)), ensure_team(session, organisation_id=org_id, name=args.team).id
+    if args.org and args.create_org:
+        _organisation(session, args)
+    if args.org and find_organisation(session, name=args.org) is None:
+        raise no_organisation(args.org, "--create-org")
     team = find_team(session, team=args.team, organisation=args.org)
     return team.organisation_id, team.id
+
+
+def _organisation(session: Session, args: argparse.Namespace) -> int:
+    """The id of --org, created with --create-org; otherwise a missing one is an error that names the option."""
+    org = find_organisation(session, name=args.org)
+    if org is None and args.create_org:
+        org = ensure_organisation(session, name=args.org)
+    if org is None:
+        raise no_organisation(args.org, "--create-org")
+    return org.id or 0
 
 
 def cmd_dora_metrics(args: argparse.Namespace) -> int:
@@ -168,6 +210,18 @@ def add_dora_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) 
         help="largest file accepted, in MB (default 50; 0: no limit)",
     )
     imp.add_argument("--create-team", action="store_true", help="create the team in --org if it does not exist")
+    imp.add_argument(
+        "--create-teams",
+        action="store_true",
+        help="create the teams a team column names that --org does not have (they are listed otherwise)",
+    )
+    imp.add_argument("--create-org", action="store_true", help="create --org if it does not exist")
+    imp.add_argument(
+        "--replace",
+        action="store_true",
+        help="a value the file leaves empty empties the stored one (default: merge, the stored value stays)",
+    )
+    imp.add_argument("--dry-run", action="store_true", help="say what the import would change, save nothing")
     imp.add_argument("--by", help="who imports (recorded with the import)")
     imp.set_defaults(func=cmd_dora_import)
 

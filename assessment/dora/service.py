@@ -30,11 +30,13 @@ from assessment.dora.formats import FORMATS, Kind
 from assessment.dora.ingest import mapping as mappings
 from assessment.dora.ingest import saved
 from assessment.dora.ingest.mapping import KindMapping, Mapping
+from assessment.dora.ingest.merge import ImportPlan
 from assessment.dora.ingest.parsing import ParsedFile
 from assessment.dora.ingest.pipeline import FileInput, ImportOptions, parse_inputs, write_import
 from assessment.dora.ingest.problems import DoraImportError, Problem
 from assessment.dora.ingest.sources import DEFAULT_MAX_BYTES, read_header
-from assessment.dora.ingest.store import ImportResult, Progress
+from assessment.dora.ingest.store import ImportResult, NotConfirmed, Progress, WriteOptions, plan_import
+from assessment.dora.ingest.teams import UnknownTeams
 from assessment.dora.metrics.compute import DEFAULT_LOOKBACK_HOURS, team_metrics
 from assessment.dora.metrics.frames import latest_event_s
 from assessment.dora.metrics.quality import DroppedRow
@@ -55,17 +57,22 @@ __all__ = [
     "FileInput",
     "Finding",
     "ImportOptions",
+    "ImportPlan",
     "ImportResult",
     "Kind",
     "KindMapping",
     "Mapping",
+    "NotConfirmed",
     "ParsedFile",
     "Problem",
     "Progress",
     "Typed",
     "TypedFigures",
+    "UnknownTeams",
     "Window",
+    "WriteOptions",
     "assessment_findings",
+    "check_import",
     "check_typed",
     "file_headers",
     "latest_event",
@@ -102,8 +109,13 @@ def store_import(
     parsed: list[ParsedFile],
     by: str,
     progress: Progress | None = None,
+    options: WriteOptions | None = None,
 ) -> ImportResult:
-    """Store parsed files in the caller's write transaction, then recompute the touched teams' cross-check."""
+    """Store parsed files in the caller's write transaction, then recompute the touched teams' cross-check.
+
+    By default an empty value keeps the stored one and new teams are refused (UnknownTeams);
+    `options` ask for a replace, allow the new teams, and see the plan before anything is written
+    (NotConfirmed when they refuse it)."""
     return write_import(
         session,
         organisation_id=organisation_id,
@@ -112,7 +124,16 @@ def store_import(
         by=by,
         progress=progress,
         after=crosscheck.refresh_team_findings,
+        options=options,
     )
+
+
+def check_import(
+    session: Session, *, organisation_id: int, team_id: int | None, parsed: list[ParsedFile], replace: bool = False
+) -> ImportPlan:
+    """What storing the parsed files would change (rows new and updated, values kept or lost, teams to create),
+    read without writing, for the page to show before it asks to confirm."""
+    return plan_import(session, organisation_id=organisation_id, team_id=team_id, files=parsed, replace=replace)
 
 
 def file_headers(file: FileInput) -> list[str]:

@@ -11,6 +11,7 @@ from assessment.dora.formats import Kind
 from assessment.dora.ingest import store
 from assessment.dora.ingest.pipeline import FileInput, ImportOptions, parse_inputs, write_import
 from assessment.dora.ingest.problems import DoraImportError
+from assessment.dora.ingest.store import WriteOptions
 from assessment.organisations.directory import ensure_organisation, list_teams
 from tests.support.dora_data import csv_bytes, import_rows
 
@@ -53,6 +54,7 @@ def test_cancel_during_the_write_leaves_nothing(engine: Engine, monkeypatch: pyt
                 parsed=parsed,
                 by="test",
                 progress=cancel_after_first_chunk,
+                options=WriteOptions(create_teams=True),
             )
 
     with pytest.raises(Cancelled):

@@ -7,17 +7,19 @@ The golden week: window 1 May 2024 00:00 UTC up to 8 May 2024 00:00 UTC (7 days)
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from assessment.core import db
 from assessment.dora.formats import FORMATS, Kind
 from assessment.dora.ingest.pipeline import FileInput, ImportOptions, parse_inputs, write_import
-from assessment.dora.ingest.store import ImportResult
+from assessment.dora.ingest.store import ImportResult, WriteOptions
 from assessment.dora.metrics.window import Window
 from assessment.organisations.directory import ensure_organisation, ensure_team, find_team
 
@@ -52,8 +54,11 @@ def import_rows(
     team: str | None = "Team",
     organisation: str = "Org",
     tz: str | None = None,
+    options: WriteOptions | None = None,
 ) -> ImportResult:
-    """Import the rows through the real parse-and-store path; returns the import result."""
+    """Import the rows through the real parse-and-store path; returns the import result.
+
+    Without a team (rows carry a team column) the teams they name are created unless `options` say otherwise."""
     inputs = [
         FileInput(kind, f"{kind.value}.csv", csv_bytes(kind, rows, with_team=team is None))
         for kind, rows in data.items()
@@ -62,7 +67,10 @@ def import_rows(
     with db.write_session(engine) as session:
         org = ensure_organisation(session, name=organisation)
         team_id = ensure_team(session, organisation_id=org.id or 0, name=team).id if team else None
-        return write_import(session, organisation_id=org.id or 0, team_id=team_id, parsed=parsed, by="test")
+        chosen = options or WriteOptions(create_teams=team is None)
+        return write_import(
+            session, organisation_id=org.id or 0, team_id=team_id, parsed=parsed, by="test", options=chosen
+        )
 
 
 def team_id(engine: Engine, name: str = "Team", organisation: str = "Org") -> int:
@@ -121,3 +129,28 @@ INCIDENTS = [
 # p90 = 1.5 + 0.8 * (4 - 1.5) = 3.5
 
 GOLDEN = {Kind.DEPLOYMENTS: DEPLOYMENTS, Kind.CHANGES: CHANGES, Kind.INCIDENTS: INCIDENTS}
+
+
+FINGERPRINTED = (
+    "organisation",
+    "team",
+    "dora_import",
+    "dora_deployment",
+    "dora_change",
+    "dora_incident",
+    "dora_figures",
+    "dora_finding",
+    "dora_saved_mapping",
+)
+
+
+def dora_fingerprint(engine: Engine) -> dict[str, tuple[int, str]]:
+    """Every row of every DORA table (with the organisations and teams it hangs on): (rows, digest) per table.
+
+    Taken before and after a refused import, equal fingerprints prove nothing was written."""
+    result = {}
+    with engine.connect() as conn:
+        for name in FINGERPRINTED:
+            rows = conn.execute(sa.text(f"SELECT * FROM {name} ORDER BY id")).all()
+            result[name] = (len(rows), hashlib.sha256(repr([tuple(r) for r in rows]).encode()).hexdigest())
+    return result

@@ -17,12 +17,12 @@ from assessment.dora.service import (
     DoraImportError,
     DroppedRow,
     FileInput,
-    ImportOptions,
     Kind,
     Mapping,
 )
 from reports.charts.dora import deployments_per_week_chart, lead_time_chart, recovery_chart
 from ui import auth, current, database, state, widgets
+from ui.components.dora import importing
 from ui.components.dora import widgets as dora_widgets
 from ui.components.dora.state import (
     IMPORT_NOTICE,
@@ -193,42 +193,6 @@ def save_named_mapping(mapping: Mapping) -> None:
         IMPORT_NOTICE.set(f"Mapping not saved: {exc}")
 
 
-def run_import(files: dict[Kind, FileInput], mapping: Mapping) -> None:
-    options = ImportOptions(
-        mapping=mapping,
-        tz=TIME_ZONE.get() or None,
-        skip_invalid=bool(SKIP_INVALID.get()),
-    )
-    bar = st.progress(0.0, text="Checking the files")
-
-    def show(fraction: float, message: str) -> None:
-        bar.progress(min(fraction, 1.0), text=message)
-
-    try:
-        parsed = service.parse_files(list(files.values()), options, progress=show)
-        with db.write_session(engine) as session:
-            result = service.store_import(
-                session,
-                organisation_id=organisation_id,
-                team_id=data.team_id,
-                parsed=parsed,
-                by=auth.author(),
-                progress=show,
-            )
-    except DoraImportError as exc:
-        bar.empty()
-        st.error("Nothing was imported. Fix these rows (or tick 'skip invalid rows') and import again.")
-        st.dataframe(dora_widgets.problems_table(exc.problems), hide_index=True)
-        return
-    except FoundationsError as exc:
-        bar.empty()
-        st.error(f"Nothing was imported: {exc}")
-        return
-    st.success(result.sentence().capitalize() + ".")
-    if result.skipped:
-        st.dataframe(pd.DataFrame([{"Skipped": str(p)} for p in result.skipped]), hide_index=True)
-
-
 def import_tab() -> None:
     files = uploads()
     if not files:
@@ -244,6 +208,7 @@ def import_tab() -> None:
         placeholder="for example Europe/Amsterdam (leave empty when every time has an offset)",
     )
     st.checkbox("Skip invalid rows (they are listed; the rest is imported)", key=SKIP_INVALID.key)
+    importing.mode_choice()
     left, right = st.columns(2)
     left.text_input("Save this mapping as", key=MAPPING_NAME.key)
     left.button("Save mapping", key="dora_save_mapping", on_click=save_named_mapping, args=(mapping,))
@@ -256,8 +221,9 @@ def import_tab() -> None:
     notice = IMPORT_NOTICE.pop()
     if notice:
         st.info(notice)
-    if st.button("Import", type="primary", key="dora_import"):  # runs in the script so the bar can move
-        run_import(files, mapping)
+    importing.import_step(
+        engine, organisation_id=organisation_id, team_id=data.team_id, files=list(files.values()), mapping=mapping
+    )
 
 
 widgets.assessment_header(data, "DORA")

@@ -27,7 +27,7 @@ MAX_KEPT_PROBLEMS = 1000
 _OFFSET = r"(?:[Zz]|[+-]\d\d(?::?\d\d)?)$"
 _DATE_FIRST = r"^\d{4}-\d\d-\d\d"
 _NOT_A_DATE = "is not a date and time in ISO 8601 form (such as 2024-05-31T14:03:00Z)"
-_DEFAULTS = {"status": "success", "environment": "production"}
+_LOWER = ("status", "environment")
 
 
 @dataclass(frozen=True)
@@ -157,10 +157,7 @@ def _convert(
     rows: int,
 ) -> pa.Array:
     if raw is None:
-        default = _DEFAULTS.get(name)
-        if kind is ColumnType.TIMESTAMP:
-            return pa.nulls(rows, pa.int64())
-        return pa.array([default] * rows, pa.string()) if default else pa.nulls(rows, pa.string())
+        return pa.nulls(rows, pa.int64() if kind is ColumnType.TIMESTAMP else pa.string())
     values = pc.utf8_trim_whitespace(raw)
     empty = _mask(pc.equal(values, ""))
     if required:
@@ -175,8 +172,8 @@ def _convert(
         f"longer than {MAX_TEXT} characters",
         values,
     )
-    if name in _DEFAULTS:  # status and environment: compared case-blind, so stored lower-case
-        return pc.if_else(pa.array(empty), _DEFAULTS[name], pc.utf8_lower(values)).combine_chunks()
+    if name in _LOWER:  # compared case-blind, so stored lower-case; an empty one is defaulted when stored (merge.py)
+        return pc.if_else(pa.array(empty), pa.scalar(None, pa.string()), pc.utf8_lower(values)).combine_chunks()
     return pc.if_else(pa.array(empty), pa.scalar(None, pa.string()), values).combine_chunks()
 
 

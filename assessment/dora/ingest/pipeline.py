@@ -16,7 +16,7 @@ from assessment.dora.ingest.mapping import Mapping
 from assessment.dora.ingest.parsing import ParsedFile, parse_file
 from assessment.dora.ingest.problems import DoraImportError, Problem
 from assessment.dora.ingest.sources import DEFAULT_MAX_BYTES
-from assessment.dora.ingest.store import ImportResult, Progress, store_files
+from assessment.dora.ingest.store import ImportResult, Progress, WriteOptions, store_files
 
 PARSE_SHARE = 0.3  # of the progress bar: reading and checking; the rest is writing
 
@@ -75,8 +75,11 @@ def write_import(
     by: str,
     progress: Progress | None = None,
     after: Callable[[Session, tuple[int, ...]], None] | None = None,
+    options: WriteOptions | None = None,
 ) -> ImportResult:
-    """Store the parsed files in the caller's transaction; `after` runs with the teams touched (cross-check)."""
+    """Store the parsed files in the caller's transaction; `after` runs with the teams touched (cross-check).
+
+    `options` choose merge or replace, whether new teams may be created, and see the plan first."""
     tick = progress or (lambda _f, _m: None)
     result = store_files(
         session,
@@ -85,6 +88,7 @@ def write_import(
         files=parsed,
         by=by,
         progress=lambda f, m: tick(PARSE_SHARE + (1 - PARSE_SHARE) * f, m),
+        options=options,
     )
     if after is not None:
         after(session, result.team_ids)

@@ -2,8 +2,11 @@
 
 SQLite gets one `executemany` upsert per table (no ORM objects: a million rows
 would take minutes); PostgreSQL gets COPY into a temporary table, then one
-upsert from it. A row whose id the team already has replaces the stored row,
-so importing a corrected export twice never doubles anything.
+upsert from it. A row whose id the team already has updates the stored row,
+so importing a corrected export twice never doubles anything; by default an
+empty value keeps the stored one (`merge.py`), and a replace must be asked for.
+Before anything is written the plan (new and updated rows, values kept or lost,
+teams to create) goes to the caller's `confirm`, which may stop the import.
 """
 
 from __future__ import annotations
@@ -18,15 +21,17 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from assessment.access import policy as access
 from assessment.access.policy import Action, authorize_in
 from assessment.core.db import driver_connection, table_of
+from assessment.core.errors import FoundationsError
 from assessment.dora.formats import Kind
+from assessment.dora.ingest.merge import FilePlan, ImportPlan, complete, stored_rows
 from assessment.dora.ingest.parsing import ParsedFile
-from assessment.dora.ingest.problems import DoraImportError, Problem
-from assessment.models.assessments import Team
+from assessment.dora.ingest.problems import Problem
+from assessment.dora.ingest.teams import Routing, UnknownTeams, only_chosen, route
 from assessment.models.dora import DoraChange, DoraDeployment, DoraImport, DoraIncident
 from assessment.organisations.directory import ensure_team
 
@@ -72,16 +77,57 @@ class ImportResult:
     skipped_rows: int
     team_ids: tuple[int, ...]
     teams_created: tuple[str, ...] = field(default=())
+    plan: ImportPlan | None = None
+
+    @property
+    def _how(self) -> str:
+        return "replaced" if self.plan is not None and self.plan.replace else "merged"
 
     def sentence(self) -> str:
         parts = [
-            f"{n:,} {kind}" + (f" ({self.replaced[kind]:,} replaced)" if self.replaced.get(kind) else "")
+            f"{n:,} {kind}" + (f" ({self.replaced[kind]:,} already stored: {self._how})" if self.replaced[kind] else "")
             for kind, n in self.rows.items()
         ]
         text = "imported " + ", ".join(parts)
+        if self.teams_created:
+            text += "; created the teams " + ", ".join(repr(n) for n in self.teams_created)
         if self.skipped_rows:
             text += f"; skipped {self.skipped_rows:,} invalid row(s) as asked"
         return text
+
+
+class NotConfirmed(FoundationsError):
+    """The caller did not confirm the plan (a dry run, or stored data that changed since the check)."""
+
+    def __init__(self, plan: ImportPlan) -> None:
+        super().__init__("the import was not confirmed; nothing was imported")
+        self.plan = plan
+
+
+@dataclass(frozen=True)
+class WriteOptions:
+    """How rows meet the stored ones: merge (an empty value keeps the stored one) or replace, and which teams."""
+
+    replace: bool = False
+    create_teams: bool = False  # create the teams a team column names that the organisation does not have
+    other_teams: bool = True  # with a chosen team, may a team column send rows to other teams?
+    confirm: Callable[[ImportPlan], bool] | None = None  # sees the plan before anything is written
+
+
+@dataclass
+class _Prepared:
+    parsed: ParsedFile
+    data: pa.Table  # stored columns, team_id included (negative: a team still to create)
+    stored_before: int
+
+
+def plan_import(
+    session: Session, *, organisation_id: int, team_id: int | None, files: list[ParsedFile], replace: bool = False
+) -> ImportPlan:
+    """What storing these files would change, without writing anything (the page's check before it asks)."""
+    _authorize(session, organisation_id, team_id)
+    plan, _, _ = _prepare(session, organisation_id, team_id, files, replace=replace, lock=False)
+    return plan
 
 
 def store_files(
@@ -92,16 +138,20 @@ def store_files(
     files: list[ParsedFile],
     by: str,
     progress: Progress | None = None,
+    options: WriteOptions | None = None,
 ) -> ImportResult:
     """Write every parsed file for the organisation; rows without a team column go to `team_id`."""
-    authorize_in(
-        session,
-        None,
-        Action.IMPORT_DORA,
-        access.team(team_id) if team_id is not None else access.organisation(organisation_id),
-    )
+    options = options or WriteOptions()
+    _authorize(session, organisation_id, team_id)
     tick = progress or (lambda _f, _m: None)
-    team_ids, created = _team_ids(session, organisation_id, team_id, files)
+    plan, routing, prepared = _prepare(session, organisation_id, team_id, files, replace=options.replace, lock=True)
+    if team_id is not None and not options.other_teams:
+        only_chosen(session, routing, files, team_id)
+    if routing.new_names and not options.create_teams:
+        raise _unknown_teams(files, routing)
+    if options.confirm is not None and not options.confirm(plan):
+        raise NotConfirmed(plan)
+    created = _create_teams(session, organisation_id, routing, prepared, lock=postgres(session))
     record = DoraImport(organisation_id=organisation_id, created_by=by, summary_json="{}")
     session.add(record)
     session.flush()
@@ -109,29 +159,38 @@ def store_files(
     done = 0
     rows: dict[str, int] = {}
     replaced: dict[str, int] = {}
-    for parsed, teams in zip(files, team_ids, strict=True):
+    for item, file_plan in zip(prepared, plan.files, strict=True):
+        parsed = item.parsed
 
         def step(n: int, parsed: ParsedFile = parsed, done: int = done) -> None:
             tick((done + n) / total, f"writing {parsed.source}: {n:,} of {parsed.rows:,} rows")
 
-        replaced[parsed.kind.value] = replaced.get(parsed.kind.value, 0) + _write(
-            session, parsed, teams, record.id or 0, step
-        )
+        _write(session, parsed.kind, item, record.id or 0, step)
+        replaced[parsed.kind.value] = replaced.get(parsed.kind.value, 0) + file_plan.updated
         rows[parsed.kind.value] = rows.get(parsed.kind.value, 0) + parsed.rows
         done += parsed.rows
-    skipped = tuple(p for f in files for p in f.skipped)
     result = ImportResult(
         record.id or 0,
         rows,
         replaced,
-        skipped,
+        tuple(p for f in files for p in f.skipped),
         sum(f.skipped_rows for f in files),
-        tuple(sorted({int(t) for teams in team_ids for t in np.unique(teams)})),
-        tuple(created),
+        tuple(sorted({int(t) for item in prepared for t in np.unique(item.data["team_id"].to_numpy())})),
+        created,
+        plan,
     )
     record.summary_json = _summary(files, result)
     session.add(record)
     return result
+
+
+def _authorize(session: Session, organisation_id: int, team_id: int | None) -> None:
+    authorize_in(
+        session,
+        None,
+        Action.IMPORT_DORA,
+        access.team(team_id) if team_id is not None else access.organisation(organisation_id),
+    )
 
 
 def _summary(files: list[ParsedFile], result: ImportResult) -> str:
@@ -141,109 +200,119 @@ def _summary(files: list[ParsedFile], result: ImportResult) -> str:
                 {"kind": f.kind.value, "source": f.source, "rows": f.rows, "skipped": f.skipped_rows} for f in files
             ],
             "replaced": result.replaced,
+            "mode": "replace" if result.plan and result.plan.replace else "merge",
+            "plan": result.plan.lines() if result.plan else [],
             "skipped": [str(p) for p in result.skipped[:200]],
             "teams_created": list(result.teams_created),
         }
     )
 
 
-def _team_ids(
-    session: Session, organisation_id: int, team_id: int | None, files: list[ParsedFile]
-) -> tuple[list[np.ndarray], list[str]]:
-    """The team id of every row: from its team column when given, else the chosen team."""
-    problems: list[Problem] = []
-    created: list[str] = []
-    known: dict[str, int] = {}
-    result: list[np.ndarray] = []
-    for parsed in files:
-        names = parsed.table.column("team")
-        ids = np.full(parsed.rows, team_id if team_id is not None else -1, dtype=np.int64)
-        if names.null_count < parsed.rows:
-            ids = _named_team_ids(session, organisation_id, names, ids, known, created)
-        missing = np.flatnonzero(ids < 0)
-        problems += [
-            Problem(
-                parsed.source,
-                "no team: give a team column value or choose a team",
-                line=int(parsed.lines[row]),
-                column="team",
-            )
-            for row in missing[:20]
-        ]
-        result.append(ids)
-    if problems:
-        raise DoraImportError(problems)
-    return result, created
+def _prepare(
+    session: Session, organisation_id: int, team_id: int | None, files: list[ParsedFile], *, replace: bool, lock: bool
+) -> tuple[ImportPlan, Routing, list[_Prepared]]:
+    """Each file's rows as they would be stored (merged with the stored ones), and the plan that says so."""
+    routing = route(session, organisation_id, team_id, files)
+    prepared: list[_Prepared] = []
+    plans: list[FilePlan] = []
+    for parsed, teams in zip(files, routing.ids, strict=True):
+        table = TABLES[parsed.kind]
+        existing = sorted({int(t) for t in np.unique(teams) if t >= 0})
+        if lock and postgres(session):
+            _lock_teams(session, existing)
+        before = _count(session, table, existing)
+        data = pa.table(
+            {
+                "team_id": pa.array(teams),
+                **{stored: parsed.table.column(canon) for canon, stored in COLUMNS[parsed.kind].items()},
+            }
+        )
+        stored = stored_rows(session, table, parsed.kind, existing) if before else None
+        data, plan = complete(data, stored, parsed.kind, replace=replace)
+        prepared.append(_Prepared(parsed, data, before))
+        plans.append(plan)
+    return ImportPlan(replace, tuple(plans), routing.new_names), routing, prepared
 
 
-def _named_team_ids(
-    session: Session,
-    organisation_id: int,
-    names: pa.Array,
-    ids: np.ndarray,
-    known: dict[str, int],
-    created: list[str],
-) -> np.ndarray:
-    """Map team names to ids, creating the teams the organisation does not have yet."""
-    unique = [n for n in pc.unique(names).to_pylist() if n is not None]
-    for name in unique:
-        if name not in known:
-            exists = session.exec(
-                select(Team.id).where(Team.organisation_id == organisation_id, Team.name == name.strip())
-            ).first()
-            known[name] = ensure_team(session, organisation_id=organisation_id, name=name).id or 0
-            if exists is None:
-                created.append(name)
-    codes = pc.fill_null(pc.index_in(names, value_set=pa.array(unique, pa.string())), -1)
-    codes_np = np.asarray(codes.to_numpy(zero_copy_only=False), dtype=np.int64)
-    team_of_code = np.array([known[n] for n in unique], dtype=np.int64)
-    present = codes_np >= 0
-    ids = ids.copy()
-    ids[present] = team_of_code[codes_np[present]]
-    return ids
+def _unknown_teams(files: list[ParsedFile], routing: Routing) -> UnknownTeams:
+    """One problem per new name, at its first row."""
+    problems = []
+    for index, name in enumerate(routing.new_names):
+        for parsed, ids in zip(files, routing.ids, strict=True):
+            rows = np.flatnonzero(ids == -1 - index)
+            if len(rows):
+                problems.append(
+                    Problem(
+                        parsed.source,
+                        f"the organisation has no team named {name!r} ({len(rows):,} row(s)): check the spelling, "
+                        "or create the team",
+                        line=int(parsed.lines[rows[0]]),
+                        column="team",
+                        value=name,
+                    )
+                )
+                break
+    return UnknownTeams(problems, routing.new_names)
 
 
-def _write(session: Session, parsed: ParsedFile, teams: np.ndarray, import_id: int, step: Callable[[int], None]) -> int:
-    """Upsert one file's rows; return how many replaced rows the team already had."""
-    kind = parsed.kind
+def _create_teams(
+    session: Session, organisation_id: int, routing: Routing, prepared: list[_Prepared], *, lock: bool
+) -> tuple[str, ...]:
+    """Create the new teams and put their ids into the rows.
+
+    On PostgreSQL a concurrent import may have created the same team and committed rows
+    for it meanwhile: its lock is taken and its rows counted, so they are upserted, not copied.
+    """
+    if not routing.new_names:
+        return ()
+    real = np.array(
+        [ensure_team(session, organisation_id=organisation_id, name=name).id or 0 for name in routing.new_names],
+        dtype=np.int64,
+    )
+    if lock:
+        _lock_teams(session, sorted(int(t) for t in real))
+    for item in prepared:
+        ids = np.asarray(item.data["team_id"].to_numpy(), dtype=np.int64)
+        if (ids < 0).any():
+            ids = np.where(ids < 0, real[np.clip(-1 - ids, 0, len(real) - 1)], ids)
+            item.data = item.data.set_column(0, "team_id", pa.array(ids))
+            if lock:
+                item.stored_before += _count(session, TABLES[item.parsed.kind], sorted({int(t) for t in real}))
+    return routing.new_names
+
+
+def postgres(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def _write(session: Session, kind: Kind, item: _Prepared, import_id: int, step: Callable[[int], None]) -> None:
+    """Upsert one file's rows (already merged with the stored ones: the SQL replaces)."""
     table = TABLES[kind]
     names = ["team_id", "import_id", *COLUMNS[kind].values()]
-    data = pa.table(
-        {
-            "team_id": pa.array(teams),
-            "import_id": pa.array(np.full(parsed.rows, import_id)),
-            **{stored: parsed.table.column(canon) for canon, stored in COLUMNS[kind].items()},
-        }
-    )
+    data = item.data.append_column("import_id", pa.array(np.full(item.data.num_rows, import_id, dtype=np.int64)))
     # in index order, each insert lands next to the previous one instead of on a random page
     data = data.take(pc.sort_indices(data, [("team_id", "ascending"), ("external_id", "ascending")]))
-    postgres = session.get_bind().dialect.name == "postgresql"
-    if postgres:
-        _lock_teams(session, teams)
-    before = _count(session, table, teams)
-    if postgres:
-        _copy_upsert(session, table.name, names, data, step, new=before == 0)
+    if postgres(session):
+        _copy_upsert(session, table.name, names, data, step, new=item.stored_before == 0)
     else:
         _executemany_upsert(session, table.name, names, data, step)
-    after = _count(session, table, teams)
-    return parsed.rows - (after - before)
 
 
-def _lock_teams(session: Session, teams: np.ndarray) -> None:
+def _lock_teams(session: Session, ids: list[int]) -> None:
     """On PostgreSQL, hold each team's import lock until commit, so two imports of a team take turns.
 
     Then a team with no rows yet keeps none from anyone else until this import commits, and its
     rows can be copied straight into the table. Locks are taken in team order (no deadlock).
     """
-    ids = [int(t) for t in np.unique(teams)]
     session.execute(
         sa.text("SELECT pg_advisory_xact_lock(:kind, t) FROM unnest(CAST(:ids AS integer[])) AS t"),
         {"kind": _IMPORT_LOCK, "ids": ids},
     )
 
 
-def _count(session: Session, table: sa.Table, teams: np.ndarray) -> int:
-    ids = [int(t) for t in np.unique(teams)]
+def _count(session: Session, table: sa.Table, ids: list[int]) -> int:
+    if not ids:
+        return 0
     return int(
         session.execute(sa.select(sa.func.count()).select_from(table).where(table.c.team_id.in_(ids))).scalar_one()
     )
