@@ -123,7 +123,7 @@ def _write(args: argparse.Namespace, parsed: list[ParsedFile], bar: ProgressBar)
 
     def say(plan: ImportPlan) -> bool:
         """Print what the import would change before it commits; a dry run stops here."""
-        if args.dry_run or plan.new_teams or any(p.updated for p in plan.files):
+        if args.dry_run or plan.new_teams or plan.notes or any(p.updated for p in plan.files):
             bar.done()
             for line in plan.lines():
                 print(line)

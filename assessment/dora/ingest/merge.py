@@ -58,12 +58,14 @@ class ImportPlan:
     replace: bool
     files: tuple[FilePlan, ...]
     new_teams: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()  # how changes without a team were matched to teams
 
     def lines(self) -> list[str]:
         """The plan in sentences, one per line, for a terminal or a page."""
         out: list[str] = []
         if self.new_teams:
             out.append("new teams: " + ", ".join(repr(n) for n in self.new_teams))
+        out += self.notes
         for plan in self.files:
             kind = plan.kind.value
             out.append(f"{kind}: {plan.new:,} new, {plan.updated:,} already stored (updated)")

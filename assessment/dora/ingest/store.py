@@ -31,7 +31,7 @@ from assessment.dora.formats import Kind
 from assessment.dora.ingest.merge import FilePlan, ImportPlan, complete, stored_rows
 from assessment.dora.ingest.parsing import ParsedFile
 from assessment.dora.ingest.problems import Problem
-from assessment.dora.ingest.teams import Routing, UnknownTeams, only_chosen, route
+from assessment.dora.ingest.teams import Routing, only_chosen, route, unknown_teams
 from assessment.models.dora import DoraChange, DoraDeployment, DoraImport, DoraIncident
 from assessment.organisations.directory import ensure_team
 
@@ -126,7 +126,7 @@ def plan_import(
 ) -> ImportPlan:
     """What storing these files would change, without writing anything (the page's check before it asks)."""
     _authorize(session, organisation_id, team_id)
-    plan, _, _ = _prepare(session, organisation_id, team_id, files, replace=replace, lock=False)
+    plan, _, _ = _prepare(session, organisation_id, team_id, files, replace=replace, lock=False, other_teams=True)
     return plan
 
 
@@ -144,11 +144,20 @@ def store_files(
     options = options or WriteOptions()
     _authorize(session, organisation_id, team_id)
     tick = progress or (lambda _f, _m: None)
-    plan, routing, prepared = _prepare(session, organisation_id, team_id, files, replace=options.replace, lock=True)
+    plan, routing, prepared = _prepare(
+        session,
+        organisation_id,
+        team_id,
+        files,
+        replace=options.replace,
+        lock=True,
+        other_teams=options.other_teams or team_id is None,
+    )
+    files = routing.files  # changes without a team: one row per team that lists them
     if team_id is not None and not options.other_teams:
         only_chosen(session, routing, files, team_id)
     if routing.new_names and not options.create_teams:
-        raise _unknown_teams(files, routing)
+        raise unknown_teams(routing)
     if options.confirm is not None and not options.confirm(plan):
         raise NotConfirmed(plan)
     created = _create_teams(session, organisation_id, routing, prepared, lock=postgres(session))
@@ -209,13 +218,20 @@ def _summary(files: list[ParsedFile], result: ImportResult) -> str:
 
 
 def _prepare(
-    session: Session, organisation_id: int, team_id: int | None, files: list[ParsedFile], *, replace: bool, lock: bool
+    session: Session,
+    organisation_id: int,
+    team_id: int | None,
+    files: list[ParsedFile],
+    *,
+    replace: bool,
+    lock: bool,
+    other_teams: bool,
 ) -> tuple[ImportPlan, Routing, list[_Prepared]]:
     """Each file's rows as they would be stored (merged with the stored ones), and the plan that says so."""
-    routing = route(session, organisation_id, team_id, files)
+    routing = route(session, organisation_id, team_id, files, other_teams=other_teams)
     prepared: list[_Prepared] = []
     plans: list[FilePlan] = []
-    for parsed, teams in zip(files, routing.ids, strict=True):
+    for parsed, teams in zip(routing.files, routing.ids, strict=True):
         table = TABLES[parsed.kind]
         existing = sorted({int(t) for t in np.unique(teams) if t >= 0})
         if lock and postgres(session):
@@ -231,28 +247,8 @@ def _prepare(
         data, plan = complete(data, stored, parsed.kind, replace=replace)
         prepared.append(_Prepared(parsed, data, before))
         plans.append(plan)
-    return ImportPlan(replace, tuple(plans), routing.new_names), routing, prepared
-
-
-def _unknown_teams(files: list[ParsedFile], routing: Routing) -> UnknownTeams:
-    """One problem per new name, at its first row."""
-    problems = []
-    for index, name in enumerate(routing.new_names):
-        for parsed, ids in zip(files, routing.ids, strict=True):
-            rows = np.flatnonzero(ids == -1 - index)
-            if len(rows):
-                problems.append(
-                    Problem(
-                        parsed.source,
-                        f"the organisation has no team named {name!r} ({len(rows):,} row(s)): check the spelling, "
-                        "or create the team",
-                        line=int(parsed.lines[rows[0]]),
-                        column="team",
-                        value=name,
-                    )
-                )
-                break
-    return UnknownTeams(problems, routing.new_names)
+    notes = tuple(m.line() for m in routing.matched)
+    return ImportPlan(replace, tuple(plans), routing.new_names, notes), routing, prepared
 
 
 def _create_teams(

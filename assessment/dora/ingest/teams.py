@@ -19,6 +19,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from sqlmodel import Session, select
 
+from assessment.dora.formats import Kind
+from assessment.dora.ingest.crossteam import Matched, listings, match
 from assessment.dora.ingest.parsing import ParsedFile
 from assessment.dora.ingest.problems import DoraImportError, Problem
 from assessment.models.assessments import Team
@@ -32,6 +34,8 @@ class Routing:
 
     ids: list[np.ndarray]
     new_names: tuple[str, ...]
+    files: list[ParsedFile]  # as given, except changes without a team: one row per team that lists them
+    matched: tuple[Matched, ...] = ()
 
     def team_ids(self) -> list[int]:
         """The existing teams the rows go to."""
@@ -46,13 +50,22 @@ class UnknownTeams(DoraImportError):
         self.names = names
 
 
-def route(session: Session, organisation_id: int, team_id: int | None, files: list[ParsedFile]) -> Routing:
-    """Every row's team; DoraImportError for names that cannot be team names."""
+def route(
+    session: Session, organisation_id: int, team_id: int | None, files: list[ParsedFile], *, other_teams: bool = True
+) -> Routing:
+    """Every row's team; DoraImportError for names that cannot be team names.
+
+    With `other_teams`, changes without a team go to the teams whose deployments list them (`crossteam`):
+    the deployments of this import, or without any, those stored for the organisation when no team is chosen."""
     known = _Names(session, organisation_id)
     problems: list[Problem] = []
     result: list[np.ndarray] = []
-    for parsed in files:
+    loose: dict[int, np.ndarray] = {}  # file index -> its rows without a team, for changes matched across teams
+    with_deployments = any(f.kind is Kind.DEPLOYMENTS for f in files)
+    for index, parsed in enumerate(files):
         names = parsed.table.column("team")
+        if parsed.kind is Kind.CHANGES and other_teams and (with_deployments or team_id is None):
+            loose[index] = np.asarray(pc.is_null(names).to_numpy(zero_copy_only=False), dtype=bool)
         ids = np.full(parsed.rows, team_id if team_id is not None else NO_TEAM, dtype=np.int64)
         if names.null_count < parsed.rows:
             unique = [n for n in pc.unique(names).to_pylist() if n is not None]
@@ -85,12 +98,41 @@ def route(session: Session, organisation_id: int, team_id: int | None, files: li
                 line=int(parsed.lines[row]),
                 column="team",
             )
-            for row in np.flatnonzero(ids == NO_TEAM)[:20]
+            for row in np.flatnonzero((ids == NO_TEAM) & ~loose.get(index, False))[:20]
         ]
         result.append(ids)
     if problems:
         raise DoraImportError(problems)
-    return Routing(result, tuple(known.new))
+    files = list(files)
+    matched: list[Matched] = []
+    if any(rows.any() for rows in loose.values()):
+        listed = listings(session, organisation_id, files, result, stored=not with_deployments)
+        for index, rows in loose.items():
+            if rows.any():
+                files[index], result[index], report = match(files[index], result[index], rows, listed, team_id)
+                matched.append(report)
+    return Routing(result, tuple(known.new), files, tuple(matched))
+
+
+def unknown_teams(routing: Routing) -> UnknownTeams:
+    """The refusal of names the organisation does not have: one problem per name, at its first row."""
+    problems = []
+    for index, name in enumerate(routing.new_names):
+        for parsed, ids in zip(routing.files, routing.ids, strict=True):
+            rows = np.flatnonzero(ids == -1 - index)
+            if len(rows):
+                problems.append(
+                    Problem(
+                        parsed.source,
+                        f"the organisation has no team named {name!r} ({len(rows):,} row(s)): check the spelling, "
+                        "or create the team",
+                        line=int(parsed.lines[rows[0]]),
+                        column="team",
+                        value=name,
+                    )
+                )
+                break
+    return UnknownTeams(problems, routing.new_names)
 
 
 def _bad_character(name: str) -> str | None:

@@ -166,6 +166,8 @@ def _write(engine: Engine, organisation_id: int, team_id: int, checked: Checked)
         return
     bar.empty()
     st.success(sentence(result.sentence()))
+    for line in result.plan.notes if result.plan else ():
+        st.text(line)
     if result.skipped:
         st.dataframe(pd.DataFrame([{"Skipped": str(p)} for p in result.skipped]), hide_index=True)
 
