@@ -20,6 +20,7 @@ from assessment.dora import service
 from assessment.dora.service import (
     DEFAULT_LOOKBACK_HOURS,
     DEFAULT_MAX_BYTES,
+    LIST_SEPARATORS,
     DoraImportError,
     FileInput,
     ImportOptions,
@@ -94,8 +95,11 @@ def cmd_dora_import(args: argparse.Namespace) -> int:
             if i is not None
         ]
         mapping = service.read_mapping_file(args.mapping) if args.mapping else None
+        mapping = service.with_list_separator(mapping, args.list_separator)
         options = ImportOptions(mapping=mapping, tz=args.tz, max_bytes=max_bytes, skip_invalid=args.skip_invalid)
         parsed = service.parse_files(inputs, options, progress=bar)
+        for warning in (w for p in parsed for w in p.warnings):  # said before anything is written
+            print(f"warning: {warning}", file=sys.stderr)
         result = _write(args, parsed, bar)
         bar.done()
     except NotConfirmed:
@@ -201,6 +205,11 @@ def add_dora_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) 
     for kind in Kind:
         imp.add_argument(f"--{kind.value}", metavar="FILE", help=f"{kind.value} file (see docs/DORA.md)")
     imp.add_argument("--mapping", metavar="FILE", help="column mapping file for exports with other column names")
+    imp.add_argument(
+        "--list-separator",
+        choices=list(LIST_SEPARATORS),
+        help="how the deployments' change_ids cells separate ids (default: what most cells use)",
+    )
     imp.add_argument("--tz", metavar="ZONE", help="time zone of times written without an offset, e.g. Europe/Paris")
     imp.add_argument("--skip-invalid", action="store_true", help="import the valid rows and list the others")
     imp.add_argument(

@@ -29,12 +29,13 @@ from assessment.dora.figures import RANGES, Typed, check_typed
 from assessment.dora.formats import FORMATS, Kind
 from assessment.dora.ingest import mapping as mappings
 from assessment.dora.ingest import saved
+from assessment.dora.ingest.lists import SEPARATOR_KEY, SEPARATORS, detect_separator, separator_name
 from assessment.dora.ingest.mapping import KindMapping, Mapping
 from assessment.dora.ingest.merge import ImportPlan
-from assessment.dora.ingest.parsing import ParsedFile
+from assessment.dora.ingest.parsing import ParsedFile, parse_file
 from assessment.dora.ingest.pipeline import FileInput, ImportOptions, parse_inputs, write_import
 from assessment.dora.ingest.problems import DoraImportError, Problem
-from assessment.dora.ingest.sources import DEFAULT_MAX_BYTES, read_header
+from assessment.dora.ingest.sources import DEFAULT_MAX_BYTES, read_header, read_text_table
 from assessment.dora.ingest.store import ImportResult, NotConfirmed, Progress, WriteOptions, plan_import
 from assessment.dora.ingest.teams import UnknownTeams
 from assessment.dora.metrics.compute import DEFAULT_LOOKBACK_HOURS, team_metrics
@@ -48,6 +49,8 @@ __all__ = [
     "DEFAULT_LOOKBACK_HOURS",
     "DEFAULT_MAX_BYTES",
     "FORMATS",
+    "LIST_SEPARATORS",
+    "LIST_SEPARATOR_KEY",
     "METRICS",
     "RANGES",
     "DoraImportError",
@@ -75,7 +78,9 @@ __all__ = [
     "check_import",
     "check_typed",
     "file_headers",
+    "file_warnings",
     "latest_event",
+    "list_separator_of",
     "mapping_text",
     "organisation_lookback",
     "parse_files",
@@ -91,7 +96,11 @@ __all__ = [
     "team_trends",
     "typed_figures",
     "window_for",
+    "with_list_separator",
 ]
+
+LIST_SEPARATORS = SEPARATORS  # canonical name -> how messages and the page name it
+LIST_SEPARATOR_KEY = SEPARATOR_KEY  # the mapping's option that names it
 
 # --- importing files ---------------------------------------------------------------------------------------
 
@@ -144,6 +153,41 @@ def file_headers(file: FileInput) -> list[str]:
 def propose_mapping(kind: Kind, headers: list[str]) -> KindMapping:
     """The file's columns matched to the canonical ones by name, as the mapping step's preset."""
     return mappings.propose_mapping(kind, headers)
+
+
+def with_list_separator(mapping: Mapping | None, separator: str | None) -> Mapping:
+    """The mapping with the separator of the deployments' change id lists named (None: detected from the data).
+
+    FoundationsError for a separator that is not one of LIST_SEPARATORS (or a spelling such as `;`)."""
+    result: Mapping = {kind: dict(kinds) for kind, kinds in (mapping or {}).items()}
+    if separator is None:
+        return result
+    name = separator_name(separator)
+    if name is None:
+        raise FoundationsError(f"unknown list separator {separator!r}: use one of {', '.join(SEPARATORS)}")
+    result.setdefault(Kind.DEPLOYMENTS, {})[SEPARATOR_KEY] = name
+    return result
+
+
+def list_separator_of(file: FileInput, mapping: KindMapping) -> str | None:
+    """The separator most cells of the file's change id column use (None when no column holds change ids)."""
+    header = mapping.get("change_ids")
+    if file.kind is not Kind.DEPLOYMENTS or not header:
+        return None
+    table = read_text_table(file.data, source=file.source).table
+    return detect_separator(table.column(header)) if header in table.column_names else None
+
+
+def file_warnings(file: FileInput, mapping: KindMapping, tz: str | None = None) -> tuple[Problem, ...]:
+    """What the import will warn about in this file (cells that look like lists with another separator).
+
+    For the page to show before the Import button; the file is read as the import reads it
+    (invalid rows skipped, so a problem elsewhere does not hide a warning)."""
+    try:
+        parsed = parse_file(file.data, source=file.source, kind=file.kind, mapping=mapping, tz=tz, skip_invalid=True)
+    except DoraImportError:
+        return ()
+    return parsed.warnings
 
 
 def mapping_text(mapping: Mapping) -> str:

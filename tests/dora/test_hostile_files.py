@@ -49,8 +49,8 @@ class Case:
     team: str = "Team"
 
 
-def _lines(case: Case, path: str) -> list[str]:
-    return [line.format(file=path, range=range_text()) for line in case.expected]
+def _lines(case: Case, path: str, mapping: str) -> list[str]:
+    return [line.format(file=path, range=range_text(), mapping=mapping) for line in case.expected]
 
 
 CASES = [
@@ -103,10 +103,34 @@ CASES = [
         ),
         args=("--tz", "Pacific/Kiritimati"),
     ),
+    Case(
+        "a 201-character id inside a change list",
+        Kind.DEPLOYMENTS,
+        "deployments.csv",
+        b"id,service,deployed_at,change_ids\nd1,api,2024-05-01T10:00:00Z,c1 " + b"x" * 201 + b"\n",
+        (
+            "error: {file}, line 2, column 'change_ids': an id in the list is longer than 200 characters "
+            "(value 'c1 " + "x" * 76 + "…')",
+            SKIP_HINT,
+        ),
+    ),
+    Case(
+        "a separator the mapping cannot name",
+        Kind.DEPLOYMENTS,
+        "deployments.csv",
+        b"id,service,deployed_at,change_ids\nd1,api,2024-05-01T10:00:00Z,c1|c2\n",
+        (
+            "error: {mapping}, column 'deployments.change_ids_separator': unknown separator '|' for change_ids "
+            "(use one of: semicolon, comma, whitespace, json)",
+            NOTHING,
+        ),
+        args=("--mapping", "pipes.json"),
+    ),
 ]
 
 MAPPINGS = {
-    "mapping.json": b'{"foundations_dora_mapping": 1, "changes": {"id": "sha", "committed_at": "Committed On"}}'
+    "mapping.json": b'{"foundations_dora_mapping": 1, "changes": {"id": "sha", "committed_at": "Committed On"}}',
+    "pipes.json": b'{"foundations_dora_mapping": 1, "deployments": {"change_ids_separator": "|"}}',
 }
 
 
@@ -117,4 +141,5 @@ def test_hostile_file_is_refused_with_its_message_and_nothing_changes(
     path = write(tmp_path, case.file, case.data)
     args = [str(write(tmp_path, a, MAPPINGS[a])) if a in MAPPINGS else a for a in case.args]
     err = import_refused(capsys, hostile_org, "--team", case.team, "--org", "Org", f"--{case.kind.value}", path, *args)
-    assert err == _lines(case, path)
+    mapping = next((a for a in args if a.endswith(".json")), "")
+    assert err == _lines(case, path, mapping)

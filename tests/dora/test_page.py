@@ -155,3 +155,29 @@ def test_problems_name_the_files_header_and_leave_no_none_cells(app_engine: Engi
     ]
     assert "None" not in problems.to_string()
     assert _count(app_engine, "dora_deployment") == 0
+
+
+def test_the_separator_is_detected_and_a_contradicting_cell_is_warned_before_import(app_engine: Engine) -> None:
+    at = open_page(DORA, new_round(app_engine))
+    data = b"id,service,deployed_at,Commits\nd1,api,2024-05-01T10:00:00Z,c1 c2\nd2,api,2024-05-01T11:00:00Z,c3\n"
+    at.file_uploader(key="dora_upload_deployments").set_value(("deploys.csv", data, "text/csv")).run()
+    assert at.selectbox(key="dora_map_deployments_change_ids").value == "Commits"
+    assert at.selectbox(key="dora_separator_deploys.csv").value == "whitespace"  # as in most cells
+    assert not at.warning
+    at.selectbox(key="dora_separator_deploys.csv").set_value("semicolon").run()
+    assert "deploys.csv: check this before importing (nothing is saved yet)." in texts(at, "warning")
+    warned = at.dataframe[-1].value.iloc[0]
+    assert (warned["Line"], warned["Column"], warned["Reads as"], warned["Value"]) == (
+        "2",
+        "Commits",
+        "change_ids",
+        "c1 c2",
+    )
+    assert warned["Problem"].startswith("1 cell looks like a list with another separator than ';';")
+    assert _count(app_engine, "dora_deployment") == 0
+    at.selectbox(key="dora_separator_deploys.csv").set_value("whitespace").run()
+    at.button(key="dora_import").click().run()
+    assert "Imported 2 deployments" in texts(at, "success")
+    with app_engine.connect() as conn:
+        stored = conn.execute(sa.text("SELECT change_ids FROM dora_deployment ORDER BY external_id")).scalars()
+        assert list(stored) == ["c1;c2", "c3"]

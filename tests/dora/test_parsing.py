@@ -222,10 +222,16 @@ def test_required_value_left_empty() -> None:
 
 
 def test_change_id_lists_are_normalised() -> None:
-    data = b'id,service,deployed_at,change_ids\nd1,a,2024-05-01T10:00:00Z," c1 ; c2,c3;"\nd2,a,2024-05-01T10:00:00Z,\n'
+    data = b'id,service,deployed_at,change_ids\nd1,a,2024-05-01T10:00:00Z," c1 ; c2;c3;"\nd2,a,2024-05-01T10:00:00Z,\n'
     parsed = parse_file(data, source="deployments.csv", kind=Kind.DEPLOYMENTS)
     assert parsed.table.column("change_ids").to_pylist() == ["c1;c2;c3", None]
     assert parsed.table.column("status").to_pylist() == [None, None]  # no status: defaulted when stored (merge.py)
+    mixed = data.replace(b"c2;c3", b"c2,c3")  # two separators in one cell: split by the first, and said
+    parsed = parse_file(mixed, source="deployments.csv", kind=Kind.DEPLOYMENTS)
+    assert parsed.table.column("change_ids").to_pylist() == ["c1;c2,c3", None]
+    assert [w.message.split("; this")[0] for w in parsed.warnings] == [
+        "1 cell looks like a list with another separator than ';' (as in most cells)"
+    ]
 
 
 def test_times_are_accepted_from_1990_to_one_day_after_now() -> None:
@@ -238,3 +244,48 @@ def test_times_are_accepted_from_1990_to_one_day_after_now() -> None:
     assert range_text().startswith("1990-01-01 to ")
     parsed = parse_file(data.replace(later.encode(), b""), source="incidents.csv", kind=Kind.INCIDENTS)
     assert parsed.table.column("started_at").to_pylist()[0] == 631152000
+
+
+DEPLOY_HEADER = "id,service,deployed_at,change_ids\n"
+
+
+def _lists(cells: list[str], separator: str | None = None) -> tuple[list[str | None], list[str]]:
+    rows = "".join(f'd{n},a,2024-05-01T00:00:00Z,"{cell}"\n' for n, cell in enumerate(cells))
+    mapping = {"change_ids_separator": separator} if separator else None
+    parsed = parse_file((DEPLOY_HEADER + rows).encode(), source="d.csv", kind=Kind.DEPLOYMENTS, mapping=mapping)
+    return parsed.table.column("change_ids").to_pylist(), [str(w) for w in parsed.warnings]
+
+
+def test_space_separated_change_lists_are_detected_and_split() -> None:
+    assert _lists(["c1 c2", "c3  c4 c5", "c6", ""]) == (["c1;c2", "c3;c4;c5", "c6", None], [])
+    assert _lists(["c1, c2", "c3,c4"]) == (["c1;c2", "c3;c4"], [])
+    assert _lists(["c1; c2", "c3"]) == (["c1;c2", "c3"], [])
+    assert _lists(['[""c1"", ""c2""]', '[""c3""]', "[]"], "json") == (["c1;c2", "c3", None], [])
+
+
+def test_a_cell_that_looks_like_another_separator_is_a_warning_with_a_count() -> None:
+    ids, warnings = _lists(["c1 c2", "c3 c4", "c5"], ";")
+    assert ids == ["c1 c2", "c3 c4", "c5"]
+    assert warnings == [
+        "d.csv, line 2, column 'change_ids': 2 cells look like lists with another separator than ';'; this one "
+        'looks separated by spaces: if that is the separator, name it ("change_ids_separator": "whitespace" in '
+        "the mapping, or --list-separator whitespace) (value 'c1 c2')"
+    ]
+    ids, warnings = _lists(["c1;c2", "c3;c4", "c5 c6"])
+    assert ids == ["c1;c2", "c3;c4", "c5 c6"]
+    assert warnings == [
+        "d.csv, line 4, column 'change_ids': 1 cell looks like a list with another separator than ';' (as in most "
+        'cells); this one looks separated by spaces: if that is the separator, name it ("change_ids_separator": '
+        "\"whitespace\" in the mapping, or --list-separator whitespace) (value 'c5 c6')"
+    ]
+
+
+def test_ids_inside_a_list_are_capped_like_every_other_id() -> None:
+    long = "x" * 201
+    problem = _one((DEPLOY_HEADER + f"d1,a,2024-05-01T00:00:00Z,c1;{long}\n").encode(), kind=Kind.DEPLOYMENTS)
+    assert (problem.line, problem.column, problem.message) == (
+        2,
+        "change_ids",
+        "an id in the list is longer than 200 characters",
+    )
+    _lists(["c1;" + "x" * 200])  # 200 is fine

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 import pandas as pd
 import streamlit as st
 
+from assessment.access.policy import Action, may
 from assessment.assessments.repository import assessment_team
 from assessment.core import db
 from assessment.core.errors import FoundationsError
@@ -22,7 +23,7 @@ from assessment.dora.service import (
 )
 from reports.charts.dora import deployments_per_week_chart, lead_time_chart, recovery_chart
 from ui import auth, current, database, state, widgets
-from ui.components.dora import importing
+from ui.components.dora import importing, separators
 from ui.components.dora import widgets as dora_widgets
 from ui.components.dora.state import (
     IMPORT_NOTICE,
@@ -47,6 +48,7 @@ with db.read_session(engine) as session:
     typed = service.typed_figures(session, team_id=data.team_id)
     saved = service.saved_mappings(session, organisation_id=organisation_id)
     lookback = service.organisation_lookback(session, organisation_id=organisation_id)
+    may_import = may(session, auth.actor(), Action.IMPORT_DORA, organisation_id)
 
 
 def window_picker() -> tuple[date, date]:
@@ -179,7 +181,8 @@ def mapping_step(files: dict[Kind, FileInput]) -> Mapping:
             continue
         st.text(f"{file.source}: which column holds what?")
         proposal = saved[choice].get(kind, {}) if choice in saved else service.propose_mapping(kind, headers)
-        mapping[kind] = dora_widgets.mapping_step(kind, headers, proposal)
+        mapping[kind] = separators.separator_step(file, dora_widgets.mapping_step(kind, headers, proposal))
+        separators.show_warnings(file, mapping[kind], TIME_ZONE.get())
     return mapping
 
 
@@ -194,6 +197,9 @@ def save_named_mapping(mapping: Mapping) -> None:
 
 
 def import_tab() -> None:
+    if not may_import:  # asked first: a viewer's upload is never read
+        st.info("Your role in this organisation shows the DORA figures but does not import data.")
+        return
     files = uploads()
     if not files:
         st.caption(

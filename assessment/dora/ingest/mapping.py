@@ -14,11 +14,13 @@ from pathlib import Path
 from typing import Any
 
 from assessment.dora.formats import FORMATS, Column, Kind
+from assessment.dora.ingest.lists import SEPARATOR_KEY, SEPARATORS, separator_name
 from assessment.dora.ingest.problems import DoraImportError, Problem
 
 MAPPING_MARK = "foundations_dora_mapping"
 MAPPING_VERSION = 1
-KindMapping = dict[str, str]  # canonical column -> header in the user's file
+KindMapping = dict[str, str]  # canonical column -> header in the user's file (and the options below)
+OPTIONS = frozenset({SEPARATOR_KEY})  # keys of a kind's mapping that are settings, not columns
 Mapping = dict[Kind, KindMapping]
 
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
@@ -72,7 +74,7 @@ def resolve(kind: Kind, headers: list[str], mapping: KindMapping | None, source:
             f"column (it has: {', '.join(headers)})",
         )
         for name, header in chosen.items()
-        if header and header not in headers
+        if header and header not in headers and name not in OPTIONS
     ]
     by_norm = {normalise_header(h): h for h in headers}
     resolved: KindMapping = {}
@@ -138,6 +140,21 @@ def parse_mapping(text: str, source: str) -> Mapping:
     return mapping
 
 
+def list_separator(mapping: KindMapping | None, source: str) -> str | None:
+    """The separator of change id lists the mapping names (canonical name), None when it names none."""
+    given = (mapping or {}).get(SEPARATOR_KEY)
+    if not given:
+        return None
+    name = separator_name(given)
+    if name is None:
+        raise DoraImportError([Problem(source, _bad_separator(given))])
+    return name
+
+
+def _bad_separator(given: str) -> str:
+    return f"unknown separator {given!r} for change_ids (use one of: {', '.join(SEPARATORS)})"
+
+
 def _kind_mapping(kind: Kind, value: Any, source: str, problems: list[Problem]) -> KindMapping:
     if not isinstance(value, dict):
         problems.append(Problem(source, "expected an object of column names", column=kind.value))
@@ -145,7 +162,12 @@ def _kind_mapping(kind: Kind, value: Any, source: str, problems: list[Problem]) 
     names = {c.name for c in FORMATS[kind]}
     result: KindMapping = {}
     for name, header in value.items():
-        if name not in names:
+        if name == SEPARATOR_KEY and kind is Kind.DEPLOYMENTS:
+            if not isinstance(header, str) or separator_name(header) is None:
+                problems.append(Problem(source, _bad_separator(str(header)), column=f"{kind.value}.{name}"))
+            else:
+                result[name] = separator_name(header) or ""
+        elif name not in names:
             problems.append(
                 Problem(
                     source,

@@ -18,8 +18,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from assessment.dora.bounds import EARLIEST_S, latest_allowed_s, range_text
-from assessment.dora.formats import FORMATS, ID_SEPARATOR, MAX_TEXT, ColumnType, Kind
-from assessment.dora.ingest.mapping import KindMapping, resolve
+from assessment.dora.formats import FORMATS, MAX_TEXT, ColumnType, Kind
+from assessment.dora.ingest.lists import SEPARATOR_KEY, SEPARATORS, split_lists, too_long_ids
+from assessment.dora.ingest.mapping import KindMapping, list_separator, resolve
 from assessment.dora.ingest.problems import DoraImportError, Problem
 from assessment.dora.ingest.sources import DEFAULT_MAX_BYTES, TextTable, raise_if_empty, read_text_table
 
@@ -40,6 +41,7 @@ class ParsedFile:
     lines: np.ndarray
     skipped: tuple[Problem, ...] = ()
     skipped_rows: int = 0
+    warnings: tuple[Problem, ...] = ()  # shown before anything is saved; they do not stop the import
 
     @property
     def rows(self) -> int:
@@ -54,7 +56,9 @@ class _Collector:
     text: TextTable
     bad: np.ndarray
     headers: KindMapping = field(default_factory=dict)  # canonical column -> the file's header
+    separator: str | None = None  # of change id lists, as the mapping names it (None: detect)
     problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
     total: int = 0
 
     def add(self, mask: np.ndarray, column: str, message: str, values: pa.ChunkedArray | None) -> None:
@@ -98,7 +102,7 @@ def parse_file(
     text = read_text_table(data, source=source, max_bytes=max_bytes)
     raise_if_empty(text)
     resolved = resolve(kind, text.table.column_names, mapping, source)
-    found = _Collector(text, np.zeros(text.table.num_rows, dtype=bool), resolved)
+    found = _Collector(text, np.zeros(text.table.num_rows, dtype=bool), resolved, list_separator(mapping, source))
     typed = {
         column.name: _convert(
             found,
@@ -129,6 +133,7 @@ def parse_file(
         text.lines[keep],
         tuple(_ordered(problems)),
         len(text.broken_rows) + int(found.bad.sum()),
+        tuple(found.warnings),
     )
 
 
@@ -165,7 +170,7 @@ def _convert(
     if kind is ColumnType.TIMESTAMP:
         return _timestamps(found, name, values, empty, zone)
     if kind is ColumnType.ID_LIST:
-        return _id_list(values, empty)
+        return _id_list(found, name, values, empty)
     found.add(
         _mask(pc.greater(pc.utf8_length(values), MAX_TEXT)),
         name,
@@ -181,12 +186,34 @@ def _mask(array: pa.ChunkedArray | pa.Array) -> np.ndarray:
     return np.asarray(array.to_numpy(zero_copy_only=False), dtype=bool)
 
 
-def _id_list(values: pa.ChunkedArray, empty: np.ndarray) -> pa.Array:
-    """`a; b,c` becomes `a;b;c`; an empty list becomes null."""
-    joined = pc.replace_substring_regex(values, r"\s*[;,]\s*", ID_SEPARATOR)
-    joined = pc.utf8_trim(joined, ID_SEPARATOR)
-    blank = _mask(pc.equal(joined, "")) | empty
-    return pc.if_else(pa.array(blank), pa.scalar(None, pa.string()), joined).combine_chunks()
+def _id_list(found: _Collector, name: str, values: pa.ChunkedArray, empty: np.ndarray) -> pa.Array:
+    """`a; b` (or `a, b`, `a b`, `["a", "b"]`) becomes `a;b`; an empty list becomes null."""
+    lists = split_lists(values, empty, found.separator)
+    found.add(
+        too_long_ids(lists.joined, MAX_TEXT) & ~empty,
+        name,
+        f"an id in the list is longer than {MAX_TEXT} characters",
+        values,
+    )
+    count = int(lists.suspicious.sum())
+    if count and lists.other is not None:
+        first = lists.first_other
+        chosen = SEPARATORS[lists.separator] + ("" if found.separator else " (as in most cells)")
+        found.warnings.append(
+            Problem(
+                found.text.source,
+                f"{count:,} cell{'s' if count != 1 else ''} look{'s' if count == 1 else ''} like "
+                f"{'a list' if count == 1 else 'lists'} with another separator than {chosen}; this one looks "
+                f"separated by {SEPARATORS[lists.other]}: if that is the separator, name it "
+                f'("{SEPARATOR_KEY}": "{lists.other}" in the mapping, or --list-separator {lists.other})',
+                line=int(found.text.lines[first]),
+                column=name,
+                value=str(values[first].as_py()),
+                record=found.text.record_based,
+                header=found.headers.get(name),
+            )
+        )
+    return lists.joined
 
 
 def _timestamps(
