@@ -82,6 +82,7 @@ __all__ = [
     "latest_event",
     "list_separator_of",
     "mapping_text",
+    "matching_header",
     "organisation_lookback",
     "parse_files",
     "propose_mapping",
@@ -188,6 +189,11 @@ def file_warnings(file: FileInput, mapping: KindMapping, tz: str | None = None) 
     except DoraImportError:
         return ()
     return parsed.warnings
+
+
+def matching_header(header: str, headers: list[str]) -> str:
+    """The file's header a (saved) mapping names, compared without regard to case; `header` when none matches."""
+    return mappings.same_header(header, headers)
 
 
 def mapping_text(mapping: Mapping) -> str:

@@ -88,3 +88,34 @@ def test_bad_mapping_files(text: str, expected: str) -> None:
 def test_missing_mapping_file() -> None:
     with pytest.raises(DoraImportError, match=r"nope\.json: file not found"):
         load_mapping_file("nope.json")
+
+
+def test_proposal_covers_the_optional_columns_through_aliases_and_close_spellings() -> None:
+    incidents = ["Incident Number", "Service Name", "Created", "Resolved On", "Caused By Deploy", "Caused By Commit"]
+    assert propose_mapping(Kind.INCIDENTS, incidents) == {
+        "id": "Incident Number",
+        "service": "Service Name",
+        "started_at": "Created",
+        "resolved_at": "Resolved On",
+        "deployment_id": "Caused By Deploy",
+        "change_id": "Caused By Commit",
+    }
+    deployments = ["Deployment ID", "App", "Finished At", "Commit SHAs", "Target Environment", "Deploy Status"]
+    assert propose_mapping(Kind.DEPLOYMENTS, deployments) == {
+        "id": "Deployment ID",
+        "service": "App",
+        "deployed_at": "Finished At",
+        "change_ids": "Commit SHAs",
+        "environment": "Target Environment",
+        "status": "Deploy Status",
+    }
+    # an optional column never takes a header a required one matches exactly
+    assert propose_mapping(Kind.INCIDENTS, ["id", "service", "started_at", "resolved"])["resolved_at"] == "resolved"
+
+
+def test_mapping_headers_match_without_regard_to_case() -> None:
+    data = b"Incident Number,Service Name,Created\n17,a,2024-05-01T10:00:00Z\n"
+    mapping = {"id": "incident number", "service": "SERVICE NAME", "started_at": " created "}
+    parsed = parse_file(data, source="pd.csv", kind=Kind.INCIDENTS, mapping=mapping)
+    assert parsed.table.column("id").to_pylist() == ["17"]
+    assert parsed.table.column("service").to_pylist() == ["a"]

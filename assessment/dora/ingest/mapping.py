@@ -33,14 +33,21 @@ def normalise_header(name: str) -> str:
 
 
 def propose_mapping(kind: Kind, headers: list[str]) -> KindMapping:
-    """Best guess per canonical column: exact name, then a known alias, then a close spelling."""
+    """Best guess per canonical column: exact names and known aliases first (for every column), then close
+    spellings (required columns first), so `Resolved On` or `Commit SHAs` is found without taking a header
+    that another column names exactly."""
     by_norm = {normalise_header(h): h for h in reversed(headers)}
     taken: set[str] = set()
     proposal: KindMapping = {}
     for column in FORMATS[kind]:
         found = _exact(column, by_norm, taken)
-        if found is None and column.required:
-            found = _close(column, by_norm, taken)
+        if found is not None:
+            proposal[column.name] = found
+            taken.add(found)
+    for column in sorted(FORMATS[kind], key=lambda c: not c.required):
+        if column.name in proposal:
+            continue
+        found = _close(column, by_norm, taken)
         if found is not None:
             proposal[column.name] = found
             taken.add(found)
@@ -66,7 +73,7 @@ def _close(column: Column, by_norm: dict[str, str], taken: set[str]) -> str | No
 
 def resolve(kind: Kind, headers: list[str], mapping: KindMapping | None, source: str) -> KindMapping:
     """The header to read for each canonical column, or DoraImportError naming what is missing."""
-    chosen = dict(mapping or {})
+    chosen = {name: same_header(header, headers) for name, header in (mapping or {}).items() if name not in OPTIONS}
     problems = [
         Problem(
             source,
@@ -74,7 +81,7 @@ def resolve(kind: Kind, headers: list[str], mapping: KindMapping | None, source:
             f"column (it has: {', '.join(headers)})",
         )
         for name, header in chosen.items()
-        if header and header not in headers and name not in OPTIONS
+        if header and header not in headers
     ]
     by_norm = {normalise_header(h): h for h in headers}
     resolved: KindMapping = {}
@@ -95,6 +102,14 @@ def resolve(kind: Kind, headers: list[str], mapping: KindMapping | None, source:
     if problems:
         raise DoraImportError(problems)
     return resolved
+
+
+def same_header(header: str, headers: list[str]) -> str:
+    """The file's header a mapping names, compared without regard to case or surrounding spaces."""
+    if header in headers:
+        return header
+    wanted = header.strip().casefold()
+    return next((h for h in headers if h.strip().casefold() == wanted), header)
 
 
 # --- mapping files ----------------------------------------------------------------------------------

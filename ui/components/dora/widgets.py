@@ -91,7 +91,7 @@ def mapping_step(kind: Kind, headers: list[str], proposal: KindMapping) -> KindM
     chosen: KindMapping = {}
     columns = st.columns(3)
     for n, column in enumerate(FORMATS[kind]):
-        guess = proposal.get(column.name)
+        guess = service.matching_header(proposal.get(column.name) or "", headers)
         label = f"{column.name}{' (required)' if column.required else ''}"
         picked = columns[n % 3].selectbox(
             label,
