@@ -20,6 +20,8 @@ PAGES = [
     st.Page("ui/pages/workshop_join.py", title="Join", icon=":material/login:", url_path="join"),
 ]
 
+auth.refuse_unsafe_configuration()  # shared mode: never serve with example or weak secrets
+auth.identify()  # shared mode: who signed in, checked against the database on every run
 page = st.navigation(PAGES + navigation.shared_pages(), position="top")
 auth.gate(page)  # shared mode: sign in first, except on workshop participant links
 page.run()

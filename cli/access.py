@@ -1,4 +1,4 @@
-"""`foundations access ...`: grant, revoke and list memberships from the command line.
+"""`foundations access ...`: grant, revoke and list memberships, and unbind a sign-in, from the command line.
 
 Whoever runs the CLI holds the database, so it acts as an install administrator
 (`COMMAND_LINE`); its changes are still written to the audit log under that name.
@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
+from assessment.access.identity import unbind
 from assessment.access.policy import COMMAND_LINE, Role
 from assessment.core import db
 from assessment.interchange.assessment_json import dumps
@@ -58,6 +59,11 @@ def cmd_access_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_access_unbind(args: argparse.Namespace) -> int:
+    print(unbind(db.ready_engine(), args.email))
+    return 0
+
+
 def add_access_commands(sub: Any) -> None:
     """Add `access grant|revoke|list` to the CLI's subcommands."""
     roles = ", ".join(r.value for r in Role)
@@ -78,3 +84,8 @@ def add_access_commands(sub: Any) -> None:
     list_p.add_argument("--org", required=True, help="organisation name")
     list_p.add_argument("--json", action="store_true", help="print JSON")
     list_p.set_defaults(func=cmd_access_list)
+    unbind_p = acc.add_parser(
+        "unbind", help="forget the sign-in account an address is bound to (its next sign-in binds it again)"
+    )
+    unbind_p.add_argument("--email", required=True, help="the address whose account changed")
+    unbind_p.set_defaults(func=cmd_access_unbind)

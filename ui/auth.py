@@ -1,32 +1,36 @@
 """Who is using the app: the local user, or (shared mode) the person signed in with OpenID Connect.
 
 Streamlit's native sign-in does the protocol (`st.login`, `st.user`, `st.logout`,
-configured in `.streamlit/secrets.toml`); the app never sees a password. The
-address the provider vouches for becomes an `Actor`, and every domain call
-checks that actor's role. `gate` runs in the router before any page: in shared
-mode, only workshop participant links work without signing in.
+configured in `.streamlit/secrets.toml`); the app never sees a password. At the
+start of every run `identify` checks the ID token's claims (trusted issuer,
+verified address, the account the address is bound to, not signed out since:
+`assessment.access.identity`) and remembers the verdict (`ui.identity`); every
+domain call then checks that actor's role. `gate` runs in the router before any
+page: in shared mode, only workshop participant links work without signing in.
 """
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Mapping
+from contextlib import suppress
+from functools import lru_cache
 from typing import NoReturn
 
 import streamlit as st
-from sqlalchemy.engine import Engine
 from streamlit.navigation.page import StreamlitPage
 
-from assessment.access.policy import Actor, bind, local_actor, signed_in
+from assessment.access import configuration
+from assessment.access import identity as sign_ins
+from assessment.access.policy import Actor
 from assessment.core.config import get_settings
 from assessment.core.errors import FoundationsError
+from ui import database
+from ui.identity import Verdict, claims, current_actor, remember, verdict
+from ui.text import plain, sentence
 
 PUBLIC_PAGES = frozenset({"join"})  # url_path of the workshop participant page: its link is the key
-
-
-def _logged_in() -> bool:
-    try:
-        return bool(st.user.is_logged_in)
-    except Exception:
-        return False
+log = logging.getLogger(__name__)
 
 
 def _auth_configured() -> bool:
@@ -36,20 +40,58 @@ def _auth_configured() -> bool:
         return False
 
 
-def current_actor() -> Actor | None:
-    """The actor of this browser session; None in shared mode until someone signs in with an address."""
-    if not get_settings().shared:
-        return local_actor()
-    email = st.user.get("email") if _logged_in() else None
-    try:
-        return signed_in(email) if isinstance(email, str) else None
-    except FoundationsError:
+def _auth_section() -> Mapping[str, object] | None:
+    if not _auth_configured():
         return None
+    section: Mapping[str, object] = st.secrets["auth"]
+    return section
 
 
-def as_signed_in(engine: Engine) -> Engine:
-    """The engine as this session's actor sees the database (unchanged in local mode)."""
-    return bind(engine, current_actor()) if get_settings().shared else engine
+@lru_cache(maxsize=8)
+def _log_refusal(found: tuple[str, ...]) -> None:
+    """Once per process and set of problems: the server log says why every page refuses."""
+    log.error("shared mode refuses to start: %s", " ".join(found))
+
+
+def refuse_unsafe_configuration() -> None:
+    """Shared mode, before anything else: serve nothing while the sign-in settings are unsafe, and say why."""
+    if not get_settings().shared:
+        return
+    found = configuration.problems(_auth_section(), get_settings())
+    if not found:
+        return
+    _log_refusal(tuple(found))
+    st.title("Foundations", anchor=False)
+    st.error(
+        "This shared install refuses to start: its sign-in settings are not safe to serve with.",
+        icon=":material/gpp_bad:",
+    )
+    st.markdown("\n".join(f"- {plain(problem)}" for problem in found))
+    st.markdown("Generate a secret with:")
+    st.code(configuration.GENERATE, language="bash")
+    st.caption("Fix the settings, then restart the app. See SECURITY.md and the README's Shared installs section.")
+    st.stop()
+
+
+def identify() -> None:
+    """Before any page, every run: check this session's sign-in against the database and remember the verdict.
+
+    Checking every run means a sign-out elsewhere ends this session at its next
+    click. A refusal is kept for the session, so it is audited once, not per click.
+    """
+    if not get_settings().shared:
+        return
+    now = claims()
+    if now is None:
+        remember(None)
+        return
+    known = verdict()
+    if known is not None and known.actor is None:
+        return
+    try:
+        remember(Verdict(now.key, sign_ins.check(database.unbound(), now)))
+    except FoundationsError as exc:
+        remember(Verdict(now.key, None, str(exc)))
 
 
 def author() -> str:
@@ -66,19 +108,39 @@ def actor() -> Actor:
     return found
 
 
+def _providers() -> list[str]:
+    """The configured providers: "default" for one given in [auth] itself, then each [auth.NAME] section."""
+    section = _auth_section()
+    if section is None:
+        return []
+    named = [name for name, value in section.items() if isinstance(value, Mapping) and "client_id" in value]
+    return (["default"] if "client_id" in section else []) + sorted(named)
+
+
+def _sign_in_buttons() -> None:
+    for provider in _providers():
+        st.button(
+            "Sign in" if provider == "default" else f"Sign in with {plain(provider)}",
+            key=f"auth_sign_in_{provider}",
+            type="primary",
+            icon=":material/login:",
+            on_click=st.login,
+            args=(provider,),
+        )
+
+
 def _sign_in_screen() -> NoReturn:
     st.title("Foundations", anchor=False)
-    if _logged_in():  # signed in, but the provider did not share a usable e-mail address
-        st.error(
-            "Your sign-in provider did not tell us your e-mail address, so we cannot find your "
-            "organisations. Ask the administrator to request the `email` scope.",
-            icon=":material/mail:",
-        )
-        st.button("Sign out", key="auth_sign_out", on_click=st.logout)
+    found = verdict()
+    if found is not None and found.refusal:  # the provider signed someone in, and Foundations does not accept it
+        st.error(sentence(found.refusal), icon=":material/gpp_bad:")
+        with st.container(horizontal=True):
+            _sign_in_buttons()
+            st.button("Sign out", key="auth_sign_out", on_click=st.logout)
         st.stop()
     st.markdown("This Foundations install is shared between organisations. Sign in to see yours.")
     if _auth_configured():
-        st.button("Sign in", key="auth_sign_in", type="primary", icon=":material/login:", on_click=st.login)
+        _sign_in_buttons()
     else:
         st.error(
             "Sign-in is not configured yet: add an `[auth]` section to `.streamlit/secrets.toml` "
@@ -116,4 +178,14 @@ def gate(page: StreamlitPage) -> None:
     who = actor()
     bar = st.container(horizontal=True, horizontal_alignment="right", vertical_alignment="center")
     bar.caption(f"Signed in as {who.email}" + (" (administrator)" if who.is_admin else ""))
-    bar.button("Sign out", key="auth_sign_out", type="tertiary", icon=":material/logout:", on_click=st.logout)
+    bar.button("Sign out", key="auth_sign_out", type="tertiary", icon=":material/logout:", on_click=_sign_out)
+
+
+def _sign_out() -> None:
+    """End this session and every earlier one of this address in the database, then Streamlit's cookie."""
+    now = claims()
+    if now is not None:
+        with suppress(FoundationsError):  # a refused sign-in has nothing here to end
+            sign_ins.sign_out(database.unbound(), now)
+    remember(None)
+    st.logout()

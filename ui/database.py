@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 from assessment.core import db
 from assessment.core.config import get_settings
 from assessment.core.errors import FoundationsError, SchemaStateError
-from ui import auth
+from ui import identity
 from ui.text import sentence
 
 
@@ -23,9 +23,14 @@ def _checked_engine(url: str) -> Engine:
 
 
 def engine() -> Engine:
+    """The checked engine, bound to whoever is signed in (every check sees who acts); see `unbound`."""
+    return identity.as_signed_in(unbound())
+
+
+def unbound() -> Engine:
     """The checked engine; on a missing or mismatched schema, explain what to do and stop the page."""
     try:
-        return auth.as_signed_in(_checked_engine(get_settings().database_url))  # every check sees who acts
+        return _checked_engine(get_settings().database_url)
     except SchemaStateError as exc:
         st.error("The database is not ready for this version of Foundations.", icon=":material/database:")
         st.markdown(sentence(str(exc)))

@@ -13,7 +13,7 @@ from assessment.access.policy import Action, may, visible_organisations
 from assessment.core import db
 from assessment.core.config import get_settings
 from ui import database
-from ui.auth import current_actor
+from ui.identity import current_actor
 
 ACCESS_PAGE = "ui/pages/access.py"
 

@@ -38,6 +38,11 @@ class Settings(BaseSettings):
         default="", description="Comma-separated e-mail addresses of install administrators (shared mode)."
     )
 
+    trusted_issuers: str = Field(
+        default="",
+        description="Shared mode: comma-separated OpenID Connect issuers whose sign-ins are accepted (exact `iss`).",
+    )
+
     @field_validator("mode")
     @classmethod
     def _known_mode(cls, value: str) -> str:
@@ -63,6 +68,11 @@ class Settings(BaseSettings):
     def admins(self) -> frozenset[str]:
         """Install administrators' addresses, lower case."""
         return frozenset(a for a in self.admin_emails.split(",") if a)
+
+    @property
+    def issuers(self) -> frozenset[str]:
+        """The issuers whose ID tokens shared mode accepts, compared exactly with the token's `iss`."""
+        return frozenset(i.strip() for i in self.trusted_issuers.split(",") if i.strip())
 
 
 @lru_cache(maxsize=1)

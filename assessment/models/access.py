@@ -45,3 +45,24 @@ class AuditEvent(SQLModel, table=True):
     organisation_id: int | None = Field(default=None, description="No foreign key: the log outlives it.")
     target: str = Field(default="", max_length=200, description="What the action was about, e.g. 'assessment 12'.")
     detail: str = Field(default="", sa_type=sa.Text)
+
+
+class SignInIdentity(SQLModel, table=True):
+    """The provider account an address first signed in with, and when its sessions last ended.
+
+    An address is bound to one issuer and subject at its first sign-in, so a provider
+    that lets someone else claim the same address (another account, another tenant)
+    cannot sign in as its owner. Signing out moves `signed_out_at` forward: a session
+    whose ID token was issued before that second is refused, so a copy of the cookie
+    stops working even though the cookie itself stays validly signed.
+    """
+
+    __tablename__ = "sign_in_identity"
+
+    email: str = Field(primary_key=True, max_length=MAX_EMAIL, description="Lower case, as signed in with.")
+    issuer: str = Field(max_length=500, description="The `iss` claim of the first sign-in.")
+    subject: str = Field(max_length=500, description="The `sub` claim of the first sign-in.")
+    bound_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    signed_out_at: datetime | None = Field(
+        default=None, sa_type=UTCDateTime, description="Sessions issued before this second are refused."
+    )

@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine
 from assessment.bank.model import Bank
 from assessment.core import db
 from assessment.core.config import get_settings
-from tests.support.access_world import Install, World, build_install, build_world
+from tests.support.access_world import TEST_ISSUER, Install, World, build_install, build_world
 from tests.support.app import demo_app_engine_fixture  # noqa: F401 - for the page tests
 from tests.support.database import SqliteTemplates, empty_database
 
@@ -21,6 +21,7 @@ def shared_mode(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """FOUNDATIONS_MODE=shared with one install administrator, for the length of the test."""
     monkeypatch.setenv("FOUNDATIONS_MODE", "shared")
     monkeypatch.setenv("FOUNDATIONS_ADMIN_EMAILS", "Admin@Install.example")
+    monkeypatch.setenv("FOUNDATIONS_TRUSTED_ISSUERS", TEST_ISSUER)
     get_settings.cache_clear()
     yield
     get_settings.cache_clear()

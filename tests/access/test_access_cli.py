@@ -1,4 +1,4 @@
-"""`foundations access grant|revoke|list`, in-process against a real database, in shared mode."""
+"""`foundations access grant|revoke|list|unbind`, in-process against a real database, in shared mode."""
 
 from __future__ import annotations
 
@@ -6,11 +6,13 @@ import json
 
 import pytest
 
+from assessment.access.identity import Claims, SignInRefused, check
 from assessment.access.policy import COMMAND_LINE
 from assessment.core import db
 from assessment.organisations.directory import find_organisation
 from assessment.organisations.members import audit_log
 from cli import main as cli
+from tests.support.access_world import TEST_ISSUER
 from tests.support.cli import run
 
 ORG = "Northwind Streaming"
@@ -94,3 +96,21 @@ def test_grant_can_create_the_organisation(cli_demo: str, capsys: pytest.Capture
         "--create-org",
     )
     assert (code, out) == (0, "b@i.example joined Initech as owner\n")
+
+
+def test_unbind_forgets_the_account_an_address_signed_in_with(
+    cli_demo: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    engine = db.get_engine(cli_demo)
+    claims = {"iss": TEST_ISSUER, "sub": "old-account", "email": "ana@example.org", "email_verified": True, "iat": 1}
+    check(engine, Claims.of(claims))
+    with pytest.raises(SignInRefused):
+        check(engine, Claims.of({**claims, "sub": "new-account"}))
+    assert run(capsys, "access", "unbind", "--email", "Ana@Example.org") == (
+        0,
+        f"ana@example.org is no longer bound to old-account at {TEST_ISSUER}: its next sign-in binds it again\n",
+        "",
+    )
+    assert check(engine, Claims.of({**claims, "sub": "new-account"})).email == "ana@example.org"
+    refused = (1, "", "error: 'x.y.org' is not an e-mail address\n")
+    assert run(capsys, "access", "unbind", "--email", "x.y.org") == refused

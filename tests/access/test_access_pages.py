@@ -5,13 +5,15 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from sqlalchemy.engine import Engine
 from streamlit.testing.v1 import AppTest
 
 from assessment.demo import DEMO_ORG
 from tests.support.access_world import OTHER, OWNER, SECRET, VIEWER, Install
-from tests.support.app import open_as, open_page
+from tests.support.app import id_token_claims, open_as, open_page, texts
 from tests.support.builders import demo_round
 
 
@@ -115,4 +117,36 @@ def test_local_mode_is_unchanged(demo_app_engine: Engine, page: str) -> None:
     assert "Sign in" not in shown(at)
     assert "Signed in as" not in shown(at)
     assert DEMO_ORG in shown(at) or "Payments" in shown(at)
-    assert not [b for b in at.button if b.key in ("auth_sign_in", "auth_sign_out")]
+    assert not [b for b in at.button if str(b.key).startswith("auth_")]
+
+
+@pytest.mark.parametrize(
+    ("changed", "refusal"),
+    [
+        ({"email_verified": False}, "has not verified the address ana@northwind.example"),
+        ({"iss": "https://elsewhere.example"}, "does not accept sign-ins from https://elsewhere.example"),
+        ({"sub": "mallory"}, "belongs to another account of your sign-in provider"),
+    ],
+)
+def test_a_refused_sign_in_sees_why_and_nothing_else(install: Install, changed: dict[str, object], refusal: str):
+    assert "Payments" in shown(open_as(OWNER, "ui/pages/results.py", assessment=str(install.northwind_round)))
+    at = open_as(
+        OWNER, "ui/pages/results.py", claims=id_token_claims(OWNER, **changed), assessment=str(install.northwind_round)
+    )
+    assert not at.exception
+    assert refusal in texts(at, "error")
+    assert "Payments" not in shown(at)
+    assert DEMO_ORG not in shown(at)
+    assert [b.label for b in at.button] == ["Sign out"]  # and a "Sign in" per provider (none configured here)
+
+
+def test_a_session_replayed_after_sign_out_is_refused(install: Install) -> None:
+    session = id_token_claims(OWNER)
+    at = open_as(OWNER, "ui/pages/start.py", claims=session)
+    assert DEMO_ORG in shown(at)
+    at.button(key="auth_sign_out").click().run()
+    replayed = open_as(OWNER, "ui/pages/start.py", claims=session)
+    assert "This session ended when you signed out. Sign in again." in texts(replayed, "error")
+    assert DEMO_ORG not in shown(replayed)
+    again = open_as(OWNER, "ui/pages/start.py", claims=id_token_claims(OWNER, iat=int(time.time()) + 2))
+    assert DEMO_ORG in shown(again)

@@ -1,8 +1,11 @@
 """Shared mode in a real browser against a real OpenID Connect provider on loopback.
 
 The provider is `oidc-provider-mock`, started here on a free port: its sign-in
-form takes any subject, and issues an ID token whose `email` claim is that
-subject. Streamlit does the real authorization-code flow against it.
+form takes a subject, and issues an ID token with the claims registered for it
+(`USERS`: a verified address for each person, and the accounts an attacker would
+use). Streamlit does the real authorization-code flow against it. The install
+trusts the provider as `http://localhost:PORT`; the same provider reached as
+`http://127.0.0.1:PORT` (the "partner" button) is another issuer, not trusted.
 """
 
 from __future__ import annotations
@@ -14,12 +17,14 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
+from sqlmodel import col, select
 
 from assessment.access.policy import COMMAND_LINE, Role, acting_as
 from assessment.assessments.repository import create_assessment, list_assessments, store_bank
 from assessment.bank.loader import default_bank
 from assessment.core import db
 from assessment.demo import DEMO_ORG, load_demo
+from assessment.models.access import AuditEvent
 from assessment.organisations.directory import ensure_organisation, ensure_team, find_organisation
 from assessment.organisations.members import grant
 from tests.support.e2e import free_port, screenshot, serving
@@ -31,6 +36,12 @@ pytestmark = pytest.mark.e2e
 ANA, VIC, GUS = "ana@northwind.example", "vic@northwind.example", "gus@globex.example"
 SECRET_TEAM = "Skunkworks"
 WAIT = 60_000  # ms: a page on a busy two-core machine can take a while to draw; absence is checked after
+MALLORY, EVE = "mallory", "eve"  # another account claiming Ana's address; an account whose address is unverified
+USERS = [
+    *(oidc_provider_mock.User(sub=email, claims={"email": email, "email_verified": True}) for email in (ANA, VIC, GUS)),
+    oidc_provider_mock.User(sub=MALLORY, claims={"email": ANA, "email_verified": True}),
+    oidc_provider_mock.User(sub=EVE, claims={"email": VIC, "email_verified": False}),
+]
 DEPLOYMENTS = "id,service,deployed_at\nd1,api,2024-05-01T10:00:00Z\nd2,api,2024-05-02T10:00:00Z\n"
 
 
@@ -38,6 +49,7 @@ DEPLOYMENTS = "id,service,deployed_at\nd1,api,2024-05-01T10:00:00Z\nd2,api,2024-
 class SharedInstall:
     url: str
     issuer: str
+    database_url: str
     northwind_round: int
     globex_round: int
 
@@ -76,30 +88,64 @@ def signin_install(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SharedI
     tmp = tmp_path_factory.mktemp("signin")
     database_url = f"sqlite:///{tmp / 'shared.db'}"
     northwind_round, globex_round = _seed(database_url)
-    with oidc_provider_mock.run_server_in_thread() as provider:
+    with oidc_provider_mock.run_server_in_thread(user_claims=USERS) as provider:
         issuer = f"http://localhost:{provider.server_port}"
+        partner = f"http://127.0.0.1:{provider.server_port}"  # the same provider under another issuer name
         port = free_port()
         url = f"http://localhost:{port}"  # the redirect URI's host must be the one the browser uses
         (tmp / "secrets.toml").write_text(
             f'[auth]\nredirect_uri = "{url}/oauth2callback"\ncookie_secret = "{secrets.token_urlsafe(32)}"\n'
             f'client_id = "foundations-test"\nclient_secret = "{secrets.token_urlsafe(16)}"\n'
-            f'server_metadata_url = "{issuer}/.well-known/openid-configuration"\n',
+            f'server_metadata_url = "{issuer}/.well-known/openid-configuration"\n'
+            f'[auth.partner]\nclient_id = "foundations-test"\nclient_secret = "{secrets.token_urlsafe(16)}"\n'
+            f'server_metadata_url = "{partner}/.well-known/openid-configuration"\n',
             encoding="utf-8",
         )
-        env = {"FOUNDATIONS_DATABASE_URL": database_url, "FOUNDATIONS_MODE": "shared", "FOUNDATIONS_ADMIN_EMAILS": ""}
+        env = {
+            "FOUNDATIONS_DATABASE_URL": database_url,
+            "FOUNDATIONS_MODE": "shared",
+            "FOUNDATIONS_ADMIN_EMAILS": "",
+            "FOUNDATIONS_TRUSTED_ISSUERS": issuer,
+        }
         args = ("--secrets.files", str(tmp / "secrets.toml"))
         with serving(tmp, env, host="localhost", port=port, args=args) as served:
-            yield SharedInstall(served, issuer, northwind_round, globex_round)
+            yield SharedInstall(served, issuer, database_url, northwind_round, globex_round)
+
+
+def through_provider(page: Page, install: SharedInstall, subject: str, *, button: str = "Sign in") -> None:
+    """The app's sign-in button, then the provider's own form as `subject`; back at the app."""
+    page.goto(install.url)
+    page.get_by_role("button", name=button, exact=True).click()
+    page.wait_for_url(lambda url: not url.startswith(install.url))
+    page.locator("input[name=sub]").fill(subject)
+    page.get_by_role("button", name="Authorize").click()
+    page.wait_for_url(f"{install.url}/**")
 
 
 def sign_in(page: Page, install: SharedInstall, email: str) -> None:
     """Through the app's sign-in button and the provider's own form, back to the app signed in."""
-    page.goto(install.url)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{install.issuer}/**")
-    page.locator("input[name=sub]").fill(email)
-    page.get_by_role("button", name="Authorize").click()
+    through_provider(page, install, email)
     expect(page.get_by_text(f"Signed in as {email}")).to_be_visible(timeout=WAIT)
+
+
+def refused(page: Page, why: str) -> None:
+    """The app says why it refused the sign-in, and shows nothing of any organisation."""
+    expect(page.get_by_text(why)).to_be_visible(timeout=WAIT)
+    expect(page.get_by_text("Signed in as")).to_have_count(0)
+    expect(page.get_by_text(DEMO_ORG)).to_have_count(0)
+    expect(page.get_by_text("Catalogue")).to_have_count(0)
+
+
+def audited(install: SharedInstall, detail: str) -> list[AuditEvent]:
+    """The install's refused sign-ins whose detail contains `detail`."""
+    engine = db.make_engine(install.database_url)
+    with db.read_session(engine) as session:
+        rows = session.exec(
+            select(AuditEvent).where(AuditEvent.action == "sign_in", col(AuditEvent.detail).contains(detail))
+        )
+        found = [r for r in rows if r.outcome == "denied"]
+    engine.dispose()
+    return found
 
 
 def sign_out(page: Page, install: SharedInstall) -> None:
@@ -107,7 +153,7 @@ def sign_out(page: Page, install: SharedInstall) -> None:
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_url(f"{install.issuer}/**")
     page.get_by_role("button", name="End session").click()
-    expect(page.get_by_role("button", name="Sign in")).to_be_visible(timeout=WAIT)
+    expect(page.get_by_role("button", name="Sign in", exact=True)).to_be_visible(timeout=WAIT)
 
 
 def test_two_people_of_two_organisations_each_see_only_their_own(signin_install: SharedInstall, page: Page) -> None:
@@ -149,3 +195,41 @@ def test_a_viewer_cannot_start_a_dora_import(signin_install: SharedInstall, page
         )
     ).to_be_visible(timeout=WAIT)
     screenshot(page, "signin-6-viewer-import-refused")
+
+
+def test_an_unverified_address_is_refused(signin_install: SharedInstall, page: Page) -> None:
+    through_provider(page, signin_install, EVE)
+    refused(page, f"Your sign-in provider has not verified the address {VIC}")
+    screenshot(page, "signin-7-unverified-address")
+    assert [e.actor for e in audited(signin_install, "email_verified is not true")] == [VIC]
+
+
+def test_a_sign_in_from_an_issuer_not_listed_is_refused(signin_install: SharedInstall, page: Page) -> None:
+    partner = signin_install.issuer.replace("localhost", "127.0.0.1")
+    through_provider(page, signin_install, GUS, button="Sign in with partner")
+    refused(page, f"Foundations does not accept sign-ins from {partner}")
+    assert [e.actor for e in audited(signin_install, f"issuer {partner} is not in")] == [GUS]
+
+
+def test_another_account_claiming_a_bound_address_is_refused_and_audited(
+    signin_install: SharedInstall, page: Page
+) -> None:
+    sign_in(page, signin_install, ANA)  # binds Ana's address to her account (if no earlier test did)
+    page.context.clear_cookies()
+    through_provider(page, signin_install, MALLORY)
+    refused(page, f"The address {ANA} belongs to another account of your sign-in provider")
+    screenshot(page, "signin-8-another-account")
+    assert [e.actor for e in audited(signin_install, f"subject {MALLORY} at {signin_install.issuer}")] == [ANA]
+
+
+def test_a_cookie_replayed_after_sign_out_is_refused(signin_install: SharedInstall, page: Page) -> None:
+    sign_in(page, signin_install, GUS)
+    copied = [c for c in page.context.cookies() if c["name"].startswith("_streamlit_user")]
+    assert copied
+    sign_out(page, signin_install)
+    page.context.add_cookies(copied)  # type: ignore[arg-type]  # Cookie and SetCookieParam hold the same keys
+    page.goto(signin_install.url)
+    refused(page, "This session ended when you signed out. Sign in again.")
+    expect(page.get_by_text("Globex")).to_have_count(0)
+    screenshot(page, "signin-9-replayed-after-sign-out")
+    assert [e.actor for e in audited(signin_install, "issued before the last sign-out")] == [GUS]

@@ -26,6 +26,7 @@ from tests.support.builders import demo_round
 
 OWNER, VIEWER, OTHER = "ana@northwind.example", "vic@northwind.example", "gus@globex.example"
 SECRET = "Skunkworks"  # the other organisation's team: must never appear on a Northwind page
+TEST_ISSUER = "https://sign-in.test"  # the issuer the page tests' sign-ins come from (FOUNDATIONS_TRUSTED_ISSUERS)
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ app_engine_fixture`), so a unit run does not pay for it.
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from sqlalchemy.engine import Engine
 from streamlit.testing.v1 import AppTest
 
 from assessment.core import db
+from tests.support.access_world import TEST_ISSUER
 from tests.support.database import SqliteTemplates
 
 APP = Path(__file__).resolve().parents[2] / "app.py"
@@ -54,14 +56,21 @@ def open_page(page: str, assessment_id: int | str | None = None, **params: str) 
     return _switch_and_run(at, page)
 
 
-def open_as(email: str | None, page: str, **params: str) -> AppTest:
+def id_token_claims(email: str, **changed: object) -> dict[str, Any]:
+    """What `st.user` holds after `email` signed in at TEST_ISSUER with a verified address; `changed` overrides."""
+    claims = {"iss": TEST_ISSUER, "sub": f"subject-of-{email}", "email": email, "email_verified": True}
+    return {"is_logged_in": True, **claims, "iat": int(time.time()), **changed}
+
+
+def open_as(email: str | None, page: str, *, claims: dict[str, Any] | None = None, **params: str) -> AppTest:
     """Run `page` as the signed-in `email` (None: nobody signed in), arriving with these query parameters.
 
     `AppTest.user` plays the part of the OpenID Connect provider: it is what `st.user`
-    holds after a real sign-in (the browser tests do the real one).
+    holds after a real sign-in (the browser tests do the real one); `claims` replaces
+    the ID token's claims `id_token_claims` makes.
     """
     at = AppTest.from_file(str(APP), default_timeout=120)
-    at.user = {"is_logged_in": True, "email": email} if email else {"is_logged_in": False}
+    at.user = claims or (id_token_claims(email) if email else {"is_logged_in": False})
     at.query_params.update(params)
     return _switch_and_run(at, page)
 

@@ -30,6 +30,7 @@ from assessment.organisations.members import grant
 from assessment.workshops.access import facilitated_workshop
 from assessment.workshops.admin import create_workshop
 from assessment.workshops.links import DEFAULT_BASE_URL, join_link
+from tests.support.access_world import TEST_ISSUER
 from tests.support.app import FACILITATE, all_text, open_as, open_page, unescaped
 from tests.support.workshops import open_room
 
@@ -231,6 +232,7 @@ def acme_and_globex(app_engine: Engine, bank: Bank, monkeypatch: pytest.MonkeyPa
     """Shared mode with Acme (Vic views, Fay facilitates) and Globex (Gus owns); yields their ids."""
     monkeypatch.setenv("FOUNDATIONS_MODE", "shared")
     monkeypatch.setenv("FOUNDATIONS_ADMIN_EMAILS", "admin@install.example")
+    monkeypatch.setenv("FOUNDATIONS_TRUSTED_ISSUERS", TEST_ISSUER)
     get_settings.cache_clear()
     with acting_as(COMMAND_LINE):
         open_room(app_engine, bank, org="Acme", teams=("Payments",))
