@@ -85,7 +85,10 @@ def test_refused_import_lists_every_problem_and_saves_nothing(
 ) -> None:
     good = _files(tmp_path)
     bad = tmp_path / "bad_incidents.csv"
-    bad.write_text("id,service,started_at,resolved_at\n1,a,2024-05-01 10:00,\n2,a,yesterday,\n", encoding="utf-8")
+    bad.write_text(
+        "id,service,started_at,resolved_at\n1,a,2024-05-01 10:00,\n2,a,yesterday,\n3,a,2024-05-01T10:00:00Z,\n",
+        encoding="utf-8",
+    )  # the valid third row is what --skip-invalid would import
     code = cli.main(
         [
             "dora",

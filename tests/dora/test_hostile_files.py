@@ -62,7 +62,7 @@ CASES = [
         (
             "error: {file}, line 2, column 'deployed_at': is outside the accepted range, {range} "
             "(value '9999-12-31T23:59:59Z')",
-            SKIP_HINT,
+            NOTHING,  # its only row: skipping would leave nothing
         ),
     ),
     Case(
@@ -73,7 +73,7 @@ CASES = [
         (
             "error: {file}, line 2, column 'resolved_at': is outside the accepted range, {range} "
             "(value '9999-12-31T23:59:59+00:00')",
-            SKIP_HINT,
+            NOTHING,  # its only row: skipping would leave nothing
         ),
         team="Bare",
     ),
@@ -99,7 +99,7 @@ CASES = [
         (
             "error: {file}, line 2, column 'deployed_at': is outside the accepted range, {range} "
             "(value '9999-12-31 23:00:00')",
-            SKIP_HINT,
+            NOTHING,  # its only row: skipping would leave nothing
         ),
         args=("--tz", "Pacific/Kiritimati"),
     ),
@@ -111,7 +111,62 @@ CASES = [
         (
             "error: {file}, line 2, column 'change_ids': an id in the list is longer than 200 characters "
             "(value 'c1 " + "x" * 76 + "…')",
+            NOTHING,  # its only row: skipping would leave nothing
+        ),
+    ),
+    Case(
+        "an Excel workbook named .csv",
+        Kind.DEPLOYMENTS,
+        "deployments.csv",
+        b"PK\x03\x04\x14\x00\x06\x00" + b"\x00" * 40,
+        (
+            "error: {file}: this is a spreadsheet workbook (.xlsx, .ods) or another zip file, not CSV or JSON: "
+            "open it in the spreadsheet, save the sheet as 'CSV UTF-8 (comma delimited)' and import that file",
+            NOTHING,
+        ),
+    ),
+    Case(
+        "JSON nested a hundred thousand levels deep",
+        Kind.INCIDENTS,
+        "incidents.json",
+        b"[" * 100_000 + b"]" * 100_000,
+        ("error: {file}: the JSON is nested too deeply to be a list of records", NOTHING),
+    ),
+    Case(
+        "JSON records with a new key each, past the cap",
+        Kind.INCIDENTS,
+        "incidents.json",
+        (
+            "["
+            + ",".join(
+                f'{{"id": "i{n}", "service": "a", "started_at": "2024-05-01T10:00:00Z", "k{n}": 1}}' for n in range(600)
+            )
+            + "]"
+        ).encode(),
+        ("error: {file}, record 498: the records use more than 500 different keys", NOTHING),
+    ),
+    Case(
+        "a nested value in a mapped JSON column",
+        Kind.INCIDENTS,
+        "incidents.json",
+        b'[{"id": "i1", "service": {"name": "api"}, "started_at": "2024-05-01T10:00:00Z", "extra": {"a": [1]}},'
+        b' {"id": "i2", "service": "api", "started_at": "2024-05-01T11:00:00Z", "extra": {"a": [2]}}]',
+        (
+            "error: {file}, record 1, column 'service': expected text, a number or a list of ids "
+            '(value \'{{"name": "api"}}\')',
             SKIP_HINT,
+        ),
+    ),
+    Case(
+        "every row invalid: skipping would leave nothing, so it is not suggested",
+        Kind.INCIDENTS,
+        "incidents.csv",
+        b"id,service,started_at\ni1,api,yesterday\ni2,api,\n",
+        (
+            "error: {file}, line 2, column 'started_at': is not a date and time in ISO 8601 form "
+            "(such as 2024-05-31T14:03:00Z) (value 'yesterday')",
+            "error: {file}, line 3, column 'started_at': a value is required here",
+            NOTHING,
         ),
     ),
     Case(

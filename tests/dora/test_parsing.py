@@ -11,7 +11,7 @@ from assessment.dora.bounds import range_text
 from assessment.dora.formats import Kind
 from assessment.dora.ingest.parsing import parse_file
 from assessment.dora.ingest.problems import DoraImportError, Problem
-from assessment.dora.ingest.sources import DEFAULT_MAX_BYTES
+from assessment.dora.ingest.sources import DEFAULT_MAX_BYTES, read_header
 
 INCIDENT_HEADER = "id,service,started_at,resolved_at\n"
 
@@ -289,3 +289,31 @@ def test_ids_inside_a_list_are_capped_like_every_other_id() -> None:
         "an id in the list is longer than 200 characters",
     )
     _lists(["c1;" + "x" * 200])  # 200 is fine
+
+
+SAMPLE = "id,service,deployed_at\r\nd1,a,2024-05-01T00:00:00Z\r\nd2,a,2024-05-02T00:00:00Z\r\n"
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("CRLF", SAMPLE.encode()),
+        ("CR only (old Mac)", SAMPLE.replace("\r\n", "\r").encode()),
+        ("UTF-8 with a byte order mark", b"\xef\xbb\xbf" + SAMPLE.encode()),
+        ("UTF-16 with a byte order mark", SAMPLE.encode("utf-16")),
+        ("UTF-16 LE without one", SAMPLE.encode("utf-16-le")),
+        ("semicolon-separated", SAMPLE.replace(",", ";").encode()),
+        ("tab-separated", SAMPLE.replace(",", "\t").encode()),
+    ],
+)
+def test_exports_in_other_encodings_line_ends_and_delimiters_are_read(name: str, data: bytes) -> None:
+    parsed = parse_file(data, source="deployments.csv", kind=Kind.DEPLOYMENTS)
+    assert parsed.table.column("id").to_pylist() == ["d1", "d2"], name
+    assert parsed.table.column("deployed_at").to_pylist() == [1714521600, 1714608000]
+    assert read_header(data, source="deployments.csv") == ["id", "service", "deployed_at"]
+
+
+def test_a_nested_json_value_matters_only_in_a_column_that_is_read() -> None:
+    data = b'[{"id": "d1", "service": "a", "deployed_at": "2024-05-01T00:00:00Z", "meta": {"labels": ["x"]}}]'
+    parsed = parse_file(data, source="deployments.json", kind=Kind.DEPLOYMENTS)
+    assert parsed.table.column("id").to_pylist() == ["d1"]

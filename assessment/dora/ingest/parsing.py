@@ -19,6 +19,7 @@ import pyarrow.compute as pc
 
 from assessment.dora.bounds import EARLIEST_S, latest_allowed_s, range_text
 from assessment.dora.formats import FORMATS, MAX_TEXT, ColumnType, Kind
+from assessment.dora.ingest.jsonfile import NESTED
 from assessment.dora.ingest.lists import SEPARATOR_KEY, SEPARATORS, split_lists, too_long_ids
 from assessment.dora.ingest.mapping import KindMapping, list_separator, resolve
 from assessment.dora.ingest.problems import DoraImportError, Problem
@@ -103,6 +104,11 @@ def parse_file(
     raise_if_empty(text)
     resolved = resolve(kind, text.table.column_names, mapping, source)
     found = _Collector(text, np.zeros(text.table.num_rows, dtype=bool), resolved, list_separator(mapping, source))
+    for name, header in resolved.items():  # a nested JSON value matters only in a column that is read
+        if header in text.nested:
+            nested = np.zeros(text.table.num_rows, dtype=bool)
+            nested[np.asarray(text.nested[header], dtype=np.int64) - 1] = True
+            found.add(nested, name, NESTED, text.table.column(header))
     typed = {
         column.name: _convert(
             found,
@@ -119,7 +125,7 @@ def parse_file(
     problems = list(text.broken_rows) + found.problems
     total = len(text.broken_rows) + found.total
     if problems and not skip_invalid:
-        raise DoraImportError(_ordered(problems), total)
+        raise DoraImportError(_ordered(problems), total, skip_helps=bool((~found.bad).any()))
     table = pa.table(typed)
     keep = ~found.bad
     if not keep.all():

@@ -44,6 +44,7 @@ def parse_inputs(inputs: list[FileInput], options: ImportOptions, progress: Prog
     parsed: list[ParsedFile] = []
     problems: list[Problem] = []
     total = 0
+    skip_helps = True
     for n, item in enumerate(inputs):
         tick(PARSE_SHARE * n / len(inputs), f"checking {item.source}")
         try:
@@ -61,8 +62,9 @@ def parse_inputs(inputs: list[FileInput], options: ImportOptions, progress: Prog
         except DoraImportError as exc:
             problems += exc.problems
             total += exc.total
+            skip_helps &= exc.skip_helps
     if problems:
-        raise DoraImportError(problems, total)
+        raise DoraImportError(problems, total, skip_helps=skip_helps)
     return parsed
 
 

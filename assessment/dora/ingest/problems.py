@@ -57,9 +57,10 @@ def _clip(value: str, limit: int = 80) -> str:
 class DoraImportError(FoundationsError):
     """The import was refused; nothing was saved. `problems` lists every reason found."""
 
-    def __init__(self, problems: list[Problem], total: int | None = None) -> None:
+    def __init__(self, problems: list[Problem], total: int | None = None, *, skip_helps: bool = True) -> None:
         self.problems = problems
         self.total = total if total is not None else len(problems)
+        self.skip_helps = skip_helps  # False when skipping the invalid rows would leave none (or is not offered)
         more = self.total - 1
         tail = f" (and {more} more problem{'s' if more != 1 else ''})" if more else ""
         super().__init__(f"{problems[0]}{tail}; nothing was imported")
@@ -73,4 +74,5 @@ class DoraImportError(FoundationsError):
 
     @property
     def skippable(self) -> bool:
-        return all(p.skippable for p in self.problems)
+        """Whether "skip invalid rows" would import something: only row problems, and valid rows besides them."""
+        return self.skip_helps and all(p.skippable for p in self.problems)

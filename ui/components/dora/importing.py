@@ -173,5 +173,6 @@ def _write(engine: Engine, organisation_id: int, team_id: int, checked: Checked)
 
 
 def _problems(exc: DoraImportError) -> None:
-    st.error("Nothing was imported. Fix these rows (or tick 'skip invalid rows') and import again.")
+    hint = " (or tick 'skip invalid rows')" if exc.skippable and not SKIP_INVALID.get() else ""
+    st.error(f"Nothing was imported. Fix these problems{hint} and import again.")
     st.dataframe(dora_widgets.problems_table(exc.problems), hide_index=True)
