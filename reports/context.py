@@ -15,6 +15,7 @@ from assessment.assessments.comparison import RoundComparison
 from assessment.assessments.repository import AssessmentData
 from assessment.bank.answers import AnswerStatus, describe_value
 from assessment.bank.model import CONTEXT, LEVEL_NAMES, Bank
+from assessment.core.numbers import series
 from assessment.dora.summary import ROADMAP_METRIC
 from assessment.dora.team import TeamDora
 from assessment.roadmap.evidence import Evidence
@@ -235,10 +236,10 @@ def _day(value: date | datetime) -> str:
 def _headline(data: AssessmentData, score: AssessmentScore, gates_passed: int) -> str:
     ready = [v.title.lower() for v in score.verdicts if v.ready]
     exposed = [v.title.lower() for v in score.verdicts if v.status is Readiness.EXPOSED]
-    readiness = f"ready for {', '.join(ready)}" if ready else "not yet ready for any of the end states assessed"
+    readiness = f"ready for {series(ready)}" if ready else "not yet ready for any of the end states assessed"
     if exposed:
         readiness += (
-            f", and exposed on {' and '.join(exposed)}: it already works that way without the foundations "
+            f", and exposed on {series(exposed)}: it already works that way without the foundations "
             f"{'it needs' if len(exposed) == 1 else 'they need'}"
         )
     return (

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from assessment.roadmap.select import Kind
 
-KIND_TAGS = {Kind.DISCOVER.value: "find out", Kind.SETTLE.value: "settle"}
+KIND_TAGS = {Kind.DISCOVER.value: "find out", Kind.SETTLE.value: "settle", Kind.PROVE.value: "prove"}
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,7 @@ class CheckRow:
     """One check of answers against data that did not find a contradiction: what it could or could not say."""
 
     title: str
-    status: str  # "consistent", "not_enough_data", "question"
+    status: str  # "consistent", "not_enough_data", "no_claim", "question"
     text: str
 
 

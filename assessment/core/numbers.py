@@ -8,6 +8,7 @@ Every place that writes a measured or typed number into text uses `number_text`.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 DECIMALS = 2  # what a person reads: 12.5 hours, 0.75 %, not 12.4999999 hours
 MAX_DECIMALS = 12  # a tiny non-zero value keeps two significant digits, down to this many places
@@ -39,3 +40,10 @@ def number_text(value: float, *, decimals: int = DECIMALS) -> str:
 def plural(count: float, word: str, many: str | None = None) -> str:
     """'1 answer', '3 answers', '1,200 team-weeks': a count with its noun, for pages and reports alike."""
     return f"{number_text(count)} {word if count == 1 else (many or word + 's')}"
+
+
+def series(items: Sequence[str]) -> str:
+    """'a', 'a and b', 'a, b and c': a list read out in a sentence, as a client writes it."""
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} and {items[-1]}"

@@ -238,10 +238,37 @@ def _outcome(rule: str, finding: Finding | None, answers: Answers, questions: Qu
             f"The data shows {observed.incidents} incidents ({observed.source}), and the answers do not say how "
             "many have postmortems: which of them do?",
         )
+    unclaimed = _unclaimed(rule, answers, questions)
+    if unclaimed is not None:
+        return Outcome(rule, title, "no_claim", f"Nothing to check: the answers give no {unclaimed}.")
     missing = _missing(rule, observed)
     if missing is not None:
         return Outcome(rule, title, "not_enough_data", f"Not enough data to check: {missing}")
     return Outcome(rule, title, "consistent", "Checked: the answers and the data fit together.")
+
+
+# The answers each check reads, and what they are called when none of them was given.
+CLAIMS = {
+    "rollback_vs_recovery": (("rb_last_rollback_minutes", "rb_rollback_path"), "rollback time or rollback path"),
+    "diagnosis_vs_recovery": (
+        ("io_diagnosis_minutes_worst", "io_root_cause_minutes", "io_root_cause_path"),
+        "diagnosis time or root-cause path",
+    ),
+    "postmortems_vs_incidents": (("pm_postmortems_written", "pm_last_three_incidents"), "postmortem coverage"),
+    "automation_vs_delivery": (("rb_deployment_pipeline",), "deployment pipeline level"),
+}
+
+
+def _unclaimed(rule: str, answers: Answers, questions: Questions) -> str | None:
+    """What the answers leave out when they give this check nothing to hold against the data, else None.
+
+    A check whose every answer is unanswered, "don't know" or not applicable has made no
+    claim: saying the answers and the data "fit together" would report agreement with nothing.
+    """
+    keys, name = CLAIMS[rule]
+    asked = [k for k in keys if k in questions]
+    given = [k for k in asked if (a := answers.get(k)) is not None and a.status is AnswerStatus.ANSWERED]
+    return name if not given else None
 
 
 def _missing(rule: str, observed: Observed) -> str | None:

@@ -11,7 +11,8 @@ effort (cheap risk reducers first), then the catalogue:
     tier 0  find out / settle: days, and they decide what to build;
     tier 1  deciding-test work of a foundation the team is exposed on (it already
             does what that foundation protects);
-    tier 2  deciding-test work of any other foundation whose test is not passed;
+    tier 2  deciding-test work of any other foundation whose test is not passed, and
+            the dated evidence that shows a passed test still holds (level 4 needs it);
     tier 3  everything else (weak answers elsewhere, delivery-data signals).
 
 A prerequisite takes the most urgent tier of anything that waits on it, so the work
@@ -34,6 +35,8 @@ BUILDS = (Kind.GATE, Kind.GAP, Kind.EVIDENCE, Kind.PREREQUISITE)
 def own_tier(pick: Pick, exposed: Mapping[str, object]) -> int:
     if pick.kind in (Kind.DISCOVER, Kind.SETTLE):
         return TIER_FIND_OUT
+    if pick.kind is Kind.PROVE:
+        return TIER_GATE  # days of record keeping that show a passed test still holds
     if pick.gate:
         return TIER_EXPOSED if pick.foundation in exposed else TIER_GATE
     return TIER_REST

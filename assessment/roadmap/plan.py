@@ -51,7 +51,7 @@ class RoadmapItem:
     foundation: str
     foundation_title: str
     phase: Phase
-    kind: str  # discover, settle, gate, gap, evidence, confirm or prerequisite: why it is on the roadmap
+    kind: str  # discover, settle, prove, gate, gap, evidence, confirm or prerequisite: why it is on the roadmap
     serves_gate: bool  # it works towards a deciding test that is not passed (or finds out / settles one)
     exposed: bool  # its foundation protects something the team already does
     tier: int  # 0 find out, 1 exposed deciding test, 2 other deciding test, 3 the rest (docs/METHOD.md)
@@ -213,7 +213,7 @@ def roadmap_to_data(roadmap: Roadmap) -> dict[str, Any]:
             "tiers": {
                 "0": "find out or settle a contradiction",
                 "1": "deciding test of a foundation the team is exposed on",
-                "2": "deciding test not passed",
+                "2": "deciding test not passed, or the dated evidence that level 4 needs",
                 "3": "everything else",
             },
         },

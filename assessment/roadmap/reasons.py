@@ -38,6 +38,11 @@ def _why(bank: Bank, pick: Pick, waiting: Sequence[str], exposure: ActiveExposur
             f"The answers say {pick.contest.claim}; the delivery data shows {pick.contest.figure}. Until dated "
             f"evidence settles it, the deciding test of {title} counts as not passed."
         )
+    if kind is Kind.PROVE:
+        return (
+            f"The answers put {title} at level 4 (proven), but no dated evidence shows its deciding test held "
+            "recently, so it counts as level 3 until there is: a record, not a build."
+        )
     if kind is Kind.GATE:
         return _gate_why(bank, pick, title, exposure)
     if kind is Kind.CONFIRM:
@@ -67,7 +72,7 @@ def _gate_why(bank: Bank, pick: Pick, title: str, exposure: ActiveExposure | Non
 
 
 def _when(bank: Bank, pick: Pick, waiting: Sequence[str], picks: Mapping[str, Pick]) -> str:
-    if pick.kind in (Kind.DISCOVER, Kind.SETTLE):
+    if pick.kind in (Kind.DISCOVER, Kind.SETTLE, Kind.PROVE):
         return ""
     parts = []
     if waiting and pick.kind not in (Kind.PREREQUISITE,):

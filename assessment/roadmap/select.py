@@ -17,6 +17,7 @@ from enum import StrEnum
 
 from assessment.bank.answers import AnswerValue, describe_value
 from assessment.bank.model import Bank, Investment, Question
+from assessment.core.numbers import series
 from assessment.roadmap.evidence import Evidence, Signal
 from assessment.scoring.engine import AssessmentScore, Risk
 from assessment.scoring.gates import CheckState, Contest, GateState, describe_checks
@@ -26,6 +27,7 @@ from assessment.scoring.verdicts import ActiveExposure
 WEAK = (Risk.HIGH, Risk.MEDIUM)
 NOT_PASSED = (GateState.FAILED, GateState.CONTESTED, GateState.UNKNOWN)
 SETTLE_DAYS = 2
+PROVE_DAYS = 2  # find the drill or kill-test records and attach them; rerun one if none is recent
 
 
 class Kind(StrEnum):
@@ -35,6 +37,7 @@ class Kind(StrEnum):
     GAP = "gap"  # weak answers outside the deciding test
     EVIDENCE = "evidence"  # raised by delivery data
     CONFIRM = "confirm"  # the answers show it in place: check the exit criterion
+    PROVE = "prove"  # level 4 by the answers, held at 3 until dated evidence shows the test held recently
     PREREQUISITE = "prerequisite"  # needed by something selected
 
 
@@ -56,7 +59,7 @@ class Pick:
     failed: list[str] = field(default_factory=list)  # failed checks of the deciding test, in words
     signals: list[Signal] = field(default_factory=list)
     in_place: list[tuple[Question, AnswerValue]] = field(default_factory=list)
-    made: Kind | None = None  # DISCOVER or SETTLE for items made from the foundation
+    made: Kind | None = None  # DISCOVER, SETTLE or PROVE for items made from the foundation
     open: list[str] = field(default_factory=list)  # for DISCOVER: what nobody knew
     contest: Contest | None = None
 
@@ -154,6 +157,8 @@ def _made_items(bank: Bank, result: FoundationResult, picks: dict[str, Pick]) ->
             made=Kind.DISCOVER,
             open=[c.sentence for c in result.open_checks()],
         )
+    if result.unproven and any(e.requires.get(result.key, 0) > result.level for e in bank.end_states):
+        picks[f"prove_{result.key}"] = _prove(bank, result)
     if result.gate is GateState.CONTESTED and result.contest is not None:
         picks[f"settle_{result.key}"] = Pick(
             key=f"settle_{result.key}",
@@ -169,6 +174,26 @@ def _made_items(bank: Bank, result: FoundationResult, picks: dict[str, Pick]) ->
             made=Kind.SETTLE,
             contest=result.contest,
         )
+
+
+def _prove(bank: Bank, result: FoundationResult) -> Pick:
+    """Days of record keeping, not a build: the answers already say level 4, an end state needs it shown."""
+    foundation = bank.foundation(result.key)
+    days = foundation.proof_days or bank.bank.proof_days
+    shown = [f"\u201c{bank.question(k).short}\u201d" for k in foundation.proof]
+    return Pick(
+        key=f"prove_{result.key}",
+        title=f"Record dated evidence for {result.title.lower()}",
+        foundation=result.key,
+        what_it_takes=(
+            f"Attach to {series(shown)} the date of and a link to the record the answer comes from (the drill, "
+            "kill test or incident timelines); where no record is recent enough, run the drill again."
+        ),
+        exit_criterion=f"The answers carry evidence dated within the last {days} days.",
+        weeks=PROVE_DAYS / 5,
+        effort=f"{PROVE_DAYS} days",
+        made=Kind.PROVE,
+    )
 
 
 def answered_for(bank: Bank, answers: Mapping[str, AnswerValue], key: str) -> list[tuple[Question, AnswerValue]]:

@@ -62,14 +62,22 @@ def active_exposures(bank: Bank, answers: Mapping[str, AnswerValue], facts: Fact
 def _exposure_value(
     e: Exposure, questions: Mapping[str, Question], answers: Mapping[str, AnswerValue], facts: Facts
 ) -> str | None:
-    """The value to quote when the exposure holds, else None; data wins over an answer that says less."""
+    """The value to quote when the exposure holds, else None.
+
+    When the answer and the delivery data both show it, the one that says more is quoted:
+    data wins over an answer that says less, and an answer of 40 a week is not talked
+    down to "about 6" by a data window that caught a quiet week.
+    """
     per_week = facts.deploys_per_week
-    if e.dora_per_week_at_least is not None and per_week is not None and per_week >= e.dora_per_week_at_least:
+    by_data = e.dora_per_week_at_least is not None and per_week is not None and per_week >= e.dora_per_week_at_least
+    by_answer = condition_state(e, questions, answers) is CheckState.MET
+    raw = answers[e.question].value if by_answer else None
+    answered = raw if isinstance(raw, int | float) and not isinstance(raw, bool) else None
+    if by_data and per_week is not None and (answered is None or answered <= per_week):
         return f"about {number_text(round(per_week))}"
-    if condition_state(e, questions, answers) is not CheckState.MET:
+    if not by_answer:
         return None
-    answer = answers[e.question]
-    return number_text(answer.value) if isinstance(answer.value, int | float) else ""
+    return number_text(answered) if answered is not None else ""
 
 
 @dataclass(frozen=True)

@@ -252,7 +252,7 @@ def test_the_checker_agrees_the_shipped_bank_is_clean(shipped: Bank) -> None:
 def test_questions_check_accepts_the_shipped_banks(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["questions", "check"]) == 0
     out, err = capsys.readouterr()
-    assert out == f"{default_bank_path()}: ok (foundations 2.0.0: 5 foundations, 47 questions, 22 investments)\n"
+    assert out == f"{default_bank_path()}: ok (foundations 2.1.0: 5 foundations, 47 questions, 22 investments)\n"
     assert err == ""
     assert cli.main(["questions", "check", str(bank_v1_path())]) == 0
     out, err = capsys.readouterr()

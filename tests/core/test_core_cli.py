@@ -162,7 +162,7 @@ def test_list_json_shape(read_only_demo: str, capsys: pytest.CaptureFixture[str]
         "created_at",
     }
     assert isinstance(row["id"], int)
-    assert row["bank"] == "foundations 2.0.0"
+    assert row["bank"] == "foundations 2.1.0"
     assert row["created_at"].endswith(("+00:00", "Z"))
     text = run_ok(capsys, "list")
     assert f"{DEMO_ORG} / Payments  round 2" in text
@@ -315,7 +315,7 @@ def test_score_json_schema(read_only_demo: str, capsys: pytest.CaptureFixture[st
         "verdicts",
     }
     assert set(data["assessment"]) == {"id", "organisation", "team", "round_number", "status", "bank"}
-    assert data["assessment"]["bank"] == {"id": "foundations", "version": "2.0.0"}
+    assert data["assessment"]["bank"] == {"id": "foundations", "version": "2.1.0"}
     assert data["total"] == 47  # every question asked, context included
     assert len(data["questions"]) == 42  # the scored ones: context is never scored
     assert data["exposures"] == []  # Payments ships through a change board, as one modular application

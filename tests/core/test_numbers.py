@@ -9,7 +9,7 @@ import pytest
 from assessment.bank.answers import answered, check_answer, describe_value
 from assessment.bank.model import Bank
 from assessment.core.errors import InvalidAnswerError
-from assessment.core.numbers import number_text, plural
+from assessment.core.numbers import number_text, plural, series
 from assessment.dora.metrics.window import window_for_dates
 
 
@@ -64,3 +64,11 @@ def test_plural_counts_with_the_same_number_text() -> None:
     assert plural(1200, "team-week") == "1,200 team-weeks"
     assert plural(2.5, "team-week") == "2.5 team-weeks"
     assert plural(0, "person", "people") == "0 people"
+
+
+@pytest.mark.parametrize(
+    ("items", "text"),
+    [([], ""), (["a"], "a"), (["a", "b"], "a and b"), (["a", "b", "c"], "a, b and c")],
+)
+def test_a_series_reads_as_a_sentence(items: list[str], text: str) -> None:
+    assert series(items) == text

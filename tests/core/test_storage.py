@@ -231,7 +231,7 @@ def test_bank_edited_without_new_version_is_refused(engine: Engine, bank: Bank) 
     bumped = bank.model_copy(update={"bank": edited.bank.model_copy(update={"version": "99.1.0"})})
     with db.write_session(engine) as session:
         assert store_bank(session, bank=bumped).version == "99.1.0"
-        assert store_bank(session, bank=bank).version == bank.version == "2.0.0"  # the original is still accepted
+        assert store_bank(session, bank=bank).version == bank.version == "2.1.0"  # the original is still accepted
 
 
 def test_a_bank_1_round_keeps_bank_1_and_a_bank_2_round_carries_only_unchanged_questions(
@@ -262,8 +262,8 @@ def test_a_bank_1_round_keeps_bank_1_and_a_bank_2_round_carries_only_unchanged_q
     assert started.round_number == 2
     assert started.carried == 3
     assert started.skipped == (
-        "rb_last_rollback_minutes: the question changed in foundations 2.0.0; answer it again",
-        "io_root_cause_minutes: no longer asked in foundations 2.0.0",
+        "rb_last_rollback_minutes: the question changed in foundations 2.1.0; answer it again",
+        "io_root_cause_minutes: no longer asked in foundations 2.1.0",
     )
     with db.read_session(engine) as session:
         before = load_assessment(session, assessment_id=first.id or 0)
@@ -281,7 +281,7 @@ def test_a_bank_1_round_keeps_bank_1_and_a_bank_2_round_carries_only_unchanged_q
     old_score = score_assessment(before.bank, before.answers).foundations["rollback_speed"]
     assert (old_score.measured, old_score.gate) == (False, GateState.FAILED)  # still decided by the self-rating
     assert gates[first.id or 0] == "failed"
-    assert after.bank.version == "2.0.0"
+    assert after.bank.version == "2.1.0"
     assert set(after.answers) == set(carried) == {"fi_timeouts", "oc_owned_services_share", "rb_rollback_path"}
     assert after.answers["fi_timeouts"].note == "set in the template"
     assert gates[started.assessment_id] == "unanswered"  # bank 2 asks for the measured rollback time again

@@ -222,7 +222,12 @@ def test_too_few_resolved_incidents_is_not_enough_data_never_agreement(bank: Ban
 
 
 def test_every_check_reports_what_it_concluded(bank: Bank) -> None:
-    answers = {"rb_last_rollback_minutes": 4, "io_diagnosis_minutes_worst": 10, "pm_postmortems_written": 3}
+    answers = {
+        "rb_last_rollback_minutes": 4,
+        "io_diagnosis_minutes_worst": 10,
+        "pm_postmortems_written": 3,
+        "rb_deployment_pipeline": 3,
+    }
     assert _outcomes(bank, answers, CALM) == dict.fromkeys(
         ("rollback_vs_recovery", "diagnosis_vs_recovery", "postmortems_vs_incidents", "automation_vs_delivery"),
         ("consistent", "Checked: the answers and the data fit together."),
@@ -235,6 +240,33 @@ def test_every_check_reports_what_it_concluded(bank: Bank) -> None:
         "The data shows 30 incidents (imported data, test window), and the answers do not say how many have "
         "postmortems: which of them do?",
     )
+
+
+def test_a_check_the_answers_give_nothing_to_is_never_agreement(bank: Bank) -> None:
+    """Unanswered, "don't know" and not applicable claim nothing: the check says so, even with plenty of data."""
+    found = _outcomes(bank, {"rb_last_rollback_minutes": None, "io_root_cause_path": None}, CALM)
+    assert found == {
+        "rollback_vs_recovery": ("no_claim", "Nothing to check: the answers give no rollback time or rollback path."),
+        "diagnosis_vs_recovery": (
+            "no_claim",
+            "Nothing to check: the answers give no diagnosis time or root-cause path.",
+        ),
+        # incidents in the data and no word on postmortems: a question, not silence
+        "postmortems_vs_incidents": (
+            "question",
+            "The data shows 5 incidents (imported data, test window), and the answers do not say how many have "
+            "postmortems: which of them do?",
+        ),
+        "automation_vs_delivery": ("no_claim", "Nothing to check: the answers give no deployment pipeline level."),
+    }
+    no_incidents = _outcomes(bank, {}, replace(CALM, incidents=0))
+    assert no_incidents["postmortems_vs_incidents"] == (
+        "no_claim",
+        "Nothing to check: the answers give no postmortem coverage.",
+    )
+    # one answer is enough to make it a check, a slow one included (slow rollback, slow recovery: they fit)
+    slow = _outcomes(bank, {"rb_last_rollback_minutes": 60}, DATA)["rollback_vs_recovery"]
+    assert slow == ("consistent", "Checked: the answers and the data fit together.")
 
 
 # --- typed figures are quoted as typed --------------------------------------------------------
@@ -256,7 +288,9 @@ def test_typed_figures_are_quoted_as_typed_without_counts(engine: Engine, bank: 
     quote = _rules(bank, {"rb_last_rollback_minutes": 4}, observed)["rollback_vs_recovery"][1]
     assert quote == "time to restore typed: between one day and one week (typed figures)"
     assert "incidents" not in quote
-    found = _outcomes(bank, {"rb_last_rollback_minutes": 4, "pm_postmortems_written": 3}, observed)
+    found = _outcomes(
+        bank, {"rb_last_rollback_minutes": 4, "pm_postmortems_written": 3, "rb_deployment_pipeline": 3}, observed
+    )
     assert found["rollback_vs_recovery"][0] == "contradiction"
     # what was not typed cannot be checked, and is not said to agree
     assert found["postmortems_vs_incidents"] == (
@@ -274,7 +308,8 @@ def test_a_typed_number_is_quoted_in_its_own_words(engine: Engine, bank: Bank) -
     assert _rules(bank, {"io_diagnosis_minutes_worst": 10}, observed)["diagnosis_vs_recovery"][1] == (
         "time to restore typed: 8.3 days (typed figures)"
     )
-    assert _outcomes(bank, {}, _typed(engine, {"lead_time": Typed(number=30.0)}))["rollback_vs_recovery"] == (
+    only_lead_time = _typed(engine, {"lead_time": Typed(number=30.0)})
+    assert _outcomes(bank, {"rb_rollback_path": 2}, only_lead_time)["rollback_vs_recovery"] == (
         "not_enough_data",
         "Not enough data to check: no time to restore was typed.",
     )

@@ -10,6 +10,7 @@ from assessment.roadmap.evidence import DoraMetric, Evidence, Signal
 from assessment.roadmap.plan import build_roadmap
 from assessment.scoring.engine import score_assessment
 from assessment.scoring.gates import Facts, GateState
+from assessment.scoring.verdicts import active_exposures
 from tests.support.profiles import profile_answers
 
 BANK = default_bank()
@@ -88,3 +89,39 @@ def test_dont_know_on_observability_is_found_out_in_days_before_any_build() -> N
     first = roadmap.items[0]
     assert (first.kind, first.effort, first.phase.value) == ("discover", "3 days", "now")
     assert "Nobody could say whether the deciding test of incident observability holds" in first.reason
+
+
+def test_the_exposure_quotes_whichever_of_answer_and_data_says_more() -> None:
+    """An answer of 40 a week is not talked down to "about 6" by data, nor data of 30 to an answer of 8."""
+    answers = with_values(healthy(), ctx_deploys_per_week=40)
+    quiet_week = Facts(as_of=TODAY, deploys_per_week=6.2, deploys_source="imported data")
+    says = {e.key: e.says for e in active_exposures(BANK, answers, quiet_week)}
+    assert says["frequent_deploys"] == "deploy to production 40 times a week"
+    busy = Facts(as_of=TODAY, deploys_per_week=30.4, deploys_source="imported data")
+    says = {e.key: e.says for e in active_exposures(BANK, answers, busy)}
+    assert says["frequent_deploys"] == "deploy to production 40 times a week"
+    few = with_values(healthy(), ctx_deploys_per_week=2)
+    says = {e.key: e.says for e in active_exposures(BANK, few, busy)}
+    assert says["frequent_deploys"] == "deploy to production about 30 times a week (imported data)"
+
+
+def test_a_level_held_at_3_for_want_of_proof_gets_a_short_record_keeping_item_first() -> None:
+    """Level 4 by the answers with no dated evidence: before, chaos was "not ready" with nothing on the roadmap."""
+    answers = {k: a.with_details(evidence_date=None, evidence_url=None) for k, a in healthy().items()}
+    roadmap = build_roadmap(BANK, answers, facts=Facts(as_of=TODAY))
+    chaos = next(e for e in roadmap.end_states if e.key == "chaos_experiments")
+    proving = [i for i in roadmap.items if i.kind == "prove"]
+    chaos_needs = next(e for e in BANK.end_states if e.key == "chaos_experiments").requires
+    needed = {f for f, level in chaos_needs.items() if level == 4}
+    assert {i.foundation for i in proving} == needed
+    assert roadmap.items[: len(proving)] == tuple(proving)  # days of record keeping, first
+    assert {(i.effort, i.phase.value) for i in proving} == {("2 days", "now")}
+    assert chaos.status == "not_ready"
+    assert chaos.after == proving[-1].key
+    seeing = roadmap.item("prove_incident_observability")
+    assert seeing.title == "Record dated evidence for incident observability"
+    assert seeing.reason.startswith("The answers put incident observability at level 4 (proven), but no dated")
+    assert seeing.exit_criterion == "The answers carry evidence dated within the last 90 days."
+    assert "slowest root-cause time" in seeing.what_it_takes.lower()
+    # nothing needs rollback at level 4: no record keeping is asked for it
+    assert "prove_rollback_speed" not in {i.key for i in roadmap.items}

@@ -89,6 +89,9 @@ def test_a_strong_proven_team_gets_an_empty_roadmap_ready_verdicts_and_the_short
     ctx = build_context(_data(strong(date(2026, 2, 20))), generated_on=date(2026, 3, 4))
     assert ctx.gates_passed == 5
     assert "passes 5 of 5 deciding tests" in ctx.headline
+    assert ctx.headline.endswith(
+        "is ready for expanding deployment autonomy, microservices decomposition and chaos experiments."
+    )
     assert ctx.roadmap == ()
     assert ctx.top_actions == ()
     assert all(v.ready and v.label == "Ready" for v in ctx.verdicts)

@@ -14,10 +14,16 @@ What each list shows, by the method's rules:
 - Mobile API is exposed on isolation, observability and rollback, all failed: all of it is
   tier 1; on-call and postmortems are not answered yet, so nothing is planned for them.
 - Payments fails every test it answered, with nothing exposed: deciding-test work in the
-  sequence (ownership and on-call first, postmortem process after on-call), the recurring-cause
-  review (a weak answer only) last, after the end states.
-- Platform is ready for autonomy and microservices; chaos waits for proof, after the
-  instance-kill drill. In round 2 its dated drill records make it proven: nothing to do.
+  sequence (ownership and on-call first, postmortem process after the owners and the rotation it
+  needs), then the weak answers (incident roles, paging load, the recurring-cause review) last,
+  after the end states. Incident roles and paging load are on-call work but no deciding test
+  waits for them, so they no longer ride ahead of the rollback test on the postmortem process.
+  In round 2 on-call passes: the owners and the rotation are one-line confirm items the
+  postmortem process needs, and the runbooks gap is a weak answer behind every failed test.
+- Platform is ready for autonomy and microservices; chaos waits for proof: two days of
+  record keeping each for observability and isolation come first (their tests passed, level 4
+  needs the dated records), and chaos follows the instance-kill drill. In round 2 its dated
+  drill records make it proven: nothing to do.
 """
 
 from __future__ import annotations
@@ -80,14 +86,14 @@ GOLDEN: dict[str, tuple[str, str]] = {
     ),
     "Payments, round 1": (
         (
-            "now:service_ownership_registry now:incident_response_roles now:paging_load_review "
-            "now:shared_oncall_rotation next:top_failure_runbooks next:backward_compatible_migrations "
-            "next:automated_deployment_pipeline later:one_step_rollback later:rollback_drills "
-            "later:automated_test_suite later:structured_logging later:service_health_metrics "
-            "later:distributed_tracing later:root_cause_drills later:dependency_map "
-            "later:default_timeouts_and_circuit_breakers later:bulkheads_and_fallbacks "
+            "now:service_ownership_registry now:shared_oncall_rotation next:top_failure_runbooks "
+            "next:backward_compatible_migrations next:automated_deployment_pipeline later:one_step_rollback "
+            "later:rollback_drills later:automated_test_suite later:structured_logging "
+            "later:service_health_metrics later:distributed_tracing later:root_cause_drills "
+            "later:dependency_map later:default_timeouts_and_circuit_breakers later:bulkheads_and_fallbacks "
             "later:instance_kill_drill later:incident_record later:blameless_postmortem_process "
-            "later:action_item_tracking later:incident_learning_review"
+            "later:action_item_tracking later:incident_response_roles later:paging_load_review "
+            "later:incident_learning_review"
         ),
         (
             "deployment_autonomy:not_ready@action_item_tracking microservices:not_ready@action_item_tracking "
@@ -96,12 +102,13 @@ GOLDEN: dict[str, tuple[str, str]] = {
     ),
     "Payments, round 2": (
         (
-            "now:service_ownership_registry now:incident_response_roles now:top_failure_runbooks "
-            "next:automated_deployment_pipeline next:one_step_rollback later:rollback_drills "
-            "later:structured_logging later:service_health_metrics later:distributed_tracing "
-            "later:root_cause_drills later:dependency_map later:default_timeouts_and_circuit_breakers "
-            "later:bulkheads_and_fallbacks later:instance_kill_drill later:incident_record "
-            "later:blameless_postmortem_process later:action_item_tracking later:incident_learning_review"
+            "now:service_ownership_registry now:shared_oncall_rotation now:automated_deployment_pipeline "
+            "next:one_step_rollback next:rollback_drills next:structured_logging "
+            "later:service_health_metrics later:distributed_tracing later:root_cause_drills "
+            "later:dependency_map later:default_timeouts_and_circuit_breakers later:bulkheads_and_fallbacks "
+            "later:instance_kill_drill later:incident_record later:blameless_postmortem_process "
+            "later:action_item_tracking later:incident_response_roles later:top_failure_runbooks "
+            "later:incident_learning_review"
         ),
         (
             "deployment_autonomy:not_ready@action_item_tracking microservices:not_ready@action_item_tracking "
@@ -110,6 +117,7 @@ GOLDEN: dict[str, tuple[str, str]] = {
     ),
     "Platform, round 1": (
         (
+            "now:prove_incident_observability now:prove_failure_isolation "
             "now:service_ownership_registry now:paging_load_review now:shared_oncall_rotation "
             "next:top_failure_runbooks next:backward_compatible_migrations next:automated_deployment_pipeline "
             "next:one_step_rollback later:structured_logging later:service_health_metrics "
