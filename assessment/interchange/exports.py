@@ -124,6 +124,7 @@ def _records(data: AssessmentData, score: AssessmentScore, carried: set[str]) ->
             **base,
             "record": "readiness",
             "end_state": v.end_state,
+            "status": v.status.value,  # ready, not_ready or exposed: "ready" alone hides an exposed team
             "ready": v.ready,
             "answer": v.sentence,
         }

@@ -114,6 +114,23 @@ def test_csv_holds_every_answer_and_score(engine: Engine, bank: Bank) -> None:
             assert (int(row["score"]), int(row["level"]), row["gate"]) == (cell.score, cell.level, cell.gate)
 
 
+def test_csv_readiness_says_exposed_not_only_ready_or_not(engine: Engine, bank: Bank) -> None:
+    """Checkout already releases on its own without the rollback it needs: 'ready: no' alone hid that."""
+    with db.write_session(engine) as session:
+        load_demo(session, bank=bank)
+    with db.read_session(engine) as session:
+        rows = rows_of(organisation_csv(session, organisation=DEMO_ORG))
+    checkout = {
+        r["end_state"]: (r["status"], r["ready"])
+        for r in rows
+        if r["record"] == "readiness" and r["team"] == "Checkout"
+    }
+    assert checkout["deployment_autonomy"] == ("exposed", "no")
+    assert checkout["chaos_experiments"] == ("not_ready", "no")
+    statuses = {r["status"] for r in rows if r["record"] == "readiness"}
+    assert statuses == {"ready", "not_ready", "exposed"}
+
+
 def test_json_bundle_round_trips_through_import(
     engine: Engine, env_database: str, bank: Bank, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
