@@ -214,7 +214,7 @@ def prefill_from(
 
 
 def test_prefill_leaves_out_an_answer_the_new_version_refuses(engine: Engine, bank: Bank) -> None:
-    newer = edited_question(bank, "2.1.0", "rb_last_rollback_minutes", allow_dont_know=False)
+    newer = edited_question(bank, "9.1.0", "rb_last_rollback_minutes", allow_dont_know=False)
     carried, skipped = prefill_from(
         engine, bank, newer, {"rb_last_rollback_minutes": dont_know(), "fi_timeouts": answered(3)}
     )
@@ -222,19 +222,19 @@ def test_prefill_leaves_out_an_answer_the_new_version_refuses(engine: Engine, ba
         1,
         (
             "rb_last_rollback_minutes: 'don't know' is not allowed for this question "
-            "(the question changed in foundations 2.1.0)",
+            "(the question changed in foundations 9.1.0)",
         ),
     )
 
 
 def test_prefill_leaves_out_an_answer_to_a_question_whose_meaning_changed(engine: Engine, bank: Bank) -> None:
-    newer = edited_question(bank, "2.1.0", "rb_last_rollback_minutes", number={"maximum": 1000})
+    newer = edited_question(bank, "9.1.0", "rb_last_rollback_minutes", number={"maximum": 1000})
     carried, skipped = prefill_from(
         engine, bank, newer, {"rb_last_rollback_minutes": answered(500), "fi_timeouts": answered(3)}
     )
     assert (carried, skipped) == (
         1,
-        ("rb_last_rollback_minutes: the question changed in foundations 2.1.0; answer it again",),
+        ("rb_last_rollback_minutes: the question changed in foundations 9.1.0; answer it again",),
     )
 
 
