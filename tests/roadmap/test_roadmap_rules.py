@@ -217,13 +217,19 @@ def test_strong_answers_give_an_empty_roadmap_and_ready_end_states() -> None:
     assert {step.status for step in roadmap.end_states} == {"ready"}
 
 
-def test_strong_answers_without_dated_evidence_hold_chaos_back_with_nothing_to_build() -> None:
-    """Proof is a record to attach, not work to schedule: the roadmap stays empty, chaos waits for the evidence."""
+def test_strong_answers_without_dated_evidence_hold_chaos_back_with_only_record_keeping_to_do() -> None:
+    """Proof is a record to attach, not a build: two days of it per foundation chaos needs, and chaos waits for them.
+
+    Before, the roadmap was empty while chaos was "not ready": nothing said what to do.
+    """
     roadmap = build_roadmap(BANK, best_answers(proof=False))
-    assert roadmap.items == ()
+    assert [(i.key, i.effort) for i in roadmap.items] == [
+        ("prove_incident_observability", "2 days"),
+        ("prove_failure_isolation", "2 days"),
+    ]
     autonomy, microservices, chaos = roadmap.end_states
     assert (autonomy.ready, microservices.ready, chaos.ready) == (True, True, False)
-    assert (chaos.after, chaos.phase) == (None, Phase.NOW)
+    assert (chaos.after, chaos.phase) == ("prove_failure_isolation", Phase.NOW)
     assert chaos.reason == "Not ready for chaos experiments. Biggest blocker: incident observability."
     bullets = score_assessment(BANK, best_answers(proof=False)).verdicts[2].bullets
     assert all("proven needs dated evidence that the deciding test held recently" in b for b in bullets)
