@@ -146,8 +146,9 @@ def data_figures(url: str) -> None:
     from assessment.assessments.repository import list_assessments, load_assessment
     from assessment.core import db
     from assessment.organisations.directory import list_teams
-    from assessment.portfolio.data import foundation_trend, portfolio_data
+    from assessment.portfolio.data import portfolio_data
     from assessment.portfolio.dora import dora_clusters
+    from assessment.portfolio.trend import foundation_trend
     from assessment.scoring.engine import score_assessment
 
     engine = db.make_engine(url)

@@ -20,9 +20,10 @@ from assessment.access.policy import Action, authorize_in
 from assessment.assessments.bulk import load_organisation_rounds, organisation_named
 from assessment.assessments.scores import stored_contests
 from assessment.core import db
-from assessment.portfolio.data import Portfolio, TrendPoint, foundation_trend, portfolio_data
+from assessment.portfolio.data import Portfolio, portfolio_data
 from assessment.portfolio.dora import benchmark_edition, dora_clusters
 from assessment.portfolio.insights import common_gaps, team_insights, unblockers
+from assessment.portfolio.trend import TrendPoint, foundation_trend
 from reports.charts.medium import PAPER
 from reports.charts.paper import svg_data_uri
 from reports.charts.portfolio import distribution_chart, trend_chart

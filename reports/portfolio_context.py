@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from datetime import date
 
 from assessment.core.numbers import plural
-from assessment.portfolio.data import Portfolio, TeamRow, TrendPoint
+from assessment.portfolio.data import Portfolio, TeamRow
 from assessment.portfolio.dora import TeamCluster
 from assessment.portfolio.insights import CommonGap, TeamInsight, Unblocker
+from assessment.portfolio.trend import TrendPoint
 from assessment.scoring.engine import Risk
 from assessment.scoring.results import FoundationResult
 from assessment.scoring.verdicts import Verdict
@@ -106,6 +107,8 @@ class PortfolioContext:
     declined: int
     pages: tuple[TeamPage, ...]
     dora_edition: str
+    in_progress: tuple[str, ...] = ()  # "Team: round 1 in progress (20 of 34)", teams with no completed round
+    trend_note: str = ""  # which teams the trend follows
 
 
 def _anchor(team_id: int) -> str:
@@ -190,7 +193,7 @@ def team_page(row: TeamRow, insight: TeamInsight, clusters: dict[int, TeamCluste
         team=clip(row.team, TITLE_CHARS),
         round_number=row.round_number,
         round_label=clip(row.label, LINE_CHARS) if row.label else None,
-        status="complete" if row.status == "completed" else "in progress",
+        status="complete" if row.in_progress is None else f"complete; {row.in_progress.text}",
         assessed_on=f"{data.created_at:%-d %b %Y}",
         overall=row.overall,
         movement=_movement(row),
@@ -288,4 +291,17 @@ def build_portfolio_context(
             team_page(r, by_team[r.team_id], clusters, p.organisation) for r in p.teams if r.team_id in by_team
         ),
         dora_edition=edition,
+        in_progress=tuple(f"{r.team}: {r.text}" for r in p.only_in_progress),
+        trend_note=trend_note(trend),
+    )
+
+
+def trend_note(trend: Sequence[TrendPoint]) -> str:
+    """Which teams the trend follows (the same ones in every round), for the caption under the chart."""
+    if not trend:
+        return "The trend appears once a team has completed a round."
+    teams, rounds = trend[0].teams, max(p.round_number for p in trend)
+    return (
+        f"Mean score of each foundation over the same {teams} team(s) in every round: those that completed "
+        f"rounds 1 to {rounds}. Rounds still in progress are not counted."
     )

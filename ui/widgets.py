@@ -27,9 +27,15 @@ def show_notice() -> None:
 def assessment_header(data: AssessmentData, page: str) -> None:
     """Title line naming the team and round, with organisation, label and status underneath."""
     st.title(f"{page}: {plain(data.team)}, round {data.round_number}", anchor=False)
-    status = "complete" if data.status == "completed" else "in progress"
+    status = "complete" if data.status == "completed" else f"in progress ({progress_text(data)})"
     parts = [data.organisation, data.label or "", f"{data.bank.bank.title} {data.bank.version}", status]
     st.caption(" · ".join(plain(p) for p in parts if p))
+
+
+def progress_text(data: AssessmentData) -> str:
+    """How far a round got, "12 of 47": the questions answered (the count the portfolio and Results show)."""
+    questions = data.bank.questions
+    return f"{sum(1 for q in questions if q.key in data.answers)} of {len(questions)}"
 
 
 def local_time(moment: datetime) -> str:

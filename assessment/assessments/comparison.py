@@ -16,7 +16,7 @@ from sqlmodel import Session
 
 from assessment.assessments.lookup import get_assessment
 from assessment.assessments.repository import AssessmentData, load_assessment
-from assessment.assessments.rounds import previous_round, same_team
+from assessment.assessments.rounds import COMPLETED, previous_completed_round, same_team
 from assessment.bank.answers import AnswerValue, describe_value
 from assessment.bank.model import LEVEL_NAMES, Bank, Question
 from assessment.roadmap.plan import build_roadmap
@@ -123,8 +123,11 @@ def compare_rounds(session: Session, *, first_id: int, second_id: int) -> RoundC
 
 
 def since_last_round(session: Session, *, assessment_id: int) -> RoundComparison | None:
-    """This round against the team's round just before it; None for a first round."""
-    previous = previous_round(session, assessment_id=assessment_id)
+    """This round against the team's completed round before it; None for a first round, and None while this
+    round is in progress (half-answered, it would read as a fall: "down 39, 23 risks resolved")."""
+    if get_assessment(session, assessment_id=assessment_id).status != COMPLETED:
+        return None
+    previous = previous_completed_round(session, assessment_id=assessment_id)
     if previous is None:
         return None
     return compare_rounds(session, first_id=previous.id or 0, second_id=assessment_id)

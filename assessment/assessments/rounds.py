@@ -27,6 +27,8 @@ from assessment.core.errors import FoundationsError, InvalidAnswerError
 from assessment.core.types import utcnow
 from assessment.models.assessments import Answer, AnswerEvent, Assessment
 
+COMPLETED = "completed"  # Assessment.status of a finished round
+
 
 @dataclass(frozen=True)
 class NewRound:
@@ -45,6 +47,29 @@ def previous_round(session: Session, *, assessment_id: int) -> Assessment | None
     return session.exec(
         select(Assessment)
         .where(Assessment.team_id == current.team_id, Assessment.round_number < current.round_number)
+        .order_by(col(Assessment.round_number).desc())
+    ).first()
+
+
+def previous_completed_round(session: Session, *, assessment_id: int) -> Assessment | None:
+    """The team's latest completed round before this one: what "since the last round" compares with."""
+    current = get_assessment(session, assessment_id=assessment_id)
+    return session.exec(
+        select(Assessment)
+        .where(
+            Assessment.team_id == current.team_id,
+            Assessment.round_number < current.round_number,
+            Assessment.status == COMPLETED,
+        )
+        .order_by(col(Assessment.round_number).desc())
+    ).first()
+
+
+def latest_completed_round(session: Session, *, team_id: int) -> Assessment | None:
+    """The team's newest completed round: the team's state (a round still being answered is not)."""
+    return session.exec(
+        select(Assessment)
+        .where(Assessment.team_id == team_id, Assessment.status == COMPLETED)
         .order_by(col(Assessment.round_number).desc())
     ).first()
 

@@ -1,4 +1,8 @@
-"""The portfolio of an organisation: every team's latest round side by side, aggregated in SQL.
+"""The portfolio of an organisation: every team's latest completed round side by side, aggregated in SQL.
+
+A round still being answered is not the team's state: a team is shown with its
+latest completed round, and a newer unfinished one is named as "in progress
+(n of 34)" beside it; movement compares two completed rounds only.
 
 Everything here reads the stored scores (`score_models`), which every answer
 write keeps current, so the page costs a handful of queries whatever the number
@@ -20,6 +24,7 @@ from sqlmodel import Session, col, func, select
 from assessment.access import policy as access
 from assessment.access.policy import Action, authorize_in
 from assessment.assessments.lookup import bank_of
+from assessment.assessments.rounds import COMPLETED
 from assessment.bank.loader import default_bank
 from assessment.bank.model import Bank
 from assessment.core.errors import NotFoundError
@@ -35,9 +40,25 @@ class Cell(NamedTuple):
     gate: str
 
 
+class RoundProgress(NamedTuple):
+    """A round not yet completed: which, and how far its answers got."""
+
+    team_id: int
+    team: str
+    assessment_id: int
+    round_number: int
+    answered: int
+    total: int
+
+    @property
+    def text(self) -> str:
+        return f"round {self.round_number} in progress ({self.answered} of {self.total})"
+
+
 @dataclass(frozen=True)
 class TeamRow:
-    """A team's latest round as the portfolio shows it, with its previous round for movement."""
+    """A team's latest completed round as the portfolio shows it, with its previous completed round for
+    movement and a newer round still in progress, if any."""
 
     team_id: int
     team: str
@@ -58,6 +79,7 @@ class TeamRow:
     previous_overall: int | None = None
     previous_cells: dict[str, Cell] = field(default_factory=dict)
     previous_ready: dict[str, bool] = field(default_factory=dict)
+    in_progress: RoundProgress | None = None
 
     @property
     def movement(self) -> int | None:
@@ -74,23 +96,16 @@ class TeamRow:
 
 
 @dataclass(frozen=True)
-class TrendPoint:
-    round_number: int
-    foundation: str
-    mean_score: float
-    teams: int
-
-
-@dataclass(frozen=True)
 class Portfolio:
     organisation_id: int
     organisation: str
     foundations: tuple[tuple[str, str], ...]  # (key, title) in bank order
     end_states: tuple[tuple[str, str, dict[str, int]], ...]  # (key, title, required levels)
-    teams: tuple[TeamRow, ...]  # teams with at least one round, by name
+    teams: tuple[TeamRow, ...]  # teams with at least one completed round, by name
     teams_without_rounds: int
     level_counts: dict[str, tuple[int, ...]]  # foundation -> teams at level 0..4 (latest rounds)
     ready_counts: dict[str, int]  # end state -> teams ready (latest rounds)
+    only_in_progress: tuple[RoundProgress, ...] = ()  # teams whose first round is not completed yet, by name
 
     def foundation_title(self, key: str) -> str:
         return dict(self.foundations).get(key, key)
@@ -116,10 +131,14 @@ def portfolio_data(session: Session, *, organisation_id: int) -> Portfolio:
     authorize_in(session, None, Action.VIEW_PORTFOLIO, access.organisation(organisation_id))
     org = _org(session, organisation_id)
     ranked = _ranked(session, organisation_id)
+    unfinished = _in_progress(session, organisation_id)
     latest = [ids[0] for ids in ranked.values()]
     both = latest + [ids[1] for ids in ranked.values() if ids[1] is not None]
     heads, cells, ready = _heads(session, both), _cells(session, both), _readiness(session, both)
-    teams = sorted((_team_row(t, ranked[t], heads, cells, ready) for t in ranked), key=lambda r: (r.team, r.team_id))
+    teams = sorted(
+        (_team_row(t, ranked[t], heads, cells, ready, unfinished.get(t)) for t in ranked),
+        key=lambda r: (r.team, r.team_id),
+    )
     banks = _banks(session, organisation_id)
     return Portfolio(
         organisation_id=organisation_id,
@@ -130,17 +149,20 @@ def portfolio_data(session: Session, *, organisation_id: int) -> Portfolio:
         teams_without_rounds=_teams_without_rounds(session, organisation_id),
         level_counts=_level_counts(session, latest),
         ready_counts=_ready_counts(session, latest),
+        only_in_progress=tuple(
+            sorted((p for t, p in unfinished.items() if t not in ranked), key=lambda p: (p.team, p.team_id))
+        ),
     )
 
 
 def _ranked(session: Session, organisation_id: int) -> dict[int, tuple[int, int | None, int]]:
-    """team id -> (latest round's id, previous round's id or None, number of rounds)."""
+    """team id -> (latest completed round's id, previous completed round's id or None, completed rounds)."""
     order = func.row_number().over(partition_by=col(Assessment.team_id), order_by=col(Assessment.round_number).desc())
     rounds = func.count().over(partition_by=col(Assessment.team_id))
     inner = (
         sa.select(col(Assessment.id), col(Assessment.team_id), order.label("rn"), rounds.label("rounds"))
         .join(Team, col(Team.id) == Assessment.team_id)
-        .where(col(Team.organisation_id) == organisation_id)
+        .where(col(Team.organisation_id) == organisation_id, col(Assessment.status) == COMPLETED)
         .subquery("ranked")
     )
     found: dict[int, list[Any]] = {}
@@ -148,6 +170,40 @@ def _ranked(session: Session, organisation_id: int) -> dict[int, tuple[int, int 
         entry = found.setdefault(team_id, [None, None, count])
         entry[rn - 1] = assessment_id
     return {team: (ids[0], ids[1], ids[2]) for team, ids in found.items()}
+
+
+def _in_progress(session: Session, organisation_id: int) -> dict[int, RoundProgress]:
+    """team id -> its newest round, when that round is not completed (with how many questions it answered)."""
+    order = func.row_number().over(partition_by=col(Assessment.team_id), order_by=col(Assessment.round_number).desc())
+    inner = (
+        sa.select(
+            col(Assessment.id),
+            col(Assessment.team_id),
+            col(Team.name),
+            col(Assessment.round_number),
+            col(Assessment.status),
+            order.label("rn"),
+        )
+        .join(Team, col(Team.id) == Assessment.team_id)
+        .where(col(Team.organisation_id) == organisation_id)
+        .subquery("newest")
+    )
+    rows = session.execute(
+        sa.select(
+            inner.c.id,
+            inner.c.team_id,
+            inner.c.name,
+            inner.c.round_number,
+            col(AssessmentScoreRow.answered),
+            col(AssessmentScoreRow.total),
+        )
+        .join(AssessmentScoreRow, col(AssessmentScoreRow.assessment_id) == inner.c.id, isouter=True)
+        .where(inner.c.rn == 1, inner.c.status != COMPLETED)
+    ).all()
+    return {
+        team_id: RoundProgress(team_id, name, a_id, number, answered or 0, total or 0)
+        for a_id, team_id, name, number, answered, total in rows
+    }
 
 
 def _heads(session: Session, ids: Sequence[int]) -> dict[int, Any]:
@@ -213,6 +269,7 @@ def _team_row(
     heads: dict[int, Any],
     cells: dict[int, dict[str, Cell]],
     ready: dict[int, dict[str, bool]],
+    in_progress: RoundProgress | None,
 ) -> TeamRow:
     latest, previous, rounds = ranked
     (_, name, round_number, status, label, created_at, overall, answered, total, carried, high) = heads[latest]
@@ -236,6 +293,7 @@ def _team_row(
         previous_overall=(heads[previous][6] or 0) if previous is not None else None,
         previous_cells=cells.get(previous, {}) if previous is not None else {},
         previous_ready=ready.get(previous, {}) if previous is not None else {},
+        in_progress=in_progress,
     )
 
 
@@ -305,24 +363,6 @@ def _ready_counts(session: Session, latest: Sequence[int]) -> dict[str, int]:
         .group_by(col(ReadinessRow.end_state))
     )
     return {end_state: int(n or 0) for end_state, n in rows}
-
-
-def foundation_trend(
-    session: Session, *, organisation_id: int, team_ids: Sequence[int] | None = None
-) -> list[TrendPoint]:
-    """Mean score of each foundation per round number, over all teams or the given ones."""
-    authorize_in(session, None, Action.VIEW_PORTFOLIO, access.organisation(organisation_id))
-    query = (
-        select(Assessment.round_number, FoundationScore.foundation, func.avg(FoundationScore.score), func.count())
-        .join(Assessment, col(Assessment.id) == FoundationScore.assessment_id)
-        .join(Team, col(Team.id) == Assessment.team_id)
-        .where(Team.organisation_id == organisation_id)
-        .group_by(col(Assessment.round_number), col(FoundationScore.foundation))
-        .order_by(col(Assessment.round_number), col(FoundationScore.foundation))
-    )
-    if team_ids is not None:
-        query = query.where(col(Team.id).in_(list(team_ids)))
-    return [TrendPoint(r, f, round(float(mean), 1), int(n)) for r, f, mean, n in session.execute(query)]
 
 
 def data_stamp(session: Session) -> tuple[int, ...]:

@@ -16,7 +16,8 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
-from assessment.portfolio.data import TeamRow, TrendPoint
+from assessment.portfolio.data import TeamRow
+from assessment.portfolio.trend import TrendPoint
 from assessment.scoring.gates import GateState
 from reports.charts.medium import SCREEN, Medium
 from reports.charts.palette import LEVEL_FILLS, LEVEL_LABELS, LEVELS

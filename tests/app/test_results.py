@@ -9,6 +9,7 @@ from sqlalchemy.engine import Engine
 from assessment.assessments.repository import load_assessment
 from assessment.bank.loader import default_bank
 from assessment.core import db
+from assessment.demo import DEMO_ORG
 from assessment.judgement import judge
 from assessment.scoring.engine import AssessmentScore
 from tests.support.app import RESULTS, open_page, texts, unescaped
@@ -68,4 +69,20 @@ def test_an_empty_round_has_results_without_errors(app_engine: Engine) -> None:
     at = open_page(RESULTS, new_round(app_engine))
     assert not at.exception
     assert at.metric[1].value == f"0 of {len(default_bank().questions)}"
+    assert set(at.dataframe[0].value["Level"]) == {"not answered"}  # issue 16: never "0 · Absent"
     assert len(at.get("vega_lite_chart")) == 1
+
+
+def test_a_round_in_progress_says_so_and_leads_to_the_latest_completed_one(demo_app_engine: Engine) -> None:
+    """Issue 16, item 3: an unfinished round read as the team's state."""
+    total = len(default_bank().questions)
+    third = new_round(demo_app_engine, org=DEMO_ORG, team="Payments")
+    at = open_page(RESULTS, third)
+    assert not at.exception
+    captions = texts(at, "caption")
+    assert f"in progress (0 of {total})" in captions
+    assert f"Round 3 is in progress (0 of {total} answered)" in captions
+    assert "The team's latest completed round is round 2." in captions
+    link = at.get("page_link")[0]
+    assert link.proto.label == "Results of round 2"
+    assert link.proto.query_string == f"assessment={demo_round(demo_app_engine, 'Payments', 2)}"

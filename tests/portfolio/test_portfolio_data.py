@@ -15,23 +15,26 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from assessment.assessments.repository import list_assessments, load_assessment, save_answer
+from assessment.assessments.repository import list_assessments, load_assessment, save_answer, set_status
 from assessment.assessments.scores import refresh_many
 from assessment.bank.model import Bank
 from assessment.core import db
 from assessment.demo import demo_answer
 from assessment.organisations.directory import list_teams
-from assessment.portfolio.data import Cell, Portfolio, foundation_trend, portfolio_data
+from assessment.portfolio.data import Cell, Portfolio, portfolio_data
 from assessment.portfolio.filters import TeamFilter, filter_teams, page, page_count, sort_teams
+from assessment.portfolio.trend import foundation_trend
 from assessment.scoring.engine import score_assessment
-from tests.support.builders import new_round, org_id, random_organisation
+from tests.support.builders import answer_all, new_round, org_id, random_organisation
 
 
 def slow_teams(session: Session, organisation_id: int) -> dict[str, dict[str, Any]]:
-    """Per team with rounds: what its latest and previous rounds score, computed from the answers."""
+    """Per team with a completed round: what its latest and previous completed rounds score, computed from
+    the answers, and its newer round in progress if any."""
     expected: dict[str, dict[str, Any]] = {}
     for team in list_teams(session, organisation_id=organisation_id):
-        rounds = list_assessments(session, team_id=team.id)
+        everything = list_assessments(session, team_id=team.id)
+        rounds = [r for r in everything if r.status == "completed"]
         if not rounds:
             continue
         latest = load_assessment(session, assessment_id=rounds[-1].id)
@@ -40,6 +43,7 @@ def slow_teams(session: Session, organisation_id: int) -> dict[str, dict[str, An
         if len(rounds) > 1:
             before = load_assessment(session, assessment_id=rounds[-2].id)
             previous = score_assessment(before.bank, before.answers)
+        newest = everything[-1]
         expected[team.name] = {
             "round_number": latest.round_number,
             "rounds": len(rounds),
@@ -50,17 +54,34 @@ def slow_teams(session: Session, organisation_id: int) -> dict[str, dict[str, An
             "previous_overall": previous.overall_score if previous else None,
             "previous_levels": {k: f.level for k, f in previous.foundations.items()} if previous else {},
             "previous_ready": {v.end_state: v.ready for v in previous.verdicts} if previous else {},
+            "in_progress": None if newest.status == "completed" else newest.round_number,
         }
     return expected
 
 
 def slow_trend(session: Session, organisation_id: int) -> dict[tuple[int, str], tuple[float, int]]:
-    scores: dict[tuple[int, str], list[int]] = defaultdict(list)
+    """Mean per round over the teams that completed rounds 1..R, R the most rounds half the teams reached."""
+    completed: dict[int, dict[int, int]] = {}
     for team in list_teams(session, organisation_id=organisation_id):
-        for summary in list_assessments(session, team_id=team.id):
-            data = load_assessment(session, assessment_id=summary.id)
+        completed[team.id or 0] = {
+            s.round_number: s.id for s in list_assessments(session, team_id=team.id) if s.status == "completed"
+        }
+    reach = {
+        t: max((r for r in range(1, 5) if all(n in rounds for n in range(1, r + 1))), default=0)
+        for t, rounds in completed.items()
+    }
+    reached = sorted((r for r in reach.values() if r), reverse=True)
+    if not reached:
+        return {}
+    top = reached[(len(reached) - 1) // 2]
+    scores: dict[tuple[int, str], list[int]] = defaultdict(list)
+    for team_id, rounds in completed.items():
+        if reach[team_id] < top:
+            continue
+        for number in range(1, top + 1):
+            data = load_assessment(session, assessment_id=rounds[number])
             for key, f in score_assessment(data.bank, data.answers).foundations.items():
-                scores[(summary.round_number, key)].append(f.score)
+                scores[(number, key)].append(f.score)
     return {k: (round(sum(v) / len(v), 1), len(v)) for k, v in scores.items()}
 
 
@@ -77,6 +98,7 @@ def assert_matches_slow(session: Session, portfolio: Portfolio) -> None:
             "previous_overall": row.previous_overall,
             "previous_levels": {k: c.level for k, c in row.previous_cells.items()},
             "previous_ready": row.previous_ready,
+            "in_progress": None if row.in_progress is None else row.in_progress.round_number,
         }
         for row in portfolio.teams
     }
@@ -132,6 +154,8 @@ def test_concurrent_writers_to_one_round_leave_scores_that_count_every_answer(en
 
     with ThreadPoolExecutor(max_workers=8) as pool:
         list(pool.map(write, [q.key for q in bank.scored_questions()]))
+    with db.write_session(engine) as session:
+        set_status(session, assessment_id=assessment_id, completed=True)
     with db.read_session(engine) as session:
         portfolio = portfolio_data(session, organisation_id=org_id(session))
         assert_matches_slow(session, portfolio)
@@ -164,10 +188,58 @@ def test_filters_sorting_and_pages(engine: Engine, bank: Bank) -> None:
 
 
 def test_an_organisation_without_rounds(engine: Engine, bank: Bank) -> None:
-    new_round(engine, bank, org="Acme", team="Payments")
+    assessment_id = new_round(engine, bank, org="Acme", team="Payments")
+    with db.write_session(engine) as session:  # completed with no answer at all
+        set_status(session, assessment_id=assessment_id, completed=True)
     with db.read_session(engine) as session:
         portfolio = portfolio_data(session, organisation_id=org_id(session))
         assert_matches_slow(session, portfolio)
     row = portfolio.teams[0]
     assert (row.overall, row.answered, row.movement, row.ready_count) == (0, 0, None, 0)
     assert {k for k, _ in portfolio.foundations} == {f.key for f in bank.foundations}
+
+
+def finished_round(engine: Engine, bank: Bank, team: str, level: int) -> int:
+    """A completed round of `team` with every question answered at `level`."""
+    assessment_id = new_round(engine, bank, team=team)
+    answer_all(engine, assessment_id, {q.key: demo_answer(q, level) for q in bank.questions})
+    with db.write_session(engine) as session:
+        set_status(session, assessment_id=assessment_id, completed=True)
+    return assessment_id
+
+
+def test_a_round_in_progress_never_poses_as_the_teams_state(engine: Engine, bank: Bank) -> None:
+    """Issue 16, item 3: starting a round dropped the team to 0 and reported a fall since the last round."""
+    first = finished_round(engine, bank, "Payments", 3)
+    second = new_round(engine, bank, team="Payments")  # started, two answers so far
+    answer_all(engine, second, {q.key: demo_answer(q, 0) for q in bank.questions[:2]})
+    new_round(engine, bank, team="Search")  # a team whose first round is still open
+    with db.read_session(engine) as session:
+        portfolio = portfolio_data(session, organisation_id=org_id(session))
+    (payments,) = portfolio.teams
+    assert payments.assessment_id == first
+    assert payments.overall > 50
+    assert payments.movement is None  # one completed round: nothing to compare
+    assert payments.in_progress is not None
+    assert payments.in_progress.text == f"round 2 in progress (2 of {len(bank.questions)})"
+    assert [(p.team, p.text) for p in portfolio.only_in_progress] == [
+        ("Search", f"round 1 in progress (0 of {len(bank.questions)})")
+    ]
+    assert sum(portfolio.level_counts[bank.foundations[0].key]) == 1  # the open rounds are not counted
+
+
+def test_the_trend_follows_the_same_teams_in_every_round(engine: Engine, bank: Bank) -> None:
+    """Issue 16, item 4 of Why: a weaker team joining later drew another team's rise as a fall."""
+    finished_round(engine, bank, "Rising", 1)
+    finished_round(engine, bank, "Rising", 3)
+    finished_round(engine, bank, "Strong", 4)  # one round only: not followed
+    finished_round(engine, bank, "Steady", 2)
+    finished_round(engine, bank, "Steady", 2)
+    new_round(engine, bank, team="Steady")  # round 3 open: not drawn
+    with db.read_session(engine) as session:
+        trend = foundation_trend(session, organisation_id=org_id(session))
+    key = bank.foundations[0].key
+    means = {p.round_number: p.mean_score for p in trend if p.foundation == key}
+    assert sorted(means) == [1, 2]
+    assert means[2] > means[1]  # Rising rose and Steady held: the cohort's mean rises
+    assert {p.teams for p in trend} == {2}

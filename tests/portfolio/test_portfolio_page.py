@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy.engine import Engine
 from streamlit.testing.v1 import AppTest
 
-from assessment.assessments.repository import create_assessment, store_bank
+from assessment.assessments.repository import create_assessment, set_status, store_bank
 from assessment.bank.loader import default_bank
 from assessment.bank.model import Bank
 from assessment.core import db
@@ -32,10 +32,11 @@ def expected(engine: Engine, team_filter: TeamFilter, by: str = "team", descendi
 
 def test_demo_portfolio_shows_every_team_with_readiness(demo_app_engine: Engine) -> None:
     at = open_page(PORTFOLIO)
-    assert teams_shown(at) == ["Catalogue", "Checkout", "Mobile API", "Payments", "Platform"]
+    assert teams_shown(at) == ["Catalogue", "Checkout", "Payments", "Platform"]  # Mobile API: first round open
+    assert "Mobile API: round 1 in progress (" in texts(at, "caption")
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Teams with a round"] == "5"
-    assert metrics["Ready: expanding deployment autonomy"] == "1 of 5"
+    assert metrics["Teams with a completed round"] == "4"
+    assert metrics["Ready: expanding deployment autonomy"] == "1 of 4"
     table = at.dataframe[0].value.set_index("Team")
     assert table.loc["Platform", "Expanding deployment autonomy"]
     assert not table.loc["Payments", "Chaos experiments"]
@@ -63,7 +64,7 @@ def test_filters_narrow_the_teams(demo_app_engine: Engine) -> None:
     at.selectbox(key="portfolio_ready").set_value("ready").run()
     assert teams_shown(at) == ["Platform"]
     at.selectbox(key="portfolio_ready").set_value("not ready").run()
-    assert teams_shown(at) == ["Catalogue", "Checkout", "Mobile API", "Payments"]
+    assert teams_shown(at) == ["Catalogue", "Checkout", "Payments"]
     at.text_input(key="portfolio_name").set_value("nobody").run()
     assert teams_shown(at) == []
     assert "No team matches these filters." in texts(at, "info")
@@ -87,7 +88,8 @@ def test_pages_of_teams(app_engine: Engine, bank: Bank) -> None:
         stored = store_bank(session, bank=default_bank())
         for n in range(23):
             team = ensure_team(session, organisation_id=org.id or 0, name=f"Team {n:02d}")
-            create_assessment(session, team_id=team.id or 0, bank_version_id=stored.id or 0, created_by="t")
+            created = create_assessment(session, team_id=team.id or 0, bank_version_id=stored.id or 0, created_by="t")
+            set_status(session, assessment_id=created.id or 0, completed=True)
     at = open_page(PORTFOLIO)
     at.selectbox(key="portfolio_page_size").set_value(10).run()
     assert teams_shown(at) == [f"Team {n:02d}" for n in range(10)]

@@ -58,7 +58,7 @@ def test_start_a_prefilled_round_then_confirm(demo_app_engine: Engine, bank: Ban
 def test_a_team_with_one_round_has_nothing_to_compare(demo_app_engine: Engine) -> None:
     at = open_team(demo_app_engine, "Catalogue")
     assert not at.metric
-    assert "Once the team has a second round" in texts(at, "caption")
+    assert "Once the team has completed a second round" in texts(at, "caption")
 
 
 def test_opened_from_an_assessment_it_starts_on_that_team(demo_app_engine: Engine) -> None:
@@ -70,3 +70,16 @@ def test_opened_from_an_assessment_it_starts_on_that_team(demo_app_engine: Engin
     fresh = open_page(ROUNDS, "not-a-number")  # a bad link: the first team, quietly
     assert not fresh.exception
     assert fresh.selectbox(key="rounds_team").value is not None
+
+
+def test_a_round_in_progress_is_named_and_never_compared(demo_app_engine: Engine, bank: Bank) -> None:
+    """Issue 16, item 3: starting round 3 made the page compare it, half-empty, with round 2 ("down 39")."""
+    at = open_team(demo_app_engine, "Payments")
+    at.checkbox(key="rounds_prefill").set_value(False)
+    at.button(key="rounds_start").click().run()
+    at = open_team(demo_app_engine, "Payments")
+    assert "Round 3 is in progress (0 answered): it is compared once it is completed." in texts(at, "caption")
+    assert at.dataframe[0].value.columns.tolist() == ["Foundation", "Round 1", "Round 2", "Score change"]
+    metrics = {m.label: (m.value, m.delta) for m in at.metric}
+    assert int(metrics["Overall score"][1]) > 0  # still round 1 to round 2
+    assert [o.split(" · ")[0] for o in at.selectbox(key="rounds_after").options] == ["Round 1", "Round 2"]

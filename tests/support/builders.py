@@ -19,6 +19,7 @@ from assessment.assessments.repository import (
     create_assessment,
     list_assessments,
     save_answer,
+    set_status,
     store_bank,
 )
 from assessment.assessments.rounds import start_round
@@ -134,11 +135,14 @@ def random_round(engine: Engine, bank: Bank, rng: random.Random, *, org: str, te
 
 
 def random_organisation(engine: Engine, bank: Bank, seed: int, *, org: str = "Acme", teams: int = 6) -> None:
-    """`teams` teams with 1-3 random rounds each, plus one team without any round."""
-    rng = random.Random(seed)
+    """`teams` teams with 1-3 random rounds each (all completed but, for some teams, the newest), plus one team
+    without any round."""
+    rng, finish = random.Random(seed), random.Random(-seed)  # `finish` apart: the answers stay what they were
     for n in range(teams):
-        for _ in range(rng.randint(1, 3)):
-            random_round(engine, bank, rng, org=org, team=f"Team {n:02d}")
+        ids = [random_round(engine, bank, rng, org=org, team=f"Team {n:02d}") for _ in range(rng.randint(1, 3))]
+        with db.write_session(engine) as session:  # rounds are completed in order; the newest may still be open
+            for assessment_id in ids[:-1] if finish.random() < 0.4 else ids:
+                set_status(session, assessment_id=assessment_id, completed=True)
     with db.write_session(engine) as session:
         organisation = ensure_organisation(session, name=org)
         ensure_team(session, organisation_id=organisation.id or 0, name="No rounds yet")

@@ -18,6 +18,7 @@ from assessment.portfolio.data import Portfolio, TeamRow
 from assessment.portfolio.dora import TeamCluster, benchmark_edition
 from assessment.portfolio.filters import SORTS, TeamFilter, filter_teams, page, page_count, sort_teams
 from reports.charts.portfolio import distribution_chart, heatmap_spec, trend_chart
+from reports.portfolio_context import trend_note
 from ui import auth, database
 from ui.components.portfolio import cache, downloads
 from ui.state import Slot
@@ -39,8 +40,8 @@ engine = database.engine()
 actor = auth.actor()
 st.title("Portfolio")
 st.caption(
-    "Every team's latest round side by side: levels per foundation, readiness, DORA cluster and movement "
-    "since the previous round."
+    "Every team's latest completed round side by side: levels per foundation, readiness, DORA cluster and "
+    "movement since the previous completed round. A round still being answered is shown as in progress."
 )
 
 with db.read_session(engine) as session:
@@ -71,7 +72,11 @@ def summary(p: Portfolio) -> None:
     """Headline figures: teams, mean score, and how many teams are ready for each end state."""
     teams = len(p.teams)
     cols = st.columns(2 + len(p.end_states))
-    cols[0].metric("Teams with a round", teams, help=f"{p.teams_without_rounds} team(s) have no round yet")
+    cols[0].metric(
+        "Teams with a completed round",
+        teams,
+        help=f"{len(p.only_in_progress)} team(s) have a first round in progress; {p.teams_without_rounds} have none",
+    )
     mean = round(sum(r.overall for r in p.teams) / teams) if teams else 0
     cols[1].metric("Mean overall score", f"{mean}/100")
     for col, (key, title, _) in zip(cols[2:], p.end_states, strict=True):
@@ -162,7 +167,7 @@ def team_table(rows: list[TeamRow], p: Portfolio) -> None:
         record["DORA cluster"] = cluster_text(clusters.get(r.team_id))
         record["Answered"] = f"{r.answered} of {r.total}"
         record["Carried over"] = r.carried_over
-        record["Status"] = "complete" if r.status == "completed" else "in progress"
+        record["Newer round"] = r.in_progress.text if r.in_progress else "none"
         records.append(record)
     config = {
         title: st.column_config.CheckboxColumn(title, help=f"Ready for {title.lower()}") for _, title, _ in p.end_states
@@ -171,6 +176,7 @@ def team_table(rows: list[TeamRow], p: Portfolio) -> None:
         help="Change of the overall score since the team's previous round"
     )
     config["Carried over"] = st.column_config.NumberColumn(help="Answers copied from the previous round, unconfirmed")
+    config["Newer round"] = st.column_config.TextColumn(help="A round started after this one and not completed yet")
     st.dataframe(records, hide_index=True, column_config=config, width="stretch")
 
 
@@ -209,10 +215,16 @@ def teams_and_charts(shown: list[TeamRow]) -> None:
         st.subheader("Trend across rounds", anchor=False)
         trend = cache.trend(org_id, [r.team_id for r in shown] if filtered else None)
         st.altair_chart(trend_chart(trend, portfolio.foundations), width="stretch")
-        st.caption("Mean score of each foundation over the teams shown, by round number.")
+        st.caption(plain(trend_note(trend)))
 
 
 summary(portfolio)
+if portfolio.only_in_progress:
+    st.caption(
+        "Not counted until their first round is completed: "
+        + plain("; ".join(f"{r.team}: {r.text}" for r in portfolio.only_in_progress))
+        + "."
+    )
 team_filter, sort, descending = filters(portfolio)
 shown = sort_teams(filter_teams(portfolio, team_filter), sort, descending)
 if not shown:

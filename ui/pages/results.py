@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from assessment.assessments.rounds import latest_completed_round
 from assessment.core import db
 from assessment.core.numbers import plural
 from assessment.judgement import judge
@@ -59,7 +60,7 @@ def foundations_table(score: AssessmentScore) -> None:
         {
             "Foundation": f.title,
             "Score": f.score,
-            "Level": f"{f.level} · {f.level_name}",
+            "Level": f"{f.level} · {f.level_name}" if f.answered else "not answered",
             "Deciding test": GATE_WORDS[f.gate] + (" (caps the level)" if f.gate_capped else ""),
             "Answered": f"{f.answered} of {f.total}",
             "Don't know": f.dont_know,
@@ -141,9 +142,28 @@ def unanswered() -> None:
         )
 
 
+def in_progress_note() -> None:
+    """Say that this round is not the team's state yet, and lead to the round that is."""
+    with db.read_session(engine) as session:
+        done = latest_completed_round(session, team_id=data.team_id)
+    line = st.container(horizontal=True, vertical_alignment="center")
+    line.caption(
+        f":material/pending: Round {data.round_number} is in progress ({widgets.progress_text(data)} answered): "
+        "these results follow the answers as they come in and are not the team's state until it is completed."
+        + (f" The team's latest completed round is round {done.round_number}." if done else "")
+    )
+    if done is not None:
+        line.page_link(
+            state.RESULTS_PAGE,
+            label=f"Results of round {done.round_number}",
+            icon=":material/insights:",
+            query_params={state.ASSESSMENT_PARAM: str(done.id)},
+        )
+
+
 widgets.assessment_header(data, "Results")
 if data.status != "completed":
-    st.caption(":material/pending: This round is still in progress; the results follow the answers as they come in.")
+    in_progress_note()
 headline(score)
 if data.carried_over:
     line = st.container(horizontal=True, vertical_alignment="center")

@@ -171,18 +171,30 @@ def choose_pair(rounds: list[AssessmentSummary]) -> tuple[int, int]:
     return before, after
 
 
+def compare_completed(rounds: list[AssessmentSummary]) -> None:
+    """Compare two completed rounds; a round still in progress is named, never compared (it would read as a fall)."""
+    done = [r for r in rounds if r.status == "completed"]
+    open_rounds = [r for r in rounds if r.status != "completed"]
+    for r in open_rounds:
+        st.caption(
+            f":material/pending: Round {r.round_number} is in progress ({r.answered} answered): "
+            "it is compared once it is completed."
+        )
+    if len(done) >= 2:
+        st.subheader("Compare two completed rounds", anchor=False)
+        before_id, after_id = choose_pair(done)
+        if before_id == after_id:
+            st.info("Pick two different rounds to compare.", icon=":material/compare_arrows:")
+        else:
+            with db.read_session(engine) as session:
+                comparison: RoundComparison = compare_rounds(session, first_id=before_id, second_id=after_id)
+            views.show_comparison(comparison)
+    elif rounds:
+        st.caption("Once the team has completed a second round, this page shows what moved between them.")
+
+
 st.subheader(f"{plain(teams[team_id])}: {len(rounds)} round(s)", anchor=False)
-next_round(rounds)
 if rounds:
     carried(rounds[-1])
-if len(rounds) >= 2:
-    st.subheader("Compare two rounds", anchor=False)
-    before_id, after_id = choose_pair(rounds)
-    if before_id == after_id:
-        st.info("Pick two different rounds to compare.", icon=":material/compare_arrows:")
-    else:
-        with db.read_session(engine) as session:
-            comparison: RoundComparison = compare_rounds(session, first_id=before_id, second_id=after_id)
-        views.show_comparison(comparison)
-elif rounds:
-    st.caption("Once the team has a second round, this page shows what moved between them.")
+compare_completed(rounds)  # what a leader comes for, before the card that starts a round
+next_round(rounds)

@@ -13,8 +13,9 @@ import streamlit as st
 
 from assessment.core import db
 from assessment.core.config import get_settings
-from assessment.portfolio.data import Portfolio, TrendPoint, data_stamp, foundation_trend, portfolio_data
+from assessment.portfolio.data import Portfolio, data_stamp, portfolio_data
 from assessment.portfolio.dora import TeamCluster, dora_clusters
+from assessment.portfolio.trend import TrendPoint, foundation_trend
 from ui import database
 
 Stamp = tuple[int, ...]
