@@ -9,7 +9,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from assessment.assessments.comparison import compare_rounds, comparison_to_data, since_last_round
-from assessment.assessments.repository import answers_for, save_answer, store_bank
+from assessment.assessments.repository import answers_for, save_answer, set_status, store_bank
 from assessment.assessments.rounds import carried_over_keys, confirm_answers, start_round
 from assessment.bank.answers import AnswerValue, answered, dont_know
 from assessment.bank.model import Bank
@@ -141,6 +141,9 @@ def test_comparison_names_new_and_resolved_risks(engine: Engine, bank: Bank) -> 
         second,
         {"fi_timeouts": answered(0), "io_tracing": answered(4), "pm_blame": answered("system")},
     )
+    with db.write_session(engine) as session:  # "since the last round" compares completed rounds
+        for assessment_id in (first, second):
+            set_status(session, assessment_id=assessment_id, completed=True)
     with db.read_session(engine) as session:
         result = since_last_round(session, assessment_id=second)
         assert since_last_round(session, assessment_id=first) is None

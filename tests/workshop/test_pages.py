@@ -268,3 +268,27 @@ def test_a_mistyped_code_can_be_typed_again_on_the_not_valid_page(rooms: tuple[R
     at.button[0].click().run()
     assert not at.error
     assert at.title[0].value.startswith("Join: ")
+
+
+def test_a_participant_is_led_to_the_next_foundation_and_asked_before_done(rooms: tuple[Room, Room]) -> None:
+    """Issue 16, item 2: only "I am done" was offered, and it was accepted at 7 of 47 without a word."""
+    room = rooms[0]
+    ann = room.join("Ann", "Payments")
+    room.answer(ann, QUESTION, answered(3))
+    at = open_page(JOIN, p=ann)
+    sections = default_bank().sections()
+    assert at.button(key="wj_next").label == f"Next: {default_bank().section_title(sections[1])}"
+    at.button(key="wj_next").click().run()
+    assert at.segmented_control(key="wj_foundation").value == sections[1]
+    at.button(key="wj_done").click().run()
+    total = len(default_bank().questions)
+    assert f"{total - 1} of {total} questions are still unanswered" in unescaped(at.warning[0].value)
+    with db.read_session(room.engine) as session:
+        assert not participant_view(session, token=ann).finished  # not done until they say so twice
+    at.button(key="wj_answer_first").click().run()
+    assert at.segmented_control(key="wj_foundation").value == sections[0]
+    assert not at.warning
+    at.button(key="wj_done").click().run()
+    at.button(key="wj_done_anyway").click().run()
+    with db.read_session(room.engine) as session:
+        assert participant_view(session, token=ann).finished

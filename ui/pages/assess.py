@@ -7,7 +7,7 @@ import streamlit as st
 from assessment.assessments.repository import AssessmentData
 from assessment.bank.model import CONTEXT, Question
 from assessment.core.numbers import plural
-from ui import current, database, state, widgets
+from ui import current, database, scroll, state, widgets
 from ui.components.assess.actions import on_confirm, set_completed
 from ui.components.assess.answer_form import render_question
 from ui.state import Slot
@@ -32,9 +32,10 @@ def first_unanswered(data: AssessmentData) -> str | None:
 
 
 def go_to_question(question_key: str) -> None:
-    """Button callback: show the foundation holding this question and mark the question."""
+    """Button callback: show the foundation holding this question, mark it, scroll to it and focus it."""
     go_to_foundation(bank.question(question_key).foundation)
     FOCUS.set(question_key)
+    scroll.request(f"question-{question_key}")
 
 
 def go_to_foundation(foundation_key: str) -> None:
@@ -43,9 +44,10 @@ def go_to_foundation(foundation_key: str) -> None:
 
 
 def foundation_to_url() -> None:
-    """Keep the shown foundation in the URL, so a refresh or a shared link opens it again."""
+    """Keep the shown foundation in the URL, so a refresh or a shared link opens it again; land on its top."""
     FOCUS.pop()
     st.query_params[state.FOUNDATION_PARAM] = FOUNDATION.get() or ""
+    scroll.request()
 
 
 def foundation_from_url(keys: list[str]) -> None:
@@ -208,6 +210,14 @@ def foundation_steps(foundation_key: str) -> None:
             args=(keys[i + 1],),
             width="stretch",
         )
+    else:  # the last foundation: what comes next is the results
+        forward.page_link(
+            state.RESULTS_PAGE,
+            label="See results",
+            icon=":material/insights:",
+            query_params={state.ASSESSMENT_PARAM: str(data.id)},
+            width="stretch",
+        )
 
 
 widgets.assessment_header(data, "Assess")
@@ -219,11 +229,6 @@ focus = FOCUS.get()
 if focus in data.answers:
     FOCUS.pop()
     focus = None
-elif focus:
-    st.markdown(
-        f":material/arrow_downward: First unanswered: [{number[focus]}. {plain(bank.question(focus).short)}]"
-        f"(#q-{focus})"
-    )
 for question in bank.questions_for(foundation_key):
     render_question(
         data.id,
@@ -235,3 +240,4 @@ for question in bank.questions_for(foundation_key):
         carried_from=carried_from if question.key in data.carried_over else None,
     )
 foundation_steps(foundation_key)
+scroll.apply()

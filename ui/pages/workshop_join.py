@@ -24,7 +24,7 @@ from assessment.workshops.participants import (
     set_finished,
 )
 from assessment.workshops.tokens import normalise_join_code
-from ui import database, widgets
+from ui import database, scroll, widgets
 from ui.components.assess.answer_fields import NOT_APPLICABLE, chosen_status, compose, widget_values
 from ui.components.workshop import state as ws
 from ui.components.workshop import widgets as ww
@@ -85,6 +85,7 @@ def save(token: str, question: Question, field: str) -> None:
 def finish(token: str, done: bool) -> None:
     with db.write_session(engine) as session:
         set_finished(session, token=token, finished=done)
+    ws.CONFIRM_DONE.set(False)
 
 
 def code_page() -> None:
@@ -162,7 +163,31 @@ def answer_page(token: str, code: str | None) -> None:
             problem = ws.problem(question.key)
             if problem:
                 st.error(problem, icon=":material/error:")
+    next_foundation(view, foundation)
     finish_line(view, token)
+    scroll.apply()
+
+
+def go_to(foundation: str) -> None:
+    """Button callback: open this foundation at its top (the page would otherwise stay scrolled down)."""
+    ws.FOUNDATION.set(foundation)
+    ws.CONFIRM_DONE.set(False)
+    scroll.request()
+
+
+def next_foundation(view: ParticipantView, foundation: str) -> None:
+    """ "Next foundation" under the last question, so finishing one part leads to the next rather than to "done"."""
+    keys = view.bank.sections()
+    i = keys.index(foundation) if foundation in keys else 0
+    if i < len(keys) - 1:
+        st.button(
+            f"Next: {plain(view.bank.section_title(keys[i + 1]))}",
+            key="wj_next",
+            icon=":material/arrow_forward:",
+            icon_position="right",
+            on_click=go_to,
+            args=(keys[i + 1],),
+        )
 
 
 def foundation_picker(view: ParticipantView) -> str:
@@ -187,13 +212,25 @@ def finish_line(view: ParticipantView, token: str) -> None:
             icon=":material/task_alt:",
         )
         st.button("I am not done yet", on_click=finish, args=(token, False), key="wj_undone")
+    elif ws.CONFIRM_DONE.get():
+        open_keys = [q.key for q in view.bank.questions if q.key not in view.answers]
+        st.warning(
+            f"{len(open_keys)} of {len(view.bank.questions)} questions are still unanswered; the facilitator "
+            "will see them as unanswered. Are you done?",
+            icon=":material/warning:",
+        )
+        first_open = view.bank.question(open_keys[0]).foundation if open_keys else view.bank.sections()[0]
+        answer, done = st.columns(2)
+        answer.button("Answer them first", key="wj_answer_first", on_click=go_to, args=(first_open,))
+        done.button("Yes, I am done", type="primary", key="wj_done_anyway", on_click=finish, args=(token, True))
     else:
+        unanswered = len(view.bank.questions) - len(view.answers)
         st.button(
             "I am done",
             type="primary",
             icon=":material/task_alt:",
-            on_click=finish,
-            args=(token, True),
+            on_click=ws.CONFIRM_DONE.set if unanswered else finish,  # with questions left: ask first
+            args=(True,) if unanswered else (token, True),
             key="wj_done",
             help="Lets the facilitator see you have finished; answers stay editable",
         )

@@ -49,6 +49,7 @@ JOIN_CODE = Slot[str | None]("wj_code", None)
 JOIN_NAME = Slot[str | None]("wj_name", None)
 JOIN_TEAM = Slot[int | None]("wj_team", None)
 FOUNDATION = Slot[str | None]("wj_foundation", None)
+CONFIRM_DONE = Slot[bool]("wj_confirm_done", False)  # "I am done" pressed with questions left: ask first
 LOADED = Slot[str | None]("wj_loaded", None)  # the participant token the inputs were filled for
 _PROBLEMS = Slot[dict[str, str] | None]("wj_problems", None)
 
