@@ -25,6 +25,8 @@ FOUNDATION_PARAM = "foundation"
 START_PAGE = "ui/pages/start.py"
 ASSESS_PAGE = "ui/pages/assess.py"
 RESULTS_PAGE = "ui/pages/results.py"
+REPORT_PAGE = "ui/pages/report.py"
+DORA_PAGE = "ui/pages/dora.py"
 
 
 class Slot(Generic[T]):

@@ -48,6 +48,8 @@ def levels() -> alt.Scale:
 
 def label(f: ScoredFoundation) -> str:
     """The words beside a bar: '48  ·  level 2 partial', with '(capped)' when the deciding test holds it down."""
+    if not f.answered:
+        return "not answered"  # never "0 · level 0 absent": nothing was said, nothing is absent
     return f"{f.score}  ·  level {f.level} {f.level_name}" + ("  (capped)" if f.gate_capped else "")
 
 

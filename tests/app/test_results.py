@@ -86,3 +86,12 @@ def test_a_round_in_progress_says_so_and_leads_to_the_latest_completed_one(demo_
     link = at.get("page_link")[0]
     assert link.proto.label == "Results of round 2"
     assert link.proto.query_string == f"assessment={demo_round(demo_app_engine, 'Payments', 2)}"
+
+
+def test_results_lead_to_the_report_the_pdf_and_dora(demo_app_engine: Engine) -> None:
+    """Issue 16, item 5: Results had no way to Report or DORA; the PDF sat at the bottom of Report."""
+    aid = demo_round(demo_app_engine, "Payments", 2)
+    at = open_page(RESULTS, aid)
+    links = {link.proto.label: link.proto.query_string for link in at.get("page_link")}
+    assert links["Roadmap and PDF report"] == f"assessment={aid}"
+    assert links["DORA: delivery data"] == f"assessment={aid}"

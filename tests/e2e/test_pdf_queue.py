@@ -31,6 +31,13 @@ def test_three_pdfs_asked_for_at_once_all_arrive(server: Server, browser: Browse
         for page, assessment_id in zip(pages, rounds, strict=True):
             page.goto(f"{server.url}/report?assessment={assessment_id}")
             expect(page.get_by_role("button", name="Prepare the PDF")).to_be_visible(timeout=WAIT)
+        prepare = pages[0].get_by_role("button", name="Prepare the PDF").bounding_box()
+        roadmap = pages[0].get_by_role("heading", name="Roadmap").bounding_box()
+        assert prepare is not None
+        assert roadmap is not None
+        assert prepare["y"] < roadmap["y"]  # the PDF button at the top of Report, not under ~3,800 px of roadmap
+        for group in ("Your team", "Leaders", "Workshops"):  # the navigation grouped by who comes for it
+            expect(pages[0].get_by_test_id("stTopNavSection").filter(has_text=group)).to_have_count(1)
         for page in pages:  # one after the other, as fast as the browser can click
             page.get_by_role("button", name="Prepare the PDF").click()
         expect(pages[-1].get_by_text("ahead of yours")).to_be_visible(timeout=WAIT)

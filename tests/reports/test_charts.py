@@ -16,7 +16,7 @@ from altair.utils.schemapi import validate_jsonschema
 from sqlalchemy.engine import Engine
 
 from assessment.assessments.repository import AssessmentData
-from assessment.bank.answers import check_answer, dont_know
+from assessment.bank.answers import answered, check_answer, dont_know
 from assessment.bank.loader import default_bank
 from assessment.bank.model import LEVEL_NAMES, Bank
 from assessment.core import db
@@ -30,7 +30,7 @@ from reports.charts.medium import PAPER, SCREEN
 from reports.charts.paper import FONTS, paper_style
 from reports.charts.plan import plan_chart
 from reports.charts.portfolio import distribution_chart, heatmap_spec, trend_chart
-from reports.charts.scores import foundation_frame, level_bands, scores_chart
+from reports.charts.scores import foundation_frame, label, level_bands, scores_chart
 from reports.charts.workshop import answer_spread_chart
 from reports.context import ReportContext, build_context
 from reports.html import render_html
@@ -281,3 +281,12 @@ def test_report_level_words_take_the_palette_colour_for_text_on_white() -> None:
     for level in palette.LEVELS:
         assert f".level-{level.css} {{ color: {level.on_paper}; }}" in html
     assert 'class="level-absent"' in html
+
+
+def test_a_foundation_nobody_answered_is_labelled_not_answered_never_level_0_absent() -> None:
+    """Issue 16, item 3: unanswered read as "0 · level 0 absent" on Results and in the PDF."""
+    bank = default_bank()
+    empty = score_assessment(bank, {})
+    assert {label(f) for f in empty.foundations.values()} == {"not answered"}
+    one = score_assessment(bank, {"fi_timeouts": check_answer(bank.question("fi_timeouts"), answered(0))})
+    assert label(one.foundations["failure_isolation"]).startswith("0  ·  level 0 absent")

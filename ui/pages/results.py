@@ -161,10 +161,21 @@ def in_progress_note() -> None:
         )
 
 
+def next_steps() -> None:
+    """Where a team goes from its results: the roadmap and the PDF (top of Report), and its delivery data."""
+    query = {state.ASSESSMENT_PARAM: str(data.id)}
+    with st.container(horizontal=True, key="results_next"):
+        st.page_link(
+            state.REPORT_PAGE, label="Roadmap and PDF report", icon=":material/description:", query_params=query
+        )
+        st.page_link(state.DORA_PAGE, label="DORA: delivery data", icon=":material/speed:", query_params=query)
+
+
 widgets.assessment_header(data, "Results")
 if data.status != "completed":
     in_progress_note()
 headline(score)
+next_steps()
 if data.carried_over:
     line = st.container(horizontal=True, vertical_alignment="center")
     line.caption(
