@@ -15,7 +15,7 @@ from assessment.core.numbers import plural
 from assessment.portfolio.data import Portfolio, TeamRow
 from assessment.portfolio.dora import TeamCluster
 from assessment.portfolio.insights import CommonGap, TeamInsight, Unblocker
-from assessment.portfolio.trend import TrendPoint
+from assessment.portfolio.trend import TrendPoint, trend_note
 from assessment.scoring.engine import Risk
 from assessment.scoring.results import FoundationResult
 from assessment.scoring.verdicts import Verdict
@@ -293,15 +293,4 @@ def build_portfolio_context(
         dora_edition=edition,
         in_progress=tuple(f"{r.team}: {r.text}" for r in p.only_in_progress),
         trend_note=trend_note(trend),
-    )
-
-
-def trend_note(trend: Sequence[TrendPoint]) -> str:
-    """Which teams the trend follows (the same ones in every round), for the caption under the chart."""
-    if not trend:
-        return "The trend appears once a team has completed a round."
-    teams, rounds = trend[0].teams, max(p.round_number for p in trend)
-    return (
-        f"Mean score of each foundation over the same {teams} team(s) in every round: those that completed "
-        f"rounds 1 to {rounds}. Rounds still in progress are not counted."
     )

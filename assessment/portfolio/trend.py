@@ -71,3 +71,14 @@ def foundation_trend(
         .order_by(col(Assessment.round_number), col(FoundationScore.foundation))
     )
     return [TrendPoint(r, f, round(float(mean), 1), int(n)) for r, f, mean, n in session.execute(query)]
+
+
+def trend_note(trend: Sequence[TrendPoint]) -> str:
+    """Which teams the trend follows (the same ones in every round), for the caption under the chart."""
+    if not trend:
+        return "The trend appears once a team has completed a round."
+    teams, rounds = trend[0].teams, max(p.round_number for p in trend)
+    return (
+        f"Mean score of each foundation over the same {teams} team(s) in every round: those that completed "
+        f"rounds 1 to {rounds}. Rounds still in progress are not counted."
+    )

@@ -17,8 +17,8 @@ from assessment.core.errors import FoundationsError
 from assessment.portfolio.data import Portfolio, TeamRow
 from assessment.portfolio.dora import TeamCluster, benchmark_edition
 from assessment.portfolio.filters import SORTS, TeamFilter, filter_teams, page, page_count, sort_teams
+from assessment.portfolio.trend import trend_note
 from reports.charts.portfolio import distribution_chart, heatmap_spec, trend_chart
-from reports.portfolio_context import trend_note
 from ui import auth, database
 from ui.components.portfolio import cache, downloads
 from ui.state import Slot
