@@ -66,9 +66,16 @@ def wait_until_healthy(url: str, proc: subprocess.Popen[bytes], log: Path) -> No
 
 @contextmanager
 def serving(
-    folder: Path, env: dict[str, str], *, host: str = "127.0.0.1", port: int | None = None, args: tuple[str, ...] = ()
+    folder: Path,
+    env: dict[str, str],
+    *,
+    host: str = "127.0.0.1",
+    port: int | None = None,
+    args: tuple[str, ...] = (),
+    script: Path = ROOT / "app.py",
 ) -> Iterator[str]:
-    """`streamlit run app.py` with `env` added to this process's environment; yields its URL, stops it after.
+    """`streamlit run app.py` (or `script`) with `env` added to this process's environment; yields its URL,
+    stops it after.
 
     The server's output goes to `folder`/server.log and its tail is printed at the
     end, so pytest shows it when the test failed.
@@ -79,7 +86,7 @@ def serving(
         "-m",
         "streamlit",
         "run",
-        str(ROOT / "app.py"),
+        str(script),
         "--server.headless",
         "true",
         "--server.port",
