@@ -3,7 +3,8 @@
 Platform is ready (and proven in its second round), Checkout is exposed (it
 releases forty times a week with a slow rollback, and its delivery data contradicts
 two claims), Payments is not ready, Catalogue does not know (its deciding tests are
-unknown), Mobile API is half-way through its first round. Answers are derived from a
+unknown), Mobile API is half-way through its first round. Its reports are branded by a
+consultancy, as a consultant hands them to a client. Answers are derived from a
 target level per foundation and whether its deciding test should pass, so the demo
 stays consistent with whatever the shipped bank asks; loading twice changes nothing.
 """
@@ -22,6 +23,8 @@ from assessment.bank.model import AnswerType, Bank, ChoiceOption, Question
 from assessment.core.types import utcnow
 from assessment.dora.demo import load_demo_dora
 from assessment.models.assessments import Assessment
+from assessment.models.branding import OrganisationBrand
+from assessment.organisations.brand import make_brand, store_brand
 from assessment.organisations.directory import ensure_organisation, ensure_team
 
 DEMO_ORG = "Northwind Streaming"
@@ -201,6 +204,32 @@ def _demo_answer(q: Question, team: str, spec: DemoRound, gate_of: str | None, n
     return demo_answer(q, level)
 
 
+# A sail on a teal disc: shapes only (text in a logo would depend on the reader's fonts).
+LOGO = b"""<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 48 48" width="48" height="48">
+  <circle cx="24" cy="24" r="23" fill="#0f766e"/>
+  <path d="M25 8 L25 34 L12 34 Z" fill="#ffffff"/>
+  <path d="M28 13 L28 34 L37 34 Z" fill="#99f6e4"/>
+  <path d="M10 37 L38 37 L34 41 L14 41 Z" fill="#ffffff"/>
+</svg>"""
+
+DEMO_BRAND = make_brand(
+    name="Halyard Reliability Partners",
+    prepared_by="Maya Okafor, Halyard Reliability Partners",
+    confidentiality="Confidential: prepared for Northwind Streaming by Halyard Reliability Partners",
+    accent="#0f766e",
+    logo=LOGO,
+    logo_name="halyard.svg",
+)
+
+
+def brand_demo(session: Session, *, organisation_id: int, by: str) -> bool:
+    """Give the demo organisation its branding unless it has some already (an owner's own choice stays)."""
+    if session.get(OrganisationBrand, organisation_id) is not None:
+        return False
+    store_brand(session, organisation_id=organisation_id, brand=DEMO_BRAND, by=by, audit=False)
+    return True
+
+
 def load_demo(session: Session, *, bank: Bank) -> list[int]:
     """Create the demo organisation's missing teams and rounds; return the ids created."""
     stored = store_bank(session, bank=bank)
@@ -226,4 +255,5 @@ def load_demo(session: Session, *, bank: Bank) -> list[int]:
                 set_status(session, assessment_id=assessment.id or 0, completed=True)
             created.append(assessment.id or 0)
     load_demo_dora(session, organisation_id=org.id or 0)
+    brand_demo(session, organisation_id=org.id or 0, by=DEMO_AUTHOR)
     return created

@@ -45,6 +45,7 @@ from cli.access import add_access_commands
 from cli.arguments import assessment_id, no_organisation, output_file, read_data_file
 from cli.database import add_database_commands
 from cli.dora import add_dora_commands
+from cli.organisation import add_organisation_commands
 from cli.portfolio import add_round_commands, export_organisation, import_bundle, report_portfolio
 from cli.workshops import add_workshop_commands
 
@@ -295,6 +296,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_workshop_commands(sub)
     add_round_commands(sub)
     add_access_commands(sub)
+    add_organisation_commands(sub)
     add_dora_commands(sub)
     return parser
 

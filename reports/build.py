@@ -17,6 +17,7 @@ from assessment.assessments.comparison import RoundComparison, since_last_round
 from assessment.assessments.repository import AssessmentData, load_assessment
 from assessment.core import db
 from assessment.dora.team import TeamDora, team_dora
+from assessment.organisations.brand import Brand, team_brand
 from assessment.roadmap.evidence import Evidence
 from reports.context import build_context
 from reports.html import REPORT_CSS, render_html
@@ -34,8 +35,9 @@ def pdf_for(
     generated_on: date | None = None,
     since: RoundComparison | None = None,
     team_dora: TeamDora | None = None,
+    brand: Brand | None = None,
 ) -> bytes:
-    """The PDF report of an assessment already loaded (no database needed)."""
+    """The PDF report of an assessment already loaded (no database needed), with the organisation's `brand`."""
     ctx = build_context(
         data,
         evidence=evidence,
@@ -44,6 +46,7 @@ def pdf_for(
         generated_on=generated_on,
         since=since,
         team_dora=team_dora,
+        brand=brand,
     )
     return render_pdf(render_html(ctx, render_charts(ctx)), css=REPORT_CSS)
 
@@ -67,6 +70,7 @@ def report_pdf(
         data = load_assessment(session, assessment_id=assessment_id)
         since = since_last_round(session, assessment_id=assessment_id)
         stored = team_dora(session, data)
+        brand = team_brand(session, team_id=data.team_id)
     return pdf_for(
         data,
         evidence=evidence,
@@ -75,4 +79,5 @@ def report_pdf(
         generated_on=generated_on,
         since=since,
         team_dora=stored,
+        brand=brand,
     )

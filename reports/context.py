@@ -18,12 +18,14 @@ from assessment.bank.model import CONTEXT, LEVEL_NAMES, Bank
 from assessment.core.numbers import series
 from assessment.dora.summary import ROADMAP_METRIC
 from assessment.dora.team import TeamDora
+from assessment.organisations.brand import Brand
 from assessment.roadmap.evidence import Evidence
 from assessment.roadmap.plan import NEXT_WEEKS, NOW_WEEKS, Phase, Roadmap, build_roadmap
 from assessment.roadmap.select import EFFORT_WEEKS
 from assessment.scoring.engine import RISK_ORDER, AssessmentScore, Risk, score_assessment
 from assessment.scoring.gates import Facts, GateState
 from assessment.scoring.verdicts import READINESS_LABELS, Readiness
+from reports.branding import BrandView, brand_view
 from reports.sections import (
     AnswerRow,
     CheckRow,
@@ -98,6 +100,7 @@ class ReportContext:
     upkeep: tuple[tuple[str, str, str], ...] = ()  # (foundation, evidence dated, renew it by)
     context_title: str = ""  # "How you ship today": the context questions' section, asked and never scored
     context_answers: tuple[AnswerRow, ...] = ()
+    brand: BrandView | None = None  # the organisation's branding; None: the report as Foundations makes it
 
 
 def build_context(
@@ -112,6 +115,7 @@ def build_context(
     author: str = DEFAULT_AUTHOR,
     since: RoundComparison | None = None,
     team_dora: TeamDora | None = None,
+    brand: Brand | None = None,
 ) -> ReportContext:
     """Gather what the report says about one assessment; no markup, no ORM objects.
 
@@ -132,7 +136,7 @@ def build_context(
     gates_passed = sum(1 for f in score.foundations.values() if f.gate is GateState.PASSED)
     return ReportContext(
         title=f"Foundations assessment: {data.team}",
-        author=author,
+        author=(brand and (brand.prepared_by or brand.name)) or author,
         organisation=data.organisation,
         team=data.team,
         round_number=data.round_number,
@@ -170,6 +174,7 @@ def build_context(
         upkeep=upkeep(data.bank, score),
         context_title=data.bank.section_title(CONTEXT),
         context_answers=tuple(_answer_row(data, score, q.key) for q in data.bank.context_questions()),
+        brand=brand_view(brand),
     )
 
 

@@ -1,8 +1,9 @@
 """PDF from report HTML with WeasyPrint; the only module that imports it.
 
-The URL fetcher serves the report's own bundled files (under reports/static) and
-the chart images embedded as SVG data URIs, and refuses everything else: no file
-outside that folder, no network address, whatever a template or a value asks for.
+The URL fetcher serves the report's own bundled files (under reports/static), the
+chart images embedded as SVG data URIs and a branded logo (an SVG or PNG data URI,
+made safe before it was stored), and refuses everything else: no file outside that
+folder, no network address, whatever a template, a value or an SVG asks for.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from weasyprint.urls import URLFetcherResponse
 STATIC = (Path(__file__).parent / "static").resolve()
 BASE_URL = STATIC.as_uri() + "/"
 SVG_DATA = "data:image/svg+xml;base64,"
+PNG_DATA = "data:image/png;base64,"
+DATA_TYPES = {SVG_DATA: "image/svg+xml", PNG_DATA: "image/png"}
 TYPES = {".css": "text/css", ".otf": "font/otf", ".ttf": "font/ttf", ".svg": "image/svg+xml"}
 
 log = logging.getLogger(__name__)
@@ -31,16 +34,17 @@ class RefusedURL(ValueError):
 
 
 class BundledAssetFetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint ships no types: its classes are Any
-    """Serves files under reports/static and SVG data URIs; refuses every other URL."""
+    """Serves files under reports/static and SVG or PNG data URIs; refuses every other URL."""
 
     def __init__(self) -> None:
         super().__init__(allowed_protocols=("file", "data"), allow_redirects=False)
         self.refused: list[str] = []
 
     def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
-        if url.startswith(SVG_DATA):
-            body = base64.b64decode(url[len(SVG_DATA) :], validate=True)
-            return URLFetcherResponse(url, body, {"Content-Type": "image/svg+xml"})
+        for prefix, kind in DATA_TYPES.items():
+            if url.startswith(prefix):
+                body = base64.b64decode(url[len(prefix) :], validate=True)
+                return URLFetcherResponse(url, body, {"Content-Type": kind})
         path = _bundled_path(url)
         if path is None:
             self.refused.append(url)

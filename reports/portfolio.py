@@ -20,6 +20,7 @@ from assessment.access.policy import Action, authorize_in
 from assessment.assessments.bulk import load_organisation_rounds, organisation_named
 from assessment.assessments.scores import stored_contests
 from assessment.core import db
+from assessment.organisations.brand import brand_of
 from assessment.portfolio.data import Portfolio, portfolio_data
 from assessment.portfolio.dora import benchmark_edition, dora_clusters
 from assessment.portfolio.insights import common_gaps, team_insights, unblockers
@@ -49,6 +50,7 @@ def build(
         clusters = dora_clusters(session, organisation_id=org_id)
         rounds = load_organisation_rounds(session, organisation_id=org_id, latest_only=True)
         contests = stored_contests(session, [r.id for r in rounds])
+        brand = brand_of(session, organisation_id=org_id)
     insights = team_insights(rounds, contests)
     ctx = build_portfolio_context(
         portfolio,
@@ -59,6 +61,7 @@ def build(
         unblockers(insights),
         edition=benchmark_edition(),
         generated_on=generated_on,
+        brand=brand,
     )
     return ctx, portfolio, trend
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from assessment.core.numbers import plural
+from assessment.organisations.brand import Brand
 from assessment.portfolio.data import Portfolio, TeamRow
 from assessment.portfolio.dora import TeamCluster
 from assessment.portfolio.insights import CommonGap, TeamInsight, Unblocker
@@ -19,6 +20,7 @@ from assessment.portfolio.trend import TrendPoint, trend_note
 from assessment.scoring.engine import Risk
 from assessment.scoring.results import FoundationResult
 from assessment.scoring.verdicts import Verdict
+from reports.branding import BrandView, brand_view
 from reports.charts.palette import LEVELS
 from reports.charts.portfolio import CAPPED_GATES
 from reports.html import level_class
@@ -109,6 +111,7 @@ class PortfolioContext:
     dora_edition: str
     in_progress: tuple[str, ...] = ()  # "Team: round 1 in progress (20 of 34)", teams with no completed round
     trend_note: str = ""  # which teams the trend follows
+    brand: BrandView | None = None  # the organisation's branding; None: the report as Foundations makes it
 
 
 def _anchor(team_id: int) -> str:
@@ -257,6 +260,7 @@ def build_portfolio_context(
     *,
     edition: str,
     generated_on: date | None = None,
+    brand: Brand | None = None,
 ) -> PortfolioContext:
     """Assemble the report from the portfolio, the per-team insights and the cross-team rankings."""
     by_team = {i.data.team_id: i for i in insights}
@@ -293,4 +297,5 @@ def build_portfolio_context(
         dora_edition=edition,
         in_progress=tuple(f"{r.team}: {r.text}" for r in p.only_in_progress),
         trend_note=trend_note(trend),
+        brand=brand_view(brand),
     )

@@ -33,5 +33,6 @@ def render_charts(ctx: ReportContext) -> ReportCharts:
     needed = {title: need for title, need, _ in autonomy.requires} if autonomy else None
     with debug_mode(False):
         scores = svg_data_uri(scores_chart(ctx.foundations, needed, PAPER))
-        plan = svg_data_uri(plan_chart(ctx.roadmap)) if ctx.roadmap else None
+        accent = ctx.brand.accent if ctx.brand else None
+        plan = svg_data_uri(plan_chart(ctx.roadmap, accent)) if ctx.roadmap else None
     return ReportCharts(scores=scores, plan=plan)

@@ -31,6 +31,7 @@ from assessment.assessments.repository import AssessmentData
 from assessment.core.errors import FoundationsError
 from assessment.core.numbers import number_text
 from assessment.dora.team import TeamDora
+from assessment.organisations.brand import Brand
 
 TIME_LIMIT_S = 60.0  # for one report, counted from the moment a ready worker receives it
 START_LIMIT_S = 180.0  # for the worker to start and warm up, never counted against a report's limit
@@ -79,11 +80,11 @@ def child(fd: int) -> None:
     conn.send((True, READY))
     while True:
         try:
-            data, since, dora = conn.recv()
+            data, since, dora, brand = conn.recv()
         except (EOFError, OSError, KeyboardInterrupt):  # the app stopped
             return
         try:
-            conn.send((True, pdf_for(data, since=since, team_dora=dora)))
+            conn.send((True, pdf_for(data, since=since, team_dora=dora, brand=brand)))
         except Exception as exc:
             conn.send((False, f"{type(exc).__name__}: {exc}"))
 
@@ -92,7 +93,7 @@ def child(fd: int) -> None:
 class Job:
     """One report asked for: waits in the queue, then is rendered; `done` is set when it has a result."""
 
-    request: tuple[AssessmentData, RoundComparison | None, TeamDora | None]
+    request: tuple[AssessmentData, RoundComparison | None, TeamDora | None, Brand | None]
     time_limit_s: float
     done: threading.Event = field(default_factory=threading.Event)
     pdf: bytes | None = None
@@ -223,10 +224,12 @@ class ReportWorker:
         time_limit_s: float = TIME_LIMIT_S,
         since: RoundComparison | None = None,
         team_dora: TeamDora | None = None,
+        brand: Brand | None = None,
     ) -> Job:
         """Queue the PDF of `data` (with `since`: its "since the last round" section; with `team_dora`: the
-        team's DORA data); the job is rendered within `time_limit_s` seconds once a warm worker takes it."""
-        job = Job((data, since, team_dora), time_limit_s)
+        team's DORA data; with `brand`: the organisation's branding); the job is rendered within
+        `time_limit_s` seconds once a warm worker takes it."""
+        job = Job((data, since, team_dora, brand), time_limit_s)
         with self._changed:
             self._queue.append(job)
             self._changed.notify_all()
@@ -247,10 +250,11 @@ class ReportWorker:
         time_limit_s: float = TIME_LIMIT_S,
         since: RoundComparison | None = None,
         team_dora: TeamDora | None = None,
+        brand: Brand | None = None,
     ) -> bytes:
         """The PDF of `data`, waiting for its turn; RenderFailed after its time limit or on a renderer error."""
         self.start()
-        job = self.submit(data, time_limit_s, since, team_dora)
+        job = self.submit(data, time_limit_s, since, team_dora, brand)
         job.wait()
         return job.result()
 

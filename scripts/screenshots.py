@@ -4,7 +4,8 @@
 
 Starts the app on a temporary SQLite file with the demo organisation, drives Debian's
 Chromium through the pages at 1400 px wide, and writes docs/screenshots/*.png,
-docs/example-report.pdf and its first two content pages as PNGs.
+docs/example-report.pdf and its first two content pages as PNGs, and the branded
+pages the README shows (the demo's reports carry a consultancy's brand).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import urllib.request
 from pathlib import Path
 
 from playwright.sync_api import Page, sync_playwright
+from pypdf import PdfReader
 
 ROOT = Path(__file__).resolve().parents[1]
 SHOTS = ROOT / "docs" / "screenshots"
@@ -50,6 +52,12 @@ def wait_ready(url: str) -> None:
         except OSError:
             time.sleep(0.5)
     raise SystemExit("the app did not start")
+
+
+def page_png(pdf: Path, number: int, name: str) -> None:
+    """One page of a PDF as docs/NAME.png at 60 dpi."""
+    args = ["pdftoppm", "-r", "60", "-f", str(number), "-l", str(number), "-png", "-singlefile"]
+    subprocess.run([*args, str(pdf), str(ROOT / "docs" / name)], check=True)
 
 
 def settle(page: Page) -> None:
@@ -98,6 +106,11 @@ def main() -> None:
         ],
         check=True,
     )
+    page_png(report, 1, "branded-report-p1")
+    page_png(report, 3, "branded-report-p3")
+    portfolio = folder / "portfolio.pdf"
+    run("report", "--portfolio", "Northwind Streaming", "-o", str(portfolio), env=env)
+    page_png(portfolio, len(PdfReader(portfolio).pages), "branded-portfolio-team")
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     app = subprocess.Popen(
@@ -133,6 +146,12 @@ def main() -> None:
                 page.get_by_text(re.compile(last)).first.wait_for(timeout=180_000)
                 settle(page)
                 page.screenshot(path=str(SHOTS / name), full_page=name in ("results.png", "assess.png"))
+            page.goto(f"{url}/access")  # the Organisation page, with its branding preview drawn
+            page.get_by_text("Audit log").first.wait_for(timeout=180_000)
+            page.get_by_role("button", name="Preview").click()
+            page.get_by_text("Preview: the cover").wait_for(timeout=180_000)
+            settle(page)
+            page.screenshot(path=str(SHOTS / "organisation.png"))
             browser.close()
     finally:
         app.terminate()

@@ -19,8 +19,13 @@ ACCESS_PAGE = "ui/pages/access.py"
 
 
 def shared_pages() -> list[StreamlitPage]:
-    """Pages that exist only in shared mode: the owners' page, for owners and administrators."""
-    who = current_actor() if get_settings().shared else None
+    """The owners' page: "Access" in shared mode (owners and administrators), "Organisation" in local mode.
+
+    A local install has no members to manage, but its user still owns the report branding.
+    """
+    if not get_settings().shared:
+        return [st.Page(ACCESS_PAGE, title="Organisation", icon=":material/domain:")]
+    who = current_actor()
     if who is None:
         return []
     with db.read_session(database.engine()) as session:

@@ -57,6 +57,7 @@ class Action(StrEnum):
     IMPORT_DORA = "import_dora"
     RUN_WORKSHOPS = "run_workshops"
     MANAGE_MEMBERS = "manage_members"
+    BRAND_REPORTS = "brand_reports"
     READ_AUDIT_LOG = "read_audit_log"
     CREATE_ORGANISATION = "create_organisation"
 
@@ -71,6 +72,7 @@ PHRASES: Mapping[Action, str] = {
     Action.IMPORT_DORA: "import DORA data",
     Action.RUN_WORKSHOPS: "run workshops",
     Action.MANAGE_MEMBERS: "invite members or change roles",
+    Action.BRAND_REPORTS: "set the reports' branding",
     Action.READ_AUDIT_LOG: "read the audit log",
     Action.CREATE_ORGANISATION: "create organisations",
 }
@@ -79,7 +81,14 @@ _READ = frozenset({Action.VIEW_RESULTS, Action.DOWNLOAD_REPORT, Action.VIEW_PORT
 _TEAM_WORK = _READ | {Action.ANSWER, Action.MANAGE_ROUNDS, Action.IMPORT_DORA}
 
 ALLOWED: Mapping[Role, frozenset[Action]] = {
-    Role.OWNER: _TEAM_WORK | {Action.EXPORT, Action.RUN_WORKSHOPS, Action.MANAGE_MEMBERS, Action.READ_AUDIT_LOG},
+    Role.OWNER: _TEAM_WORK
+    | {
+        Action.EXPORT,
+        Action.RUN_WORKSHOPS,
+        Action.MANAGE_MEMBERS,
+        Action.BRAND_REPORTS,
+        Action.READ_AUDIT_LOG,
+    },
     Role.FACILITATOR: _TEAM_WORK | {Action.EXPORT, Action.RUN_WORKSHOPS},
     Role.MEMBER: _TEAM_WORK,
     Role.VIEWER: _READ,

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from assessment.bank.model import LEVEL_NAMES
+from assessment.core.colours import contrast
 
 FONT = "Inter, Source Sans Pro, sans-serif"  # the bundled Inter in the PDF; a sans-serif in the browser
 INK = "#1f2a44"
@@ -24,19 +25,6 @@ DORA_BAND_COLOURS = {"elite": "#cfe8d5", "high": "#e8f0d0", "medium": "#f6ecd0",
 
 _FILLS = ("#b42318", "#dc6803", "#eaaa08", "#3e8e63", "#0e6245")  # absent ... proven
 _TEXT_ON_PAPER = {2: "#a15c07"}  # the partial yellow is too light for words on white: a darker shade of it
-
-
-def _luminance(colour: str) -> float:
-    """Relative luminance of a #rrggbb colour (WCAG 2)."""
-    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
-    r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b
-
-
-def contrast(a: str, b: str) -> float:
-    """WCAG contrast ratio of two #rrggbb colours, 1 (none) to 21 (black on white)."""
-    light, dark = sorted((_luminance(a), _luminance(b)), reverse=True)
-    return (light + 0.05) / (dark + 0.05)
 
 
 @dataclass(frozen=True)

@@ -29,11 +29,12 @@ class PlannedItem(Protocol):
     def prerequisite_positions(self) -> Sequence[int]: ...
 
 
-def plan_chart(rows: Sequence[PlannedItem]) -> alt.LayerChart:
+def plan_chart(rows: Sequence[PlannedItem], accent: str | None = None) -> alt.LayerChart:
     """A bar per roadmap item from its start to its end week, coloured by phase, with lines from prerequisites.
 
     Rows are labelled by their roadmap number only: the tables carry the titles, and
     WeasyPrint lays out SVG text one letter at a time, so every label letter costs.
+    `accent` (an organisation's branding) colours the "now" bars in place of the product's blue.
     """
     numbers = [str(r.position) for r in rows]
     frame = pd.DataFrame(
@@ -68,10 +69,11 @@ def plan_chart(rows: Sequence[PlannedItem]) -> alt.LayerChart:
         scale=alt.Scale(domain=[0, weeks]),
         axis=alt.Axis(tickMinStep=1),
     )
+    colours = PHASE_COLOURS | ({"now": accent} if accent else {})
     colour = alt.Color(
         "phase:N",
         title="Phase",
-        scale=alt.Scale(domain=list(PHASE_COLOURS), range=list(PHASE_COLOURS.values())),
+        scale=alt.Scale(domain=list(colours), range=list(colours.values())),
     )
     bars = alt.Chart(frame).mark_bar(height=10, cornerRadius=2).encode(y=y, x=x, x2=alt.X2("end:Q"), color=colour)
     layers: list[alt.Chart] = [bars]

@@ -21,6 +21,7 @@ from assessment.core.errors import NotFoundError
 from assessment.dora.formats import Kind
 from assessment.dora.ingest.pipeline import FileInput, ImportOptions, parse_inputs, write_import
 from assessment.interchange.exports import organisation_csv
+from assessment.organisations.brand import make_brand, save_brand
 from assessment.organisations.members import audit_log, create_organisation, grant
 from assessment.portfolio.data import portfolio_data
 from assessment.workshops.access import InvalidLinkError
@@ -38,6 +39,7 @@ view_portfolio        y      y          y      y
 import_dora           y      y          y      n
 run_workshops         y      y          n      n
 manage_members        y      n          n      n
+brand_reports         y      n          n      n
 read_audit_log        y      n          n      n
 create_organisation   n      n          n      n
 """
@@ -120,6 +122,9 @@ ACTIONS: dict[Action, Call] = {
     Action.RUN_WORKSHOPS: run_workshop,
     Action.MANAGE_MEMBERS: lambda w, org, actor: grant(
         w.engine, actor=actor, organisation_id=org.id, email="new@acme.example", role=Role.VIEWER
+    ),
+    Action.BRAND_REPORTS: lambda w, org, actor: save_brand(
+        w.engine, actor=actor, organisation_id=org.id, brand=make_brand(prepared_by=f"{actor}")
     ),
     Action.READ_AUDIT_LOG: lambda w, org, actor: audit_log(w.engine, actor=actor, organisation_id=org.id),
     Action.CREATE_ORGANISATION: lambda w, org, actor: create_organisation(

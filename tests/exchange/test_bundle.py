@@ -105,6 +105,7 @@ def test_export_import_export_is_identical_and_every_row_arrives(
     assert source.pop("bank_version") == 1
     assert arrived.pop("audit_event") == 1  # the import's own entry; the source's log stays where it was
     source.pop("audit_event")
+    assert (source.pop("organisation_brand"), arrived.pop("organisation_brand")) == (1, 0)  # stays with the install
     assert arrived == source
     assert all(source[t] > 0 for t in EXPORTED_TABLES | DERIVED_TABLES if t != "bank_version"), source
     assert_scores_equal(engine, second_engine)

@@ -10,6 +10,7 @@ from sqlalchemy.engine import Engine
 
 from assessment.core import db
 from tests.support.app import demo_app_engine_fixture  # noqa: F401 - for test_report_page.py
+from tests.support.canary import canary_fixture  # noqa: F401 - a loopback server that must hear nothing
 from tests.support.database import SqliteTemplates
 
 

@@ -20,6 +20,7 @@ from assessment.bank.answers import answered, check_answer, dont_know
 from assessment.bank.loader import default_bank
 from assessment.bank.model import LEVEL_NAMES, Bank
 from assessment.core import db
+from assessment.core.colours import contrast
 from assessment.demo import DEMO_ORG, DEMO_TEAMS, _round_answers, load_demo
 from assessment.scoring.engine import score_assessment
 from assessment.scoring.results import FoundationResult
@@ -86,10 +87,10 @@ def test_level_labels_and_classes_come_from_the_bank_level_names() -> None:
 
 def test_text_on_each_level_is_the_more_readable_of_ink_and_white() -> None:
     for level in palette.LEVELS:
-        best = max(palette.contrast(text, level.fill) for text in (palette.INK, palette.WHITE))
-        assert palette.contrast(level.on_fill, level.fill) == best, level
-    assert palette.contrast("#000000", "#ffffff") == 21
-    assert palette.contrast(palette.INK, palette.INK) == 1
+        best = max(contrast(text, level.fill) for text in (palette.INK, palette.WHITE))
+        assert contrast(level.on_fill, level.fill) == best, level
+    assert contrast("#000000", "#ffffff") == 21
+    assert contrast(palette.INK, palette.INK) == 1
 
 
 def test_no_chart_or_page_names_a_colour_of_its_own() -> None:

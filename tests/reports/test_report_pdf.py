@@ -120,7 +120,7 @@ def test_layout_pages_headers_fonts_and_metadata(payments: tuple[PdfReader, list
     assert "Northwind Streaming" in third
     assert reader.metadata is not None
     assert reader.metadata.title == "Foundations assessment: Payments, round 1"
-    assert reader.metadata.author == "Foundations assessment"
+    assert reader.metadata.author == "Maya Okafor, Halyard Reliability Partners"  # the demo's branding
     fonts = [f for page in reader.pages for f in fonts_of(page.get("/Resources"))]
     assert fonts
     for font in fonts:

@@ -7,9 +7,6 @@ hostile HTML as well, as if a template had forgotten to escape.
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -22,37 +19,8 @@ from assessment.core import db
 from assessment.organisations.directory import ensure_organisation, ensure_team
 from reports.build import report_pdf
 from reports.pdf import STATIC, BundledAssetFetcher, RefusedURL, render_pdf
+from tests.support.canary import Canary
 from tests.support.pdf import page_text, read
-
-
-class Canary(ThreadingHTTPServer):
-    """A loopback HTTP server that only records the paths it is asked for."""
-
-    def __init__(self) -> None:
-        self.requests: list[str] = []
-        super().__init__(("127.0.0.1", 0), _Handler)
-
-
-class _Handler(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:
-        self.server.requests.append(self.path)  # type: ignore[attr-defined]
-        self.send_response(200)
-        self.send_header("Content-Type", "text/css")
-        self.end_headers()
-        self.wfile.write(b"body { color: red }")
-
-    def log_message(self, format: str, *args: object) -> None:  # keep test output quiet
-        pass
-
-
-@pytest.fixture
-def canary() -> Iterator[Canary]:
-    server = Canary()
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
 
 
 def _compact(text: str) -> str:

@@ -83,3 +83,21 @@ def slow_warm_up(seconds: float) -> None:
 
     warm_up()
     time.sleep(seconds)  # stands for a start-up slower than a report's time limit
+
+
+def page_picture(pdf: bytes, index: int = 0) -> Any:
+    """One page drawn by PDFium at 72 dpi (1 pixel per point), as an RGB PIL image: to look at what is printed."""
+    import pypdfium2 as pdfium  # only the tests that look at pixels load PDFium
+
+    document = pdfium.PdfDocument(pdf)
+    try:
+        return document[index].render(scale=1).to_pil().convert("RGB")
+    finally:
+        document.close()
+
+
+def shows_colour(picture: Any, box: tuple[int, int, int, int], colour: str, tolerance: int = 6) -> bool:
+    """Whether a pixel inside `box` (left, top, right, bottom) has the #rrggbb `colour`, give or take anti-aliasing."""
+    want = [int(colour[i : i + 2], 16) for i in (1, 3, 5)]
+    pixels = picture.crop(box).get_flattened_data()
+    return any(all(abs(a - b) <= tolerance for a, b in zip(p, want, strict=True)) for p in pixels)

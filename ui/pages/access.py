@@ -1,4 +1,6 @@
-"""Access (shared mode, owners and administrators): members and roles, invitations, the audit log.
+"""Access: members and roles, invitations, report branding, the audit log (owners and administrators).
+
+In a local install the page is called Organisation and has no members to manage.
 
 Every change goes through `assessment.organisations.members`, which checks the role
 again: the page only decides what to draw.
@@ -13,9 +15,11 @@ import streamlit as st
 
 from assessment.access.policy import ALLOWED, PHRASES, Action, Role, may, visible_organisations
 from assessment.core import db
+from assessment.core.config import get_settings
 from assessment.core.errors import FoundationsError
 from assessment.organisations.members import audit_log, create_organisation, grant, members, revoke
 from ui import auth, database, state, widgets
+from ui.components.access.branding import branding_section
 from ui.state import Slot, SlotFamily
 from ui.text import plain, sentence
 
@@ -135,7 +139,8 @@ def audit(org_id: int) -> None:
     )
 
 
-st.title("Access", anchor=False)
+shared = get_settings().shared
+st.title("Access" if shared else "Organisation", anchor=False)
 widgets.show_notice()
 if who.is_admin:
     with st.expander("New organisation (install administrators)", icon=":material/domain_add:"):
@@ -150,9 +155,12 @@ if not orgs:
     st.stop()
 ORG.keep_within(orgs, next(iter(orgs)))
 org_id: int = st.selectbox("Organisation", list(orgs), format_func=orgs.__getitem__, key=ORG.key)
-st.subheader("Members", anchor=False)
-member_rows(org_id)
-invite_form(org_id)
+if shared:  # a local install has one user, who owns everything
+    st.subheader("Members", anchor=False)
+    member_rows(org_id)
+    invite_form(org_id)
+st.subheader("Report branding", anchor=False)
+branding_section(engine, who, org_id, orgs[org_id])
 st.subheader("Audit log", anchor=False)
-st.caption("Refused actions and changes of members, newest first.")
+st.caption("Refused actions, changes of members and of the branding, newest first.")
 audit(org_id)

@@ -17,6 +17,7 @@ from assessment.assessments.comparison import RoundComparison, since_last_round
 from assessment.assessments.repository import AssessmentData
 from assessment.core import db
 from assessment.dora.team import TeamDora, team_dora
+from assessment.organisations.brand import Brand, team_brand
 from reports.charts.plan import plan_chart
 from reports.context import ReportContext, build_context
 from reports.sections import PhaseBlock
@@ -78,11 +79,13 @@ def roadmap(ctx: ReportContext) -> None:
         )
 
 
-def wait_for_pdf(data: AssessmentData, since: RoundComparison | None, dora: TeamDora | None) -> bytes:
+def wait_for_pdf(
+    data: AssessmentData, since: RoundComparison | None, dora: TeamDora | None, brand: Brand | None
+) -> bytes:
     """Queue the report with the app's warm worker and wait, showing how many reports are ahead of this one."""
     worker = shared_worker()
     worker.start()  # already running since the app started; this only matters if it was stopped
-    job = worker.submit(data, TIME_LIMIT_S, since=since, team_dora=dora)
+    job = worker.submit(data, TIME_LIMIT_S, since=since, team_dora=dora, brand=brand)
     place = st.empty()
     with st.spinner("Preparing the PDF report…", show_time=True):
         while not job.wait(0.5):
@@ -110,7 +113,8 @@ def pdf_section(ctx: ReportContext, data: AssessmentData, data_key: tuple[int, s
             authorize(engine, None, Action.DOWNLOAD_REPORT, access.assessment(data.id))  # the role decides
             with db.read_session(engine) as session:
                 since = since_last_round(session, assessment_id=data.id)
-            pdf = wait_for_pdf(data, since, dora)
+                brand = team_brand(session, team_id=data.team_id)
+            pdf = wait_for_pdf(data, since, dora, brand)
         except AccessDenied as exc:
             st.error(str(exc), icon=":material/block:")
             return
