@@ -301,6 +301,7 @@ def _answer_row(data: AssessmentData, score: AssessmentScore, key: str) -> Answe
         evidence_url=answer.evidence_url if answer else None,
         evidence_date=answer.evidence_date.isoformat() if answer and answer.evidence_date else None,
         answered_by=meta[0] if meta else None,
+        stale=result.stale.phrase if result is not None and result.stale else None,
     )
 
 

@@ -76,6 +76,7 @@ class AnswerRow:
     evidence_url: str | None
     evidence_date: str | None
     answered_by: str | None
+    stale: str | None = None  # "evidence dated ..., N days old; it stays current M days"
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ from assessment.bank.model import (
     ChoiceOption,
     Question,
 )
+from assessment.scoring.freshness import Stale, stale
 from assessment.scoring.gates import (
     Facts,
     GateState,
@@ -60,6 +61,7 @@ class QuestionResult:
     score: int | None  # None: not counted (not applicable or unanswered)
     risk: Risk
     answer_text: str | None
+    stale: Stale | None = None  # its evidence is older than the question allows
 
 
 @dataclass(frozen=True)
@@ -150,7 +152,7 @@ def score_foundation(
             total_weight += q.weight
         if q.gate:
             gate = gate_state(bank, q, answers.get(q.key))
-    checks = check_results(bank, foundation, answers)
+    checks = check_results(bank, foundation, answers, facts.today())
     proof = proven_on(bank, foundation, answers, facts.today()) if foundation.measured else None
     contest = facts.contest_for(key) if foundation.measured and proof is None else None
     if foundation.measured:
@@ -191,6 +193,7 @@ def score_assessment(bank: Bank, answers: Mapping[str, AnswerValue], facts: Fact
             answer_score(q, answers.get(q.key)),
             answer_risk(q, answers.get(q.key)),
             describe_value(q, answers[q.key]) if q.key in answers else None,
+            stale(q, answers.get(q.key), facts.today()),
         )
         for q in scored
     }

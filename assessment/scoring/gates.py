@@ -18,6 +18,7 @@ from enum import StrEnum
 
 from assessment.bank.answers import AnswerStatus, AnswerValue, describe_value
 from assessment.bank.model import Bank, Condition, Foundation, GateCheck, Question
+from assessment.scoring.freshness import Stale, stale
 
 
 class GateState(StrEnum):
@@ -45,11 +46,13 @@ class CheckResult:
     answer: str | None  # the answer in words, None when unanswered
     needs: str
     source: str
+    stale: Stale | None = None  # the answer would meet the check, but its evidence is too old to say it still does
 
     @property
     def sentence(self) -> str:
         given = self.answer.rstrip(".") if self.answer is not None else "not answered"
-        return f"{self.short}: {given} (needs {self.needs})"
+        aged = f", stale: {self.stale.phrase}" if self.stale else ""
+        return f"{self.short}: {given}{aged} (needs {self.needs})"
 
 
 @dataclass(frozen=True)
@@ -108,23 +111,29 @@ def condition_state(
     return CheckState.MET
 
 
-def check_results(bank: Bank, foundation: Foundation, answers: Mapping[str, AnswerValue]) -> tuple[CheckResult, ...]:
+def check_results(
+    bank: Bank, foundation: Foundation, answers: Mapping[str, AnswerValue], today: date | None = None
+) -> tuple[CheckResult, ...]:
+    """Each measured check of the deciding test; with `today`, a met check on stale evidence is unknown."""
     questions = bank.questions_by_key()
-    return tuple(_check_result(check, questions, answers) for check in foundation.gate)
+    return tuple(_check_result(check, questions, answers, today) for check in foundation.gate)
 
 
 def _check_result(
-    check: GateCheck, questions: Mapping[str, Question], answers: Mapping[str, AnswerValue]
+    check: GateCheck, questions: Mapping[str, Question], answers: Mapping[str, AnswerValue], today: date | None
 ) -> CheckResult:
     q = questions[check.question]
     answer = answers.get(check.question)
+    state = condition_state(check, questions, answers)
+    aged = stale(q, answer, today) if today is not None and state is CheckState.MET else None
     return CheckResult(
         question=q.key,
         short=q.short,
-        state=condition_state(check, questions, answers),
+        state=CheckState.UNKNOWN if aged else state,  # it held once; whether it still does is to find out
         answer=describe_value(q, answer) if answer is not None else None,
         needs=check.needs,
         source=check.source,
+        stale=aged,
     )
 
 
@@ -137,7 +146,8 @@ def describe_checks(checks: Sequence[CheckResult]) -> tuple[str, ...]:
     for group in by_question.values():
         first = group[0]
         given = first.answer.rstrip(".") if first.answer is not None else "not answered"
-        phrases.append(f"{first.short}: {given} (needs {', and '.join(c.needs for c in group)})")
+        aged = next((f", stale: {c.stale.phrase}" for c in group if c.stale), "")
+        phrases.append(f"{first.short}: {given}{aged} (needs {', and '.join(c.needs for c in group)})")
     return tuple(phrases)
 
 
@@ -154,12 +164,17 @@ def measured_gate(checks: tuple[CheckResult, ...]) -> GateState:
 
 
 def proven_on(bank: Bank, foundation: Foundation, answers: Mapping[str, AnswerValue], today: date) -> date | None:
-    """The newest evidence date on a proof answer within the freshness window, else None."""
-    days = foundation.proof_days or bank.bank.proof_days
-    dates = [
-        a.evidence_date
-        for key in foundation.proof
-        if (a := answers.get(key)) is not None and a.status is AnswerStatus.ANSWERED and a.evidence_date is not None
-    ]
-    fresh = [d for d in dates if today - timedelta(days=days) <= d <= today + timedelta(days=1)]
+    """The newest evidence date on a proof answer within its freshness window, else None.
+
+    The window is the proof question's own `fresh_days`, else the foundation's `proof_days`, else the bank's.
+    """
+    questions = bank.questions_by_key()
+    fresh = []
+    for key in foundation.proof:
+        a = answers.get(key)
+        if a is None or a.status is not AnswerStatus.ANSWERED or a.evidence_date is None:
+            continue
+        days = questions[key].fresh_days or foundation.proof_days or bank.bank.proof_days
+        if today - timedelta(days=days) <= a.evidence_date <= today + timedelta(days=1):
+            fresh.append(a.evidence_date)
     return max(fresh) if fresh else None

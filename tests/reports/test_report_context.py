@@ -85,6 +85,15 @@ def strong(evidence_date: date | None) -> dict[str, AnswerValue]:
     return answers
 
 
+def test_stale_evidence_is_shown_and_holds_the_deciding_tests_open() -> None:
+    """Issue 17: evidence older than its question allows is stale in the appendix and cannot pass a test."""
+    ctx = build_context(_data(strong(date(2025, 6, 1))), generated_on=date(2026, 3, 4))
+    assert ctx.gates_passed == 1  # postmortem practice: its questions set no freshness window
+    assert [f.level for f in ctx.foundations] == [2, 2, 2, 2, 3]
+    rollback = next(a for f in ctx.foundations for a in f.answers if a.key == "rb_last_rollback_minutes")
+    assert rollback.stale == "evidence dated 1 June 2025, 276 days old; it stays current 90 days"
+
+
 def test_a_strong_proven_team_gets_an_empty_roadmap_ready_verdicts_and_the_short_report() -> None:
     ctx = build_context(_data(strong(date(2026, 2, 20))), generated_on=date(2026, 3, 4))
     assert ctx.gates_passed == 5
@@ -106,7 +115,7 @@ def test_a_strong_proven_team_gets_an_empty_roadmap_ready_verdicts_and_the_short
 
 
 def test_without_fresh_evidence_a_strong_team_is_held_at_established_not_capped_by_its_test() -> None:
-    ctx = build_context(_data(strong(date(2025, 6, 1))), generated_on=date(2026, 3, 4))  # evidence too old
+    ctx = build_context(_data(strong(None)), generated_on=date(2026, 3, 4))  # no dated evidence at all
     assert ctx.gates_passed == 5
     assert all(f.level == 3 and f.unproven and not f.gate_capped for f in ctx.foundations)
     assert not ctx.short
