@@ -49,9 +49,10 @@ def choose_organisation(orgs: list[Organisation]) -> int:
     ORG.keep_within(names, next(iter(names)))
     pick, add = st.columns([4, 1], vertical_alignment="bottom")
     chosen: int = pick.selectbox("Organisation", list(names), format_func=names.__getitem__, key=ORG.key)
-    with add.popover("New", icon=":material/add:", width="stretch"):
+    # a form, so that Enter in the name creates it
+    with add.popover("New", icon=":material/add:", width="stretch"), st.form("new_organisation", border=False):
         st.text_input("New organisation", key=NEW_ORG.key, max_chars=200)
-        st.button("Create organisation", key="create_org", on_click=actions.create_organisation)
+        st.form_submit_button("Create organisation", key="create_org", on_click=actions.create_organisation)
     return chosen
 
 
@@ -69,9 +70,9 @@ def choose_team(organisation_id: int, teams: list[Team]) -> int | None:
         placeholder="Add a team to start",
         disabled=not names,
     )
-    with add.popover("New", icon=":material/add:", width="stretch"):
+    with add.popover("New", icon=":material/add:", width="stretch"), st.form("new_team", border=False):
         st.text_input("New team", key=NEW_TEAM.key, max_chars=200)
-        st.button("Create team", key="create_team", on_click=actions.create_team, args=(organisation_id,))
+        st.form_submit_button("Create team", key="create_team", on_click=actions.create_team, args=(organisation_id,))
     return chosen
 
 
