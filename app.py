@@ -3,10 +3,19 @@
 import streamlit as st
 
 from reports.worker import shared_worker
-from ui import auth, navigation
+from ui import auth, navigation, reach
 
 st.set_page_config(page_title="Foundations", page_icon=":material/foundation:", layout="wide")
 shared_worker().start()  # the report worker warms up with the app, not on the first click (returns at once)
+
+
+def workshop_pages() -> list[st.Page]:
+    """The facilitator's page and the participants' join page."""
+    return [
+        st.Page("ui/pages/workshop_facilitator.py", title="Workshop", icon=":material/groups:", url_path="facilitate"),
+        st.Page("ui/pages/workshop_join.py", title="Join", icon=":material/login:", url_path="join"),
+    ]
+
 
 PAGES = {  # grouped by who comes for them: a team's own round, a leader's overview, a workshop
     "Your team": [
@@ -20,15 +29,26 @@ PAGES = {  # grouped by who comes for them: a team's own round, a leader's overv
         st.Page("ui/pages/portfolio.py", title="Portfolio", icon=":material/grid_view:"),
         st.Page("ui/pages/rounds.py", title="Rounds", icon=":material/compare_arrows:"),
     ],
-    "Workshops": [
-        st.Page("ui/pages/workshop_facilitator.py", title="Workshop", icon=":material/groups:", url_path="facilitate"),
-        st.Page("ui/pages/workshop_join.py", title="Join", icon=":material/login:", url_path="join"),
-    ],
+    "Workshops": workshop_pages(),
 }
+
+
+def to_join(join: st.Page, stand_in_for: st.Page, *, default: bool = False) -> st.Page:
+    """For a guest, another page's address: it opens the join page (no "page not found", nothing of that page)."""
+    url_path = None if default else stand_in_for.url_path or stand_in_for.title.lower()  # "/" and "/start"
+    return st.Page(lambda: st.switch_page(join), title=stand_in_for.title, url_path=url_path, default=default)
+
 
 auth.refuse_unsafe_configuration()  # shared mode: never serve with example or weak secrets
 auth.identify()  # shared mode: who signed in, checked against the database on every run
-owners = navigation.shared_pages()
-page = st.navigation({**PAGES, **({"Owners": owners} if owners else {})}, position="top")
+if reach.guest():  # local mode, another machine: the workshop pages; every other address leads to the join page
+    facilitate, join = workshop_pages()
+    others = [*PAGES["Your team"], *PAGES["Leaders"]]
+    stand_ins = [to_join(join, others[0], default=True), *(to_join(join, p) for p in others)]
+    page = st.navigation([join, facilitate, *stand_ins], position="hidden")
+else:
+    owners = navigation.shared_pages()
+    hidden = reach.on_join_page()  # participants get no navigation
+    page = st.navigation({**PAGES, **({"Owners": owners} if owners else {})}, position="hidden" if hidden else "top")
 auth.gate(page)  # shared mode: sign in first, except on workshop participant links
 page.run()

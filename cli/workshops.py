@@ -23,7 +23,7 @@ from assessment.workshops.admin import (
     reset_facilitator_key,
     workshop_status,
 )
-from assessment.workshops.links import DEFAULT_BASE_URL, facilitator_link, join_link
+from assessment.workshops.links import DEFAULT_BASE_URL, dashboard_link, join_link
 from assessment.workshops.tokens import format_join_code
 from cli.arguments import positive_id
 
@@ -42,7 +42,7 @@ def cmd_workshop_create(args: argparse.Namespace) -> int:
         )
     links = {
         "join_link": join_link(args.base_url, created.join_code),
-        "facilitator_link": facilitator_link(args.base_url, created.id, created.facilitator_key),
+        "dashboard_link": dashboard_link(args.base_url, created.id),
     }
     if args.json:
         print(
@@ -65,7 +65,7 @@ def cmd_workshop_create(args: argparse.Namespace) -> int:
     print(f"  join code:        {format_join_code(created.join_code)}")
     print(f"  join link:        {links['join_link']}")
     print(f"  facilitator key:  {created.facilitator_key}")
-    print(f"  facilitator link: {links['facilitator_link']}")
+    print(f"  dashboard:        {links['dashboard_link']} (type the key there; links never carry it)")
     print(
         "The facilitator key is shown only now; keep it private "
         f"(a lost key: foundations workshop reset-key {created.id})."
@@ -112,7 +112,7 @@ def cmd_workshop_reset_key(args: argparse.Namespace) -> int:
     with db.write_session(db.ready_engine()) as session:
         key = reset_facilitator_key(get_workshop(session, workshop_id=args.workshop_id))
     print(f"new facilitator key:  {key}")
-    print(f"facilitator link:     {facilitator_link(args.base_url, args.workshop_id, key)}")
+    print(f"dashboard:            {dashboard_link(args.base_url, args.workshop_id)} (type the key there)")
     print("The old key no longer works; this one is shown only now.")
     return 0
 

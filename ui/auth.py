@@ -164,7 +164,7 @@ def stop_unless_creating_organisations() -> None:
     who = current_actor()
     st.title("Foundations", anchor=False)
     st.info(
-        f"You are signed in as {who}, but you do not belong to an organisation here yet. Ask an owner of "
+        f"You are signed in as {plain(str(who))}, but you do not belong to an organisation here yet. Ask an owner of "
         "your organisation to invite this address on the Access page.",
         icon=":material/group_add:",
     )
@@ -177,7 +177,7 @@ def gate(page: StreamlitPage) -> None:
         return
     who = actor()
     bar = st.container(horizontal=True, horizontal_alignment="right", vertical_alignment="center")
-    bar.caption(f"Signed in as {who.email}" + (" (administrator)" if who.is_admin else ""))
+    bar.caption(f"Signed in as {plain(str(who.email))}" + (" (administrator)" if who.is_admin else ""))
     bar.button("Sign out", key="auth_sign_out", type="tertiary", icon=":material/logout:", on_click=_sign_out)
 
 

@@ -12,6 +12,7 @@ from assessment.assessments.rounds import previous_round
 from assessment.core import db
 from assessment.core.errors import NotFoundError
 from ui import state
+from ui.text import plain
 
 
 def require_assessment(engine: Engine) -> AssessmentData:
@@ -41,9 +42,9 @@ def carried_from(engine: Engine, data: AssessmentData) -> int | None:
 def _stop(message: str, *, error: bool = True) -> NoReturn:
     state.forget_assessment()
     if error:
-        st.error(message, icon=":material/link_off:")
+        st.error(plain(message), icon=":material/link_off:")
     else:
-        st.info(message, icon=":material/info:")
+        st.info(plain(message), icon=":material/info:")
     st.markdown("Choose an assessment on the Start page, or start a new one.")
     st.page_link(state.START_PAGE, label="Go to Start", icon=":material/home:")
     st.stop()

@@ -9,11 +9,12 @@ from __future__ import annotations
 import streamlit as st
 from sqlalchemy.engine import Engine
 
+from assessment.access.policy import bind
 from assessment.core import db
 from assessment.core.config import get_settings
 from assessment.core.errors import FoundationsError, SchemaStateError
-from ui import identity
-from ui.text import sentence
+from ui import identity, reach
+from ui.text import plain, sentence
 
 
 @st.cache_resource(show_spinner=False)
@@ -23,8 +24,12 @@ def _checked_engine(url: str) -> Engine:
 
 
 def engine() -> Engine:
-    """The checked engine, bound to whoever is signed in (every check sees who acts); see `unbound`."""
-    return identity.as_signed_in(unbound())
+    """The checked engine, bound to whoever is signed in (every check sees who acts); see `unbound`.
+
+    A workshop's guest (local mode, another machine: `ui.reach`) holds no role at all.
+    """
+    bound = identity.as_signed_in(unbound())
+    return bind(bound, None) if reach.guest() else bound
 
 
 def unbound() -> Engine:
@@ -37,5 +42,5 @@ def unbound() -> Engine:
         st.code("foundations db upgrade", language="bash")
         st.caption("Run it once where the app runs (it never loses data), then reload this page.")
     except FoundationsError as exc:
-        st.error(f"The database cannot be opened: {exc}", icon=":material/database:")
+        st.error(f"The database cannot be opened: {plain(str(exc))}", icon=":material/database:")
     st.stop()

@@ -19,14 +19,19 @@ def show_notice() -> None:
     notice = state.pop_notice()
     if notice is None:
         return
-    kind, message = notice
-    show = {"success": st.success, "error": st.error}.get(kind, st.info)
-    show(message, icon=_NOTICE_ICONS.get(kind, _NOTICE_ICONS["info"]))
+    kind, message = notice  # Markdown: `state.set_notice` takes text its callers escaped
+    icon = _NOTICE_ICONS.get(kind, _NOTICE_ICONS["info"])
+    if kind == "success":
+        st.success(message, icon=icon)  # escaped: by set_notice's callers
+    elif kind == "error":
+        st.error(message, icon=icon)  # escaped: by set_notice's callers
+    else:
+        st.info(message, icon=icon)  # escaped: by set_notice's callers
 
 
 def assessment_header(data: AssessmentData, page: str) -> None:
     """Title line naming the team and round, with organisation, label and status underneath."""
-    st.title(f"{page}: {plain(data.team)}, round {data.round_number}", anchor=False)
+    st.title(f"{plain(page)}: {plain(data.team)}, round {data.round_number:d}", anchor=False)
     status = "complete" if data.status == "completed" else f"in progress ({progress_text(data)})"
     parts = [data.organisation, data.label or "", f"{data.bank.bank.title} {data.bank.version}", status]
     st.caption(" · ".join(plain(p) for p in parts if p))

@@ -8,7 +8,7 @@ probe learns nothing about what exists.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import defer
@@ -18,11 +18,12 @@ from assessment.access import policy as access
 from assessment.access.policy import Action, authorize_in
 from assessment.assessments.lookup import bank_of
 from assessment.bank.model import Bank
-from assessment.core.errors import FoundationsError, NotFoundError
+from assessment.core.config import get_settings
+from assessment.core.errors import FoundationsError
 from assessment.core.types import utcnow
 from assessment.models.assessments import Assessment, BankVersion, Team
 from assessment.models.workshops import Participant, Workshop, WorkshopTeam
-from assessment.workshops.tokens import digest, matches, normalise_join_code
+from assessment.workshops.tokens import TICKET_HOURS, digest, matches, normalise_join_code, ticket, ticket_matches
 
 INVALID_LINK = "This link is not valid."
 OPEN = "open"
@@ -82,15 +83,41 @@ def participant_seat(session: Session, *, token: str | None) -> ParticipantSeat:
 
 
 def facilitated_workshop(session: Session, *, workshop_id: int | None, key: str | None) -> Workshop:
-    """The workshop, if `key` is its facilitator key. Works while closed: the facilitator wraps up."""
+    """The workshop, for its facilitator. Works while closed: the facilitator wraps up.
+
+    `key` is the facilitator key, a ticket made from it for one browser session
+    (`session_ticket`), or None for whoever may run workshops in the organisation
+    (the local user, or a person signed in with that role). In shared mode a key
+    also needs that role. Every refusal, a viewer holding a valid key included, is
+    the same `InvalidLinkError`, and a refused role is audited.
+    """
     workshop = session.get(Workshop, workshop_id) if isinstance(workshop_id, int) else None
-    if not matches(key, workshop.facilitator_key_hash if workshop else None) or workshop is None:
+    stored = workshop.facilitator_key_hash if workshop else None
+    if workshop is None:
+        matches(key, stored)  # the same work as for a workshop that exists
         raise InvalidLinkError()
-    try:  # shared mode: the key alone is not enough, the facilitator's role must allow it too
+    if key is not None and not (
+        matches(key, stored) or ticket_matches(key, workshop.id or 0, stored, int(utcnow().timestamp()))
+    ):
+        raise InvalidLinkError()
+    if key is not None and not get_settings().shared:
+        return workshop  # local mode: the key is the facilitator's proof
+    try:  # shared mode, or no key: the role must allow running workshops here
         authorize_in(session, None, Action.RUN_WORKSHOPS, access.workshop(workshop.id or 0))
-    except NotFoundError:  # not a member of the organisation: the same answer as a bad key
+    except FoundationsError:  # not a member, or a role that may not: the same answer as a bad key
         raise InvalidLinkError() from None
     return workshop
+
+
+def session_ticket(session: Session, *, workshop_id: int | None, key: str | None) -> str:
+    """A pass that opens this workshop's dashboard for TICKET_HOURS, so a refresh does not ask for the key again.
+
+    Made only for a valid key (or a ticket, which is renewed); it stops working
+    when the key is replaced.
+    """
+    workshop = facilitated_workshop(session, workshop_id=workshop_id, key=key)
+    expires = int((utcnow() + timedelta(hours=TICKET_HOURS)).timestamp())
+    return ticket(workshop.id or 0, workshop.facilitator_key_hash, expires)
 
 
 def workshop_team(session: Session, *, workshop: Workshop, workshop_team_id: int | None) -> WorkshopTeam:

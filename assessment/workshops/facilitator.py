@@ -18,10 +18,13 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
+from assessment.access import policy as access
+from assessment.access.policy import Action
 from assessment.assessments.repository import save_answer
 from assessment.bank.answers import AnswerValue, check_answer
 from assessment.bank.model import Question
 from assessment.core.errors import ConflictError, InvalidAnswerError
+from assessment.models.access import AuditEvent
 from assessment.models.assessments import Answer, Organisation
 from assessment.models.workshops import WorkshopDecision
 from assessment.workshops.access import (
@@ -30,7 +33,13 @@ from assessment.workshops.access import (
     facilitated_workshop,
     workshop_team,
 )
-from assessment.workshops.admin import TeamProgress, close_workshop, reopen_workshop, team_progress
+from assessment.workshops.admin import (
+    TeamProgress,
+    close_workshop,
+    reopen_workshop,
+    reset_facilitator_key,
+    team_progress,
+)
 from assessment.workshops.dashboard import AgreedAnswer, agreed_from_row, counted_answers, spread_of
 from assessment.workshops.tokens import format_join_code
 
@@ -63,6 +72,29 @@ def overview(session: Session, *, workshop_id: int | None, key: str | None) -> W
         workshop.expires_at,
         team_progress(session, workshop_id=workshop.id or 0),
     )
+
+
+def issue_new_key(session: Session, *, workshop_id: int | None) -> str:
+    """Replace the facilitator key, for whoever may run workshops in the organisation; return the new key, once.
+
+    The old key and every ticket made from it stop working. The change is audited
+    (who, which workshop); the key itself is never written anywhere.
+    """
+    workshop = facilitated_workshop(session, workshop_id=workshop_id, key=None)  # the role, never a key
+    key = reset_facilitator_key(workshop)
+    session.add(workshop)
+    actor = access.acting(None, session.get_bind())
+    session.add(
+        AuditEvent(
+            actor=str(actor) if actor else access.NOBODY,
+            action=Action.RUN_WORKSHOPS.value,
+            outcome=access.DONE,
+            organisation_id=workshop.organisation_id,
+            target=str(access.workshop(workshop.id or 0)),
+            detail="issued a new facilitator key",
+        )
+    )
+    return key
 
 
 def set_open(session: Session, *, workshop_id: int | None, key: str | None, is_open: bool) -> None:

@@ -16,5 +16,6 @@ def join_link(base_url: str, code: str) -> str:
     return f"{base_url.rstrip('/')}/{JOIN_PATH}?{urlencode({'join': code})}"
 
 
-def facilitator_link(base_url: str, workshop_id: int, key: str) -> str:
-    return f"{base_url.rstrip('/')}/{FACILITATE_PATH}?{urlencode({'w': workshop_id, 'key': key})}"
+def dashboard_link(base_url: str, workshop_id: int) -> str:
+    """The facilitator's page for one workshop. Never with the key: a link stays in the browser history."""
+    return f"{base_url.rstrip('/')}/{FACILITATE_PATH}?{urlencode({'w': workshop_id})}"

@@ -44,6 +44,35 @@ def digest(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
+TICKET_PREFIX = "t1"
+TICKET_HOURS = 12
+
+
+def ticket(workshop_id: int, key_digest: str, expires_s: int) -> str:
+    """A facilitator's pass for one browser session: 't1.<expiry>.<mac>', signed with the workshop's key digest.
+
+    The key digest never leaves the server, so only the server can make or check
+    a ticket; a new key changes the digest and ends every ticket made before.
+    """
+    mac = hmac.new(key_digest.encode(), f"{TICKET_PREFIX}.{workshop_id}.{expires_s}".encode(), "sha256").hexdigest()
+    return f"{TICKET_PREFIX}.{expires_s}.{mac}"
+
+
+def ticket_matches(given: str | None, workshop_id: int, key_digest: str | None, now_s: int) -> bool:
+    """Whether `given` is an unexpired ticket for this workshop and its current key."""
+    parts = (given or "").split(".")
+    if (
+        len(parts) != len(("prefix", "expiry", "mac"))
+        or parts[0] != TICKET_PREFIX
+        or not parts[1].isdigit()
+        or not key_digest
+    ):
+        return False
+    expires_s = int(parts[1])
+    expected = ticket(workshop_id, key_digest, expires_s)
+    return hmac.compare_digest(expected, given or "") and now_s < expires_s
+
+
 def matches(secret: str | None, stored_digest: str | None) -> bool:
     """Constant-time check of a secret against a stored digest; False for anything missing."""
     given = digest(secret or "")

@@ -9,12 +9,21 @@ import time
 
 import pytest
 from sqlalchemy.engine import Engine
+from sqlmodel import col, select
 from streamlit.testing.v1 import AppTest
 
+from assessment.access.policy import COMMAND_LINE, acting_as
+from assessment.bank.loader import default_bank
+from assessment.core import db
 from assessment.demo import DEMO_ORG
+from assessment.models.access import AuditEvent
+from assessment.workshops.admin import create_workshop
 from tests.support.access_world import OTHER, OWNER, SECRET, VIEWER, Install
 from tests.support.app import id_token_claims, open_as, open_page, texts
+from tests.support.app import shown as shown_elements
 from tests.support.builders import demo_round
+
+FACILITATE_PAGE = "ui/pages/workshop_facilitator.py"
 
 
 def shown(at: AppTest) -> str:
@@ -54,16 +63,43 @@ def test_another_organisations_round_in_the_url_is_not_found(install: Install, p
     assert "Payments" in shown(own)
 
 
-def test_another_organisations_workshop_link_opens_nothing(install: Install) -> None:
-    """Even with the right facilitator key: the key is not enough without a role in that organisation."""
-    at = open_as(OWNER, "ui/pages/workshop_facilitator.py", w=str(install.globex_workshop), key=install.globex_key)
+def facilitate_with_key(email: str, workshop_id: int, key: str) -> AppTest:
+    """The facilitator page signed in as `email`, the key typed into its form."""
+    at = open_as(email, FACILITATE_PAGE)
+    at.text_input(key="wf_form_id").input(str(workshop_id))
+    at.text_input(key="wf_form_key").input(key)
+    at.button(key="FormSubmitter:wf_key_form-Open the dashboard").click()
+    return at.run()
+
+
+def test_another_organisations_workshop_opens_nothing_even_with_its_key(install: Install) -> None:
+    """The key is not enough without a role in that organisation; its role alone opens it for the owner."""
+    at = facilitate_with_key(OWNER, install.globex_workshop, install.globex_key)
     assert not at.exception
     assert "This link is not valid." in shown(at)
     assert SECRET not in shown(at)
     assert "Globex" not in shown(at)
-    theirs = open_as(OTHER, "ui/pages/workshop_facilitator.py", w=str(install.globex_workshop), key=install.globex_key)
+    by_number = open_as(OWNER, FACILITATE_PAGE, w=str(install.globex_workshop))
+    assert SECRET not in shown(by_number)
+    theirs = open_as(OTHER, FACILITATE_PAGE, w=str(install.globex_workshop))  # signed in with the role: no key
     assert not theirs.exception
     assert "Record the agreed answer" in shown(theirs)
+
+
+def test_a_viewer_holding_a_valid_key_is_told_the_link_is_not_valid(install: Install, demo_app_engine: Engine) -> None:
+    """Finding 8: a viewer with a valid key got Streamlit's error page, telling a valid key from an invalid one."""
+    with db.write_session(demo_app_engine) as session, acting_as(COMMAND_LINE):
+        northwind = create_workshop(
+            session, organisation=DEMO_ORG, teams=["Payments"], bank=default_bank(), facilitator="Ana"
+        )
+    at = facilitate_with_key(VIEWER, northwind.id, northwind.facilitator_key)
+    assert not at.exception
+    assert [e.value for e in at.error] == ["This link is not valid."]
+    assert [k for k, _ in shown_elements(at)] == [k for k, _ in shown_elements(facilitate_with_key(VIEWER, 9999, "x"))]
+    with db.read_session(demo_app_engine) as session:
+        event = session.exec(select(AuditEvent).order_by(col(AuditEvent.id).desc())).first()
+    assert event is not None
+    assert (event.actor, event.action, event.outcome) == (VIEWER, "run_workshops", "denied")
 
 
 @pytest.mark.parametrize("page", ["ui/pages/start.py", "ui/pages/portfolio.py"])
@@ -95,7 +131,7 @@ def test_a_viewer_reads_but_an_answer_is_refused_plainly(install: Install) -> No
     at = open_as(VIEWER, "ui/pages/results.py", assessment=str(install.northwind_round))
     assert not at.exception
     assert "Payments" in shown(at)
-    assert "Signed in as vic@northwind.example" in shown(at)
+    assert "Signed in as vic@northwind\\.example" in shown(at)  # escaped like every text shown
 
 
 def test_owners_manage_members_on_the_access_page(install: Install) -> None:

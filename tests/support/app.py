@@ -89,8 +89,9 @@ def open_details(at: AppTest, question_key: str) -> AppTest:
 
 
 def unescaped(markdown: str) -> str:
-    """Markdown source as a reader sees it: the pages escape every special character of names and messages."""
-    return re.sub(r"\\(.)", r"\1", markdown)
+    """Markdown source as a reader sees it: the pages escape every special character of names and messages,
+    and keep addresses from becoming links with an invisible word joiner (ui/text.py)."""
+    return re.sub(r"\\(.)", r"\1", markdown).replace("\u2060", "")
 
 
 def texts(at: AppTest, kind: str) -> str:

@@ -15,12 +15,14 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from assessment.access.policy import bind
 from assessment.bank.answers import answered
 from assessment.bank.model import Bank
 from assessment.core import db
 from assessment.core.types import utcnow
 from assessment.models.workshops import Workshop
-from assessment.workshops.access import INVALID_LINK, InvalidLinkError
+from assessment.workshops import tokens
+from assessment.workshops.access import INVALID_LINK, InvalidLinkError, session_ticket
 from assessment.workshops.admin import close_workshop, get_workshop, reset_facilitator_key
 from assessment.workshops.dashboard import team_dashboard
 from assessment.workshops.facilitator import overview, record_agreed_answer, set_open
@@ -117,8 +119,35 @@ def test_the_facilitator_keeps_access_while_closed_but_not_with_a_wrong_key(room
     close(room)
     with db.read_session(room.engine) as session:
         assert overview(session, workshop_id=room.id, key=room.key).status == "closed"
-    for key in ("", None, "wrong", room.key[:-1], room.key + "a"):
+    for key in ("", "wrong", room.key[:-1], room.key + "a"):
         refused(room.engine, partial(overview, workshop_id=room.id, key=key))
+
+
+def test_without_a_key_only_someone_who_may_run_workshops_gets_in(room: Room) -> None:
+    """No key: the local user (who may do everything) opens it; a guest of the workshop (bound to nobody) does not."""
+    with db.read_session(room.engine) as session:
+        assert overview(session, workshop_id=room.id, key=None).id == room.id
+    refused(bind(room.engine, None), partial(overview, workshop_id=room.id, key=None))
+    with db.read_session(bind(room.engine, None)) as session:  # a guest holding the key: the key decides
+        assert overview(session, workshop_id=room.id, key=room.key).id == room.id
+
+
+def test_a_session_ticket_opens_the_dashboard_until_it_expires_or_the_key_changes(room: Room) -> None:
+    with db.read_session(room.engine) as session:
+        ticket = session_ticket(session, workshop_id=room.id, key=room.key)
+        workshop = get_workshop(session, workshop_id=room.id)
+        assert overview(session, workshop_id=room.id, key=ticket).id == room.id
+        expired = tokens.ticket(room.id, workshop.facilitator_key_hash, int(utcnow().timestamp()) - 1)
+        forged = tokens.ticket(room.id, "0" * 64, int(utcnow().timestamp()) + 3600)
+    assert ticket.startswith("t1.")
+    assert room.key not in ticket
+    altered = ticket[:-1] + ("1" if ticket.endswith("0") else "0")
+    for bad in (expired, forged, altered, ticket.replace("t1.", "t2."), "t1.x.y"):
+        refused(room.engine, partial(overview, workshop_id=room.id, key=bad))
+    refused(room.engine, partial(session_ticket, workshop_id=room.id, key=forged))  # no ticket for a bad key
+    with db.write_session(room.engine) as session:
+        reset_facilitator_key(get_workshop(session, workshop_id=room.id))
+    refused(room.engine, partial(overview, workshop_id=room.id, key=ticket))  # a new key ends every ticket
 
 
 def test_one_workshops_key_or_token_opens_nothing_of_another(engine: Engine, bank: Bank) -> None:

@@ -44,8 +44,9 @@ def test_create_prints_the_links_and_the_key_once(created: dict[str, Any]) -> No
     join = urlsplit(created["join_link"])
     assert (join.netloc, join.path) == ("foundations.example", "/join")
     assert parse_qs(join.query)["join"] == [created["join_code"].replace("-", "")]
-    facilitate = parse_qs(urlsplit(created["facilitator_link"]).query)
-    assert facilitate == {"w": [str(created["id"])], "key": [created["facilitator_key"]]}
+    facilitate = parse_qs(urlsplit(created["dashboard_link"]).query)
+    assert facilitate == {"w": [str(created["id"])]}  # no key: a link stays in the browser history
+    assert "facilitator_link" not in created
     assert sorted(created["assessments"]) == ["Checkout", "Payments"]
     with db.read_session(db.get_engine()) as session:
         assert overview(session, workshop_id=created["id"], key=created["facilitator_key"]).organisation == "Acme"
@@ -82,12 +83,23 @@ def test_close_stops_the_code_and_reopen_brings_it_back(
         assert join_view(session, code=code_).organisation == "Acme"
 
 
+def test_create_prints_the_key_once_and_in_no_link(env_database: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["db", "upgrade"]) == 0
+    capsys.readouterr()
+    code, out, _ = run(capsys, "workshop", "create", "--org", "Acme", "--team", "Payments")
+    key = out.split("facilitator key:")[1].split()[0]
+    assert code == 0
+    assert out.count(key) == 1
+    assert all(key not in line for line in out.splitlines() if "http" in line)
+
+
 def test_reset_key_prints_a_new_key_and_the_old_one_stops(
     created: dict[str, Any], capsys: pytest.CaptureFixture[str]
 ) -> None:
     code, out, _ = run(capsys, "workshop", "reset-key", str(created["id"]))
     new_key = out.split("new facilitator key:")[1].split()[0]
     assert code == 0
+    assert out.count(new_key) == 1  # printed once, in no link
     assert new_key != created["facilitator_key"]
     with db.read_session(db.get_engine()) as session:
         assert overview(session, workshop_id=created["id"], key=new_key).id == created["id"]

@@ -310,5 +310,5 @@ def test_a_typed_name_in_an_error_is_text_not_markup(app_engine: Engine, acme: i
     name = "![x](https://attacker.example/p.png)"
     at = fill(create_mode(open_page(FACILITATE)), org_id=acme, new_teams=f"{name}\n{name}")
     [error] = [e.value for e in at.error]
-    assert "\\!\\[x\\]\\(https\\:" in error  # every Markdown character escaped: no image, no link
+    assert "\\!\\[x\\]\\(https\u2060\\:" in error  # every Markdown character escaped: no image, no link
     assert unescaped(error) == f"A team is named twice: {name}."

@@ -130,13 +130,20 @@ def test_every_bad_participant_link_shows_the_same_plain_page(rooms: tuple[Room,
 # --- facilitator page ------------------------------------------------------------------------
 
 
+def with_key(workshop_id: str, key: str) -> AppTest:
+    """The facilitator page, opened by typing the workshop number and the key into its form."""
+    at = open_page(FACILITATE)
+    at.text_input(key="wf_form_id").input(workshop_id)
+    at.text_input(key="wf_form_key").input(key)
+    at.button[0].click()
+    return at.run()
+
+
 def facilitator(room: Room) -> AppTest:
-    return open_page(FACILITATE, w=str(room.id), key=room.key)
+    return with_key(str(room.id), room.key)
 
 
-def test_the_facilitator_link_opens_the_dashboard_and_leaves_the_address_bar(
-    rooms: tuple[Room, Room],
-) -> None:
+def test_the_key_opens_the_dashboard_and_stays_out_of_the_address(rooms: tuple[Room, Room]) -> None:
     room = rooms[0]
     ann = room.join("Ann", "Payments")
     room.answer(ann, QUESTION, answered(1))
@@ -178,21 +185,46 @@ FACILITATOR_CASES = [
 
 
 @pytest.mark.parametrize("case", FACILITATOR_CASES)
-def test_every_bad_facilitator_link_shows_the_same_plain_page(rooms: tuple[Room, Room], case: str) -> None:
+def test_every_bad_facilitator_key_shows_the_same_plain_page(rooms: tuple[Room, Room], case: str) -> None:
     mine, other = rooms
-    params = {
-        "wrong key": {"w": str(mine.id), "key": mine.key[:-2] + "xx"},
-        "key of another workshop": {"w": str(other.id), "key": mine.key},
-        "no such workshop": {"w": "9999", "key": mine.key},
-        "not a number": {"w": "1 OR 1=1", "key": mine.key},
-        "participant token as key": {"w": str(mine.id), "key": mine.join("Ann", "Payments")},
+    workshop, key = {
+        "wrong key": (str(mine.id), mine.key[:-2] + "xx"),
+        "key of another workshop": (str(other.id), mine.key),
+        "no such workshop": ("9999", mine.key),
+        "not a number": ("1 OR 1=1", mine.key),
+        "participant token as key": (str(mine.id), mine.join("Ann", "Payments")),
     }[case]
-    at = open_page(FACILITATE, **params)
+    at = with_key(workshop, key)
     assert [e.value for e in at.error] == [INVALID_LINK]
-    baseline = open_page(FACILITATE, w="1", key="nope")
+    baseline = with_key("1", "nope")
     assert [k for k, _ in shown(at)] == [k for k, _ in shown(baseline)]
     for secret in ("Acme", "Globex", "Payments", "Search", "offsite", "secret review"):
         assert secret not in all_text(at)
+
+
+def test_a_key_in_a_link_is_dropped_unread(rooms: tuple[Room, Room]) -> None:
+    """Links never carry keys: one that does is not used, and it leaves the address at once."""
+    room = rooms[0]
+    at = open_page(FACILITATE, w="9999", key=room.key)
+    assert dict(at.query_params) == {"w": "9999"}
+    assert "A facilitator key is never read from a link: type it below." in [i.value for i in at.info]
+    assert "Acme offsite" not in all_text(at)
+
+
+def test_the_local_user_opens_any_dashboard_by_its_number_and_issues_a_new_key(rooms: tuple[Room, Room]) -> None:
+    """At this machine in local mode, whoever may run workshops: a refresh (a new session) keeps the dashboard."""
+    room = rooms[0]
+    at = open_page(FACILITATE, w=str(room.id))
+    assert "Acme offsite" in all_text(at)
+    next(b for b in at.button if b.label == "New key").click()
+    at.run()
+    new_key = at.code[-1].value
+    assert new_key != room.key
+    assert "A new facilitator key: shown only this once." in at.warning[0].value.replace("\\", "")
+    assert [e.value for e in with_key(str(room.id), room.key).error] == [INVALID_LINK]  # the old one is void
+    assert "Acme offsite" in all_text(with_key(str(room.id), new_key))
+    at.run()  # the tab that issued it carries on with the new key
+    assert not at.error
 
 
 def test_changing_the_workshop_id_after_unlocking_shows_nothing_of_the_other(

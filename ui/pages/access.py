@@ -112,7 +112,7 @@ def invite_form(org_id: int) -> None:
         st.form_submit_button(
             "Invite", type="primary", icon=":material/person_add:", on_click=_run, args=("invite", org_id)
         )
-    st.caption("  \n".join(f"**{r.value}**: {ROLE_HELP[r]}" for r in Role))
+    st.caption("  \n".join(f"**{plain(r.value)}**: {plain(ROLE_HELP[r])}" for r in Role))
 
 
 def audit(org_id: int) -> None:

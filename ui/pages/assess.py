@@ -71,7 +71,7 @@ def carried_in(foundation_key: str | None = None) -> tuple[Question, ...]:
 
 def progress_text(done: int, total: int, carried: int, what: str = "answered") -> str:
     """'6 of 34 answered · 28 to confirm': carried-over answers are what is left to confirm."""
-    return f"{done} of {total} {what}" + (f" · {carried} to confirm" if carried else "")
+    return f"{done:d} of {total:d} {plain(what)}" + (f" · {carried:d} to confirm" if carried else "")
 
 
 def confirm_all_button(questions: tuple[Question, ...], key: str, *, stretch: bool = False) -> None:
@@ -136,10 +136,10 @@ def round_actions(answered: int, total: int, carried: int) -> None:
         )
     else:
         if answered < total:
-            st.caption(f"{total - answered} question(s) unanswered; they show as unanswered in the results.")
+            st.caption(f"{total - answered:d} question(s) unanswered; they show as unanswered in the results.")
         if carried:
             st.caption(
-                f"{plural(carried, 'answer')} still carried over from round {carried_from}: the results "
+                f"{plural(carried, 'answer')} still carried over from round {carried_from:d}: the results "
                 "count them as they were then."
             )
         st.button(
@@ -181,7 +181,7 @@ def foundation_intro(foundation_key: str) -> None:
         with st.container(horizontal=True, vertical_alignment="center", horizontal_alignment="distribute"):
             st.caption(
                 f":material/history: {plural(len(carried), 'answer')} here carried over from round "
-                f"{carried_from}: confirm each one that still holds, or change it."
+                f"{carried_from:d}: confirm each one that still holds, or change it."
             )
             confirm_all_button(carried, "confirm_foundation")
 

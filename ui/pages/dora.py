@@ -33,7 +33,7 @@ from ui.components.dora.state import (
     TIME_ZONE,
     TYPED_NOTICE,
 )
-from ui.text import sentence
+from ui.text import plain, sentence
 
 PROPOSE = "(propose from the headers)"
 MAX_MB = DEFAULT_MAX_BYTES / 1024 / 1024
@@ -69,12 +69,12 @@ def imported_figures() -> None:
     try:
         window = service.window_for(*window_picker(), latest_s=latest)
     except FoundationsError as exc:
-        st.error(str(exc))
+        st.error(sentence(str(exc)))
         return
     with db.read_session(engine) as session:
         summary = service.team_summary(session, team_id=data.team_id, window=window)
         trends = service.team_trends(session, team_id=data.team_id, window=window)
-    st.metric("Nearest DORA 2024 cluster, over all four keys", summary.cluster or "no data")
+    st.metric("Nearest DORA 2024 cluster, over all four keys", plain(summary.cluster or "no data"))
     dora_widgets.figures_table(summary.figures)
     dora_widgets.definitions(summary.figures, summary.window, summary.edition)
     st.altair_chart(deployments_per_week_chart(trends), width="stretch")
@@ -131,7 +131,7 @@ def typed_section() -> None:
     if typed is None:
         return
     st.subheader("Typed figures", anchor=False)
-    st.caption(f"Nearest cluster over the typed figures: {typed.cluster or 'none given'}")
+    st.caption(f"Nearest cluster over the typed figures: {plain(typed.cluster or 'none given')}")
     dora_widgets.figures_table(typed.figures)
 
 
@@ -143,7 +143,7 @@ def save_typed() -> None:
             service.save_typed_figures(session, team_id=data.team_id, by=auth.author(), values=values)
         TYPED_NOTICE.set("Typed figures saved.")
     except FoundationsError as exc:
-        TYPED_NOTICE.set(f"Not saved: {exc}")
+        TYPED_NOTICE.set(f"Not saved: {sentence(str(exc))}")
 
 
 def typed_form() -> None:
@@ -154,14 +154,14 @@ def typed_form() -> None:
         st.form_submit_button("Save figures", on_click=save_typed, type="primary")
     notice = TYPED_NOTICE.pop()
     if notice:
-        st.info(notice)
+        st.info(notice)  # escaped: the notices hold Markdown made with plain and sentence
 
 
 def uploads() -> dict[Kind, FileInput]:
     files = {}
     for kind in Kind:
         upload = st.file_uploader(
-            f"{kind.value.capitalize()} (CSV or JSON, up to {number_text(MAX_MB)} MB)",
+            f"{plain(kind.value.capitalize())} (CSV or JSON, up to {plain(number_text(MAX_MB))} MB)",
             type=["csv", "json"],
             key=f"dora_upload_{kind.value}",
         )
@@ -177,7 +177,7 @@ def mapping_step(files: dict[Kind, FileInput]) -> Mapping:
         try:
             headers = service.file_headers(file)
         except DoraImportError as exc:
-            st.error("\n".join(exc.lines()))
+            st.error("  \n".join(plain(line) for line in exc.lines()))
             continue
         st.text(f"{file.source}: which column holds what?")
         proposal = saved[choice].get(kind, {}) if choice in saved else service.propose_mapping(kind, headers)
@@ -191,9 +191,9 @@ def save_named_mapping(mapping: Mapping) -> None:
     try:
         with db.write_session(engine) as session:
             service.save_mapping(session, organisation_id=organisation_id, name=name, mapping=mapping)
-        IMPORT_NOTICE.set(f"Mapping saved as {name.strip()!r}.")
+        IMPORT_NOTICE.set(f"Mapping saved as \u201c{plain(str(name or '').strip())}\u201d.")
     except FoundationsError as exc:
-        IMPORT_NOTICE.set(f"Mapping not saved: {exc}")
+        IMPORT_NOTICE.set(f"Mapping not saved: {sentence(str(exc))}")
 
 
 def import_tab() -> None:
@@ -226,7 +226,7 @@ def import_tab() -> None:
     )
     notice = IMPORT_NOTICE.pop()
     if notice:
-        st.info(notice)
+        st.info(notice)  # escaped: the notices hold Markdown made with plain and sentence
     importing.import_step(
         engine, organisation_id=organisation_id, team_id=data.team_id, files=list(files.values()), mapping=mapping
     )

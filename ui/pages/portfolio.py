@@ -22,7 +22,7 @@ from reports.charts.portfolio import distribution_chart, heatmap_spec, trend_cha
 from ui import auth, database
 from ui.components.portfolio import cache, downloads
 from ui.state import Slot
-from ui.text import plain
+from ui.text import plain, sentence
 
 ORG = Slot[int | None]("portfolio_org", None)
 PAGE = Slot[int]("portfolio_page", 1)  # the page number of the team list
@@ -64,7 +64,7 @@ try:
         may_export = may(session, actor, Action.EXPORT, org_id)
         may_report = may(session, actor, Action.DOWNLOAD_REPORT, org_id)
 except FoundationsError as exc:
-    st.error(str(exc), icon=":material/block:")
+    st.error(sentence(str(exc)), icon=":material/block:")
     st.stop()
 
 
@@ -75,12 +75,13 @@ def summary(p: Portfolio) -> None:
     cols[0].metric(
         "Teams with a completed round",
         teams,
-        help=f"{len(p.only_in_progress)} team(s) have a first round in progress; {p.teams_without_rounds} have none",
+        help=f"{len(p.only_in_progress):d} team(s) have a first round in progress; "
+        f"{p.teams_without_rounds:d} have none",
     )
     mean = round(sum(r.overall for r in p.teams) / teams) if teams else 0
     cols[1].metric("Mean overall score", f"{mean}/100")
     for col, (key, title, _) in zip(cols[2:], p.end_states, strict=True):
-        col.metric(f"Ready: {title.lower()}", f"{p.ready_counts.get(key, 0)} of {teams}")
+        col.metric(f"Ready: {plain(title.lower())}", f"{p.ready_counts.get(key, 0):d} of {teams:d}")
 
 
 def filters(p: Portfolio) -> tuple[TeamFilter, str, bool]:
@@ -142,9 +143,9 @@ def pager(total: int) -> tuple[int, int]:
     pages = page_count(total, size)
     if PAGE.get() > pages:
         PAGE.set(pages)
-    number = int(page_col.number_input(f"Page (of {pages})", min_value=1, max_value=pages, step=1, key=PAGE.key))
+    number = int(page_col.number_input(f"Page (of {pages:d})", min_value=1, max_value=pages, step=1, key=PAGE.key))
     first = (number - 1) * size + 1 if total else 0
-    info_col.caption(f"Teams {first}-{min(total, number * size)} of {total} shown")
+    info_col.caption(f"Teams {first:d}-{min(total, number * size):d} of {total:d} shown")
     return size, number
 
 
@@ -194,7 +195,7 @@ def teams_and_charts(shown: list[TeamRow]) -> None:
         st.subheader("Readiness, DORA and movement", anchor=False)
         team_table(on_page, portfolio)
         st.caption(
-            f"DORA clusters are the nearest of the four clusters of the {benchmark_edition()} over the "
+            f"DORA clusters are the nearest of the four clusters of the {plain(benchmark_edition())} over the "
             "metrics a team has data for."
         )
 

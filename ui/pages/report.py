@@ -24,7 +24,7 @@ from reports.sections import PhaseBlock
 from reports.worker import TIME_LIMIT_S, RenderFailed, shared_worker
 from ui import current, database, state, widgets
 from ui.state import Slot
-from ui.text import plain
+from ui.text import plain, sentence, text_table
 
 PDF = Slot[tuple[int, str, bytes] | None]("report_pdf", None)  # (assessment id, answers fingerprint, pdf) last made
 
@@ -40,16 +40,16 @@ def phase_table(block: PhaseBlock) -> None:
     rows = [
         {
             "#": r.position,
-            "Investment": plain(r.title),
-            "Foundation": plain(r.foundation_title),
+            "Investment": r.title,
+            "Foundation": r.foundation_title,
             "Effort": r.effort + (" (check)" if r.in_place else ""),
-            "Why": plain(r.reason),
-            "Done when": plain(r.exit_criterion),
-            "After": plain(", ".join(r.prerequisites)),
+            "Why": r.reason,
+            "Done when": r.exit_criterion,
+            "After": ", ".join(r.prerequisites),
         }
         for r in block.items
     ]
-    st.table(pd.DataFrame(rows), hide_index=True, border="horizontal")
+    st.table(text_table(pd.DataFrame(rows)), hide_index=True, border="horizontal")
 
 
 def roadmap(ctx: ReportContext) -> None:
@@ -60,7 +60,7 @@ def roadmap(ctx: ReportContext) -> None:
         )
     for block in ctx.phases:
         if block.items:
-            st.markdown(f"**{plain(block.label)}** · {len(block.items)} item(s), {block.weeks} team-week(s)")
+            st.markdown(f"**{plain(block.label)}** · {len(block.items)} item(s), {block.weeks:d} team-week(s)")
             phase_table(block)
     if ctx.roadmap:
         st.altair_chart(plan_chart(ctx.roadmap), width="stretch")
@@ -69,14 +69,18 @@ def roadmap(ctx: ReportContext) -> None:
     for e in ctx.end_states:
         place = "can be taken now" if e.ready else (f"after {e.after}" if e.after else "at the end")
         v = verdicts.get(e.key)
-        show = st.success if e.ready else (st.error if v is not None and v.status == "exposed" else st.warning)
         label = v.label if v is not None else ("Ready" if e.ready else "Not ready")
         bullets = "\n".join(f"- {plain(b)}" for b in (v.bullets if v is not None else ()))
-        show(
-            f"**{plain(label)} · {plain(e.title)}** · {plain(place)}  \n{plain(e.reason)}"
-            + (f"\n\n{bullets}" if bullets else ""),
-            icon=":material/check_circle:" if e.ready else ":material/block:",
+        body = f"**{plain(label)} · {plain(e.title)}** · {plain(place)}  \n{plain(e.reason)}" + (
+            f"\n\n{bullets}" if bullets else ""
         )
+        icon = ":material/check_circle:" if e.ready else ":material/block:"
+        if e.ready:
+            st.success(body, icon=icon)
+        elif v is not None and v.status == "exposed":
+            st.error(body, icon=icon)
+        else:
+            st.warning(body, icon=icon)
 
 
 def wait_for_pdf(
@@ -92,7 +96,7 @@ def wait_for_pdf(
             ahead = worker.ahead(job)
             if ahead:
                 place.info(
-                    f"{ahead} report{'s' if ahead > 1 else ''} ahead of yours; yours is made as soon as "
+                    f"{ahead:d} report{'s' if ahead > 1 else ''} ahead of yours; yours is made as soon as "
                     f"{'they are' if ahead > 1 else 'it is'} done.",
                     icon=":material/hourglass_top:",
                 )
@@ -116,11 +120,11 @@ def pdf_section(ctx: ReportContext, data: AssessmentData, data_key: tuple[int, s
                 brand = team_brand(session, team_id=data.team_id)
             pdf = wait_for_pdf(data, since, dora, brand)
         except AccessDenied as exc:
-            st.error(str(exc), icon=":material/block:")
+            st.error(sentence(str(exc)), icon=":material/block:")
             return
         except RenderFailed as exc:
             st.error(
-                f"The PDF could not be made: {exc}. Your answers are unchanged; try again in a moment.",
+                f"The PDF could not be made: {plain(str(exc))}. Your answers are unchanged; try again in a moment.",
                 icon=":material/error:",
             )
             return

@@ -33,10 +33,10 @@ data = current.require_assessment(engine)
 bank = data.bank
 with db.read_session(engine) as session:
     score = judge(session, data).score  # the answers with the team's delivery data, as the report judges them
-VERDICT_STYLE = {
-    Readiness.READY: (st.success, ":material/check_circle:"),
-    Readiness.NOT_READY: (st.warning, ":material/block:"),
-    Readiness.EXPOSED: (st.error, ":material/warning:"),
+VERDICT_ICONS = {
+    Readiness.READY: ":material/check_circle:",
+    Readiness.NOT_READY: ":material/block:",
+    Readiness.EXPOSED: ":material/warning:",
 }
 
 
@@ -49,8 +49,8 @@ def headline(score: AssessmentScore) -> None:
     ready = sum(1 for v in score.verdicts if v.ready)
     high = sum(1 for r in score.risks if r.risk is Risk.HIGH)
     cells = st.columns(4)
-    cells[0].metric("Overall score", f"{score.overall_score} / 100", border=True)
-    cells[1].metric("Answered", f"{score.answered} of {score.total}", border=True)
+    cells[0].metric("Overall score", f"{score.overall_score:d} / 100", border=True)
+    cells[1].metric("Answered", f"{score.answered:d} of {score.total:d}", border=True)
     cells[2].metric("High risks", high, border=True)
     cells[3].metric("End states ready", f"{ready} of {len(score.verdicts)}", border=True)
 
@@ -78,10 +78,16 @@ def foundations_table(score: AssessmentScore) -> None:
 def verdicts(score: AssessmentScore) -> None:
     """Label, headline, then one line per missing foundation: the same words as the Report page and the PDF."""
     for verdict in score.verdicts:
-        show, icon = VERDICT_STYLE[verdict.status]
+        icon = VERDICT_ICONS[verdict.status]
         lines = [f"**{plain(verdict.label)} · {plain(verdict.title)}**", plain(verdict.headline)]
         lines += [f"- {plain(b)}" for b in verdict.bullets]
-        show("  \n".join(lines[:2]) + ("\n\n" + "\n".join(lines[2:]) if lines[2:] else ""), icon=icon)
+        body = "  \n".join(lines[:2]) + ("\n\n" + "\n".join(lines[2:]) if lines[2:] else "")
+        if verdict.status is Readiness.READY:
+            st.success(body, icon=icon)
+        elif verdict.status is Readiness.EXPOSED:
+            st.error(body, icon=icon)
+        else:
+            st.warning(body, icon=icon)
 
 
 def deciding_tests(score: AssessmentScore) -> None:
@@ -92,7 +98,7 @@ def deciding_tests(score: AssessmentScore) -> None:
         shown = [c for c in f.checks if c.state.value != "met"]
         detail = "; ".join(plain(c.sentence) for c in shown)
         contest = f" Data: {plain(f.contest.claim)}, against {plain(f.contest.figure)}." if f.contest else ""
-        st.caption(f"**{plain(f.title)}**: deciding test {GATE_WORDS[f.gate]}. {detail}{contest}")
+        st.caption(f"**{plain(f.title)}**: deciding test {plain(GATE_WORDS[f.gate])}. {detail}{contest}")
 
 
 def risks(score: AssessmentScore) -> None:
@@ -148,14 +154,14 @@ def in_progress_note() -> None:
         done = latest_completed_round(session, team_id=data.team_id)
     line = st.container(horizontal=True, vertical_alignment="center")
     line.caption(
-        f":material/pending: Round {data.round_number} is in progress ({widgets.progress_text(data)} answered): "
+        f":material/pending: Round {data.round_number:d} is in progress ({widgets.progress_text(data)} answered): "
         "these results follow the answers as they come in and are not the team's state until it is completed."
-        + (f" The team's latest completed round is round {done.round_number}." if done else "")
+        + (f" The team's latest completed round is round {done.round_number:d}." if done else "")
     )
     if done is not None:
         line.page_link(
             state.RESULTS_PAGE,
-            label=f"Results of round {done.round_number}",
+            label=f"Results of round {done.round_number:d}",
             icon=":material/insights:",
             query_params={state.ASSESSMENT_PARAM: str(done.id)},
         )
@@ -180,7 +186,7 @@ if data.carried_over:
     line = st.container(horizontal=True, vertical_alignment="center")
     line.caption(
         f":material/history: {plural(len(data.carried_over), 'answer')} still carried over from "
-        f"round {current.carried_from(engine, data)} and not yet confirmed: the results count them "
+        f"round {current.carried_from(engine, data) or 0:d} and not yet confirmed: the results count them "
         "as they were then."
     )
     line.page_link(

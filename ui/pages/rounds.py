@@ -15,7 +15,7 @@ from ui import auth, database, state, widgets
 from ui.components.rounds import actions, views
 from ui.components.rounds.state import AFTER, BEFORE, CONFIRM, LABEL, ORG, PREFILL, TEAM
 from ui.state import Slot
-from ui.text import plain
+from ui.text import plain, sentence
 
 engine = database.engine()
 actor = auth.actor()
@@ -41,7 +41,7 @@ if not organisations:
 def pick(label: str, options: dict[int, str], slot: Slot[int | None]) -> int:
     """A selectbox over ids shown by name, keeping a valid choice in session state."""
     slot.keep_within(options, next(iter(options)))
-    chosen: int = st.selectbox(label, list(options), format_func=options.__getitem__, key=slot.key)
+    chosen: int = st.selectbox(plain(label), list(options), format_func=options.__getitem__, key=slot.key)
     return chosen
 
 
@@ -76,7 +76,7 @@ try:
         may_manage = may(session, actor, Action.MANAGE_ROUNDS, org_id)
         may_answer = may(session, actor, Action.ANSWER, org_id)
 except FoundationsError as exc:
-    st.error(str(exc), icon=":material/block:")
+    st.error(sentence(str(exc)), icon=":material/block:")
     st.stop()
 if not teams:
     st.info("This organisation has no team yet. Add one on the Start page.", icon=":material/info:")
@@ -93,7 +93,7 @@ def next_round(rounds: list[AssessmentSummary]) -> None:
         st.subheader(f"Start round {len(rounds) + 1}", anchor=False)
         if rounds:
             st.checkbox(
-                f"Pre-fill from round {rounds[-1].round_number} ({rounds[-1].answered} answers)",
+                f"Pre-fill from round {rounds[-1].round_number:d} ({rounds[-1].answered:d} answers)",
                 value=True,
                 key=PREFILL.key,
                 help="Every copied answer is marked 'carried over' until someone confirms or changes it.",
@@ -123,7 +123,7 @@ def carried(latest: AssessmentSummary) -> None:
     if data is None:
         return
     with st.container(border=True):
-        st.subheader(f"Round {latest.round_number}: {len(keys)} answer(s) carried over", anchor=False)
+        st.subheader(f"Round {latest.round_number:d}: {len(keys)} answer(s) carried over", anchor=False)
         st.caption(
             "These are last round's answers. Confirm the ones that still hold; change the others on the "
             "Assess page (a changed answer is confirmed by saving it)."
@@ -177,7 +177,7 @@ def compare_completed(rounds: list[AssessmentSummary]) -> None:
     open_rounds = [r for r in rounds if r.status != "completed"]
     for r in open_rounds:
         st.caption(
-            f":material/pending: Round {r.round_number} is in progress ({r.answered} answered): "
+            f":material/pending: Round {r.round_number:d} is in progress ({r.answered:d} answered): "
             "it is compared once it is completed."
         )
     if len(done) >= 2:

@@ -80,8 +80,8 @@ def progress_text(summary: AssessmentSummary) -> str:
     """'20 of 34 answered' for the shipped bank, '20 answered' for any other."""
     bank = default_bank()
     if summary.bank == f"{bank.id} {bank.version}":
-        return f"{summary.answered} of {len(bank.questions)} answered"
-    return f"{summary.answered} answered"
+        return f"{summary.answered:d} of {len(bank.questions)} answered"
+    return f"{summary.answered:d} answered"
 
 
 def round_card(summary: AssessmentSummary) -> None:
@@ -90,7 +90,7 @@ def round_card(summary: AssessmentSummary) -> None:
     done = summary.status == "completed"
     with st.container(border=True):
         text, go_on, results = st.columns([4, 1.3, 1.1], vertical_alignment="center")
-        title = f"**Round {summary.round_number}**" + (f" · {plain(summary.label)}" if summary.label else "")
+        title = f"**Round {summary.round_number:d}**" + (f" · {plain(summary.label)}" if summary.label else "")
         text.markdown(title)
         text.caption(
             f"{'Complete' if done else 'In progress'} · {progress_text(summary)} · "
@@ -132,7 +132,7 @@ def in_progress_list() -> None:
     for summary in open_rounds:
         st.page_link(
             state.ASSESS_PAGE,
-            label=f"{plain(summary.team)}, round {summary.round_number}",
+            label=f"{plain(summary.team)}, round {summary.round_number:d}",
             icon=":material/pending_actions:",
             query_params={state.ASSESSMENT_PARAM: str(summary.id)},
             help=f"{plain(summary.organisation)} · {progress_text(summary)}",

@@ -79,7 +79,7 @@ def save(token: str, question: Question, field: str) -> None:
         return
     except InvalidLinkError:
         return  # closed meanwhile: the next run shows the "not valid" page
-    st.toast(f"Saved: {question.short}", icon=":material/cloud_done:")
+    st.toast(f"Saved: {plain(question.short)}", icon=":material/cloud_done:")
 
 
 def finish(token: str, done: bool) -> None:
@@ -121,12 +121,12 @@ def join_page(code: str) -> None:
             [wt_id for wt_id, _ in view.teams],
             key=ws.JOIN_TEAM.key,
             index=None,
-            format_func=lambda wt_id: dict(view.teams)[wt_id],
+            format_func=lambda wt_id: plain(dict(view.teams)[wt_id]),
         )
         st.form_submit_button("Join", type="primary", on_click=join, args=(code,))
     problem = ws.problem("join")
     if problem:
-        st.error(problem, icon=":material/error:")
+        st.error(problem, icon=":material/error:")  # escaped: join() stores sentence(...)
     st.caption("Only the facilitator sees individual answers; the room discusses the spread.")
 
 
@@ -153,7 +153,7 @@ def answer_page(token: str, code: str | None) -> None:
         "as you give it; keep this page's address to come back to your answers."
     )
     done, total = len(view.answers), len(view.bank.questions)
-    st.progress(widgets.share(done, total), text=f"{done} of {total} questions answered")
+    st.progress(widgets.share(done, total), text=f"{done:d} of {total:d} questions answered")
     foundation = foundation_picker(view)
     numbers = {q.key: n for n, q in enumerate(view.bank.questions, start=1)}
     for question in view.bank.questions_for(foundation):
@@ -162,7 +162,7 @@ def answer_page(token: str, code: str | None) -> None:
             ww.answer_inputs(ws.OWN, question, on_change=save, args=(token, question))
             problem = ws.problem(question.key)
             if problem:
-                st.error(problem, icon=":material/error:")
+                st.error(problem, icon=":material/error:")  # escaped: save() stores question_sentence(...)
     next_foundation(view, foundation)
     finish_line(view, token)
     scroll.apply()
@@ -194,13 +194,13 @@ def foundation_picker(view: ParticipantView) -> str:
     keys = view.bank.sections()
     ws.FOUNDATION.keep_within(keys, keys[0])
 
-    def label(fkey: str) -> str:
+    def foundation_label(fkey: str) -> str:
         questions = view.bank.questions_for(fkey)
         answered = sum(1 for q in questions if q.key in view.answers)
-        return f"{view.bank.section_title(fkey)} ({answered}/{len(questions)})"
+        return f"{plain(view.bank.section_title(fkey))} ({answered:d}/{len(questions)})"
 
     chosen = st.segmented_control(
-        "Foundation", keys, key=ws.FOUNDATION.key, format_func=label, label_visibility="collapsed"
+        "Foundation", keys, key=ws.FOUNDATION.key, format_func=foundation_label, label_visibility="collapsed"
     )
     return str(chosen or keys[0])
 

@@ -31,7 +31,7 @@ from ui.components.assess.answer_fields import (
     widget_values,
 )
 from ui.components.assess.state import ANSWERS, forget_shown_version, problems, set_shown_version, shown_version
-from ui.text import question_sentence, sentence
+from ui.text import plain, question_sentence, sentence
 
 
 def _url_problem(question: Question, url: str | None) -> str | None:
@@ -97,7 +97,7 @@ def _store(assessment_id: int, question: Question, field: str, values: dict[str,
         messages[field] = question_sentence(str(exc), question.key)
         return
     except AccessDenied as exc:  # shared mode: this role may read, not answer
-        messages[field] = str(exc)
+        messages[field] = sentence(str(exc))
         return
     _saved(assessment_id, question, version, keep_url_problem="url" in keep)
 
@@ -108,7 +108,10 @@ def _saved(assessment_id: int, question: Question, version: int, *, keep_url_pro
     kept = {"url": messages["url"]} if keep_url_problem and "url" in messages else {}
     messages.clear()
     messages.update(kept)
-    st.toast(f"Saved: {question.short}" if version else f"Cleared: {question.short}", icon=":material/cloud_done:")
+    st.toast(
+        f"Saved: {plain(question.short)}" if version else f"Cleared: {plain(question.short)}",
+        icon=":material/cloud_done:",
+    )
 
 
 def on_clear(assessment_id: int, question: Question) -> None:
@@ -118,7 +121,7 @@ def on_clear(assessment_id: int, question: Question) -> None:
     ANSWERS.fill(question, empty_values(question))
     set_shown_version(assessment_id, question.key, 0)
     problems(question.key).clear()
-    st.toast(f"Cleared: {question.short}", icon=":material/delete:")
+    st.toast(f"Cleared: {plain(question.short)}", icon=":material/delete:")
 
 
 def on_confirm(assessment_id: int, questions: tuple[Question, ...]) -> None:
@@ -138,9 +141,9 @@ def on_confirm(assessment_id: int, questions: tuple[Question, ...]) -> None:
             }
     except FoundationsError as exc:  # shared mode: this role may read, not answer
         if len(questions) == 1:
-            problems(questions[0].key)["confirm"] = str(exc)
+            problems(questions[0].key)["confirm"] = sentence(str(exc))
         else:
-            state.set_notice("error", f"Nothing was confirmed: {exc}")
+            state.set_notice("error", f"Nothing was confirmed: {sentence(str(exc))}")
         return
     for key, version in versions.items():
         if shown_version(assessment_id, key) == version - 1:  # the widgets show it: same value, new version
@@ -160,7 +163,7 @@ def on_confirm(assessment_id: int, questions: tuple[Question, ...]) -> None:
             "meanwhile; what they hold now is shown.",
         )
     if len(questions) == 1 and done:
-        st.toast(f"Confirmed: {questions[0].short}", icon=":material/cloud_done:")
+        st.toast(f"Confirmed: {plain(questions[0].short)}", icon=":material/cloud_done:")
     elif done:
         st.toast(f"Confirmed {plural(len(done), 'carried-over answer')}", icon=":material/cloud_done:")
 

@@ -63,7 +63,7 @@ def option_label(question: Question, token: str) -> str:
         return "**Not applicable**"
     if question.type is AnswerType.LEVEL:
         level = next(o for o in question.options or [] if isinstance(o, LevelOption) and str(o.level) == token)
-        return f"**{level.level} · {LEVEL_NAMES[level.level].capitalize()}:** {plain(level.text)}"
+        return f"**{level.level:d} · {plain(LEVEL_NAMES[level.level].capitalize())}:** {plain(level.text)}"
     if question.type is AnswerType.YES_NO:
         return "Yes" if token == "yes" else "No"
     choice = next(o for o in question.options or [] if isinstance(o, ChoiceOption) and o.key == token)

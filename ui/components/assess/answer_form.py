@@ -49,7 +49,7 @@ def sync_widgets(assessment_id: int, question: Question, answer: AnswerValue | N
 def _show_problem(question: Question, field: str) -> None:
     message = problems(question.key).get(field)
     if message:
-        st.error(message, icon=":material/error:")
+        st.error(message, icon=":material/error:")  # escaped: actions.py stores messages escaped
 
 
 def answer_widget(
@@ -65,7 +65,7 @@ def answer_widget(
 
     if not uses_number_input(question):
         st.radio(
-            f"Answer to: {question.short}",
+            f"Answer to: {plain(question.short)}",
             answer_options(question),
             index=None,
             key=inputs.key("answer", question.key),
@@ -79,7 +79,7 @@ def answer_widget(
     assert spec is not None
     number_type = int if spec.integer else float
     st.number_input(
-        f"Measured value ({spec.unit})",
+        f"Measured value ({plain(spec.unit)})",
         key=inputs.key("answer", question.key),
         min_value=number_type(spec.minimum),
         value=None,
@@ -183,11 +183,11 @@ def _status_line(answer: AnswerValue | None, meta: tuple[str, Any, int] | None, 
     by, when, _version = meta
     details = saved_details(answer)
     said = (
-        f":material/history: Answered in round {carried_from},"
+        f":material/history: Answered in round {carried_from:d},"
         if carried_from is not None
         else ":material/cloud_done: Saved"
     )
-    st.caption(f"{said} {widgets.local_time(when)} by {plain(by)}" + (f" · with {details}" if details else ""))
+    st.caption(f"{said} {widgets.local_time(when)} by {plain(by)}" + (f" · with {plain(details)}" if details else ""))
 
 
 def _carried_marker(assessment_id: int, question: Question, carried_from: int) -> None:
@@ -227,7 +227,7 @@ def render_question(
     sync_widgets(assessment_id, question, answer, meta[2] if meta else 0)
     with st.container(border=True, key=f"question-{question.key}"):
         gate = " :orange-badge[:material/flag: Deciding test]" if question.gate else ""
-        st.subheader(f"{number}. {plain(question.short)}{gate}", anchor=f"q-{question.key}")
+        st.subheader(f"{number:d}. {plain(question.short)}{gate}", anchor=f"q-{question.key}")
         if carried_from is not None:
             _carried_marker(assessment_id, question, carried_from)
         _show_problem(question, "confirm")

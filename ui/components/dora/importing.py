@@ -34,7 +34,7 @@ from assessment.dora.service import (
 from ui import auth
 from ui.components.dora import widgets as dora_widgets
 from ui.components.dora.state import CHECKED, REPLACE, SKIP_INVALID, TIME_ZONE
-from ui.text import sentence
+from ui.text import plain, sentence
 
 
 @dataclass(frozen=True)
@@ -93,7 +93,7 @@ def import_step(
 
 def _moves(bar: DeltaGenerator) -> Progress:
     def show(fraction: float, message: str) -> None:
-        bar.progress(min(fraction, 1.0), text=message)
+        bar.progress(min(fraction, 1.0), text=plain(message))
 
     return show
 

@@ -12,6 +12,7 @@ import streamlit as st
 from assessment.dora import service
 from assessment.dora.service import LIST_SEPARATOR_KEY, LIST_SEPARATORS, FileInput, Kind, KindMapping, Problem
 from ui.components.dora.widgets import problems_table
+from ui.text import plain
 
 
 @st.cache_data(max_entries=6, show_spinner="Checking the file")
@@ -39,6 +40,8 @@ def show_warnings(file: FileInput, mapping: KindMapping, tz: str | None) -> int:
     """The file's warnings as a table above the Import button; returns how many."""
     found = _warnings(file.data, file.source, file.kind.value, tuple(sorted(mapping.items())), tz or "")
     if found:
-        st.warning(f"{file.source}: check this before importing (nothing is saved yet).", icon=":material/warning:")
+        st.warning(
+            f"{plain(file.source)}: check this before importing (nothing is saved yet).", icon=":material/warning:"
+        )
         st.dataframe(problems_table(found), hide_index=True)
     return len(found)

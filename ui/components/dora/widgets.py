@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 from assessment.dora import service
 from assessment.dora.service import FORMATS, METRICS, RANGES, Figure, Finding, Kind, KindMapping, Problem, Typed
 from ui.components.dora.state import TYPED_NUMBER, TYPED_RANGE
+from ui.text import plain
 
 NOT_IN_FILE = "(not in the file)"
 EXACT = "an exact number"
@@ -42,7 +43,7 @@ def render_findings(engine: Engine, assessment_id: int) -> list[Finding]:
             st.text(finding.answer_quote)
             st.caption("The data says")
             st.text(finding.data_quote)
-            st.caption(finding.explanation)
+            st.caption(plain(finding.explanation))
     return findings
 
 
@@ -94,11 +95,11 @@ def mapping_step(kind: Kind, headers: list[str], proposal: KindMapping) -> KindM
         guess = service.matching_header(proposal.get(column.name) or "", headers)
         label = f"{column.name}{' (required)' if column.required else ''}"
         picked = columns[n % 3].selectbox(
-            label,
+            plain(label),
             options,
             index=options.index(guess) if guess in options else 0,
             key=f"dora_map_{kind.value}_{column.name}",
-            help=column.help,
+            help=plain(column.help),
         )
         if picked != NOT_IN_FILE:
             chosen[column.name] = picked
@@ -117,9 +118,9 @@ def typed_input(metric: str, title: str, current: Typed | None) -> None:
         index = options.index(RANGES[metric][current.range][0])
     elif current is not None and current.number is not None:
         index = len(options) - 1
-    st.selectbox(title, options, index=index, key=TYPED_RANGE(metric).key)
+    st.selectbox(plain(title), options, index=index, key=TYPED_RANGE(metric).key)
     st.number_input(
-        f"{title}: the exact number, if chosen ({UNITS[metric]})",
+        f"{plain(title)}: the exact number, if chosen ({plain(UNITS[metric])})",
         min_value=0.0,
         value=float(current.number) if current and current.number is not None else 0.0,
         key=TYPED_NUMBER(metric).key,

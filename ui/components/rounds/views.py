@@ -31,7 +31,9 @@ def _ready(value: bool | None) -> str:
 def show_comparison(c: RoundComparison) -> None:
     """Everything the comparison holds, most important first."""
     first, second, third = st.columns(3)
-    first.metric("Overall score", f"{c.after.overall_score}/100", delta=c.after.overall_score - c.before.overall_score)
+    first.metric(
+        "Overall score", f"{c.after.overall_score:d}/100", delta=int(c.after.overall_score - c.before.overall_score)
+    )
     second.metric(
         "Roadmap items done",
         len(c.completed_items),
@@ -40,7 +42,7 @@ def show_comparison(c: RoundComparison) -> None:
     third.metric("New risks / resolved", f"{len(c.new_risks)} / {len(c.resolved_risks)}")
     if c.bank_changed:
         st.info(
-            f"The question bank changed from {c.before.bank} to {c.after.bank}: "
+            f"The question bank changed from {plain(c.before.bank)} to {plain(c.after.bank)}: "
             f"{len(c.questions_added)} question(s) added, {len(c.questions_removed)} removed.",
             icon=":material/published_with_changes:",
         )
@@ -59,7 +61,7 @@ def show_comparison(c: RoundComparison) -> None:
     )
     moved = [r for r in c.readiness if r.before != r.after]
     for r in moved:
-        st.markdown(f"**{plain(r.title)}**: {_ready(r.before)} → {_ready(r.after)}")
+        st.markdown(f"**{plain(r.title)}**: {plain(_ready(r.before))} → {plain(_ready(r.after))}")
     _answers(c)
     _risks(c)
     _roadmap(c)
@@ -90,13 +92,13 @@ def _risks(c: RoundComparison) -> None:
     with new:
         st.markdown(f"**New risks** ({len(c.new_risks)})")
         for r in c.new_risks:
-            st.markdown(f"- {plain(r.short)} ({r.risk}): {plain(r.answer or 'unanswered')}; {r.why}")
+            st.markdown(f"- {plain(r.short)} ({plain(r.risk)}): {plain(r.answer or 'unanswered')}; {plain(r.why)}")
         if not c.new_risks:
             st.caption("None.")
     with resolved:
         st.markdown(f"**Resolved risks** ({len(c.resolved_risks)})")
         for r in c.resolved_risks:
-            st.markdown(f"- {plain(r.short)}: {r.why}")
+            st.markdown(f"- {plain(r.short)}: {plain(r.why)}")
         if not c.resolved_risks:
             st.caption("None.")
 

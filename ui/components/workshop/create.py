@@ -123,7 +123,7 @@ def create_form(engine: Engine) -> None:
         )
         error = ws.CREATE_ERROR.pop()
         if error:
-            st.error(error, icon=":material/error:")
+            st.error(error, icon=":material/error:")  # escaped: create() stores sentence(...)
         st.form_submit_button(
             SUBMIT_LABEL,
             type="primary",
@@ -143,7 +143,7 @@ def created_panel(engine: Engine, created: CreatedWorkshop) -> None:
         ww.not_valid()
         return
     st.success(
-        f"Workshop {ov.id} is open: **{plain(ov.title)}** ({plain(ov.organisation)}) for "
+        f"Workshop {ov.id:d} is open: **{plain(ov.title)}** ({plain(ov.organisation)}) for "
         f"{', '.join(plain(t.team) for t in ov.teams)}. Links work until {widgets.local_time(ov.expires_at)}.",
         icon=":material/check_circle:",
     )
@@ -173,7 +173,7 @@ def participants(ov: WorkshopOverview) -> None:
     """The join code large enough to read off a projector, and the link in a copyable block."""
     st.subheader("For participants", anchor=False)
     st.caption("Join code")
-    st.title(ov.join_code, anchor=False)
+    st.title(ov.join_code, anchor=False)  # escaped: a join code is letters, digits and one hyphen
     base = ww.app_address()
     st.markdown(
         f"Participants open this link, or open {plain(base)}/{JOIN_PATH} and type the code. "
@@ -192,6 +192,6 @@ def key_once(created: CreatedWorkshop) -> None:
     )
     st.code(created.facilitator_key, language=None)
     st.caption(
-        f"Workshop number {created.id} · a lost key is replaced on the server with "
-        f"`foundations workshop reset-key {created.id}`"
+        f"Workshop number {created.id:d} · a lost key is replaced on the server with "
+        f"`foundations workshop reset-key {created.id:d}`"
     )

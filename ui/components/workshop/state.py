@@ -1,11 +1,13 @@
-"""What a workshop tab remembers: the facilitator's key, the create form, the dashboard's and a participant's choices.
+"""What a workshop tab remembers: the facilitator's access, the create form, the dashboard, a participant's choices.
 
-The facilitator key arrives once in the link (`?w=ID&key=KEY`), through the key
-form, or from creating the workshop; it is then kept here, in this tab's session
-state only, and never in the address bar: a facilitator usually projects the page,
-and a key in the URL would be on the wall, in screenshots and in the history.
-`w` stays in the URL, so a refresh (a new session) only asks for the key again.
-The key is checked by the domain on every call, never here.
+The facilitator key arrives through the key form or from creating the workshop,
+never in a link: a facilitator usually projects the page, and a key in the URL
+would be on the wall, in screenshots and in the browser history (a `key` in the
+address is dropped unread). It is kept in this tab's session state, and the
+dashboard leaves a ticket made from it in a browser-session cookie
+(`ui.components.workshop.ticket`), so a refresh keeps the dashboard open. Whoever
+may run workshops (the local user, or a person signed in with that role) needs no
+key at all. The domain checks the key, ticket or role on every call, never here.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from assessment.workshops.admin import CreatedWorkshop
 from ui.components.assess.state import AnswerWidgets
 from ui.state import Slot, SlotFamily
 
-Access = tuple[int | None, str]  # (workshop id, facilitator key) as given; the domain checks both
+Access = tuple[int | None, str | None]  # (workshop id, key or ticket; None: the actor's role) as given
 FIELDS = frozenset({"answer", "flag", "reason", "note"})  # the answer inputs both workshop pages draw
 
 # --- the facilitator's page ---------------------------------------------------------------
@@ -58,33 +60,61 @@ def parse_id(text: str | None) -> int | None:
     return int(text) if text and text.isascii() and text.isdigit() and 0 < int(text) < 2**31 else None
 
 
+def drop_key_from_address() -> bool:
+    """Remove a `key` from the address unread (links never carry keys); True when there was one."""
+    if "key" not in st.query_params:
+        return False
+    del st.query_params["key"]
+    return True
+
+
 def requested_access() -> Access | None:
-    """(workshop id, key) for this run; a `w` in the URL other than the one unlocked opens nothing."""
-    params = st.query_params
-    if "key" in params:
-        _ACCESS.set((parse_id(params.get("w")), params["key"]))
-        del st.query_params["key"]  # out of the address bar, the history entry and the projected screen
+    """(workshop id, key) this tab unlocked; a `w` in the URL other than the one unlocked opens nothing."""
     stored = _ACCESS.get()
     if stored is None:
         return None
-    wanted = params.get("w")
+    wanted = st.query_params.get("w")
     if wanted is None and stored[0] is not None:
         st.query_params["w"] = str(stored[0])
     return (parse_id(wanted), stored[1]) if wanted is not None else stored
+
+
+def requested_workshop() -> int | None:
+    """The workshop number in the address, if any."""
+    return parse_id(st.query_params.get("w"))
+
+
+def remember(access: Access) -> None:
+    """Open the dashboard with this access from now on (in this tab)."""
+    _ACCESS.set(access)
 
 
 def unlock() -> None:
     """Key form callback: remember what was typed; the next run checks it like any other key."""
     workshop_id = parse_id(str(FORM_ID.get() or "").strip())
     _ACCESS.set((workshop_id, str(FORM_KEY.get() or "").strip()))
+    LEFT.set(False)
     FORM_KEY.set("")
     st.query_params["w"] = str(workshop_id or "")
 
 
-def leave() -> None:
-    """Forget the key in this tab (and the workshop number in the URL)."""
+TICKETED = Slot[tuple[int, str] | None]("wf_ticketed", None)  # the (workshop, key) a cookie ticket was left for
+NEW_KEY = Slot[str | None]("wf_new_key", None)  # a key issued on this page, shown once
+LEFT = Slot[bool]("wf_left", False)  # this tab left the dashboard: a ticket or role does not reopen it
+LEFT_FROM = Slot[int | None]("wf_left_from", None)  # the workshop just left, whose browser ticket the page deletes
+
+
+def leave(workshop_id: int | None = None) -> None:
+    """Forget the key in this tab (and the workshop number in the URL); the page ends the browser's ticket too."""
     _ACCESS.pop()
+    LEFT.set(True)
+    LEFT_FROM.set(workshop_id)
     st.query_params.clear()
+
+
+def forget_access() -> None:
+    """Drop what this tab held (a key that no longer opens anything); the form asks again."""
+    _ACCESS.pop()
 
 
 def created() -> CreatedWorkshop | None:
@@ -106,6 +136,7 @@ def open_created() -> None:
     workshop = _CREATED.pop()
     if workshop is not None:
         _ACCESS.set((workshop.id, workshop.facilitator_key))
+        LEFT.set(False)
         st.query_params["w"] = str(workshop.id)
 
 

@@ -62,6 +62,6 @@ def answer_inputs(
 
 def question_heading(number: int, question: Question) -> None:
     gate = " :orange-badge[:material/flag: Deciding test]" if question.gate else ""
-    st.subheader(f"{number}. {plain(question.short)}{gate}", anchor=False)
+    st.subheader(f"{number:d}. {plain(question.short)}{gate}", anchor=False)
     st.markdown(f"**{plain(question.text)}**")
     st.caption(plain(question.help))

@@ -1,0 +1,122 @@
+"""Nothing anybody typed is rendered as Markdown: every page, in Chromium, with every free-text field baited.
+
+Each field people type (organisation and team names, round labels, notes, reasons,
+who recorded an answer, the mapping name, the workshop title, a participant's
+display name, the agreed answer's note) holds a Markdown image, a link, an autolink
+and a bare address on a loopback canary server (tests/support/bait.py). The test
+opens every page a team, a leader and a workshop use, waits until each has drawn,
+and then asks the canary and the browser: no request reached the canary, and no
+link on any page points at it. Before every piece of text went through
+`ui.text.plain`, the facilitator's participant table, the team selector and the
+join page's team radio fetched the image.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from assessment.core import db
+from tests.support.bait import Baited, Canary, bait_everything, canary_server
+from tests.support.e2e import screenshot, serving
+
+pytestmark = pytest.mark.e2e
+WAIT = 60_000  # ms: a page on a busy two-core machine can take a while to draw
+
+
+@dataclass(frozen=True)
+class BaitedInstall:
+    url: str
+    canary: Canary
+    baited: Baited
+
+
+@pytest.fixture(scope="module")
+def baited_install(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BaitedInstall]:
+    """The app in local mode on a database whose every text field is bait for the canary."""
+    folder = tmp_path_factory.mktemp("canary")
+    database_url = f"sqlite:///{folder / 'baited.db'}"
+    engine = db.make_engine(database_url)
+    db.upgrade(engine)
+    with canary_server() as canary:
+        baited = bait_everything(engine, canary)
+        engine.dispose()
+        with serving(folder, {"FOUNDATIONS_DATABASE_URL": database_url}) as url:
+            yield BaitedInstall(url, canary, baited)
+
+
+def settled(page: Page) -> None:
+    """The script has finished and every element is drawn (then the images it renders have been asked for)."""
+    expect(page.get_by_test_id("stApp")).to_have_attribute("data-test-script-state", "notRunning", timeout=WAIT)
+    expect(page.get_by_test_id("stSkeleton")).to_have_count(0, timeout=WAIT)
+    page.wait_for_load_state("networkidle")
+
+
+def visit(page: Page, url: str, shot: str) -> None:
+    page.goto(url)
+    look(page, shot)
+
+
+def look(page: Page, shot: str) -> None:
+    """Wait for the page, open what is folded away (it renders when opened), and keep a screenshot."""
+    settled(page)
+    for expander in page.get_by_test_id("stExpander").all():  # what is folded away renders when opened
+        expander.locator("summary").click()
+    settled(page)
+    screenshot(page, f"canary-{shot}")
+
+
+def links_to(page: Page, canary: Canary) -> list[str]:
+    return [str(a.get_attribute("href")) for a in page.locator(f'a[href^="{canary.base}"]').all()]
+
+
+def test_no_page_renders_what_people_typed(baited_install: BaitedInstall, browser: Browser) -> None:
+    install, canary, baited = baited_install, baited_install.canary, baited_install.baited
+    context = browser.new_context(viewport={"width": 1366, "height": 900})
+    asked: list[str] = []
+    context.on("request", lambda r: asked.append(r.url) if r.url.startswith(canary.base) else None)
+    page = context.new_page()
+    rounds = [f"assessment={r}" for r in baited.rounds]
+    pages = {
+        "start": "",
+        "assess": f"assess?{rounds[1]}&foundation=rollback_speed",
+        "results": f"results?{rounds[1]}",
+        "results-completed": f"results?{rounds[0]}",
+        "dora": f"dora?{rounds[1]}",
+        "report": f"report?{rounds[1]}",
+        "portfolio": "portfolio",
+        "rounds": f"rounds?{rounds[1]}",
+        "join": f"join?join={baited.join_code}",
+        "participant": f"join?p={baited.token}",
+    }
+    leaked: dict[str, list[str]] = {}
+    for name, path in pages.items():
+        visit(page, f"{install.url}/{path}", name)
+        leaked[name] = links_to(page, canary)
+    page.goto(f"{install.url}/facilitate")
+    page.get_by_role("textbox", name="Workshop number").fill(str(baited.workshop_id))
+    page.get_by_role("textbox", name="Facilitator key").fill(baited.key)
+    page.get_by_role("button", name="Open the dashboard").click()
+    expect(page.get_by_text("Record the agreed answer")).to_be_visible(timeout=WAIT)
+    look(page, "facilitator-other-team")
+    page.get_by_test_id("stButtonGroup").get_by_text(
+        re.compile(r"^Team ")
+    ).click()  # the team with a participant, a note and an agreed answer
+    expect(page.get_by_test_id("stTable")).to_be_visible(timeout=WAIT)
+    look(page, "facilitator")
+    leaked["facilitator"] = links_to(page, canary)
+    context.close()
+    assert not canary.hits, f"the canary was asked for {canary.hits}"
+    assert not asked, f"the browser asked the canary for {asked}"
+    assert not {name: links for name, links in leaked.items() if links}, "live links to the canary"
+
+
+def test_the_canary_hears_a_browser_that_asks(baited_install: BaitedInstall, page: Page) -> None:
+    """The other half of the proof: a request the browser does make reaches the canary and is counted."""
+    page.goto(f"{baited_install.canary.base}/i/control")
+    assert "/i/control" in baited_install.canary.hits
+    baited_install.canary.hits.remove("/i/control")
