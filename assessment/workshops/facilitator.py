@@ -23,6 +23,7 @@ from assessment.access.policy import Action
 from assessment.assessments.repository import save_answer
 from assessment.bank.answers import AnswerValue, check_answer
 from assessment.bank.model import Question
+from assessment.core.config import get_settings
 from assessment.core.errors import ConflictError, InvalidAnswerError
 from assessment.models.access import AuditEvent
 from assessment.models.assessments import Answer, Organisation
@@ -134,8 +135,13 @@ def record_agreed_answer(
     by: str,
     expected_version: int,
 ) -> int:
-    """Write the room's answer into the team's assessment and log the decision; return the new version."""
+    """Write the room's answer into the team's assessment and log the decision; return the new version.
+
+    In shared mode the answer is recorded by the person signed in, whatever `by`
+    says: a different name typed there is kept at the start of the note.
+    """
     workshop = facilitated_workshop(session, workshop_id=workshop_id, key=key)
+    by, answer = _recorder(session, by, answer)
     team = workshop_team(session, workshop=workshop, workshop_team_id=workshop_team_id)
     bank = bank_of_assessment(session, assessment_id=team.assessment_id)
     question = bank.questions_by_key().get(question_key)
@@ -169,6 +175,18 @@ def record_agreed_answer(
         )
     )
     return version
+
+
+def _recorder(session: Session, typed: str, answer: AnswerValue) -> tuple[str, AnswerValue]:
+    """Who records: the signed-in address in shared mode (typed text becomes part of the note), else what was typed."""
+    actor = access.acting(None, session.get_bind())
+    if not get_settings().shared or actor is None or actor.email is None:
+        return typed, answer
+    typed = typed.strip()
+    if typed and typed.casefold() != actor.email.casefold():
+        note = f"Recorded for {typed}." + (f" {answer.note}" if answer.note else "")
+        answer = answer.with_details(note=note)
+    return actor.email, answer
 
 
 def _current(session: Session, assessment_id: int, question: Question) -> AgreedAnswer | None:

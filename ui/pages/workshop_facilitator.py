@@ -19,6 +19,7 @@ from assessment.access import policy
 from assessment.access.policy import Action, may, organisation_of
 from assessment.bank.model import Question
 from assessment.core import db
+from assessment.core.config import get_settings
 from assessment.core.errors import FoundationsError
 from assessment.core.types import utcnow
 from assessment.workshops.access import InvalidLinkError, session_ticket
@@ -32,7 +33,7 @@ from assessment.workshops.facilitator import (
 )
 from assessment.workshops.links import join_link
 from reports.charts.workshop import answer_spread_chart
-from ui import database, reach, widgets
+from ui import auth, database, reach, widgets
 from ui.components.assess.answer_fields import compose, widget_values
 from ui.components.workshop import board as board_view
 from ui.components.workshop import create, ticket
@@ -277,7 +278,13 @@ def agree_form(access: Access, team_id: int, spread: QuestionSpread) -> None:
     with st.form("wf_agree_form"):
         ww.answer_inputs(ws.AGREED, question, always_reason=True)
         st.text_area("Note: why the room settled here", key=ws.AGREED.key("note", question.key), height=80)
-        st.text_input("Recorded by", key=ws.BY.key, max_chars=200)
+        st.text_input(
+            "Recorded by",
+            key=ws.BY.key,
+            max_chars=200,
+            help="In a shared install the answer is recorded by you, the person signed in; "
+            "another name typed here is kept in the note.",
+        )
         st.form_submit_button(
             "Record agreed answer",
             type="primary",
@@ -338,7 +345,7 @@ def page() -> None:
         return
     keep_ticket(access)
     ws.discard_created()  # a dashboard is open: a key from creating is not shown again
-    ws.BY.set_default(ov.facilitator)
+    ws.BY.set_default(auth.author() if get_settings().shared else ov.facilitator)
     header(ov, access)
     new_key_panel()
     team_id = pick_team(ov)

@@ -1,9 +1,16 @@
-"""Column mappings saved under a name for an organisation, so the next export imports in one step."""
+"""Column mappings saved under a name for an organisation, so the next export imports in one step.
+
+Saving one is part of importing (the next importer picks it), so it needs the role
+that may import; reading them needs the role that may see results. Refusals are
+audited like every other (`authorize_in`).
+"""
 
 from __future__ import annotations
 
 from sqlmodel import Session, select
 
+from assessment.access import policy as access
+from assessment.access.policy import Action, authorize_in
 from assessment.core.types import utcnow
 from assessment.dora.ingest.mapping import Mapping, mapping_to_json, parse_mapping
 from assessment.models.dora import DoraSavedMapping
@@ -11,7 +18,8 @@ from assessment.organisations.directory import clean_name
 
 
 def save_mapping(session: Session, *, organisation_id: int, name: str, mapping: Mapping) -> DoraSavedMapping:
-    """Store (or overwrite) the organisation's mapping of this name."""
+    """Store (or overwrite) the organisation's mapping of this name (a role that may import DORA data)."""
+    authorize_in(session, None, Action.IMPORT_DORA, access.organisation(organisation_id))
     name = clean_name("mapping", name)
     row = session.exec(
         select(DoraSavedMapping).where(
@@ -27,7 +35,8 @@ def save_mapping(session: Session, *, organisation_id: int, name: str, mapping: 
 
 
 def saved_mappings(session: Session, *, organisation_id: int) -> dict[str, Mapping]:
-    """Name -> mapping, in name order."""
+    """Name -> mapping, in name order (a role that may see the organisation's results)."""
+    authorize_in(session, None, Action.VIEW_RESULTS, access.organisation(organisation_id))
     rows = session.exec(
         select(DoraSavedMapping)
         .where(DoraSavedMapping.organisation_id == organisation_id)
