@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy.engine import Engine
+from sqlmodel import select
 from streamlit.testing.v1 import AppTest
 
 from assessment.assessments.repository import load_assessment
@@ -14,12 +15,14 @@ from assessment.bank.loader import default_bank
 from assessment.bank.model import Bank
 from assessment.core import db
 from assessment.core.types import utcnow
+from assessment.models.access import AuditEvent
 from assessment.models.workshops import Participant
 from assessment.workshops.access import INVALID_LINK
 from assessment.workshops.admin import close_workshop, get_workshop
 from assessment.workshops.participants import participant_view
 from tests.support.app import FACILITATE, JOIN, all_text, open_page, shown, unescaped
 from tests.support.workshops import Room, open_room
+from ui.components.workshop import throttle
 
 QUESTION = "rb_rollback_path"
 
@@ -324,3 +327,18 @@ def test_a_participant_is_led_to_the_next_foundation_and_asked_before_done(rooms
     at.button(key="wj_done_anyway").click().run()
     with db.read_session(room.engine) as session:
         assert participant_view(session, token=ann).finished
+
+
+def test_failed_join_codes_are_throttled_per_client_and_audited(rooms: tuple[Room, Room]) -> None:
+    """Finding 8: 200 guesses at 2 a second went through, none audited. Now LIMIT a minute, then the page waits."""
+    room = rooms[0]
+    for guess in range(throttle.LIMIT):
+        at = open_page(JOIN, join=f"NOPE{guess:04d}")
+        assert [e.value for e in at.error] == [INVALID_LINK]
+    at = open_page(JOIN, join=room.created.join_code)  # even the right code waits now
+    assert [e.value for e in at.error] == [throttle.TOO_MANY]
+    assert "Acme" not in all_text(at)
+    with db.read_session(room.engine) as session:
+        events = session.exec(select(AuditEvent).where(AuditEvent.action == "join_workshop")).all()
+    assert len(events) == throttle.LIMIT
+    assert {(e.outcome, e.detail) for e in events} == {("denied", "a join code that opens nothing, from this machine")}

@@ -27,6 +27,7 @@ from assessment.workshops.tokens import normalise_join_code
 from ui import database, scroll, widgets
 from ui.components.assess.answer_fields import NOT_APPLICABLE, chosen_status, compose, widget_values
 from ui.components.workshop import state as ws
+from ui.components.workshop import throttle
 from ui.components.workshop import widgets as ww
 from ui.text import plain, question_sentence, sentence
 
@@ -106,10 +107,15 @@ def code_form() -> None:
 
 
 def join_page(code: str) -> None:
+    if throttle.blocked():  # too many codes that open nothing from this address: look nothing up
+        st.error(throttle.TOO_MANY, icon=":material/hourglass_top:")
+        code_form()
+        return
     try:
         with db.read_session(engine) as session:
             view = join_view(session, code=code)
     except InvalidLinkError:
+        throttle.failed(database.unbound())
         not_valid()
         return
     st.title(f"Join: {plain(view.title)}", anchor=False)
