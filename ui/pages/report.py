@@ -60,7 +60,7 @@ def roadmap(ctx: ReportContext) -> None:
         )
     for block in ctx.phases:
         if block.items:
-            st.markdown(f"**{plain(block.label)}** · {len(block.items)} item(s), {block.weeks:d} team-week(s)")
+            st.markdown(f"**{plain(block.label)}** · {len(block.items)} item(s), {block.weeks:g} team-week(s)")
             phase_table(block)
     if ctx.roadmap:
         st.altair_chart(plan_chart(ctx.roadmap), width="stretch")
