@@ -35,11 +35,15 @@ def shown(text: str) -> str:
     return UNSHOWN.sub("", text)
 
 
+def unlinked(text: str) -> str:
+    """The text with a word joiner after each `http`, `https` or `www` that would start a link: what a browser shows."""
+    return _LINK_STARTS.sub(lambda m: m.group(0) + WORD_JOINER, text)
+
+
 @lru_cache(maxsize=8192)
 def plain(text: str) -> str:
     """Text shown through Markdown exactly as written (names and notes are never markup, addresses never links)."""
-    unlinked = _LINK_STARTS.sub(lambda m: m.group(0) + WORD_JOINER, shown(text))
-    return "".join(f"\\{ch}" if ch in MARKDOWN_SPECIALS else ch for ch in unlinked)
+    return "".join(f"\\{ch}" if ch in MARKDOWN_SPECIALS else ch for ch in unlinked(shown(text)))
 
 
 def sentence(text: str) -> str:

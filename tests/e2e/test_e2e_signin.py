@@ -28,6 +28,7 @@ from assessment.models.access import AuditEvent
 from assessment.organisations.directory import ensure_organisation, ensure_team, find_organisation
 from assessment.organisations.members import grant
 from tests.support.e2e import free_port, screenshot, serving
+from ui.text import unlinked
 
 oidc_provider_mock = pytest.importorskip("oidc_provider_mock", reason="the test extra installs oidc-provider-mock")
 
@@ -130,7 +131,7 @@ def sign_in(page: Page, install: SharedInstall, email: str) -> None:
 
 def refused(page: Page, why: str) -> None:
     """The app says why it refused the sign-in, and shows nothing of any organisation."""
-    expect(page.get_by_text(why)).to_be_visible(timeout=WAIT)
+    expect(page.get_by_text(unlinked(why))).to_be_visible(timeout=WAIT)  # an address is shown as text
     expect(page.get_by_text("Signed in as")).to_have_count(0)
     expect(page.get_by_text(DEMO_ORG)).to_have_count(0)
     expect(page.get_by_text("Catalogue")).to_have_count(0)
