@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Shared set-up for run.sh and test.sh: system libraries, a virtual environment, the package.
-# Safe to run again: every step skips what is already there.
+# Shared set-up for run.sh, test.sh and lint.sh: system libraries, a virtual environment, the package.
+# Every package is installed at the exact version constraints.txt pins (scripts/lock.sh refreshes it), so an
+# install today and one next month run the same code. Safe to run again: every step skips what is already there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,4 +22,4 @@ fi
 PY=${PYTHON:-python3}
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
 .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip >/dev/null
-.venv/bin/python -m pip install -q --disable-pip-version-check -e ".${FOUNDATIONS_EXTRAS:-}"
+.venv/bin/python -m pip install -q --disable-pip-version-check -c constraints.txt -e ".${FOUNDATIONS_EXTRAS:-}"
