@@ -33,6 +33,7 @@ from assessment.core.types import utcnow
 from assessment.models.access import SignInIdentity
 
 SIGN_IN, SIGN_OUT = "sign_in", "sign_out"
+MAX_CLAIM = 500  # the sign_in_identity columns' length: a longer subject is refused, never a database error
 
 
 class SignInRefused(FoundationsError):
@@ -102,7 +103,7 @@ def _checked_claims(claims: Claims) -> str:
             "Verify it with your provider, then sign in again.",
             "email_verified is not true",
         )
-    if not claims.subject or claims.issued_at is None:
+    if not 0 < len(claims.subject) <= MAX_CLAIM or claims.issued_at is None:
         raise SignInRefused(
             "Your sign-in provider did not say who you are (sub) or when you signed in (iat). "
             "Ask the administrator to check the provider.",
