@@ -13,7 +13,6 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -43,7 +42,6 @@ USERS = [
     oidc_provider_mock.User(sub=MALLORY, claims={"email": ANA, "email_verified": True}),
     oidc_provider_mock.User(sub=EVE, claims={"email": VIC, "email_verified": False}),
 ]
-DEPLOYMENTS = "id,service,deployed_at\nd1,api,2024-05-01T10:00:00Z\nd2,api,2024-05-02T10:00:00Z\n"
 
 
 @dataclass(frozen=True)
@@ -182,19 +180,15 @@ def test_two_people_of_two_organisations_each_see_only_their_own(signin_install:
     screenshot(page, "signin-5-globex-owner")
 
 
-def test_a_viewer_cannot_start_a_dora_import(signin_install: SharedInstall, page: Page, tmp_path: Path) -> None:
+def test_a_viewer_cannot_start_a_dora_import(signin_install: SharedInstall, page: Page) -> None:
+    """The import tab asks the role first: a viewer gets no upload at all, so no file of theirs is ever read."""
     sign_in(page, signin_install, VIC)
     page.goto(f"{signin_install.url}/dora?assessment={signin_install.northwind_round}")
     page.get_by_role("tab", name="Import files").click()
-    upload = tmp_path / "deployments.csv"
-    upload.write_text(DEPLOYMENTS, encoding="utf-8")
-    page.locator("input[type=file]").first.set_input_files(str(upload))
-    page.get_by_role("button", name="Import", exact=True).click()
     expect(
-        page.get_by_text(
-            "Nothing was imported: You are a viewer in Northwind Streaming, and a viewer cannot import DORA data."
-        )
+        page.get_by_text("Your role in this organisation shows the DORA figures but does not import data.")
     ).to_be_visible(timeout=WAIT)
+    expect(page.locator("input[type=file]")).to_have_count(0)
     screenshot(page, "signin-6-viewer-import-refused")
 
 
