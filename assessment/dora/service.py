@@ -22,6 +22,7 @@ from sqlmodel import Session
 
 from assessment.core import db
 from assessment.core.errors import FoundationsError
+from assessment.core.spreadsheet import csv_text
 from assessment.dora import crosscheck, figures, lookback
 from assessment.dora.benchmarks import METRICS
 from assessment.dora.crosscheck import Finding
@@ -80,6 +81,7 @@ __all__ = [
     "file_headers",
     "file_warnings",
     "latest_event",
+    "left_out_csv",
     "list_separator_of",
     "mapping_text",
     "matching_header",
@@ -255,6 +257,11 @@ def set_organisation_lookback(session: Session, *, organisation_id: int, hours: 
 def team_trends(session: Session, *, team_id: int, window: Window) -> pd.DataFrame:
     """Week by week over the window: deployments, median lead time and median recovery time (for charts)."""
     return weekly_trends(session, team_id=team_id, window=window)
+
+
+def left_out_csv(rows: tuple[DroppedRow, ...]) -> str:
+    """Every left-out row as CSV (kind, id, reason), spreadsheet-safe: an id such as `=HYPERLINK(...)` stays text."""
+    return csv_text(("kind", "id", "reason"), ((r.kind, r.id, r.reason) for r in rows))
 
 
 def summary_data(summary: DoraSummary) -> dict[str, Any]:

@@ -1,9 +1,7 @@
 """Organisation exports: a spreadsheet-safe CSV of every answer and score, and a JSON bundle that imports back.
 
-CSV: a text cell that starts with `=`, `+`, `-`, `@`, a tab, a carriage return or
-a line feed could run as a formula when the file is opened in a spreadsheet, so
-it gets a leading `'` and stays text. Numbers are written as numbers (a number
--5 stays -5); only text is ever neutralised.
+CSV: every cell goes through `assessment.core.spreadsheet.safe_cell`: text that a
+spreadsheet could run as a formula gets a leading `'`; numbers stay numbers.
 
 JSON: the organisation export is `assessment.interchange.bundle` (format version 2, everything
 the organisation holds). Version 1 documents, which held only the rounds (one
@@ -15,7 +13,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -29,13 +27,12 @@ from assessment.assessments.scores import stored_contests
 from assessment.bank.answers import AnswerStatus, describe_value
 from assessment.bank.model import LEVEL_NAMES, AnswerType
 from assessment.core.errors import FoundationsError
+from assessment.core.spreadsheet import safe_cell
 from assessment.interchange.assessment_json import ExportedAssessment, import_assessment, validation_problems
 from assessment.scoring.engine import AssessmentScore, score_assessment
 from assessment.scoring.gates import Facts
 
 ORG_FORMAT = "foundations.organisation"
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
-Cell = str | int | float
 
 COLUMNS = (
     "record",
@@ -67,18 +64,6 @@ COLUMNS = (
     "answered_at",
     "carried_over",
 )
-
-
-def safe_cell(value: Any) -> Cell:
-    """A value as a spreadsheet cell: numbers stay numbers, text that could be a formula is neutralised."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, int | float):
-        return value
-    text = value.isoformat() if isinstance(value, date | datetime) else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def organisation_csv(session: Session, *, organisation: str) -> str:

@@ -14,9 +14,10 @@ from assessment.assessments.repository import list_assessments
 from assessment.bank.answers import answered, dont_know
 from assessment.bank.model import Bank
 from assessment.core import db
+from assessment.core.spreadsheet import safe_cell
 from assessment.demo import DEMO_ORG, load_demo
 from assessment.interchange.bundle.export import organisation_json
-from assessment.interchange.exports import COLUMNS, organisation_csv, safe_cell
+from assessment.interchange.exports import COLUMNS, organisation_csv
 from assessment.organisations.directory import find_organisation
 from assessment.portfolio.data import portfolio_data
 from cli import main as cli

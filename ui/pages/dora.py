@@ -117,13 +117,12 @@ def quality(counts: dict[str, int], rows: tuple[DroppedRow, ...]) -> None:
         st.caption("Every row in the window was used.")
         return
     st.dataframe(pd.DataFrame({"Left out": list(counts), "Rows": list(counts.values())}), hide_index=True)
-    listed = pd.DataFrame([{"kind": r.kind, "id": r.id, "reason": r.reason} for r in rows])
     st.download_button(
         "Download every left-out row (CSV)",
-        listed.to_csv(index=False),
+        service.left_out_csv(rows),
         "dora-left-out.csv",
         key="dora_download_left_out",
-        disabled=listed.empty,
+        disabled=not rows,
     )
 
 
