@@ -184,7 +184,7 @@ def cmd_dora_metrics(args: argparse.Namespace) -> int:
     if args.json:
         print(dumps({"team": args.team, **service.summary_data(summary)}))
         return 0
-    print(f"{args.team}: {summary.window}; nearest cluster: {summary.cluster or 'no data'} ({summary.edition})")
+    print(f"{args.team}: {summary.window}; nearest cluster: {summary.cluster_text} ({summary.edition})")
     for figure in summary.figures:
         band = f" [{figure.band.label}]" if figure.band else ""
         print(f"  {figure.title:<32} {figure.text}{band}")

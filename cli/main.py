@@ -29,6 +29,7 @@ from assessment.core.config import get_settings
 from assessment.core.errors import FoundationsError
 from assessment.core.files import write_atomically
 from assessment.demo import DEMO_ORG, load_demo
+from assessment.dora.service import with_lookback
 from assessment.interchange.assessment_json import (
     dumps,
     export_assessment,
@@ -184,13 +185,14 @@ def cmd_roadmap(args: argparse.Namespace) -> int:
                 "dora_evidence": {
                     "source": dora.source if dora else None,
                     "window": dora.window if dora else None,
+                    "lookback_hours": dora.lookback_hours if dora else None,
                     "signals": [asdict(s) for s in evidence.signals],
                 },
                 **roadmap_to_data(roadmap),
             }
         )
         return 0
-    source = f"; DORA evidence from {dora.source}" if dora else "; no DORA data"
+    source = f"; DORA evidence from {with_lookback(dora.source, dora.lookback_hours)}" if dora else "; no DORA data"
     print(f"{data.organisation} / {data.title}: {len(roadmap.items)} investment(s){source}")
     for i in roadmap.items:
         print(f"  {i.position:>2}. [{i.phase.value:<5}] {i.title} ({i.effort}) - {i.reason}")

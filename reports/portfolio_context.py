@@ -112,6 +112,7 @@ class PortfolioContext:
     in_progress: tuple[str, ...] = ()  # "Team: round 1 in progress (20 of 34)", teams with no completed round
     trend_note: str = ""  # which teams the trend follows
     brand: BrandView | None = None  # the organisation's branding; None: the report as Foundations makes it
+    dora_lookback: str = ""  # ", with the organisation's attribution look-back of 24 h" when a cluster used it
 
 
 def _anchor(team_id: int) -> str:
@@ -298,4 +299,11 @@ def build_portfolio_context(
         in_progress=tuple(f"{r.team}: {r.text}" for r in p.only_in_progress),
         trend_note=trend_note(trend),
         brand=brand_view(brand),
+        dora_lookback=lookback_legend(clusters),
     )
+
+
+def lookback_legend(clusters: dict[int, TeamCluster]) -> str:
+    """The look-back the clusters from imported data used (one per organisation), for the heatmap's legend."""
+    hours = sorted({c.lookback_hours for c in clusters.values() if c.lookback_hours is not None})
+    return f", with the organisation's attribution look-back of {hours[0]:g} h" if hours else ""

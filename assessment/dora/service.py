@@ -44,7 +44,7 @@ from assessment.dora.metrics.frames import latest_event_s
 from assessment.dora.metrics.quality import DroppedRow
 from assessment.dora.metrics.trends import weekly_trends
 from assessment.dora.metrics.window import Window, window_for_dates
-from assessment.dora.summary import DoraSummary, Figure, summarise, summary_to_data
+from assessment.dora.summary import DoraSummary, Figure, summarise, summary_to_data, with_lookback
 
 __all__ = [
     "DEFAULT_LOOKBACK_HOURS",
@@ -100,6 +100,7 @@ __all__ = [
     "typed_figures",
     "window_for",
     "with_list_separator",
+    "with_lookback",
 ]
 
 LIST_SEPARATORS = SEPARATORS  # canonical name -> how messages and the page name it

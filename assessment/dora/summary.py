@@ -65,10 +65,21 @@ class DoraSummary:
     figures: tuple[Figure, ...]
     cluster: str | None
     edition: str = EDITION
+    lookback_hours: float | None = None  # the attribution look-back the change failure rate (and cluster) used
 
     @property
     def window(self) -> str:
         return self.metrics.window.describe()
+
+    @property
+    def cluster_text(self) -> str:
+        """'high (attribution look-back 24 h)': the cluster rests on the change failure rate, so it names it too."""
+        return with_lookback(self.cluster or "no data", self.lookback_hours if self.cluster else None)
+
+
+def with_lookback(text: str, lookback_hours: float | None) -> str:
+    """A figure's text with the look-back it depends on, as every page, report and command writes it."""
+    return text if lookback_hours is None else f"{text} (attribution look-back {lookback_hours:g} h)"
 
 
 def summarise(metrics: DoraMetrics, lookback_hours: float | None = None) -> DoraSummary:
@@ -95,7 +106,7 @@ def summarise(metrics: DoraMetrics, lookback_hours: float | None = None) -> Dora
             "change_failure_rate",
             m.change_failure_rate_pct,
             (f"{m.change_failure_rate_pct:.1f} %" if m.change_failure_rate_pct is not None else "no data")
-            + (f" (attribution look-back {lookback_hours:g} h)" if lookback_hours is not None else ""),
+            + (f" (attribution look-back {lookback_hours:g} h)" if lookback_hours is not None else ""),  # with_lookback
             f"{m.failed_deployments} of {m.deployments} deployments; incidents linked by id "
             f"{m.incidents_linked_by_id}, by attribution {m.incidents_linked_by_attribution}, "
             f"not linked {m.incidents_unlinked}",
@@ -108,7 +119,7 @@ def summarise(metrics: DoraMetrics, lookback_hours: float | None = None) -> Dora
         ),
     )
     fit = nearest_cluster(metrics.benchmark_values())
-    return DoraSummary(metrics, figures, fit.cluster if fit else None)
+    return DoraSummary(metrics, figures, fit.cluster if fit else None, lookback_hours=lookback_hours)
 
 
 def _median_text(median: float | None, p90: float | None) -> str:
@@ -179,6 +190,7 @@ def summary_to_data(summary: DoraSummary, *, with_rows: bool = True) -> dict[str
             for f in summary.figures
         ],
         "cluster": summary.cluster,
+        "lookback_hours": summary.lookback_hours,
         "benchmark_edition": summary.edition,
         "data_quality": quality,
     }

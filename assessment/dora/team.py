@@ -44,6 +44,7 @@ class TeamDora:
     outcomes: tuple[Outcome, ...] = ()  # every check, including those without enough data
     deploys_per_week: float | None = None
     edition: str = EDITION
+    lookback_hours: float | None = None  # the look-back imported figures used (the change failure rate, the cluster)
 
     @property
     def evidence(self) -> Evidence:
@@ -71,11 +72,12 @@ def team_dora(session: Session, data: AssessmentData) -> TeamDora | None:
             IMPORTED,
             summary.window,
             summary.figures,
-            summary.cluster,
+            summary.cluster_text if summary.cluster else None,
             quality_lines(metrics),
             tuple(check(data.answers, questions, observed)),
             tuple(outcomes(data.answers, questions, observed)),
             metrics.deployments_per_week if metrics.window.days else None,
+            lookback_hours=lookback,
         )
     row = latest_figures(session, team_id=data.team_id)
     if row is None:

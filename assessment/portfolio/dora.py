@@ -19,6 +19,7 @@ from assessment.dora.lookback import organisation_lookback
 from assessment.dora.metrics.compute import compute_metrics
 from assessment.dora.metrics.frames import latest_event_s
 from assessment.dora.metrics.window import window_for_dates
+from assessment.dora.summary import with_lookback
 from assessment.models.assessments import Team
 from assessment.models.dora import DoraDeployment, DoraFigures, DoraIncident
 
@@ -31,6 +32,12 @@ class TeamCluster:
     cluster: str  # elite | high | medium | low
     source: str  # "imported data, <window>" or "typed figures"
     metrics_used: tuple[str, ...]
+    lookback_hours: float | None = None  # the organisation's attribution look-back, for clusters from imported data
+
+    @property
+    def text(self) -> str:
+        """'high (attribution look-back 24 h)': the cluster with the look-back its change failure rate used."""
+        return with_lookback(self.cluster, self.lookback_hours)
 
 
 def dora_clusters(session: Session, *, organisation_id: int) -> dict[int, TeamCluster]:
@@ -58,7 +65,9 @@ def _from_events(session: Session, organisation_id: int) -> dict[int, TeamCluste
     for team_id, metrics in compute_metrics(session, team_ids=team_ids, window=window, lookback_hours=lookback).items():
         fit = nearest_cluster(metrics.benchmark_values())
         if fit is not None:
-            found[team_id] = TeamCluster(team_id, fit.cluster, f"imported data, {window.describe()}", fit.metrics_used)
+            found[team_id] = TeamCluster(
+                team_id, fit.cluster, f"imported data, {window.describe()}", fit.metrics_used, lookback
+            )
     return found
 
 

@@ -75,6 +75,7 @@ def imported_figures() -> None:
         summary = service.team_summary(session, team_id=data.team_id, window=window)
         trends = service.team_trends(session, team_id=data.team_id, window=window)
     st.metric("Nearest DORA 2024 cluster, over all four keys", plain(summary.cluster or "no data"))
+    st.caption(plain(f"Change failure rate, and with it the cluster: {summary.cluster_text}."))
     dora_widgets.figures_table(summary.figures)
     dora_widgets.definitions(summary.figures, summary.window, summary.edition)
     st.altair_chart(deployments_per_week_chart(trends), width="stretch")

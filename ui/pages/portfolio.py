@@ -150,7 +150,7 @@ def pager(total: int) -> tuple[int, int]:
 
 
 def cluster_text(found: TeamCluster | None) -> str:
-    return "no data" if found is None else f"{found.cluster} ({found.source.split(',')[0]})"
+    return "no data" if found is None else f"{found.text}, {found.source.split(',')[0]}"
 
 
 def team_table(rows: list[TeamRow], p: Portfolio) -> None:
