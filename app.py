@@ -2,8 +2,10 @@
 
 import streamlit as st
 
+from assessment.core.failures import StorageError
 from reports.worker import shared_worker
 from ui import auth, navigation, reach
+from ui.text import sentence
 
 st.set_page_config(page_title="Foundations", page_icon=":material/foundation:", layout="wide")
 shared_worker().start()  # the report worker warms up with the app, not on the first click (returns at once)
@@ -40,15 +42,20 @@ def to_join(join: st.Page, stand_in_for: st.Page, *, default: bool = False) -> s
 
 
 auth.refuse_unsafe_configuration()  # shared mode: never serve with example or weak secrets
-auth.identify()  # shared mode: who signed in, checked against the database on every run
-if reach.guest():  # local mode, another machine: the workshop pages; every other address leads to the join page
-    facilitate, join = workshop_pages()
-    others = [*PAGES["Your team"], *PAGES["Leaders"]]
-    stand_ins = [to_join(join, others[0], default=True), *(to_join(join, p) for p in others)]
-    page = st.navigation([join, facilitate, *stand_ins], position="hidden")
-else:
-    owners = navigation.shared_pages()
-    hidden = reach.on_join_page()  # participants get no navigation
-    page = st.navigation({**PAGES, **({"Owners": owners} if owners else {})}, position="hidden" if hidden else "top")
-auth.gate(page)  # shared mode: sign in first, except on workshop participant links
-page.run()
+try:
+    auth.identify()  # shared mode: who signed in, checked against the database on every run
+    if reach.guest():  # local mode, another machine: the workshop pages; every other address leads to the join page
+        facilitate, join = workshop_pages()
+        others = [*PAGES["Your team"], *PAGES["Leaders"]]
+        stand_ins = [to_join(join, others[0], default=True), *(to_join(join, p) for p in others)]
+        page = st.navigation([join, facilitate, *stand_ins], position="hidden")
+    else:
+        owners = navigation.shared_pages()
+        hidden = reach.on_join_page()  # participants get no navigation
+        page = st.navigation(
+            {**PAGES, **({"Owners": owners} if owners else {})}, position="hidden" if hidden else "top"
+        )
+    auth.gate(page)  # shared mode: sign in first, except on workshop participant links
+    page.run()
+except StorageError as exc:  # the database refused a read or a write no page handles: one sentence, no traceback
+    st.error(sentence(str(exc)), icon=":material/database:")

@@ -14,7 +14,7 @@ from assessment.core import db
 from assessment.core.config import get_settings
 from assessment.core.errors import FoundationsError, SchemaStateError
 from ui import identity, reach
-from ui.text import plain, sentence
+from ui.text import sentence
 
 
 @st.cache_resource(show_spinner=False)
@@ -40,7 +40,10 @@ def unbound() -> Engine:
         st.error("The database is not ready for this version of Foundations.", icon=":material/database:")
         st.markdown(sentence(str(exc)))
         st.code("foundations db upgrade", language="bash")
-        st.caption("Run it once where the app runs (it never loses data), then reload this page.")
-    except FoundationsError as exc:
-        st.error(f"The database cannot be opened: {plain(str(exc))}", icon=":material/database:")
+        st.caption(
+            "Run it once where the app runs, then reload this page. On SQLite it first copies the database "
+            "beside it and says where."
+        )
+    except FoundationsError as exc:  # a StorageError: its sentence says why and who can help; no upgrade would
+        st.error(sentence(str(exc)), icon=":material/database:")
     st.stop()

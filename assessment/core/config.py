@@ -29,6 +29,10 @@ class Settings(BaseSettings):
     sqlite_busy_timeout_ms: int = Field(
         default=15000, ge=0, description="How long a SQLite writer waits for the lock before failing."
     )
+    sqlite_synchronous: str = Field(
+        default="normal",
+        description="normal: a saved answer survives a crash of the app, not always a power loss; full: both.",
+    )
     default_user: str = Field(default="local user", description="Name recorded as the author of answers in local mode.")
     mode: str = Field(
         default="local",
@@ -50,6 +54,14 @@ class Settings(BaseSettings):
         if mode not in MODES:
             raise ValueError(f"FOUNDATIONS_MODE must be 'local' or 'shared', not {value!r}")
         return mode
+
+    @field_validator("sqlite_synchronous")
+    @classmethod
+    def _known_synchronous(cls, value: str) -> str:
+        level = value.strip().lower()
+        if level not in ("normal", "full"):
+            raise ValueError(f"FOUNDATIONS_SQLITE_SYNCHRONOUS must be 'normal' or 'full', not {value!r}")
+        return level
 
     @field_validator("admin_emails")
     @classmethod

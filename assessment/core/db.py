@@ -1,12 +1,15 @@
-"""Engine factory, SQLite pragmas, short sessions and the migration gate.
+"""Engine factory, short sessions and the migration gate.
 
 SQLite writers take the write lock at BEGIN (BEGIN IMMEDIATE), so a write
 transaction waits for the busy timeout instead of failing half-way with
-"database is locked" when it tries to upgrade a read lock.
+"database is locked" when it tries to upgrade a read lock (`assessment.core.sqlite`,
+which also refuses writes to a database file deleted or replaced underneath).
+Sessions turn failures of the database itself into one StorageError sentence.
 """
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,14 +28,20 @@ from sqlalchemy.orm import class_mapper
 from sqlalchemy.pool import PoolProxiedConnection
 from sqlmodel import Session, SQLModel
 
+from assessment.core import sqlite
 from assessment.core.config import get_settings
 from assessment.core.errors import FoundationsError, SchemaStateError
+from assessment.core.failures import NOT_READ, NOT_SAVED, StorageError, database_file, explain, is_about_storage
 
-_IMMEDIATE = "foundations_begin_immediate"
+NOT_UPGRADED = "The database was not upgraded"
+NOT_USABLE = "Foundations cannot use the database"
 
 
-def make_engine(url: str | None = None) -> Engine:
-    """Create an engine for `url` (default: FOUNDATIONS_DATABASE_URL) with our connection rules."""
+def make_engine(url: str | None = None, **pool: Any) -> Engine:
+    """Create an engine for `url` (default: FOUNDATIONS_DATABASE_URL) with our connection rules.
+
+    `pool` takes SQLAlchemy's pool options (pool_size=1, ...), for tests that need a small pool.
+    """
     settings = get_settings()
     url = url or settings.database_url
     try:
@@ -40,28 +49,10 @@ def make_engine(url: str | None = None) -> Engine:
     except sa.exc.ArgumentError:
         raise FoundationsError(f"FOUNDATIONS_DATABASE_URL is not a database URL: {url!r}") from None
     if parsed.get_backend_name() == "sqlite":
-        engine = sa.create_engine(url, connect_args={"check_same_thread": False})
-        _configure_sqlite(engine, settings.sqlite_busy_timeout_ms)
-        return engine
-    return sa.create_engine(url, pool_pre_ping=True)
-
-
-def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
-    @sa.event.listens_for(engine, "connect")
-    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
-        dbapi_conn.isolation_level = None  # let SQLAlchemy's "begin" event emit BEGIN
-        cur = dbapi_conn.cursor()
-        cur.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
-        cur.execute("PRAGMA foreign_keys = ON")
-        if engine.url.database not in (None, "", ":memory:"):
-            cur.execute("PRAGMA journal_mode = WAL")
-            cur.execute("PRAGMA synchronous = NORMAL")
-        cur.close()
-
-    @sa.event.listens_for(engine, "begin")
-    def _on_begin(conn: sa.Connection) -> None:
-        immediate = conn.get_execution_options().get(_IMMEDIATE, False)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        return sqlite.engine_for(
+            url, database_file(parsed), settings.sqlite_busy_timeout_ms, settings.sqlite_synchronous, **pool
+        )
+    return sa.create_engine(url, pool_pre_ping=True, **pool)
 
 
 @lru_cache(maxsize=8)
@@ -72,17 +63,34 @@ def get_engine(url: str | None = None) -> Engine:
 
 @contextmanager
 def read_session(engine: Engine) -> Iterator[Session]:
-    """A short session for reading; nothing it does is committed."""
-    with Session(engine, expire_on_commit=False) as session:
+    """A short session for reading; nothing it does is committed. A database failure is a StorageError."""
+    with storage_errors(engine, NOT_READ), Session(engine, expire_on_commit=False) as session:
         yield session
 
 
 @contextmanager
 def write_session(engine: Engine) -> Iterator[Session]:
-    """A short write transaction: committed on success, rolled back on any error."""
-    bound = engine.execution_options(**{_IMMEDIATE: True})
-    with Session(bound, expire_on_commit=False) as session, session.begin():
+    """A short write transaction: committed on success, rolled back on any error.
+
+    A failure of the database itself (locked, full, read-only, gone) is a StorageError
+    saying that nothing was saved and what to do.
+    """
+    bound = engine.execution_options(**{sqlite.IMMEDIATE: True})
+    with storage_errors(engine, NOT_SAVED), Session(bound, expire_on_commit=False) as session, session.begin():
         yield session
+
+
+@contextmanager
+def storage_errors(engine: Engine, what: str) -> Iterator[None]:
+    """Turn a failure of the database under `engine` into one sentence starting with `what`."""
+    try:
+        yield
+    except StorageError as exc:
+        raise StorageError(exc.reason, exc.advice, what=what) from None
+    except Exception as exc:
+        if not is_about_storage(exc):
+            raise
+        raise explain(exc, engine.url, what=what) from None
 
 
 def table_of(model: type[SQLModel]) -> sa.Table:
@@ -128,30 +136,50 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Bring the schema up to `revision` (idempotent)."""
-    command.upgrade(alembic_config(engine), revision)
+def upgrade(engine: Engine, revision: str = "head") -> bool:
+    """Bring the schema up to `revision` (idempotent); True when it created the SQLite database file first.
+
+    The one place a database is ever created: every connection opens an existing file only.
+    """
+    path = database_file(engine.url)
+    created = sqlite.create_file(path) if path else False
+    with storage_errors(engine, NOT_UPGRADED):
+        command.upgrade(alembic_config(engine), revision)
+    return created
 
 
 def check_schema(engine: Engine) -> None:
     """Refuse to run against a database this code cannot safely use."""
-    try:
+    with storage_errors(engine, NOT_USABLE):
         current = current_revision(engine)
-    except sa.exc.OperationalError as exc:
-        raise SchemaStateError(f"cannot open the database: {exc.orig}") from None
     head = head_revision()
     if current == head:
         return
     if current is None:
         raise SchemaStateError("the database has no Foundations schema yet: run `foundations db upgrade` first")
-    known = {rev.revision for rev in ScriptDirectory.from_config(alembic_config(engine)).walk_revisions()}
-    if current not in known:
-        raise SchemaStateError(
-            f"the database schema ({current}) is newer than this version of Foundations knows: upgrade Foundations"
-        )
+    _refuse_unknown(engine, current)
     raise SchemaStateError(
         f"the database schema ({current}) is behind this version ({head}): run `foundations db upgrade`"
     )
+
+
+def refuse_newer_schema(engine: Engine) -> None:
+    """Before an upgrade: refuse a database migrated by a newer Foundations, which this code cannot upgrade."""
+    path = database_file(engine.url)
+    if path and not os.path.exists(path):
+        return  # nothing there yet: `upgrade` creates it
+    with storage_errors(engine, NOT_UPGRADED):
+        current = current_revision(engine)
+    _refuse_unknown(engine, current, " (nothing was changed)")
+
+
+def _refuse_unknown(engine: Engine, current: str | None, after: str = "") -> None:
+    known = {rev.revision for rev in ScriptDirectory.from_config(alembic_config(engine)).walk_revisions()}
+    if current is not None and current not in known:
+        raise SchemaStateError(
+            f"the database schema ({current}) is newer than this version of Foundations knows: upgrade Foundations"
+            + after
+        )
 
 
 def ready_engine(url: str | None = None) -> Engine:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import errno
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from assessment.core.errors import FoundationsError
@@ -27,10 +28,29 @@ def write_atomically(target: Path | str, data: bytes | str) -> None:
 
     A failure raises FoundationsError naming the file and what to do; the target is untouched.
     """
-    path = Path(target)
     payload = data.encode("utf-8") if isinstance(data, str) else data
+
+    def fill(temporary: Path) -> None:
+        fd = os.open(temporary, os.O_WRONLY | os.O_TRUNC)
+        try:
+            view = memoryview(payload)
+            while view:
+                view = view[os.write(fd, view[:CHUNK]) :]
+        finally:
+            os.close(fd)
+
+    fill_atomically(target, fill)
+
+
+def fill_atomically(target: Path | str, fill: Callable[[Path], None]) -> None:
+    """Let `fill` write a temporary file beside `target`, then put it in place whole (a database backup, a PDF).
+
+    `fill` gets the temporary file's path (it exists, empty). A failure raises
+    FoundationsError naming `target` and what to do; the target is untouched.
+    """
+    path = Path(target)
     try:
-        _write_and_rename(path, payload)
+        _fill_and_rename(path, fill)
     except OSError as exc:
         raise FoundationsError(not_written(path, exc)) from None
 
@@ -49,22 +69,23 @@ def not_written(path: Path, exc: OSError) -> str:
     return f"{path}: not written: {exc.strerror or exc} (the previous file is unchanged)"
 
 
-def _write_and_rename(path: Path, payload: bytes) -> None:
+def _fill_and_rename(path: Path, fill: Callable[[Path], None]) -> None:
     if path.is_dir():
         raise IsADirectoryError(errno.EISDIR, "Is a directory", str(path))
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".partial")
+    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".partial")
+    os.close(fd)
+    temporary = Path(name)
     try:
+        fill(temporary)
+        fd = os.open(temporary, os.O_RDONLY)
         try:
-            view = memoryview(payload)
-            while view:
-                view = view[os.write(fd, view[:CHUNK]) :]
             os.fchmod(fd, _mode_for(path))
             os.fsync(fd)
         finally:
             os.close(fd)
         os.replace(temporary, path)
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         raise
     _sync_folder(path.parent)
 

@@ -35,6 +35,7 @@ import assessment.models.scores  # stored scores the portfolio aggregates
 import assessment.models.workshops  # noqa: F401 - the workshop tables
 from assessment.core import db
 from assessment.core.errors import FoundationsError
+from assessment.core.failures import database_file
 
 # What counts as a difference, for the check and for autogenerate alike.
 COMPARE_OPTIONS: dict[str, Any] = {"compare_type": True, "compare_server_default": True}
@@ -54,6 +55,9 @@ def scratch_engine(url: str | None = None) -> Iterator[Engine]:
             url = f"sqlite:///{Path(folder) / 'schema.db'}"
         engine = db.make_engine(url)
         stack.callback(engine.dispose)  # before the folder goes: SQLite holds the file open
+        path = database_file(engine.url)
+        if path and Path(path).parent.is_dir():
+            db.upgrade(engine)  # upgraded first, as the help says; the one way a SQLite file is created
         try:
             engine.connect().close()
         except sa.exc.OperationalError as exc:

@@ -7,6 +7,7 @@ from sqlalchemy.engine import Engine
 
 from tests.support.app import ASSESS, PAGES, RESULTS, START, open_page, texts
 from tests.support.builders import demo_round
+from tests.support.database import create_empty
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -31,6 +32,7 @@ def test_every_page_opens_with_demo_data(demo_app_engine: Engine, page: str) -> 
 
 @pytest.mark.parametrize("page", PAGES)
 def test_unmigrated_database_gets_instructions_not_a_traceback(env_database: str, page: str) -> None:
+    create_empty(env_database)  # an empty database; a missing SQLite file is never created (tests/faults)
     at = open_page(page)
     assert not at.exception
     assert "not ready" in texts(at, "error")

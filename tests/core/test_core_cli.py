@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 import yaml
 
 from assessment.assessments.repository import (
@@ -29,6 +30,7 @@ from assessment.bank.answers import answer_to_data, answered, parse_answer_mappi
 from assessment.bank.loader import default_bank
 from assessment.core import db
 from assessment.core.config import get_settings
+from assessment.core.failures import database_file
 from assessment.demo import DEMO_ORG
 from assessment.organisations.directory import ensure_organisation, ensure_team
 from assessment.scoring.engine import score_assessment
@@ -121,7 +123,10 @@ def assessments(capsys: pytest.CaptureFixture[str]) -> list[dict[str, Any]]:
 
 
 def test_db_upgrade_creates_then_keeps_the_schema(env_database: str, capsys: pytest.CaptureFixture[str]) -> None:
-    assert run_ok(capsys, "db", "upgrade").startswith(f"database schema at {db.head_revision()} ")
+    first = run_ok(capsys, "db", "upgrade").splitlines()
+    path = database_file(sa.make_url(env_database))
+    assert first[:-1] == ([f"created a new, empty database at {path}"] if path else [])  # said when it creates
+    assert first[-1].startswith(f"database schema at {db.head_revision()} ")
     assert run_ok(capsys, "db", "upgrade").startswith(f"database schema at {db.head_revision()} ")
     assert "up to date" in run_ok(capsys, "db", "status")
 

@@ -13,6 +13,7 @@ import assessment.models.assessments  # noqa: F401 - registers the tables on SQL
 from assessment.core import db
 from assessment.core.errors import SchemaStateError
 from cli import main as cli
+from tests.support.database import create_empty
 
 NOT_MIGRATED = "the database has no Foundations schema yet: run `foundations db upgrade` first"
 NEWER = "is newer than this version of Foundations knows: upgrade Foundations"
@@ -39,6 +40,7 @@ def test_upgrade_is_idempotent_and_reaches_head(engine: Engine) -> None:
 
 
 def test_check_schema_refuses_an_unmigrated_database(database_url: str) -> None:
+    create_empty(database_url)
     engine = db.make_engine(database_url)
     try:
         with pytest.raises(SchemaStateError) as caught:
@@ -74,6 +76,7 @@ COMMANDS = [
 def test_cli_refuses_an_unmigrated_database(
     env_database: str, argv: list[str], capsys: pytest.CaptureFixture[str]
 ) -> None:
+    create_empty(env_database)
     assert cli.main(argv) == 1
     out, err = capsys.readouterr()
     assert err == f"error: {NOT_MIGRATED}\n"
@@ -94,6 +97,7 @@ def test_cli_refuses_a_newer_schema(env_database: str, capsys: pytest.CaptureFix
 
 
 def test_unmigrated_database_is_left_untouched_by_refused_commands(env_database: str) -> None:
+    create_empty(env_database)
     assert cli.main(["demo"]) == 1
     with db.get_engine().connect() as conn:
         assert sa.inspect(conn).get_table_names() == []

@@ -61,17 +61,7 @@ def _pg(engine: Engine) -> bool:
 @pytest.fixture
 def one_connection(database_url: str) -> Iterator[Engine]:
     """An engine on the same database whose pool holds a single connection."""
-    if database_url.startswith("sqlite"):
-        engine = sa.create_engine(
-            database_url,
-            pool_size=1,
-            max_overflow=0,
-            pool_timeout=1,
-            connect_args={"check_same_thread": False},
-        )
-        db._configure_sqlite(engine, 5000)
-    else:
-        engine = sa.create_engine(database_url, pool_size=1, max_overflow=0, pool_timeout=1)
+    engine = db.make_engine(database_url, pool_size=1, max_overflow=0, pool_timeout=1)
     yield engine
     engine.dispose()
 

@@ -38,6 +38,13 @@ def empty_database(folder: Path) -> Iterator[str]:
         yield url
 
 
+def create_empty(url: str) -> None:
+    """Create the empty SQLite file at `url` as `db upgrade` would (connections never create one); no-op elsewhere."""
+    parsed = sa.make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database:
+        sqlite3.connect(parsed.database).close()
+
+
 def prepare(engine: Engine, *, demo: bool = False) -> None:
     """Migrate `engine`'s database to the newest schema and, with `demo`, load the demo organisation."""
     db.upgrade(engine)

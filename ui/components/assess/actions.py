@@ -21,6 +21,7 @@ from assessment.bank.answers import check_evidence_url
 from assessment.bank.model import Question
 from assessment.core import db
 from assessment.core.errors import ConflictError, FoundationsError, InvalidAnswerError
+from assessment.core.failures import StorageError
 from assessment.core.numbers import plural
 from ui import auth, database, state
 from ui.components.assess.answer_fields import (
@@ -32,6 +33,13 @@ from ui.components.assess.answer_fields import (
 )
 from ui.components.assess.state import ANSWERS, forget_shown_version, problems, set_shown_version, shown_version
 from ui.text import plain, question_sentence, sentence
+
+NOT_SAVED = "Your answer was not saved"
+
+
+def _told(exc: FoundationsError, what: str) -> str:
+    """A refused change in one sentence: a database failure starts with what was not done, a refusal is its own."""
+    return exc.about(what) if isinstance(exc, StorageError) else str(exc)
 
 
 def _url_problem(question: Question, url: str | None) -> str | None:
@@ -99,6 +107,9 @@ def _store(assessment_id: int, question: Question, field: str, values: dict[str,
     except AccessDenied as exc:  # shared mode: this role may read, not answer
         messages[field] = sentence(str(exc))
         return
+    except StorageError as exc:  # the database refused: say so here; the widgets keep what was chosen
+        messages[field] = sentence(exc.about(NOT_SAVED))
+        return
     _saved(assessment_id, question, version, keep_url_problem="url" in keep)
 
 
@@ -116,8 +127,14 @@ def _saved(assessment_id: int, question: Question, version: int, *, keep_url_pro
 
 def on_clear(assessment_id: int, question: Question) -> None:
     """Button callback: remove the answer (its history keeps it) and empty the widgets."""
-    with db.write_session(database.engine()) as session:
-        clear_answer(session, assessment_id=assessment_id, question_key=question.key, by=auth.author())
+    try:
+        with db.write_session(database.engine()) as session:
+            clear_answer(session, assessment_id=assessment_id, question_key=question.key, by=auth.author())
+    except FoundationsError as exc:  # the database refused, or this role may not answer: the answer stays
+        problems(question.key)["answer"] = (
+            exc.about("The answer was not cleared") if isinstance(exc, StorageError) else str(exc)
+        )
+        return
     ANSWERS.fill(question, empty_values(question))
     set_shown_version(assessment_id, question.key, 0)
     problems(question.key).clear()
@@ -141,9 +158,12 @@ def on_confirm(assessment_id: int, questions: tuple[Question, ...]) -> None:
             }
     except FoundationsError as exc:  # shared mode: this role may read, not answer
         if len(questions) == 1:
-            problems(questions[0].key)["confirm"] = sentence(str(exc))
+            problems(questions[0].key)["confirm"] = sentence(_told(exc, "It was not confirmed"))
         else:
-            state.set_notice("error", f"Nothing was confirmed: {sentence(str(exc))}")
+            told = (
+                exc.about("Nothing was confirmed") if isinstance(exc, StorageError) else f"Nothing was confirmed: {exc}"
+            )
+            state.set_notice("error", sentence(told))
         return
     for key, version in versions.items():
         if shown_version(assessment_id, key) == version - 1:  # the widgets show it: same value, new version
