@@ -349,10 +349,13 @@ def test_score_json_schema(read_only_demo: str, capsys: pytest.CaptureFixture[st
         assert f["gate"] in {"passed", "failed", "contested", "unknown", "unanswered"}
         assert f["measured"] is True
         for c in f["checks"]:
-            assert set(c) == {"question", "short", "state", "answer", "needs", "source"}
+            assert set(c) == {"question", "short", "state", "answer", "needs", "source", "stale"}
             assert c["state"] in {"met", "failed", "unknown", "unanswered"}
+            if c["stale"] is not None:  # evidence too old to say a met check still holds: it reads unknown
+                assert c["state"] == "unknown"
+                assert set(c["stale"]) == {"question", "evidence_date", "fresh_days", "age_days"}
     for q in data["questions"]:
-        assert set(q) == {"question_key", "foundation", "score", "risk", "answer_text"}
+        assert set(q) == {"question_key", "foundation", "score", "risk", "answer_text", "stale"}
         assert q["risk"] in {"high", "medium", "none", "not_applicable", "unanswered"}
     assert [r["risk"] for r in data["risks"]] == sorted(
         (r["risk"] for r in data["risks"]), key=["high", "medium"].index
