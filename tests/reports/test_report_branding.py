@@ -192,8 +192,11 @@ def test_the_branded_demo_shows_its_brand_on_cover_heads_and_charts(demo_engine:
     assert "Confidential: prepared for Northwind Streaming by Halyard Reliability Partners" in cover
     assert shows_colour(page_picture(pdf), LOGO_PLATE, "#99f6e4")  # the logo's second sail
     heads = "Halyard Reliability Partners · Checkout · round 1 Executive summary "  # margin boxes come last
-    assert body.endswith(
-        heads + "Confidential: prepared for Northwind Streaming by Halyard Reliability Partners Page 3 of 20"
+    # the page count follows the demo's content, not the brand
+    assert re.search(
+        re.escape(heads + "Confidential: prepared for Northwind Streaming by Halyard Reliability Partners Page 3 of ")
+        + r"\d+$",
+        body,
     )
     assert reader.metadata is not None
     assert reader.metadata.author == "Maya Okafor, Halyard Reliability Partners"

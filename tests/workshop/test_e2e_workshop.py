@@ -89,6 +89,9 @@ def test_a_short_workshop_from_join_to_agreed_answer(
     join(bob, server, workshop, "Bob Marsh")
     answer(bob, "4 · Proven: As at level 3, with timed rollback drills", 1)
     bob.get_by_role("button", name="I am done").click()
+    # 46 questions left: the page asks first, and says how many
+    expect(bob.get_by_text("46 of 47 questions are still unanswered")).to_be_visible()
+    bob.get_by_role("button", name="Yes, I am done").click()
     expect(bob.get_by_text("You told the facilitator you are done.")).to_be_visible()
     expect(bob.get_by_text("Quill")).to_have_count(0)  # nobody sees another participant
     screenshot(ann, "workshop-02-participant")
