@@ -50,6 +50,7 @@ def test_a_safe_configuration_starts() -> None:
         ("", "is missing"),
         (None, "is missing"),
     ],
+    ids=["example", "example-lengthened", "urlsafe-24-bytes", "hex-31-bytes", "one-letter", "empty", "absent"],
 )
 def test_a_weak_or_example_cookie_secret_is_refused(cookie_secret: str | None, message: str) -> None:
     found = problems(auth(cookie_secret=cookie_secret), SHARED)

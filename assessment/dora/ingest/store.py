@@ -38,7 +38,9 @@ from assessment.organisations.directory import ensure_team
 Progress = Callable[[float, str], None]
 CHUNK_ROWS = 50_000
 IMPORT_CACHE_KIB = 128 * 1024  # SQLite page cache while importing
-_IMPORT_LOCK = 0x0D0A  # PostgreSQL advisory lock class of DORA imports (the second key is the team id)
+# PostgreSQL advisory locks are server-wide: the class key of DORA imports is drawn from the schema's name, so
+# installs (or test runs) in other schemas of the same database never wait on each other. The second key is the team id.
+_IMPORT_LOCK_CLASS = "hashtext('foundations.dora_import:' || current_schema())"
 
 # canonical column -> stored column, per kind (team_id and import_id are added)
 COLUMNS: dict[Kind, dict[str, str]] = {
@@ -301,8 +303,8 @@ def _lock_teams(session: Session, ids: list[int]) -> None:
     rows can be copied straight into the table. Locks are taken in team order (no deadlock).
     """
     session.execute(
-        sa.text("SELECT pg_advisory_xact_lock(:kind, t) FROM unnest(CAST(:ids AS integer[])) AS t"),
-        {"kind": _IMPORT_LOCK, "ids": ids},
+        sa.text(f"SELECT pg_advisory_xact_lock({_IMPORT_LOCK_CLASS}, t) FROM unnest(CAST(:ids AS integer[])) AS t"),
+        {"ids": ids},
     )
 
 
