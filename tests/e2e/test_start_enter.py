@@ -43,3 +43,22 @@ def test_enter_creates_an_organisation(server: Server, page: Page) -> None:
     field.press("Enter")
     assert organisation_appears(server.database_url, "Entered Org")
     expect(field).to_have_value("")  # the field is emptied once the organisation is made
+
+
+def test_a_new_organisation_shows_no_team_of_the_one_before(server: Server, page: Page) -> None:
+    engine = db.make_engine(server.database_url)
+    new_round(engine, org="First Org", team="Kept Team")
+    engine.dispose()
+    page.goto(server.url)
+    page.get_by_label("Organisation").click()
+    page.get_by_role("option", name="First Org").click()
+    expect(page.get_by_role("heading", name="Kept Team: rounds")).to_be_visible()
+    page.get_by_role("button", name="New").first.click()
+    page.get_by_label("New organisation").fill("Empty Org")
+    page.get_by_role("button", name="Create organisation").click()
+    assert organisation_appears(server.database_url, "Empty Org")
+    expect(page.get_by_role("heading", name="Kept Team: rounds")).to_have_count(0)
+    team_box = page.get_by_test_id("stSelectbox").filter(has_text="Team")
+    # the greyed box showed the team of the organisation chosen before
+    expect(team_box.get_by_role("combobox")).to_have_value("")
+    expect(team_box.get_by_role("combobox")).to_have_attribute("placeholder", "Add a team to start")

@@ -59,17 +59,15 @@ def choose_organisation(orgs: list[Organisation]) -> int:
 def choose_team(organisation_id: int, teams: list[Team]) -> int | None:
     """The team selector with a 'new team' popover; returns the chosen id (None: no team yet)."""
     names = {team.id or 0: team.name for team in teams}
+    pick, add = st.columns([4, 1], vertical_alignment="bottom")
+    chosen: int | None = None
     if names:
         TEAM.keep_within(names, next(iter(names)))
-    pick, add = st.columns([4, 1], vertical_alignment="bottom")
-    chosen: int | None = pick.selectbox(
-        "Team",
-        list(names),
-        format_func=names.__getitem__,
-        key=TEAM.key,
-        placeholder="Add a team to start",
-        disabled=not names,
-    )
+        chosen = pick.selectbox("Team", list(names), format_func=names.__getitem__, key=TEAM.key)
+    else:
+        # a box of its own: the browser kept showing the team of the organisation chosen before in the keyed one
+        TEAM.set(None)
+        pick.selectbox("Team", [], key="start_team_none", placeholder="Add a team to start", disabled=True)
     with add.popover("New", icon=":material/add:", width="stretch"), st.form("new_team", border=False):
         st.text_input("New team", key=NEW_TEAM.key, max_chars=200)
         st.form_submit_button("Create team", key="create_team", on_click=actions.create_team, args=(organisation_id,))
