@@ -72,11 +72,12 @@ def test_not_applicable_waits_for_its_reason_then_saves_it(app_engine: Engine) -
     at = open_page(ASSESS, aid, foundation="failure_isolation")
     at.radio(key="answer:fi_circuit_breakers").set_value("no").run()
     at.radio(key="answer:fi_circuit_breakers").set_value(NOT_APPLICABLE).run()
-    assert "Say why this does not apply" in texts(at, "error")
+    assert "Say why this does not apply" not in texts(at, "error")  # asked calmly: choosing it is no mistake
+    assert "Say why this does not apply" in texts(at, "caption")
     assert stored(app_engine, aid)["fi_circuit_breakers"] == answered(False)  # the earlier answer stands
     at.text_input(key="reason:fi_circuit_breakers").set_value("one service, no outbound calls").run()
     assert stored(app_engine, aid)["fi_circuit_breakers"] == not_applicable("one service, no outbound calls")
-    assert "Say why" not in texts(at, "error")
+    assert "Say why" not in texts(at, "error") + texts(at, "caption")
 
 
 def test_note_evidence_link_and_date_are_saved_with_the_answer(app_engine: Engine) -> None:

@@ -10,7 +10,7 @@ from sqlmodel import select
 from streamlit.testing.v1 import AppTest
 
 from assessment.assessments.repository import load_assessment
-from assessment.bank.answers import answered
+from assessment.bank.answers import answered, not_applicable
 from assessment.bank.loader import default_bank
 from assessment.bank.model import Bank
 from assessment.core import db
@@ -22,6 +22,7 @@ from assessment.workshops.admin import close_workshop, get_workshop
 from assessment.workshops.participants import participant_view
 from tests.support.app import FACILITATE, JOIN, all_text, open_page, shown, unescaped
 from tests.support.workshops import Room, open_room
+from ui.components.assess.answer_fields import NOT_APPLICABLE
 from ui.components.workshop import throttle
 
 QUESTION = "rb_rollback_path"
@@ -342,3 +343,16 @@ def test_failed_join_codes_are_throttled_per_client_and_audited(rooms: tuple[Roo
         events = session.exec(select(AuditEvent).where(AuditEvent.action == "join_workshop")).all()
     assert len(events) == throttle.LIMIT
     assert {(e.outcome, e.detail) for e in events} == {("denied", "a join code that opens nothing, from this machine")}
+
+
+def test_not_applicable_asks_for_its_reason_calmly_then_saves_it(rooms: tuple[Room, Room]) -> None:
+    room = rooms[0]
+    ann = room.join("Ann", "Payments")
+    at = open_page(JOIN, p=ann)
+    at.segmented_control(key="wj_foundation").set_value("failure_isolation").run()
+    at.radio(key="wj:answer:fi_circuit_breakers").set_value(NOT_APPLICABLE).run()
+    assert not at.error  # choosing it is no mistake: no red box before the reason could be typed
+    assert any("Say why this does not apply" in c.value for c in at.caption)
+    at.text_input(key="wj:reason:fi_circuit_breakers").input("one service").run()
+    with db.read_session(room.engine) as session:
+        assert participant_view(session, token=ann).answers == {"fi_circuit_breakers": not_applicable("one service")}

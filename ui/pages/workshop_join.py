@@ -70,8 +70,7 @@ def save(token: str, question: Question, field: str) -> None:
     if answer is None:
         return
     if chosen_status(question, current) == NOT_APPLICABLE and not (current.get("reason") or "").strip():
-        problems[question.key] = "Say why this does not apply; the answer is saved as soon as you do."
-        return
+        return  # the reason field asks for it calmly
     try:
         with db.write_session(engine) as session:
             save_participant_answer(session, token=token, question_key=question.key, answer=answer)

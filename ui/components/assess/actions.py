@@ -67,8 +67,7 @@ def on_change(assessment_id: int, question: Question, field: str) -> None:
         and "reason" not in keep
         and not (values.get("reason") or "").strip()
     ):
-        messages["reason"] = "Say why this does not apply; the answer is saved as soon as you do."
-        return
+        return  # the reason field asks for it calmly; choosing "not applicable" is no mistake
     _store(assessment_id, question, field, values, keep=keep)
 
 

@@ -46,6 +46,15 @@ def sync_widgets(assessment_id: int, question: Question, answer: AnswerValue | N
     set_shown_version(assessment_id, question.key, version)
 
 
+REASON_PROMPT = ":material/edit_note: Say why this does not apply; the answer is saved as soon as you do."
+
+
+def reason_prompt(values: dict[str, Any]) -> None:
+    """Under an empty reason field: what to type, as a hint, not an error (nothing went wrong yet)."""
+    if not (values.get("reason") or "").strip():
+        st.caption(REASON_PROMPT)
+
+
 def _show_problem(question: Question, field: str) -> None:
     message = problems(question.key).get(field)
     if message:
@@ -109,6 +118,7 @@ def _reason_widget(assessment_id: int, question: Question) -> None:
         on_change=on_change,
         args=(assessment_id, question, "reason"),
     )
+    reason_prompt(ANSWERS.values(question))
     _show_problem(question, "reason")
 
 

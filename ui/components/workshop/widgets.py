@@ -16,7 +16,7 @@ from assessment.bank.model import Question
 from assessment.workshops.access import INVALID_LINK
 from assessment.workshops.links import DEFAULT_BASE_URL, FACILITATE_PATH
 from ui.components.assess.answer_fields import NOT_APPLICABLE, chosen_status
-from ui.components.assess.answer_form import answer_widget
+from ui.components.assess.answer_form import answer_widget, reason_prompt
 from ui.components.assess.state import AnswerWidgets
 from ui.text import plain
 
@@ -58,6 +58,8 @@ def answer_inputs(
         st.text_input(
             "Why does this not apply?", key=inputs.key("reason", question.key), max_chars=MAX_TEXT, **callback
         )
+        if on_change:  # in a form nothing reruns, so the prompt would never go away
+            reason_prompt(inputs.values(question))
 
 
 def question_heading(number: int, question: Question) -> None:
