@@ -136,17 +136,22 @@ def _write(args: argparse.Namespace, parsed: list[ParsedFile], bar: ProgressBar)
     options = WriteOptions(
         replace=args.replace, create_teams=args.create_teams, other_teams=args.team is None, confirm=say
     )
-    with db.write_session(db.ready_engine()) as session:
-        organisation_id, team_id = _target(session, args)
-        return service.store_import(
-            session,
-            organisation_id=organisation_id,
-            team_id=team_id,
-            parsed=parsed,
-            by=by,
-            progress=bar,
-            options=options,
-        )
+    target = service.Target(find=lambda session: _found(session, args), make=lambda session: _target(session, args))
+    return service.import_into(db.ready_engine(), target=target, parsed=parsed, by=by, progress=bar, options=options)
+
+
+def _found(session: Session, args: argparse.Namespace) -> tuple[int, int | None] | None:
+    """The organisation and team rows go to when both exist already (nothing created), else None."""
+    org = find_organisation(session, name=args.org) if args.org else None
+    if args.team is None:
+        return (org.id or 0, None) if org is not None else None
+    if args.org and org is None:
+        return None
+    try:
+        team = find_team(session, team=args.team, organisation=args.org)
+    except FoundationsError:
+        return None
+    return team.organisation_id, team.id
 
 
 def _target(session: Session, args: argparse.Namespace) -> tuple[int, int | None]:

@@ -81,6 +81,27 @@ def write_session(engine: Engine) -> Iterator[Session]:
 
 
 @contextmanager
+def staging_connection(engine: Engine) -> Iterator[sa.Connection]:
+    """One connection for a write prepared before its transaction (SQLite temporary tables live on it).
+
+    Closed afterwards instead of going back to the pool, so whatever it staged goes with it."""
+    with storage_errors(engine, NOT_SAVED), engine.connect() as connection:
+        try:
+            yield connection
+        finally:
+            connection.invalidate()
+
+
+@contextmanager
+def session_on(connection: sa.Connection, *, write: bool) -> Iterator[Session]:
+    """A transaction on `connection`, committed on success; `write` takes SQLite's write lock at BEGIN."""
+    if write:
+        connection.execution_options(**{sqlite.IMMEDIATE: True})
+    with Session(connection, expire_on_commit=False) as session, session.begin():
+        yield session
+
+
+@contextmanager
 def storage_errors(engine: Engine, what: str) -> Iterator[None]:
     """Turn a failure of the database under `engine` into one sentence starting with `what`."""
     try:

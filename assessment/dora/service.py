@@ -34,7 +34,7 @@ from assessment.dora.ingest.lists import SEPARATOR_KEY, SEPARATORS, detect_separ
 from assessment.dora.ingest.mapping import KindMapping, Mapping
 from assessment.dora.ingest.merge import ImportPlan
 from assessment.dora.ingest.parsing import ParsedFile, parse_file
-from assessment.dora.ingest.pipeline import FileInput, ImportOptions, parse_inputs, write_import
+from assessment.dora.ingest.pipeline import FileInput, ImportOptions, Target, import_files, parse_inputs, write_import
 from assessment.dora.ingest.problems import DoraImportError, Problem
 from assessment.dora.ingest.sources import DEFAULT_MAX_BYTES, read_header, read_text_table
 from assessment.dora.ingest.store import ImportResult, NotConfirmed, Progress, WriteOptions, plan_import
@@ -70,6 +70,7 @@ __all__ = [
     "ParsedFile",
     "Problem",
     "Progress",
+    "Target",
     "Typed",
     "TypedFigures",
     "UnknownTeams",
@@ -80,6 +81,7 @@ __all__ = [
     "check_typed",
     "file_headers",
     "file_warnings",
+    "import_into",
     "latest_event",
     "left_out_csv",
     "list_separator_of",
@@ -133,6 +135,30 @@ def store_import(
         session,
         organisation_id=organisation_id,
         team_id=team_id,
+        parsed=parsed,
+        by=by,
+        progress=progress,
+        after=crosscheck.refresh_team_findings,
+        options=options,
+    )
+
+
+def import_into(
+    engine: Engine,
+    *,
+    target: Target,
+    parsed: list[ParsedFile],
+    by: str,
+    progress: Progress | None = None,
+    options: WriteOptions | None = None,
+) -> ImportResult:
+    """Store parsed files in a write transaction of their own, then recompute the touched teams' cross-check.
+
+    As `store_import`, but on SQLite the rows are merged and staged before the write lock, so answer
+    saves made meanwhile wait only for the short final transaction."""
+    return import_files(
+        engine,
+        target=target,
         parsed=parsed,
         by=by,
         progress=progress,

@@ -8,7 +8,7 @@ from sqlalchemy.engine import Engine
 
 from assessment.core import db
 from assessment.dora.formats import Kind
-from assessment.dora.ingest import store
+from assessment.dora.ingest import staging
 from assessment.dora.ingest.pipeline import FileInput, ImportOptions, parse_inputs, write_import
 from assessment.dora.ingest.problems import DoraImportError
 from assessment.dora.ingest.store import WriteOptions
@@ -34,7 +34,7 @@ def _many(n: int) -> list[dict[str, str]]:
 
 
 def test_cancel_during_the_write_leaves_nothing(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(store, "CHUNK_ROWS", 10)
+    monkeypatch.setattr(staging, "BATCH_ROWS", 10)
     parsed = parse_inputs(
         [FileInput(Kind.DEPLOYMENTS, "d.csv", csv_bytes(Kind.DEPLOYMENTS, _many(50), with_team=True))],
         ImportOptions(),

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from tests.support.paused_import import PAUSE_AT
 from tests.support.paused_import import PAUSED as IMPORT_PAUSED
 from tests.support.paused_upgrade import PAUSED as UPGRADE_PAUSED
 from tests.support.paused_writer import PAUSED
@@ -54,9 +55,10 @@ def kill_between_migrations(database_url: str, *argv: str) -> None:
     kill_when_paused(database_url, UPGRADE_PAUSED, "tests.support.paused_upgrade", *argv)
 
 
-def kill_half_way_through_importing(database_url: str, *argv: str) -> None:
-    """Run `foundations dora import ARGV`, wait until it is half-way through writing rows, then kill -9 it."""
-    kill_when_paused(database_url, IMPORT_PAUSED, "tests.support.paused_import", *argv)
+def kill_half_way_through_importing(database_url: str, *argv: str, at: str = "writing") -> None:
+    """Run `foundations dora import ARGV`, wait until its progress says `at` ("writing": rows written, not yet
+    committed; "preparing": SQLite staging them before the write lock), then kill -9 it."""
+    kill_when_paused(database_url, IMPORT_PAUSED, "tests.support.paused_import", *argv, **{PAUSE_AT: at})
 
 
 def kill_while_saving(database_url: str, prefix: str, confirmed: int) -> list[str]:
@@ -86,11 +88,11 @@ def kill_while_saving(database_url: str, prefix: str, confirmed: int) -> list[st
     return names
 
 
-def kill_when_paused(database_url: str, paused: str, module: str, *argv: str) -> None:
+def kill_when_paused(database_url: str, paused: str, module: str, *argv: str, **env: str) -> None:
     """Run `python -m MODULE ARGV` on `database_url`; when it says `paused` on standard error, kill -9 it."""
     process = subprocess.Popen(
         [sys.executable, "-m", module, *argv],
-        env=cli_env(database_url),
+        env=cli_env(database_url, **env),
         stderr=subprocess.PIPE,
         stdout=subprocess.DEVNULL,
         text=True,

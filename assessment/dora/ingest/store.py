@@ -1,8 +1,9 @@
 """Bulk writes of parsed DORA files, all or nothing, inside the caller's transaction.
 
-SQLite gets one `executemany` upsert per table (no ORM objects: a million rows
-would take minutes); PostgreSQL gets COPY into a temporary table, then one
-upsert from it. A row whose id the team already has updates the stored row,
+SQLite stages the rows in temporary tables, before its write lock when the
+caller allows (`stage_files`, `staging.py`), then one upsert per file from them (no
+ORM objects: a million rows would take minutes); PostgreSQL gets COPY into a
+temporary table, then one upsert from it. A row whose id the team already has updates the stored row,
 so importing a corrected export twice never doubles anything; by default an
 empty value keeps the stored one (`merge.py`), and a replace must be asked for.
 Before anything is written the plan (new and updated rows, values kept or lost,
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -31,13 +32,13 @@ from assessment.dora.formats import Kind
 from assessment.dora.ingest.merge import FilePlan, ImportPlan, complete, stored_rows
 from assessment.dora.ingest.parsing import ParsedFile
 from assessment.dora.ingest.problems import Problem
+from assessment.dora.ingest.staging import batches, move_in, stage
 from assessment.dora.ingest.teams import Routing, only_chosen, route, unknown_teams
+from assessment.models.assessments import Team
 from assessment.models.dora import DoraChange, DoraDeployment, DoraImport, DoraIncident
 from assessment.organisations.directory import ensure_team
 
 Progress = Callable[[float, str], None]
-CHUNK_ROWS = 50_000
-IMPORT_CACHE_KIB = 128 * 1024  # SQLite page cache while importing
 # PostgreSQL advisory locks are server-wide: the class key of DORA imports is drawn from the schema's name, so
 # installs (or test runs) in other schemas of the same database never wait on each other. The second key is the team id.
 _IMPORT_LOCK_CLASS = "hashtext('foundations.dora_import:' || current_schema())"
@@ -121,6 +122,19 @@ class _Prepared:
     parsed: ParsedFile
     data: pa.Table  # stored columns, team_id included (negative: a team still to create)
     stored_before: int
+    staged: str = ""  # SQLite: the temporary table holding `data`
+
+
+@dataclass(frozen=True)
+class Staged:
+    """SQLite: the rows merged and staged before the write lock, and the stored state they were merged with."""
+
+    organisation_id: int
+    team_id: int | None
+    plan: ImportPlan
+    routing: Routing
+    prepared: list[_Prepared]
+    state: tuple[int, ...]
 
 
 def plan_import(
@@ -141,28 +155,21 @@ def store_files(
     by: str,
     progress: Progress | None = None,
     options: WriteOptions | None = None,
+    staged: Staged | None = None,
 ) -> ImportResult:
-    """Write every parsed file for the organisation; rows without a team column go to `team_id`."""
+    """Write every parsed file for the organisation; rows without a team column go to `team_id`.
+
+    `staged` (SQLite) holds the rows already merged and staged by `stage_files`; they are used when
+    nothing they were merged with has changed since, and merged again here otherwise."""
     options = options or WriteOptions()
     _authorize(session, organisation_id, team_id)
     tick = progress or (lambda _f, _m: None)
-    plan, routing, prepared = _prepare(
-        session,
-        organisation_id,
-        team_id,
-        files,
-        replace=options.replace,
-        lock=True,
-        other_teams=options.other_teams or team_id is None,
-    )
+    if staged is not None and staged.state == _state(session, organisation_id, staged.prepared):
+        plan, routing, prepared = staged.plan, staged.routing, staged.prepared  # checked and confirmed when staged
+    else:
+        plan, routing, prepared = _checked(session, organisation_id, team_id, files, options, lock=True)
     files = routing.files  # changes without a team: one row per team that lists them
-    if team_id is not None and not options.other_teams:
-        only_chosen(session, routing, files, team_id)
-    if routing.new_names and not options.create_teams:
-        raise unknown_teams(routing)
-    if options.confirm is not None and not options.confirm(plan):
-        raise NotConfirmed(plan)
-    created = _create_teams(session, organisation_id, routing, prepared, lock=postgres(session))
+    created, teams = _create_teams(session, organisation_id, routing, prepared, lock=postgres(session))
     record = DoraImport(organisation_id=organisation_id, created_by=by, summary_json="{}")
     session.add(record)
     session.flush()
@@ -176,7 +183,7 @@ def store_files(
         def step(n: int, parsed: ParsedFile = parsed, done: int = done) -> None:
             tick((done + n) / total, f"writing {parsed.source}: {n:,} of {parsed.rows:,} rows")
 
-        _write(session, parsed.kind, item, record.id or 0, step)
+        _write(session, parsed.kind, item, record.id or 0, step, teams)
         replaced[parsed.kind.value] = replaced.get(parsed.kind.value, 0) + file_plan.updated
         rows[parsed.kind.value] = rows.get(parsed.kind.value, 0) + parsed.rows
         done += parsed.rows
@@ -193,6 +200,79 @@ def store_files(
     record.summary_json = _summary(files, result)
     session.add(record)
     return result
+
+
+def stage_files(
+    session: Session,
+    *,
+    organisation_id: int,
+    team_id: int | None,
+    files: list[ParsedFile],
+    progress: Progress | None = None,
+    options: WriteOptions | None = None,
+) -> Staged:
+    """SQLite: check, merge and stage the rows in this connection's temporary tables, taking no write lock.
+
+    Run in a read transaction on the connection that then writes (`db.staging_connection`); the
+    plan is confirmed here, so `store_files` given the result asks again only if the data changed."""
+    options = options or WriteOptions()
+    _authorize(session, organisation_id, team_id)
+    tick = progress or (lambda _f, _m: None)
+    plan, routing, prepared = _checked(session, organisation_id, team_id, files, options, lock=False)
+    total = sum(item.data.num_rows for item in prepared) or 1
+    done = 0
+    for item in prepared:
+
+        def step(n: int, done: int = done, source: str = item.parsed.source) -> None:
+            tick((done + n) / total, f"preparing {source}")
+
+        _stage(session, item, step)
+        done += item.data.num_rows
+    return Staged(organisation_id, team_id, plan, routing, prepared, _state(session, organisation_id, prepared))
+
+
+def _checked(
+    session: Session,
+    organisation_id: int,
+    team_id: int | None,
+    files: list[ParsedFile],
+    options: WriteOptions,
+    *,
+    lock: bool,
+) -> tuple[ImportPlan, Routing, list[_Prepared]]:
+    """The merged rows and their plan, refused (wrong or unknown teams) or not confirmed before anything is written."""
+    plan, routing, prepared = _prepare(
+        session,
+        organisation_id,
+        team_id,
+        files,
+        replace=options.replace,
+        lock=lock,
+        other_teams=options.other_teams or team_id is None,
+    )
+    if team_id is not None and not options.other_teams:
+        only_chosen(session, routing, routing.files, team_id)
+    if routing.new_names and not options.create_teams:
+        raise unknown_teams(routing)
+    if options.confirm is not None and not options.confirm(plan):
+        raise NotConfirmed(plan)
+    return plan, routing, prepared
+
+
+def _state(session: Session, organisation_id: int, prepared: list[_Prepared]) -> tuple[int, ...]:
+    """What staged rows were merged with: the last import, the organisation's teams and each file's stored rows.
+
+    Stored DORA rows change only by an import (a new dora_import row) or with their team."""
+    last = session.execute(sa.select(sa.func.max(DoraImport.id))).scalar()
+    teams = session.execute(
+        sa.select(sa.func.count(), sa.func.max(Team.id)).where(Team.organisation_id == organisation_id)  # type: ignore[arg-type]
+    ).one()
+    counts = [_count(session, TABLES[i.parsed.kind], _existing(i.data)) for i in prepared]
+    return (last or 0, teams[0], teams[1] or 0, *counts)
+
+
+def _existing(data: pa.Table) -> list[int]:
+    return sorted({int(t) for t in np.unique(data["team_id"].to_numpy()) if t >= 0})
 
 
 def _authorize(session: Session, organisation_id: int, team_id: int | None) -> None:
@@ -255,14 +335,14 @@ def _prepare(
 
 def _create_teams(
     session: Session, organisation_id: int, routing: Routing, prepared: list[_Prepared], *, lock: bool
-) -> tuple[str, ...]:
-    """Create the new teams and put their ids into the rows.
+) -> tuple[tuple[str, ...], dict[int, int]]:
+    """Create the new teams and put their ids into the rows; their names, and their placeholder ids -> real ids.
 
     On PostgreSQL a concurrent import may have created the same team and committed rows
     for it meanwhile: its lock is taken and its rows counted, so they are upserted, not copied.
     """
     if not routing.new_names:
-        return ()
+        return (), {}
     real = np.array(
         [ensure_team(session, organisation_id=organisation_id, name=name).id or 0 for name in routing.new_names],
         dtype=np.int64,
@@ -276,24 +356,38 @@ def _create_teams(
             item.data = item.data.set_column(0, "team_id", pa.array(ids))
             if lock:
                 item.stored_before += _count(session, TABLES[item.parsed.kind], sorted({int(t) for t in real}))
-    return routing.new_names
+    return routing.new_names, {-1 - n: int(t) for n, t in enumerate(real)}
 
 
 def postgres(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
-def _write(session: Session, kind: Kind, item: _Prepared, import_id: int, step: Callable[[int], None]) -> None:
+def _write(
+    session: Session, kind: Kind, item: _Prepared, import_id: int, step: Callable[[int], None], teams: dict[int, int]
+) -> None:
     """Upsert one file's rows (already merged with the stored ones: the SQL replaces)."""
     table = TABLES[kind]
+    if not postgres(session):
+        if not item.staged:
+            _stage(session, item, step)
+        move_in(session, item.staged, table.name, ["team_id", *COLUMNS[kind].values()], import_id, teams)
+        step(item.data.num_rows)
+        return
     names = ["team_id", "import_id", *COLUMNS[kind].values()]
     data = item.data.append_column("import_id", pa.array(np.full(item.data.num_rows, import_id, dtype=np.int64)))
-    # in index order, each insert lands next to the previous one instead of on a random page
-    data = data.take(pc.sort_indices(data, [("team_id", "ascending"), ("external_id", "ascending")]))
-    if postgres(session):
-        _copy_upsert(session, table.name, names, data, step, new=item.stored_before == 0)
-    else:
-        _executemany_upsert(session, table.name, names, data, step)
+    _copy_upsert(session, table.name, names, _in_index_order(data), step, new=item.stored_before == 0)
+
+
+def _stage(session: Session, item: _Prepared, step: Callable[[int], None]) -> None:
+    """SQLite: the file's rows into a temporary table of this connection, in index order."""
+    item.staged = f"staged_{item.parsed.kind.value}_{id(item)}"
+    stage(session, item.staged, ["team_id", *COLUMNS[item.parsed.kind].values()], _in_index_order(item.data), step)
+
+
+def _in_index_order(data: pa.Table) -> pa.Table:
+    """Rows by team and id: each insert then lands next to the previous one instead of on a random page."""
+    return data.take(pc.sort_indices(data, [("team_id", "ascending"), ("external_id", "ascending")]))
 
 
 def _lock_teams(session: Session, ids: list[int]) -> None:
@@ -323,28 +417,6 @@ def _upsert_sql(table: str, names: list[str], source: str) -> str:
     )
 
 
-def _chunks(data: pa.Table) -> Iterator[tuple[int, pa.Table]]:
-    for start in range(0, data.num_rows, CHUNK_ROWS):
-        yield min(start + CHUNK_ROWS, data.num_rows), data.slice(start, CHUNK_ROWS)
-
-
-def _executemany_upsert(
-    session: Session, table: str, names: list[str], data: pa.Table, step: Callable[[int], None]
-) -> None:
-    marks = ", ".join("?" for _ in names)
-    sql = _upsert_sql(table, names, f"VALUES ({marks}) ")
-    cursor = driver_connection(session).cursor()
-    cursor.execute(f"PRAGMA cache_size = -{IMPORT_CACHE_KIB}")
-    try:
-        for end, chunk in _chunks(data):
-            rows = zip(*(chunk.column(n).to_pylist() for n in names), strict=True)
-            cursor.executemany(sql, rows)  # type: ignore[arg-type]  # any iterable of rows works
-            step(end)
-    finally:
-        cursor.execute("PRAGMA cache_size = -2000")  # SQLite's default, for the pooled connection
-        cursor.close()
-
-
 def _copy_upsert(
     session: Session, table: str, names: list[str], data: pa.Table, step: Callable[[int], None], *, new: bool
 ) -> None:
@@ -359,13 +431,13 @@ def _copy_upsert(
     try:
         if new:
             with cursor.copy(f"COPY {table} ({cols}) FROM STDIN WITH (FORMAT csv)") as copy:
-                for end, chunk in _chunks(data):
+                for end, chunk in batches(data):
                     copy.write(_csv_bytes(chunk.select(names)))
                     step(end)
             return
         cursor.execute(f"CREATE TEMPORARY TABLE {staging} (LIKE {table} INCLUDING DEFAULTS) ON COMMIT DROP")
         with cursor.copy(f"COPY {staging} ({cols}) FROM STDIN WITH (FORMAT csv)") as copy:
-            for end, chunk in _chunks(data):
+            for end, chunk in batches(data):
                 copy.write(_csv_bytes(chunk.select(names)))
                 step(end)
         cursor.execute(_upsert_sql(table, names, f"SELECT {cols} FROM {staging}"))

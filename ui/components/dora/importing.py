@@ -142,16 +142,16 @@ def _write(engine: Engine, organisation_id: int, team_id: int, checked: Checked)
     bar = st.progress(0.0, text="Writing")
     options = WriteOptions(replace=checked.plan.replace, create_teams=True, confirm=lambda plan: plan == checked.plan)
     try:
-        with db.write_session(engine) as session:
-            result = service.store_import(
-                session,
-                organisation_id=organisation_id,
-                team_id=team_id,
-                parsed=checked.parsed,
-                by=auth.author(),
-                progress=_moves(bar),
-                options=options,
-            )
+        result = service.import_into(
+            engine,
+            target=service.Target(
+                find=lambda _s: (organisation_id, team_id), make=lambda _s: (organisation_id, team_id)
+            ),
+            parsed=checked.parsed,
+            by=auth.author(),
+            progress=_moves(bar),
+            options=options,
+        )
     except NotConfirmed:
         bar.empty()
         st.error("The stored data changed since the check, so nothing was imported: import again to see what changes.")
