@@ -114,10 +114,26 @@ def check_evidence_url(key: str, url: str | None) -> str | None:
     url = str(url).strip()
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise InvalidAnswerError(f"{key}: evidence link must be an http(s) address, got {url!r}")
+        raise InvalidAnswerError(
+            f"{key}: the evidence link must be a web address starting with http:// or https://, not {_quoted(url)}"
+        )
     if len(url) > 2000:
         raise InvalidAnswerError(f"{key}: evidence link is longer than 2000 characters")
     return url
+
+
+def _quoted(value: Any) -> str:
+    """What was given, as a sentence quotes it: numbers as written, text in quotation marks (never Python's repr)."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int) and abs(value) >= 10**15:
+        return f"a number of {len(str(abs(value))):,} digits"
+    if isinstance(value, float) and math.isfinite(value) and abs(value) >= 1e15:
+        return f"{value:.3g}"
+    if isinstance(value, (int, float)):
+        return number_text(value)  # also 'infinite' and 'not a number'
+    text = str(value)
+    return f"\u201c{text[:80]}\u2026\u201d" if len(text) > 80 else f"\u201c{text}\u201d"
 
 
 def normalise_value(question: Question, value: Any) -> int | float | bool | str:
@@ -139,13 +155,13 @@ def normalise_value(question: Question, value: Any) -> int | float | bool | str:
 
 def _level(key: str, value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, str, float)):
-        raise InvalidAnswerError(f"{key}: level must be a whole number 0-4, got {value!r}")
+        raise InvalidAnswerError(f"{key}: level must be a whole number from 0 to 4, not {_quoted(value)}")
     try:
         number = float(value)
     except (ValueError, OverflowError):  # OverflowError: an integer too large for a float
-        raise InvalidAnswerError(f"{key}: level must be a whole number 0-4, got {value!r}") from None
+        raise InvalidAnswerError(f"{key}: level must be a whole number from 0 to 4, not {_quoted(value)}") from None
     if not number.is_integer() or not 0 <= number <= 4:
-        raise InvalidAnswerError(f"{key}: level must be a whole number 0-4, got {value!r}")
+        raise InvalidAnswerError(f"{key}: level must be a whole number from 0 to 4, not {_quoted(value)}")
     return int(number)
 
 
@@ -154,13 +170,13 @@ def _yes_no(key: str, value: Any) -> bool:
         return value
     if isinstance(value, str) and value.strip().lower() in YES_WORDS | NO_WORDS:
         return value.strip().lower() in YES_WORDS
-    raise InvalidAnswerError(f"{key}: answer must be yes or no, got {value!r}")
+    raise InvalidAnswerError(f"{key}: answer must be yes or no, not {_quoted(value)}")
 
 
 def _choice(question: Question, value: Any) -> str:
     keys = [o.key for o in question.options or [] if isinstance(o, ChoiceOption)]
     if not isinstance(value, str) or value not in keys:
-        raise InvalidAnswerError(f"{question.key}: answer must be one of {', '.join(keys)}; got {value!r}")
+        raise InvalidAnswerError(f"{question.key}: answer must be one of {', '.join(keys)}, not {_quoted(value)}")
     return value
 
 
@@ -168,21 +184,21 @@ def _number(question: Question, value: Any) -> int | float:
     spec, key = question.number, question.key
     assert spec is not None
     if isinstance(value, bool):
-        raise InvalidAnswerError(f"{key}: answer must be a number of {spec.unit}, got {value!r}")
+        raise InvalidAnswerError(f"{key}: answer must be a number of {spec.unit}, not {_quoted(value)}")
     try:
         number = float(value)
     except (TypeError, ValueError, OverflowError):
-        raise InvalidAnswerError(f"{key}: answer must be a number of {spec.unit}, got {value!r}") from None
+        raise InvalidAnswerError(f"{key}: answer must be a number of {spec.unit}, not {_quoted(value)}") from None
     if not math.isfinite(number):
-        raise InvalidAnswerError(f"{key}: answer must be a finite number, got {value!r}")
+        raise InvalidAnswerError(f"{key}: answer must be an ordinary number of {spec.unit}, not {_quoted(value)}")
     if number < spec.minimum or (spec.maximum is not None and number > spec.maximum):
         upper = f" and {number_text(spec.maximum)}" if spec.maximum is not None else ""
         raise InvalidAnswerError(
-            f"{key}: answer must be between {number_text(spec.minimum)}{upper} {spec.unit}, got {value!r}"
+            f"{key}: answer must be between {number_text(spec.minimum)}{upper} {spec.unit}, not {_quoted(value)}"
         )
     if spec.integer:
         if not number.is_integer():
-            raise InvalidAnswerError(f"{key}: answer must be a whole number of {spec.unit}, got {value!r}")
+            raise InvalidAnswerError(f"{key}: answer must be a whole number of {spec.unit}, not {_quoted(value)}")
         return int(number)
     return int(number) if number.is_integer() else number
 
@@ -224,7 +240,7 @@ def _date(key: str, value: Any) -> date | None:
     try:
         return date.fromisoformat(str(value))
     except ValueError:
-        raise InvalidAnswerError(f"{key}: evidence_date must be a date like 2026-01-31, got {value!r}") from None
+        raise InvalidAnswerError(f"{key}: evidence_date must be a date like 2026-01-31, not {_quoted(value)}") from None
 
 
 def parse_answer_mapping(bank: Bank, mapping: Any) -> dict[str, AnswerValue]:

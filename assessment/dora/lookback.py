@@ -19,6 +19,7 @@ from sqlmodel import Session
 from assessment.access import policy as access
 from assessment.access.policy import Action, authorize_in
 from assessment.core.errors import FoundationsError, NotFoundError
+from assessment.core.numbers import number_text
 from assessment.dora.metrics.compute import DEFAULT_LOOKBACK_HOURS
 from assessment.models.assessments import Organisation, Team
 
@@ -45,7 +46,7 @@ def set_organisation_lookback(session: Session, *, organisation_id: int, hours: 
     authorize_in(session, None, Action.IMPORT_DORA, access.organisation(organisation_id))
     if not math.isfinite(hours) or not 0 < hours <= MAX_LOOKBACK_HOURS:
         raise FoundationsError(
-            f"the look-back must be more than 0 and at most {MAX_LOOKBACK_HOURS:.0f} hours, got {hours:g}"
+            f"the look-back must be more than 0 and at most {MAX_LOOKBACK_HOURS:.0f} hours, not {number_text(hours)}"
         )
     org = session.get(Organisation, organisation_id)
     if org is None:

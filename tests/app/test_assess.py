@@ -105,15 +105,16 @@ def test_bad_evidence_link_is_refused_next_to_the_field_and_nothing_is_lost(app_
     at.text_input(key="url:fi_timeouts").set_value("https://ok.example.com/a").run()
     at.text_input(key="url:fi_timeouts").set_value("javascript:alert(1)").run()
     assert not at.exception
-    assert "Evidence link must be an http(s) address" in texts(at, "error")
+    assert "The evidence link must be a web address starting with http" in texts(at, "error")
+    assert "got" not in texts(at, "error")  # a sentence: "..., got 'javascript:alert(1)'" read like code
     assert at.text_input(key="url:fi_timeouts").value == "javascript:alert(1)"  # what was typed stays
     assert stored(app_engine, aid)["fi_timeouts"].evidence_url == "https://ok.example.com/a"
     at.radio(key="answer:fi_timeouts").set_value("4").run()  # other changes still save
     assert stored(app_engine, aid)["fi_timeouts"] == answered(4, evidence_url="https://ok.example.com/a")
-    assert "Evidence link must be" in texts(at, "error")
+    assert "The evidence link must be" in texts(at, "error")
     at.text_input(key="url:fi_timeouts").set_value("https://ok.example.com/b").run()
     assert stored(app_engine, aid)["fi_timeouts"].evidence_url == "https://ok.example.com/b"
-    assert "Evidence link must be" not in texts(at, "error")
+    assert "The evidence link must be" not in texts(at, "error")
 
 
 def test_a_resumed_assessment_shows_every_saved_answer(app_engine: Engine) -> None:

@@ -414,11 +414,11 @@ def test_malformed_answers_file(payments_round: str, tmp_path: Path, capsys: pyt
     ("answers", "named"),
     [
         ({"fi_timeouts": 2, "no_such_question": 1}, "no_such_question: unknown question key"),
-        ({"fi_timeouts": 9}, "fi_timeouts: level must be a whole number 0-4, got 9"),
+        ({"fi_timeouts": 9}, "fi_timeouts: level must be a whole number from 0 to 4, not 9"),
         ({"fi_bulkheads": "everything"}, "fi_bulkheads: answer must be one of"),
         ({"io_diagnosis_minutes_worst": "soon"}, "io_diagnosis_minutes_worst: answer must be a number of minutes"),
         ({"io_diagnosis_minutes_worst": 10**400}, "io_diagnosis_minutes_worst: answer must be a number of minutes"),
-        ({"fi_timeouts": 10**400}, "fi_timeouts: level must be a whole number 0-4"),
+        ({"fi_timeouts": 10**400}, "fi_timeouts: level must be a whole number from 0 to 4"),
         (
             {"fi_circuit_breakers": {"not_applicable": " "}},
             "fi_circuit_breakers: 'not applicable' needs a reason",
@@ -428,7 +428,7 @@ def test_malformed_answers_file(payments_round: str, tmp_path: Path, capsys: pyt
             {"fi_instance_kill": {"not_applicable": "no instances"}},
             "fi_instance_kill: 'not applicable' is not allowed",
         ),
-        ({"fi_timeouts": {"value": 2, "evidence_url": "javascript:alert(1)"}}, "fi_timeouts: evidence link"),
+        ({"fi_timeouts": {"value": 2, "evidence_url": "javascript:alert(1)"}}, "fi_timeouts: the evidence link"),
         (
             {"fi_timeouts": {"value": 2, "evidence_date": "last week"}},
             "fi_timeouts: evidence_date must be a date",

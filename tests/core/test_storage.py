@@ -301,8 +301,8 @@ def test_a_bank_1_round_keeps_bank_1_and_a_bank_2_round_carries_only_unchanged_q
 @pytest.mark.parametrize(
     ("key", "answer", "message"),
     [
-        ("fi_timeouts", answered(7), "fi_timeouts: level must be a whole number 0-4"),
-        ("fi_timeouts", answered("high"), "fi_timeouts: level must be a whole number 0-4"),
+        ("fi_timeouts", answered(7), "fi_timeouts: level must be a whole number from 0 to 4"),
+        ("fi_timeouts", answered("high"), "fi_timeouts: level must be a whole number from 0 to 4"),
         ("no_such_question", answered(2), "no_such_question: unknown question key"),
         ("fi_circuit_breakers", not_applicable(""), "fi_circuit_breakers: 'not applicable' needs a reason"),
         (
@@ -319,18 +319,19 @@ def test_a_bank_1_round_keeps_bank_1_and_a_bank_2_round_carries_only_unchanged_q
         (
             "fi_timeouts",
             answered(2, evidence_url="javascript:alert(1)"),
-            "fi_timeouts: evidence link must be",
+            "fi_timeouts: the evidence link must be a web address starting with http:// or https://, "
+            "not \u201cjavascript:alert(1)\u201d",
         ),
-        ("fi_timeouts", answered(2, evidence_url="file:///etc/passwd"), "fi_timeouts: evidence link must be"),
+        ("fi_timeouts", answered(2, evidence_url="file:///etc/passwd"), "fi_timeouts: the evidence link must be"),
         (
             "oc_owned_services_share",
             answered(120),
-            "oc_owned_services_share: answer must be between 0 and 100",
+            "oc_owned_services_share: answer must be between 0 and 100 % of services, not 120",
         ),
         (
             "rb_last_rollback_minutes",
             answered(float("nan")),
-            "rb_last_rollback_minutes: answer must be a finite",
+            "rb_last_rollback_minutes: answer must be an ordinary number of minutes, not not a number",
         ),
         ("fi_bulkheads", answered("everything"), "fi_bulkheads: answer must be one of"),
     ],
@@ -354,6 +355,7 @@ def test_invalid_answers_are_refused_and_nothing_is_saved(
     with pytest.raises(InvalidAnswerError) as caught:
         valid_then_invalid()
     assert str(caught.value).startswith(message)
+    assert "got" not in str(caught.value)  # a sentence, not Python's repr: "..., got 'high'" read like code
     assert count(engine, Answer) == 0
     assert count(engine, AnswerEvent) == 0
 

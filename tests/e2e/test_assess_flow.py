@@ -94,7 +94,7 @@ def test_answers_survive_a_reload_and_the_round_ends_on_its_results(server: Serv
     type_and_leave(timeouts.get_by_label("Note"), "Set in the shared client library", "Tab")
     expect(timeouts.get_by_text("with note, evidence link")).to_be_visible()
     type_and_leave(timeouts.get_by_label("Evidence link"), "ftp://not-allowed")
-    expect(timeouts.get_by_text("Evidence link must be an http(s) address")).to_be_visible()
+    expect(timeouts.get_by_text("The evidence link must be a web address starting with http")).to_be_visible()
     expect(page.get_by_text(f"5 of {len(default_bank().questions)} questions answered")).to_be_visible()
     screenshot(page, "02-assess")
 

@@ -223,7 +223,7 @@ BAD: list[tuple[str, Callable[[dict[str, Any]], None], str]] = [
     (
         "answer out of range",  # answers 0-4 are the context questions; 5 is the instance-loss level
         _set("teams.@Platform.rounds.0.answers.5.value", 99),
-        "teams[{Platform}].rounds[0]: answers[5]: fi_instance_kill: level must be a whole number 0-4, got 99",
+        "teams[{Platform}].rounds[0]: answers[5]: fi_instance_kill: level must be a whole number from 0 to 4, not 99",
     ),
     (
         "text for an epoch",

@@ -100,7 +100,7 @@ def test_a_stale_save_is_refused_with_the_current_value_and_who_set_it(room: Roo
 
 
 def test_an_invalid_agreed_answer_saves_nothing(room: Room) -> None:
-    with pytest.raises(InvalidAnswerError, match="rb_rollback_path: level must be a whole number 0-4"):
+    with pytest.raises(InvalidAnswerError, match="rb_rollback_path: level must be a whole number from 0 to 4"):
         agree(room, 9, expected=0)
     with pytest.raises(InvalidAnswerError, match="unknown question key"):
         agree(room, 1, expected=0, key="nope")

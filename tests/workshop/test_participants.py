@@ -54,7 +54,7 @@ def test_changing_an_answer_keeps_one_row_and_raises_its_version(room: Room) -> 
 @pytest.mark.parametrize(
     ("key", "answer", "message"),
     [
-        ("rb_rollback_path", answered(7), "rb_rollback_path: level must be a whole number 0-4"),
+        ("rb_rollback_path", answered(7), "rb_rollback_path: level must be a whole number from 0 to 4"),
         ("rb_last_rollback_minutes", answered(-3), "rb_last_rollback_minutes: answer must be between 0"),
         (
             "rb_rollback_path",
