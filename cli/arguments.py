@@ -55,6 +55,14 @@ def iso_date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"expected a date such as 2024-05-31, got {text!r}") from None
 
 
+def bank_name(text: str) -> tuple[str, str | None]:
+    """A published bank as `questions published` lists it: ID (its newest publication) or ID@VERSION."""
+    bank_id, _, version = text.partition("@")
+    if not bank_id:
+        raise argparse.ArgumentTypeError(f"expected a bank as ID or ID@VERSION, got {text!r}")
+    return bank_id, version or None
+
+
 # --- names and files, checked when the command runs (exit 1) -----------------------------------------------------
 
 

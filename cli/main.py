@@ -44,6 +44,7 @@ from assessment.organisations.directory import ensure_organisation, ensure_team,
 from assessment.roadmap.plan import roadmap_to_data
 from cli.access import add_access_commands
 from cli.arguments import assessment_id, no_organisation, output_file, read_data_file
+from cli.banks import add_bank_commands
 from cli.database import add_database_commands
 from cli.dora import add_dora_commands
 from cli.organisation import add_organisation_commands
@@ -252,6 +253,7 @@ def build_parser() -> argparse.ArgumentParser:
     check = qp.add_parser("check", help="validate bank files (default: the shipped bank)")
     check.add_argument("paths", nargs="*", metavar="PATH")
     check.set_defaults(func=cmd_questions_check)
+    add_bank_commands(qp)
 
     lst = sub.add_parser("list", help="list assessments")
     lst.add_argument("--json", action="store_true", help="print JSON")

@@ -11,6 +11,7 @@ import argparse
 import sys
 from typing import Any
 
+from assessment.assessments.banks import bank_for_round, find_published
 from assessment.assessments.comparison import RoundComparison, compare_rounds, comparison_to_data, level_text
 from assessment.assessments.repository import store_bank
 from assessment.assessments.rounds import confirm_answers, start_round
@@ -26,7 +27,7 @@ from assessment.interchange.bundle.load import store_bundle
 from assessment.interchange.bundle.schema import BUNDLE_VERSION
 from assessment.interchange.exports import import_organisation, organisation_csv, parse_organisation_export
 from assessment.organisations.directory import find_team
-from cli.arguments import output_file, positive_id
+from cli.arguments import bank_name, output_file, positive_id
 
 ROUND_ID = positive_id("an assessment id")
 
@@ -43,7 +44,14 @@ def add_round_commands(sub: Any) -> None:
         action="store_true",
         help="copy the latest round's answers, each marked carried over until confirmed",
     )
-    new.add_argument("--bank", help="question bank file (default: the shipped bank)")
+    bank = new.add_mutually_exclusive_group()
+    bank.add_argument("--bank", help="question bank file (default: the shipped bank)")
+    bank.add_argument(
+        "--published",
+        type=bank_name,
+        metavar="ID[@VERSION]",
+        help="a bank published for the organisation (`questions published`)",
+    )
     new.add_argument("--label", help="a name for the round, e.g. 'Q3 review'")
     new.add_argument("--by", help="who starts the round")
     new.add_argument("--json", action="store_true", help="print JSON")
@@ -61,11 +69,21 @@ def add_round_commands(sub: Any) -> None:
 
 
 def cmd_round_new(args: argparse.Namespace) -> int:
-    bank = load_bank(args.bank)
+    bank = load_bank(args.bank) if args.bank else None
     by = args.by or get_settings().default_user
     with db.write_session(db.ready_engine()) as session:
         team = find_team(session, team=args.team, organisation=args.org)
-        stored = store_bank(session, bank=bank)
+        if bank is not None:
+            stored = store_bank(session, bank=bank)
+        else:
+            chosen = (
+                find_published(
+                    session, organisation_id=team.organisation_id, bank_id=args.published[0], version=args.published[1]
+                ).bank_version_id
+                if args.published
+                else None
+            )
+            stored = bank_for_round(session, team_id=team.id or 0, bank_version_id=chosen)
         started = start_round(
             session,
             team_id=team.id or 0,
@@ -83,11 +101,19 @@ def cmd_round_new(args: argparse.Namespace) -> int:
                     "previous_id": started.previous_id,
                     "carried_over": started.carried,
                     "skipped": list(started.skipped),
+                    "bank": f"{stored.bank_id} {stored.version}",
+                    "stale": [
+                        {"question": s.key, "evidence_date": s.stale.evidence_date, "age_days": s.stale.age_days}
+                        for s in started.stale
+                    ],
                 }
             )
         )
         return 0
-    print(f"started assessment {started.assessment_id} ({args.team}, round {started.round_number})")
+    print(
+        f"started assessment {started.assessment_id} ({args.team}, round {started.round_number}) "
+        f"on bank {stored.bank_id} {stored.version}"
+    )
     if args.prefill and started.previous_id is None:
         print("  nothing to pre-fill: this is the team's first round")
     elif args.prefill:
@@ -97,6 +123,8 @@ def cmd_round_new(args: argparse.Namespace) -> int:
         )
     for line in started.skipped:
         print(f"  not carried: {line}")
+    for aged in started.stale:
+        print(f"  re-confirm (stale): {aged}")
     return 0
 
 

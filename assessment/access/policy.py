@@ -58,6 +58,7 @@ class Action(StrEnum):
     RUN_WORKSHOPS = "run_workshops"
     MANAGE_MEMBERS = "manage_members"
     BRAND_REPORTS = "brand_reports"
+    PUBLISH_BANKS = "publish_banks"
     READ_AUDIT_LOG = "read_audit_log"
     CREATE_ORGANISATION = "create_organisation"
 
@@ -73,6 +74,7 @@ PHRASES: Mapping[Action, str] = {
     Action.RUN_WORKSHOPS: "run workshops",
     Action.MANAGE_MEMBERS: "invite members or change roles",
     Action.BRAND_REPORTS: "set the reports' branding",
+    Action.PUBLISH_BANKS: "publish question banks",
     Action.READ_AUDIT_LOG: "read the audit log",
     Action.CREATE_ORGANISATION: "create organisations",
 }
@@ -87,6 +89,7 @@ ALLOWED: Mapping[Role, frozenset[Action]] = {
         Action.RUN_WORKSHOPS,
         Action.MANAGE_MEMBERS,
         Action.BRAND_REPORTS,
+        Action.PUBLISH_BANKS,
         Action.READ_AUDIT_LOG,
     },
     Role.FACILITATOR: _TEAM_WORK | {Action.EXPORT, Action.RUN_WORKSHOPS},
@@ -322,6 +325,15 @@ def _denied(session: Session, role: Role, action: Action, organisation_id: int) 
     return AccessDenied(
         f"You are {article} {role.value} in {name}, and a {role.value} cannot "
         f"{PHRASES[action]}. An owner of {name} can change your role."
+    )
+
+
+def record_done(session: Session, *, by: str, action: Action, organisation_id: int, target: str, detail: str) -> None:
+    """The audit row of a change, in the caller's transaction: it is kept exactly when the change is."""
+    session.add(
+        AuditEvent(
+            actor=by, action=action.value, outcome=DONE, organisation_id=organisation_id, target=target, detail=detail
+        )
     )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, cast
 
 import sqlalchemy as sa
@@ -26,8 +26,21 @@ from assessment.core.db import table_of
 from assessment.core.errors import FoundationsError, InvalidAnswerError
 from assessment.core.types import utcnow
 from assessment.models.assessments import Answer, AnswerEvent, Assessment
+from assessment.scoring.freshness import Stale, stale
 
 COMPLETED = "completed"  # Assessment.status of a finished round
+
+
+@dataclass(frozen=True)
+class StaleCarried:
+    """A carried-over answer whose evidence is already older than its question allows: re-confirm it."""
+
+    key: str
+    short: str
+    stale: Stale
+
+    def __str__(self) -> str:
+        return f"{self.short}: {self.stale.phrase}"
 
 
 @dataclass(frozen=True)
@@ -39,6 +52,7 @@ class NewRound:
     previous_id: int | None
     carried: int
     skipped: tuple[str, ...]  # "question_key: why", for previous answers the new bank cannot take
+    stale: tuple[StaleCarried, ...] = ()  # carried answers whose evidence is too old to count: re-confirm them
 
 
 def previous_round(session: Session, *, assessment_id: int) -> Assessment | None:
@@ -100,13 +114,29 @@ def start_round(
         session, team_id=team_id, bank_version_id=bank_version_id, created_by=by, label=label
     )
     new_id = assessment.id or 0
-    carried, skipped = 0, cast(tuple[str, ...], ())
+    carried, skipped, aged = 0, cast(tuple[str, ...], ()), cast(tuple[StaleCarried, ...], ())
     if prefill and previous is not None:
         bank = bank_of(get_bank_version(session, bank_version_id=bank_version_id))
         before = bank_of(get_bank_version(session, bank_version_id=previous.bank_version_id))
         carried, skipped = _carry(session, previous.id or 0, new_id, before, bank, by)
+        aged = stale_carried(session, assessment_id=new_id, bank=bank)
     refresh_scores(session, assessment_id=new_id)
-    return NewRound(new_id, assessment.round_number, previous.id if previous else None, carried, skipped)
+    return NewRound(new_id, assessment.round_number, previous.id if previous else None, carried, skipped, aged)
+
+
+def stale_carried(session: Session, *, assessment_id: int, bank: Bank) -> tuple[StaleCarried, ...]:
+    """The round's still carried-over answers whose evidence is older than their question allows, as of today.
+
+    Carrying an answer does not renew its evidence: a drill timed last year is as
+    old in the new round as it was, so the new round says which ones to re-confirm.
+    """
+    questions = bank.questions_by_key()
+    today = date.today()  # as the judgement counts it (scoring.gates.Facts.today)
+    rows = session.exec(
+        select(Answer).where(Answer.assessment_id == assessment_id, col(Answer.carried_over)).order_by(col(Answer.id))
+    )
+    found = [(q, stale(q, to_value(row), today)) for row in rows if (q := questions.get(row.question_key))]
+    return tuple(StaleCarried(q.key, q.short, aged) for q, aged in found if aged is not None)
 
 
 def _carry(

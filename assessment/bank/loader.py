@@ -182,16 +182,24 @@ def parse_bank_text(text: str, file: str) -> Bank:
     return bank
 
 
+def parse_bank_bytes(data: bytes, file: str) -> Bank:
+    """Parse and check an uploaded bank file; BankError when it is not UTF-8 text or has any problem."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise BankError([BankIssue(file, "", "file is not UTF-8 text", line)]) from None
+    return parse_bank_text(text, file)
+
+
 def load_bank(path: Path | str | None = None) -> Bank:
     """Load a bank file (the shipped default when no path is given)."""
     path = Path(path) if path else default_bank_path()
     try:
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
     except FileNotFoundError:
         raise BankError([BankIssue(str(path), "", "file not found")]) from None
-    except UnicodeDecodeError:
-        raise BankError([BankIssue(str(path), "", "file is not UTF-8 text")]) from None
-    return parse_bank_text(text, str(path))
+    return parse_bank_bytes(data, str(path))
 
 
 @lru_cache(maxsize=1)

@@ -29,6 +29,7 @@ from sqlmodel import SQLModel
 # Imported for their side effect: each registers its tables on SQLModel.metadata.
 import assessment.models.access  # memberships and the audit log
 import assessment.models.assessments  # organisations, teams, assessments, answers
+import assessment.models.banks  # the question banks organisations published
 import assessment.models.branding  # organisations' report branding
 import assessment.models.dora  # the DORA tables
 import assessment.models.scores  # stored scores the portfolio aggregates

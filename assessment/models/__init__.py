@@ -3,6 +3,7 @@
 Modules: `assessments` (organisations, teams, bank versions, rounds, answers and
 their history), `access` (memberships, audit log), `workshops` (workshops,
 participants, their answers and decisions), `branding` (an organisation's report
-branding), `scores` (stored scores the portfolio aggregates), `dora` (imported DORA
+branding), `banks` (the question banks an organisation
+published), `scores` (stored scores the portfolio aggregates), `dora` (imported DORA
 rows, typed figures, findings, saved mappings).
 """

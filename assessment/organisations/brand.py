@@ -15,12 +15,11 @@ from dataclasses import dataclass
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from assessment.access.policy import DONE, Action, Actor, acting, authorize, organisation
+from assessment.access.policy import Action, Actor, acting, authorize, organisation, record_done
 from assessment.core import db
 from assessment.core.colours import WCAG_AA_TEXT, contrast, parse_colour
 from assessment.core.errors import FoundationsError, NotFoundError
 from assessment.core.types import utcnow
-from assessment.models.access import AuditEvent
 from assessment.models.assessments import Organisation, Team
 from assessment.models.branding import OrganisationBrand
 from assessment.organisations.logo import LogoError, LogoType, clean_logo
@@ -165,14 +164,12 @@ def store_brand(session: Session, *, organisation_id: int, brand: Brand, by: str
         said = f"{org.name}'s reports now carry its branding"
     if not audit:  # demo data: nobody acted
         return said
-    session.add(
-        AuditEvent(
-            actor=by,
-            action=Action.BRAND_REPORTS.value,
-            outcome=DONE,
-            organisation_id=organisation_id,
-            target=f"organisation {organisation_id}",
-            detail=said,
-        )
+    record_done(
+        session,
+        by=by,
+        action=Action.BRAND_REPORTS,
+        organisation_id=organisation_id,
+        target=f"organisation {organisation_id}",
+        detail=said,
     )
     return said

@@ -15,7 +15,6 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from assessment.access.policy import (
-    DONE,
     INSTALL,
     Action,
     Actor,
@@ -23,6 +22,7 @@ from assessment.access.policy import (
     acting,
     authorize,
     organisation,
+    record_done,
 )
 from assessment.core import db
 from assessment.core.emails import clean_email
@@ -63,15 +63,13 @@ def members(engine: Engine, *, actor: Actor | None, organisation_id: int) -> lis
 
 
 def _audit(session: Session, actor: Actor | None, organisation_id: int, target: str, detail: str) -> None:
-    session.add(
-        AuditEvent(
-            actor=str(actor),
-            action=Action.MANAGE_MEMBERS.value,
-            outcome=DONE,
-            organisation_id=organisation_id,
-            target=target,
-            detail=detail,
-        )
+    record_done(
+        session,
+        by=str(actor),
+        action=Action.MANAGE_MEMBERS,
+        organisation_id=organisation_id,
+        target=target,
+        detail=detail,
     )
 
 

@@ -13,9 +13,11 @@ import pytest
 
 from assessment.access import policy as access
 from assessment.access.policy import AccessDenied, Action, Actor, Role
+from assessment.assessments.banks import publish_bank
 from assessment.assessments.repository import load_assessment, save_answer
 from assessment.assessments.rounds import start_round
 from assessment.bank.answers import answered
+from assessment.bank.loader import parse_bank_text
 from assessment.core import db
 from assessment.core.errors import NotFoundError
 from assessment.dora.formats import Kind
@@ -27,6 +29,7 @@ from assessment.portfolio.data import portfolio_data
 from assessment.workshops.access import INVALID_LINK, InvalidLinkError
 from assessment.workshops.facilitator import overview
 from tests.support.access_world import Org, World
+from tests.support.banks import adapted_bank_text
 
 EXPECTED = """
                     owner facilitator member viewer
@@ -40,6 +43,7 @@ import_dora           y      y          y      n
 run_workshops         y      y          n      n
 manage_members        y      n          n      n
 brand_reports         y      n          n      n
+publish_banks         y      n          n      n
 read_audit_log        y      n          n      n
 create_organisation   n      n          n      n
 """
@@ -125,6 +129,9 @@ ACTIONS: dict[Action, Call] = {
     ),
     Action.BRAND_REPORTS: lambda w, org, actor: save_brand(
         w.engine, actor=actor, organisation_id=org.id, brand=make_brand(prepared_by=f"{actor}")
+    ),
+    Action.PUBLISH_BANKS: lambda w, org, actor: publish_bank(
+        w.engine, actor=actor, organisation_id=org.id, bank=parse_bank_text(adapted_bank_text(), "acme.yaml")
     ),
     Action.READ_AUDIT_LOG: lambda w, org, actor: audit_log(w.engine, actor=actor, organisation_id=org.id),
     Action.CREATE_ORGANISATION: lambda w, org, actor: create_organisation(

@@ -95,10 +95,12 @@ EXPORTED_TABLES = frozenset(
     }
 )
 DERIVED_TABLES = frozenset({"assessment_score", "foundation_score", "end_state_readiness"})
-LEFT_OUT_TABLES = frozenset({"audit_event", "sign_in_identity", "organisation_brand"})
+LEFT_OUT_TABLES = frozenset({"audit_event", "sign_in_identity", "organisation_brand", "published_bank"})
 """Every table is in exactly one of these three sets; a test fails when a new table is in none. The audit log and
 the sign-in bindings belong to the install, not to an organisation: an import binds nobody to an account. The
-report branding stays with the install that set it: it is how one consultancy presents its work."""
+report branding stays with the install that set it: it is how one consultancy presents its work. So do the banks an
+owner published (the bank of every exported round travels with it, in `bank_version`): publish them again to offer
+them for new rounds on the other install."""
 
 
 def _cell_type(column: sa.Column[Any]) -> Any:
