@@ -87,13 +87,13 @@ def answer_widget(
     spec = question.number
     assert spec is not None
     number_type = int if spec.integer else float
+    # no min_value/max_value: the browser would refuse a number outside them with a tooltip only;
+    # the answer's own check refuses it with a sentence beside the field
     st.number_input(
         f"Measured value ({plain(spec.unit)})",
         key=inputs.key("answer", question.key),
-        min_value=number_type(spec.minimum),
         value=None,
         step=number_type(1),
-        max_value=number_type(spec.maximum) if spec.maximum is not None else None,
         width=320,
         **callback("answer"),
     )
