@@ -27,6 +27,7 @@ from assessment.dora.service import (
     ImportPlan,
     ImportResult,
     Kind,
+    Mapping,
     NotConfirmed,
     ParsedFile,
     Problem,
@@ -94,8 +95,7 @@ def cmd_dora_import(args: argparse.Namespace) -> int:
             )
             if i is not None
         ]
-        mapping = service.read_mapping_file(args.mapping) if args.mapping else None
-        mapping = service.with_list_separator(mapping, args.list_separator)
+        mapping = _mapping(args)
         options = ImportOptions(mapping=mapping, tz=args.tz, max_bytes=max_bytes, skip_invalid=args.skip_invalid)
         parsed = service.parse_files(inputs, options, progress=bar)
         for warning in (w for p in parsed for w in p.warnings):  # said before anything is written
@@ -120,6 +120,16 @@ def cmd_dora_import(args: argparse.Namespace) -> int:
     for problem in result.skipped[:50]:
         print(f"skipped: {problem}")
     return 0
+
+
+def _mapping(args: argparse.Namespace) -> Mapping:
+    """The mapping file or the preset, with the separator and the service the options name."""
+    if args.mapping and args.preset:
+        raise FoundationsError("give --mapping or --preset, not both (a mapping file can start from a preset's)")
+    mapping = service.read_mapping_file(args.mapping) if args.mapping else None
+    mapping = service.preset_mapping(args.preset) if args.preset else mapping
+    mapping = service.with_list_separator(mapping, args.list_separator)
+    return service.with_service(mapping, args.service)
 
 
 def _write(args: argparse.Namespace, parsed: list[ParsedFile], bar: ProgressBar) -> ImportResult:
@@ -210,6 +220,16 @@ def add_dora_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) 
     for kind in Kind:
         imp.add_argument(f"--{kind.value}", metavar="FILE", help=f"{kind.value} file (see docs/DORA.md)")
     imp.add_argument("--mapping", metavar="FILE", help="column mapping file for exports with other column names")
+    imp.add_argument(
+        "--preset",
+        metavar="TOOL",
+        help=f"the column mapping of a tool's export: {', '.join(service.PRESETS)} (see docs/DORA.md)",
+    )
+    imp.add_argument(
+        "--service",
+        metavar="NAME",
+        help="the service of every row whose file names none (GitHub, GitLab and Opsgenie exports)",
+    )
     imp.add_argument(
         "--list-separator",
         choices=list(LIST_SEPARATORS),

@@ -29,9 +29,9 @@ from assessment.dora.crosscheck import Finding
 from assessment.dora.figures import RANGES, Typed, check_typed
 from assessment.dora.formats import FORMATS, Kind
 from assessment.dora.ingest import mapping as mappings
-from assessment.dora.ingest import saved
+from assessment.dora.ingest import presets, saved
 from assessment.dora.ingest.lists import SEPARATOR_KEY, SEPARATORS, detect_separator, separator_name
-from assessment.dora.ingest.mapping import KindMapping, Mapping
+from assessment.dora.ingest.mapping import SERVICE_KEY, KindMapping, Mapping
 from assessment.dora.ingest.merge import ImportPlan
 from assessment.dora.ingest.parsing import ParsedFile, parse_file
 from assessment.dora.ingest.pipeline import FileInput, ImportOptions, Target, import_files, parse_inputs, write_import
@@ -53,7 +53,9 @@ __all__ = [
     "LIST_SEPARATORS",
     "LIST_SEPARATOR_KEY",
     "METRICS",
+    "PRESETS",
     "RANGES",
+    "SERVICE_KEY",
     "DoraImportError",
     "DoraSummary",
     "DroppedRow",
@@ -79,6 +81,7 @@ __all__ = [
     "assessment_findings",
     "check_import",
     "check_typed",
+    "detect_preset",
     "file_headers",
     "file_warnings",
     "import_into",
@@ -89,6 +92,7 @@ __all__ = [
     "matching_header",
     "organisation_lookback",
     "parse_files",
+    "preset_mapping",
     "propose_mapping",
     "read_mapping_file",
     "save_mapping",
@@ -103,8 +107,10 @@ __all__ = [
     "window_for",
     "with_list_separator",
     "with_lookback",
+    "with_service",
 ]
 
+PRESETS = presets.PRESETS  # name -> Preset (title, the mapping per kind, where its fields are documented)
 LIST_SEPARATORS = SEPARATORS  # canonical name -> how messages and the page name it
 LIST_SEPARATOR_KEY = SEPARATOR_KEY  # the mapping's option that names it
 
@@ -196,6 +202,31 @@ def with_list_separator(mapping: Mapping | None, separator: str | None) -> Mappi
     if name is None:
         raise FoundationsError(f"unknown list separator {separator!r}: use one of {', '.join(SEPARATORS)}")
     result.setdefault(Kind.DEPLOYMENTS, {})[SEPARATOR_KEY] = name
+    return result
+
+
+def preset_mapping(name: str) -> Mapping:
+    """The named preset's mapping (github, gitlab, pagerduty, opsgenie); FoundationsError listing them otherwise."""
+    try:
+        return presets.preset(name).mapping()
+    except ValueError as exc:
+        raise FoundationsError(str(exc)) from None
+
+
+def detect_preset(kind: Kind, headers: list[str]) -> str | None:
+    """The preset whose export this file's headers are, when exactly one fits."""
+    return presets.detect(kind, headers)
+
+
+def with_service(mapping: Mapping | None, service_name: str | None) -> Mapping:
+    """The mapping with a service for every deployment and incident row whose file names none (None: unchanged)."""
+    result: Mapping = {kind: dict(kinds) for kind, kinds in (mapping or {}).items()}
+    if service_name is None:
+        return result
+    if not service_name.strip():
+        raise FoundationsError("the service is empty: name the service the export came from")
+    for kind in (Kind.DEPLOYMENTS, Kind.INCIDENTS):
+        result.setdefault(kind, {})[SERVICE_KEY] = service_name.strip()
     return result
 
 

@@ -68,7 +68,14 @@ def test_mapping_step_proposes_user_corrects_then_imports_and_saves(app_engine: 
     assert not at.exception
     assert "Imported 2 incidents" in texts(at, "success")
     assert _count(app_engine, "dora_incident") == 2
-    assert at.selectbox(key="dora_saved_choice").options == ["(propose from the headers)", "PagerDuty"]
+    assert at.selectbox(key="dora_saved_choice").options == [
+        "(propose from the headers)",
+        "Preset: GitHub deployments and commits (REST API JSON)",
+        "Preset: GitLab deployments (REST API JSON)",
+        "Preset: PagerDuty incidents (CSV export)",
+        "Preset: Opsgenie alerts (REST API JSON)",
+        "PagerDuty",
+    ]
 
 
 def test_bad_file_lists_line_column_value_and_saves_nothing(app_engine: Engine) -> None:

@@ -23,7 +23,7 @@ from assessment.dora.service import (
 )
 from reports.charts.dora import deployments_per_week_chart, lead_time_chart, recovery_chart
 from ui import auth, current, database, state, widgets
-from ui.components.dora import importing, separators
+from ui.components.dora import importing, presets, separators
 from ui.components.dora import widgets as dora_widgets
 from ui.components.dora.state import (
     IMPORT_NOTICE,
@@ -171,7 +171,13 @@ def uploads() -> dict[Kind, FileInput]:
 
 
 def mapping_step(files: dict[Kind, FileInput]) -> Mapping:
-    choice = st.selectbox("Column mapping", [PROPOSE, *saved], key="dora_saved_choice")
+    choice = st.selectbox(
+        "Column mapping",
+        [PROPOSE, *presets.PRESET_CHOICES, *saved],
+        key="dora_saved_choice",
+        help="A tool's export (GitHub, GitLab, PagerDuty, Opsgenie) is recognised by its columns; "
+        "choose its preset here when it is not.",
+    )
     mapping: Mapping = {}
     for kind, file in files.items():
         try:
@@ -180,8 +186,11 @@ def mapping_step(files: dict[Kind, FileInput]) -> Mapping:
             st.error("  \n".join(plain(line) for line in exc.lines()))
             continue
         st.text(f"{file.source}: which column holds what?")
-        proposal = saved[choice].get(kind, {}) if choice in saved else service.propose_mapping(kind, headers)
-        mapping[kind] = separators.separator_step(file, dora_widgets.mapping_step(kind, headers, proposal))
+        proposal, preset = presets.proposal_for(kind, headers, choice, saved)
+        presets.describe(preset, choice in presets.PRESET_CHOICES, proposal)
+        chosen = dora_widgets.mapping_step(kind, headers, proposal, variant=preset)
+        chosen = presets.service_step(kind, file.source, presets.with_settings(kind, proposal, chosen))
+        mapping[kind] = separators.separator_step(file, chosen)
         separators.show_warnings(file, mapping[kind], TIME_ZONE.get())
     return mapping
 

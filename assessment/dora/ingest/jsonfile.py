@@ -5,11 +5,17 @@ every key seen so far: a file of N records with a new key each was N x N work), 
 number of different keys is capped, and a nested value (an object, a list of objects)
 is kept as its JSON text and reported only if the mapping reads that column. A file
 nested deeper than Python's parser allows is refused as such, with its file name.
+
+Tools' API exports nest the fields that matter (GitLab's `environment.name`,
+`deployable.finished_at`): an object's values are also read as dotted keys, up to
+MAX_DEPTH levels down, each counted against MAX_KEYS like any other key. Every value
+is visited once, so flattening stays linear in the file's size.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -18,14 +24,13 @@ import pyarrow as pa
 from assessment.dora.ingest.problems import DoraImportError, Problem
 
 MAX_KEYS = 500
+MAX_DEPTH = 3  # `a.b.c`: deeper objects stay one nested value (their JSON text)
 NESTED = "expected text, a number or a list of ids"
 
 
 def read_json_columns(data: bytes, source: str) -> tuple[pa.Table, np.ndarray, dict[str, list[int]]]:
     """The records as text columns, their record numbers, and per key the records whose value is nested."""
-    doc = _load(data, source)
-    if isinstance(doc, dict) and len(doc) == 1 and isinstance(next(iter(doc.values())), list):
-        doc = next(iter(doc.values()))  # {"deployments": [...]} is accepted as the list it wraps
+    doc = _records(_load(data, source))
     if not isinstance(doc, list):
         raise DoraImportError(
             [Problem(source, f"JSON must be a list of records (objects), found {type(doc).__name__}")]
@@ -45,7 +50,7 @@ def read_json_columns(data: bytes, source: str) -> tuple[pa.Table, np.ndarray, d
                 )
             )
             continue
-        for key, value in record.items():
+        for key, value in _flat(record, "", 1):
             column = cells.get(key)
             if column is None:
                 if len(cells) == MAX_KEYS:
@@ -70,6 +75,24 @@ def read_json_columns(data: bytes, source: str) -> tuple[pa.Table, np.ndarray, d
         raise DoraImportError([Problem(source, "the file holds no records")])
     table = pa.table({key: _column(rows, values, len(doc)) for key, (rows, values) in cells.items()})
     return table, np.arange(1, len(doc) + 1, dtype=np.int64), nested
+
+
+def _records(doc: Any) -> Any:
+    """A wrapped list is the list: `{"deployments": [...]}`, or an API page such as Opsgenie's
+    `{"data": [...], "took": 0.01, "requestId": "..."}` (the one value that is a list)."""
+    if not isinstance(doc, dict):
+        return doc
+    lists = [value for value in doc.values() if isinstance(value, list)]
+    return lists[0] if len(lists) == 1 else doc
+
+
+def _flat(record: dict[str, Any], prefix: str, depth: int) -> Iterator[tuple[str, Any]]:
+    """Each key with its value, and an object's keys again as `key.inner` (MAX_DEPTH levels at most)."""
+    for key, value in record.items():
+        name = f"{prefix}{key}"
+        yield name, value
+        if isinstance(value, dict) and depth < MAX_DEPTH:
+            yield from _flat(value, f"{name}.", depth + 1)
 
 
 def _load(data: bytes, source: str) -> Any:

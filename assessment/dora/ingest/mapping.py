@@ -3,6 +3,15 @@
 A mapping says, per kind of file, which header of the user's file holds each
 canonical column (`{"deployments": {"deployed_at": "finished_at", ...}}`).
 Canonical columns left out are read from a header of the same name, if any.
+
+Besides column names a kind's mapping may hold settings (OPTIONS): the separator of
+change id lists, the file's own words for a successful deployment and for production
+(`success_statuses`, `production_environments`: stored as `success` and `production`),
+a service for every row of an export that names none (`service_default`), a column of
+milliseconds from start to resolution read as the resolution time (`resolved_after_ms`,
+for incidents whose export gives no resolution time), and the
+preset it came from (`preset`: an optional column the preset names but the file lacks
+is then left out instead of refused, since tools leave empty fields out of their JSON).
 """
 
 from __future__ import annotations
@@ -13,18 +22,32 @@ import re
 from pathlib import Path
 from typing import Any
 
-from assessment.dora.formats import FORMATS, Column, Kind
+from assessment.dora.formats import FORMATS, MAX_TEXT, Column, Kind
+from assessment.dora.ingest.jsonfile import short_json
 from assessment.dora.ingest.lists import SEPARATOR_KEY, SEPARATORS, separator_name
 from assessment.dora.ingest.problems import DoraImportError, Problem
 
 MAPPING_MARK = "foundations_dora_mapping"
 MAPPING_VERSION = 1
 KindMapping = dict[str, str]  # canonical column -> header in the user's file (and the options below)
-OPTIONS = frozenset({SEPARATOR_KEY})  # keys of a kind's mapping that are settings, not columns
+SUCCESS_KEY = "success_statuses"  # the file's statuses that mean a finished, successful deployment
+PRODUCTION_KEY = "production_environments"  # the file's environments that are production
+SERVICE_KEY = "service_default"  # the service of every row, for exports that name none
+PRESET_KEY = "preset"  # the preset this mapping came from
+DURATION_KEY = "resolved_after_ms"  # incidents: a column of milliseconds from start to resolution (Opsgenie)
+OPTIONS = frozenset({SEPARATOR_KEY, SUCCESS_KEY, PRODUCTION_KEY, SERVICE_KEY, PRESET_KEY})  # settings, not columns
+_OPTION_KINDS = {
+    SEPARATOR_KEY: {Kind.DEPLOYMENTS},
+    SUCCESS_KEY: {Kind.DEPLOYMENTS},
+    PRODUCTION_KEY: {Kind.DEPLOYMENTS},
+    SERVICE_KEY: {Kind.DEPLOYMENTS, Kind.INCIDENTS},
+    PRESET_KEY: set(Kind),
+}
 Mapping = dict[Kind, KindMapping]
 
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _NON_WORD = re.compile(r"[^a-z0-9]+")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def normalise_header(name: str) -> str:
@@ -74,6 +97,9 @@ def _close(column: Column, by_norm: dict[str, str], taken: set[str]) -> str | No
 def resolve(kind: Kind, headers: list[str], mapping: KindMapping | None, source: str) -> KindMapping:
     """The header to read for each canonical column, or DoraImportError naming what is missing."""
     chosen = {name: same_header(header, headers) for name, header in (mapping or {}).items() if name not in OPTIONS}
+    if (mapping or {}).get(PRESET_KEY):  # a preset names the tool's optional fields; an export may lack them
+        required = {c.name for c in FORMATS[kind] if c.required}
+        chosen = {name: header for name, header in chosen.items() if header in headers or name in required}
     problems = [
         Problem(
             source,
@@ -89,19 +115,36 @@ def resolve(kind: Kind, headers: list[str], mapping: KindMapping | None, source:
         header = chosen.get(column.name) if column.name in chosen else by_norm.get(column.name)
         if header:
             resolved[column.name] = header
-    missing = [c.name for c in FORMATS[kind] if c.required and c.name not in resolved]
+    if chosen.get(DURATION_KEY) in headers and "resolved_at" not in resolved:  # a duration read as the resolution
+        resolved[DURATION_KEY] = chosen[DURATION_KEY]
+    missing = [
+        c.name
+        for c in FORMATS[kind]
+        if c.required and c.name not in resolved and not (c.name == "service" and (mapping or {}).get(SERVICE_KEY))
+    ]  # service_default stands in for a service column the file lacks
     if missing:
         problems.append(
             Problem(
                 source,
                 f"required column{'s' if len(missing) > 1 else ''} missing: "
-                f"{', '.join(missing)} (the file has: {', '.join(headers)}); "
-                "rename the columns or give a mapping",
+                f"{', '.join(missing)} (the file has: {', '.join(headers)}); " + _missing_hint(missing, mapping),
             )
         )
     if problems:
         raise DoraImportError(problems)
     return resolved
+
+
+def _missing_hint(missing: list[str], mapping: KindMapping | None) -> str:
+    preset = (mapping or {}).get(PRESET_KEY)
+    if preset and missing == ["service"]:
+        return (
+            f"the {preset} export names no service: give the one it came from "
+            "(--service, or 'Service of every row' on the page)"
+        )
+    if preset:
+        return f"is this the {preset} export the preset expects? Choose another preset or give a mapping"
+    return "rename the columns or give a mapping"
 
 
 def same_header(header: str, headers: list[str]) -> str:
@@ -174,7 +217,7 @@ def _kind_mapping(kind: Kind, value: Any, source: str, problems: list[Problem]) 
     if not isinstance(value, dict):
         problems.append(Problem(source, "expected an object of column names", column=kind.value))
         return {}
-    names = {c.name for c in FORMATS[kind]}
+    names = {c.name for c in FORMATS[kind]} | ({DURATION_KEY} if kind is Kind.INCIDENTS else set())
     result: KindMapping = {}
     for name, header in value.items():
         if name == SEPARATOR_KEY and kind is Kind.DEPLOYMENTS:
@@ -182,6 +225,20 @@ def _kind_mapping(kind: Kind, value: Any, source: str, problems: list[Problem]) 
                 problems.append(Problem(source, _bad_separator(str(header)), column=f"{kind.value}.{name}"))
             else:
                 result[name] = separator_name(header) or ""
+        elif name in OPTIONS and kind in _OPTION_KINDS[name]:
+            setting = _setting(header)
+            if setting is None:
+                problems.append(
+                    Problem(
+                        source,
+                        f"expected text (a list of words for {SUCCESS_KEY} and {PRODUCTION_KEY}), at most "
+                        f"{MAX_TEXT} characters, without control characters",
+                        column=f"{kind.value}.{name}",
+                        value=short_json(header),
+                    )
+                )
+            elif setting:
+                result[name] = setting
         elif name not in names:
             problems.append(
                 Problem(
@@ -197,6 +254,20 @@ def _kind_mapping(kind: Kind, value: Any, source: str, problems: list[Problem]) 
         elif header:
             result[name] = header
     return result
+
+
+def _setting(value: Any) -> str | None:
+    """A setting's value as text (a list of words joined by ', '), None when it is not one."""
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        value = ", ".join(v.strip() for v in value)
+    if not isinstance(value, str) or len(value) > MAX_TEXT or _CONTROL.search(value):
+        return None
+    return value.strip()
+
+
+def words(setting: str | None) -> frozenset[str]:
+    """The words of a list setting (`success, inactive`), compared lower-case as status and environment are."""
+    return frozenset(w.strip().lower() for w in (setting or "").split(",") if w.strip())
 
 
 def load_mapping_file(path: str) -> Mapping:

@@ -21,7 +21,16 @@ from assessment.dora.bounds import EARLIEST_S, latest_allowed_s, range_text
 from assessment.dora.formats import FORMATS, MAX_TEXT, ColumnType, Kind
 from assessment.dora.ingest.jsonfile import NESTED
 from assessment.dora.ingest.lists import SEPARATOR_KEY, SEPARATORS, split_lists, too_long_ids
-from assessment.dora.ingest.mapping import KindMapping, list_separator, resolve
+from assessment.dora.ingest.mapping import (
+    DURATION_KEY,
+    PRODUCTION_KEY,
+    SERVICE_KEY,
+    SUCCESS_KEY,
+    KindMapping,
+    list_separator,
+    resolve,
+    words,
+)
 from assessment.dora.ingest.problems import DoraImportError, Problem
 from assessment.dora.ingest.sources import DEFAULT_MAX_BYTES, TextTable, raise_if_empty, read_text_table
 
@@ -121,6 +130,9 @@ def parse_file(
         )
         for column in FORMATS[kind]
     }
+    typed.update(_settings(mapping or {}, typed, resolved))
+    if DURATION_KEY in resolved:
+        typed["resolved_at"] = _resolved_after(found, typed["started_at"], text.table.column(resolved[DURATION_KEY]))
     _check_rows(found, kind, typed, text, resolved)
     problems = list(text.broken_rows) + found.problems
     total = len(text.broken_rows) + found.total
@@ -141,6 +153,33 @@ def parse_file(
         len(text.broken_rows) + int(found.bad.sum()),
         tuple(found.warnings),
     )
+
+
+def _settings(mapping: KindMapping, typed: dict[str, pa.Array], resolved: KindMapping) -> dict[str, pa.Array]:
+    """The mapping's settings applied: the file's own success and production words stored as the canonical
+    ones, and the service of an export that names none."""
+    changed: dict[str, pa.Array] = {}
+    for key, column, canonical in ((SUCCESS_KEY, "status", "success"), (PRODUCTION_KEY, "environment", "production")):
+        listed = words(mapping.get(key))
+        if listed and column in typed:
+            hit = pc.fill_null(pc.is_in(typed[column], pa.array(sorted(listed), pa.string())), False)
+            changed[column] = pc.if_else(hit, pa.scalar(canonical), typed[column])
+    if mapping.get(SERVICE_KEY) and "service" in typed and "service" not in resolved:
+        changed["service"] = pa.array([mapping[SERVICE_KEY]] * len(typed["service"]), pa.string())
+    return changed
+
+
+def _resolved_after(found: _Collector, started: pa.Array, raw: pa.ChunkedArray) -> pa.Array:
+    """Start plus a whole number of milliseconds (Opsgenie's `report.closeTime`); empty: not resolved."""
+    values = pc.utf8_trim_whitespace(raw)
+    empty = _mask(pc.equal(values, ""))
+    whole = _mask(pc.match_substring_regex(values, r"^\d{1,15}$"))
+    found.add(~empty & ~whole, DURATION_KEY, "is not a whole number of milliseconds (0 or more)", values)
+    millis = np.zeros(len(values), dtype=np.int64)
+    if whole.any():
+        millis[whole] = np.asarray(pc.cast(values.filter(pa.array(whole)), pa.int64()).to_numpy(), dtype=np.int64)
+    resolved = pc.add(started, pa.array(millis // 1000, pa.int64()))
+    return pc.if_else(pa.array(empty | ~whole), pa.scalar(None, pa.int64()), resolved)
 
 
 def _ordered(problems: list[Problem]) -> list[Problem]:

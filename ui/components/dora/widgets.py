@@ -86,8 +86,10 @@ def definitions(figures: tuple[Figure, ...], window: str, edition: str) -> None:
             st.text(f"{f.title}: {f.definition}")
 
 
-def mapping_step(kind: Kind, headers: list[str], proposal: KindMapping) -> KindMapping:
-    """One selectbox per canonical column, preset to the proposal; returns what the user confirmed."""
+def mapping_step(kind: Kind, headers: list[str], proposal: KindMapping, variant: str = "") -> KindMapping:
+    """One selectbox per canonical column, preset to the proposal; returns what the user confirmed.
+
+    `variant` (a preset's name) gives the widgets their own keys, so each proposal starts from its own choices."""
     options = [NOT_IN_FILE, *headers]
     chosen: KindMapping = {}
     columns = st.columns(3)
@@ -98,7 +100,7 @@ def mapping_step(kind: Kind, headers: list[str], proposal: KindMapping) -> KindM
             plain(label),
             options,
             index=options.index(guess) if guess in options else 0,
-            key=f"dora_map_{kind.value}_{column.name}",
+            key=f"dora_map_{kind.value}_{column.name}{f'_{variant}' if variant else ''}",
             help=plain(column.help),
         )
         if picked != NOT_IN_FILE:
