@@ -36,7 +36,8 @@ def test_a_gitlab_export_is_recognised_and_needs_its_service(app_engine: Engine)
     _upload(at, "deployments", "gitlab-deployments.json")
     assert (
         "Preset: GitLab deployments (REST API JSON), recognised from the file's columns. Statuses counted as "
-        "deployed: success. Environments counted as production: production, prod. Check each column below."
+        "deployed: success. Environments counted as production: production, prod. The export names no service: "
+        "give it in 'Service of every row'. Check each column below."
     ) in texts(at, "caption")
     assert at.selectbox(key="dora_map_deployments_deployed_at_gitlab").value == "deployable.finished_at"
     assert at.selectbox(key="dora_map_deployments_environment_gitlab").value == "environment.name"

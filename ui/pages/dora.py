@@ -187,7 +187,7 @@ def mapping_step(files: dict[Kind, FileInput]) -> Mapping:
             continue
         st.text(f"{file.source}: which column holds what?")
         proposal, preset = presets.proposal_for(kind, headers, choice, saved)
-        presets.describe(preset, choice in presets.PRESET_CHOICES, proposal)
+        presets.describe(kind, preset, choice in presets.PRESET_CHOICES, proposal)
         chosen = dora_widgets.mapping_step(kind, headers, proposal, variant=preset)
         chosen = presets.service_step(kind, file.source, presets.with_settings(kind, proposal, chosen))
         mapping[kind] = separators.separator_step(file, chosen)

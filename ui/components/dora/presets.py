@@ -31,12 +31,14 @@ def proposal_for(kind: Kind, headers: list[str], choice: str, saved: dict[str, M
     return service.propose_mapping(kind, headers), ""
 
 
-def describe(preset: str, chosen: bool, proposal: KindMapping) -> None:
+def describe(kind: Kind, preset: str, chosen: bool, proposal: KindMapping) -> None:
     """Which preset applies to this file, why, and what its settings do, in one line."""
     if not preset:
         return
     how = "chosen above" if chosen else "recognised from the file's columns"
     settings = [f"{label} {proposal[key]}" for key, label in _SETTINGS.items() if proposal.get(key)]
+    if kind in (Kind.DEPLOYMENTS, Kind.INCIDENTS) and "service" not in proposal:
+        settings.append("the export names no service: give it in 'Service of every row'")
     said = f"Preset: {PRESETS[preset].title}, {how}. " + "".join(f"{s[0].upper()}{s[1:]}. " for s in settings)
     st.caption(plain(f"{said}Check each column below."))
 
