@@ -25,7 +25,6 @@ GATE_WORDS = {
     GateState.UNANSWERED: "not answered",
 }
 RISK_WORDS = {Risk.HIGH: "High", Risk.MEDIUM: "Medium"}
-TABLE_ROW_PX = 35  # st.dataframe's row height: tables are sized to show every row without scrolling
 
 engine = database.engine()
 state.follow_pending_page()
@@ -118,7 +117,7 @@ def risks(score: AssessmentScore) -> None:
         pd.DataFrame(rows),
         hide_index=True,
         width="stretch",
-        height=TABLE_ROW_PX * (len(rows) + 1) + 3,
+        height="content",  # every row without scrolling, and no blank rows after the last
         column_config={"Answer": st.column_config.TextColumn(width="large")},
     )
 
