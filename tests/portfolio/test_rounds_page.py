@@ -83,3 +83,11 @@ def test_a_round_in_progress_is_named_and_never_compared(demo_app_engine: Engine
     metrics = {m.label: (m.value, m.delta) for m in at.metric}
     assert int(metrics["Overall score"][1]) > 0  # still round 1 to round 2
     assert [o.split(" · ")[0] for o in at.selectbox(key="rounds_after").options] == ["Round 1", "Round 2"]
+
+
+def test_results_lead_and_starting_a_round_is_secondary(demo_app_engine: Engine) -> None:
+    at = open_team(demo_app_engine, "Payments")
+    assert not any(s.value.startswith("Start round") for s in at.subheader)  # no headline card for it
+    assert [e.label for e in at.expander] == ["Start round 3"]  # folded under the comparison
+    assert at.button(key="rounds_start").proto.type == "secondary"
+    assert "primary" not in [b.proto.type for b in at.button]

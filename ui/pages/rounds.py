@@ -22,8 +22,8 @@ actor = auth.actor()
 state.follow_pending_page()
 st.title("Rounds")
 st.caption(
-    "A round is one assessment of a team. Start the next one from the last one's answers, then see what "
-    "moved between any two rounds."
+    "A round is one assessment of a team. See what moved between two completed rounds; start the next "
+    "one, pre-filled from the last one's answers, below them."
 )
 widgets.show_notice()
 
@@ -88,9 +88,16 @@ with db.read_session(engine) as session:
 
 
 def next_round(rounds: list[AssessmentSummary]) -> None:
-    """The 'start the next round' card, offering to pre-fill from the latest round."""
-    with st.container(border=True):
-        st.subheader(f"Start round {len(rounds) + 1}", anchor=False)
+    """The 'start the next round' card, offering to pre-fill from the latest round.
+
+    A team with rounds comes here for what they show: starting another is one click
+    away, folded, under the results; with none it is the only thing to do.
+    """
+    title = f"Start round {len(rounds) + 1}"
+    card = st.expander(title, icon=":material/add_task:") if rounds else st.container(border=True)
+    with card:
+        if not rounds:
+            st.subheader(title, anchor=False)
         if rounds:
             st.checkbox(
                 f"Pre-fill from round {rounds[-1].round_number:d} ({rounds[-1].answered:d} answers)",
@@ -105,9 +112,9 @@ def next_round(rounds: list[AssessmentSummary]) -> None:
             placeholder="e.g. Q3 review",
         )
         st.button(
-            f"Start round {len(rounds) + 1}",
+            title,
             key="rounds_start",
-            type="primary",
+            type="secondary" if rounds else "primary",
             icon=":material/add_task:",
             on_click=actions.start_next_round,
             args=(actor, team_id),
