@@ -30,6 +30,7 @@ PAGES = {  # grouped by who comes for them: a team's own round, a leader's overv
     "Leaders": [
         st.Page("ui/pages/portfolio.py", title="Portfolio", icon=":material/grid_view:"),
         st.Page("ui/pages/rounds.py", title="Rounds", icon=":material/compare_arrows:"),
+        st.Page("ui/pages/banks.py", title="Question banks", icon=":material/quiz:", url_path="banks"),
     ],
     "Workshops": workshop_pages(),
 }

@@ -140,7 +140,7 @@ def follow_pending_page() -> None:
 
 
 def set_notice(kind: str, message: str) -> None:
-    """A one-off message (kind: success, error, info) shown on the next run of the page.
+    """A one-off message (kind: success, error, warning, info) shown on the next run of the page.
 
     `message` is Markdown: escape what people typed or the domain said (`ui.text.plain`, `sentence`).
     """

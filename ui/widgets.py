@@ -11,7 +11,12 @@ from assessment.assessments.repository import AssessmentData
 from ui import state
 from ui.text import plain
 
-_NOTICE_ICONS = {"success": ":material/check_circle:", "error": ":material/error:", "info": ":material/info:"}
+_NOTICE_ICONS = {
+    "success": ":material/check_circle:",
+    "error": ":material/error:",
+    "warning": ":material/warning:",
+    "info": ":material/info:",
+}
 
 
 def show_notice() -> None:
@@ -25,6 +30,8 @@ def show_notice() -> None:
         st.success(message, icon=icon)  # escaped: by set_notice's callers
     elif kind == "error":
         st.error(message, icon=icon)  # escaped: by set_notice's callers
+    elif kind == "warning":
+        st.warning(message, icon=icon)  # escaped: by set_notice's callers
     else:
         st.info(message, icon=icon)  # escaped: by set_notice's callers
 

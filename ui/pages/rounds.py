@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from assessment.access.policy import Action, authorize, may, organisation, visible_organisations
+from assessment.assessments.banks import organisation_banks
 from assessment.assessments.comparison import RoundComparison, compare_rounds
 from assessment.assessments.repository import AssessmentSummary, assessment_team, list_assessments, load_assessment
 from assessment.assessments.rounds import carried_over_keys
@@ -13,7 +14,7 @@ from assessment.core.errors import FoundationsError
 from assessment.organisations.directory import list_teams
 from ui import auth, database, state, widgets
 from ui.components.rounds import actions, views
-from ui.components.rounds.state import AFTER, BEFORE, CONFIRM, LABEL, ORG, PREFILL, TEAM
+from ui.components.rounds.state import AFTER, BANK, BEFORE, CONFIRM, LABEL, ORG, PREFILL, SHIPPED, TEAM
 from ui.state import Slot
 from ui.text import plain, sentence
 
@@ -74,6 +75,7 @@ try:
     with db.read_session(engine) as session:
         teams = {t.id or 0: t.name for t in list_teams(session, organisation_id=org_id)}
         may_manage = may(session, actor, Action.MANAGE_ROUNDS, org_id)
+        banks = {c.bank_version_id or SHIPPED: c.label for c in organisation_banks(session, organisation_id=org_id)}
         may_answer = may(session, actor, Action.ANSWER, org_id)
 except FoundationsError as exc:
     st.error(sentence(str(exc)), icon=":material/block:")
@@ -105,6 +107,14 @@ def next_round(rounds: list[AssessmentSummary]) -> None:
                 key=PREFILL.key,
                 help="Every copied answer is marked 'carried over' until someone confirms or changes it.",
             )
+        BANK.keep_within(banks, SHIPPED)
+        st.selectbox(
+            "Question bank",
+            list(banks),
+            format_func=banks.__getitem__,
+            key=BANK.key,
+            help="The shipped bank, or one an owner published for this organisation on the Question banks page.",
+        )
         st.text_input(
             "Name of the round (optional)",
             key=LABEL.key,

@@ -13,6 +13,7 @@ import streamlit as st
 
 from assessment.bank.answers import MAX_TEXT, AnswerValue
 from assessment.bank.model import AnswerType, Question
+from assessment.scoring.freshness import stale
 from ui import widgets
 from ui.components.assess.actions import on_change, on_clear, on_confirm
 from ui.components.assess.answer_fields import (
@@ -200,16 +201,26 @@ def _status_line(answer: AnswerValue | None, meta: tuple[str, Any, int] | None, 
     st.caption(f"{said} {widgets.local_time(when)} by {plain(by)}" + (f" · with {plain(details)}" if details else ""))
 
 
-def _carried_marker(assessment_id: int, question: Question, carried_from: int) -> None:
-    """The badge and button of an answer still copied from the previous round."""
+def _carried_marker(assessment_id: int, question: Question, answer: AnswerValue | None, carried_from: int) -> None:
+    """The badge and button of an answer still copied from the previous round; red when its evidence is stale."""
+    aged = stale(question, answer, date.today())
     with st.container(horizontal=True, vertical_alignment="center", key=f"carried-{question.key}"):
-        st.badge(
-            f"Carried over from round {carried_from} — confirm or change",
-            icon=":material/history:",
-            color="orange",
-            help="Last round's answer, copied into this round. Confirm it if it still holds; "
-            "changing it confirms the new answer.",
-        )
+        if aged is None:
+            st.badge(
+                f"Carried over from round {carried_from:d} — confirm or change",
+                icon=":material/history:",
+                color="orange",
+                help="Last round's answer, copied into this round. Confirm it if it still holds; "
+                "changing it confirms the new answer.",
+            )
+        else:
+            dated = plain(f"{aged.evidence_date:%-d %b %Y}")
+            st.badge(
+                f"Carried over from round {carried_from:d}: evidence dated {dated} is stale — re-confirm",
+                icon=":material/event_busy:",
+                color="red",
+                help=f"The {plain(aged.phrase)}. Until newer evidence is dated, it cannot pass a deciding test.",
+            )
         st.button(
             "Confirm",
             key=ANSWERS.key("confirm", question.key),
@@ -239,7 +250,7 @@ def render_question(
         gate = " :orange-badge[:material/flag: Deciding test]" if question.gate else ""
         st.subheader(f"{number:d}. {plain(question.short)}{gate}", anchor=f"q-{question.key}")
         if carried_from is not None:
-            _carried_marker(assessment_id, question, carried_from)
+            _carried_marker(assessment_id, question, answer, carried_from)
         _show_problem(question, "confirm")
         if focus:
             st.info("First unanswered question.", icon=":material/arrow_downward:")

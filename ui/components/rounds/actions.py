@@ -6,23 +6,24 @@ Each is one short write transaction; problems become a notice for the next run.
 from __future__ import annotations
 
 from assessment.access.policy import Action, Actor, assessment, authorize, team
-from assessment.assessments.repository import store_bank
+from assessment.assessments.banks import bank_for_round
 from assessment.assessments.rounds import confirm_answers, start_round
-from assessment.bank.loader import default_bank
 from assessment.core import db
 from assessment.core.errors import FoundationsError
 from ui import database, state
-from ui.components.rounds.state import CONFIRM, LABEL, PREFILL
-from ui.text import sentence
+from ui.components.rounds.state import BANK, CONFIRM, LABEL, PREFILL
+from ui.text import plain, sentence
 
 
 def start_next_round(actor: Actor, team_id: int) -> None:
-    """Start the team's next round on the shipped bank, pre-filled if asked, and open it."""
+    """Start the team's next round on the bank picked (the shipped one by default), pre-filled if asked, and open it."""
     engine = database.engine()
     try:
         authorize(engine, actor, Action.MANAGE_ROUNDS, team(team_id))
         with db.write_session(engine) as session:
-            stored = store_bank(session, bank=default_bank())
+            stored = bank_for_round(
+                session, team_id=team_id, bank_version_id=BANK.get() or None
+            )  # SHIPPED (0): the shipped bank
             started = start_round(
                 session,
                 team_id=team_id,
@@ -35,12 +36,15 @@ def start_next_round(actor: Actor, team_id: int) -> None:
         state.set_notice("error", sentence(str(exc)))
         return
     LABEL.set("")
-    note = f"Round {started.round_number} started"
+    note = f"Round {started.round_number:d} started on " + plain(f"{stored.title} ({stored.bank_id} {stored.version})")
     if started.carried:
         note += f" with {started.carried} answer(s) carried over: confirm or change each one"
     if started.skipped:
         note += f"; {len(started.skipped)} earlier answer(s) no longer fit the question bank and were left out"
-    state.set_notice("success", note + ".")
+    if started.stale:
+        note += f"; {len(started.stale)} carried answer(s) rest on stale evidence, re-confirm them with new evidence: "
+        note += "; ".join(plain(str(s)) for s in started.stale)
+    state.set_notice("warning" if started.stale else "success", note + ".")
     state.request_page(state.ASSESS_PAGE, started.assessment_id)
 
 
