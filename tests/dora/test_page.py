@@ -108,6 +108,19 @@ def test_typed_figures_are_saved_and_banded(app_engine: Engine) -> None:
     assert (row.lead_time_range, row.recovery_hours, row.recovery_range) == ("one_day_to_one_week", 0.5, None)
     assert "Typed figures saved." in texts(at, "info")
     assert "typed: between one day and one week" in at.dataframe[0].value["Value"].tolist()
+    assert "No deployments or incidents imported yet" not in texts(at, "info")  # the typed figures are shown
+
+
+def test_the_exact_numbers_are_empty_until_typed_and_an_empty_one_is_not_a_zero(app_engine: Engine) -> None:
+    at = open_page(DORA, new_round(app_engine))
+    numbers = [n for n in at.number_input if (n.key or "").startswith("dora_typed_")]
+    assert len(numbers) == 4
+    assert [n.value for n in numbers] == [None] * 4  # they read 0.00, a figure nobody typed
+    at.selectbox(key="dora_typed_recovery_time_range").set_value("an exact number")
+    at.button[-1].click().run()
+    assert not at.exception
+    assert "type the exact number, or choose a range" in texts(at, "info")
+    assert _count(app_engine, "dora_figures") == 0
 
 
 def test_the_attribution_look_back_is_set_per_organisation_and_named_next_to_the_figure(

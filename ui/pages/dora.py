@@ -60,6 +60,9 @@ def window_picker() -> tuple[date, date]:
 
 
 def imported_figures() -> None:
+    if latest is None and typed is not None:  # typed figures stand in: not an empty page to fill
+        st.caption("No files imported: the typed figures below are the team's figures until data is imported.")
+        return
     if latest is None:
         st.info(
             "No deployments or incidents imported yet: use the Import tab, or type the four figures.",
@@ -137,8 +140,8 @@ def typed_section() -> None:
 
 def save_typed() -> None:
     """Form callback: store the four typed figures as the team's current ones."""
-    values = {metric: dora_widgets.typed_input_value(metric) for metric in dora_widgets.UNITS}
     try:
+        values = {metric: dora_widgets.typed_input_value(metric) for metric in dora_widgets.UNITS}
         with db.write_session(engine) as session:
             service.save_typed_figures(session, team_id=data.team_id, by=auth.author(), values=values)
         TYPED_NOTICE.set("Typed figures saved.")

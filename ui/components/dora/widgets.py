@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy.engine import Engine
 
+from assessment.core.errors import FoundationsError
 from assessment.dora import service
 from assessment.dora.service import FORMATS, METRICS, RANGES, Figure, Finding, Kind, KindMapping, Problem, Typed
 from ui.components.dora.state import TYPED_NUMBER, TYPED_RANGE
@@ -124,7 +125,8 @@ def typed_input(metric: str, title: str, current: Typed | None) -> None:
     st.number_input(
         f"{plain(title)}: the exact number, if chosen ({plain(UNITS[metric])})",
         min_value=0.0,
-        value=float(current.number) if current and current.number is not None else 0.0,
+        value=float(current.number) if current and current.number is not None else None,  # empty until typed
+        placeholder="only with 'an exact number'",
         key=TYPED_NUMBER(metric).key,
     )
 
@@ -133,5 +135,8 @@ def typed_input_value(metric: str) -> Typed:
     """What the form holds for one metric (call from the form's submit callback)."""
     picked = TYPED_RANGE(metric).get()
     if picked == EXACT:
-        return Typed(number=float(TYPED_NUMBER(metric).get() or 0.0))
+        number = TYPED_NUMBER(metric).get()
+        if number is None:  # an empty field is not a measured 0
+            raise FoundationsError(f"{TITLES[metric]}: type the exact number, or choose a range")
+        return Typed(number=float(number))
     return Typed(range=_labels(metric).get(str(picked)))
