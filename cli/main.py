@@ -231,7 +231,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_import(args: argparse.Namespace) -> int:
     data = load_json_file(args.file)
     if is_organisation_export(data):
-        return import_bundle(data, args.file)
+        return import_bundle(data, args.file, with_access=args.with_access)
     doc = parse_export(data, args.file)
     with db.write_session(_engine()) as session:
         new_id, round_number = import_assessment(session, doc=doc, source=args.file)
@@ -296,6 +296,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     imp = sub.add_parser("import", help="import an assessment exported with `foundations export`")
     imp.add_argument("file", metavar="FILE")
+    imp.add_argument(
+        "--with-access",
+        action="store_true",
+        help="an organisation export: also grant the memberships and workshop keys it carries (listed without it)",
+    )
     imp.set_defaults(func=cmd_import)
     add_workshop_commands(sub)
     add_round_commands(sub)

@@ -194,7 +194,7 @@ def export_organisation(args: argparse.Namespace) -> int:
     return 0
 
 
-def import_bundle(data: Any, source: str) -> int:
+def import_bundle(data: Any, source: str, *, with_access: bool = False) -> int:
     """`foundations import FILE` for an organisation export: all or nothing, in one transaction."""
     version = data.get("format_version")
     if version == 1:  # rounds only, from earlier versions: added to the organisation, as they always were
@@ -210,7 +210,7 @@ def import_bundle(data: Any, source: str) -> int:
         )
     doc = parse_bundle(data, source)
     with db.write_session(db.ready_engine()) as session:
-        imported = store_bundle(session, doc=doc, source=source)
+        imported = store_bundle(session, doc=doc, source=source, with_access=with_access)
     print(imported.sentence(source))
     return 0
 

@@ -24,6 +24,7 @@ from assessment.bank.loader import bank_content_hash
 from assessment.bank.model import Bank
 from assessment.core.db import table_of
 from assessment.core.errors import ConflictError, FoundationsError, InvalidAnswerError
+from assessment.core.names import checked_author, checked_name
 from assessment.core.types import utcnow
 from assessment.models.assessments import Answer, AnswerEvent, Assessment, BankVersion, Organisation, Team
 
@@ -69,8 +70,8 @@ def create_assessment(
         team_id=team_id,
         bank_version_id=bank_version_id,
         round_number=(last or 0) + 1,
-        created_by=created_by,
-        label=(label or "").strip() or None,
+        created_by=checked_author(created_by),
+        label=checked_name("round label", label, required=False) or None,
     )
     session.add(assessment)
     session.flush()
@@ -219,13 +220,14 @@ def _answer_fields(question_key: str, answer: AnswerValue, by: str) -> dict[str,
         "note": answer.note,
         "evidence_url": answer.evidence_url,
         "evidence_date": answer.evidence_date,
-        "answered_by": by,
+        "answered_by": checked_author(by),
     }
 
 
 def clear_answer(session: Session, *, assessment_id: int, question_key: str, by: str) -> None:
     """Remove an answer (the question becomes unanswered); the history keeps what it was."""
     authorize_in(session, None, Action.ANSWER, access.assessment(assessment_id))
+    by = checked_author(by)
     deleted = session.exec(
         sa.delete(Answer).where(col(Answer.assessment_id) == assessment_id, col(Answer.question_key) == question_key)
     )

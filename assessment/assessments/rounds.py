@@ -24,6 +24,7 @@ from assessment.bank.answers import check_answer
 from assessment.bank.model import Bank
 from assessment.core.db import table_of
 from assessment.core.errors import FoundationsError, InvalidAnswerError
+from assessment.core.names import checked_author
 from assessment.core.types import utcnow
 from assessment.models.assessments import Answer, AnswerEvent, Assessment
 from assessment.scoring.freshness import Stale, stale
@@ -205,6 +206,7 @@ def confirm_answers(
     """
     authorize_in(session, None, Action.ANSWER, access.assessment(assessment_id))
     get_assessment(session, assessment_id=assessment_id)
+    by = checked_author(by)
     table = table_of(Answer)
     stmt = sa.update(table).where(table.c.assessment_id == assessment_id, table.c.carried_over.is_(True))
     if question_keys is not None:

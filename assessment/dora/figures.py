@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 from assessment.access import policy as access
 from assessment.access.policy import Action, authorize_in
 from assessment.core.errors import FoundationsError
+from assessment.core.names import checked_author
 from assessment.core.numbers import number_text
 from assessment.dora.benchmarks import METRICS, band, nearest_cluster
 from assessment.dora.summary import DEFINITIONS, Figure, hours_text
@@ -82,7 +83,7 @@ def check_typed(metric: str, typed: Typed) -> Typed:
 def save_figures(session: Session, *, team_id: int, by: str, values: dict[str, Typed]) -> DoraFigures:
     """Store the team's typed figures as a new row (the newest row is the current one)."""
     authorize_in(session, None, Action.IMPORT_DORA, access.team(team_id))
-    row = DoraFigures(team_id=team_id, entered_by=by)
+    row = DoraFigures(team_id=team_id, entered_by=checked_author(by))
     for metric, typed in values.items():
         typed = check_typed(metric, typed)
         range_column, number_column = COLUMNS[metric]

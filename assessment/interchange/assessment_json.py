@@ -28,6 +28,7 @@ from assessment.bank.answers import AnswerStatus, AnswerValue, check_answer
 from assessment.bank.loader import bank_content_hash, format_path
 from assessment.bank.model import Bank
 from assessment.core.errors import FoundationsError, InvalidAnswerError
+from assessment.core.names import ImportedName
 from assessment.models.assessments import Answer, AnswerEvent, Assessment
 from assessment.organisations.directory import ensure_organisation, ensure_team
 
@@ -64,7 +65,7 @@ class ExportedAnswer(_Model):
     note: str | None = None
     evidence_url: str | None = None
     evidence_date: date | None = None
-    answered_by: str = ""
+    answered_by: ImportedName = ""
     answered_at: AwareDatetime
     version: int = Field(default=1, ge=1)
     carried_over: bool = False
@@ -78,7 +79,7 @@ class ExportedEvent(_Model):
     note: str | None = None
     evidence_url: str | None = None
     evidence_date: date | None = None
-    answered_by: str = ""
+    answered_by: ImportedName = ""
     recorded_at: AwareDatetime
 
 
@@ -92,12 +93,12 @@ class ExportedBank(_Model):
 class ExportedAssessment(_Model):
     format: Literal["foundations.assessment"]
     format_version: Literal[1]
-    organisation: str
-    team: str
+    organisation: ImportedName
+    team: ImportedName
     round_number: int = Field(ge=1)
-    label: str | None = None
+    label: ImportedName | None = None
     status: RoundStatusName
-    created_by: str = ""
+    created_by: ImportedName = ""
     created_at: AwareDatetime
     completed_at: AwareDatetime | None = None
     bank: ExportedBank

@@ -19,6 +19,7 @@ from assessment.access.policy import Action, Actor, acting, authorize, organisat
 from assessment.core import db
 from assessment.core.colours import WCAG_AA_TEXT, contrast, parse_colour
 from assessment.core.errors import FoundationsError, NotFoundError
+from assessment.core.names import name_problem
 from assessment.core.types import utcnow
 from assessment.models.assessments import Organisation, Team
 from assessment.models.branding import OrganisationBrand
@@ -99,6 +100,8 @@ def _text(key: str, value: str | None, problems: list[str]) -> str | None:
     text = " ".join((value or "").split())  # one line: it goes on the cover and in the running heads
     if len(text) > LIMITS[key]:
         problems.append(f"the {LABELS[key]} is {len(text)} characters; the limit is {LIMITS[key]}")
+    elif problem := name_problem(text, LIMITS[key]):
+        problems.append(f"the {LABELS[key]} {problem}")
     return text or None
 
 

@@ -16,21 +16,16 @@ from sqlmodel import Session, col, func, select
 from assessment.access import policy as access
 from assessment.access.policy import Action, authorize_in, only_visible
 from assessment.core.errors import FoundationsError, NotFoundError
+from assessment.core.names import MAX_NAME as MAX_NAME
+from assessment.core.names import checked_name
 from assessment.models.assessments import Organisation, Team
 
 RowT = TypeVar("RowT", Organisation, Team)
 
-MAX_NAME = 200
-
 
 def clean_name(kind: str, name: str | None) -> str:
-    """Organisation and team names: trimmed, non-empty, bounded."""
-    name = (name or "").strip()
-    if not name:
-        raise FoundationsError(f"{kind} name must not be empty")
-    if len(name) > MAX_NAME:
-        raise FoundationsError(f"{kind} name is longer than {MAX_NAME} characters")
-    return name
+    """Organisation, team, workshop and mapping names: trimmed, non-empty, bounded, one plain line."""
+    return checked_name(f"{kind} name", name)
 
 
 # --- organisations and teams -------------------------------------------------------------

@@ -19,6 +19,7 @@ from assessment.access.policy import Action, authorize_in, only_visible
 from assessment.assessments.repository import create_assessment, store_bank
 from assessment.bank.model import Bank
 from assessment.core.errors import FoundationsError, NotFoundError
+from assessment.core.names import checked_author
 from assessment.core.types import utcnow
 from assessment.models.assessments import Answer, Organisation
 from assessment.models.workshops import Participant, ParticipantAnswer, Workshop, WorkshopTeam
@@ -97,6 +98,7 @@ def create_workshop(
             raise FoundationsError(f"a team is named twice: {name}")
         seen.add(name.casefold())
     title = clean_name("workshop", title) if (title or "").strip() else None
+    facilitator = checked_author(facilitator)
     org = _organisation_for(session, organisation)
     authorize_in(session, None, Action.RUN_WORKSHOPS, access.organisation(org.id or 0))
     title = title or f"{org.name} workshop {utcnow():%Y-%m-%d}"

@@ -25,6 +25,7 @@ from assessment.bank.answers import AnswerValue, check_answer
 from assessment.bank.model import Question
 from assessment.core.config import get_settings
 from assessment.core.errors import ConflictError, InvalidAnswerError
+from assessment.core.names import checked_author
 from assessment.models.access import AuditEvent
 from assessment.models.assessments import Answer, Organisation
 from assessment.models.workshops import WorkshopDecision
@@ -141,7 +142,7 @@ def record_agreed_answer(
     says: a different name typed there is kept at the start of the note.
     """
     workshop = facilitated_workshop(session, workshop_id=workshop_id, key=key)
-    by, answer = _recorder(session, by, answer)
+    by, answer = _recorder(session, checked_author(by), answer)
     team = workshop_team(session, workshop=workshop, workshop_team_id=workshop_team_id)
     bank = bank_of_assessment(session, assessment_id=team.assessment_id)
     question = bank.questions_by_key().get(question_key)

@@ -18,6 +18,7 @@ from sqlmodel import Session, SQLModel, select
 from assessment.bank.answers import AnswerStatus, AnswerValue, check_answer
 from assessment.bank.model import Bank
 from assessment.core.errors import FoundationsError, InvalidAnswerError
+from assessment.core.names import checked_name
 from assessment.core.types import utcnow
 from assessment.models.assessments import Organisation
 from assessment.models.workshops import Participant, ParticipantAnswer, Workshop
@@ -56,7 +57,7 @@ def clean_display_name(name: str | None) -> str:
         raise FoundationsError("please give a display name")
     if len(name) > MAX_DISPLAY_NAME:
         raise FoundationsError(f"a display name has at most {MAX_DISPLAY_NAME} characters")
-    return name
+    return checked_name("display name", name, limit=MAX_DISPLAY_NAME)
 
 
 def join_workshop(session: Session, *, code: str | None, display_name: str | None, workshop_team_id: int | None) -> str:

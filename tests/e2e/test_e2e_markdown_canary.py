@@ -120,3 +120,13 @@ def test_the_canary_hears_a_browser_that_asks(baited_install: BaitedInstall, pag
     page.goto(f"{baited_install.canary.base}/i/control")
     assert "/i/control" in baited_install.canary.hits
     baited_install.canary.hits.remove("/i/control")
+
+
+def test_no_table_offers_its_cells_for_download(baited_install: BaitedInstall, page: Page) -> None:
+    """Streamlit's table toolbar wrote cells such as `=HYPERLINK(...)` into a CSV unchanged (formula injection):
+    `client.disableDataExport` takes its download away; the pages' own CSV buttons write spreadsheet-safe cells."""
+    page.goto(f"{baited_install.url}/portfolio")
+    settled(page)
+    page.get_by_test_id("stDataFrame").first.hover()
+    expect(page.get_by_role("button", name="Search")).to_be_visible(timeout=WAIT)  # the table's toolbar is shown
+    expect(page.get_by_role("button", name="Download as CSV")).to_have_count(0)

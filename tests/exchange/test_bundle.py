@@ -34,6 +34,7 @@ from assessment.interchange.bundle.schema import (
     LEFT_OUT_TABLES,
     TEAM_DORA,
 )
+from assessment.models.access import AuditEvent, Membership
 from assessment.models.workshops import Workshop
 from assessment.organisations.directory import find_organisation
 from assessment.organisations.members import grant
@@ -91,7 +92,8 @@ def test_export_import_export_is_identical_and_every_row_arrives(
     text = export_text(engine)
     before = row_counts(second_engine)
     with db.write_session(second_engine) as session:
-        imported = store_bundle(session, doc=parse_bundle(json.loads(text), "org.json"), source="org.json")
+        doc = parse_bundle(json.loads(text), "org.json")
+        imported = store_bundle(session, doc=doc, source="org.json", with_access=True)
     assert (imported.teams, imported.rounds, imported.workshops, imported.members) == (5, 10, 2, 2)
     assert imported.dora_rows > 2000
 
@@ -153,14 +155,14 @@ def test_the_cli_round_trip_into_an_empty_database_and_refuses_a_second_import(
     use_database(monkeypatch, second_database_url)
     try:
         assert cli.main(["db", "upgrade"]) == 0
-        assert cli.main(["import", str(first)]) == 0
+        assert cli.main(["import", str(first), "--with-access"]) == 0
         assert f"imported {DEMO_ORG!r} from {first}: 5 team(s), 10 round(s)" in capsys.readouterr().out
         assert cli.main(["export", "--org", DEMO_ORG, "-o", str(second)]) == 0
         assert text_lines(second.read_text(encoding="utf-8")) == text_lines(first.read_text(encoding="utf-8"))
         target = db.get_engine(second_database_url)
         counts = row_counts(target)
         capsys.readouterr()
-        assert cli.main(["import", str(first)]) == 1
+        assert cli.main(["import", str(first), "--with-access"]) == 1
         err = capsys.readouterr().err
         assert err == (
             f"error: {first}: an organisation named {DEMO_ORG!r} already exists in this database; "
@@ -315,14 +317,57 @@ BAD: list[tuple[str, Callable[[dict[str, Any]], None], str]] = [
         "format_version 3 is newer than this version of Foundations reads",
     ),
     ("naive time", _set("created_at", "2026-01-01T00:00:00"), "created_at: Input should have timezone info"),
+    # names are checked as the app checks them when they are typed (assessment/core/names.py)
+    (
+        "bidi override in the organisation",
+        _set("organisation", "Northwind \u202eslaitnedifnoC"),
+        "organisation: Value error, holds U+202E (RIGHT-TO-LEFT OVERRIDE): a name may not hold control characters",
+    ),
+    (
+        "NUL in a team name",
+        _set("teams.@Checkout.name", "Check\x00out"),
+        "teams[{Checkout}].name: Value error, holds U+0000 (a control character)",
+    ),
+    (
+        "label too long",
+        _set("teams.@Checkout.rounds.0.label", "x" * 201),
+        "teams[{Checkout}].rounds[0].label: Value error, is longer than 200 characters",
+    ),
+    (
+        "escape in an author",
+        _set("teams.@Checkout.rounds.0.answers.0.answered_by", "\x1b[2Jroot"),
+        "teams[{Checkout}].rounds[0].answers[0].answered_by: Value error, holds U+001B (a control character)",
+    ),
+    (
+        "isolate in a mapping name",
+        _set(f"dora.saved_mappings.rows.0.{DORA_MAPPINGS.names.index('name')}", "GitLab\u2067"),
+        f"dora.saved_mappings.rows[0][{DORA_MAPPINGS.names.index('name')}]: Value error, holds U+2067",
+    ),
+    (
+        "override in who typed the figures",
+        _set(f"teams.@Checkout.dora.figures.rows.0.{TEAM_DORA['figures'].names.index('entered_by')}", "\u202dFran"),
+        f"teams[{{Checkout}}].dora.figures.rows[0][{TEAM_DORA['figures'].names.index('entered_by')}]: Value error, "
+        "holds U+202D (LEFT-TO-RIGHT OVERRIDE)",
+    ),
+    (
+        "NUL in a participant's name",
+        _set("workshops.0.teams.0.participants.0.display_name", "Ann\x00"),
+        "workshops[0].teams[0].participants[0].display_name: Value error, holds U+0000",
+    ),
+    (
+        "workshop title too long",
+        _set("workshops.0.title", "Q" * 201),
+        "workshops[0].title: Value error, is longer than 200 characters",
+    ),
 ]
 
 
 def refused_import(doc: dict[str, Any], engine: Engine, path: Path, capsys: pytest.CaptureFixture[str]) -> str:
-    """Import `doc` through the CLI, expect a one-line refusal naming the file and no row changed; return it."""
+    """Import `doc` through the CLI (access granted: the refusal is the file's), expect a one-line refusal naming
+    the file and no row changed; return it."""
     path.write_text(json.dumps(doc), encoding="utf-8")
     before = row_counts(engine)
-    assert cli.main(["import", str(path)]) == 1
+    assert cli.main(["import", str(path), "--with-access"]) == 1
     err = capsys.readouterr().err
     assert len(err.splitlines()) == 1, err
     assert err.startswith(f"error: {path}: "), err
@@ -457,3 +502,50 @@ def test_a_version_1_organisation_document_still_imports(
     with db.read_session(engine) as session:
         assert find_organisation(session, name="Acme") is not None
         assert [r.round_number for r in list_assessments(session)] == [1, 2]
+
+
+# --- access carried by a document ---------------------------------------------------------------------------
+
+
+def test_an_import_that_would_grant_access_lists_it_and_grants_nothing_without_with_access(
+    good_doc: dict[str, Any],
+    env_database: str,
+    engine: Engine,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`foundations import` trusted the memberships and workshop keys in the file: whoever wrote one could make
+    themselves an owner. It now names each person, role and organisation, and each workshop its secrets open, and
+    imports such a file only with --with-access."""
+    doc = copy.deepcopy(good_doc)
+    doc["memberships"].append({"email": "mallory@evil.example", "role": "owner", "granted_at": doc["created_at"]})
+    path = tmp_path / "org.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    org = repr(doc["organisation"])
+    members = [f"  {m['email']}: {m['role']} in {org}" for m in doc["memberships"]]
+    before = row_counts(engine)
+    assert cli.main(["import", str(path)]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err[0] == f"error: {path}: nothing was imported, because importing it would grant this access:"
+    assert err[1 : 1 + len(members)] == members
+    assert "  mallory@evil.example: owner in 'Northwind Streaming'" in err
+    workshops = err[1 + len(members) : -1]
+    assert [line.split(" (")[0] for line in workshops] == [
+        f"  workshop 'Q4 review' in {org}",
+        f"  workshop 'Payments deep dive' in {org}",
+    ]
+    assert "open until " in workshops[0]
+    assert "3 participant link(s) open their own answers" in workshops[0]
+    assert "closed: join code " in workshops[1]
+    assert "0 participant link(s)" in workshops[1]
+    assert err[-1].startswith("Give --with-access to import it with this access")
+    assert row_counts(engine) == before  # nothing at all, and no membership in particular
+
+    assert cli.main(["import", str(path), "--with-access"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[1:] == ["granted:", *members, *workshops]
+    with db.read_session(engine) as session:
+        roles = {m.email: m.role for m in session.exec(select(Membership))}
+        audit = session.exec(select(AuditEvent).where(AuditEvent.action == "import_organisation")).one()
+    assert roles["mallory@evil.example"] == "owner"
+    assert audit.detail.endswith(", granting 3 membership(s) and 2 workshop(s)' keys")

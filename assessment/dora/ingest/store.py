@@ -28,6 +28,7 @@ from assessment.access import policy as access
 from assessment.access.policy import Action, authorize_in
 from assessment.core.db import driver_connection, table_of
 from assessment.core.errors import FoundationsError
+from assessment.core.names import checked_author
 from assessment.dora.formats import Kind
 from assessment.dora.ingest.merge import FilePlan, ImportPlan, complete, stored_rows
 from assessment.dora.ingest.parsing import ParsedFile
@@ -173,7 +174,7 @@ def store_files(
         plan, routing, prepared = _checked(session, organisation_id, team_id, files, options, lock=True)
     files = routing.files  # changes without a team: one row per team that lists them
     created, teams = _create_teams(session, organisation_id, routing, prepared, lock=postgres(session))
-    record = DoraImport(organisation_id=organisation_id, created_by=by, summary_json="{}")
+    record = DoraImport(organisation_id=organisation_id, created_by=checked_author(by), summary_json="{}")
     session.add(record)
     session.flush()
     total = sum(f.rows for f in files) or 1

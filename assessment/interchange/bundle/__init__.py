@@ -42,6 +42,7 @@ The package, in the order a document passes through it:
 - `schema`: the document's pydantic models and the tables that travel as columns and rows;
 - `export`: `organisation_json` reads the organisation out, `bundle_text` writes it as text;
 - `check`: `parse_bundle` validates a document, `check_bundle` checks what needs no database;
+- `grants`: what a document would grant (memberships, workshop secrets), listed and imported only when asked;
 - `load`: `store_bundle` writes a checked document as a new organisation.
 Import each name from the module that defines it.
 """

@@ -22,6 +22,7 @@ from assessment.core.db import driver_connection, table_of
 from assessment.core.errors import FoundationsError
 from assessment.interchange.assessment_json import answer_rows, event_rows
 from assessment.interchange.bundle.check import Checked, check_bundle
+from assessment.interchange.bundle.grants import access_lines, refuse_ungranted
 from assessment.interchange.bundle.schema import (
     DORA_FINDINGS,
     DORA_IMPORTS,
@@ -46,20 +47,24 @@ class Imported:
     dora_rows: int
     workshops: int
     members: int | None
+    granted: tuple[str, ...] = ()
 
     def sentence(self, source: str) -> str:
         members = "" if self.members is None else f", {self.members} member(s)"
-        return (
+        said = (
             f"imported {self.organisation!r} from {source}: {self.teams} team(s), {self.rounds} round(s), "
             f"{self.dora_rows:,} DORA row(s), {self.workshops} workshop(s){members}"
         )
+        return "\n".join([said, *(["granted:"] if self.granted else []), *(f"  {line}" for line in self.granted)])
 
 
-def store_bundle(session: Session, *, doc: Bundle, source: str) -> Imported:
+def store_bundle(session: Session, *, doc: Bundle, source: str, with_access: bool = False) -> Imported:
     """Create the organisation with everything in the document, in the caller's transaction; all or nothing.
 
     The organisation must not exist yet: merging two histories of one organisation
-    has no single right answer, so the import refuses instead of guessing.
+    has no single right answer, so the import refuses instead of guessing. A document
+    that carries memberships or workshops (whose keys and tokens open them) is
+    imported only `with_access`; otherwise AccessNotGranted lists what it would grant.
     """
     authorize_in(session, None, Action.CREATE_ORGANISATION, access.INSTALL)
     checked = check_bundle(doc, source)
@@ -69,6 +74,8 @@ def store_bundle(session: Session, *, doc: Bundle, source: str) -> Imported:
             "database; nothing was imported (rename or remove it first)"
         )
     _refuse_taken_secrets(session, doc, source)
+    if not with_access:
+        refuse_ungranted(doc, source)
     try:
         return _store(session, doc, checked, source)
     except sa.exc.SQLAlchemyError as exc:  # a constraint the checks did not foresee: one line, nothing saved
@@ -151,7 +158,7 @@ def _store(session: Session, doc: Bundle, checked: Checked, source: str) -> Impo
             outcome=DONE,
             organisation_id=org_id,
             target=f"organisation {org_id}",
-            detail=f"imported {doc.organisation} from {source}",
+            detail=f"imported {doc.organisation} from {source}" + _granted(doc),
         )
     )
     session.flush()
@@ -162,7 +169,13 @@ def _store(session: Session, doc: Bundle, checked: Checked, source: str) -> Impo
         dora_rows,
         len(doc.workshops or []),
         None if doc.memberships is None else len(doc.memberships),
+        tuple(access_lines(doc)),
     )
+
+
+def _granted(doc: Bundle) -> str:
+    members, workshops = len(doc.memberships or []), len(doc.workshops or [])
+    return f", granting {members} membership(s) and {workshops} workshop(s)' keys" if members or workshops else ""
 
 
 def _store_rounds(

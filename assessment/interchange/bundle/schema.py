@@ -26,6 +26,7 @@ from pydantic import (
 
 from assessment.core.db import table_of
 from assessment.core.emails import MAX_EMAIL
+from assessment.core.names import MAX_NAME, ImportedName, valid_name
 from assessment.core.types import UTCDateTime
 from assessment.interchange.assessment_json import ExportedAnswer, ExportedBank, ExportedEvent
 from assessment.models.dora import (
@@ -37,6 +38,7 @@ from assessment.models.dora import (
     DoraIncident,
     DoraSavedMapping,
 )
+from assessment.workshops.participants import MAX_DISPLAY_NAME
 
 ORG_FORMAT = "foundations.organisation"
 BUNDLE_VERSION = 2
@@ -103,6 +105,10 @@ owner published (the bank of every exported round travels with it, in `bank_vers
 them for new rounds on the other install."""
 
 
+NAME_COLUMNS = frozenset({"name", "created_by", "entered_by"})
+"""Columns of the tables that travel as rows which hold a name or an author: checked as the app checks them."""
+
+
 def _cell_type(column: sa.Column[Any]) -> Any:
     """The pydantic type of one stored cell, from the column's SQL type (strict: "5" is not 5)."""
     kind = column.type
@@ -117,6 +123,8 @@ def _cell_type(column: sa.Column[Any]) -> Any:
         base = StrictInt
     elif isinstance(kind, sa.Float):
         base = float
+    elif isinstance(kind, sa.String) and column.name in NAME_COLUMNS:
+        base = Annotated[StrictStr, valid_name(kind.length or MAX_NAME)]
     elif isinstance(kind, sa.String):
         base = Annotated[StrictStr, StringConstraints(max_length=kind.length)] if kind.length else StrictStr
     elif isinstance(kind, sa.Date):
@@ -158,8 +166,9 @@ TeamDora = create_model(  # type: ignore[call-overload]  # fields given as a dic
 
 # --- the document -----------------------------------------------------------------------------------------
 
-Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
-Short = Annotated[str, StringConstraints(max_length=200)]
+Name = Annotated[ImportedName, StringConstraints(min_length=1)]
+DisplayName = Annotated[StrictStr, StringConstraints(min_length=1), valid_name(MAX_DISPLAY_NAME)]
+Short = ImportedName
 Digest = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
 Key = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 Given = Literal["answered", "dont_know", "not_applicable"]
@@ -202,7 +211,7 @@ class OrganisationDora(_Model):
 class BundleMember(_Model):
     email: Annotated[str, StringConstraints(min_length=3, max_length=MAX_EMAIL)]
     role: Literal["owner", "facilitator", "member", "viewer"]
-    granted_by: Annotated[str, StringConstraints(max_length=MAX_EMAIL)] = ""
+    granted_by: Annotated[StrictStr, valid_name(MAX_EMAIL)] = ""
     granted_at: AwareDatetime
 
 
@@ -217,7 +226,7 @@ class BundleParticipantAnswer(_Model):
 
 
 class BundleParticipant(_Model):
-    display_name: Annotated[str, StringConstraints(min_length=1, max_length=80)]
+    display_name: DisplayName
     token_sha256: Digest
     joined_at: AwareDatetime
     finished_at: AwareDatetime | None = None
