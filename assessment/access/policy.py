@@ -371,8 +371,8 @@ def authorize_in(session: Session, actor: Actor | None, action: Action, target: 
     refusal = _decide(session, actor, action, target)
     if refusal is None:
         return
-    engine = session.get_bind()
-    assert isinstance(engine, Engine)
+    bind = session.get_bind()  # an engine, or the connection a DORA import stages its rows on
+    engine = bind if isinstance(bind, Engine) else bind.engine
     if not session.in_transaction():
         record_event(engine, refusal.event)
         raise refusal.error

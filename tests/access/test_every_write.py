@@ -19,6 +19,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from assessment.access.policy import COMMAND_LINE, AccessDenied, Role, acting_as
+from assessment.assessments.banks import publish_bank
 from assessment.assessments.repository import clear_answer, create_assessment, save_answer, set_status
 from assessment.assessments.rounds import confirm_answers, start_round
 from assessment.bank.answers import answered
@@ -29,7 +30,7 @@ from assessment.dora import service
 from assessment.dora.figures import Typed, save_figures
 from assessment.dora.formats import Kind
 from assessment.dora.ingest.parsing import ParsedFile
-from assessment.dora.ingest.pipeline import FileInput, ImportOptions, parse_inputs, write_import
+from assessment.dora.ingest.pipeline import FileInput, ImportOptions, Target, import_files, parse_inputs, write_import
 from assessment.dora.ingest.saved import save_mapping
 from assessment.dora.ingest.store import store_files
 from assessment.dora.lookback import set_organisation_lookback
@@ -80,6 +81,10 @@ def _v1(w: World) -> ExportedOrganisation:
         exported = export_assessment(session, assessment_id=w.a.assessment_id)
     doc = {"format": "foundations.organisation", "format_version": 1, "organisation": "Acme"}
     return parse_organisation_export({**doc, "exported_at": "2026-01-01T00:00:00Z", "assessments": [exported]}, "v1")
+
+
+def _into_team(w: World) -> Target:
+    return Target(find=lambda _s: (w.a.id, w.a.team_id), make=lambda _s: (w.a.id, w.a.team_id))
 
 
 def _agreed(w: World, s: Session) -> object:
@@ -183,6 +188,15 @@ TRIED_ON_ENGINE: dict[str, Callable[[World, Engine], object]] = {
     "assessment.organisations.members.grant": lambda w, e: grant(
         e, actor=None, organisation_id=w.a.id, email="viewer@acme.example", role=Role.OWNER
     ),
+    "assessment.assessments.banks.publish_bank": lambda w, e: publish_bank(
+        e, actor=None, organisation_id=w.a.id, bank=default_bank()
+    ),
+    "assessment.dora.ingest.pipeline.import_files": lambda w, e: import_files(
+        e, target=_into_team(w), parsed=_parsed(), by="viewer"
+    ),
+    "assessment.dora.service.import_into": lambda w, e: service.import_into(
+        e, target=_into_team(w), parsed=_parsed(), by="viewer"
+    ),
     "assessment.organisations.members.revoke": lambda w, e: revoke(
         e, actor=None, organisation_id=w.a.id, email="owner@acme.example"
     ),
@@ -195,6 +209,9 @@ EXCUSED: dict[str, str] = {
     "assessment.access.identity.unbind": "`foundations access unbind` only: the command line holds the database",
     "assessment.assessments.repository.store_bank": "a question bank snapshot: install data found by its content "
     "hash, no organisation's; every round that uses one is checked (create_assessment)",
+    "assessment.assessments.banks.store_published": "publish_bank's write, after its check",
+    "assessment.assessments.banks.bank_for_round": "the shipped bank's snapshot (store_bank) for a new round, "
+    "whose creation is checked (create_assessment)",
     "assessment.assessments.scores.refresh_scores": "derived: the stored scores of answers a checked write changed",
     "assessment.assessments.scores.refresh_many": "derived: stored scores, recomputed by `db upgrade` and imports",
     "assessment.assessments.scores.write_scores": "derived: refresh_scores' and refresh_many's write",
