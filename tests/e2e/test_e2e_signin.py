@@ -10,7 +10,6 @@ trusts the provider as `http://localhost:PORT`; the same provider reached as
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -26,7 +25,10 @@ from assessment.demo import DEMO_ORG, load_demo
 from assessment.models.access import AuditEvent
 from assessment.organisations.directory import ensure_organisation, ensure_team, find_organisation
 from assessment.organisations.members import grant
-from tests.support.e2e import free_port, screenshot, serving
+from tests.support.e2e import screenshot
+from tests.support.oidc import shared_app, verified
+from tests.support.oidc import sign_in as signed_in
+from tests.support.oidc import through_provider as provider_form
 from ui.text import unlinked
 
 oidc_provider_mock = pytest.importorskip("oidc_provider_mock", reason="the test extra installs oidc-provider-mock")
@@ -38,7 +40,7 @@ SECRET_TEAM = "Skunkworks"
 WAIT = 60_000  # ms: a page on a busy two-core machine can take a while to draw; absence is checked after
 MALLORY, EVE = "mallory", "eve"  # another account claiming Ana's address; an account whose address is unverified
 USERS = [
-    *(oidc_provider_mock.User(sub=email, claims={"email": email, "email_verified": True}) for email in (ANA, VIC, GUS)),
+    *verified(ANA, VIC, GUS),
     oidc_provider_mock.User(sub=MALLORY, claims={"email": ANA, "email_verified": True}),
     oidc_provider_mock.User(sub=EVE, claims={"email": VIC, "email_verified": False}),
 ]
@@ -87,44 +89,18 @@ def signin_install(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SharedI
     tmp = tmp_path_factory.mktemp("signin")
     database_url = f"sqlite:///{tmp / 'shared.db'}"
     northwind_round, globex_round = _seed(database_url)
-    with oidc_provider_mock.run_server_in_thread(user_claims=USERS) as provider:
-        issuer = f"http://localhost:{provider.server_port}"
-        partner = f"http://127.0.0.1:{provider.server_port}"  # the same provider under another issuer name
-        port = free_port()
-        url = f"http://localhost:{port}"  # the redirect URI's host must be the one the browser uses
-        (tmp / "secrets.toml").write_text(
-            f'[auth]\nredirect_uri = "{url}/oauth2callback"\ncookie_secret = "{secrets.token_urlsafe(32)}"\n'
-            f'client_id = "foundations-test"\nclient_secret = "{secrets.token_urlsafe(16)}"\n'
-            f'server_metadata_url = "{issuer}/.well-known/openid-configuration"\n'
-            f'[auth.partner]\nclient_id = "foundations-test"\nclient_secret = "{secrets.token_urlsafe(16)}"\n'
-            f'server_metadata_url = "{partner}/.well-known/openid-configuration"\n',
-            encoding="utf-8",
-        )
-        env = {
-            "FOUNDATIONS_DATABASE_URL": database_url,
-            "FOUNDATIONS_MODE": "shared",
-            "FOUNDATIONS_ADMIN_EMAILS": "",
-            "FOUNDATIONS_TRUSTED_ISSUERS": issuer,
-        }
-        args = ("--secrets.files", str(tmp / "secrets.toml"))
-        with serving(tmp, env, host="localhost", port=port, args=args) as served:
-            yield SharedInstall(served, issuer, database_url, northwind_round, globex_round)
+    with shared_app(tmp, database_url, USERS) as served:
+        yield SharedInstall(served.url, served.issuer, database_url, northwind_round, globex_round)
 
 
 def through_provider(page: Page, install: SharedInstall, subject: str, *, button: str = "Sign in") -> None:
     """The app's sign-in button, then the provider's own form as `subject`; back at the app."""
-    page.goto(install.url)
-    page.get_by_role("button", name=button, exact=True).click()
-    page.wait_for_url(lambda url: not url.startswith(install.url))
-    page.locator("input[name=sub]").fill(subject)
-    page.get_by_role("button", name="Authorize").click()
-    page.wait_for_url(f"{install.url}/**")
+    provider_form(page, install.url, subject, button=button)
 
 
 def sign_in(page: Page, install: SharedInstall, email: str) -> None:
     """Through the app's sign-in button and the provider's own form, back to the app signed in."""
-    through_provider(page, install, email)
-    expect(page.get_by_text(f"Signed in as {email}")).to_be_visible(timeout=WAIT)
+    signed_in(page, install.url, email)
 
 
 def refused(page: Page, why: str) -> None:
