@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import errno
 import os
+import resource
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -99,9 +100,21 @@ def _sqlite_cause(exc: BaseException, url: sa.URL) -> Cause:
         return Cause(f"the database file {path} cannot be opened", f"{ADMIN} to check its permissions")
     if "not a database" in text or "malformed" in text or "corrupt" in text:
         return Cause(f"{path} is damaged or not a Foundations database", f"{ADMIN} to restore it from a backup")
+    limit = _file_size_limit()
+    if "disk i/o" in text and limit is not None:  # a write past RLIMIT_FSIZE fails with EFBIG: SQLite says I/O error
+        return Cause(
+            f"{path} cannot grow past this process's file size limit ({limit:,} bytes)",
+            f"raise the limit (ulimit -f, LimitFSIZE in a systemd unit) or {ADMIN}, then try again",
+        )
     if "disk i/o" in text or oserror == errno.EIO:
         return Cause(f"the disk reported an error on {path}", f"{ADMIN} to check the disk")
     return Cause(f"the database reported an error ({_message(exc)})", f"try again, and {ADMIN} if it persists")
+
+
+def _file_size_limit() -> int | None:
+    """The largest file this process may write (RLIMIT_FSIZE), None when unlimited."""
+    soft, _hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    return None if soft == resource.RLIM_INFINITY else soft
 
 
 def _cannot_write(path: str) -> bool:

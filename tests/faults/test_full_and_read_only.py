@@ -1,18 +1,23 @@
 """A full disk and a read-only database: one sentence naming the cause and the fix, nothing half-written.
 
-The full disk is a real one: a 4 MiB tmpfs holding the database, filled to the
-brim (tests run as root in CI; elsewhere the SQLite cases are skipped and the
-file case runs under RLIMIT_FSIZE). The read-only SQLite file is opened by an
-unprivileged user (root may write anywhere); the read-only PostgreSQL server is
-a session that may only read, as on a standby.
+The full disk is a real one where a 4 MiB tmpfs can be mounted (root): it holds the
+database, filled to the brim. Everywhere, also without a mount, the same save runs
+under a file-size limit (RLIMIT_FSIZE) its log cannot grow past, and so does the
+file case. The
+read-only SQLite file is on a file system remounted read-only where mounting is
+allowed, and everywhere a file and folder without write permission (root runs the
+command without CAP_DAC_OVERRIDE, which would let it write anyway). The read-only PostgreSQL server is a
+session that may only read, as on a standby.
 """
 
 from __future__ import annotations
 
+import os
 import resource
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -78,6 +83,44 @@ def test_a_full_disk_refuses_the_save_says_free_space_and_keeps_every_row(
     assert run_cli(url, *create).returncode == 0  # with room again, the same command saves
 
 
+def test_a_database_that_cannot_grow_refuses_the_save_without_a_mount(
+    sqlite_templates: SqliteTemplates, tmp_path: Path
+) -> None:
+    """Where no tmpfs can be mounted: the same save under a file-size limit (RLIMIT_FSIZE) that the log cannot pass."""
+    database = tmp_path / "foundations.db"
+    shutil.copy(sqlite_templates.path(demo=True), database)
+    url = f"sqlite:///{database}"
+    answers = tmp_path / "answers.yaml"
+    answers.write_text(ANSWERS)
+    engine = sa.create_engine(url)
+    before = row_counts(engine)
+    engine.dispose()
+    limit = 33 * 1024 + 500  # room for the shared-memory index (32 KiB), not for the save's pages in the log
+
+    def small_files() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    create = ("assessment", "create", "--team", "Payments", "--org", DEMO_ORG, "--answers", str(answers))
+    done = subprocess.run(
+        [sys.executable, "-m", "cli.main", *create],
+        env=cli_env(url),
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        preexec_fn=small_files,
+        timeout=300,
+    )
+    assert (done.returncode, done.stdout) == (1, "")
+    assert done.stderr == (
+        f"error: Nothing was saved: {database} cannot grow past this process's file size limit ({limit:,} bytes); "
+        "raise the limit (ulimit -f, LimitFSIZE in a systemd unit) or ask the administrator, then try again\n"
+    )
+    engine = sa.create_engine(url)
+    assert row_counts(engine) == before
+    engine.dispose()
+    assert run_cli(url, *create).returncode == 0  # without the limit, the same command saves
+
+
 def test_an_export_to_a_full_disk_leaves_the_previous_file_and_says_so(
     demo_engine: Engine, database_url: str, tmp_path: Path
 ) -> None:
@@ -125,4 +168,36 @@ def test_a_read_only_database_says_ask_the_administrator_not_db_upgrade(
             f"error: Nothing was saved: the database server at {parsed.host}:{parsed.port or 5432} accepts only "
             "reads; ask the administrator to point Foundations at the primary\n"
         )
+    assert (done.stdout, done.stderr, done.returncode) == ("", expected, 1)
+
+
+def _without_override(argv: list[str]) -> list[str]:
+    """`argv` run without root's power to write to read-only files (setpriv drops it); unchanged for anyone else."""
+    if os.getuid() != 0:
+        return argv
+    return ["setpriv", "--bounding-set=-dac_override,-dac_read_search,-fowner", *argv]
+
+
+def test_a_read_only_database_file_without_a_mount(sqlite_templates: SqliteTemplates) -> None:
+    folder = Path(tempfile.mkdtemp(prefix="foundations-read-only-"))
+    database = folder / "foundations.db"
+    shutil.copy(sqlite_templates.path(demo=True), database)
+    database.chmod(0o444)
+    folder.chmod(0o555)
+    try:
+        done = subprocess.run(
+            _without_override([sys.executable, "-m", "cli.main", "demo"]),
+            env=cli_env(f"sqlite:///{database}"),
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            timeout=300,
+        )
+    finally:
+        folder.chmod(0o755)
+        shutil.rmtree(folder)
+    expected = (
+        f"error: Foundations cannot use the database: the database file {database} is read-only; "
+        "ask the administrator to make it and its folder writable\n"
+    )
     assert (done.stdout, done.stderr, done.returncode) == ("", expected, 1)
