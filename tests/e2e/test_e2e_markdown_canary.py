@@ -1,7 +1,8 @@
 """Nothing anybody typed is rendered as Markdown: every page, in Chromium, with every free-text field baited.
 
 Each field people type (organisation and team names, round labels, notes, reasons,
-who recorded an answer, the mapping name, the workshop title, a participant's
+who recorded an answer, the mapping name, a published bank's title and publisher,
+the workshop title, a participant's
 display name, the agreed answer's note) holds a Markdown image, a link, an autolink
 and a bare address on a loopback canary server (tests/support/bait.py). The test
 opens every page a team, a leader and a workshop use, waits until each has drawn,
@@ -117,6 +118,7 @@ def crawl(browser: Browser, install: BaitedInstall, *, owner: str | None = None)
         "report": f"report?{rounds[1]}",
         "portfolio": "portfolio",
         "rounds": f"rounds?{rounds[1]}",
+        "banks": "banks",
         **({"access": "access"} if owner else {}),  # members, the audit log and the branding: owners, shared mode
         "join": f"join?join={baited.join_code}",
         "participant": f"join?p={baited.token}",

@@ -19,6 +19,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from sqlalchemy.engine import Engine
 
 from assessment.access.policy import COMMAND_LINE, acting_as
+from assessment.assessments.banks import store_published
 from assessment.assessments.repository import create_assessment, save_answer, set_status, store_bank
 from assessment.bank.answers import answered, not_applicable
 from assessment.bank.loader import default_bank
@@ -128,6 +129,10 @@ def bait_everything(engine: Engine, canary: Canary) -> Baited:
             bank=bank,
             facilitator=canary.bait("facilitator"),
             title=f"Workshop {canary.bait('title')}"[:200],
+        )
+        info = bank.bank.model_copy(update={"title": f"Bank {canary.bait('bank')}"[:200], "version": "99.0"})
+        store_published(
+            session, organisation_id=org.id or 0, bank=bank.model_copy(update={"bank": info}), by=canary.bait("pub")
         )
     with db.read_session(engine) as session:
         seats = dict(join_view(session, code=created.join_code).teams)
