@@ -196,6 +196,48 @@ def test_blank_lines_keep_spreadsheet_line_numbers() -> None:
     assert problem.line == 4
 
 
+def test_a_value_spanning_lines_keeps_the_next_rows_line_numbers() -> None:
+    problem = _one((INCIDENT_HEADER + '1,"api\nthe payments one",2024-05-01T10:00:00Z,\n2,a,bad,\n').encode())
+    assert (problem.line, problem.value) == (4, "bad")
+
+
+UNCLOSED = (
+    "a quoted value starts in this row and never ends (its closing quote is missing), so the rest of the file "
+    "would be read as one value; add the closing quote or remove the opening one"
+)
+
+
+@pytest.mark.parametrize(
+    ("data", "source", "kind"),
+    [
+        (  # in the last column: Arrow read the rest of the file into that value, and row 2 vanished without a word
+            b'id,service,deployed_at,change_ids\n1,a,2024-05-01T10:00:00Z,"c1\n2,a,2024-05-02T10:00:00Z,c2\n',
+            "deployments.csv",
+            Kind.DEPLOYMENTS,
+        ),
+        (  # in the middle: a row with too few values, quoting the rest of the file as its value
+            (INCIDENT_HEADER + '1,"a,2024-05-01T10:00:00Z,\n2,a,2024-05-02T10:00:00Z,\n').encode(),
+            "incidents.csv",
+            Kind.INCIDENTS,
+        ),
+    ],
+)
+def test_a_quote_that_never_closes_is_named_with_its_line(data: bytes, source: str, kind: Kind) -> None:
+    with pytest.raises(DoraImportError) as caught:
+        parse_file(data, source=source, kind=kind, skip_invalid=True)
+    assert [str(p) for p in caught.value.problems] == [f"{source}, line 2: {UNCLOSED}"]
+    assert not caught.value.skippable
+
+
+def test_a_quote_closed_rows_later_names_the_lines_it_joined() -> None:
+    problem = _one((INCIDENT_HEADER + '1,"a,2024-05-01T10:00:00Z,\n2,a,2024-05-02T10:00:00Z,"x"\n').encode())
+    assert (problem.line, problem.message) == (
+        2,
+        "expected 4 values, found 2; the row runs on to line 3 because a quoted value spans lines "
+        "(is a closing quote missing?)",
+    )
+
+
 def test_every_problem_is_listed_and_skipping_keeps_the_rest() -> None:
     data = (
         INCIDENT_HEADER + "1,a,2024-05-01T10:00:00Z,\n2,a,bad,\n3,a,2024-05-01T10:00:00Z,2024-05-01T09:00Z\n"

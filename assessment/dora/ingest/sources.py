@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -92,40 +91,43 @@ def _looks_like_json(data: bytes, source: str) -> bool:
 
 
 def _read_csv(data: bytes, source: str) -> TextTable:
+    """Arrow reads the file whole, on its own threads, with no Python code called back from them.
+
+    When Arrow refuses the file (a row with the wrong number of values, a quote that never
+    closes) or reads fewer rows than the file has lines (a quoted value spans lines, so line
+    numbers shift, or a quote swallowed the rest of the file), the file is read again row by
+    row. Arrow's invalid-row callback is not used: called from its reader threads, it left
+    callbacks queued when another block failed, and the process hung or aborted at exit.
+    """
     delimiter = delimiter_of(_first_line(data))
     header = _header(data, source, delimiter)
     if data.find(b"\n") < 0 or not data[data.find(b"\n") :].strip():
         raise DoraImportError([Problem(source, "the file has column names but no rows")])
-    broken: list[str] = []
-
-    def on_invalid(row: Any) -> str:
-        broken.append(row.text)
-        return "skip"
-
     try:
-        table = _arrow_csv(data, header, on_invalid, delimiter)
-    except pa.ArrowInvalid as exc:
-        raise DoraImportError([Problem(source, f"cannot be read as CSV: {exc}")]) from None
-    if not broken:
-        lines = np.arange(2, table.num_rows + 2, dtype=np.int64)
-        return _drop_blank_rows(TextTable(source, table, lines, record_based=False))
-    lines, problems = _locate_broken_rows(data, source, len(header), delimiter)
-    return _drop_blank_rows(TextTable(source, table, lines, record_based=False, broken_rows=problems))
+        table: pa.Table | None = _arrow_csv(data, header, delimiter)
+    except pa.ArrowInvalid:
+        table = None
+    if table is None or table.num_rows != _line_count(data) - 1:
+        return _drop_blank_rows(_read_csv_rows(data, source, header, delimiter))
+    lines = np.arange(2, table.num_rows + 2, dtype=np.int64)
+    return _drop_blank_rows(TextTable(source, table, lines, record_based=False))
 
 
-def _arrow_csv(data: bytes, header: list[str], on_invalid: Callable[[Any], str], delimiter: str) -> pa.Table:
+def _arrow_csv(data: bytes, header: list[str], delimiter: str) -> pa.Table:
     return pacsv.read_csv(
         io.BytesIO(data),
         read_options=pacsv.ReadOptions(column_names=header, skip_rows=1, block_size=8 << 20),
-        parse_options=pacsv.ParseOptions(
-            delimiter=delimiter, newlines_in_values=True, ignore_empty_lines=False, invalid_row_handler=on_invalid
-        ),
+        parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True, ignore_empty_lines=False),
         convert_options=pacsv.ConvertOptions(
             column_types={name: pa.string() for name in header},
             strings_can_be_null=False,
             quoted_strings_can_be_null=False,
         ),
     )
+
+
+def _line_count(data: bytes) -> int:
+    return data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
 
 
 def _first_line(data: bytes) -> str:
@@ -145,20 +147,71 @@ def _header(data: bytes, source: str, delimiter: str = ",") -> list[str]:
     return [name or f"(column {i})" for i, name in enumerate(names, start=1)]
 
 
-def _locate_broken_rows(data: bytes, source: str, width: int, delimiter: str) -> tuple[np.ndarray, tuple[Problem, ...]]:
-    """Slow path, only for files with malformed rows: find their lines with the csv module."""
+def _read_csv_rows(data: bytes, source: str, header: list[str], delimiter: str) -> TextTable:
+    """Row by row with the csv module: the line each row starts on, rows with the wrong number of values, and a
+    quote that never closes (a whole-file problem: it swallows every row after it)."""
+    text = data.decode("utf-8")
+    width = len(header)
+    rows: list[list[str]] = []
     good: list[int] = []
-    problems: list[Problem] = []
-    reader = csv.reader(io.StringIO(data.decode("utf-8"), newline=""), delimiter=delimiter)
+    broken: list[Problem] = []
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     next(reader, None)
-    for line, row in enumerate(reader, start=2):
-        if len(row) == width or not row:
-            good.append(line)
-        else:
-            problems.append(
-                Problem(source, f"expected {width} values, found {len(row)}", line=line, value=delimiter.join(row))
-            )
-    return np.asarray(good, dtype=np.int64), tuple(problems)
+    start = last = reader.line_num + 1
+    try:
+        for row in reader:
+            if len(row) == width:
+                rows.append(row)
+                good.append(start)
+            elif row:
+                broken.append(_broken_row(source, row, width, delimiter, start, reader.line_num))
+            last, start = start, reader.line_num + 1
+    except csv.Error:  # a value over the csv module's limit (128 KB): a quote that closes far later, or never
+        raise DoraImportError([_long_value(source, start, text)], skip_helps=False) from None
+    if reader.line_num > last and _ends_quoted(text, last, delimiter):
+        raise DoraImportError([Problem(source, _UNCLOSED, line=last)], skip_helps=False)  # nothing after it is a row
+    columns = list(zip(*rows, strict=True)) if rows else [()] * width
+    table = pa.table({name: pa.array(column, pa.string()) for name, column in zip(header, columns, strict=True)})
+    return TextTable(source, table, np.asarray(good, dtype=np.int64), record_based=False, broken_rows=tuple(broken))
+
+
+def _broken_row(source: str, row: list[str], width: int, delimiter: str, start: int, end: int) -> Problem:
+    message = f"expected {width} values, found {len(row)}"
+    if end > start:
+        message += f"; the row runs on to line {end} because a quoted value spans lines (is a closing quote missing?)"
+    return Problem(source, message, line=start, value=delimiter.join(row))
+
+
+_UNCLOSED = (
+    "a quoted value starts in this row and never ends (its closing quote is missing), so the rest of the file "
+    "would be read as one value; add the closing quote or remove the opening one"
+)
+_END = "end of file"
+
+
+def _ends_quoted(text: str, line: int, delimiter: str) -> bool:
+    """Whether the file ends inside a quoted value of the row starting at `line` (its last row).
+
+    A line after the file's end is read with it: a reader outside quotes gives it back as a row of its own.
+    """
+    tail = "".join(itertools.islice(io.StringIO(text, newline=""), line - 1, None))
+    try:
+        rows = list(csv.reader(io.StringIO(f"{tail}\n{_END}", newline=""), delimiter=delimiter))
+    except csv.Error:
+        return True  # the line after the end made the value too long: it was still open
+    return not rows or rows[-1] != [_END]
+
+
+def _long_value(source: str, line: int, text: str) -> Problem:
+    first = next(itertools.islice(io.StringIO(text, newline=""), line - 1, None), "")
+    limit = f"{csv.field_size_limit() // 1024} KB"
+    if '"' not in first:
+        return Problem(source, f"a value in this row is longer than {limit}; is this a CSV export?", line=line)
+    message = (
+        f"a quoted value starts in this row and runs on for more than {limit}, over many lines: its closing "
+        "quote is probably missing; add it where the value should end, or remove the opening one"
+    )
+    return Problem(source, message, line=line)
 
 
 def _drop_blank_rows(text: TextTable) -> TextTable:
