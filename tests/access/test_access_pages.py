@@ -13,17 +13,21 @@ from sqlmodel import col, select
 from streamlit.testing.v1 import AppTest
 
 from assessment.access.policy import COMMAND_LINE, acting_as
-from assessment.bank.loader import default_bank
+from assessment.assessments.banks import publish_bank
+from assessment.bank.loader import default_bank, parse_bank_text
 from assessment.core import db
 from assessment.demo import DEMO_ORG
 from assessment.models.access import AuditEvent
+from assessment.organisations.directory import find_organisation
 from assessment.workshops.admin import create_workshop
 from tests.support.access_world import OTHER, OWNER, SECRET, VIEWER, Install
 from tests.support.app import id_token_claims, open_as, open_page, texts
 from tests.support.app import shown as shown_elements
+from tests.support.banks import adapted_bank_text
 from tests.support.builders import demo_round
 
 FACILITATE_PAGE = "ui/pages/workshop_facilitator.py"
+BANKS_PAGE = "ui/pages/banks.py"
 
 
 def shown(at: AppTest) -> str:
@@ -186,3 +190,22 @@ def test_a_session_replayed_after_sign_out_is_refused(install: Install) -> None:
     assert DEMO_ORG not in shown(replayed)
     again = open_as(OWNER, "ui/pages/start.py", claims=id_token_claims(OWNER, iat=int(time.time()) + 2))
     assert DEMO_ORG in shown(again)
+
+
+def test_only_an_owner_publishes_banks_and_another_organisations_banks_stay_unseen(install: Install) -> None:
+    with db.read_session(install.engine) as session:
+        globex = find_organisation(session, name="Globex")
+    assert globex is not None
+    text = adapted_bank_text().replace("  id: acme\n", "  id: globex\n").replace("Acme adapted bank", f"{SECRET} bank")
+    publish_bank(install.engine, actor=COMMAND_LINE, organisation_id=globex.id or 0, bank=parse_bank_text(text, "g"))
+    viewer = open_as(VIEWER, BANKS_PAGE)
+    assert not viewer.exception
+    assert "Only an owner of the organisation publishes banks." in texts(viewer, "caption")
+    assert not list(viewer.get("file_uploader"))  # no upload to try
+    owner = open_as(OWNER, BANKS_PAGE)
+    assert [u.proto.label for u in owner.get("file_uploader")] == ["Bank file (YAML)"]
+    for at in (viewer, owner):
+        assert SECRET not in shown(at) + repr(at.dataframe[0].value.to_dict())
+        assert "Globex" not in shown(at)
+    other = open_as(OTHER, BANKS_PAGE)
+    assert f"{SECRET} bank" in repr(other.dataframe[0].value.to_dict())  # its own owner sees it
