@@ -12,6 +12,8 @@ import pandas as pd
 from assessment.dora.benchmarks import METRICS
 from reports.charts.palette import DORA_BAND_COLOURS, INK, SERIES
 
+DAY, DATE = "%-d %b", "%-d %b %Y"  # every week on these charts reads '6 Sep', as the page's text writes dates
+
 
 def deployments_per_week_chart(trends: pd.DataFrame) -> alt.LayerChart | alt.FacetChart:
     """Bars: successful production deployments in each week, over the DORA 2024 frequency bands (per week)."""
@@ -22,9 +24,9 @@ def deployments_per_week_chart(trends: pd.DataFrame) -> alt.LayerChart | alt.Fac
         alt.Chart(trends)
         .mark_bar(color=SERIES)
         .encode(
-            x=alt.X("yearmonthdate(week):O", title="Week starting", axis=alt.Axis(format="%-d %b", labelAngle=0)),
+            x=alt.X("yearmonthdate(week):O", title="Week starting", axis=alt.Axis(format=DAY, labelAngle=0)),
             y=alt.Y("deployments:Q", title="Deployments per week", scale=alt.Scale(domain=[0, top], nice=False)),
-            tooltip=[alt.Tooltip("week:T", title="Week starting"), "deployments:Q"],
+            tooltip=[alt.Tooltip("week:T", title="Week starting", format=DATE), "deployments:Q"],
         )
     )
     return alt.layer(_band_rects(weekly, "Deployments per week"), bars).properties(height=220)
@@ -61,10 +63,10 @@ def trend_chart(trends: pd.DataFrame, column: str, metric: str, title: str) -> a
         alt.Chart(trends.dropna(subset=[column]))
         .mark_line(point=True, color=INK)
         .encode(
-            x=alt.X("week:T", title="Week starting"),
+            x=alt.X("week:T", title="Week starting", axis=alt.Axis(format=DAY, labelAngle=0)),
             y=alt.Y(f"{column}:Q"),
             tooltip=[
-                alt.Tooltip("week:T", title="Week starting"),
+                alt.Tooltip("week:T", title="Week starting", format=DATE),
                 alt.Tooltip(f"{column}:Q", format=".1f", title=title),
             ],
         )

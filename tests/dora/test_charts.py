@@ -48,3 +48,13 @@ def test_every_chart_renders_to_svg() -> None:
         svg = vl_convert.vegalite_to_svg(chart(_trends()).to_dict())
         assert svg.startswith("<svg")
         assert "<rect" in svg
+
+
+def test_every_chart_writes_its_weeks_the_same_way() -> None:
+    """The bars read '6 Sep', the lines read 'Sep 06' and 'November' (Vega's own choice): one format for all."""
+    for chart in (deployments_per_week_chart, lead_time_chart, recovery_chart):
+        spec = chart(_trends()).to_dict()
+        drawn = next(layer for layer in spec["layer"] if layer["mark"]["type"] in ("bar", "line"))
+        assert drawn["encoding"]["x"]["axis"]["format"] == "%-d %b", chart.__name__
+        week = next(t for t in drawn["encoding"]["tooltip"] if t.get("field") == "week")
+        assert week["format"] == "%-d %b %Y", chart.__name__
