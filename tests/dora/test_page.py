@@ -201,3 +201,17 @@ def test_the_separator_is_detected_and_a_contradicting_cell_is_warned_before_imp
     with app_engine.connect() as conn:
         stored = conn.execute(sa.text("SELECT change_ids FROM dora_deployment ORDER BY external_id")).scalars()
         assert list(stored) == ["c1;c2", "c3"]
+
+
+def test_opened_from_the_menu_it_offers_the_teams_and_opens_the_chosen_ones_latest_round(
+    demo_app_engine: Engine,
+) -> None:
+    at = open_page(DORA)  # no assessment in the address or this tab: the menu's link
+    assert "No assessment is open yet" in texts(at, "info")
+    picker = at.selectbox(key="current_team_pick")
+    payments = demo_round(demo_app_engine, "Payments", 2)
+    assert picker.format_func(payments) == f"{DEMO_ORG} · Payments, round 2"
+    picker.set_value(payments).run()
+    assert not at.exception
+    assert at.query_params["assessment"] == str(payments)
+    assert at.title[0].value == "DORA: Payments, round 2"
