@@ -1,6 +1,7 @@
 """Workshop load: 50 participants answer the whole bank at once while the dashboard refreshes every second.
 
 Run:  .venv/bin/python benchmarks/workshop_load.py [--participants 50] [--think-ms 500] [--pg URL | --no-pg]
+      [--hot-spot]
 
 Load model: every participant joins, then all start together and answer all 34
 questions, pausing a random 0..2x`--think-ms` between answers (default 500 ms, i.e.
@@ -13,6 +14,12 @@ Each save is the app's own path: `db.write_session` (BEGIN IMMEDIATE on SQLite)
 and `save_participant_answer` (one guarded upsert). The baseline in the same run
 is the same number of threads doing the same upserts with the bare driver
 (sqlite3 / psycopg, no SQLAlchemy), on a fresh database, with the same pauses.
+
+`--hot-spot`: the same writers all answer one assessment on the Assess page's path
+(`repository.save_answer`: the answer, its history row and the assessment's stored
+scores, in one transaction), every writer every question; "lost" is a confirmed
+save without its history row. Every save rewrites the same stored-score rows, so
+the saves of one assessment take turns on them (README: Workshops, on the queue).
 
 Printed per backend: answers saved, lost, errors, p50/p95/max save latency, the
 dashboard query time, the baseline figures and the ratio, and peak memory.
@@ -41,12 +48,15 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import func, select
 
+from assessment.assessments.repository import create_assessment, save_answer, store_bank
 from assessment.bank.answers import AnswerValue
 from assessment.bank.loader import default_bank
 from assessment.bank.model import Bank
 from assessment.core import db
 from assessment.demo import demo_answer
+from assessment.models.assessments import AnswerEvent
 from assessment.models.workshops import ParticipantAnswer
+from assessment.organisations.directory import ensure_organisation, ensure_team
 from assessment.workshops.admin import create_workshop
 from assessment.workshops.dashboard import team_dashboard
 from assessment.workshops.participants import (
@@ -167,6 +177,40 @@ def app_run(engine: Engine, bank: Bank, participants: int, think_ms: int) -> Run
             if participant_view(session, token=token).answers.get(key) != answer
         )
     return run
+
+
+def hot_spot_run(engine: Engine, bank: Bank, writers: int, think_ms: int) -> Run:
+    """Every writer answers every question of one assessment through the Assess page's save."""
+    with db.write_session(engine) as session:
+        org = ensure_organisation(session, name=f"Hot {uuid.uuid4().hex[:6]}")
+        team = ensure_team(session, organisation_id=org.id or 0, name="Payments")
+        stored = store_bank(session, bank=bank)
+        assessment = (
+            create_assessment(session, team_id=team.id or 0, bank_version_id=stored.id or 0, created_by="bench").id or 0
+        )
+
+    def save(n: int, key: str, answer: AnswerValue) -> None:
+        with db.write_session(engine) as session:
+            save_answer(session, assessment_id=assessment, question_key=key, answer=answer, by=f"writer{n}")
+
+    run = load(writers, think_ms, save, bank, None)
+    with db.read_session(engine) as session:
+        run.saved = session.exec(
+            select(func.count()).select_from(AnswerEvent).where(AnswerEvent.assessment_id == assessment)
+        ).one()
+    run.lost = writers * len(bank.questions) - len(run.errors) - run.saved
+    return run
+
+
+def report_hot_spot(name: str, run: Run, writers: int, questions: int) -> bool:
+    print(f"\n{name}: {writers} writers x {questions} questions on one assessment = {writers * questions} saves")
+    print(
+        f"  app path   saved {run.saved}, lost {run.lost}, errors {len(run.errors)}; "
+        f"save p50 {run.p(0.5):.1f} ms, p95 {run.p(0.95):.1f} ms, max {run.p(1.0):.1f} ms; {run.elapsed:.1f} s"
+    )
+    for error in sorted(set(run.errors))[:5]:
+        print(f"  error: {error}")
+    return not run.lost and not run.errors
 
 
 # --- the bare-driver baseline ------------------------------------------------------------------
@@ -293,8 +337,11 @@ def main() -> int:
     parser.add_argument("--think-ms", type=int, default=500, help="mean pause between answers (0: flat out)")
     parser.add_argument("--pg", default=DEFAULT_PG, help=f"PostgreSQL URL (default {DEFAULT_PG})")
     parser.add_argument("--no-pg", action="store_true", help="SQLite only")
+    parser.add_argument("--hot-spot", action="store_true", help="every writer answers one assessment (Assess page)")
     args = parser.parse_args()
     bank = default_bank()
+    if args.hot_spot:
+        return hot_spot(args, bank)
     print(
         f"workshop load: {args.participants} participants, pause 0-{2 * args.think_ms} ms between answers, "
         "dashboard read every second"
@@ -318,6 +365,31 @@ def main() -> int:
             results.append(report("PostgreSQL", app, base, args.participants, len(bank.questions)))
             engine.dispose()
     print(f"\npeak memory {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+    return 0 if all(results) else 1
+
+
+def hot_spot(args: argparse.Namespace, bank: Bank) -> int:
+    print(f"hot spot: {args.participants} writers on one assessment, pause 0-{2 * args.think_ms} ms between saves")
+    results = []
+    with sqlite_database() as (url, _path):
+        engine = db.make_engine(url)
+        db.upgrade(engine)
+        results.append(
+            report_hot_spot(
+                "SQLite (WAL)",
+                hot_spot_run(engine, bank, args.participants, args.think_ms),
+                args.participants,
+                len(bank.questions),
+            )
+        )
+        engine.dispose()
+    if not args.no_pg:
+        with pg_schema(args.pg) as (url, _dsn):
+            engine = db.make_engine(url)
+            db.upgrade(engine)
+            run = hot_spot_run(engine, bank, args.participants, args.think_ms)
+            results.append(report_hot_spot("PostgreSQL", run, args.participants, len(bank.questions)))
+            engine.dispose()
     return 0 if all(results) else 1
 
 
