@@ -104,3 +104,19 @@ def test_rows_stored_by_another_import_while_staging_are_merged_again(engine: En
         grouped = conn.execute(sa.text("SELECT status, count(*) FROM dora_deployment GROUP BY status")).all()
     statuses = {str(status): int(n) for status, n in grouped}
     assert statuses == {"failure": 10, "success": 990}  # an empty status keeps the stored one (merge)
+
+
+def test_an_in_memory_database_keeps_its_rows() -> None:
+    """Staging closes its connection afterwards; an in-memory database's one connection is the database."""
+    engine = db.make_engine("sqlite://", poolclass=sa.pool.StaticPool)
+    db.upgrade(engine)
+    rows = [{"id": f"d{n}", "service": "api", "deployed_at": "2024-05-01T10:00:00Z"} for n in range(10)]
+    parsed = service.parse_files(
+        [service.FileInput(Kind.DEPLOYMENTS, "d.csv", csv_bytes(Kind.DEPLOYMENTS, rows))], service.ImportOptions()
+    )
+    with db.write_session(engine) as session:
+        org = ensure_organisation(session, name="Org")
+        ids = (org.id or 0, ensure_team(session, organisation_id=org.id or 0, name="Team").id)
+    service.import_into(engine, target=service.Target(find=lambda _s: ids, make=lambda _s: ids), parsed=parsed, by="t")
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT count(*) FROM dora_deployment")).scalar_one() == 10

@@ -95,9 +95,10 @@ def import_files(
 
     SQLite (one writer at a time): the rows are merged and staged first, in a read transaction on the
     same connection, so answer saves wait for the write only as long as moving the rows in takes.
-    PostgreSQL writes beside the saves (only the teams' import locks are held), in one transaction."""
+    PostgreSQL writes beside the saves (only the teams' import locks are held), in one transaction, and so
+    does an in-memory SQLite database (its one connection is the database: it cannot be closed after staging)."""
     tick = progress or (lambda _f, _m: None)
-    if engine.dialect.name != "sqlite":
+    if engine.dialect.name != "sqlite" or engine.url.database in (None, "", ":memory:"):  # one connection is the db
         with db.write_session(engine) as session:
             organisation_id, team_id = target.make(session)
             return write_import(
