@@ -129,6 +129,11 @@ def create_workshop(
     return CreatedWorkshop(workshop.id or 0, workshop.join_code, key, workshop.expires_at, created, org.id or 0)
 
 
+def any_workshop(session: Session) -> bool:
+    """Whether a workshop was ever created here: until one is, the Workshop page opens on creating one."""
+    return session.exec(select(Workshop.id).limit(1)).first() is not None
+
+
 def get_workshop(session: Session, *, workshop_id: int) -> Workshop:
     workshop = session.get(Workshop, workshop_id)
     if workshop is None:

@@ -119,8 +119,8 @@ class AgreedAnswerConflict(ConflictError):
         else:
             text = (
                 f"{question_key}: not saved, because {current.by or 'someone'} recorded "
-                f"\u201c{current.text}\u201d at {current.at:%H:%M:%S} UTC (version {current.version}) "
-                "since you loaded it. Review it, then save again if the room still disagrees."
+                f"\u201c{current.text}\u201d since you loaded it. Review it, then save again if the room "
+                "still disagrees."
             )
         super().__init__(text)
 

@@ -90,7 +90,7 @@ def test_a_stale_save_is_refused_with_the_current_value_and_who_set_it(room: Roo
     )
     assert "Fran recorded \u201clevel 2 (partial)\u201d" in str(caught.value)
     assert agree(room, 3, expected=1, by="Fran") == 2  # against the current version it goes through
-    with pytest.raises(AgreedAnswerConflict, match="version 2"):
+    with pytest.raises(AgreedAnswerConflict, match="Fran recorded \u201clevel 3 \\(established\\)\u201d since"):
         agree(room, 4, expected=1, by="Sam")
     with db.read_session(room.engine) as session:
         data = load_assessment(session, assessment_id=assessment_of(room))

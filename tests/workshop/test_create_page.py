@@ -312,3 +312,11 @@ def test_a_typed_name_in_an_error_is_text_not_markup(app_engine: Engine, acme: i
     [error] = [e.value for e in at.error]
     assert "\\!\\[x\\]\\(https\u2060\\:" in error  # every Markdown character escaped: no image, no link
     assert unescaped(error) == f"A team is named twice: {name}."
+
+
+def test_with_no_workshop_yet_the_page_opens_on_creating_one(app_engine: Engine, bank: Bank) -> None:
+    at = open_page(FACILITATE)
+    assert at.segmented_control(key="wf_mode").value == CREATE  # it opened on "Open", with nothing to open
+    assert any(b.label == "Create the workshop" for b in at.button)
+    open_room(app_engine, bank, org="Acme", teams=("Payments",))
+    assert open_page(FACILITATE).segmented_control(key="wf_mode").value == "Open a workshop"  # one to open now

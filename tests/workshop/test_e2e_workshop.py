@@ -110,11 +110,12 @@ def test_a_short_workshop_from_join_to_agreed_answer(
     expect(facilitator.get_by_text("2 answered · median 62 · spread (IQR) 38 · range 75")).to_be_visible()
     facilitator.get_by_text("Individual answers (only you see these)").click()
     expect(facilitator.get_by_text("level 1 (ad hoc)")).to_be_visible()
-    form = facilitator.get_by_test_id("stForm")
-    form.get_by_test_id("stRadioOption").filter(has_text=re.compile(r"^2 · Partial")).click()
+    facilitator.get_by_test_id("stRadioOption").filter(has_text=re.compile(r"^2 · Partial")).click()
+    expect(facilitator.get_by_role("radio", name=re.compile(r"^2 · Partial"))).to_be_checked()
+    form = facilitator.get_by_test_id("stForm")  # the answer sits above it: choosing "not applicable" asks why
     form.get_by_label("Note: why the room settled here").fill("Scripted for two services out of five")
     form.get_by_role("button", name="Record agreed answer").click()
-    expect(facilitator.get_by_text("Recorded: Rollback path (version 1).")).to_be_visible()
+    expect(facilitator.get_by_text("Recorded: Rollback path.")).to_be_visible()
     expect(facilitator.get_by_text("Agreed so far: level 2 (partial)")).to_be_visible()
     screenshot(facilitator, "workshop-04-agreed")
 

@@ -260,7 +260,8 @@ def test_recording_the_agreed_answer_writes_the_teams_assessment(rooms: tuple[Ro
     at.segmented_control(key="wf_team").set_value(room.team_ids["Payments"]).run()
     assert at.selectbox(key="wf_question").value == QUESTION  # the widest disagreement comes up first
     record(at, "2", "rollback works for half the services")
-    assert "Recorded: Rollback path (version 1)." in [e.value for e in at.success]
+    assert "Recorded: Rollback path." in [e.value for e in at.success]  # no "(version 1)": it meant nothing here
+    assert "version" not in " ".join(c.value for c in at.caption)
     with db.read_session(room.engine) as session:
         data = load_assessment(session, assessment_id=room.created.assessment_ids["Payments"])
     assert data.answers[QUESTION] == answered(2, note="rollback works for half the services")
@@ -356,3 +357,24 @@ def test_not_applicable_asks_for_its_reason_calmly_then_saves_it(rooms: tuple[Ro
     at.text_input(key="wj:reason:fi_circuit_breakers").input("one service").run()
     with db.read_session(room.engine) as session:
         assert participant_view(session, token=ann).answers == {"fi_circuit_breakers": not_applicable("one service")}
+
+
+def test_the_agree_form_asks_why_only_once_not_applicable_is_chosen(rooms: tuple[Room, Room]) -> None:
+    room = rooms[0]
+    room.answer(room.join("Ann", "Payments"), QUESTION, answered(1))
+    at = facilitator(room)
+    at.segmented_control(key="wf_team").set_value(room.team_ids["Payments"]).run()
+    at.selectbox(key="wf_question").set_value("fi_circuit_breakers").run()
+    reasons = [t for t in at.text_input if t.key == "wf:reason:fi_circuit_breakers"]
+    assert not reasons  # it was always there, asking why for an answer nobody had called not applicable
+    at.radio(key="wf:answer:fi_circuit_breakers").set_value(NOT_APPLICABLE).run()
+    assert at.text_input(key="wf:reason:fi_circuit_breakers").label == "Why does this not apply?"
+
+
+def test_the_agreed_answer_is_the_column_after_the_question(rooms: tuple[Room, Room]) -> None:
+    room = rooms[0]
+    room.answer(room.join("Ann", "Payments"), QUESTION, answered(1))
+    at = facilitator(room)
+    at.segmented_control(key="wf_team").set_value(room.team_ids["Payments"]).run()
+    table = next(d.value for d in at.dataframe if "Distribution" in d.value.columns)
+    assert table.columns.tolist()[:2] == ["Question", "Agreed"]  # it was last, off-screen on a laptop

@@ -23,6 +23,7 @@ from assessment.core.config import get_settings
 from assessment.core.errors import FoundationsError
 from assessment.core.types import utcnow
 from assessment.workshops.access import InvalidLinkError, session_ticket
+from assessment.workshops.admin import any_workshop
 from assessment.workshops.dashboard import QuestionSpread, TeamDashboard, individual_answers, team_dashboard
 from assessment.workshops.facilitator import (
     WorkshopOverview,
@@ -53,11 +54,13 @@ def start_screen() -> None:
     if reach.guest():  # local mode, from another machine: a key opens a dashboard, nothing creates one
         key_form()
         return
+    with db.read_session(engine) as session:
+        first = not any_workshop(session)
     mode = st.segmented_control(
         "What to do",
         [create.OPEN_MODE, create.CREATE_MODE],
         key=ws.MODE.key,
-        default=create.OPEN_MODE,
+        default=create.CREATE_MODE if first else create.OPEN_MODE,  # nothing to open yet: lead with creating
         required=True,
         label_visibility="collapsed",
     )
@@ -244,7 +247,7 @@ def record(access: Access, team_id: int, question: Question, expected_version: i
         return
     try:
         with db.write_session(engine) as session:
-            version = record_agreed_answer(
+            record_agreed_answer(
                 session,
                 workshop_id=access[0],
                 key=access[1],
@@ -259,7 +262,7 @@ def record(access: Access, team_id: int, question: Question, expected_version: i
     except FoundationsError as exc:  # also AgreedAnswerConflict: someone recorded this answer first
         ws.NOTICE.set(("error", question_sentence(str(exc), question.key)))
         return
-    ws.NOTICE.set(("success", f"Recorded: {plain(question.short)} (version {version:d})."))
+    ws.NOTICE.set(("success", f"Recorded: {plain(question.short)}."))
 
 
 def agree_form(access: Access, team_id: int, spread: QuestionSpread) -> None:
@@ -267,7 +270,7 @@ def agree_form(access: Access, team_id: int, spread: QuestionSpread) -> None:
     if agreed:
         st.markdown(f"**Agreed so far:** {plain(agreed.text)}")
         st.caption(
-            f"Recorded by {plain(agreed.by)} at {widgets.local_time(agreed.at)} (version {agreed.version:d})"
+            f"Recorded by {plain(agreed.by)} at {widgets.local_time(agreed.at)}"
             + (f" · {plain(agreed.answer.note)}" if agreed.answer.note else "")
         )
     else:
@@ -275,8 +278,9 @@ def agree_form(access: Access, team_id: int, spread: QuestionSpread) -> None:
     if ws.FILLED.get() != (team_id, question.key):
         ws.AGREED.fill(question, widget_values(question, agreed.answer if agreed else None))
         ws.FILLED.set((team_id, question.key))
+    # the answer outside the form: choosing "not applicable" reruns and asks for its reason; nothing else does
+    ww.answer_inputs(ws.AGREED, question)
     with st.form("wf_agree_form"):
-        ww.answer_inputs(ws.AGREED, question, always_reason=True)
         st.text_area("Note: why the room settled here", key=ws.AGREED.key("note", question.key), height=80)
         st.text_input(
             "Recorded by",

@@ -26,6 +26,7 @@ def question_rows(board: TeamDashboard) -> pd.DataFrame:
         [
             {
                 "Question": f"{numbers[s.question.key]}. {s.question.short}",
+                "Agreed": s.agreed.text if s.agreed else "",  # next to the question: a wide table hid it off-screen
                 "Foundation": bank.section_title(s.question.foundation),
                 "Answers": s.answered,
                 "Median": _number(s.median),
@@ -33,7 +34,6 @@ def question_rows(board: TeamDashboard) -> pd.DataFrame:
                 "Range": _number(s.score_range),
                 "Distribution": [b.count for b in s.buckets],
                 "Given": given(s.buckets),
-                "Agreed": s.agreed.text if s.agreed else "",
             }
             for s in board.questions
         ]

@@ -43,23 +43,19 @@ def answer_inputs(
     question: Question,
     on_change: Callable[..., None] | None = None,
     args: tuple[Any, ...] = (),
-    *,
-    always_reason: bool = False,
 ) -> None:
     """The radio (or number input plus don't-know / n.a. pills) and, for n.a., the reason.
 
-    Inside a form nothing reruns on a choice, so `always_reason` shows the reason
-    field whenever the question allows "not applicable".
+    Never inside a form: the reason field appears when "not applicable" is chosen, which needs the rerun.
     """
     answer_widget(inputs, question, on_change, args)
     chosen = chosen_status(question, inputs.values(question))
-    if chosen == NOT_APPLICABLE or (always_reason and question.allow_not_applicable):
+    if chosen == NOT_APPLICABLE:
         callback: dict[str, Any] = {"on_change": on_change, "args": (*args, "reason")} if on_change else {}
         st.text_input(
             "Why does this not apply?", key=inputs.key("reason", question.key), max_chars=MAX_TEXT, **callback
         )
-        if on_change:  # in a form nothing reruns, so the prompt would never go away
-            reason_prompt(inputs.values(question))
+        reason_prompt(inputs.values(question))
 
 
 def question_heading(number: int, question: Question) -> None:
