@@ -47,7 +47,8 @@ def _write(path: Path, quote_row: int | None) -> str:
 
 
 @pytest.fixture
-def org(env_database: str) -> Engine:
+def import_target(env_database: str) -> Engine:
+    """Org with team Team (a round, no DORA data): where the large files are imported."""
     engine = db.get_engine()
     db.upgrade(engine)
     new_round(engine, org="Org", team="Team")
@@ -66,9 +67,9 @@ def _import(path: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_an_unclosed_quote_in_a_large_file_with_broken_rows_is_located(org: Engine, tmp_path: Path) -> None:
+def test_an_unclosed_quote_in_a_large_file_with_broken_rows_is_located(import_target: Engine, tmp_path: Path) -> None:
     path = _write(tmp_path / "deployments.csv", QUOTE_ROW)
-    before = dora_fingerprint(org)
+    before = dora_fingerprint(import_target)
     done = _import(path)
     line = QUOTE_ROW + 2  # the header is line 1, row 0 is line 2
     assert (done.returncode, done.stdout) == (1, ""), (done.returncode, done.stderr[-2000:])
@@ -78,12 +79,14 @@ def test_an_unclosed_quote_in_a_large_file_with_broken_rows_is_located(org: Engi
         "opening one",
         "error: nothing was imported",
     ]
-    assert dora_fingerprint(org) == before
+    assert dora_fingerprint(import_target) == before
 
 
-def test_rows_with_too_many_and_too_few_values_in_every_block_are_located(org: Engine, tmp_path: Path) -> None:
+def test_rows_with_too_many_and_too_few_values_in_every_block_are_located(
+    import_target: Engine, tmp_path: Path
+) -> None:
     path = _write(tmp_path / "deployments.csv", None)
-    before = dora_fingerprint(org)
+    before = dora_fingerprint(import_target)
     done = _import(path)
     assert (done.returncode, done.stdout) == (1, ""), (done.returncode, done.stderr[-2000:])
     broken = sum(1 for i in range(ROWS) if i % BROKEN_EVERY == 1)
@@ -100,4 +103,4 @@ def test_rows_with_too_many_and_too_few_values_in_every_block_are_located(org: E
         f"error: ... and {broken - 50} more",  # the command prints the first 50
         "error: nothing was imported (add --skip-invalid to import the other rows)",
     ]
-    assert dora_fingerprint(org) == before
+    assert dora_fingerprint(import_target) == before
