@@ -1,12 +1,14 @@
 """Time the DORA import and metrics on a large data set, the app's path against a library path and DuckDB on CSV.
 
 Usage: .venv/bin/python benchmarks/dora_import.py [--deployments 1000000] [--incidents 100000]
-       [--teams 200] [--url DATABASE_URL] [--dir FOLDER] [--repeat 5]
+       [--teams 200] [--url DATABASE_URL] [--dir FOLDER] [--repeat 5] [--imports 1]
 
 It generates deployments, changes (one per deployment) and incidents across the
 teams as canonical CSV files with a team column, then runs each stage in its own
 process so every stage's peak memory (max RSS) is its own:
   import   parse and check every file, then write everything in one transaction
+  floor    the same rows into the same tables by the plainest bulk path, no checks: pyarrow
+           reads the CSV files, then one executemany (SQLite) or COPY (PostgreSQL) per table
   metrics  the four keys for every team, from the stored rows, as the app computes them
            (assessment/dora/metrics: raw DB-API cursors, joined strings, numpy)
   library  the same figures by libraries alone (benchmarks/dora_library.py: ADBC reads
@@ -21,7 +23,9 @@ wall time moves with its load; CPU time is the steadier figure (it counts every 
 of the process, so work done in parallel does not make it smaller).
 With a PostgreSQL URL the stages work in a schema of their own, created for the run and
 dropped after it, so rows left by an earlier run are never replaced instead of inserted.
-Targets: import under 20 s, metrics no slower than DuckDB (ratio <= 1.0), peak under 1.5 GB.
+The import and the floor run --imports times (1 by default), interleaved, each into an empty
+database. Targets: import under 20 s and at most 3x the floor, metrics no slower than DuckDB
+(ratio <= 1.0), peak under 1.5 GB.
 The rule for the two paths: the simpler one (the library path) unless the other is more
 than 1.3x faster.
 """
@@ -29,9 +33,11 @@ than 1.3x faster.
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import resource
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -41,7 +47,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # tests.support (the DuckDB reference) and benchmarks.dora_library
@@ -146,6 +152,102 @@ def stage_import(folder: Path, url: str) -> dict[str, Any]:
         "check_wall": checked,
         "rows": result.rows,
     }
+
+
+# file column -> stored column, per file: the floor loads the same rows into the same tables
+FLOOR_TABLES = {
+    "deployments": (
+        "dora_deployment",
+        {
+            "id": "external_id",
+            "service": "service",
+            "deployed_at": "deployed_epoch_s",
+            "status": "status",
+            "environment": "environment",
+            "change_ids": "change_ids",
+            "first_commit_at": "first_commit_epoch_s",
+        },
+    ),
+    "changes": ("dora_change", {"id": "external_id", "committed_at": "committed_epoch_s"}),
+    "incidents": (
+        "dora_incident",
+        {
+            "id": "external_id",
+            "service": "service",
+            "started_at": "started_epoch_s",
+            "resolved_at": "resolved_epoch_s",
+            "deployment_id": "deployment_external_id",
+            "change_id": "change_external_id",
+        },
+    ),
+}
+
+
+def _floor_table(data: bytes, names: list[str], team_ids: Any) -> Any:
+    """pyarrow reads the file (times straight to seconds, empty cells null); team names become team ids."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.csv as pacsv
+
+    table = pacsv.read_csv(
+        pa.py_buffer(data), convert_options=pacsv.ConvertOptions(strings_can_be_null=True)
+    )  # the generated times are all ...Z: Arrow reads them as UTC timestamps
+    columns = {"team_id": pc.take(team_ids[1], pc.index_in(table.column("team"), value_set=team_ids[0]))}
+    for column in names:
+        values = table.column(column)
+        if pa.types.is_timestamp(values.type):
+            values = values.cast(pa.timestamp("s")).cast(pa.int64())
+        elif pa.types.is_null(values.type):
+            values = values.cast(pa.string())
+        columns[column] = values
+    return pa.table(columns)
+
+
+def stage_floor(folder: Path, url: str) -> dict[str, Any]:
+    """The plainest bulk path, no checks: pyarrow reads, then executemany (SQLite) or COPY (PostgreSQL)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.csv as pacsv
+
+    from assessment.core import db
+    from assessment.models.dora import DoraImport
+    from assessment.organisations.directory import ensure_organisation, ensure_team
+
+    engine = db.make_engine(url)
+    db.upgrade(engine)
+    files = {kind: (folder / f"{kind}.csv").read_bytes() for kind in FLOOR_TABLES}
+    wall, cpu = time.perf_counter(), time.process_time()
+    rows: dict[str, int] = {}
+    with db.write_session(engine) as session:
+        org = ensure_organisation(session, name="Benchmark")
+        names = pc.unique(
+            pacsv.read_csv(
+                pa.py_buffer(files["deployments"]), convert_options=pacsv.ConvertOptions(include_columns=["team"])
+            ).column("team")
+        )
+        ids = [ensure_team(session, organisation_id=org.id or 0, name=n).id for n in names.to_pylist()]
+        record = DoraImport(organisation_id=org.id or 0, created_by="floor", summary_json="{}")
+        session.add(record)
+        session.flush()
+        team_ids = (names, pa.array(ids, pa.int64()))
+        connection = db.driver_connection(session)
+        cursor = connection.cursor()
+        for kind, (name, columns) in FLOOR_TABLES.items():
+            table = _floor_table(files[kind], list(columns), team_ids)
+            table = table.append_column("import_id", pa.array([record.id] * table.num_rows, pa.int64()))
+            stored = ["team_id", *columns.values(), "import_id"]
+            if url.startswith("postgresql"):
+                sink = io.BytesIO()
+                pacsv.write_csv(table, sink, write_options=pacsv.WriteOptions(include_header=False))
+                with cursor.copy(f"COPY {name} ({', '.join(stored)}) FROM STDIN WITH (FORMAT csv)") as copy:
+                    copy.write(sink.getvalue())
+            else:
+                marks = ", ".join("?" * len(stored))
+                values = zip(*(column.to_pylist() for column in table.columns), strict=True)
+                sqlite = cast(sqlite3.Cursor, cursor)  # the rows stream from the columns, never all in one list
+                sqlite.executemany(f"INSERT INTO {name} ({', '.join(stored)}) VALUES ({marks})", values)
+            rows[kind] = table.num_rows
+    return {"wall": time.perf_counter() - wall, "cpu": time.process_time() - cpu, "rows": rows}
 
 
 def _teams(url: str) -> dict[str, int]:
@@ -269,12 +371,18 @@ def main() -> None:
     parser.add_argument("--dir", help="folder for the CSV files and the SQLite file (default: a temporary one)")
     parser.add_argument("--url", help="database URL (default: a SQLite file in the folder)")
     parser.add_argument("--repeat", type=int, default=5, help="runs of the metrics and library stages (medians)")
-    parser.add_argument("--stage", choices=["import", "metrics", "library", "dbapi", "duckdb"], help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--imports", type=int, default=1, help="runs of the import and the floor, interleaved (medians)"
+    )
+    parser.add_argument(
+        "--stage", choices=["import", "floor", "metrics", "library", "dbapi", "duckdb"], help=argparse.SUPPRESS
+    )
     args = parser.parse_args()
     if args.stage:
         folder = Path(args.dir)
         result = {
             "import": lambda: stage_import(folder, args.url),
+            "floor": lambda: stage_floor(folder, args.url),
             "metrics": lambda: stage_metrics(args.url),
             "library": lambda: stage_library(args.url),
             "dbapi": lambda: stage_library(args.url, adbc=False),
@@ -293,25 +401,48 @@ def main() -> None:
             f"{args.teams} teams in {time.perf_counter() - started:.1f} s ({sizes})"
         )
         load_before = load_average()
-        imported = run_stage("import", folder, url)
+        imported, floors = import_and_floor(folder, url, args.url, max(1, args.imports))
         runs: dict[str, list[dict[str, Any]]] = {"metrics": [], "library": [], "dbapi": [], "duckdb": []}
         for _ in range(max(1, args.repeat)):
             for stage in runs:  # interleaved: a quiet or a busy minute falls on every stage alike
                 runs[stage].append(run_stage(stage, folder, url))
-        report(imported, runs, load_before, load_average())
+        report(imported, floors, runs, load_before, load_average())
+
+
+def import_and_floor(
+    folder: Path, url: str, base_url: str | None, times: int
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The import and the floor, interleaved, each into an empty database; the first import stays for the metrics."""
+    imports: list[dict[str, Any]] = []
+    floors: list[dict[str, Any]] = []
+    for k in range(times):
+        with fresh_database(base_url, folder, f"floor{k}") as empty:
+            floors.append(run_stage("floor", folder, empty))
+        if k == 0:
+            imports.append(run_stage("import", folder, url))
+            continue
+        with fresh_database(base_url, folder, f"import{k}") as empty:
+            imports.append(run_stage("import", folder, empty))
+    return imports, floors
 
 
 @contextmanager
-def fresh_database(url: str | None, folder: Path) -> Iterator[str]:
+def fresh_database(url: str | None, folder: Path, name: str = "bench") -> Iterator[str]:
     """An empty database for one run: a new SQLite file, or a new PostgreSQL schema dropped afterwards."""
     folder.mkdir(parents=True, exist_ok=True)
     if url is None or not url.startswith("postgresql"):
-        (folder / "bench.db").unlink(missing_ok=True)
-        yield url or f"sqlite:///{folder / 'bench.db'}"
+        if url is not None and name != "bench":
+            raise SystemExit("--imports above 1 needs a PostgreSQL URL or the default SQLite file")
+        path = folder / f"{name}.db"
+        for stale in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+            stale.unlink(missing_ok=True)
+        yield url or f"sqlite:///{path}"
+        if name != "bench":
+            path.unlink(missing_ok=True)
         return
     from assessment.core.db import scratch_schema
 
-    with scratch_schema(url, "dora_bench") as scratch:
+    with scratch_schema(url, f"dora_{name}") as scratch:
         yield scratch
 
 
@@ -324,12 +455,27 @@ def median(runs: list[dict[str, Any]], key: str) -> float:
     return statistics.median(r[key] for r in runs)
 
 
-def report(imported: dict[str, Any], runs: dict[str, list[dict[str, Any]]], before: str, after: str) -> None:
-    rows = ", ".join(f"{n:,} {k}" for k, n in imported["rows"].items())
+def report(
+    imports: list[dict[str, Any]],
+    floors: list[dict[str, Any]],
+    runs: dict[str, list[dict[str, Any]]],
+    before: str,
+    after: str,
+) -> None:
+    rows = ", ".join(f"{n:,} {k}" for k, n in imports[0]["rows"].items())
     print(f"load average before {before}, after {after} (2 cores)")
+    print(f"medians of {len(imports)} interleaved import and floor runs, each into an empty database:")
     print(
-        f"import   wall {imported['wall']:6.2f} s  cpu {imported['cpu']:6.2f} s  peak {imported['peak_mb']:6.0f} MB"
-        f"  (checking {imported['check_wall']:.2f} s; {rows})"
+        f"import   wall {median(imports, 'wall'):6.2f} s  cpu {median(imports, 'cpu'):6.2f} s"
+        f"  peak {median(imports, 'peak_mb'):6.0f} MB  (checking {median(imports, 'check_wall'):.2f} s; {rows})"
+    )
+    print(
+        f"floor    wall {median(floors, 'wall'):6.2f} s  cpu {median(floors, 'cpu'):6.2f} s"
+        f"  peak {median(floors, 'peak_mb'):6.0f} MB  (pyarrow read_csv, then executemany or COPY: no checks)"
+    )
+    print(
+        f"ratio import / floor: wall {median(imports, 'wall') / median(floors, 'wall'):.2f}, "
+        f"cpu {median(imports, 'cpu') / median(floors, 'cpu'):.2f}  (target <= 3.0)"
     )
     print(f"medians of {len(runs['metrics'])} interleaved runs each (min-max in brackets):")
     for name, label in (
