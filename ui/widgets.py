@@ -7,8 +7,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import streamlit as st
 
+from assessment.assessments.banks import BankChoice
 from assessment.assessments.repository import AssessmentData
 from ui import state
+from ui.state import Slot
 from ui.text import plain
 
 _NOTICE_ICONS = {
@@ -68,3 +70,28 @@ def local_time(moment: datetime) -> str:
 def share(done: int, total: int) -> float:
     """Progress as a 0-1 fraction that never divides by zero."""
     return done / total if total else 1.0
+
+
+SHIPPED_BANK = 0  # a bank picker's value for the shipped bank (stored ids start at 1; None reads as no choice)
+BANK_HELP = "The shipped bank, or one an owner published for the organisation on the Question banks page."
+
+
+def bank_picker(
+    label: str,
+    slot: Slot[int],
+    choices: list[BankChoice],
+    fallback: int = SHIPPED_BANK,
+    *,
+    help_text: str | None = BANK_HELP,
+) -> BankChoice:
+    """A selectbox over the banks an organisation's new rounds may use; returns the one picked."""
+    labels = {c.bank_version_id or SHIPPED_BANK: c.label for c in choices}
+    slot.keep_within(labels, fallback)
+    chosen = st.selectbox(
+        plain(label),
+        list(labels),
+        format_func=labels.__getitem__,
+        key=slot.key,
+        help=plain(help_text) if help_text else None,
+    )
+    return next(c for c in choices if (c.bank_version_id or SHIPPED_BANK) == chosen)

@@ -13,14 +13,17 @@ from datetime import date, timedelta
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
+from assessment.access.policy import COMMAND_LINE
+from assessment.assessments.banks import publish_bank
 from assessment.assessments.lookup import get_assessment, get_bank_version
 from assessment.assessments.repository import list_assessments, save_answer
 from assessment.bank.answers import answered
+from assessment.bank.loader import parse_bank_text
 from assessment.core import db
 from assessment.demo import DEMO_ORG
 from assessment.models.banks import PublishedBank
-from assessment.organisations.directory import find_team
-from tests.support.app import ASSESS, open_page, texts
+from assessment.organisations.directory import find_organisation, find_team
+from tests.support.app import ASSESS, START, open_page, texts
 from tests.support.banks import adapted_bank_text
 from tests.support.database import row_counts
 
@@ -111,3 +114,24 @@ def test_a_stale_carried_answer_is_marked_to_reconfirm_with_its_date(demo_app_en
     badges = [str(m.value) for m in at.markdown if "is stale" in str(m.value)]
     assert len(badges) == 1
     assert f"Carried over from round 2: evidence dated {old:%-d %b %Y} is stale — re-confirm" in badges[0]
+
+
+def test_the_start_page_offers_a_published_bank_for_the_next_round(demo_app_engine: Engine) -> None:
+    at = open_page(START)
+    at.selectbox(key="start_team").set_value(_team_id(demo_app_engine, "Catalogue")).run()
+    assert not [s for s in at.selectbox if s.key == "start_bank"]  # only the shipped bank: nothing to pick
+    with db.read_session(demo_app_engine) as session:
+        org = find_organisation(session, name=DEMO_ORG)
+    assert org is not None
+    bank = parse_bank_text(adapted_bank_text(), "acme.yaml")
+    published = publish_bank(demo_app_engine, actor=COMMAND_LINE, organisation_id=org.id or 0, bank=bank)
+    at.run()
+    picker = at.selectbox(key="start_bank")
+    assert picker.value == 0  # the shipped bank unless another is picked
+    picker.set_value(published.choice.bank_version_id).run()
+    at.button(key="start_round").click().run()
+    assert not at.exception
+    with db.read_session(demo_app_engine) as session:
+        started = get_assessment(session, assessment_id=_latest(demo_app_engine, "Catalogue"))
+        stored = get_bank_version(session, bank_version_id=started.bank_version_id)
+    assert (started.round_number, stored.bank_id) == (2, "acme")

@@ -18,8 +18,7 @@ from assessment.core import db
 from assessment.core.errors import FoundationsError
 from ui import auth, database, state, widgets
 from ui.components.banks import actions, views
-from ui.components.banks.state import LEFT, ORG, RIGHT, SHIPPED, UPLOAD
-from ui.state import Slot
+from ui.components.banks.state import LEFT, ORG, RIGHT, UPLOAD
 from ui.text import plain, sentence
 
 engine = database.engine()
@@ -113,22 +112,15 @@ def checked(bank: Bank) -> None:
     views.show_diff(diff_banks(bank_of(before), bank))
 
 
-def pick(label: str, slot: Slot[int], fallback: BankChoice) -> BankChoice:
-    """A picker over the organisation's banks (the shipped one is SHIPPED: a selectbox reads None as no choice)."""
-    labels = {c.bank_version_id or SHIPPED: f"{c.title} ({c.bank_id} {c.version})" for c in choices}
-    slot.keep_within(labels, fallback.bank_version_id or SHIPPED)
-    chosen = st.selectbox(plain(label), list(labels), format_func=labels.__getitem__, key=slot.key)
-    return next(c for c in choices if (c.bank_version_id or SHIPPED) == chosen)
-
-
 def compare() -> None:
     """Two banks, or two versions of one, side by side."""
     st.subheader("Compare two banks", anchor=False)
     left, right = st.columns(2)
     with left:
-        first = pick("Bank A", LEFT, choices[0])  # the shipped bank
+        first = widgets.bank_picker("Bank A", LEFT, choices, help_text=None)  # the shipped bank
     with right:
-        second = pick("Bank B", RIGHT, choices[1] if len(choices) > 1 else choices[0])  # the newest published
+        newest = choices[1].bank_version_id if len(choices) > 1 else None
+        second = widgets.bank_picker("Bank B", RIGHT, choices, newest or widgets.SHIPPED_BANK, help_text=None)
     if first == second:
         st.info("Pick two different banks (or two versions of one) to compare.", icon=":material/compare_arrows:")
         return

@@ -14,7 +14,7 @@ from assessment.core.errors import FoundationsError
 from assessment.organisations.directory import list_teams
 from ui import auth, database, state, widgets
 from ui.components.rounds import actions, views
-from ui.components.rounds.state import AFTER, BANK, BEFORE, CONFIRM, LABEL, ORG, PREFILL, SHIPPED, TEAM
+from ui.components.rounds.state import AFTER, BANK, BEFORE, CONFIRM, LABEL, ORG, PREFILL, TEAM
 from ui.state import Slot
 from ui.text import plain, sentence
 
@@ -75,7 +75,7 @@ try:
     with db.read_session(engine) as session:
         teams = {t.id or 0: t.name for t in list_teams(session, organisation_id=org_id)}
         may_manage = may(session, actor, Action.MANAGE_ROUNDS, org_id)
-        banks = {c.bank_version_id or SHIPPED: c.label for c in organisation_banks(session, organisation_id=org_id)}
+        banks = organisation_banks(session, organisation_id=org_id)
         may_answer = may(session, actor, Action.ANSWER, org_id)
 except FoundationsError as exc:
     st.error(sentence(str(exc)), icon=":material/block:")
@@ -107,14 +107,7 @@ def next_round(rounds: list[AssessmentSummary]) -> None:
                 key=PREFILL.key,
                 help="Every copied answer is marked 'carried over' until someone confirms or changes it.",
             )
-        BANK.keep_within(banks, SHIPPED)
-        st.selectbox(
-            "Question bank",
-            list(banks),
-            format_func=banks.__getitem__,
-            key=BANK.key,
-            help="The shipped bank, or one an owner published for this organisation on the Question banks page.",
-        )
+        widgets.bank_picker("Question bank", BANK, banks)
         st.text_input(
             "Name of the round (optional)",
             key=LABEL.key,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from assessment.assessments.banks import organisation_banks
 from assessment.assessments.repository import AssessmentSummary, list_assessments
 from assessment.bank.loader import default_bank
 from assessment.core import db
@@ -12,7 +13,7 @@ from assessment.models.assessments import Organisation, Team
 from assessment.organisations.directory import list_organisations, list_teams
 from ui import auth, database, state, widgets
 from ui.components.start import actions
-from ui.components.start.state import FIRST_ORG, FIRST_TEAM, NEW_ORG, NEW_TEAM, ORG, TEAM
+from ui.components.start.state import BANK, FIRST_ORG, FIRST_TEAM, NEW_ORG, NEW_TEAM, ORG, TEAM
 from ui.text import plain
 
 engine = database.engine()
@@ -103,14 +104,18 @@ def round_card(summary: AssessmentSummary) -> None:
         results.page_link(state.RESULTS_PAGE, label="Results", icon=":material/insights:", query_params=link)
 
 
-def team_rounds(team_id: int, team_name: str) -> None:
-    """The team's rounds, newest first, and the button that starts the next one."""
+def team_rounds(team_id: int, team_name: str, organisation_id: int) -> None:
+    """The team's rounds, newest first, and the button that starts the next one (with a bank picker, if any)."""
     rounds = [s for s in summaries if s.team_id == team_id]
+    with db.read_session(engine) as session:
+        banks = organisation_banks(session, organisation_id=organisation_id)
     st.subheader(f"{plain(team_name)}: rounds", anchor=False)
     if not rounds:
         st.caption("No rounds yet. A round is one assessment of this team; later rounds show what moved.")
     for summary in reversed(rounds):
         round_card(summary)
+    if len(banks) > 1:  # the organisation published a bank of its own
+        widgets.bank_picker("Question bank of the next round", BANK, banks)
     st.button(
         f"Start round {len(rounds) + 1}",
         key="start_round",
@@ -168,7 +173,7 @@ else:
             teams = list_teams(session, organisation_id=org_id)
         team_id = choose_team(org_id, teams)
         if team_id is not None:
-            team_rounds(team_id, next(t.name for t in teams if t.id == team_id))
+            team_rounds(team_id, next(t.name for t in teams if t.id == team_id), org_id)
     with right:
         in_progress_list()
         if auth.creates_organisations():  # loading the demo creates an organisation

@@ -6,6 +6,5 @@ from ui.state import Slot
 
 ORG = Slot[int | None]("banks_org", None)
 UPLOAD = "banks_upload"  # the uploader's key: its value is the uploaded file, not ours to set
-SHIPPED = 0  # a picker's value for the shipped bank (a stored version's id is 1 or more)
-LEFT = Slot[int]("banks_left", -1)  # the two banks compared: a published version's id, or SHIPPED; -1 while unset
+LEFT = Slot[int]("banks_left", -1)  # the two banks compared: a version's id, or widgets.SHIPPED_BANK; -1 while unset
 RIGHT = Slot[int]("banks_right", -1)

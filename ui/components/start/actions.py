@@ -6,14 +6,15 @@ database now holds. Problems become a notice for the next run, never a traceback
 
 from __future__ import annotations
 
-from assessment.assessments.repository import create_assessment, store_bank
+from assessment.assessments.banks import bank_for_round
+from assessment.assessments.repository import create_assessment
 from assessment.bank.loader import default_bank
 from assessment.core import db
 from assessment.core.errors import FoundationsError
 from assessment.demo import DEMO_ORG, load_demo
 from assessment.organisations.directory import ensure_organisation, ensure_team, find_organisation
 from ui import auth, database, state
-from ui.components.start.state import FIRST_ORG, FIRST_TEAM, NEW_ORG, NEW_TEAM, ORG, TEAM
+from ui.components.start.state import BANK, FIRST_ORG, FIRST_TEAM, NEW_ORG, NEW_TEAM, ORG, TEAM
 from ui.text import sentence
 
 
@@ -43,10 +44,10 @@ def create_team(organisation_id: int) -> None:
 
 
 def start_round(team_id: int) -> None:
-    """Start the team's next round on the shipped bank and open it."""
+    """Start the team's next round on the bank picked (the shipped one unless the organisation published others)."""
     try:
         with db.write_session(database.engine()) as session:
-            bank_version = store_bank(session, bank=default_bank())
+            bank_version = bank_for_round(session, team_id=team_id, bank_version_id=BANK.get() or None)
             assessment = create_assessment(
                 session, team_id=team_id, bank_version_id=bank_version.id or 0, created_by=auth.author()
             )
