@@ -76,6 +76,17 @@ def test_demo_portfolio_pdf(demo_engine: Engine) -> None:
     assert all("Inter" in f for f in fonts), fonts
 
 
+def test_the_short_sections_share_a_page_with_what_comes_before(demo_engine: Engine) -> None:
+    """Movement and the team index each had a page of their own: the demo's pages 6 to 8 were nearly empty."""
+    reader = read(portfolio_pdf(demo_engine, DEMO_ORG))
+    marks = bookmarks(reader)
+    ctx, _, _ = build(demo_engine, DEMO_ORG)
+    movement = marks["Movement since the previous round"]
+    assert marks["One page per team"] == movement
+    assert ctx.unblockers[-1].title in page_text(reader, movement, movement + 1)  # the table before ends there
+    assert marks[DEMO_TEAMS[1]] == movement + 1  # the first team page (Catalogue) comes straight after
+
+
 def test_hostile_names_print_as_text(engine: Engine, bank: Bank) -> None:
     name = '<img src="http://127.0.0.1:9/x"> =HYPERLINK("x") & <b>bold</b>'
     first = new_round(engine, bank, org="Acme <script>", team=name)
@@ -123,8 +134,10 @@ def assert_numbered(reader: PdfReader) -> None:
 def index_numbers(reader: PdfReader, chapter: int, names: Sequence[str]) -> dict[str, int]:
     """Team name -> page number, from the team index that opens the "One page per team" chapter (1-based page)."""
     found: dict[str, int] = {}
-    for page in reader.pages[chapter - 1 :]:
+    for n, page in enumerate(reader.pages[chapter - 1 :]):
         text = re.sub(r"\s+", " ", page.extract_text() or "")
+        if n == 0:  # the chapter follows movement on its page: the index starts at its heading
+            text = text[text.index("One page per team Each team's") :]
         if "/100 overall" in text:  # the first team page: the index is over
             break
         for name in names:
@@ -142,7 +155,7 @@ def test_a_large_portfolio_says_page_n_of_m_on_every_page(database_url: str, eng
     contents = re.search(r"One page per team +(\d+)\n", reader.pages[1].extract_text(extraction_mode="layout"))
     assert contents, texts[1]  # the contents' line, its page number floated to the right
     chapter = int(contents.group(1))
-    assert texts[chapter - 1].startswith("One page per team Each team's latest round")  # the chapter's heading
+    assert "One page per team Each team's latest round" in texts[chapter - 1]  # the chapter's heading
     names = [f"Team {n:03d}" for n in range(teams)]
     index = index_numbers(reader, chapter, names)
     assert sorted(index) == names
