@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
+from datetime import date, timedelta
 
 from sqlalchemy.engine import Engine
 
@@ -13,7 +15,7 @@ from assessment.demo import DEMO_ORG
 from assessment.judgement import judge
 from assessment.scoring.engine import AssessmentScore
 from tests.support.app import RESULTS, open_page, texts, unescaped
-from tests.support.builders import demo_round, new_round
+from tests.support.builders import demo_round, new_round, save
 
 
 def scored(engine: Engine, assessment_id: int) -> AssessmentScore:
@@ -95,3 +97,25 @@ def test_results_lead_to_the_report_the_pdf_and_dora(demo_app_engine: Engine) ->
     links = {link.proto.label: link.proto.query_string for link in at.get("page_link")}
     assert links["Roadmap and PDF report"] == f"assessment={aid}"
     assert links["DORA: delivery data"] == f"assessment={aid}"
+
+
+def test_stale_evidence_is_listed_with_its_date_age_and_how_long_it_stays_current(demo_app_engine: Engine) -> None:
+    aid = demo_round(demo_app_engine, "Platform", 2)
+    with db.read_session(demo_app_engine) as session:
+        kill_test = load_assessment(session, assessment_id=aid).answers["fi_kill_tested_share"]
+    evidence = date.today() - timedelta(days=200)
+    save(demo_app_engine, aid, "fi_kill_tested_share", replace(kill_test, evidence_date=evidence))
+    at = open_page(RESULTS, aid)
+    assert not at.exception
+    assert "1 answer rests on evidence older than its question allows" in unescaped(texts(at, "caption"))
+    table = next(frame.value for frame in at.dataframe if "Evidence dated" in frame.value.columns)
+    row = table.set_index("Question").loc["Services kill-tested without a cascade"]
+    assert row["Foundation"] == "Failure isolation"
+    assert row["Evidence dated"] == f"{evidence:%-d %b %Y}"
+    assert row["Age"] == "200 days"
+    assert row["Stays current"] == "90 days"
+
+
+def test_no_stale_evidence_no_section(demo_app_engine: Engine) -> None:
+    at = open_page(RESULTS, demo_round(demo_app_engine, "Platform", 2))
+    assert "Evidence gone stale" not in [h.value for h in at.subheader]

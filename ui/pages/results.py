@@ -122,6 +122,31 @@ def risks(score: AssessmentScore) -> None:
     )
 
 
+def stale_evidence(score: AssessmentScore) -> None:
+    """Answers whose evidence is older than its question allows: they still count, but prove nothing today."""
+    aged = [q for q in score.questions.values() if q.stale is not None]
+    if not aged:
+        return
+    st.subheader("Evidence gone stale", anchor=False)
+    verb = "rests" if len(aged) == 1 else "rest"
+    st.caption(
+        f":material/schedule: {plural(len(aged), 'answer')} {verb} on evidence older than its question allows: "
+        "each keeps its points, but cannot pass a deciding test or hold level 4 until the evidence is renewed."
+    )
+    rows = [
+        {
+            "Foundation": bank.foundation(q.foundation).title,
+            "Question": bank.question(q.question_key).short,
+            "Evidence dated": f"{q.stale.evidence_date:%-d %b %Y}",
+            "Age": f"{q.stale.age_days} days",
+            "Stays current": f"{q.stale.fresh_days} days",
+        }
+        for q in aged
+        if q.stale is not None
+    ]
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", height="content", key="stale_evidence")
+
+
 def unanswered() -> None:
     groups = [*bank.foundations]
     missing = [f for f in groups if any(q.key not in data.answers for q in bank.questions_for(f.key))]
@@ -202,6 +227,7 @@ st.subheader("Readiness", anchor=False)
 verdicts(score)
 st.subheader("Risks, high first", anchor=False)
 risks(score)
+stale_evidence(score)
 st.subheader("Still unanswered", anchor=False)
 unanswered()
 dora_widgets.render_findings(engine, data.id)
