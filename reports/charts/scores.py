@@ -94,7 +94,8 @@ def scores_chart(
     """Horizontal score bars over the five level bands, coloured by level, each labelled with score and level.
 
     `needed` maps foundation title to the level an end state needs; it is drawn as a
-    tick at the lowest score of that level (level x 20).
+    tick at the lowest score of that level (level x 20), behind the bar: the PDF showed
+    it crossing the score label written inside the bar.
     """
     frame = foundation_frame(foundations, needed)
     y = alt.Y(
@@ -141,9 +142,10 @@ def scores_chart(
     )
     ticks = (
         base.transform_filter("datum.needed > 0")
-        .mark_tick(color=INK, thickness=2, size=medium.row_px - 2)
+        .mark_tick(color=INK, thickness=2, size=medium.row_px)
         .encode(y=y, x=alt.X("needed:Q"))
     )
-    layers += [bars, ticks, outside, inside]
+    # the tick under the bar: across a bar it shows as notches above and below it, never through the label
+    layers += [ticks, bars, outside, inside]
     top = {"top": 24} if medium.name_levels else alt.Undefined  # room for the level names
     return alt.LayerChart(layer=layers, padding=top, **medium.size(alt.Step(medium.row_px)))

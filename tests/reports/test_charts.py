@@ -142,9 +142,10 @@ def test_scores_chart_has_one_bar_per_foundation_over_five_level_bands() -> None
     assert list(level_bands()["end"]) == [20, 40, 60, 80, 100]
     spec = scores_chart(results).to_dict()
     marks = [layer["mark"]["type"] for layer in spec["layer"]]
-    assert marks == ["rect", "text", "bar", "tick", "text", "text"]  # bands, band names, bars, needed, labels
+    # bands, band names, needed, bars, labels: the needed tick under the bar, never across its label
+    assert marks == ["rect", "text", "tick", "bar", "text", "text"]
     assert spec["height"] == {"step": SCREEN.row_px}
-    bands, bars = spec["layer"][0], spec["layer"][2]
+    bands, bars = spec["layer"][0], spec["layer"][3]
     assert bands["encoding"]["color"]["scale"] == bars["encoding"]["color"]["scale"]
     assert bars["encoding"]["color"]["scale"]["range"] == list(palette.LEVEL_FILLS)
 
