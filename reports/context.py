@@ -378,7 +378,7 @@ def _phases(rows: Sequence[RoadmapRow], roadmap: Roadmap) -> tuple[PhaseBlock, .
 
 
 def _end_states(roadmap: Roadmap, rows: Sequence[RoadmapRow]) -> tuple[EndStateRow, ...]:
-    numbered = {r.key: f"{r.position}. {r.title}" for r in rows}
+    numbered = {r.key: f"roadmap item {r.position} ({r.title})" for r in rows}  # "after 19. ..." was cryptic
     return tuple(
         EndStateRow(
             e.key,

@@ -20,6 +20,8 @@ class PlannedItem(Protocol):
     @property
     def position(self) -> int: ...
     @property
+    def title(self) -> str: ...
+    @property
     def phase(self) -> str: ...
     @property
     def start_week(self) -> float: ...
@@ -29,18 +31,20 @@ class PlannedItem(Protocol):
     def prerequisite_positions(self) -> Sequence[int]: ...
 
 
-def plan_chart(rows: Sequence[PlannedItem], accent: str | None = None) -> alt.LayerChart:
+def plan_chart(rows: Sequence[PlannedItem], accent: str | None = None, *, named: bool = False) -> alt.LayerChart:
     """A bar per roadmap item from its start to its end week, coloured by phase, with lines from prerequisites.
 
-    Rows are labelled by their roadmap number only: the tables carry the titles, and
-    WeasyPrint lays out SVG text one letter at a time, so every label letter costs.
+    `named` labels each row '3. Title' (the page: a number alone sent the reader to the table);
+    without it rows carry their number only (the PDF: the table is beside it, and WeasyPrint lays
+    out SVG text one letter at a time, so every label letter costs).
     `accent` (an organisation's branding) colours the "now" bars in place of the product's blue.
     """
-    numbers = [str(r.position) for r in rows]
+    names = {r.position: f"{r.position}. {r.title}" if named else str(r.position) for r in rows}
+    numbers = list(names.values())
     frame = pd.DataFrame(
         [
             {
-                "item": str(r.position),
+                "item": names[r.position],
                 "start": r.start_week,
                 "end": max(r.end_week, r.start_week + 0.3),
                 "phase": r.phase,
@@ -51,7 +55,7 @@ def plan_chart(rows: Sequence[PlannedItem], accent: str | None = None) -> alt.La
     ends = {r.position: r.end_week for r in rows}
     edges = pd.DataFrame(
         [
-            {"from": str(p), "to": str(r.position), "x": ends[p], "x2": r.start_week}
+            {"from": names[p], "to": names[r.position], "x": ends[p], "x2": r.start_week}
             for r in rows
             for p in r.prerequisite_positions
         ]
@@ -60,7 +64,7 @@ def plan_chart(rows: Sequence[PlannedItem], accent: str | None = None) -> alt.La
         "item:N",
         title="Roadmap item",
         scale=alt.Scale(domain=numbers),
-        axis=alt.Axis(labelFontSize=9, ticks=False, labelPadding=6),
+        axis=alt.Axis(labelFontSize=9, ticks=False, labelPadding=6, labelLimit=180 if named else 0),
     )
     weeks = max([r.end_week for r in rows] + [1])
     x = alt.X(
@@ -74,6 +78,7 @@ def plan_chart(rows: Sequence[PlannedItem], accent: str | None = None) -> alt.La
         "phase:N",
         title="Phase",
         scale=alt.Scale(domain=list(colours), range=list(colours.values())),
+        legend=alt.Legend(orient="bottom") if named else alt.Undefined,  # names take the width a phone has
     )
     bars = alt.Chart(frame).mark_bar(height=10, cornerRadius=2).encode(y=y, x=x, x2=alt.X2("end:Q"), color=colour)
     layers: list[alt.Chart] = [bars]
@@ -89,4 +94,5 @@ def plan_chart(rows: Sequence[PlannedItem], accent: str | None = None) -> alt.La
             )
         )
         layers.insert(0, links)
-    return alt.LayerChart(layer=layers, width=520, height=alt.Step(14))
+    # a named row is tall enough for its label: at 14 px every other name was left out
+    return alt.LayerChart(layer=layers, width=520, height=alt.Step(19 if named else 14))

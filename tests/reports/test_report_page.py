@@ -56,3 +56,13 @@ def test_an_edit_withdraws_the_old_pdf(demo_app_engine: Engine) -> None:
     at.session_state["report_pdf"] = (assessment_id, "stale fingerprint", b"%PDF-old")
     at.run()
     assert not at.get("download_button")
+
+
+def test_the_roadmap_chart_names_its_items_and_end_states_say_what_they_wait_for(demo_app_engine: Engine) -> None:
+    at = open_page(REPORT, demo_round(demo_app_engine, "Payments"))
+    assert not at.exception
+    chart = next(c for c in at.get("vega_lite_chart") if "Team-weeks" in c.proto.spec)
+    assert '"3. ' in chart.proto.spec  # the rows read '3. Title', not a bare '3'
+    shown = texts(at, "warning") + texts(at, "error") + texts(at, "success")
+    assert "possible once roadmap item " in shown  # it said "after 19. ...", which read like a code
+    assert "after 1" not in shown

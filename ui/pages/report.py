@@ -63,11 +63,11 @@ def roadmap(ctx: ReportContext) -> None:
             st.markdown(f"**{plain(block.label)}** · {len(block.items)} item(s), {block.weeks:g} team-week(s)")
             phase_table(block)
     if ctx.roadmap:
-        st.altair_chart(plan_chart(ctx.roadmap), width="stretch")
+        st.altair_chart(plan_chart(ctx.roadmap, named=True), width="stretch")
     st.subheader("End states", anchor=False)
     verdicts = {v.key: v for v in ctx.verdicts}
     for e in ctx.end_states:
-        place = "can be taken now" if e.ready else (f"after {e.after}" if e.after else "at the end")
+        place = "can be taken now" if e.ready else (f"possible once {e.after} is done" if e.after else "at the end")
         v = verdicts.get(e.key)
         label = v.label if v is not None else ("Ready" if e.ready else "Not ready")
         bullets = "\n".join(f"- {plain(b)}" for b in (v.bullets if v is not None else ()))
