@@ -11,6 +11,8 @@ ls /usr/lib/*/libpango-1.0.so.0 >/dev/null 2>&1 || need_apt+=(libpango-1.0-0 lib
 if [ "${FOUNDATIONS_WITH_BROWSER:-0}" = 1 ]; then
   command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
   command -v pdftoppm >/dev/null 2>&1 || need_apt+=(poppler-utils)
+  # the README's load-balancer example is run in front of two instances (tests/workshop/test_nginx_example.py)
+  command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need_apt+=(nginx-light)
 fi
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "installing system packages: ${need_apt[*]}"
