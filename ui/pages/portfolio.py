@@ -8,6 +8,9 @@ heatmap show one page of teams at a time.
 
 from __future__ import annotations
 
+from collections.abc import Hashable
+
+import pandas as pd
 import streamlit as st
 
 from assessment.access.policy import Action, authorize, may, organisation, visible_organisations
@@ -18,6 +21,7 @@ from assessment.portfolio.data import Portfolio, TeamRow
 from assessment.portfolio.dora import TeamCluster, benchmark_edition
 from assessment.portfolio.filters import SORTS, TeamFilter, filter_teams, page, page_count, sort_teams
 from assessment.portfolio.trend import trend_note
+from reports.charts.palette import READINESS_INK
 from reports.charts.portfolio import distribution_chart, heatmap_spec, trend_chart
 from ui import auth, database
 from ui.components.portfolio import cache, downloads
@@ -163,22 +167,29 @@ def team_table(rows: list[TeamRow], p: Portfolio) -> None:
             "Score": r.overall,
             "Since last round": "first round" if r.movement is None else f"{r.movement:+d}",
         }
-        for key, title, _ in p.end_states:
-            record[title] = r.ready.get(key, False)
+        for key, title, _ in p.end_states:  # words, not grey checkboxes that read as "not filled in"
+            record[title] = "ready" if r.ready.get(key, False) else "not ready"
         record["DORA cluster"] = cluster_text(clusters.get(r.team_id))
         record["Answered"] = f"{r.answered} of {r.total}"
         record["Carried over"] = r.carried_over
         record["Newer round"] = r.in_progress.text if r.in_progress else "none"
         records.append(record)
-    config = {
-        title: st.column_config.CheckboxColumn(title, help=f"Ready for {title.lower()}") for _, title, _ in p.end_states
-    }
+    titles = [title for _, title, _ in p.end_states]
+    config = {title: st.column_config.TextColumn(title, help=f"Ready for {title.lower()}?") for title in titles}
+    config["DORA cluster"] = st.column_config.TextColumn(width="large")  # "high, imported data" was cut
     config["Since last round"] = st.column_config.TextColumn(
         help="Change of the overall score since the team's previous round"
     )
     config["Carried over"] = st.column_config.NumberColumn(help="Answers copied from the previous round, unconfirmed")
     config["Newer round"] = st.column_config.TextColumn(help="A round started after this one and not completed yet")
-    st.dataframe(records, hide_index=True, column_config=config, width="stretch")
+    columns: list[Hashable] = list(titles)
+    table = pd.DataFrame(records).style.map(readiness_colour, subset=columns)
+    st.dataframe(table, hide_index=True, column_config=config, width="stretch")
+
+
+def readiness_colour(word: object) -> str:
+    """Green for ready, red for not ready: the colours the report uses for the same words."""
+    return f"color: {READINESS_INK[str(word)]}; font-weight: 600"
 
 
 def teams_and_charts(shown: list[TeamRow]) -> None:
