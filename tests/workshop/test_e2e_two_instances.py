@@ -5,7 +5,8 @@ when FOUNDATIONS_TEST_DATABASE_URL is set, else one SQLite file); participants j
 alternately through one and the other, each in a browser context of its own, and
 answer the rollback-path question at a level of their own. Every answer must be
 stored once, with its value, and the facilitator's dashboard on either instance
-must count all 30.
+must count all 30. The facilitator then records the agreed answer on the second
+instance, and the first instance's dashboard shows it.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import Browser, Page, expect
 
+from assessment.assessments.repository import load_assessment
 from assessment.bank.loader import default_bank
 from assessment.core import db
 from assessment.workshops.admin import CreatedWorkshop, create_workshop
@@ -56,6 +58,16 @@ def _dashboard_counts_everyone(page: Page, url: str, workshop: CreatedWorkshop) 
     expect(page.get_by_text(re.compile(rf"^{PARTICIPANTS} answered · "))).to_be_visible()
 
 
+def _record_agreed(page: Page) -> None:
+    """On the dashboard open on the rollback-path question: agree on level 2 with a note."""
+    page.get_by_test_id("stRadioOption").filter(has_text=re.compile(r"^2 · Partial")).click()
+    expect(page.get_by_role("radio", name=re.compile(r"^2 · Partial"))).to_be_checked()
+    form = page.get_by_test_id("stForm")
+    form.get_by_label("Note: why the room settled here").fill("Agreed on the second instance")
+    form.get_by_role("button", name="Record agreed answer").click()
+    expect(page.get_by_text("Recorded: Rollback path.")).to_be_visible()
+
+
 def test_thirty_participants_through_two_instances(
     instances: tuple[str, str, CreatedWorkshop], browser: Browser, database_url: str
 ) -> None:
@@ -82,9 +94,22 @@ def test_thirty_participants_through_two_instances(
     names = [name for name, _ in stored]
     assert sorted(names) == sorted(levels)  # every participant once: none lost, none doubled
     assert {name: json.loads(value) for name, value in stored} == levels
-    for url in (first, second):
-        context = browser.new_context(viewport={"width": 1366, "height": 900})
-        try:
-            _dashboard_counts_everyone(context.new_page(), url, workshop)
-        finally:
+    contexts = [browser.new_context(viewport={"width": 1366, "height": 900}) for _ in range(3)]
+    try:
+        on_first, on_second, later_on_first = (context.new_page() for context in contexts)
+        _dashboard_counts_everyone(on_first, first, workshop)
+        _dashboard_counts_everyone(on_second, second, workshop)
+        _record_agreed(on_second)
+        _dashboard_counts_everyone(later_on_first, first, workshop)  # what the other instance wrote
+        expect(later_on_first.get_by_text("Agreed so far: level 2 (partial)")).to_be_visible()
+    finally:
+        for context in contexts:
             context.close()
+    engine = db.make_engine(database_url)
+    try:
+        with db.read_session(engine) as session:
+            agreed = load_assessment(session, assessment_id=workshop.assessment_ids["Payments"]).answers[QUESTION]
+    finally:
+        engine.dispose()
+    assert agreed.value == 2
+    assert agreed.note == "Agreed on the second instance"
