@@ -28,6 +28,7 @@ from assessment.models.dora import DoraFinding
 from assessment.models.scores import AssessmentScoreRow, FoundationScore, ReadinessRow
 from assessment.scoring.engine import AssessmentScore, Risk, score_assessment
 from assessment.scoring.gates import Contest, Facts
+from assessment.scoring.verdicts import Readiness
 
 TABLES = (table_of(AssessmentScoreRow), table_of(FoundationScore), table_of(ReadinessRow))
 BATCH = 500  # assessments per delete/insert round in bulk refreshes
@@ -73,11 +74,11 @@ def stored_contests(session: Session, assessment_ids: Sequence[int]) -> dict[int
     return {k: tuple(v) for k, v in found.items()}
 
 
-def refresh_many(session: Session, *, assessment_ids: Sequence[int] | None = None, with_contests: bool = True) -> int:
+def refresh_many(session: Session, *, assessment_ids: Sequence[int] | None = None) -> int:
     """Recompute the stored scores of many assessments (all when None) in a few queries; return how many.
 
-    `with_contests=False` leaves the stored contradictions out: migrations older than 0006 run before
-    `dora_finding.foundation` exists (0006 then recomputes every score with them).
+    Migration 0011 (the newest change to the score tables) calls it for every assessment: it writes
+    every column of the newest tables, so a migration that changes them moves that call to itself.
     """
     ids = (
         list(assessment_ids)
@@ -89,7 +90,7 @@ def refresh_many(session: Session, *, assessment_ids: Sequence[int] | None = Non
         chunk = [i for i in ids[start : start + BATCH] if i is not None]
         banks = _banks_of(session, chunk)
         answers, carried = _answers_of(session, chunk)
-        contests = stored_contests(session, chunk) if with_contests else {}
+        contests = stored_contests(session, chunk)
         write_scores(
             session,
             {
@@ -186,6 +187,7 @@ def _score_rows(
                 "end_state": v.end_state,
                 "ready": v.ready,
                 "shortfalls": len(v.shortfalls),
+                "exposed": v.status is Readiness.EXPOSED,
             }
             for v in result.verdicts
         )

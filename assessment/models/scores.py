@@ -39,7 +39,7 @@ class FoundationScore(SQLModel, table=True):
 
 
 class ReadinessRow(SQLModel, table=True):
-    """Whether one assessment is ready for one end state, and how many foundations fall short."""
+    """Whether one assessment is ready for one end state (or exposed), and how many foundations fall short."""
 
     __tablename__ = "end_state_readiness"
 
@@ -47,3 +47,4 @@ class ReadinessRow(SQLModel, table=True):
     end_state: str = Field(max_length=64, primary_key=True)
     ready: bool
     shortfalls: int = Field(ge=0)
+    exposed: bool = Field(default=False, description="Not ready, and already working in the end state regardless.")

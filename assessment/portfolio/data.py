@@ -76,6 +76,7 @@ class TeamRow:
     cells: dict[str, Cell]
     ready: dict[str, bool]
     previous_id: int | None = None
+    exposed: frozenset[str] = frozenset()  # end states the team already works in without the foundations
     previous_overall: int | None = None
     previous_cells: dict[str, Cell] = field(default_factory=dict)
     previous_ready: dict[str, bool] = field(default_factory=dict)
@@ -93,6 +94,12 @@ class TeamRow:
     @property
     def ready_count(self) -> int:
         return sum(self.ready.values())
+
+    def readiness(self, end_state: str) -> str:
+        """ "ready", "exposed" or "not ready": the verdict's words, as the team's report gives them."""
+        if self.ready.get(end_state, False):
+            return "ready"
+        return "exposed" if end_state in self.exposed else "not ready"
 
 
 @dataclass(frozen=True)
@@ -134,9 +141,10 @@ def portfolio_data(session: Session, *, organisation_id: int) -> Portfolio:
     unfinished = _in_progress(session, organisation_id)
     latest = [ids[0] for ids in ranked.values()]
     both = latest + [ids[1] for ids in ranked.values() if ids[1] is not None]
-    heads, cells, ready = _heads(session, both), _cells(session, both), _readiness(session, both)
+    heads, cells = _heads(session, both), _cells(session, both)
+    ready, exposed = _readiness(session, both)
     teams = sorted(
-        (_team_row(t, ranked[t], heads, cells, ready, unfinished.get(t)) for t in ranked),
+        (_team_row(t, ranked[t], heads, cells, (ready, exposed), unfinished.get(t)) for t in ranked),
         key=lambda r: (r.team, r.team_id),
     )
     banks = _banks(session, organisation_id)
@@ -251,16 +259,23 @@ def _cells(session: Session, ids: Sequence[int]) -> dict[int, dict[str, Cell]]:
     return cells
 
 
-def _readiness(session: Session, ids: Sequence[int]) -> dict[int, dict[str, bool]]:
+def _readiness(session: Session, ids: Sequence[int]) -> tuple[dict[int, dict[str, bool]], dict[int, set[str]]]:
+    """Per assessment: whether it is ready for each end state, and the end states it is exposed in."""
     rows = session.execute(
-        sa.select(col(ReadinessRow.assessment_id), col(ReadinessRow.end_state), col(ReadinessRow.ready)).where(
-            col(ReadinessRow.assessment_id).in_(ids)
-        )
+        sa.select(
+            col(ReadinessRow.assessment_id),
+            col(ReadinessRow.end_state),
+            col(ReadinessRow.ready),
+            col(ReadinessRow.exposed),
+        ).where(col(ReadinessRow.assessment_id).in_(ids))
     )
     ready: dict[int, dict[str, bool]] = defaultdict(dict)
-    for assessment_id, end_state, is_ready in rows:
+    exposed: dict[int, set[str]] = defaultdict(set)
+    for assessment_id, end_state, is_ready, is_exposed in rows:
         ready[assessment_id][end_state] = bool(is_ready)
-    return ready
+        if is_exposed:
+            exposed[assessment_id].add(end_state)
+    return ready, exposed
 
 
 def _team_row(
@@ -268,10 +283,11 @@ def _team_row(
     ranked: tuple[int, int | None, int],
     heads: dict[int, Any],
     cells: dict[int, dict[str, Cell]],
-    ready: dict[int, dict[str, bool]],
+    readiness: tuple[dict[int, dict[str, bool]], dict[int, set[str]]],
     in_progress: RoundProgress | None,
 ) -> TeamRow:
     latest, previous, rounds = ranked
+    ready, exposed = readiness
     (_, name, round_number, status, label, created_at, overall, answered, total, carried, high) = heads[latest]
     return TeamRow(
         team_id=team_id,
@@ -289,6 +305,7 @@ def _team_row(
         high_risks=high or 0,
         cells=cells.get(latest, {}),
         ready=ready.get(latest, {}),
+        exposed=frozenset(exposed.get(latest, ())),
         previous_id=previous,
         previous_overall=(heads[previous][6] or 0) if previous is not None else None,
         previous_cells=cells.get(previous, {}) if previous is not None else {},

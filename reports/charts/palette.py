@@ -21,7 +21,8 @@ GRID = "#e4e7ec"
 WHITE = "#ffffff"
 SERIES = "#3b6ea5"  # the bars of a chart with a single series (deployments per week, a workshop's answers)
 PHASE_COLOURS = {"now": "#1d4ed8", "next": "#60a5fa", "later": "#cbd5e1"}
-READINESS_INK = {"ready": "#067647", "not ready": "#b42318"}  # words on white, as portfolio.css's td.ready/blocked
+# words on white, as the team report's verdict pills (report.css .pill.ready / .not_ready / .exposed)
+READINESS_INK = {"ready": "#067647", "not ready": "#b54708", "exposed": "#b42318"}
 DORA_BAND_COLOURS = {"elite": "#cfe8d5", "high": "#e8f0d0", "medium": "#f6ecd0", "low": "#f6dcd0"}
 
 _FILLS = ("#b42318", "#dc6803", "#eaaa08", "#3e8e63", "#0e6245")  # absent ... proven

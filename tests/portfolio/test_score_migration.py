@@ -1,4 +1,5 @@
-"""Migrations 0004 and 0006 compute the stored scores of every assessment that existed before them."""
+"""The upgrade computes the stored scores of every assessment that existed before them (in 0011, the newest change
+to the score tables), with the contests 0006 gives existing findings and the exposure 0011 adds."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from assessment.assessments.repository import answers_for, store_bank
-from assessment.assessments.scores import refresh_many
 from assessment.bank.model import Bank
 from assessment.core import db
 from assessment.core.types import utcnow
@@ -71,10 +71,10 @@ def test_upgrade_backfills_scores_of_existing_assessments(database_url: str, ban
                 }
                 assert cells == {k: (f.score, f.level, f.gate.value) for k, f in expected.foundations.items()}
                 ready = {
-                    r.end_state: r.ready
+                    r.end_state: (r.ready, r.exposed)
                     for r in session.exec(select(ReadinessRow).where(ReadinessRow.assessment_id == assessment.id))
                 }
-                assert ready == {v.end_state: v.ready for v in expected.verdicts}
+                assert ready == {v.end_state: (v.ready, v.status.value == "exposed") for v in expected.verdicts}
     finally:
         engine.dispose()
 
@@ -105,7 +105,15 @@ def test_upgrade_to_0006_contests_the_deciding_tests_of_existing_findings(databa
                     )
                 )
             session.flush()
-            refresh_many(session, with_contests=False)  # the scores as version 0005 stored them
+            for key, f in score_assessment(bank, answers).foundations.items():  # as version 0005 stored them
+                session.execute(
+                    sa.text(
+                        "INSERT INTO foundation_score (assessment_id, foundation, score, level, gate, answered, total) "
+                        "VALUES (:a, :f, :s, :l, :g, :n, :t)"
+                    ),
+                    {"a": assessment_id, "f": key, "s": f.score, "l": f.level, "g": f.gate.value}
+                    | {"n": f.answered, "t": f.total},
+                )
             session.execute(  # a finding as 0005 stored it: no foundation column yet
                 sa.text(
                     "INSERT INTO dora_finding (assessment_id, rule, title, answer_quote, data_quote, explanation, "

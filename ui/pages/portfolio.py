@@ -168,7 +168,7 @@ def team_table(rows: list[TeamRow], p: Portfolio) -> None:
             "Since last round": "first round" if r.movement is None else f"{r.movement:+d}",
         }
         for key, title, _ in p.end_states:  # words, not grey checkboxes that read as "not filled in"
-            record[title] = "ready" if r.ready.get(key, False) else "not ready"
+            record[title] = r.readiness(key)
         record["DORA cluster"] = cluster_text(clusters.get(r.team_id))
         record["Answered"] = f"{r.answered} of {r.total}"
         record["Carried over"] = r.carried_over
@@ -188,7 +188,7 @@ def team_table(rows: list[TeamRow], p: Portfolio) -> None:
 
 
 def readiness_colour(word: object) -> str:
-    """Green for ready, red for not ready: the colours the report uses for the same words."""
+    """Green for ready, amber for not ready, red for exposed: the colours the team report uses for the verdicts."""
     return f"color: {READINESS_INK[str(word)]}; font-weight: 600"
 
 

@@ -1,8 +1,8 @@
 """Stored scores: overall, per foundation and readiness per assessment, backfilled from the answers
 
 The portfolio aggregates these in SQL. They are derived data: the upgrade
-computes them for every existing assessment with the scoring rules of this
-version, and every answer write keeps them current from then on.
+computes them for every existing assessment (in 0011, the newest change to these
+tables), and every answer write keeps them current from then on.
 
 Revision ID: 0004
 Revises: 0003
@@ -14,9 +14,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 import sqlmodel
 from alembic import op
-from sqlmodel import Session
-
-from assessment.assessments.scores import refresh_many
 
 revision = '0004'
 down_revision = '0003'
@@ -57,9 +54,8 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('assessment_id', 'foundation')
     )
     # ### end Alembic commands ###
-    with Session(bind=op.get_bind()) as session:
-        refresh_many(session, with_contests=False)  # dora_finding.foundation comes with 0006
-        session.flush()
+    # The tables are filled by 0011, the newest change to them: the live scoring code writes the newest
+    # columns, which do not exist yet at this revision.
 
 
 def downgrade() -> None:

@@ -3,7 +3,7 @@
 A contradiction between the answers and the delivery data now holds that
 foundation's deciding test at "contested" (not passed) until dated evidence
 settles it; the stored scores read the foundation from here. Existing findings
-get it from their rule, and every stored score is recomputed with them.
+get it from their rule; 0011 recomputes every stored score with them.
 
 Revision ID: 0006
 Revises: 0005
@@ -15,9 +15,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 import sqlmodel
 from alembic import op
-from sqlmodel import Session
-
-from assessment.assessments.scores import refresh_many
 
 revision = '0006'
 down_revision = '0005'
@@ -37,9 +34,7 @@ def upgrade() -> None:
     finding = sa.table('dora_finding', sa.column('rule', sa.String), sa.column('foundation', sa.String))
     for rule, foundation in CONTESTS.items():
         op.execute(finding.update().where(finding.c.rule == rule).values(foundation=foundation))
-    with Session(bind=op.get_bind()) as session:
-        refresh_many(session)
-        session.flush()
+    # 0011 recomputes every stored score with these contests (the live scoring code writes columns added since).
 
 
 def downgrade() -> None:
