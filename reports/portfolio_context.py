@@ -56,6 +56,7 @@ class HeatRow:
     overall: int
     cells: tuple[HeatCell | None, ...]  # in the order of the portfolio's foundations
     ready: tuple[bool, ...]  # in the order of the end states
+    exposed: tuple[bool, ...]  # not ready, and already working in that end state regardless
     short: tuple[int, ...]  # foundations short of each end state
     dora: str
     answered: str
@@ -152,6 +153,7 @@ def heat_row(row: TeamRow, p: Portfolio, clusters: dict[int, TeamCluster], short
         overall=row.overall,
         cells=tuple(_cell(row, k) for k, _ in p.foundations),
         ready=tuple(row.ready.get(k, False) for k, _, _ in p.end_states),
+        exposed=tuple(row.readiness(k) == "exposed" for k, _, _ in p.end_states),
         short=tuple(shortfalls.get(row.team_id, [0] * len(p.end_states))),
         dora=_dora(clusters.get(row.team_id)),
         answered=f"{row.answered}/{row.total}",

@@ -66,6 +66,9 @@ def test_demo_portfolio_pdf(demo_engine: Engine) -> None:
     assert [r.team for r in ctx.moved] == ["Payments", "Platform"]  # the teams with a second round
     assert all(r.movement.startswith("+") and f"{r.team} {r.movement}" in text for r in ctx.moved)
     assert "first round" in text
+    checkout = next(r for r in ctx.rows if r.team == "Checkout")  # already works in two end states without them
+    assert checkout.exposed[:2] == (True, True)
+    assert f"exposed · {checkout.short[0]} short" in text
     fonts = {
         str(f.get("/BaseFont", ""))
         for page in reader.pages
