@@ -252,7 +252,7 @@ def load_demo(session: Session, *, bank: Bank) -> list[int]:
             for key, answer in _round_answers(bank, team_spec.name, spec).items():
                 save_answer(session, assessment_id=assessment.id or 0, question_key=key, answer=answer, by=DEMO_AUTHOR)
             if spec.complete:
-                set_status(session, assessment_id=assessment.id or 0, completed=True)
+                set_status(session, assessment_id=assessment.id or 0, completed=True, audit=False)
             created.append(assessment.id or 0)
     load_demo_dora(session, organisation_id=org.id or 0)
     brand_demo(session, organisation_id=org.id or 0, by=DEMO_AUTHOR)

@@ -337,6 +337,21 @@ def record_done(session: Session, *, by: str, action: Action, organisation_id: i
     )
 
 
+def record_done_in(session: Session, action: Action, target: Target, detail: str) -> None:
+    """The audit row of a change by whoever acts in this session (as `authorize_in` found them), kept with it."""
+    actor = acting(None, _through(session))
+    session.add(
+        AuditEvent(
+            actor=str(actor) if actor is not None else NOBODY,
+            action=action.value,
+            outcome=DONE,
+            organisation_id=organisation_of(session, target),
+            target=str(target),
+            detail=detail,
+        )
+    )
+
+
 def record_event(engine: Engine, event: Mapping[str, Any]) -> None:
     """Write one audit row in its own short transaction (a failure to log is logged, never raised)."""
     try:

@@ -16,7 +16,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, func, select
 
 from assessment.access import policy as access
-from assessment.access.policy import Action, authorize_in, only_visible
+from assessment.access.policy import Action, authorize_in, only_visible, record_done_in
 from assessment.assessments.lookup import bank_of, get_assessment, get_bank_version, to_value
 from assessment.assessments.scores import refresh_scores
 from assessment.bank.answers import AnswerValue, check_answer
@@ -79,13 +79,17 @@ def create_assessment(
     return assessment
 
 
-def set_status(session: Session, *, assessment_id: int, completed: bool) -> None:
-    """Mark a round finished (or reopen it); answers stay editable either way."""
-    authorize_in(session, None, Action.MANAGE_ROUNDS, access.assessment(assessment_id))
+def set_status(session: Session, *, assessment_id: int, completed: bool, audit: bool = True) -> None:
+    """Mark a round finished (or reopen it); answers stay editable either way. `audit=False`: demo data."""
+    target = access.assessment(assessment_id)
+    authorize_in(session, None, Action.MANAGE_ROUNDS, target)
     assessment = get_assessment(session, assessment_id=assessment_id)
     assessment.status = "completed" if completed else "in_progress"
     assessment.completed_at = utcnow() if completed else None
     session.add(assessment)
+    if audit:
+        said = "completed" if completed else "reopened"
+        record_done_in(session, Action.MANAGE_ROUNDS, target, f"round {assessment.round_number} {said}")
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ import math
 from sqlmodel import Session
 
 from assessment.access import policy as access
-from assessment.access.policy import Action, authorize_in
+from assessment.access.policy import Action, authorize_in, record_done_in
 from assessment.core.errors import FoundationsError, NotFoundError
 from assessment.core.numbers import number_text
 from assessment.dora.metrics.compute import DEFAULT_LOOKBACK_HOURS
@@ -53,6 +53,12 @@ def set_organisation_lookback(session: Session, *, organisation_id: int, hours: 
         raise NotFoundError(f"no organisation with id {organisation_id}")
     org.dora_lookback_hours = hours
     session.add(org)
+    record_done_in(
+        session,
+        Action.IMPORT_DORA,
+        access.organisation(organisation_id),
+        f"DORA attribution look-back set to {lookback_text(hours)}",
+    )
     session.flush()
     return hours
 

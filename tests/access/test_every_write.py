@@ -304,3 +304,35 @@ def test_a_viewer_is_refused_every_write_and_the_refusal_is_audited(world: World
     event = world.audit()[audited]
     assert (event.actor, event.outcome) == ("viewer@acme.example", "denied")
     assert event.organisation_id in (world.a.id, None)  # None: an install-wide action (creating organisations)
+
+
+SUCCESS_AUDITED: dict[str, tuple[Role, Try, str]] = {
+    "set_status": (
+        Role.MEMBER,
+        lambda w, s: set_status(s, assessment_id=w.a.assessment_id, completed=True),
+        "round 1 completed",
+    ),
+    "save_mapping": (
+        Role.MEMBER,
+        lambda w, s: save_mapping(s, organisation_id=w.a.id, name="ours", mapping=MAPPING),
+        "DORA mapping “ours” saved",
+    ),
+    "set_organisation_lookback": (
+        Role.MEMBER,
+        lambda w, s: set_organisation_lookback(s, organisation_id=w.a.id, hours=48),
+        "DORA attribution look-back set to 48 h",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SUCCESS_AUDITED))
+def test_a_change_that_is_allowed_is_audited_with_who_made_it(world: World, name: str) -> None:
+    """Settings that steer what others see (a round's status, the mapping the next importer picks, the look-back)."""
+    role, write, detail = SUCCESS_AUDITED[name]
+    audited = len(world.audit())
+    with db.write_session(world.as_(world.actor(role))) as session:
+        write(world, session)
+    events = world.audit()[audited:]
+    assert [(e.actor, e.outcome, e.organisation_id, e.detail) for e in events] == [
+        (f"{role.value}@acme.example", "done", world.a.id, detail)
+    ]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from sqlmodel import Session, select
 
 from assessment.access import policy as access
-from assessment.access.policy import Action, authorize_in
+from assessment.access.policy import Action, authorize_in, record_done_in
 from assessment.core.types import utcnow
 from assessment.dora.ingest.mapping import Mapping, mapping_to_json, parse_mapping
 from assessment.models.dora import DoraSavedMapping
@@ -30,6 +30,7 @@ def save_mapping(session: Session, *, organisation_id: int, name: str, mapping: 
     row.content = mapping_to_json(mapping)
     row.saved_at = utcnow()
     session.add(row)
+    record_done_in(session, Action.IMPORT_DORA, access.organisation(organisation_id), f"DORA mapping “{name}” saved")
     session.flush()
     return row
 
