@@ -26,7 +26,6 @@ from assessment.bank.model import Question
 from assessment.core.config import get_settings
 from assessment.core.errors import ConflictError, InvalidAnswerError
 from assessment.core.names import checked_author
-from assessment.models.access import AuditEvent
 from assessment.models.assessments import Answer, Organisation
 from assessment.models.workshops import WorkshopDecision
 from assessment.workshops.access import (
@@ -85,16 +84,8 @@ def issue_new_key(session: Session, *, workshop_id: int | None) -> str:
     workshop = facilitated_workshop(session, workshop_id=workshop_id, key=None)  # the role, never a key
     key = reset_facilitator_key(workshop)
     session.add(workshop)
-    actor = access.acting(None, session.get_bind())
-    session.add(
-        AuditEvent(
-            actor=str(actor) if actor else access.NOBODY,
-            action=Action.RUN_WORKSHOPS.value,
-            outcome=access.DONE,
-            organisation_id=workshop.organisation_id,
-            target=str(access.workshop(workshop.id or 0)),
-            detail="issued a new facilitator key",
-        )
+    access.record_done_in(
+        session, Action.RUN_WORKSHOPS, access.workshop(workshop.id or 0), "issued a new facilitator key"
     )
     return key
 
@@ -107,6 +98,8 @@ def set_open(session: Session, *, workshop_id: int | None, key: str | None, is_o
     else:
         close_workshop(workshop)
     session.add(workshop)
+    said = ("reopened" if is_open else "closed") + " the workshop" + (" with the facilitator key" if key else "")
+    access.record_done_in(session, Action.RUN_WORKSHOPS, access.workshop(workshop.id or 0), said)
 
 
 class AgreedAnswerConflict(ConflictError):

@@ -317,6 +317,11 @@ SUCCESS_AUDITED: dict[str, tuple[Role, Try, str]] = {
         lambda w, s: save_mapping(s, organisation_id=w.a.id, name="ours", mapping=MAPPING),
         "DORA mapping “ours” saved",
     ),
+    "set_open": (
+        Role.FACILITATOR,
+        lambda w, s: set_open(s, workshop_id=w.a.workshop_id, key=None, is_open=False),
+        "closed the workshop",
+    ),
     "set_organisation_lookback": (
         Role.MEMBER,
         lambda w, s: set_organisation_lookback(s, organisation_id=w.a.id, hours=48),
