@@ -41,6 +41,11 @@ def test_demo_team_figures_charts_and_findings(demo_app_engine: Engine) -> None:
         "Change failure rate",
         "Failed deployment recovery time",
     ]
+    based_on = table.set_index("Metric")["Based on"]
+    assert based_on["Change failure rate"].endswith(" deployments")  # short enough to be read whole in its cell
+    links = next(c for c in texts(at, "caption").splitlines() if c.startswith("Change failure rate: incidents linked "))
+    assert ", by attribution " in links
+    assert ", not linked " in links  # the detail, under the table
     assert len(at.get("vega_lite_chart")) == 3  # deployments per week, lead time, recovery time
     assert "Claimed diagnosis time against recovery time" in texts(at, "text")
     results = open_page(RESULTS, demo_round(demo_app_engine, "Checkout"))

@@ -49,17 +49,22 @@ def render_findings(engine: Engine, assessment_id: int) -> list[Finding]:
 
 
 def figures_table(figures: tuple[Figure, ...]) -> None:
+    """The four figures; a sample's detail after "; " goes under the table, where it is never cut off."""
+    samples = {f.title: f.sample.partition("; ") for f in figures}
     rows = [
         {
             "Metric": f.title,
             "Value": f.text,
             "DORA 2024 band": f.band.label if f.band else "no data",
             "Elite": f.elite,
-            "Based on": f.sample,
+            "Based on": samples[f.title][0],
         }
         for f in figures
     ]
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    for title, (_, _, detail) in samples.items():
+        if detail:
+            st.caption(f"{plain(title)}: {plain(detail)}.")
 
 
 def problems_table(problems: list[Problem] | tuple[Problem, ...]) -> pd.DataFrame:
