@@ -52,6 +52,15 @@ def progress_text(data: AssessmentData) -> str:
     return f"{sum(1 for q in questions if q.key in data.answers)} of {len(questions)}"
 
 
+def titled_list(heading: str, items: list[str]) -> None:
+    """A bold heading with its count, then one bullet per item (both typed text, escaped here), or "None." """
+    st.markdown(f"**{plain(heading)}** ({len(items):d})")
+    for item in items:
+        st.markdown(f"- {plain(item)}")
+    if not items:
+        st.caption("None.")
+
+
 def local_time(moment: datetime) -> str:
     """A stored UTC time in the browser's time zone (UTC when the browser does not say)."""
     zone_name = st.context.timezone

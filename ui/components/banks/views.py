@@ -8,6 +8,7 @@ from assessment.bank.diff import BankDiff
 from assessment.bank.loader import BankIssue
 from assessment.bank.model import Bank
 from ui.text import plain
+from ui.widgets import titled_list
 
 
 def issue_line(issue: BankIssue) -> str:
@@ -45,17 +46,9 @@ def show_diff(d: BankDiff) -> None:
     moved.metric("Thresholds changed", len(d.thresholds))
     left, right = st.columns(2)
     with left:
-        st.markdown(f"**Only in {plain(d.before)}** ({len(d.removed):d})")
-        for q in d.removed:
-            st.markdown(f"- {plain(q.short)} ({plain(q.key)})")
-        if not d.removed:
-            st.caption("None.")
+        titled_list(f"Only in {d.before}", [f"{q.short} ({q.key})" for q in d.removed])
     with right:
-        st.markdown(f"**Only in {plain(d.after)}** ({len(d.added):d})")
-        for q in d.added:
-            st.markdown(f"- {plain(q.short)} ({plain(q.key)})")
-        if not d.added:
-            st.caption("None.")
+        titled_list(f"Only in {d.after}", [f"{q.short} ({q.key})" for q in d.added])
     _changed(d)
     _thresholds(d)
 

@@ -8,6 +8,7 @@ from assessment.assessments.comparison import RoundComparison, level_text
 from assessment.assessments.repository import AssessmentData
 from assessment.bank.answers import describe_value
 from ui.text import plain
+from ui.widgets import titled_list
 
 KIND_LABELS = {
     "changed": "changed",
@@ -90,17 +91,9 @@ def _answers(c: RoundComparison) -> None:
 def _risks(c: RoundComparison) -> None:
     new, resolved = st.columns(2)
     with new:
-        st.markdown(f"**New risks** ({len(c.new_risks)})")
-        for r in c.new_risks:
-            st.markdown(f"- {plain(r.short)} ({plain(r.risk)}): {plain(r.answer or 'unanswered')}; {plain(r.why)}")
-        if not c.new_risks:
-            st.caption("None.")
+        titled_list("New risks", [f"{r.short} ({r.risk}): {r.answer or 'unanswered'}; {r.why}" for r in c.new_risks])
     with resolved:
-        st.markdown(f"**Resolved risks** ({len(c.resolved_risks)})")
-        for r in c.resolved_risks:
-            st.markdown(f"- {plain(r.short)}: {plain(r.why)}")
-        if not c.resolved_risks:
-            st.caption("None.")
+        titled_list("Resolved risks", [f"{r.short}: {r.why}" for r in c.resolved_risks])
 
 
 def _roadmap(c: RoundComparison) -> None:
